@@ -1,0 +1,2 @@
+/** Runnable samples. Each class with a {@code main} is started by {@code samples/run <name>}. */
+package dev.keel.samples;

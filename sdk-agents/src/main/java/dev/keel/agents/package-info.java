@@ -1,0 +1,4 @@
+/**
+ * Keel agents: agents with sub-agents, toolsets (think, todo, memory, filesystem, shell, fetch, MCP), cagent-compatible YAML team files, events and tool approval.
+ */
+package dev.keel.agents;

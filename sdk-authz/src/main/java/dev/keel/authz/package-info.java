@@ -1,0 +1,4 @@
+/**
+ * Keel authz: a ReBAC client with SpiceDB semantics (remote over gRPC or embedded), and fail-closed post-filtering of retrieved chunks.
+ */
+package dev.keel.authz;

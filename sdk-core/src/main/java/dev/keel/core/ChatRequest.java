@@ -1,0 +1,55 @@
+package dev.keel.core;
+
+import dev.keel.core.message.Message;
+import dev.keel.core.tool.ToolSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An immutable chat request: the conversation, the tools offered, and generation options.
+ * The {@code with…} methods return modified copies.
+ */
+public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOptions options) {
+    public ChatRequest {
+        messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("a chat request needs at least one message");
+        }
+        tools = List.copyOf(tools == null ? List.of() : tools);
+        options = options == null ? ChatOptions.defaults() : options;
+        long distinct = tools.stream().map(ToolSpec::name).distinct().count();
+        if (distinct != tools.size()) {
+            throw new IllegalArgumentException("tool names must be unique within a request");
+        }
+    }
+
+    /** A request with the given messages, no tools and default options. */
+    public static ChatRequest of(Message... messages) {
+        return new ChatRequest(List.of(messages), List.of(), ChatOptions.defaults());
+    }
+
+    /** A request with the given messages, no tools and default options. */
+    public static ChatRequest of(List<? extends Message> messages) {
+        return new ChatRequest(List.copyOf(messages), List.of(), ChatOptions.defaults());
+    }
+
+    public ChatRequest withTools(ToolSpec... tools) {
+        return new ChatRequest(messages, List.of(tools), options);
+    }
+
+    public ChatRequest withTools(List<ToolSpec> tools) {
+        return new ChatRequest(messages, tools, options);
+    }
+
+    public ChatRequest withOptions(ChatOptions options) {
+        return new ChatRequest(messages, tools, options);
+    }
+
+    /** A copy with {@code message} appended to the conversation. */
+    public ChatRequest plus(Message message) {
+        List<Message> copy = new ArrayList<>(messages);
+        copy.add(message);
+        return new ChatRequest(copy, tools, options);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.keel.core;
+
+import java.util.List;
+
+/**
+ * Turns texts into vectors of a fixed {@link #dimension()}. Thread-safe; share one instance.
+ */
+public interface EmbeddingModel {
+
+    /**
+     * Embeds a batch of texts; the i-th vector belongs to the i-th text.
+     *
+     * @throws ModelException when the call fails
+     */
+    List<float[]> embedAll(List<String> texts);
+
+    /** Embeds one text. */
+    default float[] embed(String text) {
+        return embedAll(List.of(text)).get(0);
+    }
+
+    /** Length of every vector this model returns. */
+    int dimension();
+
+    /** A short description for logs. Never contains a key. */
+    default String id() {
+        return getClass().getSimpleName();
+    }
+}

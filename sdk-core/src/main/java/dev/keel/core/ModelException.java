@@ -1,0 +1,140 @@
+package dev.keel.core;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A model call failed. The subclass says why; {@link #provider()} names who answered and
+ * {@link #statusCode()} carries the HTTP status when there was one (0 otherwise).
+ *
+ * <p>Messages carry the provider's own explanation where it gave one, but never an API key.
+ */
+public abstract sealed class ModelException extends KeelException
+        permits ModelException.Authentication, ModelException.RateLimited, ModelException.ContextTooLong,
+                ModelException.BadRequest, ModelException.Timeout, ModelException.MalformedResponse,
+                ModelException.ServerError, ModelException.Connection {
+    private static final long serialVersionUID = 1L;
+
+    private final String provider;
+    private final int statusCode;
+
+    ModelException(String provider, int statusCode, String message, Throwable cause) {
+        super(message, cause);
+        this.provider = provider;
+        this.statusCode = statusCode;
+    }
+
+    /** Provider name, for example {@code openai} or {@code anthropic}. */
+    public String provider() {
+        return provider;
+    }
+
+    /** HTTP status code of the failed response, or 0 when no response was received. */
+    public int statusCode() {
+        return statusCode;
+    }
+
+    /** True when repeating the same request later may succeed (rate limits, server errors, timeouts). */
+    public boolean isRetryable() {
+        return false;
+    }
+
+    /** The API key was missing, wrong or lacks permission (HTTP 401/403). */
+    public static final class Authentication extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        public Authentication(String provider, int statusCode, String message) {
+            super(provider, statusCode, message, null);
+        }
+    }
+
+    /** The provider is rate limiting this client (HTTP 429). */
+    public static final class RateLimited extends ModelException {
+        private static final long serialVersionUID = 1L;
+        private final Duration retryAfter;
+
+        public RateLimited(String provider, String message, Duration retryAfter) {
+            super(provider, 429, message, null);
+            this.retryAfter = retryAfter;
+        }
+
+        /** How long the provider asked us to wait, when it said. */
+        public Optional<Duration> retryAfter() {
+            return Optional.ofNullable(retryAfter);
+        }
+
+        @Override
+        public boolean isRetryable() {
+            return true;
+        }
+    }
+
+    /** The prompt (plus requested output) does not fit the model's context window. */
+    public static final class ContextTooLong extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        public ContextTooLong(String provider, int statusCode, String message) {
+            super(provider, statusCode, message, null);
+        }
+    }
+
+    /** The provider rejected the request (HTTP 400/404/422); the message is the provider's. */
+    public static final class BadRequest extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        public BadRequest(String provider, int statusCode, String message) {
+            super(provider, statusCode, message, null);
+        }
+    }
+
+    /** The call did not complete in time (connect, read or whole-call timeout). */
+    public static final class Timeout extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        public Timeout(String provider, String message, Throwable cause) {
+            super(provider, 0, message, cause);
+        }
+
+        @Override
+        public boolean isRetryable() {
+            return true;
+        }
+    }
+
+    /** The provider answered with something that is not its documented wire format. */
+    public static final class MalformedResponse extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        public MalformedResponse(String provider, String message, Throwable cause) {
+            super(provider, 0, message, cause);
+        }
+    }
+
+    /** The provider failed (HTTP 5xx) and retries, if any, were exhausted. */
+    public static final class ServerError extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        public ServerError(String provider, int statusCode, String message) {
+            super(provider, statusCode, message, null);
+        }
+
+        @Override
+        public boolean isRetryable() {
+            return true;
+        }
+    }
+
+    /** The connection failed or was reset before a complete answer arrived. */
+    public static final class Connection extends ModelException {
+        private static final long serialVersionUID = 1L;
+
+        public Connection(String provider, String message, Throwable cause) {
+            super(provider, 0, message, cause);
+        }
+
+        @Override
+        public boolean isRetryable() {
+            return true;
+        }
+    }
+}

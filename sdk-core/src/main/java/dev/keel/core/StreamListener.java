@@ -1,0 +1,45 @@
+package dev.keel.core;
+
+import dev.keel.core.message.ToolCall;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Receives a streamed answer. All methods have empty defaults; override what you need. Calls arrive
+ * in order on the thread that called {@link ChatModel#stream}; exactly one of {@link #onComplete}
+ * and {@link #onError} ends the stream.
+ */
+public interface StreamListener {
+
+    /** A piece of the answer's text. */
+    default void onText(String delta) {}
+
+    /**
+     * A piece of a tool call's arguments as it arrives. {@code index} identifies the call within the
+     * turn; {@code id} and {@code name} are known from the first delta on.
+     */
+    default void onToolCallDelta(int index, String id, String name, String argumentsDelta) {}
+
+    /** A tool call whose arguments are complete. */
+    default void onToolCall(ToolCall call) {}
+
+    /** Token usage, when the provider reports it. */
+    default void onUsage(Usage usage) {}
+
+    /** The complete answer. */
+    default void onComplete(ChatResponse response) {}
+
+    /** The stream failed; {@link ChatModel#stream} throws the same exception after this returns. */
+    default void onError(ModelException error) {}
+
+    /** A listener that only wants text. */
+    static StreamListener onText(Consumer<String> text) {
+        Objects.requireNonNull(text, "text");
+        return new StreamListener() {
+            @Override
+            public void onText(String delta) {
+                text.accept(delta);
+            }
+        };
+    }
+}

@@ -1,0 +1,16 @@
+package dev.keel.core.exec;
+
+import dev.keel.core.KeelException;
+
+/** A command could not be started (no such program, bad working directory, runner closed, …). */
+public class CommandException extends KeelException {
+    private static final long serialVersionUID = 1L;
+
+    public CommandException(String message) {
+        super(message);
+    }
+
+    public CommandException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

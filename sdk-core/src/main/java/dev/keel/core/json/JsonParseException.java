@@ -1,0 +1,16 @@
+package dev.keel.core.json;
+
+import dev.keel.core.KeelException;
+
+/** A text that should have been JSON (of a certain shape) was not. */
+public class JsonParseException extends KeelException {
+    private static final long serialVersionUID = 1L;
+
+    public JsonParseException(String message) {
+        super(message);
+    }
+
+    public JsonParseException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

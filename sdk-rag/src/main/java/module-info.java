@@ -1,0 +1,6 @@
+/**
+ * Keel RAG: chunkers, a fast vector store with persistence, a retriever with a hit-filter hook, and prompt assembly.
+ */
+module dev.keel.rag {
+    requires transitive dev.keel.core;
+}

@@ -1,0 +1,6 @@
+/**
+ * Keel testing: the cassette recorder (record HTTP once, replay deterministically), JUnit 5 extensions and a scripted OpenAI-compatible model server.
+ */
+module dev.keel.testing {
+    requires transitive dev.keel.core;
+}
