@@ -1,6 +1,11 @@
 /**
- * Keel testing: the cassette recorder (record HTTP once, replay deterministically), JUnit 5 extensions and a scripted OpenAI-compatible model server.
+ * Keel testing: the cassette recorder (record HTTP once, replay deterministically), JUnit 5 extensions
+ * and a scripted OpenAI-compatible model server.
  */
 module dev.keel.testing {
     requires transitive dev.keel.core;
+    requires okhttp3.mockwebserver;
+    requires okio;
+
+    exports dev.keel.testing.model;
 }
