@@ -6,6 +6,8 @@ module dev.keel.testing {
     requires transitive dev.keel.core;
     requires okhttp3.mockwebserver;
     requires okio;
+    requires com.fasterxml.jackson.dataformat.yaml;
 
     exports dev.keel.testing.model;
+    exports dev.keel.testing.cassette;
 }
