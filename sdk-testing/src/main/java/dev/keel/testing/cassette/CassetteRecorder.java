@@ -273,7 +273,7 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
         RequestMatcher.Diff best = null;
         for (int i = 0; i < snapshot.size(); i++) {
             RequestMatcher.Diff d = RequestMatcher.diff(snapshot.get(i), key);
-            if (best == null || d.changes() < best.changes()) {
+            if (best == null || d.closerThan(best)) {
                 best = d;
                 closest = i;
             }
