@@ -146,7 +146,7 @@ public final class RequestMatcher {
                 ops.add("  " + a.get(i));
                 i++;
                 j++;
-            } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
+            } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] > lcs[i + 1][j])) {
                 added.add(b.get(j));
                 ops.add("+ " + b.get(j++));
                 changes++;
