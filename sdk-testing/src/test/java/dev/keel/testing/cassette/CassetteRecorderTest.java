@@ -292,6 +292,18 @@ class CassetteRecorderTest {
     }
 
     @Test
+    void findsASecretEvenWhenTheUrlEncodesIt() throws IOException {
+        String bearer = "Bearer " + "Zm9vYmFyYmF6cXV4cXV1eA";
+        CassetteRecorder rec = CassetteRecorder.open(cassette(), CassetteMode.ONCE);
+        get(rec.wrap(base), "/v1/x?note=" + bearer.replace(" ", "%20"));
+        assertThatThrownBy(rec::close).isInstanceOfSatisfying(CassetteSecretException.class, e -> {
+            assertThat(e.location()).isEqualTo("request url");
+            assertThat(e.rule()).contains("bearer token");
+        });
+        assertThat(cassette()).doesNotExist();
+    }
+
+    @Test
     void anInterruptedWriteLeavesTheOldCassetteIntact() throws IOException {
         record(CassetteMode.ONCE, "{\"q\":\"old\"}");
         byte[] before = Files.readAllBytes(cassette());

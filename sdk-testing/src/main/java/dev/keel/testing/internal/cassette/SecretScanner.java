@@ -1,6 +1,7 @@
 package dev.keel.testing.internal.cassette;
 
 import dev.keel.core.json.Json;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -53,7 +54,8 @@ public final class SecretScanner {
         for (int i = 0; i < interactions.size(); i++) {
             Interaction in = interactions.get(i);
             Optional<String> rule;
-            if ((rule = check(in.request().url(), envSecrets)).isPresent()) {
+            if ((rule = check(in.request().url(), envSecrets)).isPresent()
+                    || (rule = check(decoded(in.request().url()), envSecrets)).isPresent()) {
                 return Optional.of(new Finding(i, "request url", rule.get()));
             }
             for (Header h : in.request().headers()) {
@@ -83,6 +85,15 @@ public final class SecretScanner {
             }
         }
         return Optional.empty();
+    }
+
+    /** The URL with percent-escapes decoded, so an encoded secret is seen too. */
+    private static String decoded(String url) {
+        try {
+            return URLDecoder.decode(url, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
     }
 
     private Optional<String> check(String text, Map<String, List<String>> envSecrets) {
