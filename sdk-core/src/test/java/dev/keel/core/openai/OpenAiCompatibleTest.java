@@ -414,6 +414,37 @@ class OpenAiCompatibleTest {
     }
 
     @Test
+    void silenceBetweenStreamedEventsIsTimeout() {
+        String first = Sse.data(List.of(OpenAiChunks.text("Hel")));
+        // the first event arrives at once, then the server stalls for longer than the read timeout
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
+                .setBody(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
+                .throttleBody(first.length(), 2, TimeUnit.SECONDS));
+        try (OpenAiCompatible slow = builder().http(HttpConfig.builder().maxRetries(0)
+                .readTimeout(Duration.ofMillis(300)).build()).build()) {
+            RecordingListener listener = new RecordingListener();
+            assertThatThrownBy(() -> slow.stream(ASK, listener)).isInstanceOf(ModelException.Timeout.class);
+            assertThat(listener.events).containsExactly("text:Hel", "error:Timeout");
+        }
+    }
+
+    @Test
+    void logsNameTheEndpointButNeverTheKey() {
+        server.enqueue(new MockResponse().setResponseCode(500).setBody("{\"error\":{\"message\":\"oops\"}}"));
+        server.enqueue(sse(List.of(OpenAiChunks.text("ok"), OpenAiChunks.finish("stop"), "[DONE]")));
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(model.stream(ASK, new RecordingListener()).text()).isEqualTo("ok");
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(log).contains("/v1/chat/completions").contains("attempt 2/3").doesNotContain(KEY);
+    }
+
+    @Test
     void theKeyNeverAppearsInToStringOrMessages() {
         assertThat(model.toString()).doesNotContain(KEY).contains("gpt-5").contains("apiKey=***");
         assertThat(builder().toString()).doesNotContain(KEY);
