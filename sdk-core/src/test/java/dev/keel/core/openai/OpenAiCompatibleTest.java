@@ -429,6 +429,45 @@ class OpenAiCompatibleTest {
     }
 
     @Test
+    void interruptingTheCallerCancelsABlockedStream() throws Exception {
+        String first = Sse.data(List.of(OpenAiChunks.text("Hel")));
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
+                .setBody(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
+                .throttleBody(first.length(), 3, TimeUnit.SECONDS));
+        RecordingListener listener = new RecordingListener();
+        java.util.concurrent.CountDownLatch firstText = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread caller = new Thread(() -> {
+            try {
+                model.stream(ASK, new dev.keel.core.StreamListener() {
+                    @Override
+                    public void onText(String delta) {
+                        listener.onText(delta);
+                        firstText.countDown();
+                    }
+
+                    @Override
+                    public void onError(ModelException e) {
+                        listener.onError(e);
+                    }
+                });
+            } catch (Throwable t) {
+                thrown.set(t);
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        caller.start();
+        assertThat(firstText.await(10, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        caller.join(10_000);
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(ModelException.Connection.class).hasMessageContaining("interrupted");
+        assertThat(stillInterrupted).isTrue();
+        assertThat(listener.events).containsExactly("text:Hel", "error:Connection");
+    }
+
+    @Test
     void logsNameTheEndpointButNeverTheKey() {
         server.enqueue(new MockResponse().setResponseCode(500).setBody("{\"error\":{\"message\":\"oops\"}}"));
         server.enqueue(sse(List.of(OpenAiChunks.text("ok"), OpenAiChunks.finish("stop"), "[DONE]")));
