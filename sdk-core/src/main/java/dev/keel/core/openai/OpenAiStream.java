@@ -68,6 +68,9 @@ final class OpenAiStream {
             }
         }
         JsonNode u = chunk.get("usage");
+        if (u == null || !u.isObject()) {
+            u = chunk.path("x_groq").get("usage"); // Groq reports stream usage in its own extension object
+        }
         if (u != null && u.isObject()) {
             usage = OpenAiWire.usage(u);
         }

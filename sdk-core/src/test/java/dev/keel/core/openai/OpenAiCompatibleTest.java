@@ -228,6 +228,17 @@ class OpenAiCompatibleTest {
     }
 
     @Test
+    void groqStyleUsageInItsExtensionObjectIsRead() {
+        String last = "{\"id\":\"chatcmpl-groq\",\"model\":\"llama-3.3-70b-versatile\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{},\"finish_reason\":\"stop\"}],\"x_groq\":{\"id\":\"req_01\",\"usage\":"
+                + "{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}}";
+        server.enqueue(sse(List.of(OpenAiChunks.text("Hi"), last, "[DONE]")));
+        RecordingListener listener = new RecordingListener();
+        assertThat(model.stream(ASK, listener).usage()).isEqualTo(new Usage(12, 3));
+        assertThat(listener.events).containsExactly("text:Hi", "usage:12/3", "complete");
+    }
+
+    @Test
     void serverThatIgnoresStreamingStillServesTheListener() {
         server.enqueue(json(OpenAiChunks.completion("plain", List.of(), "stop", 3, 1)));
         RecordingListener listener = new RecordingListener();
