@@ -22,6 +22,7 @@ final class OpenAiStream {
     private final ProviderClient client;
     private final StreamListener listener;
     private final StringBuilder text = new StringBuilder();
+    private final StringBuilder refusal = new StringBuilder();
     private final ToolCallAssembler tools = new ToolCallAssembler();
     private final List<ToolCall> completed = new ArrayList<>();
     private String id = "";
@@ -83,6 +84,13 @@ final class OpenAiStream {
             text.append(content.asText());
             listener.onText(content.asText());
         }
+        JsonNode refused = delta.get("refusal");
+        if (refused != null && refused.isTextual() && !refused.asText().isEmpty()) {
+            refusal.append(refused.asText());
+            if (text.isEmpty()) {
+                listener.onText(refused.asText());
+            }
+        }
         JsonNode calls = delta.get("tool_calls");
         if (calls == null || !calls.isArray()) {
             return;
@@ -124,7 +132,12 @@ final class OpenAiStream {
             listener.onUsage(usage);
         }
         FinishReason reason = OpenAiWire.finishReason(finishReason, !completed.isEmpty());
-        ChatResponse response = new ChatResponse(new AssistantMessage(text.toString(), completed), reason, usage, model, id);
+        String answer = text.toString();
+        if (answer.isEmpty() && refusal.length() > 0) {
+            answer = refusal.toString();
+            reason = FinishReason.CONTENT_FILTER;
+        }
+        ChatResponse response = new ChatResponse(new AssistantMessage(answer, completed), reason, usage, model, id);
         listener.onComplete(response);
         return response;
     }

@@ -239,6 +239,24 @@ class OpenAiCompatibleTest {
     }
 
     @Test
+    void refusalsAreSurfacedAsContentFilteredText() {
+        String refusal = "I'm sorry, I cannot help with that request.";
+        server.enqueue(json("{\"id\":\"chatcmpl-r\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"message\":"
+                + "{\"role\":\"assistant\",\"content\":null,\"refusal\":\"" + refusal + "\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":9}}"));
+        server.enqueue(sse(List.of(
+                "{\"id\":\"chatcmpl-r\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"I'm sorry, \"},\"finish_reason\":null}]}",
+                "{\"id\":\"chatcmpl-r\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"I cannot help with that request.\"},\"finish_reason\":null}]}",
+                "{\"id\":\"chatcmpl-r\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+                OpenAiChunks.usage(5, 9).replace(OpenAiChunks.ID, "chatcmpl-r"), "[DONE]")));
+        ChatResponse blocking = model.chat(ASK);
+        assertThat(blocking.text()).isEqualTo(refusal);
+        assertThat(blocking.finishReason()).isEqualTo(FinishReason.CONTENT_FILTER);
+        ChatResponse streamed = model.stream(ASK, new RecordingListener());
+        assertThat(streamed).isEqualTo(blocking);
+    }
+
+    @Test
     void serverThatIgnoresStreamingStillServesTheListener() {
         server.enqueue(json(OpenAiChunks.completion("plain", List.of(), "stop", 3, 1)));
         RecordingListener listener = new RecordingListener();
