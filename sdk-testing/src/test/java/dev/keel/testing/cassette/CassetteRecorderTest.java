@@ -150,6 +150,18 @@ class CassetteRecorderTest {
     }
 
     @Test
+    void aMissNeverShowsASecretFromTheLiveRequest() throws IOException {
+        String secret = "sk-" + "ant-" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2";
+        record(CassetteMode.ONCE, "{\"q\":\"hello\"}");
+        try (CassetteRecorder rec = CassetteRecorder.open(cassette(), CassetteMode.NONE)) {
+            CassetteMissException miss = org.junit.jupiter.api.Assertions.assertThrows(CassetteMissException.class,
+                    () -> post(rec.wrap(base), "/v1/chat?api_key=" + secret, "{\"q\":\"" + secret + "\"}"));
+            assertThat(miss.getMessage()).doesNotContain(secret).contains("<SECRET>").contains("api_key=REDACTED");
+            assertThat(miss.diff()).doesNotContain(secret);
+        }
+    }
+
+    @Test
     void identicalRequestsReplayInRecordedOrderEachOnce() throws IOException {
         String recorded = record(CassetteMode.ONCE, "{\"same\":1}", "{\"same\":1}");
         assertThat(recorded).contains("\"n\":0").contains("\"n\":1");
