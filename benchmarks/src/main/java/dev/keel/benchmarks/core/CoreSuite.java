@@ -14,12 +14,16 @@ import dev.keel.core.json.Json;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.openai.OpenAiCompatible;
+import dev.keel.testing.cassette.CassetteMode;
+import dev.keel.testing.cassette.CassetteRecorder;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +42,8 @@ import okhttp3.mockwebserver.MockWebServer;
  *
  * <p>Cases: {@code sse-parse} (event framing only), {@code tool-call-assembly} (framing + JSON +
  * assembly), and {@code openai-stream-loopback} (a whole {@code OpenAiCompatible.stream} call over HTTP
- * on loopback; no peer). Prints {@code keel-bench core <case> <metric>=<value> ... ratio=<keel/peer>}.
+ * on loopback; no peer) and {@code cassette-replay} (latency of a streamed call replayed from a cassette
+ * versus the same call served live over loopback). Prints {@code keel-bench core <case> <metric>=<value> ... ratio=<keel/peer>}.
  * Arguments: {@code [seconds per measurement]} (default 2).
  */
 public final class CoreSuite {
@@ -57,6 +62,7 @@ public final class CoreSuite {
         compare("sse-parse", w, seconds, CoreSuite::keelEvents, CoreSuite::peerEvents);
         compare("tool-call-assembly", w, seconds, b -> keelToolCalls(b).size(), b -> peerToolCalls(b).size());
         loopback(w, seconds);
+        cassetteReplay(seconds);
     }
 
     private static void compare(String name, Workload w, double seconds, ToLongFunction<byte[]> keel,
@@ -215,6 +221,67 @@ public final class CoreSuite {
         }
     }
 
+    // ---- Cassette replay vs the same calls over live loopback HTTP ----
+
+    /**
+     * Records {@code CALLS} streamed answers (a short reply plus one tool call, about 10 KB) from a live
+     * loopback server into a cassette, then measures one call's latency when replayed from the cassette
+     * (keel) and when served live over loopback (peer). Lower is better, so ratio &lt; 1 means replay wins.
+     */
+    private static void cassetteReplay(double seconds) throws IOException {
+        final int calls = 40;
+        Workload small = Workload.small();
+        ChatRequest request = ChatRequest.of(Message.user("weather in Oslo?"));
+        StreamListener quiet = new StreamListener() { };
+        Path dir = Files.createTempDirectory("keel-bench-cassette");
+        Path file = dir.resolve("core-replay.yaml");
+        try (MockWebServer server = new MockWebServer()) {
+            server.start();
+            String url = server.url("/v1").toString();
+            try (CassetteRecorder recorder = CassetteRecorder.open(file, CassetteMode.ALL);
+                 OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(url).model("bench")
+                         .httpClient(recorder.client()).build()) {
+                for (int i = 0; i < calls; i++) {
+                    server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(small.text));
+                    model.stream(request, quiet);
+                }
+            }
+            double replayMs = Double.MAX_VALUE;
+            double liveMs = Double.MAX_VALUE;
+            long deadline = System.nanoTime() + (long) (seconds * 1e9);
+            int rounds = 0;
+            while (rounds < 3 || System.nanoTime() < deadline) {
+                try (CassetteRecorder replay = CassetteRecorder.open(file, CassetteMode.NONE);
+                     OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(url).model("bench")
+                             .httpClient(replay.client()).build()) {
+                    long start = System.nanoTime();
+                    for (int i = 0; i < calls; i++) {
+                        check(model.stream(request, quiet).toolCalls().size() == 1, "replay lost the tool call");
+                    }
+                    replayMs = Math.min(replayMs, (System.nanoTime() - start) / 1e6 / calls);
+                    check(replay.replayedCount() == calls, "not every call was replayed");
+                }
+                try (OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(url).model("bench")
+                        .http(HttpConfig.builder().maxRetries(0).build()).build()) {
+                    for (int i = 0; i < calls; i++) {
+                        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(small.text));
+                    }
+                    long start = System.nanoTime();
+                    for (int i = 0; i < calls; i++) {
+                        check(model.stream(request, quiet).toolCalls().size() == 1, "live call lost the tool call");
+                    }
+                    liveMs = Math.min(liveMs, (System.nanoTime() - start) / 1e6 / calls);
+                }
+                rounds++;
+            }
+            System.out.printf(Locale.ROOT, "keel-bench core cassette-replay ms_per_call=%.3f peer_ms_per_call=%.3f "
+                    + "cassette_kb=%d ratio=%.2f%n", replayMs, liveMs, Files.size(file) / 1024, replayMs / liveMs);
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
+        }
+    }
+
     private static void check(boolean ok, String what) {
         if (!ok) {
             throw new IllegalStateException("core suite: " + what);
@@ -223,6 +290,28 @@ public final class CoreSuite {
 
     /** One streamed answer: text deltas, then parallel tool calls whose arguments arrive in small fragments. */
     private record Workload(String text, byte[] bytes, long events, int toolCalls) {
+        /** A short streamed reply and one tool call, about 10 KB. */
+        static Workload small() {
+            StringBuilder b = new StringBuilder();
+            long events = 0;
+            for (int i = 0; i < 30; i++) {
+                b.append("data: ").append(textChunk("word" + i + " ")).append("\n\n");
+                events++;
+            }
+            String a = "{\"city\":\"Oslo\",\"unit\":\"celsius\",\"days\":3,\"detail\":\"hourly forecast please\"}";
+            b.append("data: ").append(toolChunk(0, "call_Kx3bQ2mZ7pL9vR4tY8wN1aE5", "get_weather", "")).append("\n\n");
+            events++;
+            for (int k = 0; k < a.length(); k += 4) {
+                b.append("data: ").append(toolChunk(0, null, null, a.substring(k, Math.min(a.length(), k + 4))))
+                        .append("\n\n");
+                events++;
+            }
+            b.append("data: ").append(finishChunk()).append("\n\n").append("data: [DONE]\n\n");
+            events += 2;
+            String text = b.toString();
+            return new Workload(text, text.getBytes(StandardCharsets.UTF_8), events, 1);
+        }
+
         static Workload create() {
             StringBuilder b = new StringBuilder();
             long events = 0;
