@@ -24,7 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p><b>File.</b> On a method, {@code @Cassette("name")} uses {@code <directory>/name.yaml}. On a class,
  * each test method gets its own cassette {@code <directory>/name/<method>.yaml}. Without a name the
- * test class's simple name is used: {@code <directory>/<Class>/<method>.yaml}. The directory is
+ * test class's simple name is used: {@code <directory>/<Class>/<method>.yaml}. Each invocation of a
+ * parameterized or repeated test gets its own file, suffixed {@code -1}, {@code -2}, …; a class-level
+ * annotation also covers {@code @Nested} classes. The directory is
  * {@link #directory()}, else the configuration parameter or system property {@code keel.cassette.dir},
  * else {@code src/test/resources/cassettes} (relative to the working directory, which Maven and Gradle
  * set to the module's directory).

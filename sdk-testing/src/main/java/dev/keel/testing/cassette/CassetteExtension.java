@@ -5,6 +5,8 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -30,6 +32,7 @@ public final class CassetteExtension implements BeforeEachCallback, AfterEachCal
     /** The default cassette directory. */
     public static final String DEFAULT_DIR = "src/test/resources/cassettes";
 
+    private static final Pattern INVOCATION = Pattern.compile("\\[test-template-invocation:#(\\d+)]$");
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(CassetteExtension.class);
 
     /** Created by JUnit. */
@@ -98,9 +101,19 @@ public final class CassetteExtension implements BeforeEachCallback, AfterEachCal
         }
     }
 
+    /** The method's annotation, else the nearest one on its class or an enclosing class ({@code @Nested}). */
     private static Optional<Cassette> annotation(ExtensionContext context) {
-        Optional<Cassette> onMethod = context.getTestMethod().flatMap(m -> find(m));
-        return onMethod.isPresent() ? onMethod : context.getTestClass().flatMap(CassetteExtension::find);
+        Optional<Cassette> onMethod = context.getTestMethod().flatMap(CassetteExtension::find);
+        if (onMethod.isPresent()) {
+            return onMethod;
+        }
+        for (Class<?> c = context.getTestClass().orElse(null); c != null; c = c.getEnclosingClass()) {
+            Optional<Cassette> found = find(c);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<Cassette> find(AnnotatedElement element) {
@@ -118,6 +131,11 @@ public final class CassetteExtension implements BeforeEachCallback, AfterEachCal
         } else {
             String prefix = c.value().isEmpty() ? context.getRequiredTestClass().getSimpleName() : c.value();
             name = prefix + "/" + method.getName();
+        }
+        // Each invocation of a parameterized or repeated test records its own cassette.
+        Matcher invocation = INVOCATION.matcher(context.getUniqueId());
+        if (invocation.find()) {
+            name = name + "-" + invocation.group(1);
         }
         if (name.contains("..") || name.startsWith("/") || name.isBlank()) {
             throw new ExtensionConfigurationException("@Cassette name '" + name

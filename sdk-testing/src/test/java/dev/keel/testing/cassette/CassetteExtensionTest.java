@@ -15,8 +15,11 @@ import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code @Cassette} on a class and on a method, driven by JUnit itself. */
 @Cassette(directory = CassetteExtensionTest.DIR, mode = CassetteMode.ALL)
@@ -62,6 +65,21 @@ class CassetteExtensionTest {
     void aMethodAnnotationWinsOverTheClass(CassetteRecorder recorder) {
         assertThat(recorder.file()).isEqualTo(Path.of(DIR, "named", "custom.yaml"));
         assertThat(recorder.mode()).isEqualTo(expected(CassetteMode.NEW_EPISODES));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "b"})
+    void eachInvocationOfAParameterizedTestGetsItsOwnCassette(String param, CassetteRecorder recorder) {
+        String expected = "eachInvocationOfAParameterizedTestGetsItsOwnCassette-" + ("a".equals(param) ? 1 : 2) + ".yaml";
+        assertThat(recorder.file()).isEqualTo(Path.of(DIR, "CassetteExtensionTest", expected));
+    }
+
+    @Nested
+    class Inner {
+        @Test
+        void nestedClassesUseTheEnclosingAnnotation(CassetteRecorder recorder) {
+            assertThat(recorder.file()).isEqualTo(Path.of(DIR, "Inner", "nestedClassesUseTheEnclosingAnnotation.yaml"));
+        }
     }
 
     @Test
