@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
  * Headers are not compared. Identical requests replay their recordings in recorded order, each once.
  *
  * <p><b>Writing.</b> Recordings are redacted as they are captured ({@code Authorization},
- * {@code X-Api-Key}, {@code api-key}, {@code Cookie}, {@code Set-Cookie}, key-like query parameters and
- * user rules). {@link #close()} scans what it is about to write for secrets (the values of the key
+ * {@code X-Api-Key}, {@code api-key}, {@code Cookie}, {@code Set-Cookie}, key-like query parameters,
+ * token-like JSON fields such as {@code access_token}, and user rules). {@link #close()} scans what it is about to write for secrets (the values of the key
  * environment variables and common key shapes) and refuses with a {@link CassetteSecretException} that
  * says where; otherwise it writes the cassette atomically, so an interrupted test never leaves a
  * truncated file.
@@ -82,6 +82,10 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
     public static final List<String> DEFAULT_REDACTED_QUERY_PARAMETERS = List.of("key", "api_key", "apikey",
             "api-key", "token", "access_token", "auth", "auth_token", "secret", "client_secret", "password", "sig",
             "signature");
+
+    /** JSON fields whose values are always redacted, at any depth, in JSON bodies and events. */
+    public static final List<String> DEFAULT_REDACTED_JSON_FIELDS = List.of("api_key", "apiKey", "access_token",
+            "refresh_token", "id_token", "client_secret", "password");
 
     private enum Behaviour { REPLAY_ONLY, RECORD_ALL, REPLAY_OR_RECORD, NO_KEY }
 
@@ -365,7 +369,7 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
         private CassetteMode mode = CassetteMode.ONCE;
         private final Set<String> redactHeaders = new LinkedHashSet<>(DEFAULT_REDACTED_HEADERS);
         private final Set<String> redactQuery = new LinkedHashSet<>(DEFAULT_REDACTED_QUERY_PARAMETERS);
-        private final Set<String> redactJsonFields = new LinkedHashSet<>();
+        private final Set<String> redactJsonFields = new LinkedHashSet<>(DEFAULT_REDACTED_JSON_FIELDS);
         private final List<Pattern> redactPatterns = new ArrayList<>();
         private final Set<String> ignoreJsonFields = new LinkedHashSet<>();
         private final List<Pattern> normalizePatterns = new ArrayList<>();

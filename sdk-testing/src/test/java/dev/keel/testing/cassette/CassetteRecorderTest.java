@@ -239,7 +239,8 @@ class CassetteRecorderTest {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 return new MockResponse().setHeader("Content-Type", "application/json")
-                        .addHeader("Set-Cookie", "session=" + token).setBody("{\"ok\":true}");
+                        .addHeader("Set-Cookie", "session=" + token)
+                        .setBody("{\"ok\":true,\"access_token\":\"" + token + "\"}");
             }
         });
         try (CassetteRecorder rec = CassetteRecorder.builder(cassette()).redactHeader("X-Custom-Auth")
@@ -262,7 +263,7 @@ class CassetteRecorderTest {
                     .post(RequestBody.create("{\"user\":\"acct-7\",\"password\":\"different\"}", JSON)).build();
             try (Response response = rec.wrap(base).newCall(r).execute()) {
                 assertThat(response.code()).isEqualTo(200);
-                assertThat(response.body().string()).isEqualTo("{\"ok\":true}");
+                assertThat(response.body().string()).isEqualTo("{\"ok\":true,\"access_token\":\"<REDACTED>\"}");
                 assertThat(response.header("Set-Cookie")).isEqualTo("<REDACTED>");
             }
         }
