@@ -18,4 +18,5 @@ module dev.keel.core {
     exports dev.keel.core.json;
     exports dev.keel.core.http;
     exports dev.keel.core.langchain4j;
+    exports dev.keel.core.models;
 }
