@@ -59,6 +59,15 @@ public final class LangChain4j {
         return new KeelModelsForLangChain4j.Chat(Objects.requireNonNull(model, "model"));
     }
 
+    /**
+     * A Keel chat model as a LangChain4j {@code StreamingChatModel}: text deltas, tool-call deltas and
+     * complete tool calls reach the handler as Keel's {@link dev.keel.core.StreamListener} receives them.
+     * The handler runs on the thread that called {@code chat}, which returns when the answer is complete.
+     */
+    public static StreamingChatModel asLangChain4jStreamingChatModel(ChatModel model) {
+        return new KeelModelsForLangChain4j.Streaming(Objects.requireNonNull(model, "model"));
+    }
+
     /** A Keel embedding model as a LangChain4j {@code EmbeddingModel}. */
     public static dev.langchain4j.model.embedding.EmbeddingModel asLangChain4jEmbeddingModel(EmbeddingModel model) {
         return new KeelModelsForLangChain4j.Embeddings(Objects.requireNonNull(model, "model"));

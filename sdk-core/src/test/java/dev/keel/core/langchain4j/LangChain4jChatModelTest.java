@@ -350,6 +350,40 @@ class LangChain4jChatModelTest {
     }
 
     @Test
+    void keelModelWorksAsLangChain4jStreamingChatModel() {
+        // A Keel model streamed by LangChain4j: the streaming LangChain4j fake seen through Keel, then back again.
+        StreamingChatModel lc4j = LangChain4j.asLangChain4jStreamingChatModel(
+                LangChain4j.chatModel(new ThreadedStreamingModel(true, null)));
+        List<String> events = new ArrayList<>();
+        dev.langchain4j.model.chat.response.ChatResponse[] done = new dev.langchain4j.model.chat.response.ChatResponse[1];
+        lc4j.chat("hi", new StreamingChatResponseHandler() {
+            @Override public void onPartialResponse(String partial) { events.add("text:" + partial); }
+            @Override public void onPartialToolCall(PartialToolCall call) { events.add("delta:" + call.partialArguments()); }
+            @Override public void onCompleteToolCall(CompleteToolCall call) {
+                events.add("call:" + call.index() + ":" + call.toolExecutionRequest().arguments());
+            }
+            @Override public void onCompleteResponse(dev.langchain4j.model.chat.response.ChatResponse response) {
+                events.add("complete");
+                done[0] = response;
+            }
+            @Override public void onError(Throwable error) { events.add("error:" + error); }
+        });
+        assertThat(events).containsExactly("text:Hel", "text:lo", "delta:{\"city\":", "delta:\"Oslo\"}",
+                "call:0:{\"city\":\"Oslo\"}", "complete");
+        assertThat(done[0].aiMessage().text()).isEqualTo("Hello");
+        assertThat(done[0].finishReason()).isEqualTo(dev.langchain4j.model.output.FinishReason.TOOL_EXECUTION);
+        assertThat(done[0].tokenUsage().totalTokenCount()).isEqualTo(8);
+
+        List<Throwable> errors = new ArrayList<>();
+        LangChain4j.asLangChain4jStreamingChatModel(LangChain4j.chatModel(
+                new ThreadedStreamingModel(true, new RateLimitException("quota")))).chat("hi", new StreamingChatResponseHandler() {
+            @Override public void onCompleteResponse(dev.langchain4j.model.chat.response.ChatResponse response) {}
+            @Override public void onError(Throwable error) { errors.add(error); }
+        });
+        assertThat(errors).singleElement().isInstanceOf(RateLimitException.class);
+    }
+
+    @Test
     void keelFailureSurfacesAsLangChain4jException() {
         ChatModel keel = request -> {
             throw new ModelException.RateLimited("openai", "quota", null);
