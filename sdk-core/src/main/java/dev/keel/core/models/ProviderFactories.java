@@ -6,5 +6,5 @@ import java.util.Map;
 final class ProviderFactories {
     private ProviderFactories() {}
 
-    static final Map<ApiType, ProviderFactory> DEFAULTS = Map.of();
+    static final Map<ApiType, ProviderFactory> DEFAULTS = Map.of(ApiType.OPENAI_COMPATIBLE, new OpenAiCompatibleFactory());
 }
