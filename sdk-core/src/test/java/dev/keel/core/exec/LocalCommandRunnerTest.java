@@ -196,6 +196,34 @@ class LocalCommandRunnerTest {
     }
 
     @Test
+    void interruptingTheCallerKillsTheCommand() throws Exception {
+        Path pidFile = dir.resolve("sleep.pid");
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                LocalCommandRunner.in(dir).run(Command.shell("echo $$ > sleep.pid; exec sleep 30"));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        caller.start();
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while ((!Files.exists(pidFile) || Files.size(pidFile) == 0) && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        caller.interrupt();
+        caller.join(5000);
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(CommandException.class).hasMessageContaining("interrupted");
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (isRunning(pid) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(isRunning(pid)).isFalse();
+    }
+
+    @Test
     void missingProgramIsACommandException() {
         assertThatThrownBy(() -> runner.run("keel-no-such-program-xyz", "--help"))
                 .isInstanceOf(CommandException.class)

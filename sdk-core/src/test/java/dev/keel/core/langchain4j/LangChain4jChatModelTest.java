@@ -296,6 +296,44 @@ class LangChain4jChatModelTest {
     }
 
     @Test
+    void interruptingAStreamCancelsItAndFailsTyped() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        StreamingChatModel endless = new StreamingChatModel() {
+            @Override
+            public void doChat(dev.langchain4j.model.chat.request.ChatRequest request, StreamingChatResponseHandler handler) {
+                dev.langchain4j.model.chat.response.StreamingHandle handle = new dev.langchain4j.model.chat.response.StreamingHandle() {
+                    @Override public void cancel() { cancelled.set(true); }
+                    @Override public boolean isCancelled() { return cancelled.get(); }
+                };
+                handler.onPartialResponse(new dev.langchain4j.model.chat.response.PartialResponse("thinking"),
+                        new dev.langchain4j.model.chat.response.PartialResponseContext(handle));
+                // never completes
+            }
+        };
+        RecordingListener listener = new RecordingListener();
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch sawText = new java.util.concurrent.CountDownLatch(1);
+        Thread caller = new Thread(() -> {
+            try {
+                LangChain4j.chatModel(endless).stream(ChatRequest.of(Message.user("hi")), new StreamListener() {
+                    @Override public void onText(String delta) { listener.onText(delta); sawText.countDown(); }
+                    @Override public void onError(ModelException error) { listener.onError(error); }
+                });
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        caller.start();
+        assertThat(sawText.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        caller.join(5000);
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(ModelException.Connection.class).hasMessageContaining("interrupted");
+        assertThat(cancelled).isTrue();
+        assertThat(listener.events).containsExactly("text:thinking", "error:Connection");
+    }
+
+    @Test
     void blockingModelWithStreamingPartnerUsesEachForItsMethod() {
         ScriptedLangChain4jModel blocking = new ScriptedLangChain4jModel(r -> dev.langchain4j.model.chat.response.ChatResponse.builder()
                 .aiMessage(AiMessage.from("blocking answer")).build());
