@@ -4,6 +4,7 @@
  */
 module dev.keel.testing {
     requires transitive dev.keel.core;
+    requires transitive org.junit.jupiter.api;
     requires okhttp3.mockwebserver;
     requires okio;
     requires com.fasterxml.jackson.dataformat.yaml;
