@@ -448,9 +448,9 @@ class OpenAiCompatibleTest {
         // the first event arrives at once, then the server stalls for longer than the read timeout
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
                 .setBody(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
-                .throttleBody(first.length(), 2, TimeUnit.SECONDS));
+                .throttleBody(first.length(), 3, TimeUnit.SECONDS));
         try (OpenAiCompatible slow = builder().http(HttpConfig.builder().maxRetries(0)
-                .readTimeout(Duration.ofMillis(300)).build()).build()) {
+                .readTimeout(Duration.ofMillis(1000)).build()).build()) {
             RecordingListener listener = new RecordingListener();
             assertThatThrownBy(() -> slow.stream(ASK, listener)).isInstanceOf(ModelException.Timeout.class);
             assertThat(listener.events).containsExactly("text:Hel", "error:Timeout");
