@@ -156,7 +156,7 @@ public final class Anthropic implements ChatModel, AutoCloseable {
 
     /**
      * Configures an {@link Anthropic}. Defaults: provider {@code anthropic}, base URL
-     * {@value #ANTHROPIC_BASE_URL}, version {@value #DEFAULT_VERSION}, max tokens 4096,
+     * {@value Anthropic#ANTHROPIC_BASE_URL}, version {@value Anthropic#DEFAULT_VERSION}, max tokens 4096,
      * {@link HttpConfig#defaults()}. Not thread-safe.
      */
     public static final class Builder {

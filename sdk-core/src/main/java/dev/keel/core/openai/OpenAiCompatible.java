@@ -203,7 +203,7 @@ public final class OpenAiCompatible implements ChatModel, AutoCloseable {
 
     /**
      * Configures an {@link OpenAiCompatible}. Defaults: provider {@code openai}, base URL
-     * {@value #OPENAI_BASE_URL}, no key, {@link HttpConfig#defaults()}. Not thread-safe.
+     * {@value OpenAiCompatible#OPENAI_BASE_URL}, no key, {@link HttpConfig#defaults()}. Not thread-safe.
      */
     public static final class Builder {
         private String providerName = "openai";
