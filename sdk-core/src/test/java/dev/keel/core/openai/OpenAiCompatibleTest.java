@@ -257,6 +257,20 @@ class OpenAiCompatibleTest {
     }
 
     @Test
+    void serverRejectingStreamOptionsIsAskedAgainWithout() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(400)
+                .setBody("{\"error\":{\"message\":\"Unrecognized request argument supplied: stream_options\"}}"));
+        server.enqueue(sse(List.of(OpenAiChunks.text("ok"), OpenAiChunks.finish("stop"), "[DONE]")));
+        RecordingListener listener = new RecordingListener();
+        assertThat(model.stream(ASK, listener).text()).isEqualTo("ok");
+        assertThat(listener.events).containsExactly("text:ok", "complete");
+        assertThat(body(server.takeRequest()).has("stream_options")).isTrue();
+        JsonNode retried = body(server.takeRequest());
+        assertThat(retried.has("stream_options")).isFalse();
+        assertThat(retried.path("stream").asBoolean()).isTrue();
+    }
+
+    @Test
     void serverThatIgnoresStreamingStillServesTheListener() {
         server.enqueue(json(OpenAiChunks.completion("plain", List.of(), "stop", 3, 1)));
         RecordingListener listener = new RecordingListener();
