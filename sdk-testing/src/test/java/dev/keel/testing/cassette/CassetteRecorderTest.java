@@ -120,6 +120,23 @@ class CassetteRecorderTest {
     }
 
     @Test
+    void toolCallIdsOfEitherProviderAreNormalisedOnBothSides() throws IOException {
+        String openAi = "{\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"%s\"}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"%s\",\"content\":\"ok\"}]}";
+        String anthropic = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+                + "\"tool_use_id\":\"%s\",\"content\":\"ok\"}]}]}";
+        record(CassetteMode.ONCE, openAi.formatted("call_abc123", "call_abc123"),
+                anthropic.formatted("toolu_01A09q90qw90lq917835lq9"));
+        try (CassetteRecorder rec = CassetteRecorder.open(cassette(), CassetteMode.NONE)) {
+            OkHttpClient c = rec.wrap(base);
+            assertThat(post(c, "/v1/chat", openAi.formatted("call_Zy98", "call_Zy98"))).contains("\"n\":0");
+            assertThat(post(c, "/v1/chat", anthropic.formatted("toolu_01XyZ"))).contains("\"n\":1");
+            assertThatThrownBy(() -> post(c, "/v1/chat", openAi.formatted("call_1", "call_1").replace("ok", "changed")))
+                    .isInstanceOf(CassetteMissException.class);
+        }
+    }
+
+    @Test
     void noneWithoutACassetteFailsNamingTheMissingFile() {
         try (CassetteRecorder rec = CassetteRecorder.open(cassette(), CassetteMode.NONE)) {
             assertThat(rec.isRecording()).isFalse();
