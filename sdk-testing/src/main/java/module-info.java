@@ -3,4 +3,8 @@
  */
 module dev.keel.testing {
     requires transitive dev.keel.core;
+    requires transitive org.junit.jupiter.api;
+    requires static dev.keel.authz;
+
+    exports dev.keel.testing.spicedb;
 }
