@@ -3,14 +3,21 @@ package dev.keel.authz;
 import java.util.Objects;
 
 /**
- * A relationship tuple {@code resource#relation@subject}, for example
- * {@code document:doc1#owner@user:emilia} or {@code folder:f1#viewer@group:eng#member}.
+ * A relationship tuple {@code resource#relation@subject}, optionally caveated, for example
+ * {@code document:doc1#owner@user:emilia}, {@code folder:f1#viewer@group:eng#member} or
+ * {@code document:doc2#viewer@user:beatrice[on_shift]}.
  *
  * @param resource the resource object
  * @param relation the relation on the resource
  * @param subject  the subject
+ * @param caveat   the caveat, or {@code null} for an unconditional relationship
  */
-public record Relationship(ObjectRef resource, String relation, SubjectRef subject) {
+public record Relationship(ObjectRef resource, String relation, SubjectRef subject, Caveat caveat) {
+
+    /** An unconditional relationship. */
+    public Relationship(ObjectRef resource, String relation, SubjectRef subject) {
+        this(resource, relation, subject, null);
+    }
 
     /** Validates the parts. */
     public Relationship {
@@ -36,8 +43,13 @@ public record Relationship(ObjectRef resource, String relation, SubjectRef subje
         return RelationshipText.parseLine(text.strip(), 0);
     }
 
+    /** The same relationship with {@code caveat}. */
+    public Relationship withCaveat(Caveat caveat) {
+        return new Relationship(resource, relation, subject, caveat);
+    }
+
     @Override
     public String toString() {
-        return resource + "#" + relation + "@" + subject;
+        return resource + "#" + relation + "@" + subject + (caveat == null ? "" : "[" + caveat + "]");
     }
 }

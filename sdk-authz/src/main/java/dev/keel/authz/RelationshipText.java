@@ -15,6 +15,7 @@ import java.util.List;
  * document:doc1#owner@user:emilia
  * folder:eng#viewer@group:eng#member   # a subject set
  * document:doc3#viewer@user:*          # everyone
+ * document:doc2#viewer@user:bea[on_shift:{"shift":"day"}]   # caveated (context is JSON)
  * </pre>
  * Blank lines are ignored; {@code //} and {@code #}-at-line-start start a comment, and text after
  * whitespace followed by {@code //} or {@code #} is a trailing comment. Stateless and thread-safe.
@@ -64,6 +65,15 @@ public final class RelationshipText {
     }
 
     static Relationship parseLine(String s, int line) {
+        Caveat caveat = null;
+        int open = s.indexOf('[');
+        if (open >= 0) {
+            if (!s.endsWith("]")) {
+                throw new RelationshipSyntaxException(line, "a caveat must close with ] at the end of the line: '" + s + "'");
+            }
+            caveat = parseCaveat(s.substring(open + 1, s.length() - 1), line);
+            s = s.substring(0, open);
+        }
         int hash = s.indexOf('#');
         int at = s.indexOf('@');
         if (hash < 0 || at < 0 || at < hash) {
@@ -74,9 +84,32 @@ public final class RelationshipText {
             ObjectRef resource = ObjectRef.parse(s.substring(0, hash));
             String relation = s.substring(hash + 1, at);
             SubjectRef subject = SubjectRef.parse(s.substring(at + 1));
-            return new Relationship(resource, relation, subject);
+            return new Relationship(resource, relation, subject, caveat);
         } catch (IllegalArgumentException e) {
             throw new RelationshipSyntaxException(line, e.getMessage() + " in '" + s + "'");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Caveat parseCaveat(String text, int line) {
+        int colon = text.indexOf(':');
+        String name = colon < 0 ? text : text.substring(0, colon);
+        java.util.Map<String, Object> context = java.util.Map.of();
+        if (colon >= 0) {
+            try {
+                Object parsed = dev.keel.core.json.Json.mapper().readValue(text.substring(colon + 1), Object.class);
+                if (!(parsed instanceof java.util.Map<?, ?> map)) {
+                    throw new RelationshipSyntaxException(line, "caveat context must be a JSON object: '" + text + "'");
+                }
+                context = (java.util.Map<String, Object>) map;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new RelationshipSyntaxException(line, "caveat context is not valid JSON: '" + text + "'");
+            }
+        }
+        try {
+            return new Caveat(name, context);
+        } catch (IllegalArgumentException e) {
+            throw new RelationshipSyntaxException(line, e.getMessage());
         }
     }
 }

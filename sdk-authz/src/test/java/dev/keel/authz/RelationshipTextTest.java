@@ -52,6 +52,22 @@ class RelationshipTextTest {
     }
 
     @Test
+    void parsesCaveatsWithAndWithoutContext() {
+        List<Relationship> rels = RelationshipText.parse("""
+                document:doc2#viewer@user:beatrice[on_shift]
+                document:doc2#viewer@user:bea[on_shift:{"shift":"day","level":2}]
+                """);
+        assertThat(rels.get(0).caveat()).isEqualTo(Caveat.of("on_shift"));
+        assertThat(rels.get(1).caveat().context()).containsEntry("shift", "day").containsEntry("level", 2);
+        assertThat(Relationship.parse(rels.get(1).toString())).isEqualTo(rels.get(1));
+        assertThatThrownBy(() -> RelationshipText.parse("document:d#viewer@user:a\ndocument:d#viewer@user:b[on_shift:{oops}]"))
+                .isInstanceOf(RelationshipSyntaxException.class)
+                .hasMessageStartingWith("line 2:").hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> RelationshipText.parse("document:d#viewer@user:b[on_shift"))
+                .isInstanceOf(RelationshipSyntaxException.class).hasMessageContaining("caveat");
+    }
+
+    @Test
     void valuesValidateTheirParts() {
         assertThatThrownBy(() -> ObjectRef.of("document", "has space")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invalid object id");

@@ -57,8 +57,10 @@ public final class PostFilter<H> {
     private final int preFilterLimit;
     private final double overFetch;
     private final int maxFetches;
+    private final Map<String, Object> context;
 
     private PostFilter(Builder<H> b) {
+        this.context = b.context;
         this.client = b.client;
         this.permission = b.permission;
         this.resourceOf = b.resourceOf;
@@ -242,7 +244,7 @@ public final class PostFilter<H> {
                 batch.forEach(r -> verdicts.put(r, new Verdict(DropReason.TIMEOUT, "filter time budget spent")));
                 return;
             }
-            List<Check> checks = batch.stream().map(r -> Check.of(r, permission, subject)).toList();
+            List<Check> checks = batch.stream().map(r -> new Check(r, permission, subject, context)).toList();
             List<BulkCheckResult> results;
             try {
                 results = client.checkBulk(checks, consistency);
@@ -306,6 +308,7 @@ public final class PostFilter<H> {
         private int preFilterLimit = 1000;
         private double overFetch = 2.0;
         private int maxFetches = 4;
+        private Map<String, Object> context = Map.of();
 
         private Builder(PermissionsClient client, String permission, Function<? super H, ObjectRef> resourceOf) {
             this.client = Objects.requireNonNull(client, "client");
@@ -364,6 +367,16 @@ public final class PostFilter<H> {
             }
             this.overFetch = factor;
             this.maxFetches = maxFetches;
+            return this;
+        }
+
+        /**
+         * Caveat context sent with every check (for example the request's time or network); a caveat
+         * whose context is still incomplete answers "conditional", which the filter denies.
+         * Ignored by the lookup pre-filter, which keeps only unconditional results.
+         */
+        public Builder<H> context(Map<String, Object> context) {
+            this.context = Map.copyOf(context);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.keel.authz.internal.wire;
 
 import dev.keel.authz.BulkCheckResult;
+import dev.keel.authz.Caveat;
 import dev.keel.authz.Check;
 import dev.keel.authz.CheckResult;
 import dev.keel.authz.Consistency;
@@ -64,22 +65,29 @@ public final class AuthzedCodec {
 
     /** CheckPermissionRequest. */
     public static byte[] checkPermission(Check check, Consistency consistency) {
-        return new ProtoWriter()
+        ProtoWriter w = new ProtoWriter()
                 .message(1, consistency(consistency))
                 .message(2, object(check.resource()))
                 .string(3, check.permission())
-                .message(4, subject(check.subject()))
-                .toByteArray();
+                .message(4, subject(check.subject()));
+        if (!check.context().isEmpty()) {
+            w.message(5, StructCodec.struct(check.context()));
+        }
+        return w.toByteArray();
     }
 
     /** CheckBulkPermissionsRequest. */
     public static byte[] checkBulkPermissions(List<Check> checks, Consistency consistency) {
         ProtoWriter w = new ProtoWriter().message(1, consistency(consistency));
         for (Check c : checks) {
-            w.message(2, new ProtoWriter()
+            ProtoWriter item = new ProtoWriter()
                     .message(1, object(c.resource()))
                     .string(2, c.permission())
-                    .message(3, subject(c.subject())));
+                    .message(3, subject(c.subject()));
+            if (!c.context().isEmpty()) {
+                item.message(4, StructCodec.struct(c.context()));
+            }
+            w.message(2, item);
         }
         return w.toByteArray();
     }
@@ -113,10 +121,18 @@ public final class AuthzedCodec {
     }
 
     private static ProtoWriter relationship(Relationship r) {
-        return new ProtoWriter()
+        ProtoWriter w = new ProtoWriter()
                 .message(1, object(r.resource()))
                 .string(2, r.relation())
                 .message(3, subject(r.subject()));
+        if (r.caveat() != null) {
+            ProtoWriter caveat = new ProtoWriter().string(1, r.caveat().name());
+            if (!r.caveat().context().isEmpty()) {
+                caveat.message(2, StructCodec.struct(r.caveat().context()));
+            }
+            w.message(4, caveat);
+        }
+        return w;
     }
 
     private static ProtoWriter consistency(Consistency c) {
@@ -189,7 +205,8 @@ public final class AuthzedCodec {
      * a check with no matching pair is reported as an error (and so denied by filters).
      */
     public static List<BulkCheckResult> bulkResults(byte[] response, List<Check> checks) {
-        Map<Check, BulkCheckResult> byCheck = new HashMap<>();
+        // pairs as answered; the echoed request carries no context, so compare without it
+        List<BulkCheckResult> pairs = new ArrayList<>();
         ProtoReader r = new ProtoReader(response);
         while (r.next()) {
             if (r.field() == 2) {
@@ -215,16 +232,25 @@ public final class AuthzedCodec {
                     }
                 }
                 if (request != null) {
-                    byCheck.putIfAbsent(request, error != null || result == null
+                    pairs.add(error != null || result == null
                             ? new BulkCheckResult(request, null, error != null ? error : "no answer for item")
                             : new BulkCheckResult(request, result, null));
                 }
             }
         }
+        // SpiceDB answers in request order; trust a pair only if it echoes the question at its position,
+        // otherwise look for an echo of the question elsewhere (without context, it is then unambiguous
+        // only if the question appears once), else report the item as unanswered.
+        Map<Check, BulkCheckResult> byCheck = new HashMap<>();
+        pairs.forEach(p -> byCheck.putIfAbsent(p.check(), p));
         List<BulkCheckResult> out = new ArrayList<>(checks.size());
-        for (Check c : checks) {
-            BulkCheckResult found = byCheck.get(c);
-            out.add(found != null ? found : new BulkCheckResult(c, null, "SpiceDB returned no answer for this item"));
+        for (int i = 0; i < checks.size(); i++) {
+            Check c = checks.get(i);
+            Check bare = new Check(c.resource(), c.permission(), c.subject());
+            BulkCheckResult found = i < pairs.size() && pairs.get(i).check().equals(bare) ? pairs.get(i)
+                    : c.context().isEmpty() ? byCheck.get(bare) : null;
+            out.add(found == null ? new BulkCheckResult(c, null, "SpiceDB returned no answer for this item")
+                    : new BulkCheckResult(c, found.result(), found.error()));
         }
         return out;
     }
@@ -352,18 +378,33 @@ public final class AuthzedCodec {
         ObjectRef resource = null;
         String relation = "";
         SubjectRef subject = null;
+        Caveat caveat = null;
         while (r.next()) {
             switch (r.field()) {
                 case 1 -> resource = object(r.message());
                 case 2 -> relation = r.string();
                 case 3 -> subject = subject(r.message());
+                case 4 -> caveat = caveat(r.message());
                 default -> r.skip();
             }
         }
         if (resource == null || subject == null) {
             throw new WireFormatException("incomplete relationship");
         }
-        return new Relationship(resource, relation, subject);
+        return new Relationship(resource, relation, subject, caveat);
+    }
+
+    private static Caveat caveat(ProtoReader r) {
+        String name = "";
+        Map<String, Object> context = Map.of();
+        while (r.next()) {
+            switch (r.field()) {
+                case 1 -> name = r.string();
+                case 2 -> context = StructCodec.readStruct(r.message());
+                default -> r.skip();
+            }
+        }
+        return name.isEmpty() ? null : new Caveat(name, context);
     }
 
     private static SubjectRef subject(ProtoReader r) {

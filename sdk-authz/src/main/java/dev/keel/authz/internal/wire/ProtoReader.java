@@ -53,6 +53,21 @@ public final class ProtoReader {
         return readRawVarint();
     }
 
+    /** Reads the current 64-bit fixed value as a double. */
+    public double doubleValue() {
+        expect(1);
+        consumed = true;
+        if (pos + 8 > end) {
+            throw new WireFormatException("truncated double");
+        }
+        long bits = 0;
+        for (int i = 0; i < 8; i++) {
+            bits |= (long) (buf[pos + i] & 0xFF) << (8 * i);
+        }
+        pos += 8;
+        return Double.longBitsToDouble(bits);
+    }
+
     /** Reads the current length-delimited value as a UTF-8 string. */
     public String string() {
         int len = length();

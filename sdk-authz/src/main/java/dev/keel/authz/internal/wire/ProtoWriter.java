@@ -32,6 +32,28 @@ public final class ProtoWriter {
         return varint(field, value ? 1 : 0);
     }
 
+    /** Writes a double field (always, since a zero inside a oneof is meaningful). */
+    public ProtoWriter doubleValue(int field, double value) {
+        tag(field, 1);
+        long bits = Double.doubleToRawLongBits(value);
+        for (int i = 0; i < 8; i++) {
+            out.write((int) (bits >>> (8 * i)) & 0xFF);
+        }
+        return this;
+    }
+
+    /** Writes a varint field even when it is zero (oneof members). */
+    public ProtoWriter varintAlways(int field, long value) {
+        tag(field, 0);
+        rawVarint(value);
+        return this;
+    }
+
+    /** Writes a string field even when it is empty (oneof members). */
+    public ProtoWriter stringAlways(int field, String value) {
+        return bytes(field, value.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Writes a nested message (written even when empty, because presence matters for oneofs). */
     public ProtoWriter message(int field, ProtoWriter nested) {
         return bytes(field, nested.toByteArray());
