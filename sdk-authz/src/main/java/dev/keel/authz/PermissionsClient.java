@@ -21,7 +21,7 @@ public interface PermissionsClient extends AutoCloseable {
     /** Replaces the schema (SpiceDB schema language) and returns the revision it was written at. */
     ZedToken writeSchema(String schema);
 
-    /** Returns the current schema text. */
+    /** Returns the current schema text; a {@link PermissionsException} with status {@code NOT_FOUND} when none was written. */
     String readSchema();
 
     /** Applies {@code updates} atomically and returns the revision they were written at. */
