@@ -23,6 +23,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -31,6 +32,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * particular a subset of) what an independent reference evaluator allows, in rank order; and with
  * injected failures nothing is kept.
  */
+@AddLifecycleHook(RequiresSpiceDb.class)
 class PostFilterPropertiesTest {
     static final String SCHEMA = """
             definition user {}
