@@ -17,4 +17,5 @@ module dev.keel.core {
     exports dev.keel.core.exec;
     exports dev.keel.core.json;
     exports dev.keel.core.http;
+    exports dev.keel.core.openai;
 }
