@@ -8,7 +8,18 @@ import dev.keel.authz.LookupResult;
 import dev.keel.authz.PermissionsException;
 import dev.keel.authz.Spice;
 import dev.keel.authz.SubjectRef;
+import dev.keel.authz.Check;
+import dev.keel.authz.CheckResult;
+import dev.keel.authz.ObjectRef;
+import dev.keel.authz.Relationship;
+import dev.keel.authz.RelationshipText;
+import dev.keel.authz.RelationshipUpdate;
+import dev.keel.authz.ZedToken;
 import dev.keel.authz.embedded.EmbeddedSpiceDb;
+import dev.keel.authz.filter.PostFilter;
+import dev.keel.authz.internal.embedded.LibraryLocator;
+import dev.keel.authz.internal.embedded.NativeSpiceDb;
+import dev.keel.core.json.Json;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +36,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** RemoteSpiceDb over TLS with a preshared key, through a loopback TLS endpoint in front of the real SpiceDB. */
 class RemoteTlsTest {
     static final String KEY = "tls-psk-0123456789";
-    static EmbeddedSpiceDb db;
+    static NativeSpiceDb lib;
+    static long handle;
     static TlsProxy proxy;
     static Path certificate;
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        db = Spice.start(Spice.DOCS_SCHEMA, Spice.DOCS_RELATIONSHIPS);
+        Spice.start().close(); // skips (or fails in CI) like the other tests when the library is missing
+        // a raw instance (no EmbeddedSpiceDb around it): the proxy serves it, the remote client loads it
+        lib = LibraryLocator.load(EmbeddedSpiceDb.locateLibrary());
+        var started = Json.parse(lib.start("{}")).path("data");
+        handle = started.path("handle").asLong();
+        Path socket = Path.of(started.path("streaming_address").asText());
         Path keystore = dir.resolve("server.p12");
         certificate = dir.resolve("server.pem");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
@@ -46,7 +63,12 @@ class RemoteTlsTest {
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, "changeit".toCharArray());
-        proxy = new TlsProxy(db.streamingSocket(), KEY, kmf);
+        proxy = new TlsProxy(lib, handle, socket, KEY, kmf);
+        try (RemoteSpiceDb remote = RemoteSpiceDb.builder("localhost:" + proxy.port()).trustCertificates(certificate)
+                .presharedKey(KEY).build()) {
+            remote.writeSchema(Spice.DOCS_SCHEMA);
+            remote.touch(RelationshipText.parse(Spice.DOCS_RELATIONSHIPS));
+        }
     }
 
     private static void run(List<String> command) throws Exception {
@@ -61,8 +83,8 @@ class RemoteTlsTest {
         if (proxy != null) {
             proxy.close();
         }
-        if (db != null) {
-            db.close();
+        if (lib != null) {
+            lib.dispose(handle);
         }
     }
 
@@ -78,6 +100,39 @@ class RemoteTlsTest {
                 assertThat(found.map(LookupResult::resourceId)).containsExactlyInAnyOrder("doc1", "doc3");
             }
             assertThat(proxy.seenAuthorization).contains("Bearer " + KEY);
+        }
+    }
+
+    @Test
+    void unaryCallsWorkOverTlsAgainstTheRealSpiceDb() {
+        try (RemoteSpiceDb remote = client().presharedKey(KEY).build()) {
+            assertThat(remote.readSchema()).contains("definition document");
+            assertThat(remote.check(ObjectRef.of("document", "doc2"), "read", SubjectRef.of("user", "beatrice")))
+                    .isEqualTo(CheckResult.HAS_PERMISSION);
+            PostFilter<String> readable = PostFilter.of(remote, "read", id -> ObjectRef.of("document", id));
+            assertThat(readable.keep(List.of("doc1", "doc2", "doc3"), SubjectRef.of("user", "charlie"))).containsExactly("doc3");
+            ZedToken granted = remote.write(List.of(RelationshipUpdate.touch(Relationship.parse("document:doc7#viewer@user:charlie"))));
+            assertThat(remote.check(Check.of(ObjectRef.of("document", "doc7"), "read", SubjectRef.of("user", "charlie")),
+                    Consistency.atLeastAsFresh(granted))).isEqualTo(CheckResult.HAS_PERMISSION);
+            ZedToken revoked = remote.deleteRelationships(dev.keel.authz.RelationshipFilter.resourceType("document").resourceId("doc7"));
+            assertThat(remote.check(Check.of(ObjectRef.of("document", "doc7"), "read", SubjectRef.of("user", "charlie")),
+                    Consistency.atLeastAsFresh(revoked))).isEqualTo(CheckResult.NO_PERMISSION);
+        }
+    }
+
+    @Test
+    void unavailableIsRetriedAndThenSucceeds() {
+        try (RemoteSpiceDb remote = client().presharedKey(KEY).retries(3, Duration.ofMillis(10)).build()) {
+            int before = proxy.unaryCalls.get();
+            proxy.failNext(2);
+            assertThat(remote.check(ObjectRef.of("document", "doc1"), "read", SubjectRef.of("user", "emilia")))
+                    .isEqualTo(CheckResult.HAS_PERMISSION);
+            assertThat(proxy.unaryCalls.get() - before).isEqualTo(3);
+            proxy.failNext(5);
+            assertThatThrownBy(() -> remote.check(ObjectRef.of("document", "doc1"), "read", SubjectRef.of("user", "emilia")))
+                    .isInstanceOf(PermissionsException.class)
+                    .satisfies(e -> assertThat(((PermissionsException) e).attempts()).isEqualTo(4));
+            proxy.failNext(0);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.keel.authz.remote;
 
+import dev.keel.authz.PermissionsException;
+import dev.keel.authz.internal.embedded.NativeSpiceDb;
+import dev.keel.authz.internal.transport.Rpc;
 import io.grpc.CallOptions;
 import io.grpc.HandlerRegistry;
 import io.grpc.ManagedChannel;
@@ -32,9 +35,10 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 
 /**
- * Test infrastructure: a TLS gRPC endpoint on loopback that requires a bearer key and forwards
- * server-streaming calls byte for byte to the real SpiceDB behind the embedded instance's unix socket.
- * It stands in for a network path to a SpiceDB server; every answer comes from the real SpiceDB.
+ * Test infrastructure: a TLS gRPC endpoint on loopback that requires a bearer key and forwards calls
+ * byte for byte to a real embedded SpiceDB: unary calls through the library's FFI functions, streaming
+ * calls to the instance's unix socket. It stands in for a network path to a SpiceDB server; every
+ * answer comes from the real SpiceDB. {@link #failNext(int)} injects UNAVAILABLE answers.
  */
 final class TlsProxy implements AutoCloseable {
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
@@ -59,12 +63,41 @@ final class TlsProxy implements AutoCloseable {
     private final Server server;
     final List<String> seenAuthorization = new CopyOnWriteArrayList<>();
 
-    TlsProxy(Path socket, String key, KeyManagerFactory keys) throws IOException {
+    private final java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger unaryCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The next {@code n} unary calls answer UNAVAILABLE. */
+    void failNext(int n) {
+        failuresLeft.set(n);
+    }
+
+    TlsProxy(NativeSpiceDb lib, long handle, Path socket, String key, KeyManagerFactory keys) throws IOException {
         upstream = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .eventLoopGroup(group).channelType(EpollDomainSocketChannel.class).usePlaintext().build();
         HandlerRegistry forward = new HandlerRegistry() {
             @Override
             public ServerMethodDefinition<?, ?> lookupMethod(String method, String authority) {
+                Rpc unary = java.util.Arrays.stream(Rpc.values())
+                        .filter(r -> r.fullName().equals(method) && lib.supports(r)).findFirst().orElse(null);
+                if (unary != null) {
+                    MethodDescriptor<byte[], byte[]> md = MethodDescriptor.<byte[], byte[]>newBuilder()
+                            .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
+                            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+                    return ServerMethodDefinition.create(md, ServerCalls.asyncUnaryCall((request, response) -> {
+                        unaryCalls.incrementAndGet();
+                        if (failuresLeft.getAndDecrement() > 0) {
+                            response.onError(Status.UNAVAILABLE.withDescription("injected").asRuntimeException());
+                            return;
+                        }
+                        try {
+                            response.onNext(lib.call(handle, unary, request));
+                            response.onCompleted();
+                        } catch (PermissionsException e) {
+                            response.onError(Status.fromCode(Status.Code.valueOf(e.status())).withDescription(e.getMessage())
+                                    .asRuntimeException());
+                        }
+                    }));
+                }
                 MethodDescriptor<byte[], byte[]> md = MethodDescriptor.<byte[], byte[]>newBuilder()
                         .setType(MethodDescriptor.MethodType.SERVER_STREAMING).setFullMethodName(method)
                         .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
