@@ -7,6 +7,7 @@ import dev.keel.authz.Relationship;
 import dev.keel.authz.SubjectRef;
 import dev.keel.authz.embedded.EmbeddedSpiceDb;
 import dev.keel.authz.filter.FilterResult;
+import dev.keel.authz.filter.FilterStrategy;
 import dev.keel.authz.filter.PostFilter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +22,8 @@ import java.util.function.Supplier;
  *   <li>{@code postfilter-50}: post-filter 50 ranked hits with Keel's bulk-checking PostFilter vs the
  *       seeds' approach, one CheckPermission per hit, in the same run. ratio = keel throughput / peer
  *       throughput (= peer time / keel time, the speed-up; target ≥ 10).</li>
+ *   <li>{@code prefilter-50}: the same 50 hits decided from a LookupResources listing of everything the
+ *       user may read (cost grows with that number) vs bulk checks; ratio = bulk time / lookup time.</li>
  *   <li>{@code checks}: checks per second, bulk (100 per call) vs single.</li>
  *   <li>{@code retrieval-e2e}: permission-aware retrieval latency: brute-force vector search over
  *       the corpus (an in-benchmark stand-in for a vector store) + PostFilter top-5 with over-fetch,
@@ -84,6 +87,20 @@ public final class AuthzSuite {
             double peer = medianMicros(iterations, () -> perHit(spicedb, hits, user));
             print("postfilter-50", "keel_us=%.0f peer_us=%.0f keel_filters_per_s=%.0f peer_filters_per_s=%.0f kept=%d ratio=%.2f",
                     keel, peer, 1e6 / keel, 1e6 / peer, keelKept.size(), peer / keel);
+
+            // ---- pre-filter (LookupResources) vs post-filter for the same 50 hits ----------------
+            PostFilter<Integer> lookup = PostFilter.<Integer>builder(spicedb, "read", d -> ObjectRef.of("document", "d" + d))
+                    .strategy(FilterStrategy.PRE_FILTER).build();
+            if (!lookup.keep(hits, user).equals(keelKept)) {
+                throw new IllegalStateException("pre-filter and post-filter disagree");
+            }
+            long readable;
+            try (var all = spicedb.lookupResources("document", "read", user, spicedb.defaultConsistency())) {
+                readable = all.count();
+            }
+            double pre = medianMicros(Math.max(20, iterations / 5), () -> lookup.keep(hits, user));
+            print("prefilter-50", "readable_docs=%d keel_lookup_us=%.0f keel_bulk_us=%.0f ratio=%.2f",
+                    readable, pre, keel, keel / pre);
 
             // ---- checks per second ---------------------------------------------------------------
             List<Check> hundred = new ArrayList<>();
