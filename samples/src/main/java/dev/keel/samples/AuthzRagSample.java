@@ -4,6 +4,7 @@ import dev.keel.authz.ObjectRef;
 import dev.keel.authz.RelationshipText;
 import dev.keel.authz.SubjectRef;
 import dev.keel.authz.embedded.EmbeddedSpiceDb;
+import dev.keel.authz.embedded.SpiceDbLibraryNotFoundException;
 import dev.keel.authz.filter.DroppedHit;
 import dev.keel.authz.filter.FilterResult;
 import dev.keel.authz.filter.HitSource;
@@ -71,6 +72,12 @@ public final class AuthzRagSample {
                 chunk("doc3", "Public FAQ", "FAQ: you can cancel the pro plan at any time from the settings page."));
         String question = "What are our pricing plans and what is coming next for pricing?";
 
+        try {
+            EmbeddedSpiceDb.locateLibrary();
+        } catch (SpiceDbLibraryNotFoundException e) {
+            System.err.println("The embedded SpiceDB library is not installed: run scripts/setup/spicedb.sh\n" + e.getMessage());
+            return;
+        }
         try (EmbeddedSpiceDb spicedb = EmbeddedSpiceDb.start()) {
             spicedb.writeSchema(SCHEMA);
             spicedb.touch(RelationshipText.parse(RELATIONSHIPS));

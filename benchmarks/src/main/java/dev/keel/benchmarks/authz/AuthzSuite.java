@@ -6,6 +6,7 @@ import dev.keel.authz.PermissionsClient;
 import dev.keel.authz.Relationship;
 import dev.keel.authz.SubjectRef;
 import dev.keel.authz.embedded.EmbeddedSpiceDb;
+import dev.keel.authz.embedded.SpiceDbLibraryNotFoundException;
 import dev.keel.authz.filter.FilterResult;
 import dev.keel.authz.filter.FilterStrategy;
 import dev.keel.authz.filter.PostFilter;
@@ -53,6 +54,12 @@ public final class AuthzSuite {
         int docs = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         Random random = new Random(42);
+        try {
+            EmbeddedSpiceDb.locateLibrary();
+        } catch (SpiceDbLibraryNotFoundException e) {
+            System.err.println("The embedded SpiceDB library is not installed: run scripts/setup/spicedb.sh\n" + e.getMessage());
+            return;
+        }
         try (EmbeddedSpiceDb spicedb = EmbeddedSpiceDb.start()) {
             spicedb.writeSchema(SCHEMA);
             List<Relationship> rels = new ArrayList<>();
