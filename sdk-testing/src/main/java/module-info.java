@@ -4,11 +4,11 @@
  */
 module dev.keel.testing {
     requires transitive dev.keel.core;
+    requires transitive org.junit.jupiter.api;
     requires okhttp3.mockwebserver;
     requires okio;
     requires com.fasterxml.jackson.dataformat.yaml;
-    // the @EmbeddedSpiceDb extension: JUnit's API is part of its signature; sdk-authz is optional
-    requires transitive org.junit.jupiter.api;
+    // the @EmbeddedSpiceDb extension; sdk-authz is optional
     requires static dev.keel.authz;
 
     exports dev.keel.testing.model;

@@ -45,7 +45,7 @@ public final class Redactor {
                     String name = parsed.queryParameterName(i);
                     String value = parsed.queryParameterValue(i);
                     b.addQueryParameter(name, rules.redactQuery().contains(name.toLowerCase(Locale.ROOT)) && value != null
-                            ? Rules.REDACTED : value);
+                            ? Rules.REDACTED_QUERY : value);
                 }
                 out = b.build().toString();
             }

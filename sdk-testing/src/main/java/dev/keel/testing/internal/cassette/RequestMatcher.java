@@ -139,15 +139,19 @@ public final class RequestMatcher {
         int i = 0;
         int j = 0;
         int changes = 0;
+        List<String> removed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
         while (i < a.size() || j < b.size()) {
             if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
                 ops.add("  " + a.get(i));
                 i++;
                 j++;
-            } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
+            } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] > lcs[i + 1][j])) {
+                added.add(b.get(j));
                 ops.add("+ " + b.get(j++));
                 changes++;
             } else {
+                removed.add(a.get(i));
                 ops.add("- " + a.get(i++));
                 changes++;
             }
@@ -176,9 +180,43 @@ public final class RequestMatcher {
         if (shown == MAX_DIFF_LINES) {
             sb.append("  ... (diff shortened)\n");
         }
-        return new Diff(changes, sb.toString());
+        long distance = 0;
+        for (int k = 0; k < Math.max(removed.size(), added.size()); k++) {
+            distance += editDistance(k < removed.size() ? removed.get(k) : "", k < added.size() ? added.get(k) : "");
+        }
+        return new Diff(changes, distance, sb.toString());
     }
 
-    /** How many lines differ, and the readable diff. */
-    public record Diff(int changes, String text) {}
+    /** Levenshtein distance of two lines, each cut to 400 characters (enough to rank candidates). */
+    private static int editDistance(String x, String y) {
+        String a = x.length() > 400 ? x.substring(0, 400) : x;
+        String b = y.length() > 400 ? y.substring(0, 400) : y;
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /**
+     * How many lines differ, how many characters differ within them (to rank equally distant
+     * candidates), and the readable diff.
+     */
+    public record Diff(int changes, long distance, String text) {
+        /** True when this diff is smaller than {@code other}. */
+        public boolean closerThan(Diff other) {
+            return changes < other.changes || (changes == other.changes && distance < other.distance);
+        }
+    }
 }

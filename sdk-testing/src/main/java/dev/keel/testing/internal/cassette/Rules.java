@@ -26,6 +26,8 @@ public record Rules(Set<String> redactHeaders, Set<String> redactQuery, Set<Stri
                     List<String> keyEnvVars, Function<String, String> environment, Map<String, Pattern> secretShapes) {
     /** What redacted values are replaced with. */
     public static final String REDACTED = "<REDACTED>";
+    /** What redacted query parameter values are replaced with (no characters that need escaping). */
+    public static final String REDACTED_QUERY = "REDACTED";
 
     public Rules {
         redactHeaders = Set.copyOf(redactHeaders);
