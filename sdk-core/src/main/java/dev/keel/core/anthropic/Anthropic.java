@@ -37,7 +37,8 @@ import okhttp3.Response;
  * merged into one user turn; {@code max_tokens} is required by the API, so {@link ChatOptions#maxTokens()}
  * defaults to {@link Builder#defaultMaxTokens(int)} (4096); {@link ChatOptions#thinkingBudget()} enables
  * extended thinking with that budget (thinking text is not part of the answer);
- * {@link ChatOptions#parallelToolCalls()} {@code false} sets {@code disable_parallel_tool_use}. Presence
+ * {@link ChatOptions#parallelToolCalls()} {@code false} sets {@code disable_parallel_tool_use}. Reported
+ * input tokens include prompt-cache reads and writes. Presence
  * and frequency penalties, seed and response format have no Messages API equivalent and are not sent.
  *
  * <p>Errors: 401/403 → {@link ModelException.Authentication}, 429 → {@link ModelException.RateLimited},
@@ -156,7 +157,7 @@ public final class Anthropic implements ChatModel, AutoCloseable {
 
     /**
      * Configures an {@link Anthropic}. Defaults: provider {@code anthropic}, base URL
-     * {@value #ANTHROPIC_BASE_URL}, version {@value #DEFAULT_VERSION}, max tokens 4096,
+     * {@value Anthropic#ANTHROPIC_BASE_URL}, version {@value Anthropic#DEFAULT_VERSION}, max tokens 4096,
      * {@link HttpConfig#defaults()}. Not thread-safe.
      */
     public static final class Builder {

@@ -52,7 +52,8 @@ import okhttp3.Response;
  *
  * <p><b>Streaming</b> uses server-sent events with {@code stream_options.include_usage} so the final
  * chunk reports token usage (turn it off with {@link Builder#streamUsage(boolean)} for servers that reject
- * it). Tool-call argument fragments are assembled per call index; a stream that ends before
+ * it; a server answering 400 about {@code stream_options} is asked once more without them). Tool-call
+ * argument fragments are assembled per call index; a stream that ends before
  * {@code finish_reason}/{@code [DONE]} fails with {@link ModelException.Connection}, never with a silently
  * truncated answer.
  *
@@ -123,7 +124,18 @@ public final class OpenAiCompatible implements ChatModel, AutoCloseable {
         JsonNode body = OpenAiWire.requestBody(request, options, model, maxTokensParameter, true, streamUsage);
         try {
             Call call = client.newCall(httpRequest(body, true));
-            Response response = client.execute(call);
+            Response response;
+            try {
+                response = client.execute(call);
+            } catch (ModelException.BadRequest e) {
+                if (!streamUsage || !e.getMessage().contains("stream_options")) {
+                    throw e;
+                }
+                // an older server that rejects stream_options: ask again without usage reporting
+                body = OpenAiWire.requestBody(request, options, model, maxTokensParameter, true, false);
+                call = client.newCall(httpRequest(body, true));
+                response = client.execute(call);
+            }
             if (!isEventStream(response)) {
                 return replayComplete(response, listener);
             }
@@ -203,7 +215,7 @@ public final class OpenAiCompatible implements ChatModel, AutoCloseable {
 
     /**
      * Configures an {@link OpenAiCompatible}. Defaults: provider {@code openai}, base URL
-     * {@value #OPENAI_BASE_URL}, no key, {@link HttpConfig#defaults()}. Not thread-safe.
+     * {@value OpenAiCompatible#OPENAI_BASE_URL}, no key, {@link HttpConfig#defaults()}. Not thread-safe.
      */
     public static final class Builder {
         private String providerName = "openai";

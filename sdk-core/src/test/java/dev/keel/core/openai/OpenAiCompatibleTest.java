@@ -257,6 +257,20 @@ class OpenAiCompatibleTest {
     }
 
     @Test
+    void serverRejectingStreamOptionsIsAskedAgainWithout() throws Exception {
+        server.enqueue(new MockResponse().setResponseCode(400)
+                .setBody("{\"error\":{\"message\":\"Unrecognized request argument supplied: stream_options\"}}"));
+        server.enqueue(sse(List.of(OpenAiChunks.text("ok"), OpenAiChunks.finish("stop"), "[DONE]")));
+        RecordingListener listener = new RecordingListener();
+        assertThat(model.stream(ASK, listener).text()).isEqualTo("ok");
+        assertThat(listener.events).containsExactly("text:ok", "complete");
+        assertThat(body(server.takeRequest()).has("stream_options")).isTrue();
+        JsonNode retried = body(server.takeRequest());
+        assertThat(retried.has("stream_options")).isFalse();
+        assertThat(retried.path("stream").asBoolean()).isTrue();
+    }
+
+    @Test
     void serverThatIgnoresStreamingStillServesTheListener() {
         server.enqueue(json(OpenAiChunks.completion("plain", List.of(), "stop", 3, 1)));
         RecordingListener listener = new RecordingListener();
@@ -448,9 +462,9 @@ class OpenAiCompatibleTest {
         // the first event arrives at once, then the server stalls for longer than the read timeout
         server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
                 .setBody(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
-                .throttleBody(first.length(), 2, TimeUnit.SECONDS));
+                .throttleBody(first.length(), 3, TimeUnit.SECONDS));
         try (OpenAiCompatible slow = builder().http(HttpConfig.builder().maxRetries(0)
-                .readTimeout(Duration.ofMillis(300)).build()).build()) {
+                .readTimeout(Duration.ofMillis(1000)).build()).build()) {
             RecordingListener listener = new RecordingListener();
             assertThatThrownBy(() -> slow.stream(ASK, listener)).isInstanceOf(ModelException.Timeout.class);
             assertThat(listener.events).containsExactly("text:Hel", "error:Timeout");
