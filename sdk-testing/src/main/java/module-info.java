@@ -8,7 +8,10 @@ module dev.keel.testing {
     requires okhttp3.mockwebserver;
     requires okio;
     requires com.fasterxml.jackson.dataformat.yaml;
+    // the @EmbeddedSpiceDb extension; sdk-authz is optional
+    requires static dev.keel.authz;
 
     exports dev.keel.testing.model;
     exports dev.keel.testing.cassette;
+    exports dev.keel.testing.spicedb;
 }

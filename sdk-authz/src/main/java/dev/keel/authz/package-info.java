@@ -1,4 +1,6 @@
 /**
- * Keel authz: a ReBAC client with SpiceDB semantics (remote over gRPC or embedded), and fail-closed post-filtering of retrieved chunks.
+ * Keel authz API: {@link dev.keel.authz.PermissionsClient} and the values it speaks in
+ * (objects, subjects, relationships, checks, consistency, revision tokens), plus the relationship
+ * text format.
  */
 package dev.keel.authz;

@@ -1,0 +1,21 @@
+package dev.keel.authz;
+
+import dev.keel.core.KeelException;
+
+/**
+ * Base of the exceptions thrown by Keel authz. Messages name the problem; they never contain a
+ * preshared key or the content of a denied resource.
+ */
+public class AuthzException extends KeelException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates an exception with a message that names the problem. */
+    public AuthzException(String message) {
+        super(message);
+    }
+
+    /** Creates an exception with a message and the underlying cause. */
+    public AuthzException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
