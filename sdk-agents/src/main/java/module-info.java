@@ -9,4 +9,5 @@ module dev.keel.agents {
     exports dev.keel.agents;
     exports dev.keel.agents.tool;
     exports dev.keel.agents.approval;
+    exports dev.keel.agents.toolsets;
 }
