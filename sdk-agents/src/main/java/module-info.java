@@ -5,9 +5,14 @@
 module dev.keel.agents {
     requires transitive dev.keel.core;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires io.modelcontextprotocol.sdk.mcp;
+    requires java.net.http;
+    requires reactor.core;
+    requires org.reactivestreams;
 
     exports dev.keel.agents;
     exports dev.keel.agents.tool;
     exports dev.keel.agents.approval;
     exports dev.keel.agents.toolsets;
+    exports dev.keel.agents.mcp;
 }
