@@ -15,4 +15,5 @@ module dev.keel.agents {
     exports dev.keel.agents.approval;
     exports dev.keel.agents.toolsets;
     exports dev.keel.agents.mcp;
+    exports dev.keel.agents.team;
 }
