@@ -1,14 +1,23 @@
 package dev.keel.core.http;
 
+import dev.keel.core.internal.http.RetryInterceptor;
 import okhttp3.OkHttpClient;
 
-/** Creates OkHttp clients from an {@link HttpConfig}. */
+/**
+ * Creates OkHttp clients from an {@link HttpConfig}. Stateless and thread-safe.
+ *
+ * <p>The client runs the configuration's interceptors in order (outermost first), then Keel's retry
+ * interceptor: retries on HTTP 429, 5xx and connection failures with exponential backoff and full
+ * jitter, honouring {@code Retry-After} up to {@link HttpConfig#maxBackoff()}. Because retries happen
+ * inside the configured interceptors, those interceptors (a cassette recorder, a logger) see one
+ * logical call and its final response. Requests with one-shot bodies are never retried.
+ */
 public final class HttpClients {
     private HttpClients() {}
 
     /**
-     * A new client with the configuration's timeouts and interceptors. Share the result: every
-     * {@code OkHttpClient} owns a connection pool and threads.
+     * A new client with the configuration's timeouts, interceptors and retry policy. Share the result:
+     * every {@code OkHttpClient} owns a connection pool and threads.
      */
     public static OkHttpClient create(HttpConfig config) {
         OkHttpClient.Builder b = new OkHttpClient.Builder()
@@ -16,6 +25,7 @@ public final class HttpClients {
                 .readTimeout(config.readTimeout())
                 .callTimeout(config.callTimeout());
         config.interceptors().forEach(b::addInterceptor);
+        b.addInterceptor(new RetryInterceptor(config.maxRetries(), config.initialBackoff(), config.maxBackoff()));
         return b.build();
     }
 }

@@ -1,0 +1,88 @@
+package dev.keel.core.models;
+
+import dev.keel.core.KeelException;
+import java.util.List;
+
+/**
+ * A model reference could not be turned into a model. The subclass says why. Messages name the
+ * reference, provider and environment variable involved, never a key.
+ */
+public abstract sealed class ModelResolutionException extends KeelException
+        permits ModelResolutionException.InvalidReference, ModelResolutionException.UnknownProvider,
+                ModelResolutionException.MissingApiKey, ModelResolutionException.Unsupported {
+    private static final long serialVersionUID = 1L;
+
+    ModelResolutionException(String message) {
+        super(message);
+    }
+
+    /** The reference is not of the form {@code provider/model}. */
+    public static final class InvalidReference extends ModelResolutionException {
+        private static final long serialVersionUID = 1L;
+        private final String reference;
+
+        public InvalidReference(String reference, String problem) {
+            super("invalid model reference '" + reference + "': " + problem
+                    + " (expected provider/model, e.g. openai/gpt-5 or dmr/ai/qwen2.5)");
+            this.reference = reference;
+        }
+
+        /** The reference as given. */
+        public String reference() {
+            return reference;
+        }
+    }
+
+    /** No provider of that name is registered. */
+    public static final class UnknownProvider extends ModelResolutionException {
+        private static final long serialVersionUID = 1L;
+        private final String provider;
+        private final List<String> knownProviders;
+
+        public UnknownProvider(String provider, List<String> knownProviders) {
+            super("unknown model provider '" + provider + "'; known providers: " + String.join(", ", knownProviders));
+            this.provider = provider;
+            this.knownProviders = List.copyOf(knownProviders);
+        }
+
+        public String provider() {
+            return provider;
+        }
+
+        /** The registered provider names, sorted. */
+        public List<String> knownProviders() {
+            return knownProviders;
+        }
+    }
+
+    /** The provider needs a key and the environment variable that should hold it is unset or empty. */
+    public static final class MissingApiKey extends ModelResolutionException {
+        private static final long serialVersionUID = 1L;
+        private final String provider;
+        private final String variable;
+
+        public MissingApiKey(String provider, String variable) {
+            super("provider '" + provider + "' needs an API key: set the environment variable " + variable);
+            this.provider = provider;
+            this.variable = variable;
+        }
+
+        public String provider() {
+            return provider;
+        }
+
+        /** Name of the environment variable that should hold the key. */
+        public String variable() {
+            return variable;
+        }
+    }
+
+    /** The provider's API cannot serve this kind of model (for example embeddings from Anthropic). */
+    public static final class Unsupported extends ModelResolutionException {
+        private static final long serialVersionUID = 1L;
+
+        public Unsupported(String message) {
+            super(message);
+        }
+    }
+}

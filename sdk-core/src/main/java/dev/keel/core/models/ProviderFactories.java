@@ -1,0 +1,10 @@
+package dev.keel.core.models;
+
+import java.util.Map;
+
+/** The factories a registry uses unless told otherwise, one per API type. */
+final class ProviderFactories {
+    private ProviderFactories() {}
+
+    static final Map<ApiType, ProviderFactory> DEFAULTS = Map.of(ApiType.OPENAI_COMPATIBLE, new OpenAiCompatibleFactory());
+}

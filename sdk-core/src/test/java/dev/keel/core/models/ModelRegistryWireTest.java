@@ -1,0 +1,155 @@
+package dev.keel.core.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.ChatModel;
+import dev.keel.core.ChatRequest;
+import dev.keel.core.ChatResponse;
+import dev.keel.core.EmbeddingModel;
+import dev.keel.core.FinishReason;
+import dev.keel.core.Usage;
+import dev.keel.core.http.HttpConfig;
+import dev.keel.core.json.Json;
+import dev.keel.core.message.Message;
+import dev.keel.core.openai.OpenAiCompatible;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.OkHttpClient;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Resolved models talking real HTTP to a loopback server. */
+class ModelRegistryWireTest {
+    static final String CHAT_ANSWER = """
+            {"id":"chatcmpl-1","object":"chat.completion","model":"team/model-x",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"hello from the gateway"},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":9,"completion_tokens":4,"total_tokens":13}}""";
+
+    MockWebServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.shutdown();
+    }
+
+    ModelRegistry.Builder registry() {
+        return ModelRegistry.builder()
+                .environment(Map.of("GATEWAY_KEY", "gw-test-key-123", "OPENAI_API_KEY", "sk-unused"))
+                .http(HttpConfig.builder().maxRetries(0).readTimeout(Duration.ofSeconds(5)).build())
+                .provider(ProviderConfig.openAiCompatible("gateway", server.url("/v1").toString(), "GATEWAY_KEY"))
+                .provider(ProviderConfig.openAiCompatible("local", server.url("/engines/llama.cpp/v1").toString()));
+    }
+
+    @Test
+    void customProviderSendsTheKeyFromTheInjectedEnvironment() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(CHAT_ANSWER));
+        ChatModel model = registry().build().chatModel("gateway/team/model-x");
+        try {
+            ChatResponse response = model.chat(ChatRequest.of(Message.user("hi")));
+
+            assertThat(response.text()).isEqualTo("hello from the gateway");
+            assertThat(response.finishReason()).isEqualTo(FinishReason.STOP);
+            assertThat(response.usage()).isEqualTo(new Usage(9, 4));
+            RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(request.getPath()).isEqualTo("/v1/chat/completions");
+            assertThat(request.getHeader("Authorization")).isEqualTo("Bearer gw-test-key-123");
+            JsonNode body = Json.parse(request.getBody().readUtf8());
+            assertThat(body.get("model").asText()).isEqualTo("team/model-x");
+            assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("hi");
+            assertThat(model.id()).isEqualTo("gateway/team/model-x");
+            assertThat(model.toString()).doesNotContain("gw-test-key-123");
+        } finally {
+            ((AutoCloseable) model).close();
+        }
+    }
+
+    @Test
+    void keylessProviderSendsNoAuthorization() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(CHAT_ANSWER));
+        ChatModel model = registry().build().chatModel("local/ai/qwen2.5");
+        try {
+            model.chat(ChatRequest.of(Message.user("hi")));
+            RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(request.getPath()).isEqualTo("/engines/llama.cpp/v1/chat/completions");
+            assertThat(request.getHeader("Authorization")).isNull();
+            assertThat(Json.parse(request.getBody().readUtf8()).get("model").asText()).isEqualTo("ai/qwen2.5");
+        } finally {
+            ((AutoCloseable) model).close();
+        }
+    }
+
+    @Test
+    void embeddingModelResolvesToTheEmbeddingsEndpoint() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody("""
+                {"object":"list","model":"embed-small","usage":{"prompt_tokens":2,"total_tokens":2},
+                 "data":[{"object":"embedding","index":0,"embedding":[0.25,0.5,0.75]},
+                         {"object":"embedding","index":1,"embedding":[1.0,0.0,0.0]}]}"""));
+        EmbeddingModel model = registry().build().embeddingModel("gateway/embed-small");
+        try {
+            List<float[]> vectors = model.embedAll(List.of("a", "b"));
+            assertThat(vectors.get(0)).containsExactly(0.25f, 0.5f, 0.75f);
+            assertThat(vectors.get(1)).containsExactly(1.0f, 0.0f, 0.0f);
+            assertThat(model.dimension()).isEqualTo(3);
+            RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(request.getPath()).isEqualTo("/v1/embeddings");
+            assertThat(request.getHeader("Authorization")).isEqualTo("Bearer gw-test-key-123");
+            assertThat(Json.parse(request.getBody().readUtf8()).get("model").asText()).isEqualTo("embed-small");
+        } finally {
+            ((AutoCloseable) model).close();
+        }
+    }
+
+    @Test
+    void aSharedClientIsUsedByEveryResolvedModel() throws Exception {
+        AtomicInteger seen = new AtomicInteger();
+        OkHttpClient shared = new OkHttpClient.Builder().addInterceptor(chain -> {
+            seen.incrementAndGet();
+            return chain.proceed(chain.request());
+        }).build();
+        try {
+            server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(CHAT_ANSWER));
+            server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(CHAT_ANSWER));
+            ModelRegistry registry = registry().httpClient(shared).build();
+            registry.chatModel("gateway/a").chat(ChatRequest.of(Message.user("1")));
+            registry.chatModel("local/b").chat(ChatRequest.of(Message.user("2")));
+            assertThat(seen.get()).isEqualTo(2);
+        } finally {
+            shared.dispatcher().executorService().shutdown();
+            shared.connectionPool().evictAll();
+        }
+    }
+
+    @Test
+    void builtInReferencesBuildRealProviders() throws Exception {
+        ModelRegistry registry = ModelRegistry.builder().environment(Map.of("OPENAI_API_KEY", "sk-builtin-test")).build();
+        try (OpenAiCompatible dmr = (OpenAiCompatible) registry.chatModel("dmr/ai/qwen2.5");
+             OpenAiCompatible openai = (OpenAiCompatible) registry.chatModel("openai/gpt-5")) {
+            assertThat(dmr.baseUrl()).isEqualTo("http://localhost:12434/engines/llama.cpp/v1");
+            assertThat(dmr.model()).isEqualTo("ai/qwen2.5");
+            assertThat(dmr.id()).isEqualTo("dmr/ai/qwen2.5");
+            assertThat(openai.baseUrl()).isEqualTo("https://api.openai.com/v1");
+            assertThat(openai.id()).isEqualTo("openai/gpt-5");
+            assertThat(openai.toString()).doesNotContain("sk-builtin-test");
+        }
+        EmbeddingModel small = registry.embeddingModel("openai/text-embedding-3-small");
+        try {
+            assertThat(small.dimension()).as("known dimension, no probe call").isEqualTo(1536);
+        } finally {
+            ((AutoCloseable) small).close();
+        }
+    }
+}
