@@ -188,7 +188,9 @@ public final class Runner implements AutoCloseable {
                 }
                 return m;
             });
-        } catch (KeelException e) {
+        } catch (AgentException e) {
+            throw e;
+        } catch (RuntimeException e) {
             throw new AgentException("cannot resolve model '" + config.reference() + "' of agent '" + agent.name() + "': "
                     + e.getMessage(), e);
         }
@@ -213,6 +215,15 @@ public final class Runner implements AutoCloseable {
                     } catch (Exception e) {
                         log.warn("closing toolset {} failed", t.name(), e);
                     }
+                }
+            }
+        }
+        for (ChatModel m : models.values()) {
+            if (m instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.warn("closing model {} failed", m.id(), e);
                 }
             }
         }
@@ -259,9 +270,7 @@ public final class Runner implements AutoCloseable {
         private Permissions permissions = Permissions.none();
         private boolean yolo;
         private Approver approver = Approver.DENY_ALL;
-        private ModelResolver resolver = config -> {
-            throw new AgentException("no model resolver configured (Runner.builder(..).modelResolver(..))");
-        };
+        private ModelResolver resolver = ModelResolver.defaults();
         private Clock clock = Clock.systemDefaultZone();
         private Path workingDirectory = Path.of("").toAbsolutePath();
         private final Map<String, ModelPrice> prices = new HashMap<>();
@@ -290,7 +299,7 @@ public final class Runner implements AutoCloseable {
             return this;
         }
 
-        /** Resolves agents' {@link ModelConfig}s into models. */
+        /** Resolves agents' {@link ModelConfig}s into models. Default: {@link ModelResolver#defaults()}. */
         public Builder modelResolver(ModelResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;

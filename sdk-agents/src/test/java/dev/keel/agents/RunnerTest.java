@@ -23,6 +23,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import dev.keel.core.models.ModelRegistry;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -417,9 +419,16 @@ class RunnerTest {
             runner.run("y");
         }
         assertThat(resolved).hasValue(1);
-        try (Runner runner = Runner.create(agent)) {
+        ModelResolver noKeys = ModelResolver.registry(ModelRegistry.builder().environment(Map.of()).build());
+        try (Runner runner = Runner.builder(agent).modelResolver(noKeys).build()) {
             assertThatThrownBy(() -> runner.run("x")).isInstanceOf(AgentException.class)
-                    .hasMessageContaining("openai/gpt-5").hasMessageContaining("agent 'a'");
+                    .hasMessageContaining("openai/gpt-5").hasMessageContaining("agent 'a'")
+                    .hasMessageContaining("OPENAI_API_KEY");
+        }
+        Agent custom = Agent.builder("c").model(new ModelConfig("mystery", "m", null, "MYSTERY_KEY", null, null, null, null,
+                null, null, null)).build();
+        try (Runner runner = Runner.builder(custom).modelResolver(noKeys).build()) {
+            assertThatThrownBy(() -> runner.run("x")).hasMessageContaining("provider 'mystery' is unknown and has no base_url");
         }
     }
 
