@@ -1,6 +1,14 @@
 /**
- * Keel testing: the cassette recorder (record HTTP once, replay deterministically), JUnit 5 extensions and a scripted OpenAI-compatible model server.
+ * Keel testing: the cassette recorder (record HTTP once, replay deterministically), JUnit 5 extensions
+ * and a scripted OpenAI-compatible model server.
  */
 module dev.keel.testing {
     requires transitive dev.keel.core;
+    requires transitive org.junit.jupiter.api;
+    requires okhttp3.mockwebserver;
+    requires okio;
+    requires com.fasterxml.jackson.dataformat.yaml;
+
+    exports dev.keel.testing.model;
+    exports dev.keel.testing.cassette;
 }

@@ -1,0 +1,222 @@
+package dev.keel.testing.internal.cassette;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.keel.core.json.Json;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether a live request matches a recorded one: method, URL and canonical body, after
+ * redaction and with volatile values normalised on both sides. Thread-safe.
+ */
+public final class RequestMatcher {
+    /** Whole string values that are provider tool-call ids (OpenAI {@code call_…}, Anthropic {@code toolu_…}). */
+    private static final Pattern TOOL_CALL_ID = Pattern.compile("(?:call|toolu)_[A-Za-z0-9_-]+");
+    /** The same ids inside free text. */
+    private static final Pattern TOOL_CALL_ID_IN_TEXT = Pattern.compile("(?<![A-Za-z0-9_])(?:call|toolu)_[A-Za-z0-9_-]+");
+    private static final String ID = "<tool-call-id>";
+    private static final String IGNORED = "<ignored>";
+    private static final String NORMALIZED = "<normalized>";
+    private static final int MAX_LINE = 160;
+    private static final int MAX_DIFF_LINES = 40;
+    private static final ObjectMapper PRETTY = Json.newMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Rules rules;
+    private final Redactor redactor;
+
+    public RequestMatcher(Rules rules, Redactor redactor) {
+        this.rules = rules;
+        this.redactor = redactor;
+    }
+
+    /** The canonical form of a request: {@code METHOD URL} on the first line, then the canonical body. */
+    public Canonical canonical(StoredRequest request) {
+        StoredRequest r = redactor.redact(request);
+        String url = r.url();
+        for (Pattern p : rules.normalizePatterns()) {
+            url = p.matcher(url).replaceAll(NORMALIZED);
+        }
+        return new Canonical(r.method() + " " + url, body(r.body()));
+    }
+
+    /** A request's matching key and the lines a diff shows. */
+    public record Canonical(String line, String body) {
+        public List<String> lines() {
+            List<String> out = new ArrayList<>();
+            out.add(line);
+            if (!body.isEmpty()) {
+                out.addAll(Arrays.asList(body.split("\n", -1)));
+            }
+            return out;
+        }
+    }
+
+    private String body(StoredBody body) {
+        if (body instanceof StoredBody.Binary b) {
+            return "base64:" + Base64.getEncoder().encodeToString(b.bytes());
+        }
+        String text = body.text();
+        JsonNode json = Redactor.tryParse(text);
+        if (json != null) {
+            try {
+                return PRETTY.writeValueAsString(normalise(json));
+            } catch (JsonProcessingException e) {
+                // Fall through to text normalisation.
+            }
+        }
+        return normaliseText(TOOL_CALL_ID_IN_TEXT.matcher(text).replaceAll(ID));
+    }
+
+    /** A copy with keys sorted, tool-call ids and ignored fields replaced, normalise patterns applied. */
+    private JsonNode normalise(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            Map<String, JsonNode> sorted = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                sorted.put(e.getKey(), rules.ignoreJsonFields().contains(e.getKey()) ? TextNode.valueOf(IGNORED)
+                        : normalise(e.getValue()));
+            }
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            out.setAll(sorted);
+            return out;
+        }
+        if (node instanceof ArrayNode a) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode();
+            a.forEach(item -> out.add(normalise(item)));
+            return out;
+        }
+        if (node.isTextual()) {
+            String s = node.asText();
+            if (TOOL_CALL_ID.matcher(s).matches()) {
+                return TextNode.valueOf(ID);
+            }
+            // Tool arguments and tool results are often JSON inside a string: canonicalise those too.
+            JsonNode inner = Redactor.tryParse(s);
+            if (inner != null && (inner.isObject() || inner.isArray())) {
+                return TextNode.valueOf(Json.write(normalise(inner)));
+            }
+            return TextNode.valueOf(normaliseText(TOOL_CALL_ID_IN_TEXT.matcher(s).replaceAll(ID)));
+        }
+        return node;
+    }
+
+    private String normaliseText(String s) {
+        String out = s;
+        for (Pattern p : rules.normalizePatterns()) {
+            out = p.matcher(out).replaceAll(Matcher.quoteReplacement(NORMALIZED));
+        }
+        return out;
+    }
+
+    /**
+     * A line diff from {@code recorded} to {@code live}: {@code -} lines only the recording has,
+     * {@code +} lines only the live request has, with a line of context; long lines are shortened.
+     */
+    public static Diff diff(Canonical recorded, Canonical live) {
+        List<String> a = recorded.lines();
+        List<String> b = live.lines();
+        int[][] lcs = new int[a.size() + 1][b.size() + 1];
+        for (int i = a.size() - 1; i >= 0; i--) {
+            for (int j = b.size() - 1; j >= 0; j--) {
+                lcs[i][j] = a.get(i).equals(b.get(j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+            }
+        }
+        List<String> ops = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        int changes = 0;
+        List<String> removed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        while (i < a.size() || j < b.size()) {
+            if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
+                ops.add("  " + a.get(i));
+                i++;
+                j++;
+            } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] > lcs[i + 1][j])) {
+                added.add(b.get(j));
+                ops.add("+ " + b.get(j++));
+                changes++;
+            } else {
+                removed.add(a.get(i));
+                ops.add("- " + a.get(i++));
+                changes++;
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        boolean gap = false;
+        for (int k = 0; k < ops.size() && shown < MAX_DIFF_LINES; k++) {
+            boolean near = false;
+            for (int d = -1; d <= 1; d++) {
+                int n = k + d;
+                near |= n >= 0 && n < ops.size() && !ops.get(n).startsWith("  ");
+            }
+            if (near) {
+                if (gap && sb.length() > 0) {
+                    sb.append("  ...\n");
+                }
+                String line = ops.get(k);
+                sb.append(line.length() > MAX_LINE ? line.substring(0, MAX_LINE - 3) + "..." : line).append('\n');
+                shown++;
+                gap = false;
+            } else {
+                gap = true;
+            }
+        }
+        if (shown == MAX_DIFF_LINES) {
+            sb.append("  ... (diff shortened)\n");
+        }
+        long distance = 0;
+        for (int k = 0; k < Math.max(removed.size(), added.size()); k++) {
+            distance += editDistance(k < removed.size() ? removed.get(k) : "", k < added.size() ? added.get(k) : "");
+        }
+        return new Diff(changes, distance, sb.toString());
+    }
+
+    /** Levenshtein distance of two lines, each cut to 400 characters (enough to rank candidates). */
+    private static int editDistance(String x, String y) {
+        String a = x.length() > 400 ? x.substring(0, 400) : x;
+        String b = y.length() > 400 ? y.substring(0, 400) : y;
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /**
+     * How many lines differ, how many characters differ within them (to rank equally distant
+     * candidates), and the readable diff.
+     */
+    public record Diff(int changes, long distance, String text) {
+        /** True when this diff is smaller than {@code other}. */
+        public boolean closerThan(Diff other) {
+            return changes < other.changes || (changes == other.changes && distance < other.distance);
+        }
+    }
+}
