@@ -18,7 +18,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-class HistoryWindowProperties {
+class HistoryWindowPropertyTest {
 
     /** Conversations shaped like real ones: user turns, assistant turns with 0-3 tool calls followed by their results. */
     @Provide

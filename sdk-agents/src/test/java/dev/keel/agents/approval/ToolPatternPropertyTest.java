@@ -13,7 +13,7 @@ import net.jqwik.api.constraints.Chars;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
-class ToolPatternProperties {
+class ToolPatternPropertyTest {
 
     @Property
     void globAgreesWithTheEquivalentRegex(@ForAll @Chars({'a', 'b', '*', '?'}) @StringLength(max = 8) String glob,
