@@ -1,0 +1,149 @@
+package dev.keel.samples;
+
+import dev.keel.agents.AgentEvent;
+import dev.keel.agents.AgentListener;
+import dev.keel.agents.ModelResolver;
+import dev.keel.agents.team.Team;
+import dev.keel.agents.team.TeamOptions;
+import dev.keel.agents.team.Teams;
+import dev.keel.core.exec.CommandRunner;
+import dev.keel.core.exec.LocalCommandRunner;
+import dev.keel.core.openai.OpenAiCompatible;
+import dev.keel.testing.model.RecordedChatRequest;
+import dev.keel.testing.model.ScriptedModelServer;
+import dev.keel.testing.model.ScriptedReply;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * What the team samples share: choosing a model (OpenAI, Docker Model Runner, or a scripted replay when
+ * neither is available), loading a team file from the classpath, and a console view of the event stream.
+ */
+final class TeamSampleSupport implements AutoCloseable {
+    static final String DMR_URL = "http://localhost:12434/engines/llama.cpp/v1";
+
+    final String mode;
+    final Map<String, String> env;
+    final ModelResolver resolver;
+    private final ScriptedModelServer scripted;
+
+    private TeamSampleSupport(String mode, Map<String, String> env, ModelResolver resolver, ScriptedModelServer scripted) {
+        this.mode = mode;
+        this.env = env;
+        this.resolver = resolver;
+        this.scripted = scripted;
+    }
+
+    /**
+     * Picks the model: OPENAI_API_KEY → openai/gpt-5-mini (or KEEL_SAMPLE_MODEL); a reachable Docker Model
+     * Runner → dmr/ai/qwen2.5; otherwise a scripted server that replays {@code script}.
+     */
+    static TeamSampleSupport choose(Function<RecordedChatRequest, ScriptedReply> script) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (env.getOrDefault("OPENAI_API_KEY", "").isBlank() && !dmrReachable()) {
+            System.out.println("No model configured: set OPENAI_API_KEY or start Docker Model Runner on "
+                    + "localhost:12434. Replaying a scripted run instead.\n");
+            ScriptedModelServer server = ScriptedModelServer.start();
+            server.respondWith(script);
+            env.put("KEEL_SAMPLE_PROVIDER", "scripted");
+            env.put("KEEL_SAMPLE_MODEL", "replay");
+            Map<String, OpenAiCompatible> models = new ConcurrentHashMap<>();
+            ModelResolver resolver = config -> models.computeIfAbsent(config.reference(), r -> OpenAiCompatible.builder()
+                    .providerName("scripted").baseUrl(server.baseUrl()).model(config.model()).apiKey("none").build());
+            return new TeamSampleSupport("scripted replay", env, resolver, server);
+        }
+        if (!env.getOrDefault("OPENAI_API_KEY", "").isBlank()) {
+            env.putIfAbsent("KEEL_SAMPLE_PROVIDER", "openai");
+            env.putIfAbsent("KEEL_SAMPLE_MODEL", "gpt-5-mini");
+        } else {
+            env.putIfAbsent("KEEL_SAMPLE_PROVIDER", "dmr");
+            env.putIfAbsent("KEEL_SAMPLE_MODEL", "ai/qwen2.5");
+        }
+        String mode = env.get("KEEL_SAMPLE_PROVIDER") + "/" + env.get("KEEL_SAMPLE_MODEL");
+        System.out.println("Using model " + mode + "\n");
+        return new TeamSampleSupport(mode, env, ModelResolver.defaults(), null);
+    }
+
+    /** Loads a team file shipped in this module's resources, rooted at {@code workspace}. */
+    Team load(String resource, Path workspace, CommandRunner runner) {
+        try (InputStream in = TeamSampleSupport.class.getResourceAsStream("/teams/" + resource)) {
+            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            TeamOptions options = TeamOptions.defaults(workspace).withEnv(env).withCommandRunner(runner)
+                    .withCheckKeys(scripted == null);
+            return Teams.parse(yaml, resource, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Team load(String resource, Path workspace) {
+        return load(resource, workspace, LocalCommandRunner.in(workspace));
+    }
+
+    private static boolean dmrReachable() {
+        OkHttpClient client = new OkHttpClient.Builder().callTimeout(Duration.ofMillis(500)).build();
+        try (Response r = client.newCall(new Request.Builder().url(DMR_URL + "/models").build()).execute()) {
+            return r.isSuccessful();
+        } catch (IOException e) {
+            return false;
+        } finally {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
+    }
+
+    /** Renders events as an indented live tree: delegations nest, tool calls show under their agent. */
+    static AgentListener consoleView() {
+        Map<String, Integer> depth = new ConcurrentHashMap<>();
+        return event -> {
+            int d = depth.getOrDefault(event.sessionId(), 0);
+            String pad = "  ".repeat(d);
+            if (event instanceof AgentEvent.DelegationStarted s) {
+                depth.put(s.subSessionId(), d + 1);
+                System.out.println(pad + "▶ " + s.agent() + " → " + s.subAgent() + ": " + oneLine(s.task()));
+            } else if (event instanceof AgentEvent.DelegationFinished f) {
+                System.out.println(pad + "◀ " + f.subAgent() + (f.error() ? " FAILED: " : " answered: ") + oneLine(f.result()));
+            } else if (event instanceof AgentEvent.ToolCallRequested r && !r.call().name().equals("transfer_task")) {
+                System.out.println(pad + "  [" + r.agent() + "] " + r.call().name() + " " + oneLine(r.call().arguments()));
+            } else if (event instanceof AgentEvent.ToolCallDenied denied) {
+                System.out.println(pad + "  [" + denied.agent() + "] denied: " + denied.reason());
+            } else if (event instanceof AgentEvent.ToolCallFinished f && !f.call().name().equals("transfer_task")) {
+                System.out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result())
+                        + " (" + f.duration().toMillis() + " ms)");
+            } else if (event instanceof AgentEvent.RunCompleted c) {
+                System.out.println("\n" + c.agent() + " finished after " + c.result().iterations() + " model calls, "
+                        + c.result().usage().totalTokens() + " tokens:\n" + c.result().output());
+            } else if (event instanceof AgentEvent.RunFailed f) {
+                System.out.println("\nRun failed: " + f.message());
+            }
+        };
+    }
+
+    private static String oneLine(String s) {
+        String flat = s.replace('\n', ' ').strip();
+        return flat.length() > 110 ? flat.substring(0, 110) + "…" : flat;
+    }
+
+    /** Number of tool results so far in a request: how far an agent is in its scripted conversation. */
+    static long step(RecordedChatRequest request) {
+        return request.messages().stream().filter(m -> m instanceof dev.keel.core.message.ToolResultMessage).count();
+    }
+
+    @Override
+    public void close() {
+        if (scripted != null) {
+            scripted.close();
+        }
+    }
+}
