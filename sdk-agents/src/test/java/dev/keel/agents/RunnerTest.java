@@ -459,4 +459,47 @@ class RunnerTest {
         assertThat(closed).hasValue(1);
         assertThatThrownBy(() -> runner.run("x")).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void nestedTeamsDelegateThroughSeveralLevels() {
+        FakeModel leafModel = new FakeModel("leaf").text("leaf result");
+        FakeModel midModel = new FakeModel("mid")
+                .calls(call("m1", "transfer_task", "{\"agent\":\"leaf\",\"task\":\"dig\",\"expected_output\":\"\"}"))
+                .then(req -> FakeModel.response(Message.assistant("mid saw: "
+                        + ((ToolResultMessage) req.messages().get(req.messages().size() - 1)).content())));
+        FakeModel rootModel = new FakeModel("root")
+                .calls(call("r1", "transfer_task", "{\"agent\":\"mid\",\"task\":\"plan\",\"expected_output\":\"\"}"))
+                .then(req -> FakeModel.response(Message.assistant("root saw: "
+                        + ((ToolResultMessage) req.messages().get(req.messages().size() - 1)).content())));
+        Agent leaf = Agent.builder("leaf").model(leafModel).build();
+        Agent mid = Agent.builder("mid").model(midModel).subAgents(leaf).build();
+        Agent root = Agent.builder("root").model(rootModel).subAgents(mid).build();
+        try (Runner runner = runner(root)) {
+            AgentResult r = runner.run("go");
+            assertThat(r.output()).isEqualTo("root saw: mid saw: leaf result");
+            assertThat(r.usage().totalTokens()).isEqualTo(5 * 15);
+        }
+        assertThat(leafModel.requests().get(0).messages()).containsExactly(new SystemMessage(""), new UserMessage("dig"));
+        List<String> sessions = events.stream().map(AgentEvent::sessionId).distinct().toList();
+        assertThat(sessions).hasSize(3);
+        assertThat(events).filteredOn(e -> e instanceof AgentEvent.DelegationStarted)
+                .extracting(e -> ((AgentEvent.DelegationStarted) e).agent() + ">" + ((AgentEvent.DelegationStarted) e).subAgent())
+                .containsExactly("root>mid", "mid>leaf");
+    }
+
+    @Test
+    void agentDefinitionsAreValidated() {
+        FakeModel m = new FakeModel("m");
+        Agent a = Agent.builder("a").model(m).build();
+        assertThatThrownBy(() -> Agent.builder("bad name").model(m).build()).hasMessageContaining("'bad name'");
+        assertThatThrownBy(() -> Agent.builder("x").build()).hasMessageContaining("agent 'x' has no model");
+        assertThatThrownBy(() -> Agent.builder("x").model(m).subAgents(a, a).build()).hasMessageContaining("sub-agent 'a' twice");
+        assertThatThrownBy(() -> Agent.builder("x").model(m).maxIterations(0)).hasMessageContaining("maxIterations");
+        Agent other = Agent.builder("a").model(new FakeModel("n")).build();
+        assertThatThrownBy(() -> Runner.create(Agent.builder("root").model(m).subAgents(a)
+                .handoffs(other).build())).hasMessageContaining("two different agents are named 'a'");
+        assertThat(a.toBuilder().build()).isEqualTo(a).hasSameHashCodeAs(a);
+        assertThat(Agent.builder("r").model("openai/gpt-5").subAgents(a).build().toString())
+                .isEqualTo("Agent[r, model=openai/gpt-5, toolsets=[], subAgents=[a], handoffs=[]]");
+    }
 }
