@@ -18,6 +18,7 @@ module dev.keel.core {
     exports dev.keel.core.json;
     exports dev.keel.core.http;
     exports dev.keel.core.openai;
+    exports dev.keel.core.anthropic;
     exports dev.keel.core.langchain4j;
     exports dev.keel.core.models;
 }

@@ -22,6 +22,7 @@ final class OpenAiStream {
     private final ProviderClient client;
     private final StreamListener listener;
     private final StringBuilder text = new StringBuilder();
+    private final StringBuilder refusal = new StringBuilder();
     private final ToolCallAssembler tools = new ToolCallAssembler();
     private final List<ToolCall> completed = new ArrayList<>();
     private String id = "";
@@ -68,6 +69,9 @@ final class OpenAiStream {
             }
         }
         JsonNode u = chunk.get("usage");
+        if (u == null || !u.isObject()) {
+            u = chunk.path("x_groq").get("usage"); // Groq reports stream usage in its own extension object
+        }
         if (u != null && u.isObject()) {
             usage = OpenAiWire.usage(u);
         }
@@ -79,6 +83,13 @@ final class OpenAiStream {
         if (content != null && content.isTextual() && !content.asText().isEmpty()) {
             text.append(content.asText());
             listener.onText(content.asText());
+        }
+        JsonNode refused = delta.get("refusal");
+        if (refused != null && refused.isTextual() && !refused.asText().isEmpty()) {
+            refusal.append(refused.asText());
+            if (text.isEmpty()) {
+                listener.onText(refused.asText());
+            }
         }
         JsonNode calls = delta.get("tool_calls");
         if (calls == null || !calls.isArray()) {
@@ -121,7 +132,12 @@ final class OpenAiStream {
             listener.onUsage(usage);
         }
         FinishReason reason = OpenAiWire.finishReason(finishReason, !completed.isEmpty());
-        ChatResponse response = new ChatResponse(new AssistantMessage(text.toString(), completed), reason, usage, model, id);
+        String answer = text.toString();
+        if (answer.isEmpty() && refusal.length() > 0) {
+            answer = refusal.toString();
+            reason = FinishReason.CONTENT_FILTER;
+        }
+        ChatResponse response = new ChatResponse(new AssistantMessage(answer, completed), reason, usage, model, id);
         listener.onComplete(response);
         return response;
     }

@@ -136,6 +136,7 @@ final class OpenAiWire {
             throw new ModelException.MalformedResponse(provider, provider + " answer has no message", null);
         }
         String text = message.path("content").isTextual() ? message.path("content").asText() : "";
+        String refusal = message.path("refusal").isTextual() ? message.path("refusal").asText() : "";
         List<ToolCall> calls = new ArrayList<>();
         for (JsonNode call : message.path("tool_calls")) {
             JsonNode fn = call.path("function");
@@ -147,6 +148,11 @@ final class OpenAiWire {
             calls.add(new ToolCall(id.isEmpty() ? "call_" + calls.size() : id, name, argumentsText(fn.path("arguments"))));
         }
         FinishReason reason = finishReason(choice.path("finish_reason").asText(null), !calls.isEmpty());
+        if (text.isEmpty() && !refusal.isEmpty()) {
+            // structured-output refusals come in their own field; surface them rather than an empty answer
+            text = refusal;
+            reason = FinishReason.CONTENT_FILTER;
+        }
         return new ChatResponse(new AssistantMessage(text, calls), reason, usage(root.path("usage")),
                 root.path("model").asText(""), root.path("id").asText(""));
     }

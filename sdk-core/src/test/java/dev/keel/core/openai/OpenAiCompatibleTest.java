@@ -228,6 +228,35 @@ class OpenAiCompatibleTest {
     }
 
     @Test
+    void groqStyleUsageInItsExtensionObjectIsRead() {
+        String last = "{\"id\":\"chatcmpl-groq\",\"model\":\"llama-3.3-70b-versatile\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{},\"finish_reason\":\"stop\"}],\"x_groq\":{\"id\":\"req_01\",\"usage\":"
+                + "{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}}";
+        server.enqueue(sse(List.of(OpenAiChunks.text("Hi"), last, "[DONE]")));
+        RecordingListener listener = new RecordingListener();
+        assertThat(model.stream(ASK, listener).usage()).isEqualTo(new Usage(12, 3));
+        assertThat(listener.events).containsExactly("text:Hi", "usage:12/3", "complete");
+    }
+
+    @Test
+    void refusalsAreSurfacedAsContentFilteredText() {
+        String refusal = "I'm sorry, I cannot help with that request.";
+        server.enqueue(json("{\"id\":\"chatcmpl-r\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"message\":"
+                + "{\"role\":\"assistant\",\"content\":null,\"refusal\":\"" + refusal + "\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":9}}"));
+        server.enqueue(sse(List.of(
+                "{\"id\":\"chatcmpl-r\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"I'm sorry, \"},\"finish_reason\":null}]}",
+                "{\"id\":\"chatcmpl-r\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"I cannot help with that request.\"},\"finish_reason\":null}]}",
+                "{\"id\":\"chatcmpl-r\",\"model\":\"gpt-5\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+                OpenAiChunks.usage(5, 9).replace(OpenAiChunks.ID, "chatcmpl-r"), "[DONE]")));
+        ChatResponse blocking = model.chat(ASK);
+        assertThat(blocking.text()).isEqualTo(refusal);
+        assertThat(blocking.finishReason()).isEqualTo(FinishReason.CONTENT_FILTER);
+        ChatResponse streamed = model.stream(ASK, new RecordingListener());
+        assertThat(streamed).isEqualTo(blocking);
+    }
+
+    @Test
     void serverThatIgnoresStreamingStillServesTheListener() {
         server.enqueue(json(OpenAiChunks.completion("plain", List.of(), "stop", 3, 1)));
         RecordingListener listener = new RecordingListener();
@@ -411,6 +440,76 @@ class OpenAiCompatibleTest {
             assertThatThrownBy(() -> slow.chat(ASK)).isInstanceOfSatisfying(ModelException.Timeout.class,
                     e -> assertThat(e.isRetryable()).isTrue());
         }
+    }
+
+    @Test
+    void silenceBetweenStreamedEventsIsTimeout() {
+        String first = Sse.data(List.of(OpenAiChunks.text("Hel")));
+        // the first event arrives at once, then the server stalls for longer than the read timeout
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
+                .setBody(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
+                .throttleBody(first.length(), 2, TimeUnit.SECONDS));
+        try (OpenAiCompatible slow = builder().http(HttpConfig.builder().maxRetries(0)
+                .readTimeout(Duration.ofMillis(300)).build()).build()) {
+            RecordingListener listener = new RecordingListener();
+            assertThatThrownBy(() -> slow.stream(ASK, listener)).isInstanceOf(ModelException.Timeout.class);
+            assertThat(listener.events).containsExactly("text:Hel", "error:Timeout");
+        }
+    }
+
+    @Test
+    void interruptingTheCallerCancelsABlockedStream() throws Exception {
+        String first = Sse.data(List.of(OpenAiChunks.text("Hel")));
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
+                .setBody(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
+                .throttleBody(first.length(), 3, TimeUnit.SECONDS));
+        RecordingListener listener = new RecordingListener();
+        java.util.concurrent.CountDownLatch firstText = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread caller = new Thread(() -> {
+            try {
+                model.stream(ASK, new dev.keel.core.StreamListener() {
+                    @Override
+                    public void onText(String delta) {
+                        listener.onText(delta);
+                        firstText.countDown();
+                    }
+
+                    @Override
+                    public void onError(ModelException e) {
+                        listener.onError(e);
+                    }
+                });
+            } catch (Throwable t) {
+                thrown.set(t);
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        caller.start();
+        assertThat(firstText.await(10, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        caller.join(10_000);
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(thrown.get()).isInstanceOf(ModelException.Connection.class).hasMessageContaining("interrupted");
+        assertThat(stillInterrupted).isTrue();
+        assertThat(listener.events).containsExactly("text:Hel", "error:Connection");
+    }
+
+    @Test
+    void logsNameTheEndpointButNeverTheKey() {
+        server.enqueue(new MockResponse().setResponseCode(500).setBody("{\"error\":{\"message\":\"oops\"}}"));
+        server.enqueue(sse(List.of(OpenAiChunks.text("ok"), OpenAiChunks.finish("stop"), "[DONE]")));
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(model.stream(ASK, new RecordingListener()).text()).isEqualTo("ok");
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(log).contains("/v1/chat/completions").contains("attempt 2/3").doesNotContain(KEY);
     }
 
     @Test

@@ -246,7 +246,10 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
         }
     }
 
-    private CassetteMissException miss(Canonical key) {
+    private CassetteMissException miss(Canonical live) {
+        // The live request has not been through the secret scan: mask anything key-like before showing it.
+        SecretScanner scanner = new SecretScanner(rules);
+        Canonical key = new Canonical(scanner.mask(live.line()), scanner.mask(live.body()));
         List<Canonical> snapshot;
         List<Boolean> usedSnapshot;
         synchronized (lock) {
@@ -259,7 +262,7 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
                 .append(Files.exists(file) ? "" : "; the file does not exist").append(')');
         int repeats = 0;
         for (int i = 0; i < snapshot.size(); i++) {
-            if (snapshot.get(i).equals(key) && usedSnapshot.get(i)) {
+            if (snapshot.get(i).equals(live) && usedSnapshot.get(i)) {
                 repeats++;
             }
         }

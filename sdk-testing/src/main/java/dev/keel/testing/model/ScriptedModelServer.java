@@ -92,12 +92,25 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     /** Starts a server on a free loopback port. */
     public static ScriptedModelServer start() {
+        return start(0);
+    }
+
+    /**
+     * Starts a server on a fixed loopback port (0 = any free port), for example to record a cassette
+     * whose URL stays the same from one recording to the next.
+     *
+     * @throws UncheckedIOException when the port is taken
+     */
+    public static ScriptedModelServer start(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
         ScriptedModelServer s = new ScriptedModelServer();
         s.server.setDispatcher(s.new ScriptDispatcher());
         try {
-            s.server.start(InetAddress.getLoopbackAddress(), 0);
+            s.server.start(InetAddress.getLoopbackAddress(), port);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the scripted model server", e);
+            throw new UncheckedIOException("cannot start the scripted model server on port " + port, e);
         }
         return s;
     }

@@ -150,6 +150,18 @@ class CassetteRecorderTest {
     }
 
     @Test
+    void aMissNeverShowsASecretFromTheLiveRequest() throws IOException {
+        String secret = "sk-" + "ant-" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2";
+        record(CassetteMode.ONCE, "{\"q\":\"hello\"}");
+        try (CassetteRecorder rec = CassetteRecorder.open(cassette(), CassetteMode.NONE)) {
+            CassetteMissException miss = org.junit.jupiter.api.Assertions.assertThrows(CassetteMissException.class,
+                    () -> post(rec.wrap(base), "/v1/chat?api_key=" + secret, "{\"q\":\"" + secret + "\"}"));
+            assertThat(miss.getMessage()).doesNotContain(secret).contains("<SECRET>").contains("api_key=REDACTED");
+            assertThat(miss.diff()).doesNotContain(secret);
+        }
+    }
+
+    @Test
     void identicalRequestsReplayInRecordedOrderEachOnce() throws IOException {
         String recorded = record(CassetteMode.ONCE, "{\"same\":1}", "{\"same\":1}");
         assertThat(recorded).contains("\"n\":0").contains("\"n\":1");
@@ -288,6 +300,18 @@ class CassetteRecorderTest {
         assertThatThrownBy(rec::close).isInstanceOf(CassetteSecretException.class)
                 .hasMessageContaining("request body").hasMessageContaining("env var ACME_TOKEN")
                 .hasMessageNotContaining(value);
+        assertThat(cassette()).doesNotExist();
+    }
+
+    @Test
+    void findsASecretEvenWhenTheUrlEncodesIt() throws IOException {
+        String bearer = "Bearer " + "Zm9vYmFyYmF6cXV4cXV1eA";
+        CassetteRecorder rec = CassetteRecorder.open(cassette(), CassetteMode.ONCE);
+        get(rec.wrap(base), "/v1/x?note=" + bearer.replace(" ", "%20"));
+        assertThatThrownBy(rec::close).isInstanceOfSatisfying(CassetteSecretException.class, e -> {
+            assertThat(e.location()).isEqualTo("request url");
+            assertThat(e.rule()).contains("bearer token");
+        });
         assertThat(cassette()).doesNotExist();
     }
 

@@ -39,12 +39,21 @@ public final class ModelErrors {
 
     /** The exception for an I/O failure: timeouts become {@code Timeout}, the rest {@code Connection}. */
     public static ModelException forIo(String provider, String what, IOException e, Secret secret) {
+        if (Thread.currentThread().isInterrupted()) {
+            return interrupted(provider);
+        }
         String detail = secret.redact(String.valueOf(e.getMessage()));
-        if (e instanceof InterruptedIOException && !Thread.currentThread().isInterrupted()) {
+        if (e instanceof InterruptedIOException) {
             return new ModelException.Timeout(provider, provider + ": " + what + " timed out (" + detail + ")", null);
         }
         return new ModelException.Connection(provider,
                 provider + ": " + what + " failed: " + e.getClass().getSimpleName() + " (" + detail + ")", null);
+    }
+
+    /** The call was cancelled because the calling thread was interrupted (the interrupt flag stays set). */
+    public static ModelException interrupted(String provider) {
+        return new ModelException.Connection(provider,
+                provider + ": call cancelled because the calling thread was interrupted", null);
     }
 
     /** Shortens a body for a message. */

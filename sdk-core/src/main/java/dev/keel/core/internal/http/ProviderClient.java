@@ -58,6 +58,7 @@ public final class ProviderClient implements AutoCloseable {
     private final boolean ownsClient;
     private final Secret secret;
     private final ErrorDecoder errors;
+    private final InterruptWatch interrupts;
     private volatile boolean closed;
 
     public ProviderClient(String provider, OkHttpClient client, boolean ownsClient, Secret secret, ErrorDecoder errors) {
@@ -66,6 +67,7 @@ public final class ProviderClient implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.secret = Objects.requireNonNull(secret, "secret");
         this.errors = Objects.requireNonNull(errors, "errors");
+        this.interrupts = new InterruptWatch("keel-" + provider + "-interrupt-watch");
     }
 
     public String provider() {
@@ -93,7 +95,8 @@ public final class ProviderClient implements AutoCloseable {
 
     /** Executes a JSON call and parses the answer. */
     public JsonNode executeJson(Request request) {
-        try (Response response = execute(request)) {
+        Call call = newCall(request);
+        try (InterruptWatch.Registration watching = interrupts.watch(call); Response response = execute(call)) {
             String text;
             try {
                 text = response.body() == null ? "" : response.body().string();
@@ -126,7 +129,8 @@ public final class ProviderClient implements AutoCloseable {
 
     /**
      * Reads the response body as a server-sent event stream, handing each event to {@code handler}
-     * as soon as it is complete. Closes the response. Interrupting the thread cancels the call.
+     * as soon as it is complete. Closes the response. Interrupting the calling thread cancels the call
+     * (here and in {@link #execute}), which then fails with {@code ModelException.Connection}.
      *
      * @throws ModelException for I/O failures while reading
      */
@@ -134,11 +138,12 @@ public final class ProviderClient implements AutoCloseable {
         ArrayDeque<SseEvent> ready = new ArrayDeque<>();
         SseParser parser = new SseParser(ready::add);
         byte[] buffer = new byte[8192];
-        try (response; InputStream in = response.body().byteStream()) {
+        try (InterruptWatch.Registration watching = interrupts.watch(call); response;
+             InputStream in = response.body().byteStream()) {
             while (true) {
                 if (Thread.currentThread().isInterrupted()) {
                     call.cancel();
-                    throw new ModelException.Connection(provider, provider + ": stream cancelled by interrupt", null);
+                    throw ModelErrors.interrupted(provider);
                 }
                 int n = in.read(buffer);
                 if (n < 0) {
@@ -167,7 +172,7 @@ public final class ProviderClient implements AutoCloseable {
             throw new IllegalStateException(provider + " model is closed");
         }
         Response response;
-        try {
+        try (InterruptWatch.Registration watching = interrupts.watch(call)) {
             response = call.execute();
         } catch (IOException e) {
             throw ModelErrors.forIo(provider, "request to " + LogSafe.url(call.request().url()), e, secret);
@@ -193,6 +198,7 @@ public final class ProviderClient implements AutoCloseable {
             return;
         }
         closed = true;
+        interrupts.close();
         if (ownsClient) {
             ExecutorService executor = client.dispatcher().executorService();
             executor.shutdown();

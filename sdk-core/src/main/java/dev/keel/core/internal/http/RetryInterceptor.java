@@ -122,7 +122,8 @@ public final class RetryInterceptor implements Interceptor {
             throw new InterruptedIOException("interrupted while waiting to retry");
         }
         if (chain.call().isCanceled()) {
-            throw new IOException("Canceled");
+            // the call timeout expired (or the call was cancelled) while we waited
+            throw new InterruptedIOException("call timed out or was cancelled while waiting to retry");
         }
     }
 

@@ -24,8 +24,9 @@ public final class SseParser {
     private boolean skipLf;
     private boolean firstLine = true;
 
-    private final StringBuilder data = new StringBuilder();
-    private boolean hasData;
+    /** The first data line; most events have exactly one, so the builder below is rarely needed. */
+    private String firstData;
+    private StringBuilder moreData;
     private String eventType;
     private String lastId = "";
     private boolean fieldsPending;
@@ -133,11 +134,15 @@ public final class SseParser {
         int valueLength = off + len - valueStart;
         fieldsPending = true;
         if (is(DATA, b, off, nameEnd)) {
-            if (hasData) {
-                data.append('\n');
+            String value = new String(b, valueStart, valueLength, StandardCharsets.UTF_8);
+            if (firstData == null) {
+                firstData = value;
+            } else {
+                if (moreData == null) {
+                    moreData = new StringBuilder(firstData.length() + value.length() + 16).append(firstData);
+                }
+                moreData.append('\n').append(value);
             }
-            data.append(new String(b, valueStart, valueLength, StandardCharsets.UTF_8));
-            hasData = true;
         } else if (is(EVENT, b, off, nameEnd)) {
             eventType = new String(b, valueStart, valueLength, StandardCharsets.UTF_8);
         } else if (is(ID, b, off, nameEnd)) {
@@ -163,14 +168,14 @@ public final class SseParser {
 
     private void dispatch() {
         fieldsPending = false;
-        if (!hasData) {
+        if (firstData == null) {
             eventType = null;
             return;
         }
-        SseEvent event = new SseEvent(eventType == null || eventType.isEmpty() ? "message" : eventType,
-                data.toString(), lastId);
-        data.setLength(0);
-        hasData = false;
+        String data = moreData == null ? firstData : moreData.toString();
+        SseEvent event = new SseEvent(eventType == null || eventType.isEmpty() ? "message" : eventType, data, lastId);
+        firstData = null;
+        moreData = null;
         eventType = null;
         events++;
         sink.accept(event);

@@ -1,6 +1,7 @@
 package dev.keel.testing.internal.cassette;
 
 import dev.keel.core.json.Json;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -38,22 +39,28 @@ public final class SecretScanner {
         this.rules = rules;
     }
 
-    /** The first secret in {@code interactions}, if any. */
-    public Optional<Finding> scan(List<Interaction> interactions) {
-        Map<String, List<String>> envSecrets = new LinkedHashMap<>();
-        for (String name : rules.keyEnvVars()) {
-            String v = rules.environment().apply(name);
-            if (v != null && v.strip().length() >= MIN_SECRET_LENGTH) {
-                String s = v.strip();
-                String json = Json.write(s);
-                envSecrets.put(name, List.of(s, json.substring(1, json.length() - 1),
-                        URLEncoder.encode(s, StandardCharsets.UTF_8)));
+    /** {@code text} with every key shape and key env var value replaced by {@code <SECRET>}, for messages. */
+    public String mask(String text) {
+        String out = text;
+        for (List<String> forms : envSecrets().values()) {
+            for (String form : forms) {
+                out = out.replace(form, "<SECRET>");
             }
         }
+        for (Pattern shape : rules.secretShapes().values()) {
+            out = shape.matcher(out).replaceAll("<SECRET>");
+        }
+        return out;
+    }
+
+    /** The first secret in {@code interactions}, if any. */
+    public Optional<Finding> scan(List<Interaction> interactions) {
+        Map<String, List<String>> envSecrets = envSecrets();
         for (int i = 0; i < interactions.size(); i++) {
             Interaction in = interactions.get(i);
             Optional<String> rule;
-            if ((rule = check(in.request().url(), envSecrets)).isPresent()) {
+            if ((rule = check(in.request().url(), envSecrets)).isPresent()
+                    || (rule = check(decoded(in.request().url()), envSecrets)).isPresent()) {
                 return Optional.of(new Finding(i, "request url", rule.get()));
             }
             for (Header h : in.request().headers()) {
@@ -83,6 +90,30 @@ public final class SecretScanner {
             }
         }
         return Optional.empty();
+    }
+
+    /** The current values of the key env vars (raw, JSON-escaped and URL-encoded), by variable name. */
+    private Map<String, List<String>> envSecrets() {
+        Map<String, List<String>> envSecrets = new LinkedHashMap<>();
+        for (String name : rules.keyEnvVars()) {
+            String v = rules.environment().apply(name);
+            if (v != null && v.strip().length() >= MIN_SECRET_LENGTH) {
+                String s = v.strip();
+                String json = Json.write(s);
+                envSecrets.put(name, List.of(s, json.substring(1, json.length() - 1),
+                        URLEncoder.encode(s, StandardCharsets.UTF_8)));
+            }
+        }
+        return envSecrets;
+    }
+
+    /** The URL with percent-escapes decoded, so an encoded secret is seen too. */
+    private static String decoded(String url) {
+        try {
+            return URLDecoder.decode(url, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
     }
 
     private Optional<String> check(String text, Map<String, List<String>> envSecrets) {

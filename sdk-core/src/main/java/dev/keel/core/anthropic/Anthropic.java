@@ -1,0 +1,253 @@
+package dev.keel.core.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.ChatModel;
+import dev.keel.core.ChatOptions;
+import dev.keel.core.ChatRequest;
+import dev.keel.core.ChatResponse;
+import dev.keel.core.ModelException;
+import dev.keel.core.StreamListener;
+import dev.keel.core.http.HttpClients;
+import dev.keel.core.http.HttpConfig;
+import dev.keel.core.internal.http.ProviderClient;
+import dev.keel.core.internal.http.Secret;
+import dev.keel.core.internal.provider.ApiKeys;
+import dev.keel.core.internal.provider.ChatOptionsMerge;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * A {@link ChatModel} speaking Anthropic's Messages API ({@code POST {baseUrl}/v1/messages}).
+ *
+ * <pre>{@code
+ * try (Anthropic claude = Anthropic.builder()
+ *         .model("claude-sonnet-4-5").apiKeyFromEnv("ANTHROPIC_API_KEY").build()) {
+ *     ChatResponse r = claude.chat(ChatRequest.of(Message.system("Be terse."), Message.user("Hello")));
+ * }
+ * }</pre>
+ *
+ * <p>Mapping: system messages become the top-level {@code system} prompt (joined by blank lines); tool
+ * calls are {@code tool_use} blocks and tool results {@code tool_result} blocks, consecutive results
+ * merged into one user turn; {@code max_tokens} is required by the API, so {@link ChatOptions#maxTokens()}
+ * defaults to {@link Builder#defaultMaxTokens(int)} (4096); {@link ChatOptions#thinkingBudget()} enables
+ * extended thinking with that budget (thinking text is not part of the answer);
+ * {@link ChatOptions#parallelToolCalls()} {@code false} sets {@code disable_parallel_tool_use}. Presence
+ * and frequency penalties, seed and response format have no Messages API equivalent and are not sent.
+ *
+ * <p>Errors: 401/403 → {@link ModelException.Authentication}, 429 → {@link ModelException.RateLimited},
+ * "prompt is too long" → {@link ModelException.ContextTooLong}, 529 overloaded and other 5xx (after
+ * retries) → {@link ModelException.ServerError}, other 4xx → {@link ModelException.BadRequest} with
+ * Anthropic's message. A stream that ends before {@code message_stop} fails with
+ * {@link ModelException.Connection}.
+ *
+ * <p>Thread-safe: share one instance. {@link #close()} releases the HTTP client when this model created
+ * it. The API key never appears in {@link #toString()}, logs or exception messages.
+ */
+public final class Anthropic implements ChatModel, AutoCloseable {
+    /** Anthropic's API. */
+    public static final String ANTHROPIC_BASE_URL = "https://api.anthropic.com";
+    /** The {@code anthropic-version} header sent by default. */
+    public static final String DEFAULT_VERSION = "2023-06-01";
+
+    private final String provider;
+    private final HttpUrl baseUrl;
+    private final HttpUrl endpoint;
+    private final String model;
+    private final Secret apiKey;
+    private final ChatOptions defaultOptions;
+    private final int defaultMaxTokens;
+    private final String version;
+    private final Map<String, String> headers;
+    private final ProviderClient client;
+
+    private Anthropic(Builder b) {
+        this.provider = b.providerName;
+        this.baseUrl = ApiKeys.baseUrl(provider, b.baseUrl);
+        this.endpoint = baseUrl.newBuilder().addPathSegments("v1/messages").build();
+        if (b.model == null || b.model.isBlank()) {
+            throw new IllegalArgumentException(provider + ": model is required");
+        }
+        this.model = b.model;
+        this.apiKey = ApiKeys.resolve(provider, b.apiKey, b.apiKeyEnv, System::getenv);
+        this.defaultOptions = b.defaultOptions;
+        this.defaultMaxTokens = b.defaultMaxTokens;
+        this.version = b.version;
+        this.headers = Map.copyOf(b.headers);
+        boolean owns = b.httpClient == null;
+        OkHttpClient http = owns ? HttpClients.create(b.http) : b.httpClient;
+        this.client = new ProviderClient(provider, http, owns, apiKey,
+                (status, body, response) -> AnthropicWire.error(provider, status, body, response));
+    }
+
+    /** A builder; {@code model} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        ChatOptions options = ChatOptionsMerge.merge(defaultOptions, request.options());
+        JsonNode body = AnthropicWire.requestBody(request, options, model, defaultMaxTokens, false);
+        return AnthropicWire.response(provider, client.executeJson(httpRequest(body, false)));
+    }
+
+    @Override
+    public ChatResponse stream(ChatRequest request, StreamListener listener) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        ChatOptions options = ChatOptionsMerge.merge(defaultOptions, request.options());
+        JsonNode body = AnthropicWire.requestBody(request, options, model, defaultMaxTokens, true);
+        try {
+            Call call = client.newCall(httpRequest(body, true));
+            Response response = client.execute(call);
+            AnthropicStream stream = new AnthropicStream(client, listener);
+            return stream.finish(client.readEvents(call, response, stream::onEvent));
+        } catch (ModelException e) {
+            listener.onError(e);
+            throw e;
+        }
+    }
+
+    private Request httpRequest(JsonNode body, boolean stream) {
+        Request.Builder b = new Request.Builder().url(endpoint).post(ProviderClient.jsonBody(body))
+                .header("anthropic-version", version)
+                .header("Accept", stream ? "text/event-stream" : "application/json");
+        if (apiKey.isPresent()) {
+            b.header("x-api-key", apiKey.reveal());
+        }
+        headers.forEach(b::header);
+        return b.build();
+    }
+
+    public String providerName() {
+        return provider;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public String baseUrl() {
+        return baseUrl.toString();
+    }
+
+    @Override
+    public String id() {
+        return provider + "/" + model;
+    }
+
+    /** Releases the HTTP client if this model created it. Idempotent. */
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Anthropic[provider=" + provider + ", baseUrl=" + baseUrl + ", model=" + model + ", apiKey=" + apiKey + "]";
+    }
+
+    /**
+     * Configures an {@link Anthropic}. Defaults: provider {@code anthropic}, base URL
+     * {@value #ANTHROPIC_BASE_URL}, version {@value #DEFAULT_VERSION}, max tokens 4096,
+     * {@link HttpConfig#defaults()}. Not thread-safe.
+     */
+    public static final class Builder {
+        private String providerName = "anthropic";
+        private String baseUrl = ANTHROPIC_BASE_URL;
+        private String model;
+        private String apiKey;
+        private String apiKeyEnv;
+        private HttpConfig http = HttpConfig.defaults();
+        private OkHttpClient httpClient;
+        private ChatOptions defaultOptions = ChatOptions.defaults();
+        private int defaultMaxTokens = 4096;
+        private String version = DEFAULT_VERSION;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder providerName(String providerName) {
+            this.providerName = Objects.requireNonNull(providerName, "providerName");
+            return this;
+        }
+
+        /** The API root without {@code /v1}, e.g. {@code https://api.anthropic.com}. */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /** The API key, sent as {@code x-api-key}. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** Reads the key from environment variable {@code name} at {@link #build()}; unset fails there. */
+        public Builder apiKeyFromEnv(String name) {
+            this.apiKeyEnv = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Timeouts, retries and interceptors for a client this model creates and owns. */
+        public Builder http(HttpConfig http) {
+            this.http = Objects.requireNonNull(http, "http");
+            return this;
+        }
+
+        /** Uses {@code client} as is; the model does not close it. */
+        public Builder httpClient(OkHttpClient client) {
+            this.httpClient = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** Options applied to every request; fields a request sets win. */
+        public Builder defaultOptions(ChatOptions options) {
+            this.defaultOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** {@code max_tokens} when neither the request nor the default options set one. */
+        public Builder defaultMaxTokens(int maxTokens) {
+            if (maxTokens <= 0) {
+                throw new IllegalArgumentException("defaultMaxTokens must be positive, was " + maxTokens);
+            }
+            this.defaultMaxTokens = maxTokens;
+            return this;
+        }
+
+        /** The {@code anthropic-version} header. */
+        public Builder version(String version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /** An extra header on every request (e.g. {@code anthropic-beta}). */
+        public Builder header(String name, String value) {
+            headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Anthropic build() {
+            return new Anthropic(this);
+        }
+
+        @Override
+        public String toString() {
+            return "Anthropic.Builder[provider=" + providerName + ", baseUrl=" + baseUrl + ", model=" + model + "]";
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.keel.core.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.ChatOptions;
+import dev.keel.core.ChatRequest;
+import dev.keel.core.ChatResponse;
+import dev.keel.core.FinishReason;
+import dev.keel.core.ModelException;
+import dev.keel.core.Usage;
+import dev.keel.core.internal.http.ModelErrors;
+import dev.keel.core.internal.http.RetryAfter;
+import dev.keel.core.json.Json;
+import dev.keel.core.message.AssistantMessage;
+import dev.keel.core.message.Message;
+import dev.keel.core.message.SystemMessage;
+import dev.keel.core.message.ToolCall;
+import dev.keel.core.message.ToolResultMessage;
+import dev.keel.core.message.UserMessage;
+import dev.keel.core.tool.ToolSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import okhttp3.Response;
+
+/** The Messages API wire format: request bodies, responses and errors. Stateless. */
+final class AnthropicWire {
+    private AnthropicWire() {}
+
+    static ObjectNode requestBody(ChatRequest request, ChatOptions options, String model, int defaultMaxTokens,
+                                  boolean stream) {
+        ObjectNode body = Json.object();
+        body.put("model", options.model() != null ? options.model() : model);
+        int maxTokens = options.maxTokens() != null ? options.maxTokens() : defaultMaxTokens;
+        if (options.thinkingBudget() != null && options.maxTokens() == null && maxTokens <= options.thinkingBudget()) {
+            maxTokens = options.thinkingBudget() + defaultMaxTokens; // the budget is part of max_tokens
+        }
+        body.put("max_tokens", maxTokens);
+        List<String> system = new ArrayList<>();
+        ArrayNode messages = Json.mapper().createArrayNode();
+        for (Message m : request.messages()) {
+            if (m instanceof SystemMessage s) {
+                system.add(s.text());
+                continue;
+            }
+            String role = m instanceof AssistantMessage ? "assistant" : "user";
+            ObjectNode turn;
+            JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+            if (last != null && last.path("role").asText().equals(role)) {
+                turn = (ObjectNode) last; // consecutive same-role messages (e.g. several tool results) form one turn
+            } else {
+                turn = messages.addObject().put("role", role);
+                turn.putArray("content");
+            }
+            addBlocks((ArrayNode) turn.get("content"), m);
+        }
+        if (!system.isEmpty()) {
+            body.put("system", String.join("\n\n", system));
+        }
+        body.set("messages", messages);
+        if (!request.tools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (ToolSpec t : request.tools()) {
+                ObjectNode tool = tools.addObject().put("name", t.name());
+                if (!t.description().isEmpty()) {
+                    tool.put("description", t.description());
+                }
+                tool.set("input_schema", t.parameters().toJson());
+            }
+            if (Boolean.FALSE.equals(options.parallelToolCalls())) {
+                body.putObject("tool_choice").put("type", "auto").put("disable_parallel_tool_use", true);
+            }
+        }
+        if (options.temperature() != null) {
+            body.put("temperature", options.temperature());
+        }
+        if (options.topP() != null) {
+            body.put("top_p", options.topP());
+        }
+        if (!options.stop().isEmpty()) {
+            ArrayNode stop = body.putArray("stop_sequences");
+            options.stop().forEach(stop::add);
+        }
+        if (options.thinkingBudget() != null) {
+            body.putObject("thinking").put("type", "enabled").put("budget_tokens", options.thinkingBudget());
+        }
+        if (stream) {
+            body.put("stream", true);
+        }
+        return body;
+    }
+
+    private static void addBlocks(ArrayNode content, Message m) {
+        if (m instanceof UserMessage u) {
+            content.addObject().put("type", "text").put("text", u.text());
+        } else if (m instanceof AssistantMessage a) {
+            if (!a.text().isEmpty()) {
+                content.addObject().put("type", "text").put("text", a.text());
+            }
+            for (ToolCall c : a.toolCalls()) {
+                content.addObject().put("type", "tool_use").put("id", c.id()).put("name", c.name())
+                        .set("input", inputObject(c.arguments()));
+            }
+        } else if (m instanceof ToolResultMessage t) {
+            ObjectNode block = content.addObject().put("type", "tool_result").put("tool_use_id", t.toolCallId())
+                    .put("content", t.content());
+            if (t.error()) {
+                block.put("is_error", true);
+            }
+        }
+    }
+
+    /** tool_use.input must be an object; arguments that are not one are wrapped so the turn can be replayed. */
+    private static JsonNode inputObject(String arguments) {
+        try {
+            JsonNode node = Json.mapper().readTree(arguments);
+            if (node != null && node.isObject()) {
+                return node;
+            }
+        } catch (IOException invalid) {
+            // fall through
+        }
+        return Json.object().put("arguments", arguments);
+    }
+
+    /** Re-serialises streamed arguments compactly, so a streamed call equals the same call answered whole. */
+    static String canonicalArguments(String arguments) {
+        if (arguments.isBlank()) {
+            return "{}";
+        }
+        try {
+            JsonNode node = Json.mapper().readTree(arguments);
+            return node == null ? arguments : Json.write(node);
+        } catch (IOException invalid) {
+            return arguments;
+        }
+    }
+
+    static ChatResponse response(String provider, JsonNode root) {
+        JsonNode content = root.path("content");
+        if (!content.isArray()) {
+            if (root.path("type").asText().equals("error")) {
+                throw streamError(provider, root.path("error"));
+            }
+            throw new ModelException.MalformedResponse(provider, provider + " answer has no content array", null);
+        }
+        StringBuilder text = new StringBuilder();
+        List<ToolCall> calls = new ArrayList<>();
+        for (JsonNode block : content) {
+            switch (block.path("type").asText()) {
+                case "text" -> text.append(block.path("text").asText(""));
+                case "tool_use" -> {
+                    String id = block.path("id").asText("");
+                    String name = block.path("name").asText("");
+                    if (id.isEmpty() || name.isEmpty()) {
+                        throw new ModelException.MalformedResponse(provider, provider + " tool_use block without id or name", null);
+                    }
+                    JsonNode input = block.path("input");
+                    calls.add(new ToolCall(id, name, input.isObject() ? Json.write(input) : "{}"));
+                }
+                default -> { } // thinking, redacted_thinking and server-side blocks carry no answer text
+            }
+        }
+        return new ChatResponse(new AssistantMessage(text.toString(), calls),
+                finishReason(root.path("stop_reason").asText(null)), usage(root.path("usage"), null),
+                root.path("model").asText(""), root.path("id").asText(""));
+    }
+
+    /** Usage; {@code input} (from message_start) is reused when a later usage object omits input tokens. */
+    static Usage usage(JsonNode usage, Usage input) {
+        if (!usage.isObject()) {
+            return input;
+        }
+        long in = usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0)
+                + usage.path("cache_read_input_tokens").asLong(0);
+        if (input != null && !usage.hasNonNull("input_tokens")) {
+            in = input.inputTokens();
+        }
+        long out = usage.path("output_tokens").asLong(input == null ? 0 : input.outputTokens());
+        return new Usage(Math.max(0, in), Math.max(0, out));
+    }
+
+    static FinishReason finishReason(String stopReason) {
+        if (stopReason == null) {
+            return FinishReason.OTHER;
+        }
+        return switch (stopReason) {
+            case "end_turn", "stop_sequence" -> FinishReason.STOP;
+            case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
+            case "tool_use" -> FinishReason.TOOL_CALLS;
+            case "refusal" -> FinishReason.CONTENT_FILTER;
+            default -> FinishReason.OTHER;
+        };
+    }
+
+    /** Decodes {@code {"type":"error","error":{"type":"...","message":"..."}}}. */
+    static ModelException error(String provider, int status, String body, Response response) {
+        String message = ModelErrors.snippet(body.isEmpty() ? "(empty body)" : body);
+        String type = "";
+        try {
+            JsonNode error = Json.mapper().readTree(body).path("error");
+            if (error.isObject()) {
+                message = error.path("message").asText(message);
+                type = error.path("type").asText("");
+            }
+        } catch (Exception notJson) {
+            // keep the raw snippet
+        }
+        if (!type.isEmpty()) {
+            message = type + ": " + message;
+        }
+        Duration retryAfter = RetryAfter.from(response.headers(), Instant.now()).orElse(null);
+        return ModelErrors.forStatus(provider, status, message, retryAfter, isPromptTooLong(message));
+    }
+
+    static boolean isPromptTooLong(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        return m.contains("prompt is too long") || m.contains("context window") || m.contains("context length");
+    }
+
+    /** An {@code error} event inside a stream (or an error object in a 200 answer). */
+    static ModelException streamError(String provider, JsonNode error) {
+        String type = error.path("type").asText("api_error");
+        String message = type + ": " + error.path("message").asText("(no message)");
+        int status = switch (type) {
+            case "invalid_request_error" -> 400;
+            case "authentication_error" -> 401;
+            case "permission_error" -> 403;
+            case "not_found_error" -> 404;
+            case "request_too_large" -> 413;
+            case "rate_limit_error" -> 429;
+            case "overloaded_error" -> 529;
+            default -> 500;
+        };
+        return ModelErrors.forStatus(provider, status, message, null, isPromptTooLong(message));
+    }
+}
