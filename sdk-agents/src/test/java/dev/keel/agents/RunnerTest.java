@@ -502,4 +502,22 @@ class RunnerTest {
         assertThat(Agent.builder("r").model("openai/gpt-5").subAgents(a).build().toString())
                 .isEqualTo("Agent[r, model=openai/gpt-5, toolsets=[], subAgents=[a], handoffs=[]]");
     }
+
+    @Test
+    void aFailingSubAgentIsAToolErrorTheParentCanHandle() {
+        FakeModel broken = new FakeModel("broken").then(req -> {
+            throw new ModelException.RateLimited("fake", "slow down", null);
+        });
+        FakeModel rootModel = new FakeModel("root")
+                .calls(call("r1", "transfer_task", "{\"agent\":\"flaky\",\"task\":\"t\",\"expected_output\":\"\"}"))
+                .then(req -> FakeModel.response(Message.assistant("handled: "
+                        + ((ToolResultMessage) req.messages().get(req.messages().size() - 1)).content())));
+        Agent flaky = Agent.builder("flaky").model(broken).build();
+        Agent root = Agent.builder("root").model(rootModel).subAgents(flaky).build();
+        try (Runner runner = runner(root)) {
+            assertThat(runner.run("go").output()).startsWith("handled: agent 'flaky' failed:").contains("slow down");
+        }
+        assertThat(events).anyMatch(e -> e instanceof AgentEvent.DelegationFinished f && f.error());
+        assertThat(events).noneMatch(e -> e instanceof AgentEvent.RunFailed);
+    }
 }
