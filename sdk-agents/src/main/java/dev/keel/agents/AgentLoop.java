@@ -345,6 +345,11 @@ final class AgentLoop {
             String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             result = ToolResult.error("tool '" + call.name() + "' failed: " + msg);
         }
+        if (result.content().length() > runner.maxToolResultChars) {
+            int dropped = result.content().length() - runner.maxToolResultChars;
+            result = new ToolResult(result.content().substring(0, runner.maxToolResultChars)
+                    + "\n[truncated: " + dropped + " more characters]", result.error());
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         emit(new AgentEvent.ToolCallFinished(agent.name(), session.id(), call, result.content(), result.error(), took));
         return new ToolResultMessage(call.id(), call.name(), result.content(), result.error());

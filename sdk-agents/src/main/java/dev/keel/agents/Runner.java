@@ -53,6 +53,7 @@ public final class Runner implements AutoCloseable {
     private final ModelResolver resolver;
     final Clock clock;
     final Path workingDirectory;
+    final int maxToolResultChars;
     private final Map<String, ModelPrice> prices;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
@@ -70,6 +71,7 @@ public final class Runner implements AutoCloseable {
         resolver = b.resolver;
         clock = b.clock;
         workingDirectory = b.workingDirectory;
+        maxToolResultChars = b.maxToolResultChars;
         prices = Map.copyOf(b.prices);
         listeners.addAll(b.listeners);
         ownsExecutor = b.executor == null;
@@ -273,6 +275,7 @@ public final class Runner implements AutoCloseable {
         private ModelResolver resolver = ModelResolver.defaults();
         private Clock clock = Clock.systemDefaultZone();
         private Path workingDirectory = Path.of("").toAbsolutePath();
+        private int maxToolResultChars = 100_000;
         private final Map<String, ModelPrice> prices = new HashMap<>();
         private ExecutorService executor;
         private final List<AgentListener> listeners = new ArrayList<>();
@@ -314,6 +317,18 @@ public final class Runner implements AutoCloseable {
         /** Directory reported by {@code add_environment_info}. */
         public Builder workingDirectory(Path dir) {
             this.workingDirectory = Objects.requireNonNull(dir, "dir").toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * Longest tool result passed to the model (default 100 000 characters); longer results are cut
+         * with a note saying how much was dropped, so one huge file cannot blow the context window.
+         */
+        public Builder maxToolResultChars(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxToolResultChars must be positive, was " + max);
+            }
+            this.maxToolResultChars = max;
             return this;
         }
 

@@ -520,4 +520,16 @@ class RunnerTest {
         assertThat(events).anyMatch(e -> e instanceof AgentEvent.DelegationFinished f && f.error());
         assertThat(events).noneMatch(e -> e instanceof AgentEvent.RunFailed);
     }
+
+    @Test
+    void hugeToolResultsAreCut() {
+        Tool big = Tool.of(ToolSpec.of("big", "returns a lot"), true, (a, c) -> ToolResult.ok("x".repeat(5000)));
+        FakeModel model = new FakeModel("m").calls(call("1", "big", "{}")).text("ok");
+        Agent agent = Agent.builder("a").model(model).toolsets(Toolset.of("t", big)).build();
+        try (Runner runner = Runner.builder(agent).maxToolResultChars(100).build()) {
+            runner.run("go");
+        }
+        String content = ((ToolResultMessage) model.requests().get(1).messages().get(3)).content();
+        assertThat(content).startsWith("x".repeat(100) + "\n[truncated: 4900 more characters]").hasSize(100 + 34);
+    }
 }
