@@ -1,6 +1,6 @@
 package dev.keel.samples;
 
-import dev.keel.agents.AgentEvent;
+import dev.keel.agents.ConsoleView;
 import dev.keel.agents.AgentListener;
 import dev.keel.agents.ModelResolver;
 import dev.keel.agents.team.Team;
@@ -103,36 +103,9 @@ final class TeamSampleSupport implements AutoCloseable {
         }
     }
 
-    /** Renders events as an indented live tree: delegations nest, tool calls show under their agent. */
+    /** The library's live tree view on standard output. */
     static AgentListener consoleView() {
-        Map<String, Integer> depth = new ConcurrentHashMap<>();
-        return event -> {
-            int d = depth.getOrDefault(event.sessionId(), 0);
-            String pad = "  ".repeat(d);
-            if (event instanceof AgentEvent.DelegationStarted s) {
-                depth.put(s.subSessionId(), d + 1);
-                System.out.println(pad + "▶ " + s.agent() + " → " + s.subAgent() + ": " + oneLine(s.task()));
-            } else if (event instanceof AgentEvent.DelegationFinished f) {
-                System.out.println(pad + "◀ " + f.subAgent() + (f.error() ? " FAILED: " : " answered: ") + oneLine(f.result()));
-            } else if (event instanceof AgentEvent.ToolCallRequested r && !r.call().name().equals("transfer_task")) {
-                System.out.println(pad + "  [" + r.agent() + "] " + r.call().name() + " " + oneLine(r.call().arguments()));
-            } else if (event instanceof AgentEvent.ToolCallDenied denied) {
-                System.out.println(pad + "  [" + denied.agent() + "] denied: " + denied.reason());
-            } else if (event instanceof AgentEvent.ToolCallFinished f && !f.call().name().equals("transfer_task")) {
-                System.out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result())
-                        + " (" + f.duration().toMillis() + " ms)");
-            } else if (event instanceof AgentEvent.RunCompleted c) {
-                System.out.println("\n" + c.agent() + " finished after " + c.result().iterations() + " model calls, "
-                        + c.result().usage().totalTokens() + " tokens:\n" + c.result().output());
-            } else if (event instanceof AgentEvent.RunFailed f) {
-                System.out.println("\nRun failed: " + f.message());
-            }
-        };
-    }
-
-    private static String oneLine(String s) {
-        String flat = s.replace('\n', ' ').strip();
-        return flat.length() > 110 ? flat.substring(0, 110) + "…" : flat;
+        return ConsoleView.to(System.out);
     }
 
     /** Number of tool results so far in a request: how far an agent is in its scripted conversation. */

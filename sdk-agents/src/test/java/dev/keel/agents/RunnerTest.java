@@ -532,4 +532,25 @@ class RunnerTest {
         String content = ((ToolResultMessage) model.requests().get(1).messages().get(3)).content();
         assertThat(content).startsWith("x".repeat(100) + "\n[truncated: 4900 more characters]").hasSize(100 + 34);
     }
+
+    @Test
+    void consoleViewDrawsTheDelegationTree() {
+        FakeModel subModel = new FakeModel("s").calls(call("e", "echo", "{\"text\":\"hi\"}")).text("sub done");
+        FakeModel rootModel = new FakeModel("r")
+                .calls(call("t", "transfer_task", "{\"agent\":\"sub\",\"task\":\"say hi\",\"expected_output\":\"\"}"))
+                .text("all done");
+        Agent sub = Agent.builder("sub").model(subModel).toolsets(Toolset.of("t", echo(new AtomicInteger()))).build();
+        Agent root = Agent.builder("root").model(rootModel).subAgents(sub).build();
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        try (Runner runner = Runner.builder(root).yolo(true)
+                .listener(ConsoleView.to(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8))).build()) {
+            runner.run("go");
+        }
+        String[] lines = buffer.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        assertThat(lines[0]).isEqualTo("▶ root → sub: say hi");
+        assertThat(lines[1]).isEqualTo("    [sub] echo {\"text\":\"hi\"}");
+        assertThat(lines[2]).startsWith("      = echo:hi (");
+        assertThat(lines[3]).isEqualTo("◀ sub answered: sub done");
+        assertThat(lines).contains("root finished after 2 model calls, 60 tokens:", "all done");
+    }
 }
