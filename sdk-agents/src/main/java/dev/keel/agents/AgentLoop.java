@@ -56,6 +56,15 @@ final class AgentLoop {
 
     AgentResult runTop(Session session, String input) {
         runner.checkOpen();
+        session.begin();
+        try {
+            return runStarted(session, input);
+        } finally {
+            session.end();
+        }
+    }
+
+    private AgentResult runStarted(Session session, String input) {
         Agent agent = session.currentAgent().map(runner::agentNamed).orElse(runner.root());
         session.currentAgent(agent.name());
         Usage before = session.usage();

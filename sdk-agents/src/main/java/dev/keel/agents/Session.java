@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * accumulated token usage and, when every model used has a known price, the cost.
  *
  * <p>Serialise with {@link #toJson()} and resume with {@link #fromJson(String)}. Thread-safe; one run at
- * a time per session.
+ * a time per session (a concurrent second run fails with {@code IllegalStateException}).
  */
 public final class Session {
     private final String id;
@@ -29,6 +29,7 @@ public final class Session {
     private Usage usage = Usage.ZERO;
     private double cost;
     private boolean costKnown = true;
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Session(String id) {
         this.id = Objects.requireNonNull(id, "id");
@@ -94,6 +95,17 @@ public final class Session {
     /** Cost so far in US dollars, empty when a model without a known price was used. */
     public synchronized OptionalDouble cost() {
         return costKnown ? OptionalDouble.of(cost) : OptionalDouble.empty();
+    }
+
+    /** Marks the session as running; a second concurrent run is refused rather than interleaving histories. */
+    void begin() {
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("session " + id + " is already running; one run at a time per session");
+        }
+    }
+
+    void end() {
+        running.set(false);
     }
 
     synchronized void append(Message message) {

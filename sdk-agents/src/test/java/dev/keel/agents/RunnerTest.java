@@ -553,4 +553,29 @@ class RunnerTest {
         assertThat(lines[3]).isEqualTo("◀ sub answered: sub done");
         assertThat(lines).contains("root finished after 2 model calls, 60 tokens:", "all done");
     }
+
+    @Test
+    void aSessionRunsOneTurnAtATime() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeModel model = new FakeModel("m").then(req -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return FakeModel.response(Message.assistant("first"));
+        }).text("second");
+        Session session = Session.create();
+        try (Runner runner = Runner.create(Agent.builder("a").model(model).build())) {
+            RunHandle first = runner.start(session, "one");
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> runner.run(session, "two")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already running");
+            release.countDown();
+            assertThat(first.await().output()).isEqualTo("first");
+            assertThat(runner.run(session, "two").output()).isEqualTo("second");
+        }
+    }
 }
