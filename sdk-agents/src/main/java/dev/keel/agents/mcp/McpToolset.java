@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * the official MCP Java SDK. The server is started (or connected to) on the first {@link #tools()} call
  * and stopped by {@link #close()} — the {@code Runner} closes it with the team.
  *
- * <p>Failures never hang the agent: every request has a timeout, and a server error, a crash or a timeout
+ * <p>A stdio server gets the MCP default environment (HOME, PATH, USER, …) plus the configured variables,
+ * not the whole environment of the JVM. Failures never hang the agent: every request has a timeout, and a server error, a crash or a timeout
  * becomes an error result the model sees; the next call reconnects. Servers' {@code readOnlyHint}
  * annotations are ignored unless {@link Builder#trustReadOnlyHints(boolean)} is set, because an untrusted
  * server could otherwise approve its own tools. Thread-safe.
@@ -178,6 +179,18 @@ public final class McpToolset implements Toolset {
     private static final class SerializedStdioTransport extends StdioClientTransport {
         SerializedStdioTransport(ServerParameters params) {
             super(params, Json.newMapper());
+        }
+
+        /**
+         * The SDK adds the configured environment (which starts from the MCP default set: HOME, PATH, USER,
+         * …) to this builder's; starting from an empty one keeps the JVM's other variables, API keys
+         * included, away from the server unless the configuration passes them on purpose.
+         */
+        @Override
+        protected ProcessBuilder getProcessBuilder() {
+            ProcessBuilder pb = new ProcessBuilder();
+            pb.environment().clear();
+            return pb;
         }
 
         @Override

@@ -119,6 +119,18 @@ class McpToolsetTest {
         assertThatThrownBy(set::tools).isInstanceOf(ToolsetException.class).hasMessageContaining("closed");
     }
 
+    @Test
+    void stdioServersSeeOnlyTheDefaultAndConfiguredEnvironment() throws Exception {
+        try (McpToolset everything = McpToolset.stdio("node", List.of(McpServers.script("server-everything"), "stdio"),
+                Map.of("KEEL_TEST_VAR", "visible"))) {
+            String env = call(everything, "get-env", "{}").content();
+            assertThat(env).contains("KEEL_TEST_VAR", "visible", "PATH");
+            java.util.Set<String> defaults = java.util.Set.of("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER");
+            System.getenv().keySet().stream().filter(k -> !defaults.contains(k) && k.matches("[A-Z_]{4,}"))
+                    .forEach(k -> assertThat(env).as("JVM variable %s leaked", k).doesNotContain("\"" + k + "\""));
+        }
+    }
+
     private static List<ProcessHandle> nodeChildren() {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().command().map(c -> c.endsWith("node")).orElse(false)).toList();
