@@ -1,0 +1,77 @@
+package dev.keel.agents;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A live, indented text view of a team at work: delegations nest under the agent that made them, tool
+ * calls and their results (cut to one line) show under the agent that called them, denials and the
+ * final answer are printed as they happen.
+ *
+ * <pre>{@code
+ * runner.addListener(ConsoleView.to(System.out));
+ * }</pre>
+ *
+ * Thread-safe: lines from parallel delegations interleave but each line is printed whole.
+ */
+public final class ConsoleView implements AgentListener {
+    private static final int WIDTH = 110;
+    private final PrintStream out;
+    private final Map<String, Integer> depth = new ConcurrentHashMap<>();
+
+    private ConsoleView(PrintStream out) {
+        this.out = out;
+    }
+
+    /** A view printing to {@code out}. */
+    public static ConsoleView to(PrintStream out) {
+        return new ConsoleView(Objects.requireNonNull(out, "out"));
+    }
+
+    @Override
+    public void onEvent(AgentEvent event) {
+        int d = depth.getOrDefault(event.sessionId(), 0);
+        String pad = "  ".repeat(d);
+        if (event instanceof AgentEvent.DelegationStarted s) {
+            depth.put(s.subSessionId(), d + 1);
+            out.println(pad + "▶ " + s.agent() + " → " + s.subAgent() + ": " + oneLine(s.task()));
+        } else if (event instanceof AgentEvent.DelegationFinished f) {
+            depth.remove(f.subSessionId());
+            out.println(pad + "◀ " + f.subAgent() + (f.error() ? " failed: " : " answered: ") + oneLine(f.result()));
+        } else if (event instanceof AgentEvent.HandedOff h) {
+            out.println(pad + "⇄ " + h.agent() + " hands off to " + h.toAgent());
+        } else if (event instanceof AgentEvent.ToolCallRequested r && !isBuiltin(r.call().name())) {
+            out.println(pad + "  [" + r.agent() + "] " + r.call().name() + " " + oneLine(r.call().arguments()));
+        } else if (event instanceof AgentEvent.ToolCallDenied denied) {
+            out.println(pad + "  [" + denied.agent() + "] denied: " + denied.reason());
+        } else if (event instanceof AgentEvent.ToolCallFinished f && !isBuiltin(f.call().name())) {
+            out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result()) + " (" + f.duration().toMillis() + " ms)");
+        } else if (event instanceof AgentEvent.MaxIterationsReached m) {
+            out.println(pad + "  [" + m.agent() + "] stopped at " + m.maxIterations() + " iterations");
+        } else if (event instanceof AgentEvent.RunCompleted c) {
+            out.println();
+            out.println(c.agent() + " finished after " + c.result().iterations() + " model calls, "
+                    + c.result().usage().totalTokens() + " tokens:");
+            out.println(c.result().output());
+        } else if (event instanceof AgentEvent.RunFailed f) {
+            out.println();
+            out.println("Run failed: " + f.message());
+        }
+    }
+
+    private static boolean isBuiltin(String tool) {
+        return tool.equals(AgentLoop.TRANSFER_TASK) || tool.equals(AgentLoop.HANDOFF);
+    }
+
+    private static String oneLine(String s) {
+        String flat = s.replace('\n', ' ').strip();
+        return flat.length() > WIDTH ? flat.substring(0, WIDTH) + "…" : flat;
+    }
+
+    @Override
+    public String toString() {
+        return "ConsoleView";
+    }
+}

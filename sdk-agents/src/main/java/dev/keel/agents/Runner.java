@@ -1,0 +1,356 @@
+package dev.keel.agents;
+
+import dev.keel.agents.approval.Approver;
+import dev.keel.agents.approval.Permissions;
+import dev.keel.agents.tool.Toolset;
+import dev.keel.core.ChatModel;
+import dev.keel.core.KeelException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an agent team. Holds what a team needs at run time — resolved models, the approval policy, a
+ * thread pool for parallel tool calls and delegations, event listeners — and closes every toolset of
+ * every agent (MCP servers included) when closed.
+ *
+ * <pre>{@code
+ * try (Runner runner = Runner.builder(root).approver(myApprover).build()) {
+ *     runner.addListener(event -> System.out.println(event));
+ *     AgentResult result = runner.run("Create a bank app");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: several sessions may run concurrently; one session runs one turn at a time.
+ */
+public final class Runner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Runner.class);
+
+    private final Agent root;
+    private final Map<String, Agent> agents;
+    final Permissions permissions;
+    final boolean yolo;
+    final Approver approver;
+    private final ModelResolver resolver;
+    final Clock clock;
+    final Path workingDirectory;
+    final int maxToolResultChars;
+    private final Map<String, ModelPrice> prices;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<Object, ChatModel> models = new ConcurrentHashMap<>();
+    final Set<String> alwaysApproved = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Runner(Builder b) {
+        root = b.root;
+        agents = index(root);
+        permissions = b.permissions;
+        yolo = b.yolo;
+        approver = b.approver;
+        resolver = b.resolver;
+        clock = b.clock;
+        workingDirectory = b.workingDirectory;
+        maxToolResultChars = b.maxToolResultChars;
+        prices = Map.copyOf(b.prices);
+        listeners.addAll(b.listeners);
+        ownsExecutor = b.executor == null;
+        executor = ownsExecutor ? Executors.newCachedThreadPool(daemonThreads()) : b.executor;
+    }
+
+    /** A runner for {@code root} with default settings (no approver: calls that need asking are denied). */
+    public static Runner create(Agent root) {
+        return builder(root).build();
+    }
+
+    public static Builder builder(Agent root) {
+        return new Builder(root);
+    }
+
+    /** The root agent. */
+    public Agent root() {
+        return root;
+    }
+
+    /** Adds a listener for the events of every run. */
+    public void addListener(AgentListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(AgentListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Runs {@code input} in a new session and waits for the answer. */
+    public AgentResult run(String input) {
+        return run(Session.create(), input);
+    }
+
+    /**
+     * Adds {@code input} to {@code session} as a user message and runs the session's current agent (the
+     * root for a new session) until it answers.
+     *
+     * @throws AgentException when the model fails, a toolset cannot start, or the run is cancelled;
+     *                        the session keeps everything that happened before the failure
+     */
+    public AgentResult run(Session session, String input) {
+        RunHandle handle = new RunHandle();
+        handle.started(Thread.currentThread());
+        return new AgentLoop(this, handle, false).runTop(session, input);
+    }
+
+    /**
+     * Starts {@code input} on a runner thread and returns at once; iterate the handle for live events,
+     * {@link RunHandle#await()} for the result, {@link RunHandle#cancel()} to stop.
+     */
+    public RunHandle start(Session session, String input) {
+        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(input, "input");
+        checkOpen();
+        RunHandle handle = new RunHandle();
+        try {
+            executor.execute(() -> {
+                handle.started(Thread.currentThread());
+                try {
+                    handle.complete(new AgentLoop(this, handle, true).runTop(session, input));
+                } catch (Throwable t) {
+                    handle.fail(t);
+                } finally {
+                    Thread.interrupted();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("runner is closed", e);
+        }
+        return handle;
+    }
+
+    /** Starts {@code input} in a new session. */
+    public RunHandle start(String input) {
+        return start(Session.create(), input);
+    }
+
+    void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("runner is closed");
+        }
+    }
+
+    Agent agentNamed(String name) {
+        return agents.get(name);
+    }
+
+    ExecutorService executor() {
+        return executor;
+    }
+
+    void emit(AgentEvent event, RunHandle handle, boolean toHandle) {
+        for (AgentListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("agent listener {} failed on {}", l, event.getClass().getSimpleName(), e);
+            }
+        }
+        if (toHandle) {
+            handle.offer(event);
+        }
+    }
+
+    ChatModel model(Agent agent) {
+        if (agent.model() != null) {
+            return agent.model();
+        }
+        ModelConfig config = agent.modelConfig();
+        try {
+            return models.computeIfAbsent(config, c -> {
+                ChatModel m = resolver.resolve(config);
+                if (m == null) {
+                    throw new AgentException("model resolver returned nothing for '" + config.reference() + "'");
+                }
+                return m;
+            });
+        } catch (AgentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new AgentException("cannot resolve model '" + config.reference() + "' of agent '" + agent.name() + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    ModelPrice price(Agent agent) {
+        return prices.get(agent.modelLabel());
+    }
+
+    /** Closes every toolset of every agent once; later runs fail. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Map<Toolset, Boolean> seen = new IdentityHashMap<>();
+        for (Agent a : agents.values()) {
+            for (Toolset t : a.toolsets()) {
+                if (seen.put(t, Boolean.TRUE) == null) {
+                    try {
+                        t.close();
+                    } catch (Exception e) {
+                        log.warn("closing toolset {} failed", t.name(), e);
+                    }
+                }
+            }
+        }
+        for (ChatModel m : models.values()) {
+            if (m instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.warn("closing model {} failed", m.id(), e);
+                }
+            }
+        }
+        if (ownsExecutor) {
+            executor.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Runner[root=" + root.name() + ", agents=" + agents.keySet() + (yolo ? ", yolo" : "")
+                + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    /** Every agent reachable from the root, by name; two different agents with one name are an error. */
+    private static Map<String, Agent> index(Agent root) {
+        Map<String, Agent> byName = new LinkedHashMap<>();
+        Deque<Agent> todo = new ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            Agent a = todo.pop();
+            Agent known = byName.putIfAbsent(a.name(), a);
+            if (known == null) {
+                todo.addAll(a.subAgents());
+                todo.addAll(a.handoffs());
+            } else if (!known.equals(a)) {
+                throw new IllegalArgumentException("two different agents are named '" + a.name() + "'");
+            }
+        }
+        return Collections.unmodifiableMap(byName);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "keel-agents-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Builder for {@link Runner}. Not thread-safe. */
+    public static final class Builder {
+        private final Agent root;
+        private Permissions permissions = Permissions.none();
+        private boolean yolo;
+        private Approver approver = Approver.DENY_ALL;
+        private ModelResolver resolver = ModelResolver.defaults();
+        private Clock clock = Clock.systemDefaultZone();
+        private Path workingDirectory = Path.of("").toAbsolutePath();
+        private int maxToolResultChars = 100_000;
+        private final Map<String, ModelPrice> prices = new HashMap<>();
+        private ExecutorService executor;
+        private final List<AgentListener> listeners = new ArrayList<>();
+
+        private Builder(Agent root) {
+            this.root = Objects.requireNonNull(root, "root");
+        }
+
+        /** Team-level permission patterns, merged with each agent's own. */
+        public Builder permissions(Permissions permissions) {
+            this.permissions = Objects.requireNonNull(permissions, "permissions");
+            return this;
+        }
+
+        /** Approves every tool call that no deny pattern refuses (deny still wins). */
+        public Builder yolo(boolean yolo) {
+            this.yolo = yolo;
+            return this;
+        }
+
+        /** Answers tool calls that need asking. Default: {@link Approver#DENY_ALL}. */
+        public Builder approver(Approver approver) {
+            this.approver = Objects.requireNonNull(approver, "approver");
+            return this;
+        }
+
+        /** Resolves agents' {@link ModelConfig}s into models. Default: {@link ModelResolver#defaults()}. */
+        public Builder modelResolver(ModelResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /** Clock for {@code add_date}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Directory reported by {@code add_environment_info}. */
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = Objects.requireNonNull(dir, "dir").toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * Longest tool result passed to the model (default 100 000 characters); longer results are cut
+         * with a note saying how much was dropped, so one huge file cannot blow the context window.
+         */
+        public Builder maxToolResultChars(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxToolResultChars must be positive, was " + max);
+            }
+            this.maxToolResultChars = max;
+            return this;
+        }
+
+        /** Price of a model, keyed by {@code provider/model} (or a model instance's {@code id()}). */
+        public Builder price(String model, ModelPrice price) {
+            prices.put(Objects.requireNonNull(model, "model"), Objects.requireNonNull(price, "price"));
+            return this;
+        }
+
+        /** Threads for background runs, parallel tool calls and delegations; the caller keeps ownership. */
+        public Builder executor(ExecutorService executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        public Builder listener(AgentListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        public Runner build() {
+            return new Runner(this);
+        }
+    }
+}

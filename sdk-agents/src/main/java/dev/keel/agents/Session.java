@@ -1,0 +1,152 @@
+package dev.keel.agents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.agents.internal.SessionCodec;
+import dev.keel.core.Usage;
+import dev.keel.core.message.Message;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A conversation with an agent team: the message history (without system prompts, which are rebuilt from
+ * the agent on each call), the current agent (it changes on handoff), a state map that tools share,
+ * accumulated token usage and, when every model used has a known price, the cost.
+ *
+ * <p>Serialise with {@link #toJson()} and resume with {@link #fromJson(String)}. Thread-safe; one run at
+ * a time per session (a concurrent second run fails with {@code IllegalStateException}).
+ */
+public final class Session {
+    private final String id;
+    private final List<Message> messages = new ArrayList<>();
+    private final Map<String, JsonNode> state = new ConcurrentHashMap<>();
+    private String currentAgent;
+    private Usage usage = Usage.ZERO;
+    private double cost;
+    private boolean costKnown = true;
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Session(String id) {
+        this.id = Objects.requireNonNull(id, "id");
+    }
+
+    /** A new, empty session with a random id. */
+    public static Session create() {
+        return new Session(UUID.randomUUID().toString());
+    }
+
+    /** A new, empty session with the given id. */
+    public static Session create(String id) {
+        return new Session(id);
+    }
+
+    /**
+     * Restores a session written by {@link #toJson()}.
+     *
+     * @throws dev.keel.core.json.JsonParseException when {@code json} is not a serialised session
+     */
+    public static Session fromJson(String json) {
+        SessionCodec.Data d = SessionCodec.read(json);
+        Session s = new Session(d.id());
+        s.messages.addAll(d.messages());
+        s.state.putAll(d.state());
+        s.currentAgent = d.currentAgent();
+        s.usage = d.usage();
+        s.cost = d.cost() == null ? 0 : d.cost();
+        s.costKnown = d.cost() != null;
+        return s;
+    }
+
+    /** JSON text holding everything needed to resume this session. */
+    public synchronized String toJson() {
+        return SessionCodec.write(new SessionCodec.Data(id, List.copyOf(messages), Map.copyOf(state), currentAgent,
+                usage, costKnown ? cost : null));
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** A snapshot of the history, oldest first. */
+    public synchronized List<Message> messages() {
+        return List.copyOf(messages);
+    }
+
+    /** The shared state map, live and thread-safe. */
+    public Map<String, JsonNode> state() {
+        return state;
+    }
+
+    /** Name of the agent that answers next, or empty before the first run. */
+    public synchronized Optional<String> currentAgent() {
+        return Optional.ofNullable(currentAgent);
+    }
+
+    /** Tokens used so far, delegated sub-agents included. */
+    public synchronized Usage usage() {
+        return usage;
+    }
+
+    /** Cost so far in US dollars, empty when a model without a known price was used. */
+    public synchronized OptionalDouble cost() {
+        return costKnown ? OptionalDouble.of(cost) : OptionalDouble.empty();
+    }
+
+    /** Marks the session as running; a second concurrent run is refused rather than interleaving histories. */
+    void begin() {
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("session " + id + " is already running; one run at a time per session");
+        }
+    }
+
+    void end() {
+        running.set(false);
+    }
+
+    synchronized void append(Message message) {
+        messages.add(message);
+    }
+
+    synchronized void currentAgent(String name) {
+        currentAgent = name;
+    }
+
+    /** Adds usage; {@code price} null makes the cost unknown from now on. */
+    synchronized void addUsage(Usage more, ModelPrice price) {
+        usage = usage.plus(more);
+        if (price == null) {
+            if (more.totalTokens() > 0) {
+                costKnown = false;
+            }
+        } else {
+            cost += price.cost(more);
+        }
+    }
+
+    synchronized void addUsage(Usage more, Double moreCost) {
+        usage = usage.plus(more);
+        if (moreCost == null) {
+            costKnown = false;
+        } else {
+            cost += moreCost;
+        }
+    }
+
+    /** A fresh session for a delegated task: no history, a copy of this session's state. */
+    Session fork() {
+        Session child = new Session(id + "/" + UUID.randomUUID().toString().substring(0, 8));
+        child.state.putAll(state);
+        return child;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "Session[" + id + ", " + messages.size() + " messages, agent=" + currentAgent + ", " + usage.totalTokens()
+                + " tokens]";
+    }
+}

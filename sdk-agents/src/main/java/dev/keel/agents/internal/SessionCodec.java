@@ -1,0 +1,113 @@
+package dev.keel.agents.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.Usage;
+import dev.keel.core.json.Json;
+import dev.keel.core.json.JsonParseException;
+import dev.keel.core.message.AssistantMessage;
+import dev.keel.core.message.Message;
+import dev.keel.core.message.SystemMessage;
+import dev.keel.core.message.ToolCall;
+import dev.keel.core.message.ToolResultMessage;
+import dev.keel.core.message.UserMessage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** JSON form of a session. Versioned so that later formats can still read this one. */
+public final class SessionCodec {
+    private static final int VERSION = 1;
+
+    private SessionCodec() {}
+
+    /** Everything a session holds. */
+    public record Data(String id, List<Message> messages, Map<String, JsonNode> state, String currentAgent, Usage usage,
+                       Double cost) {}
+
+    public static String write(Data d) {
+        ObjectNode root = Json.object();
+        root.put("version", VERSION);
+        root.put("id", d.id());
+        if (d.currentAgent() != null) {
+            root.put("current_agent", d.currentAgent());
+        }
+        ObjectNode usage = root.putObject("usage");
+        usage.put("input_tokens", d.usage().inputTokens());
+        usage.put("output_tokens", d.usage().outputTokens());
+        if (d.cost() != null) {
+            root.put("cost_usd", d.cost());
+        }
+        ObjectNode state = root.putObject("state");
+        d.state().forEach(state::set);
+        ArrayNode messages = root.putArray("messages");
+        d.messages().forEach(m -> messages.add(message(m)));
+        return Json.write(root);
+    }
+
+    public static ObjectNode message(Message m) {
+        ObjectNode n = Json.object();
+        if (m instanceof SystemMessage s) {
+            n.put("role", "system").put("text", s.text());
+        } else if (m instanceof UserMessage u) {
+            n.put("role", "user").put("text", u.text());
+        } else if (m instanceof AssistantMessage a) {
+            n.put("role", "assistant").put("text", a.text());
+            ArrayNode calls = n.putArray("tool_calls");
+            for (ToolCall c : a.toolCalls()) {
+                calls.addObject().put("id", c.id()).put("name", c.name()).put("arguments", c.arguments());
+            }
+        } else if (m instanceof ToolResultMessage t) {
+            n.put("role", "tool").put("tool_call_id", t.toolCallId())
+                    .put("tool_name", t.toolName()).put("content", t.content()).put("error", t.error());
+        }
+        return n;
+    }
+
+    public static Data read(String json) {
+        JsonNode root = Json.parse(json);
+        if (!root.isObject() || root.path("version").asInt(-1) != VERSION || !root.path("id").isTextual()) {
+            throw new JsonParseException("not a serialised session (expected an object with version " + VERSION + " and an id)");
+        }
+        List<Message> messages = new ArrayList<>();
+        int i = 0;
+        for (JsonNode m : root.path("messages")) {
+            messages.add(readMessage(m, i++));
+        }
+        Map<String, JsonNode> state = new LinkedHashMap<>();
+        root.path("state").fields().forEachRemaining(e -> state.put(e.getKey(), e.getValue()));
+        JsonNode u = root.path("usage");
+        Usage usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0));
+        Double cost = root.hasNonNull("cost_usd") ? root.get("cost_usd").asDouble() : null;
+        String current = root.hasNonNull("current_agent") ? root.get("current_agent").asText() : null;
+        return new Data(root.get("id").asText(), messages, state, current, usage, cost);
+    }
+
+    private static Message readMessage(JsonNode m, int index) {
+        String role = m.path("role").asText("");
+        return switch (role) {
+            case "system" -> new SystemMessage(text(m, "text", index));
+            case "user" -> new UserMessage(text(m, "text", index));
+            case "assistant" -> {
+                List<ToolCall> calls = new ArrayList<>();
+                for (JsonNode c : m.path("tool_calls")) {
+                    calls.add(new ToolCall(text(c, "id", index), text(c, "name", index), c.path("arguments").asText("{}")));
+                }
+                yield new AssistantMessage(m.path("text").asText(""), calls);
+            }
+            case "tool" -> new ToolResultMessage(text(m, "tool_call_id", index), text(m, "tool_name", index),
+                    text(m, "content", index), m.path("error").asBoolean(false));
+            default -> throw new JsonParseException("message " + index + " has unknown role '" + role + "'");
+        };
+    }
+
+    private static String text(JsonNode n, String field, int index) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new JsonParseException("message " + index + " lacks text field '" + field + "'");
+        }
+        return v.asText();
+    }
+}

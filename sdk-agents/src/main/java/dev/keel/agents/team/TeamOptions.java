@@ -1,0 +1,64 @@
+package dev.keel.agents.team;
+
+import dev.keel.core.exec.CommandRunner;
+import dev.keel.core.exec.LocalCommandRunner;
+import dev.keel.core.http.HttpClients;
+import dev.keel.core.http.HttpConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import okhttp3.OkHttpClient;
+
+/**
+ * What a team file cannot say: where relative paths start, the environment used for {@code $VAR} and
+ * {@code ${env.X}}, where shell and script commands run, the HTTP client of fetch, and whether model key
+ * variables must be set. Immutable.
+ *
+ * @param baseDirectory root for relative paths (memory files) and the filesystem toolset
+ * @param env           environment variables for expansion and key checks
+ * @param commandRunner runs shell and script commands
+ * @param httpClient    client of the fetch toolset
+ * @param checkKeys     fail when a model's key variable is unset
+ */
+public record TeamOptions(Path baseDirectory, Map<String, String> env, CommandRunner commandRunner,
+                          OkHttpClient httpClient, boolean checkKeys) {
+    public TeamOptions {
+        Objects.requireNonNull(baseDirectory, "baseDirectory");
+        env = Map.copyOf(Objects.requireNonNull(env, "env"));
+        Objects.requireNonNull(commandRunner, "commandRunner");
+        Objects.requireNonNull(httpClient, "httpClient");
+        baseDirectory = baseDirectory.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Defaults for a file in {@code baseDirectory}: the process environment, commands on the host in
+     * that directory, a default HTTP client, key variables checked.
+     */
+    public static TeamOptions defaults(Path baseDirectory) {
+        return new TeamOptions(baseDirectory, System.getenv(), LocalCommandRunner.in(baseDirectory),
+                HttpClients.create(HttpConfig.defaults()), true);
+    }
+
+    public TeamOptions withEnv(Map<String, String> env) {
+        return new TeamOptions(baseDirectory, env, commandRunner, httpClient, checkKeys);
+    }
+
+    public TeamOptions withCommandRunner(CommandRunner runner) {
+        return new TeamOptions(baseDirectory, env, runner, httpClient, checkKeys);
+    }
+
+    public TeamOptions withHttpClient(OkHttpClient client) {
+        return new TeamOptions(baseDirectory, env, commandRunner, client, checkKeys);
+    }
+
+    public TeamOptions withCheckKeys(boolean check) {
+        return new TeamOptions(baseDirectory, env, commandRunner, httpClient, check);
+    }
+
+    /** Lists the variable names only; values may be secrets. */
+    @Override
+    public String toString() {
+        return "TeamOptions[" + baseDirectory + ", env=" + env.size() + " variables, runner=" + commandRunner.describe()
+                + ", checkKeys=" + checkKeys + "]";
+    }
+}

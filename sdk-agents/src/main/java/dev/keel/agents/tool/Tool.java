@@ -1,0 +1,63 @@
+package dev.keel.agents.tool;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.tool.ToolSpec;
+import java.util.Objects;
+
+/**
+ * A tool an agent can call: a {@link ToolSpec} the model sees, a handler, and whether the tool only
+ * reads (read-only tools are approved without asking). Implementations must be thread-safe: the runner
+ * may call a tool from several threads at once when the model requests parallel calls.
+ */
+public interface Tool {
+
+    /** Name, description and argument schema shown to the model. */
+    ToolSpec spec();
+
+    /** True when the tool has no side effects worth approving. Defaults to false. */
+    default boolean readOnly() {
+        return false;
+    }
+
+    /**
+     * Executes one call. Throwing is allowed: the runner turns any exception into an error result whose
+     * message the model sees.
+     *
+     * @param arguments the model's arguments, already parsed as a JSON object
+     * @param context   the calling agent and its session state
+     */
+    ToolResult call(ObjectNode arguments, ToolContext context) throws Exception;
+
+    /** Handler of a tool built with {@link #of}. */
+    @FunctionalInterface
+    interface Handler {
+        ToolResult call(ObjectNode arguments, ToolContext context) throws Exception;
+    }
+
+    /** A tool from a spec and a handler. */
+    static Tool of(ToolSpec spec, boolean readOnly, Handler handler) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(handler, "handler");
+        return new Tool() {
+            @Override
+            public ToolSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public boolean readOnly() {
+                return readOnly;
+            }
+
+            @Override
+            public ToolResult call(ObjectNode arguments, ToolContext context) throws Exception {
+                return handler.call(arguments, context);
+            }
+
+            @Override
+            public String toString() {
+                return "Tool[" + spec.name() + (readOnly ? ", read-only" : "") + "]";
+            }
+        };
+    }
+}

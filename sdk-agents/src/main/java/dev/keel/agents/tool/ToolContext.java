@@ -1,0 +1,22 @@
+package dev.keel.agents.tool;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a tool knows about the call it serves.
+ *
+ * @param agent     name of the agent calling the tool
+ * @param sessionId id of the session the call belongs to
+ * @param state     the session's state: a thread-safe map that tools may read and update (for example the
+ *                  todo list). A delegated sub-agent works on its own copy, so parallel delegations never
+ *                  race on it.
+ */
+public record ToolContext(String agent, String sessionId, Map<String, JsonNode> state) {
+    public ToolContext {
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(state, "state");
+    }
+}

@@ -1,0 +1,26 @@
+package dev.keel.agents.tool;
+
+import java.util.Objects;
+
+/**
+ * What a tool returned to the model. An {@code error} result tells the model the call failed and why, so
+ * it can correct itself; it does not stop the agent.
+ *
+ * @param content text shown to the model
+ * @param error   whether the call failed
+ */
+public record ToolResult(String content, boolean error) {
+    public ToolResult {
+        Objects.requireNonNull(content, "content");
+    }
+
+    /** A successful result. */
+    public static ToolResult ok(String content) {
+        return new ToolResult(content, false);
+    }
+
+    /** A failed call; {@code message} explains the failure to the model. */
+    public static ToolResult error(String message) {
+        return new ToolResult(message, true);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.keel.agents.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolContext;
+import dev.keel.agents.tool.ToolResult;
+import dev.keel.agents.tool.Toolset;
+import dev.keel.agents.tool.ToolsetException;
+import dev.keel.core.json.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(120)
+class McpToolsetTest {
+    @TempDir
+    Path dir;
+
+    static ToolResult call(Toolset set, String tool, String json) throws Exception {
+        Tool t = set.tools().stream().filter(x -> x.spec().name().equals(tool)).findFirst()
+                .orElseThrow(() -> new AssertionError("no tool " + tool + " in " + set.tools()));
+        return t.call((ObjectNode) Json.parse(json), new ToolContext("a", "s", new ConcurrentHashMap<>()));
+    }
+
+    @Test
+    void filesystemServerOverStdio() throws Exception {
+        Files.writeString(dir.resolve("notes.txt"), "keel notes");
+        try (McpToolset fs = McpServers.filesystem(dir.toRealPath())) {
+            assertThat(fs.tools()).extracting(t -> t.spec().name()).contains("list_directory", "write_file");
+            assertThat(fs.tools()).allMatch(t -> !t.readOnly());
+            assertThat(call(fs, "list_directory", "{\"path\":\"" + dir.toRealPath() + "\"}").content()).contains("notes.txt");
+            ToolResult write = call(fs, "write_file", "{\"path\":\"" + dir.toRealPath().resolve("out.txt") + "\",\"content\":\"hi\"}");
+            assertThat(write.error()).isFalse();
+            assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("hi");
+            ToolResult outside = call(fs, "list_directory", "{\"path\":\"/etc\"}");
+            assertThat(outside.error()).isTrue();
+            assertThat(outside.content()).containsIgnoringCase("denied");
+        }
+    }
+
+    @Test
+    void everythingServerOverStdioWithTrustedHints() throws Exception {
+        try (McpToolset everything = McpToolset.builder(new McpTransport.Stdio("node",
+                List.of(McpServers.script("server-everything"), "stdio"), Map.of())).trustReadOnlyHints(true).build()) {
+            assertThat(call(everything, "echo", "{\"message\":\"hello\"}")).isEqualTo(ToolResult.ok("Echo: hello"));
+            assertThat(call(everything, "get-sum", "{\"a\":2,\"b\":40}").content()).contains("42");
+            assertThat(everything.tools()).filteredOn(t -> t.spec().name().equals("echo")).allMatch(Tool::readOnly);
+            ToolResult bad = call(everything, "get-sum", "{\"a\":\"two\"}");
+            assertThat(bad.error()).isTrue();
+        }
+    }
+
+    @Test
+    void everythingServerOverStreamableHttp() throws Exception {
+        int port = McpServers.freePort();
+        Process server = McpServers.everythingHttp("streamableHttp", port);
+        try (McpToolset http = McpToolset.streamableHttp("http://127.0.0.1:" + port + "/mcp")) {
+            assertThat(call(http, "echo", "{\"message\":\"over http\"}").content()).isEqualTo("Echo: over http");
+        } finally {
+            server.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void everythingServerOverSse() throws Exception {
+        int port = McpServers.freePort();
+        Process server = McpServers.everythingHttp("sse", port);
+        try (McpToolset sse = McpToolset.sse("http://127.0.0.1:" + port + "/sse")) {
+            assertThat(call(sse, "echo", "{\"message\":\"over sse\"}").content()).isEqualTo("Echo: over sse");
+        } finally {
+            server.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void crashingServerBecomesAToolErrorNotAHang() throws Exception {
+        Path crash = Path.of(getClass().getResource("/mcp/crash-server.js").toURI());
+        McpServers.home();
+        try (McpToolset set = McpToolset.builder(new McpTransport.Stdio("node", List.of(crash.toString()), Map.of()))
+                .requestTimeout(Duration.ofSeconds(3)).build()) {
+            long start = System.nanoTime();
+            ToolResult r = call(set, "explode", "{}");
+            assertThat(r.error()).isTrue();
+            assertThat(r.content()).contains("MCP server", "failed on 'explode'");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+            // The next call starts a fresh server process and fails the same way instead of hanging.
+            assertThat(call(set, "explode", "{}").error()).isTrue();
+        }
+    }
+
+    @Test
+    void serverThatCannotStartIsATypedError() {
+        McpToolset set = McpToolset.stdio("/nonexistent/mcp-server", List.of(), Map.of());
+        assertThatThrownBy(set::tools).isInstanceOf(ToolsetException.class).hasMessageContaining("/nonexistent/mcp-server").hasMessageContaining("not found");
+        set.close();
+        set.close();
+    }
+
+    @Test
+    void closeStopsTheServerProcess() throws Exception {
+        McpToolset set = McpServers.everythingStdio();
+        set.tools();
+        assertThat(nodeChildren()).isNotEmpty();
+        set.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!nodeChildren().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(nodeChildren()).isEmpty();
+        assertThatThrownBy(set::tools).isInstanceOf(ToolsetException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void stdioServersSeeOnlyTheDefaultAndConfiguredEnvironment() throws Exception {
+        try (McpToolset everything = McpToolset.stdio("node", List.of(McpServers.script("server-everything"), "stdio"),
+                Map.of("KEEL_TEST_VAR", "visible"))) {
+            String env = call(everything, "get-env", "{}").content();
+            assertThat(env).contains("KEEL_TEST_VAR", "visible", "PATH");
+            java.util.Set<String> defaults = java.util.Set.of("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER");
+            System.getenv().keySet().stream().filter(k -> !defaults.contains(k) && k.matches("[A-Z_]{4,}"))
+                    .forEach(k -> assertThat(env).as("JVM variable %s leaked", k).doesNotContain("\"" + k + "\""));
+        }
+    }
+
+    private static List<ProcessHandle> nodeChildren() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.endsWith("node")).orElse(false)).toList();
+    }
+}

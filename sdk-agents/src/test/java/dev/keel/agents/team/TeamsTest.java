@@ -1,0 +1,144 @@
+package dev.keel.agents.team;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.agents.Agent;
+import dev.keel.agents.ModelConfig;
+import dev.keel.agents.approval.Permissions;
+import dev.keel.agents.mcp.McpToolset;
+import dev.keel.agents.mcp.McpTransport;
+import dev.keel.agents.toolsets.ConfiguredToolset;
+import dev.keel.agents.toolsets.FetchToolset;
+import dev.keel.agents.toolsets.ScriptToolset;
+import dev.keel.agents.toolsets.ShellToolset;
+import dev.keel.agents.toolsets.Toolsets;
+import dev.keel.core.exec.CommandRunner;
+import dev.keel.core.exec.LocalCommandRunner;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class TeamsTest {
+    private static final Map<String, String> ENV = Map.of("TEAM_NAME", "Keel", "USER_NAME", "ada", "API_TOKEN", "t0ken",
+            "LOG_LEVEL", "debug", "OPENAI_API_KEY", "sk-test", "ANTHROPIC_API_KEY", "sk-ant", "CUSTOM_KEY", "c");
+    private final Path base = Path.of("/srv/team");
+    private final CommandRunner runner = LocalCommandRunner.create();
+    private final OkHttpClient http = new OkHttpClient();
+    private final TeamOptions options = new TeamOptions(base, ENV, runner, http, true);
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(TeamsTest.class.getResource("/teams/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void yamlTeamEqualsTheSameTeamBuiltInJava() {
+        Team loaded = Teams.load(resource("full.yaml"), options);
+
+        ModelConfig claude = new ModelConfig("anthropic", "claude-sonnet-4-5", null, null, 0.2, 64000, 0.9, 0.3, 0.1, 2048, true);
+        ModelConfig local = new ModelConfig("dmr", "ai/qwen2.5", "http://localhost:12434/engines/llama.cpp/v1", null,
+                null, null, null, null, null, null, null);
+        ModelConfig support = new ModelConfig("custom", "support-model", "https://llm.internal.example/v1", "CUSTOM_KEY",
+                null, null, null, null, null, null, null);
+        Agent designer = Agent.builder("designer").model(claude).description("Designs the UI").instruction("Produce wireframes.")
+                .toolsets(new ConfiguredToolset(Toolsets.filesystem(base), List.of("read_file", "list_directory"), null),
+                        new FetchToolset(http, List.of("*.figma.com", "docs.example.com"), Duration.ofSeconds(10), 1 << 20))
+                .build();
+        Agent engineer = Agent.builder("engineer").model(local).description("Implements features")
+                .instruction("Write clean, tested code.")
+                .permissions(Permissions.none().allowing("shell:cmd=mvn *"))
+                .toolsets(Toolsets.filesystem(base),
+                        new ShellToolset(runner, ShellToolset.DEFAULT_TIMEOUT, ShellToolset.DEFAULT_OUTPUT_LIMIT,
+                                Map.of("GREETING", "hello ada", "TOKEN", "t0ken")),
+                        new ScriptToolset(runner, Map.of("run_tests", new ScriptToolset.Script("mvn -q test -Dtest=$test",
+                                "Run one test class", Map.of("test", "Test class name"), Map.of(), null)), ShellToolset.DEFAULT_TIMEOUT),
+                        McpToolset.builder(new McpTransport.Stdio("npx", List.of("-y", "@modelcontextprotocol/server-filesystem", "."),
+                                Map.of("LOG_LEVEL", "debug"))).name("mcp:files").build(),
+                        McpToolset.builder(new McpTransport.Sse("http://127.0.0.1:3001/sse", Map.of("Authorization", "Bearer t0ken"))).build(),
+                        new ConfiguredToolset(McpToolset.stdio("node", List.of("server.js"), Map.of()), List.of(),
+                                "Use the inline server for experiments."))
+                .build();
+        Agent supportAgent = Agent.builder("support").model(support).description("Answers users").instruction("Be kind.").build();
+        Agent root = Agent.builder("root").model("openai/gpt-5").description("Product manager")
+                .instruction("You lead the team for Keel.\n").subAgents(designer, engineer).handoffs(supportAgent)
+                .addDate(true).addEnvironmentInfo(true).maxIterations(12).numHistoryItems(30)
+                .toolsets(Toolsets.think(), Toolsets.todo(), Toolsets.memory(base.resolve("data/memories.jsonl")))
+                .build();
+
+        assertThat(loaded.root()).isEqualTo(root);
+        assertThat(loaded.agents()).containsOnlyKeys("root", "designer", "engineer", "support");
+        assertThat(loaded.agents().get("engineer")).isSameAs(loaded.root().subAgents().get(1));
+        assertThat(loaded.permissions()).isEqualTo(new Permissions(List.of("read_*", "list_*"), List.of("fetch"),
+                List.of("shell:cmd=rm *", "shell:cmd=sudo *")));
+        assertThat(loaded.warnings()).singleElement().asString().isEqualTo("full.yaml:21: agents.root.welcome_message: not supported by Keel, ignored");
+    }
+
+    @Test
+    void listFormAndRootIsFirst() {
+        Team team = Teams.load(resource("list-form.yaml"), options);
+        assertThat(team.root().name()).isEqualTo("lead");
+        assertThat(team.root().subAgents()).extracting(Agent::name).containsExactly("helper");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "unknown-subagent.yaml|6|agents.root.sub_agents[1]|unknown agent 'qa'",
+        "cycle.yaml|10|agents.b.sub_agents[0]|cycle in sub_agents/handoffs: a -> b -> a",
+        "unknown-model.yaml|3|agents.root.model|unknown model 'gpt5'",
+        "missing-key.yaml|8|models.private.token_key|needs the environment variable PRIVATE_LLM_KEY, which is not set",
+        "unsupported-toolset.yaml|6|agents.root.toolsets[1].type|toolset type 'lsp' is not supported by Keel",
+        "unknown-field.yaml|4|agents.root.instructions|unknown field 'instructions'",
+        "unset-var.yaml|7|agents.root.toolsets[0].env.TOKEN|environment variable NOT_SET_ANYWHERE is not set",
+        "docker-ref.yaml|6|agents.root.toolsets[0].ref|Docker MCP catalog references are not supported",
+        "bad-permission.yaml|5|permissions.deny|must start with a tool name glob",
+        "unset-env-in-instruction.yaml|4|agents.root.instruction|environment variable NOBODY_SET_THIS is not set",
+        "unknown-toolset-field.yaml|7|agents.root.toolsets[0].paht|unknown field 'paht'",
+    })
+    void malformedFilesNameFileLineAndField(String file, int line, String field, String problem) {
+        assertThatThrownBy(() -> Teams.load(resource("bad/" + file), options))
+                .isInstanceOfSatisfying(TeamFileException.class, e -> {
+                    assertThat(e.file()).isEqualTo(file);
+                    assertThat(e.line()).isEqualTo(line);
+                    assertThat(e.field()).isEqualTo(field);
+                    assertThat(e.problem()).contains(problem);
+                    assertThat(e.getMessage()).startsWith(file + ":" + line + ": " + field + ": ");
+                });
+    }
+
+    @Test
+    void invalidYamlNamesTheLine() {
+        assertThatThrownBy(() -> Teams.load(resource("bad/invalid-yaml.yaml"), options))
+                .isInstanceOfSatisfying(TeamFileException.class, e -> {
+                    assertThat(e.line()).isEqualTo(4);
+                    assertThat(e.problem()).startsWith("invalid YAML");
+                });
+    }
+
+    @Test
+    void missingDefaultProviderKeyIsReportedUnlessChecksAreOff() {
+        String yaml = "agents:\n  root:\n    model: anthropic/claude-sonnet-4-5\n";
+        assertThatThrownBy(() -> Teams.parse(yaml, "t.yaml", options.withEnv(Map.of())))
+                .hasMessage("t.yaml:3: agents.root.model: model 'anthropic/claude-sonnet-4-5' needs the environment variable "
+                        + "ANTHROPIC_API_KEY, which is not set");
+        assertThat(Teams.parse(yaml, "t.yaml", options.withEnv(Map.of()).withCheckKeys(false)).root().modelLabel())
+                .isEqualTo("anthropic/claude-sonnet-4-5");
+    }
+
+    @Test
+    void secretsDoNotLeakIntoErrorsOrToString() {
+        String yaml = "agents:\n  root:\n    model: openai/gpt-5\n    toolsets:\n      - type: shell\n        env:\n"
+                + "          A: $API_TOKEN\n          B: $MISSING\n";
+        assertThatThrownBy(() -> Teams.parse(yaml, "t.yaml", options)).message().doesNotContain("t0ken");
+        assertThat(options.toString()).doesNotContain("t0ken", "sk-test");
+    }
+}
