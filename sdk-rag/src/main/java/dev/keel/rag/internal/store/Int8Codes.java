@@ -1,0 +1,70 @@
+package dev.keel.rag.internal.store;
+
+import java.util.Arrays;
+
+/**
+ * Int8 codes of stored vectors: each row is scaled by its own factor {@code max|x| / 127} and rounded,
+ * so {@code x ≈ scale * code}. Dot products of codes approximate fp32 dot products well enough to pick
+ * candidates, which are then re-ranked exactly. Not thread-safe; guarded by the store's lock.
+ */
+public final class Int8Codes {
+    private final int dimension;
+    private final byte[] codes;
+    private final float[] scales;
+
+    public Int8Codes(int dimension, int capacity) {
+        this(dimension, new byte[Math.multiplyExact(dimension, capacity)], new float[capacity]);
+    }
+
+    private Int8Codes(int dimension, byte[] codes, float[] scales) {
+        this.dimension = dimension;
+        this.codes = codes;
+        this.scales = scales;
+    }
+
+    /** A copy with room for {@code capacity} rows. */
+    public Int8Codes grow(int capacity) {
+        return new Int8Codes(dimension, Arrays.copyOf(codes, capacity * dimension), Arrays.copyOf(scales, capacity));
+    }
+
+    /** Encodes {@code v[off, off+dimension)} as row {@code row}. */
+    public void encode(int row, float[] v, int off) {
+        float max = 0;
+        for (int i = 0; i < dimension; i++) {
+            max = Math.max(max, Math.abs(v[off + i]));
+        }
+        float scale = max == 0 ? 1 : max / 127f;
+        int base = row * dimension;
+        for (int i = 0; i < dimension; i++) {
+            codes[base + i] = (byte) Math.round(v[off + i] / scale);
+        }
+        scales[row] = scale;
+    }
+
+    /** Encodes a query into {@code out}; returns its scale. */
+    public static float quantize(float[] q, byte[] out) {
+        float max = 0;
+        for (float x : q) {
+            max = Math.max(max, Math.abs(x));
+        }
+        float scale = max == 0 ? 1 : max / 127f;
+        for (int i = 0; i < q.length; i++) {
+            out[i] = (byte) Math.round(q[i] / scale);
+        }
+        return scale;
+    }
+
+    /** Receives approximate dot products. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int row, float approximateDot);
+    }
+
+    /** Approximate dot products of the query codes with rows {@code [0, size)}. */
+    public void scan(Kernel kernel, byte[] qCodes, float qScale, int size, Sink sink) {
+        for (int row = 0; row < size; row++) {
+            int dot = kernel.dotInt8(qCodes, 0, codes, row * dimension, dimension);
+            sink.accept(row, dot * qScale * scales[row]);
+        }
+    }
+}
