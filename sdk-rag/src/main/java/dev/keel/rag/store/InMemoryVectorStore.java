@@ -1,6 +1,7 @@
 package dev.keel.rag.store;
 
 import dev.keel.rag.internal.store.Int8Codes;
+import dev.keel.rag.internal.store.IvfIndex;
 import dev.keel.rag.internal.store.Kernel;
 import dev.keel.rag.internal.store.Kernels;
 import dev.keel.rag.internal.store.StoreFile;
@@ -50,6 +51,9 @@ public final class InMemoryVectorStore implements VectorStore {
     private List<Map<String, String>> metadata;
     private final Map<String, Integer> rowById = new HashMap<>();
     private int size;
+    private IvfIndex ann;          // null unless an active approximate index was built
+    private float[] annScratch;
+    private AnnStatus annStatus = AnnStatus.exact("no index built");
 
     private InMemoryVectorStore(Builder builder, int initialCapacity) {
         this.dimension = builder.dimension;
@@ -128,6 +132,12 @@ public final class InMemoryVectorStore implements VectorStore {
                     metadata.add(null);
                 }
                 writeRow(row, entry.id(), prepared[i], entry.text(), entry.metadata());
+                if (ann != null) {
+                    if (existing != null) {
+                        ann.remove(row);
+                    }
+                    ann.add(row, data, row * dimension, kernel, annScratch);
+                }
             }
         } finally {
             lock.writeLock().unlock();
@@ -178,11 +188,17 @@ public final class InMemoryVectorStore implements VectorStore {
                 return false;
             }
             int last = size - 1;
+            if (ann != null) {
+                ann.remove(row);
+            }
             if (row != last) {
                 // keep storage contiguous: move the last row into the hole
                 float[] v = Arrays.copyOfRange(data, last * dimension, (last + 1) * dimension);
                 writeRow(row, ids[last], v, texts[last], metadata.get(last));
                 rowById.put(ids[row], row);
+                if (ann != null) {
+                    ann.moved(last, row);
+                }
             }
             ids[last] = null;
             texts[last] = null;
@@ -279,12 +295,148 @@ public final class InMemoryVectorStore implements VectorStore {
             if (int8) {
                 return searchInt8(q, k, minScore, filter);
             }
+            if (ann != null) {
+                List<Hit> approximate = searchAnn(q, k, minScore, filter);
+                if (approximate != null) {
+                    return approximate;
+                }
+            }
             TopK top = new TopK(k);
             scan(q, top, minKey(q, minScore), filter);
             return hits(q, top, minScore);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Like {@link #search(float[], int, double, MetadataFilter)} but always exact, ignoring any index. */
+    public List<Hit> searchExact(float[] query, int k, double minScore, MetadataFilter filter) {
+        checkK(k);
+        Objects.requireNonNull(filter, "filter");
+        float[] q = prepareQuery(query);
+        lock.readLock().lock();
+        try {
+            TopK top = new TopK(k);
+            scan(q, top, minKey(q, minScore), filter);
+            return hits(q, top, minScore);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** ANN answer, or null when it found fewer than k hits (the caller then searches exactly). */
+    private List<Hit> searchAnn(float[] q, int k, double minScore, MetadataFilter filter) {
+        TopK top = new TopK(k);
+        float minKey = minKey(q, minScore);
+        boolean filtering = filter != MetadataFilter.all();
+        ann.search(q, data, kernel, ann.probes(), (row, dot) -> {
+            if (dot >= minKey && top.accepts(dot) && (!filtering || filter.test(metadata.get(row)))) {
+                top.offer(dot, row);
+            }
+        });
+        return top.size() < Math.min(k, size) ? null : hits(q, top, minScore);
+    }
+
+    /**
+     * Builds an approximate (IVF, k-means) index for cosine stores and calibrates it: it measures
+     * recall@10 against exact search on queries near stored vectors and picks the fewest probed lists
+     * that reach {@link AnnOptions#targetRecall()}. When the target cannot be reached cheaply, or the
+     * collection is small, no index is used and searches stay exact; the returned status says why.
+     * Searches that find fewer than {@code k} hits through the index (strict filters or score limits)
+     * are answered exactly. Later upserts and deletes keep the index current; rebuild after large
+     * changes so the clusters still fit the data. Holds the write lock while building.
+     */
+    public AnnStatus buildAnnIndex(AnnOptions options) {
+        Objects.requireNonNull(options, "options");
+        lock.writeLock().lock();
+        try {
+            ann = null;
+            if (metric != Metric.COSINE) {
+                annStatus = AnnStatus.exact("approximate index needs a cosine store, this one is " + metric);
+            } else if (size < options.minSize()) {
+                annStatus = AnnStatus.exact("collection of " + size + " is under minSize " + options.minSize()
+                        + "; exact search");
+            } else {
+                annStatus = calibrate(options);
+            }
+            return annStatus;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The current approximate-index status. */
+    public AnnStatus annStatus() {
+        lock.readLock().lock();
+        try {
+            return annStatus;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private AnnStatus calibrate(AnnOptions options) {
+        int lists = options.lists() > 0 ? Math.min(options.lists(), size)
+                : (int) Math.max(1, Math.min(4096, Math.round(Math.sqrt(size))));
+        IvfIndex index = IvfIndex.train(data, size, dimension, lists, options.seed(), kernel);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(options.seed() + 1);
+        int queries = Math.min(40, size);
+        int k = Math.min(10, size);
+        float[][] qs = new float[queries][];
+        int[][] truth = new int[queries][];
+        double noise = 0.3 / Math.sqrt(dimension);
+        for (int i = 0; i < queries; i++) {
+            int row = rnd.nextInt(size);
+            float[] q = new float[dimension];
+            for (int d = 0; d < dimension; d++) {
+                q[d] = (float) (data[row * dimension + d] + noise * gaussian(rnd));
+            }
+            qs[i] = VectorChecks.normalized(q, "calibration query");
+            TopK top = new TopK(k);
+            scan(qs[i], top, Float.NEGATIVE_INFINITY, MetadataFilter.all());
+            truth[i] = top.sortedRows(new float[top.size()]);
+        }
+        double recall = 0;
+        double scanned = 0;
+        int probes = 1;
+        for (; probes <= lists; probes = probes < 4 ? probes + 1 : (int) Math.ceil(probes * 1.5)) {
+            int found = 0;
+            long scannedRows = 0;
+            for (int i = 0; i < queries; i++) {
+                TopK top = new TopK(k);
+                scannedRows += index.search(qs[i], data, kernel, probes, (row, dot) -> top.offer(dot, row));
+                int[] got = top.sortedRows(new float[top.size()]);
+                for (int t : truth[i]) {
+                    for (int g : got) {
+                        if (g == t) {
+                            found++;
+                            break;
+                        }
+                    }
+                }
+            }
+            recall = found / (double) (queries * k);
+            scanned = (scannedRows / (double) queries + lists) / size;
+            if (recall >= options.targetRecall() || scanned > options.maxScanFraction()) {
+                break;
+            }
+        }
+        if (recall < options.targetRecall() || scanned > options.maxScanFraction()) {
+            return new AnnStatus(false, lists, Math.min(probes, lists), recall, scanned,
+                    String.format(java.util.Locale.ROOT, "recall target %.2f not reached within %.0f%% of the "
+                                    + "data (recall %.3f scanning %.1f%%); exact search", options.targetRecall(),
+                            options.maxScanFraction() * 100, recall, scanned * 100));
+        }
+        index.probes(probes);
+        ann = index;
+        annScratch = new float[lists];
+        return new AnnStatus(true, lists, probes, recall, scanned, String.format(java.util.Locale.ROOT,
+                "recall@%d %.3f scanning %.1f%% of the vectors", k, recall, scanned * 100));
+    }
+
+    private static double gaussian(java.util.SplittableRandom rnd) {
+        double u = Math.max(1e-12, rnd.nextDouble());
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd.nextDouble());
     }
 
     private static void checkK(int k) {
@@ -473,7 +625,8 @@ public final class InMemoryVectorStore implements VectorStore {
     @Override
     public String toString() {
         return "InMemoryVectorStore[size=" + size() + ", dimension=" + dimension + ", metric=" + metric
-                + (int8 ? ", int8 x" + oversample : "") + ", kernel=" + kernel.name() + "]";
+                + (int8 ? ", int8 x" + oversample : "") + ", kernel=" + kernel.name()
+                + (ann != null ? ", ann=" + ann.lists() + " lists/" + ann.probes() + " probes" : "") + "]";
     }
 
     /** Options of an {@link InMemoryVectorStore}. Not thread-safe; build once. */
