@@ -7,6 +7,7 @@ import dev.keel.rag.internal.store.Kernels;
 import dev.keel.rag.internal.store.StoreFile;
 import dev.keel.rag.internal.store.TopK;
 import dev.keel.rag.internal.store.VectorChecks;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class InMemoryVectorStore implements VectorStore {
     private static final int BLOCK = 1024;
+    /** Rows copied at a time out of a memory-mapped file: 256 rows of 384 floats stay in L2. */
+    private static final int MAPPED_BLOCK = 256;
 
     private final int dimension;
     private final Metric metric;
@@ -43,7 +46,8 @@ public final class InMemoryVectorStore implements VectorStore {
     private final Kernel kernel;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private float[] data;
+    private float[] data;          // row-major vectors on the heap, or null while mapped
+    private FloatBuffer mapped;    // row-major vectors in a read-only file mapping (after load)
     private float[] squaredNorms; // EUCLIDEAN only
     private Int8Codes codes;      // int8 mode only
     private String[] ids;
@@ -119,6 +123,7 @@ public final class InMemoryVectorStore implements VectorStore {
         }
         lock.writeLock().lock();
         try {
+            materialize();
             for (int i = 0; i < list.size(); i++) {
                 Entry entry = list.get(i);
                 Integer existing = rowById.get(entry.id());
@@ -183,17 +188,18 @@ public final class InMemoryVectorStore implements VectorStore {
         Objects.requireNonNull(id, "id");
         lock.writeLock().lock();
         try {
-            Integer row = rowById.remove(id);
-            if (row == null) {
+            if (!rowById.containsKey(id)) {
                 return false;
             }
+            materialize();
+            int row = rowById.remove(id);
             int last = size - 1;
             if (ann != null) {
                 ann.remove(row);
             }
             if (row != last) {
                 // keep storage contiguous: move the last row into the hole
-                float[] v = Arrays.copyOfRange(data, last * dimension, (last + 1) * dimension);
+                float[] v = row(last);
                 writeRow(row, ids[last], v, texts[last], metadata.get(last));
                 rowById.put(ids[row], row);
                 if (ann != null) {
@@ -226,8 +232,42 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     private Entry entryAt(int row) {
-        return new Entry(ids[row], Arrays.copyOfRange(data, row * dimension, (row + 1) * dimension), texts[row],
-                metadata.get(row));
+        return new Entry(ids[row], row(row), texts[row], metadata.get(row));
+    }
+
+    /** A copy of row {@code row}'s vector, from the heap or the mapping. */
+    private float[] row(int row) {
+        float[] v = new float[dimension];
+        if (mapped == null) {
+            System.arraycopy(data, row * dimension, v, 0, dimension);
+        } else {
+            mapped.get(row * dimension, v, 0, dimension); // absolute get: no shared position is touched
+        }
+        return v;
+    }
+
+    /**
+     * Moves vectors out of a file mapping into the heap before the first change (caller holds the write
+     * lock). Searches on a loaded store run in place on the mapping until then.
+     */
+    private void materialize() {
+        if (mapped == null) {
+            return;
+        }
+        float[] heap = new float[Math.multiplyExact(Math.max(16, size), dimension)];
+        mapped.get(0, heap, 0, size * dimension);
+        data = heap;
+        mapped = null;
+    }
+
+    /** True while the vectors are searched in place in the memory-mapped file they were loaded from. */
+    public boolean isMapped() {
+        lock.readLock().lock();
+        try {
+            return mapped != null;
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** Every id in the store, in storage order. */
@@ -273,16 +313,17 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     private double score(float[] q, int row) {
+        float[] x = mapped == null ? data : row(row);
+        int off = mapped == null ? row * dimension : 0;
         if (metric == Metric.EUCLIDEAN) {
             double s = 0;
-            int off = row * dimension;
             for (int i = 0; i < dimension; i++) {
-                double d = (double) q[i] - data[off + i];
+                double d = (double) q[i] - x[off + i];
                 s += d * d;
             }
             return 1 / (1 + Math.sqrt(s));
         }
-        return kernel.dot(q, 0, data, row * dimension, dimension);
+        return kernel.dot(q, 0, x, off, dimension);
     }
 
     @Override
@@ -351,6 +392,7 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.writeLock().lock();
         try {
             ann = null;
+            materialize();
             if (metric != Metric.COSINE) {
                 annStatus = AnnStatus.exact("approximate index needs a cosine store, this one is " + metric);
             } else if (size < options.minSize()) {
@@ -448,9 +490,20 @@ public final class InMemoryVectorStore implements VectorStore {
     private void scan(float[] q, TopK top, float minKey, MetadataFilter filter) {
         boolean filtering = filter != MetadataFilter.all();
         float[] dots = new float[BLOCK];
-        for (int from = 0; from < size; from += BLOCK) {
-            int to = Math.min(size, from + BLOCK);
-            kernel.dots(q, data, dimension, from, to, dots);
+        if (mapped == null) {
+            for (int from = 0; from < size; from += BLOCK) {
+                int to = Math.min(size, from + BLOCK);
+                kernel.dots(q, data, dimension, from, to, dots);
+                collect(dots, from, to, top, minKey, filtering ? filter : null);
+            }
+            return;
+        }
+        // in place on the mapping: copy a cache-sized block of rows, score it with the same kernel
+        float[] block = new float[MAPPED_BLOCK * dimension];
+        for (int from = 0; from < size; from += MAPPED_BLOCK) {
+            int to = Math.min(size, from + MAPPED_BLOCK);
+            mapped.get(from * dimension, block, 0, (to - from) * dimension);
+            kernel.dots(q, block, dimension, 0, to - from, dots);
             collect(dots, from, to, top, minKey, filtering ? filter : null);
         }
     }
@@ -484,10 +537,8 @@ public final class InMemoryVectorStore implements VectorStore {
     private List<Hit> searchInt8(float[] q, int k, double minScore, MetadataFilter filter) {
         int candidates = (int) Math.min(size == 0 ? 1 : size, (long) k * oversample);
         TopK approximate = new TopK(Math.max(1, candidates));
-        byte[] qCodes = new byte[dimension];
-        float qScale = Int8Codes.quantize(q, qCodes);
         boolean filtering = filter != MetadataFilter.all();
-        codes.scan(kernel, qCodes, qScale, size, (row, dot) -> {
+        codes.scan(kernel, q, size, (row, dot) -> {
             float key = key(dot, row);
             if (approximate.accepts(key) && (!filtering || filter.test(metadata.get(row)))) {
                 approximate.offer(key, row);
@@ -535,9 +586,17 @@ public final class InMemoryVectorStore implements VectorStore {
                     tops[j] = new TopK(k);
                     minKeys[j] = minKey(group[j], minScore);
                 }
-                for (int from = 0; from < size; from += BLOCK) {
-                    int to = Math.min(size, from + BLOCK);
-                    kernel.dots4(group[0], group[1], group[2], group[3], data, dimension, from, to, dots);
+                int step = mapped == null ? BLOCK : MAPPED_BLOCK;
+                float[] block = mapped == null ? data : new float[MAPPED_BLOCK * dimension];
+                for (int from = 0; from < size; from += step) {
+                    int to = Math.min(size, from + step);
+                    int blockFrom = from;
+                    if (mapped != null) {
+                        mapped.get(from * dimension, block, 0, (to - from) * dimension);
+                        blockFrom = 0;
+                    }
+                    kernel.dots4(group[0], group[1], group[2], group[3], block, dimension, blockFrom,
+                            blockFrom + to - from, dots);
                     for (int j = 0; j < n; j++) {
                         collect(dots[j], from, to, tops[j], minKeys[j], filtering ? filter : null);
                     }
@@ -565,7 +624,8 @@ public final class InMemoryVectorStore implements VectorStore {
         Objects.requireNonNull(file, "file");
         lock.readLock().lock();
         try {
-            StoreFile.write(file, new StoreFile.Contents(metric, dimension, size, data,
+            FloatBuffer vectors = mapped != null ? mapped.duplicate() : FloatBuffer.wrap(data);
+            StoreFile.write(file, new StoreFile.Contents(metric, dimension, size, vectors,
                     Arrays.asList(ids).subList(0, size), Arrays.asList(texts).subList(0, size),
                     metadata.subList(0, size)));
         } finally {
@@ -574,8 +634,10 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     /**
-     * Loads a store written by {@link #save(Path)}: the file is memory-mapped, its header and checksum
-     * verified, then the vectors are copied into the heap in one bulk copy.
+     * Loads a store written by {@link #save(Path)}: the file is memory-mapped and its header and
+     * checksums verified; the vectors stay in the mapping and are searched in place (nothing is copied
+     * to the heap) until the first upsert, delete or index build, which copies them into the heap. The
+     * mapping is released when the store is garbage-collected; the file may be replaced meanwhile.
      *
      * @throws CorruptStoreFileException when the file is truncated, has a bad magic/version or checksum
      * @throws VectorStoreException      when the file cannot be read
@@ -599,8 +661,9 @@ public final class InMemoryVectorStore implements VectorStore {
     private void adopt(StoreFile.Contents contents) {
         int n = contents.count();
         int capacity = Math.max(16, n);
-        data = contents.vectors().length >= capacity * dimension ? contents.vectors()
-                : Arrays.copyOf(contents.vectors(), capacity * dimension);
+        data = null;
+        mapped = contents.vectors();
+        size = n;
         ids = Arrays.copyOf(contents.ids().toArray(new String[0]), capacity);
         texts = Arrays.copyOf(contents.texts().toArray(new String[0]), capacity);
         metadata = new ArrayList<>(contents.metadata());
@@ -610,10 +673,11 @@ public final class InMemoryVectorStore implements VectorStore {
         if (metric == Metric.EUCLIDEAN) {
             squaredNorms = new float[capacity];
             for (int row = 0; row < n; row++) {
-                squaredNorms[row] = VectorChecks.squaredNorm(data, row * dimension, dimension);
+                squaredNorms[row] = VectorChecks.squaredNorm(row(row), 0, dimension);
             }
         }
         if (int8) {
+            materialize();
             codes = new Int8Codes(dimension, capacity);
             for (int row = 0; row < n; row++) {
                 codes.encode(row, data, row * dimension);
@@ -625,7 +689,7 @@ public final class InMemoryVectorStore implements VectorStore {
     @Override
     public String toString() {
         return "InMemoryVectorStore[size=" + size() + ", dimension=" + dimension + ", metric=" + metric
-                + (int8 ? ", int8 x" + oversample : "") + ", kernel=" + kernel.name()
+                + (int8 ? ", int8 x" + oversample : "") + (mapped != null ? ", mapped" : "") + ", kernel=" + kernel.name()
                 + (ann != null ? ", ann=" + ann.lists() + " lists/" + ann.probes() + " probes" : "") + "]";
     }
 
@@ -651,7 +715,7 @@ public final class InMemoryVectorStore implements VectorStore {
         }
 
         /**
-         * Scan int8 codes (a quarter of the memory traffic) and re-rank the best {@code k * oversample}
+         * Scan int8 codes (a quarter of the memory traffic; the query stays fp32) and re-rank the best {@code k * oversample}
          * candidates with the exact fp32 vectors.
          */
         public Builder int8(int oversample) {

@@ -192,6 +192,7 @@ class InMemoryVectorStoreTest {
         store.save(file);
         byte[] good = Files.readAllBytes(file);
         assertThat(good.length).isEqualTo(64 + 2 * 4 * 4 + recordsLength(good) + 8);
+        assertThat(recordsLength(good)).isEqualTo((1 + 1 + 1 + 4 + 1 + 1 + 6 + 1 + 1) + (1 + 1 + 1 + 1));
 
         Path flipped = dir.resolve("flipped.kvec");
         byte[] bad = good.clone();
@@ -244,6 +245,39 @@ class InMemoryVectorStoreTest {
         assertThatThrownBy(() -> second.save(blocked)).isInstanceOf(VectorStoreException.class)
                 .hasMessageContaining("could not save");
         assertThat(InMemoryVectorStore.load(file).ids()).containsExactly("two");
+    }
+
+    @Test
+    void loadedStoreSearchesInPlaceUntilTheFirstWrite() {
+        Random rnd = new Random(1);
+        InMemoryVectorStore store = VectorStore.inMemory(8);
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 700; i++) { // more than one mapped block
+            float[] x = new float[8];
+            for (int d = 0; d < 8; d++) {
+                x[d] = (float) rnd.nextGaussian();
+            }
+            entries.add(new Entry("e" + i, x, "t" + i, Map.of("n", "" + i % 3)));
+        }
+        store.upsertAll(entries);
+        Path file = dir.resolve("m.kvec");
+        store.save(file);
+        InMemoryVectorStore loaded = InMemoryVectorStore.load(file);
+        assertThat(loaded.isMapped()).isTrue();
+        assertThat(loaded.toString()).contains("mapped");
+        float[] q = entries.get(5).vector();
+        assertThat(loaded.search(q, 7)).isEqualTo(store.search(q, 7));
+        assertThat(loaded.searchAll(List.of(q, q, q, q, q), 7, 0.1, MetadataFilter.eq("n", "1")))
+                .isEqualTo(store.searchAll(List.of(q, q, q, q, q), 7, 0.1, MetadataFilter.eq("n", "1")));
+        // saving a mapped store over its own file works
+        loaded.save(file);
+        assertThat(InMemoryVectorStore.load(file).search(q, 3)).isEqualTo(store.search(q, 3));
+        loaded.upsert(Entry.of("new", q));
+        assertThat(loaded.isMapped()).isFalse();
+        assertThat(loaded.size()).isEqualTo(701);
+        assertThat(loaded.get("e699")).isEqualTo(store.get("e699"));
+        assertThat(loaded.delete("e0")).isTrue();
+        assertThat(loaded.search(q, 2)).extracting(Hit::id).containsExactlyInAnyOrder("new", "e5");
     }
 
     private static int recordsLength(byte[] file) {

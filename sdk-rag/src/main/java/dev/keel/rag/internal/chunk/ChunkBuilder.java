@@ -16,10 +16,15 @@ final class ChunkBuilder {
         this.source = source;
     }
 
-    void add(Span span, Map<String, String> extra) {
+    /** Source metadata plus {@code extra} plus the source id; build once and reuse for many spans. */
+    Map<String, String> metadata(Map<String, String> extra) {
         Map<String, String> metadata = new HashMap<>(source.metadata());
         metadata.putAll(extra);
         metadata.put(Chunk.SOURCE, source.id());
+        return Map.copyOf(metadata);
+    }
+
+    void add(Span span, Map<String, String> metadata) {
         chunks.add(new Chunk(source.id(), chunks.size(), span.start(), span.end(),
                 source.text().substring(span.start(), span.end()), metadata, span.oversized()));
     }

@@ -37,6 +37,7 @@ public final class FixedSizeChunker implements Chunker {
         int n = text.length();
         SpanSplitter measure = new SpanSplitter(text, tokenizer, size, List.of());
         ChunkBuilder builder = new ChunkBuilder(source);
+        Map<String, String> metadata = builder.metadata(Map.of());
         int start = 0;
         while (true) {
             int end = measure.maxEnd(start, n);
@@ -45,7 +46,7 @@ public final class FixedSizeChunker implements Chunker {
                 end = Math.min(n, start + Character.charCount(text.codePointAt(start)));
                 oversized = true;
             }
-            builder.add(new Span(start, end, oversized), Map.of());
+            builder.add(new Span(start, end, oversized), metadata);
             if (end == n) {
                 break;
             }

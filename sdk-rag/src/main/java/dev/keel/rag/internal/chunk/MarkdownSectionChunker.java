@@ -70,8 +70,9 @@ public final class MarkdownSectionChunker implements Chunker {
             if (!section.keywords().isEmpty()) {
                 metadata.put(Chunk.KEYWORDS, String.join(", ", section.keywords()));
             }
+            Map<String, String> merged = builder.metadata(metadata);
             for (Span span : spans) {
-                builder.add(span, metadata);
+                builder.add(span, merged);
             }
         }
         return builder.build();
@@ -376,6 +377,13 @@ public final class MarkdownSectionChunker implements Chunker {
     }
 
     private static String keywords(String text, int lineStart, int lineEnd) {
+        int first = lineStart;
+        while (first < lineEnd && Character.isWhitespace(text.charAt(first))) {
+            first++;
+        }
+        if (first == lineEnd || (text.charAt(first) != 'K' && text.charAt(first) != 'k')) {
+            return null;
+        }
         String line = text.substring(lineStart, lineEnd).strip();
         if (line.regionMatches(true, 0, "KEYWORDS:", 0, 9)) {
             return line.substring(9).strip();

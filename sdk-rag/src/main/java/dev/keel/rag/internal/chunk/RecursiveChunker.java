@@ -29,8 +29,9 @@ public final class RecursiveChunker implements Chunker {
         List<Span> spans = new ArrayList<>();
         new SpanSplitter(source.text(), tokenizer, maxSize, levels).split(0, source.text().length(), spans);
         ChunkBuilder builder = new ChunkBuilder(source);
+        Map<String, String> metadata = builder.metadata(Map.of());
         for (Span span : spans) {
-            builder.add(span, Map.of());
+            builder.add(span, metadata);
         }
         return builder.build();
     }

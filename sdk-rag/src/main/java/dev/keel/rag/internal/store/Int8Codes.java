@@ -41,18 +41,6 @@ public final class Int8Codes {
         scales[row] = scale;
     }
 
-    /** Encodes a query into {@code out}; returns its scale. */
-    public static float quantize(float[] q, byte[] out) {
-        float max = 0;
-        for (float x : q) {
-            max = Math.max(max, Math.abs(x));
-        }
-        float scale = max == 0 ? 1 : max / 127f;
-        for (int i = 0; i < q.length; i++) {
-            out[i] = (byte) Math.round(q[i] / scale);
-        }
-        return scale;
-    }
 
     /** Receives approximate dot products. */
     @FunctionalInterface
@@ -60,11 +48,13 @@ public final class Int8Codes {
         void accept(int row, float approximateDot);
     }
 
-    /** Approximate dot products of the query codes with rows {@code [0, size)}. */
-    public void scan(Kernel kernel, byte[] qCodes, float qScale, int size, Sink sink) {
+    /**
+     * Approximate dot products of the fp32 query with rows {@code [0, size)}: the codes are widened to
+     * floats on the fly, so only the stored side is quantized.
+     */
+    public void scan(Kernel kernel, float[] q, int size, Sink sink) {
         for (int row = 0; row < size; row++) {
-            int dot = kernel.dotInt8(qCodes, 0, codes, row * dimension, dimension);
-            sink.accept(row, dot * qScale * scales[row]);
+            sink.accept(row, kernel.dotCodes(q, codes, row * dimension, dimension) * scales[row]);
         }
     }
 }

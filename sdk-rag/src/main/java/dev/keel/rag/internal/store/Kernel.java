@@ -22,8 +22,8 @@ public interface Kernel {
     void dots4(float[] q0, float[] q1, float[] q2, float[] q3, float[] data, int dim, int from, int to,
                float[][] out);
 
-    /** Integer dot product of int8 codes. */
-    int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int dim);
+    /** Dot product of a float query with int8 codes {@code codes[off, off+dim)} (unscaled). */
+    float dotCodes(float[] q, byte[] codes, int off, int dim);
 
     /** Name for logs and benchmarks. */
     String name();

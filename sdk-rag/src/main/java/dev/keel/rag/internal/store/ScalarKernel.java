@@ -71,24 +71,25 @@ public final class ScalarKernel implements Kernel {
         }
     }
 
+
     @Override
-    public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int dim) {
-        int s0 = 0;
-        int s1 = 0;
-        int s2 = 0;
-        int s3 = 0;
+    public float dotCodes(float[] q, byte[] codes, int off, int dim) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
         int i = 0;
         int upper = dim & ~3;
         for (; i < upper; i += 4) {
-            s0 += a[aOff + i] * b[bOff + i];
-            s1 += a[aOff + i + 1] * b[bOff + i + 1];
-            s2 += a[aOff + i + 2] * b[bOff + i + 2];
-            s3 += a[aOff + i + 3] * b[bOff + i + 3];
+            s0 += q[i] * codes[off + i];
+            s1 += q[i + 1] * codes[off + i + 1];
+            s2 += q[i + 2] * codes[off + i + 2];
+            s3 += q[i + 3] * codes[off + i + 3];
         }
         for (; i < dim; i++) {
-            s0 += a[aOff + i] * b[bOff + i];
+            s0 += q[i] * codes[off + i];
         }
-        return s0 + s1 + s2 + s3;
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override

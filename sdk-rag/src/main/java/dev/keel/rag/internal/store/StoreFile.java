@@ -40,8 +40,8 @@ import java.util.zip.CRC32C;
  * 32     28    reserved, zero
  * 60     4     CRC32C of bytes 0..59
  * 64     4*n*d vectors, row-major float32 (cosine stores hold unit vectors)
- * ..     r     records: per row: id, text (u32 byte length + UTF-8), metadata pair count (u32), pairs of
- *              key, value (u32 byte length + UTF-8)
+ * ..     r     records: per row: id, text, metadata pair count, then key, value per pair; counts and
+ *              string byte lengths are unsigned LEB128 varints, strings UTF-8
  * ..     4     CRC32C of vectors + records
  * ..     4     trailer magic "KEND"
  * </pre>
@@ -57,8 +57,11 @@ public final class StoreFile {
     private StoreFile() {
     }
 
-    /** What a file holds. {@code vectors} may be longer than {@code count * dimension}. */
-    public record Contents(Metric metric, int dimension, int count, float[] vectors, List<String> ids,
+    /**
+     * What a file holds. {@code vectors} holds at least {@code count * dimension} floats from index 0
+     * (a heap buffer when writing, the read-only file mapping when read).
+     */
+    public record Contents(Metric metric, int dimension, int count, FloatBuffer vectors, List<String> ids,
                            List<String> texts, List<Map<String, String>> metadata) {
     }
 
@@ -85,11 +88,11 @@ public final class StoreFile {
 
                 ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
                 long total = (long) contents.count() * contents.dimension();
-                float[] vectors = contents.vectors();
+                FloatBuffer vectors = contents.vectors();
                 for (long done = 0; done < total; ) {
                     int n = (int) Math.min(CHUNK_FLOATS, total - done);
                     buffer.clear();
-                    buffer.asFloatBuffer().put(vectors, (int) done, n);
+                    buffer.asFloatBuffer().put(vectors.slice((int) done, n));
                     buffer.limit(n * 4);
                     crc.update(buffer.duplicate());
                     writeFully(channel, buffer);
@@ -133,7 +136,7 @@ public final class StoreFile {
             string(out, contents.ids().get(row));
             string(out, contents.texts().get(row));
             Map<String, String> meta = new TreeMap<>(contents.metadata().get(row));
-            int32(out, meta.size());
+            varint(out, meta.size());
             for (Map.Entry<String, String> e : meta.entrySet()) {
                 string(out, e.getKey());
                 string(out, e.getValue());
@@ -144,15 +147,31 @@ public final class StoreFile {
 
     private static void string(java.io.ByteArrayOutputStream out, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        int32(out, bytes.length);
+        varint(out, bytes.length);
         out.write(bytes, 0, bytes.length);
     }
 
-    private static void int32(java.io.ByteArrayOutputStream out, int v) {
+    private static void varint(java.io.ByteArrayOutputStream out, int v) {
+        while ((v & ~0x7F) != 0) {
+            out.write((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
         out.write(v);
-        out.write(v >>> 8);
-        out.write(v >>> 16);
-        out.write(v >>> 24);
+    }
+
+    private static int varint(ByteBuffer in) {
+        int value = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            byte b = in.get();
+            value |= (b & 0x7F) << shift;
+            if (b >= 0) {
+                if (value < 0) {
+                    throw new IllegalStateException("negative length");
+                }
+                return value;
+            }
+        }
+        throw new IllegalStateException("varint longer than 5 bytes");
     }
 
     /** Maps, verifies and reads a file. Nothing is returned unless every check passes. */
@@ -207,9 +226,8 @@ public final class StoreFile {
             if ((int) crc.getValue() != map.getInt((int) payloadEnd)) {
                 throw new CorruptStoreFileException(file, "payload checksum mismatch");
             }
-            float[] vectors = new float[(int) (vectorBytes / 4)];
-            FloatBuffer floats = map.slice(HEADER, (int) vectorBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            floats.get(vectors);
+            FloatBuffer vectors = map.slice(HEADER, (int) vectorBytes).order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer();
             ByteBuffer records = map.slice((int) (HEADER + vectorBytes), (int) recordsLength)
                     .order(ByteOrder.LITTLE_ENDIAN);
             List<String> ids = new ArrayList<>(count);
@@ -224,12 +242,16 @@ public final class StoreFile {
                     }
                     ids.add(id);
                     texts.add(string(records));
-                    int pairs = records.getInt();
-                    Map<String, String> meta = new HashMap<>();
-                    for (int p = 0; p < pairs; p++) {
-                        meta.put(string(records), string(records));
+                    int pairs = varint(records);
+                    if (pairs == 0) {
+                        metadata.add(Map.of());
+                    } else {
+                        Map<String, String> meta = new HashMap<>();
+                        for (int p = 0; p < pairs; p++) {
+                            meta.put(string(records), string(records));
+                        }
+                        metadata.add(Map.copyOf(meta));
                     }
-                    metadata.add(Map.copyOf(meta));
                 }
             } catch (RuntimeException e) {
                 if (e instanceof CorruptStoreFileException c) {
@@ -250,9 +272,12 @@ public final class StoreFile {
     }
 
     private static String string(ByteBuffer buffer) {
-        int length = buffer.getInt();
+        int length = varint(buffer);
         if (length < 0 || length > buffer.remaining()) {
             throw new IllegalStateException("string length " + length + " exceeds the section");
+        }
+        if (length == 0) {
+            return "";
         }
         byte[] bytes = new byte[length];
         buffer.get(bytes);

@@ -55,17 +55,14 @@ class KernelTest {
         for (int r = 0; r < rows; r++) {
             assertThat(single[r]).isEqualTo(outBest[2][r], within(1e-3f));
         }
-        byte[] a = new byte[dim];
-        byte[] b = new byte[dim];
-        rnd.nextBytes(a);
-        rnd.nextBytes(b);
-        int exact = 0;
+        byte[] codes = new byte[dim + 3];
+        rnd.nextBytes(codes);
+        double exactCodes = 0;
         for (int i = 0; i < dim; i++) {
-            a[i] = (byte) Math.max(-127, a[i]);
-            b[i] = (byte) Math.max(-127, b[i]);
-            exact += a[i] * b[i];
+            exactCodes += (double) q[1][i] * codes[3 + i];
         }
-        assertThat(scalar.dotInt8(a, 0, b, 0, dim)).isEqualTo(exact);
-        assertThat(best.dotInt8(a, 0, b, 0, dim)).isEqualTo(exact);
+        double tolCodes = 1e-4 * Math.sqrt(dim) * 128 * 4;
+        assertThat((double) scalar.dotCodes(q[1], codes, 3, dim)).isCloseTo(exactCodes, within(tolCodes));
+        assertThat((double) best.dotCodes(q[1], codes, 3, dim)).isCloseTo(exactCodes, within(tolCodes));
     }
 }

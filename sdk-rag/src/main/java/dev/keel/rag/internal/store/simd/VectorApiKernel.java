@@ -3,8 +3,6 @@ package dev.keel.rag.internal.store.simd;
 import dev.keel.rag.internal.store.Kernel;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,9 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorApiKernel implements Kernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    /** Bytes that widen to one float vector: 16 for 512-bit floats, 8 for 256-bit; null otherwise. */
+    private static final VectorSpecies<Byte> BYTES_PER_FLOAT_VECTOR = F.length() == 16 ? ByteVector.SPECIES_128
+            : F.length() == 8 ? ByteVector.SPECIES_64 : null;
 
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int dim) {
@@ -77,20 +75,33 @@ public final class VectorApiKernel implements Kernel {
         }
     }
 
+
     @Override
-    public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int dim) {
-        // 8 bytes -> 8 shorts multiply (no overflow: |x| <= 127) -> widen to 8 ints and accumulate.
-        int len = B.length();
-        IntVector acc = IntVector.zero(I);
-        int i = 0;
-        for (; i <= dim - len; i += len) {
-            ShortVector x = (ShortVector) ByteVector.fromArray(B, a, aOff + i).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector y = (ShortVector) ByteVector.fromArray(B, b, bOff + i).convertShape(VectorOperators.B2S, S, 0);
-            acc = acc.add(x.mul(y).convertShape(VectorOperators.S2I, I, 0));
+    public float dotCodes(float[] q, byte[] codes, int off, int dim) {
+        // widen 16 (or 8, 4) bytes straight to floats and FMA with the fp32 query
+        int len = F.length();
+        VectorSpecies<Byte> bytes = BYTES_PER_FLOAT_VECTOR;
+        if (bytes == null) {
+            float sum = 0;
+            for (int i = 0; i < dim; i++) {
+                sum += q[i] * codes[off + i];
+            }
+            return sum;
         }
-        int sum = acc.reduceLanes(VectorOperators.ADD);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= dim - 2 * len; i += 2 * len) {
+            FloatVector x0 = (FloatVector) ByteVector.fromArray(bytes, codes, off + i)
+                    .convertShape(VectorOperators.B2F, F, 0);
+            FloatVector x1 = (FloatVector) ByteVector.fromArray(bytes, codes, off + i + len)
+                    .convertShape(VectorOperators.B2F, F, 0);
+            acc0 = FloatVector.fromArray(F, q, i).fma(x0, acc0);
+            acc1 = FloatVector.fromArray(F, q, i + len).fma(x1, acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < dim; i++) {
-            sum += a[aOff + i] * b[bOff + i];
+            sum += q[i] * codes[off + i];
         }
         return sum;
     }
