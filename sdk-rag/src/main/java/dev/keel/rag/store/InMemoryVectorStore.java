@@ -537,13 +537,13 @@ public final class InMemoryVectorStore implements VectorStore {
     private List<Hit> searchInt8(float[] q, int k, double minScore, MetadataFilter filter) {
         int candidates = (int) Math.min(size == 0 ? 1 : size, (long) k * oversample);
         TopK approximate = new TopK(Math.max(1, candidates));
-        boolean filtering = filter != MetadataFilter.all();
-        codes.scan(kernel, q, size, (row, dot) -> {
-            float key = key(dot, row);
-            if (approximate.accepts(key) && (!filtering || filter.test(metadata.get(row)))) {
-                approximate.offer(key, row);
-            }
-        });
+        MetadataFilter rowFilter = filter != MetadataFilter.all() ? filter : null;
+        float[] dots = new float[BLOCK];
+        for (int from = 0; from < size; from += BLOCK) {
+            int to = Math.min(size, from + BLOCK);
+            codes.dots(kernel, q, from, to, dots);
+            collect(dots, from, to, approximate, Float.NEGATIVE_INFINITY, rowFilter);
+        }
         float[] keys = new float[approximate.size()];
         int[] rows = approximate.sortedRows(keys);
         TopK top = new TopK(k);

@@ -42,19 +42,13 @@ public final class Int8Codes {
     }
 
 
-    /** Receives approximate dot products. */
-    @FunctionalInterface
-    public interface Sink {
-        void accept(int row, float approximateDot);
-    }
-
     /**
-     * Approximate dot products of the fp32 query with rows {@code [0, size)}: the codes are widened to
-     * floats on the fly, so only the stored side is quantized.
+     * Approximate dot products of the fp32 query with rows {@code [from, to)} into {@code out[r - from]}:
+     * the codes are widened to floats on the fly, so only the stored side is quantized.
      */
-    public void scan(Kernel kernel, float[] q, int size, Sink sink) {
-        for (int row = 0; row < size; row++) {
-            sink.accept(row, kernel.dotCodes(q, codes, row * dimension, dimension) * scales[row]);
+    public void dots(Kernel kernel, float[] q, int from, int to, float[] out) {
+        for (int row = from; row < to; row++) {
+            out[row - from] = kernel.dotCodes(q, codes, row * dimension, dimension) * scales[row];
         }
     }
 }
