@@ -53,7 +53,7 @@ public final class InMemoryVectorStore implements VectorStore {
     private String[] ids;
     private String[] texts;
     private List<Map<String, String>> metadata;
-    private final Map<String, Integer> rowById = new HashMap<>();
+    private Map<String, Integer> rowById = new HashMap<>();
     private int size;
     private IvfIndex ann;          // null unless an active approximate index was built
     private float[] annScratch;
@@ -654,11 +654,11 @@ public final class InMemoryVectorStore implements VectorStore {
             builder.int8(4);
         }
         InMemoryVectorStore store = new InMemoryVectorStore(builder, 0);
-        store.adopt(contents);
+        store.adopt(contents, file);
         return store;
     }
 
-    private void adopt(StoreFile.Contents contents) {
+    private void adopt(StoreFile.Contents contents, Path file) {
         int n = contents.count();
         int capacity = Math.max(16, n);
         data = null;
@@ -667,8 +667,11 @@ public final class InMemoryVectorStore implements VectorStore {
         ids = Arrays.copyOf(contents.ids().toArray(new String[0]), capacity);
         texts = Arrays.copyOf(contents.texts().toArray(new String[0]), capacity);
         metadata = new ArrayList<>(contents.metadata());
+        rowById = new HashMap<>(n + n / 3 + 16);
         for (int row = 0; row < n; row++) {
-            rowById.put(ids[row], row);
+            if (rowById.put(ids[row], row) != null) {
+                throw new CorruptStoreFileException(file, "duplicate id '" + ids[row] + "'");
+            }
         }
         if (metric == Metric.EUCLIDEAN) {
             squaredNorms = new float[capacity];

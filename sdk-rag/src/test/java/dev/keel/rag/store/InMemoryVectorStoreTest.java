@@ -223,6 +223,21 @@ class InMemoryVectorStoreTest {
         assertThatThrownBy(() -> InMemoryVectorStore.load(dir.resolve("missing.kvec")))
                 .isInstanceOf(VectorStoreException.class).hasMessageContaining("does not exist");
 
+        // a well-formed file (valid checksums) that repeats an id is rejected too
+        byte[] duplicate = good.clone();
+        int records = 64 + 2 * 4 * 4;
+        int secondId = records + 17 + 1; // entry "a" takes 17 bytes; then length 1, then the id byte
+        assertThat((char) duplicate[secondId]).isEqualTo('b');
+        duplicate[secondId] = 'a';
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(duplicate, 64, duplicate.length - 64 - 8);
+        java.nio.ByteBuffer.wrap(duplicate).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(duplicate.length - 8, (int) crc.getValue());
+        Path dup = dir.resolve("dup.kvec");
+        Files.write(dup, duplicate);
+        assertThatThrownBy(() -> InMemoryVectorStore.load(dup)).isInstanceOf(CorruptStoreFileException.class)
+                .hasMessageContaining("duplicate id 'a'");
+
         assertThat(InMemoryVectorStore.load(file).get("a").orElseThrow().text()).isEqualTo("text");
     }
 

@@ -19,10 +19,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -233,14 +231,9 @@ public final class StoreFile {
             List<String> ids = new ArrayList<>(count);
             List<String> texts = new ArrayList<>(count);
             List<Map<String, String>> metadata = new ArrayList<>(count);
-            Set<String> seen = new HashSet<>();
             try {
                 for (int row = 0; row < count; row++) {
-                    String id = string(records);
-                    if (!seen.add(id)) {
-                        throw new CorruptStoreFileException(file, "duplicate id '" + id + "'");
-                    }
-                    ids.add(id);
+                    ids.add(string(records)); // duplicates are detected by the store while indexing ids
                     texts.add(string(records));
                     int pairs = varint(records);
                     if (pairs == 0) {
