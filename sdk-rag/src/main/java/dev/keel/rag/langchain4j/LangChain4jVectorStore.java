@@ -178,7 +178,10 @@ public final class LangChain4jVectorStore implements VectorStore {
             return MetadataFilterBuilder.metadataKey(in.key()).isIn(in.values());
         } else if (filter instanceof MetadataFilter.Not not) {
             Filter inner = translate(not.filter());
-            return inner == null ? MetadataFilterBuilder.metadataKey(ID_KEY).isIn(List.of()) : Filter.not(inner);
+            if (inner == null) {
+                throw new IllegalArgumentException("filter " + filter + " matches nothing");
+            }
+            return Filter.not(inner);
         } else if (filter instanceof MetadataFilter.And and) {
             return combine(and.filters(), true);
         } else {

@@ -26,6 +26,39 @@ public final class ScalarKernel implements Kernel {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /**
+     * Four rows per pass: each query component is loaded once for four rows, and the four running sums
+     * are independent, so the loop is bound by loads rather than by add latency.
+     */
+    @Override
+    public void dots(float[] q, float[] data, int dim, int from, int to, float[] out) {
+        int r = from;
+        for (; r + 3 < to; r += 4) {
+            int o0 = r * dim;
+            int o1 = o0 + dim;
+            int o2 = o1 + dim;
+            int o3 = o2 + dim;
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            for (int i = 0; i < dim; i++) {
+                float x = q[i];
+                s0 += x * data[o0 + i];
+                s1 += x * data[o1 + i];
+                s2 += x * data[o2 + i];
+                s3 += x * data[o3 + i];
+            }
+            out[r - from] = s0;
+            out[r + 1 - from] = s1;
+            out[r + 2 - from] = s2;
+            out[r + 3 - from] = s3;
+        }
+        for (; r < to; r++) {
+            out[r - from] = dot(q, 0, data, r * dim, dim);
+        }
+    }
+
     @Override
     public void dots4(float[] q0, float[] q1, float[] q2, float[] q3, float[] data, int dim, int from, int to,
                       float[][] out) {

@@ -39,6 +39,8 @@ class KernelTest {
         best.dots4(q[0], q[1], q[2], q[3], data, dim, 0, rows, outBest);
         float[] single = new float[rows];
         best.dots(q[2], data, dim, 0, rows, single);
+        float[] singleScalar = new float[rows + 1];
+        scalar.dots(q[2], data, dim, 0, rows, singleScalar);
         for (int j = 0; j < 4; j++) {
             for (int r = 0; r < rows; r++) {
                 double exact = 0;
@@ -54,6 +56,7 @@ class KernelTest {
         }
         for (int r = 0; r < rows; r++) {
             assertThat(single[r]).isEqualTo(outBest[2][r], within(1e-3f));
+            assertThat(singleScalar[r]).isEqualTo(outScalar[2][r], within(1e-3f));
         }
         byte[] codes = new byte[dim + 3];
         rnd.nextBytes(codes);
