@@ -41,6 +41,8 @@ import java.util.function.IntConsumer;
  */
 public final class RagSuite {
     private static final int DIM = 384;
+    /** Norm of the noise around unit cluster centres in the ANN case (1.0: clusters overlap). */
+    private static final double NOISE = Double.parseDouble(System.getProperty("keel.bench.annNoise", "1.0"));
 
     private final boolean quick;
     private final Set<String> cases;
@@ -216,11 +218,11 @@ public final class RagSuite {
         SplittableRandom rnd = new SplittableRandom(6);
         float[][] data = new float[n][];
         for (int i = 0; i < n; i++) {
-            data[i] = jitter(centers[rnd.nextInt(clusters)], 0.6, rnd);
+            data[i] = jitter(centers[rnd.nextInt(clusters)], NOISE, rnd);
         }
         List<float[]> queries = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            queries.add(jitter(centers[rnd.nextInt(clusters)], 0.6, rnd));
+            queries.add(jitter(centers[rnd.nextInt(clusters)], NOISE, rnd));
         }
         InMemoryVectorStore store = store(data, false, -1);
         long t0 = System.nanoTime();
