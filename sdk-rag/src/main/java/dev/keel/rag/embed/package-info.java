@@ -1,0 +1,2 @@
+/** Embedding models that run in-process: {@link dev.keel.rag.embed.EmbeddedModels}. */
+package dev.keel.rag.embed;

@@ -1,0 +1,142 @@
+package dev.keel.rag.retrieve;
+
+import dev.keel.core.EmbeddingModel;
+import dev.keel.rag.store.Hit;
+import dev.keel.rag.store.MetadataFilter;
+import dev.keel.rag.store.VectorStore;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Finds the knowledge for a question: embeds it, searches the store for at most {@code maxResults} hits
+ * with a score of at least {@code minScore} (cosine similarity for cosine stores), applies the
+ * {@link HitFilter} and returns the survivors best first, each with its source metadata for citations.
+ *
+ * <p>So that a filter that drops hits still leaves {@code maxResults}, the store is asked for
+ * {@code maxResults * overFetch} hits first. Immutable and thread-safe when the store and model are.
+ */
+public final class Retriever {
+    private final VectorStore store;
+    private final EmbeddingModel embedder;
+    private final int maxResults;
+    private final double minScore;
+    private final int overFetch;
+    private final HitFilter filter;
+    private final MetadataFilter metadataFilter;
+
+    private Retriever(Builder b) {
+        this.store = b.store;
+        this.embedder = b.embedder;
+        this.maxResults = b.maxResults;
+        this.minScore = b.minScore;
+        this.overFetch = b.overFetch;
+        this.filter = b.filter;
+        this.metadataFilter = b.metadataFilter;
+    }
+
+    /** Starts a retriever over {@code store}, embedding questions with {@code embedder}. */
+    public static Builder builder(VectorStore store, EmbeddingModel embedder) {
+        return new Builder(store, embedder);
+    }
+
+    /**
+     * The hits for {@code question}, best first, at most {@code maxResults}.
+     *
+     * @throws IllegalArgumentException when the question is blank
+     * @throws IllegalStateException    when the hit filter returns hits it was not given
+     */
+    public List<Hit> retrieve(String question) {
+        Objects.requireNonNull(question, "question");
+        if (question.isBlank()) {
+            throw new IllegalArgumentException("question must not be blank");
+        }
+        float[] query = embedder.embed(question);
+        List<Hit> candidates = store.search(query, maxResults * overFetch, minScore, metadataFilter);
+        List<Hit> kept = filter.filter(candidates);
+        Objects.requireNonNull(kept, "hit filter returned null");
+        Map<Hit, Boolean> given = new IdentityHashMap<>();
+        candidates.forEach(h -> given.put(h, Boolean.TRUE));
+        List<Hit> result = new ArrayList<>(Math.min(maxResults, kept.size()));
+        for (Hit hit : kept) {
+            if (!given.containsKey(hit) && !candidates.contains(hit)) {
+                throw new IllegalStateException("hit filter returned a hit it was not given: " + hit);
+            }
+            if (result.size() < maxResults) {
+                result.add(hit);
+            }
+        }
+        return List.copyOf(result);
+    }
+
+    @Override
+    public String toString() {
+        return "Retriever[maxResults=" + maxResults + ", minScore=" + minScore + ", overFetch=" + overFetch
+                + ", store=" + store + ", embedder=" + embedder.id() + "]";
+    }
+
+    /** Options of a {@link Retriever}. Defaults: 3 results, minimum score 0.45, over-fetch 4. */
+    public static final class Builder {
+        private final VectorStore store;
+        private final EmbeddingModel embedder;
+        private int maxResults = 3;
+        private double minScore = 0.45;
+        private int overFetch = 4;
+        private HitFilter filter = HitFilter.none();
+        private MetadataFilter metadataFilter = MetadataFilter.all();
+
+        private Builder(VectorStore store, EmbeddingModel embedder) {
+            this.store = Objects.requireNonNull(store, "store");
+            this.embedder = Objects.requireNonNull(embedder, "embedder");
+            if (embedder.dimension() != store.dimension()) {
+                throw new IllegalArgumentException("embedding model " + embedder.id() + " makes "
+                        + embedder.dimension() + "-dimensional vectors but the store holds " + store.dimension());
+            }
+        }
+
+        /** At most this many hits (default 3). */
+        public Builder maxResults(int maxResults) {
+            if (maxResults < 1) {
+                throw new IllegalArgumentException("maxResults must be at least 1, got " + maxResults);
+            }
+            this.maxResults = maxResults;
+            return this;
+        }
+
+        /** Only hits scoring at least this (default 0.45). */
+        public Builder minScore(double minScore) {
+            if (Double.isNaN(minScore)) {
+                throw new IllegalArgumentException("minScore must be a number");
+            }
+            this.minScore = minScore;
+            return this;
+        }
+
+        /** Ask the store for {@code maxResults * factor} hits before filtering (default 4). */
+        public Builder overFetch(int factor) {
+            if (factor < 1) {
+                throw new IllegalArgumentException("overFetch must be at least 1, got " + factor);
+            }
+            this.overFetch = factor;
+            return this;
+        }
+
+        /** Post-filter for hits, e.g. a permission check (default: keep all). */
+        public Builder filter(HitFilter filter) {
+            this.filter = Objects.requireNonNull(filter, "filter");
+            return this;
+        }
+
+        /** Metadata condition pushed down to the store's search (default: all). */
+        public Builder metadataFilter(MetadataFilter metadataFilter) {
+            this.metadataFilter = Objects.requireNonNull(metadataFilter, "metadataFilter");
+            return this;
+        }
+
+        public Retriever build() {
+            return new Retriever(this);
+        }
+    }
+}
