@@ -55,7 +55,6 @@ struct proc {
 
 static struct proc procs[MAX_PROCS];
 static int port = -1;
-extern char **environ;
 
 static void die(const char *what) {
     fprintf(stderr, "keel-agent: %s: %s\n", what, strerror(errno));
@@ -155,6 +154,36 @@ static char **read_strv(struct cur *c) {
     return v;
 }
 
+/* Finds argv[0] like execvp would, but in the command's own PATH (never the agent's environment). */
+static int resolve(const char *prog, char **envp, char *out, size_t cap) {
+    if (strchr(prog, '/')) {
+        if (strlen(prog) >= cap) return ENAMETOOLONG;
+        strcpy(out, prog);
+        return 0;
+    }
+    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (char **e = envp; *e; e++) if (strncmp(*e, "PATH=", 5) == 0) { path = *e + 5; break; }
+    int err = ENOENT;
+    while (*path) {
+        const char *end = strchr(path, ':');
+        size_t len = end ? (size_t) (end - path) : strlen(path);
+        if (len == 0) { path = end ? end + 1 : path + len; continue; }
+        if (len + 1 + strlen(prog) + 1 <= cap) {
+            memcpy(out, path, len);
+            out[len] = '/';
+            strcpy(out + len + 1, prog);
+            if (access(out, X_OK) == 0) {
+                struct stat st;
+                if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) return 0;
+            } else if (errno == EACCES) {
+                err = EACCES;
+            }
+        }
+        path = end ? end + 1 : path + len;
+    }
+    return err;
+}
+
 static void do_exec(uint32_t id, struct cur *c) {
     uint32_t flags = c32(c);
     char **argv = read_strv(c);
@@ -181,7 +210,17 @@ static void do_exec(uint32_t id, struct cur *c) {
         for (unsigned i = 0; i < 8; i++) if (fds[i] >= 0) close(fds[i]);
         goto out;
     }
-    pid_t pid = fork();
+    char resolved[4096];
+    int rerr = resolve(argv[0], envp, resolved, sizeof resolved);
+    if (rerr) {
+        send_error(id, "cannot execute program", rerr);
+        close(st[0]); close(st[1]);
+        if (flags & F_PTY) { close(master); close(slave); }
+        else { close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]); }
+        goto out;
+    }
+    /* vfork: the child only calls async-signal-safe functions before execve or _exit */
+    pid_t pid = vfork();
     if (pid == 0) {
         sigset_t none;
         sigemptyset(&none);
@@ -200,8 +239,7 @@ static void do_exec(uint32_t id, struct cur *c) {
             (void) !write(st[1], &e, sizeof e);
             _exit(127);
         }
-        environ = envp;
-        execvp(argv[0], argv);
+        execve(resolved, argv, envp);
         e = errno;
         (void) !write(st[1], "x", 1);
         (void) !write(st[1], &e, sizeof e);

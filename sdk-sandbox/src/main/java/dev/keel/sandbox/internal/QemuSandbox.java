@@ -80,7 +80,10 @@ final class QemuSandbox implements Sandbox {
         AgentConnection agent = null;
         Qmp qmp = null;
         try {
-            agent = new AgentConnection(connect(vm, launch.agentSocket(), spec.bootTimeout()), spec.name());
+            // qemu creates the sockets one after the other: wait for both
+            SocketChannel agentChannel = connect(vm, launch.agentSocket(), spec.bootTimeout());
+            connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
+            agent = new AgentConnection(agentChannel, spec.name());
             qmp = Qmp.connect(launch.qmpSocket());
             waitReady(vm, agent, spec.bootTimeout());
             for (Workspace w : spec.workspaces()) {

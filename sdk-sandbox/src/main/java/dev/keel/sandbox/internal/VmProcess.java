@@ -109,10 +109,12 @@ final class VmProcess {
                     "-device", "virtio-9p-device,fsdev=" + tag(i) + ",mount_tag=" + tag(i)));
         }
         StringBuilder append = new StringBuilder(
-                "console=ttyS0 quiet loglevel=3 rdinit=/init panic=-1 reboot=t 8250.nr_uarts=1 random.trust_cpu=on");
+                "console=ttyS0 quiet loglevel=3 rdinit=/init panic=-1 reboot=t 8250.nr_uarts=1 random.trust_cpu=on"
+                        // no legacy keyboard controller to probe, no clocksource watchdog, no self-tests
+                        + " i8042.noaux=1 i8042.nokbd=1 i8042.nopnp=1 no_timer_check nowatchdog cryptomgr.notests");
         if (!l.accelerator().equals("kvm")) {
             // without a known TSC frequency the guest calibrates against emulated timers and boots hang
-            append.append(" tsc_early_khz=").append(tscKhz());
+            append.append(" tsc_early_khz=").append(tscKhz()).append(" tsc=reliable");
         }
         if (!l.bootArgs().isEmpty()) {
             append.append(' ').append(l.bootArgs());
