@@ -20,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
@@ -33,8 +36,10 @@
 
 enum {
     T_EXEC = 1, T_STDIN = 2, T_SIGNAL = 3, T_READ = 4, T_WRITE = 5, T_LIST = 6, T_SHUTDOWN = 7,
-    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10,
-    T_STARTED = 20, T_STDOUT = 21, T_STDERR = 22, T_EXIT = 23, T_ERROR = 24, T_OK = 25, T_READY = 26
+    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11,
+    T_STARTED = 20, T_STDOUT = 21, T_STDERR = 22, T_EXIT = 23, T_ERROR = 24, T_OK = 25, T_READY = 26,
+    /* both directions: a TCP connection to the guest's proxy port, carried over the agent port */
+    T_CONN_OPEN = 27, T_CONN_DATA = 28, T_CONN_CLOSE = 29
 };
 
 #define MAX_PROCS 256
@@ -54,6 +59,16 @@ struct proc {
 };
 
 static struct proc procs[MAX_PROCS];
+
+/*
+ * Network: the guest has no NIC. When the host enables egress, the agent listens on 127.0.0.1:<port>
+ * and relays every accepted connection over the agent port to the host's egress proxy.
+ */
+#define MAX_CONNS 64
+struct conn { int used; uint32_t id; int fd; int rd_eof; int host_eof; };
+static struct conn conns[MAX_CONNS];
+static int listen_fd = -1;
+static uint32_t next_conn = 1;
 static int port = -1;
 
 static void die(const char *what) {
@@ -461,6 +476,62 @@ static void do_shutdown(uint32_t id) {
     _exit(0);
 }
 
+static void lo_up(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    close(s);
+}
+
+static void do_net_listen(uint32_t id, struct cur *c) {
+    uint32_t port = c32(c);
+    if (c->bad || port == 0 || port > 65535) { send_frame(T_ERROR, id, "malformed listen request", 24); return; }
+    lo_up();
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t) port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *) &a, sizeof a) < 0 || listen(fd, 64) < 0) {
+        send_error(id, "listen", errno);
+        if (fd >= 0) close(fd);
+        return;
+    }
+    listen_fd = fd;
+    send_frame(T_OK, id, NULL, 0);
+}
+
+static struct conn *find_conn(uint32_t id) {
+    for (int i = 0; i < MAX_CONNS; i++) if (conns[i].used && conns[i].id == id) return &conns[i];
+    return NULL;
+}
+
+static void conn_maybe_free(struct conn *k) {
+    if (k->used && k->rd_eof && k->host_eof) { close(k->fd); k->used = 0; }
+}
+
+static void accept_conn(void) {
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) return;
+    struct conn *k = NULL;
+    for (int i = 0; i < MAX_CONNS; i++) if (!conns[i].used) { k = &conns[i]; break; }
+    if (!k) { close(fd); return; }
+    memset(k, 0, sizeof *k);
+    k->used = 1;
+    k->fd = fd;
+    k->id = 0x80000000u | next_conn++;
+    send_frame(T_CONN_OPEN, k->id, NULL, 0);
+}
+
 static void handle(int type, uint32_t id, const unsigned char *payload, size_t n) {
     struct cur c = {payload, n, 0};
     struct proc *p;
@@ -485,6 +556,30 @@ static void handle(int type, uint32_t id, const unsigned char *payload, size_t n
     case T_LIST: do_list(id, &c); break;
     case T_MOUNT: do_mount(id, &c); break;
     case T_PING: send_frame(T_OK, id, payload, n); break;
+    case T_NET_LISTEN: do_net_listen(id, &c); break;
+    case T_CONN_DATA: {
+        struct conn *k = find_conn(id);
+        if (k && !k->host_eof) {
+            const unsigned char *q = payload;
+            size_t left = n;
+            while (left > 0) {
+                ssize_t w = write(k->fd, q, left);
+                if (w < 0 && errno == EINTR) continue;
+                if (w <= 0) break;   /* the guest client went away; its EOF/close follows */
+                q += w; left -= (size_t) w;
+            }
+        }
+        break;
+    }
+    case T_CONN_CLOSE: {
+        struct conn *k = find_conn(id);
+        if (k) {
+            k->host_eof = 1;
+            shutdown(k->fd, SHUT_WR);
+            conn_maybe_free(k);
+        }
+        break;
+    }
     case T_SHUTDOWN: do_shutdown(id); break;
     default: send_frame(T_ERROR, id, "unknown request type", 20); break;
     }
@@ -534,8 +629,8 @@ int main(void) {
     size_t cap = 1 << 16, have = 0;
     unsigned char *in = malloc(cap);
     static char obuf[65536];
-    struct pollfd pfds[2 + 3 * MAX_PROCS];
-    int owner[2 + 3 * MAX_PROCS], which[2 + 3 * MAX_PROCS];
+    struct pollfd pfds[3 + 3 * MAX_PROCS + MAX_CONNS];
+    int owner[3 + 3 * MAX_PROCS + MAX_CONNS], which[3 + 3 * MAX_PROCS + MAX_CONNS];
     for (;;) {
         int n = 0;
         pfds[n].fd = port; pfds[n].events = POLLIN; owner[n] = -1; n++;
@@ -547,11 +642,32 @@ int main(void) {
             if (p->err >= 0) { pfds[n].fd = p->err; pfds[n].events = POLLIN; owner[n] = i; which[n] = 2; n++; }
             if (p->in >= 0 && p->poff < p->plen) { pfds[n].fd = p->in; pfds[n].events = POLLOUT; owner[n] = i; which[n] = 0; n++; }
         }
+        int net_first = n;
+        if (listen_fd >= 0) { pfds[n].fd = listen_fd; pfds[n].events = POLLIN; owner[n] = -3; which[n] = 0; n++; }
+        for (int i = 0; i < MAX_CONNS; i++) {
+            if (conns[i].used && !conns[i].rd_eof) {
+                pfds[n].fd = conns[i].fd; pfds[n].events = POLLIN; owner[n] = -4; which[n] = i; n++;
+            }
+        }
         if (poll(pfds, (nfds_t) n, -1) < 0) {
             if (errno == EINTR) continue;
             die("poll");
         }
-        for (int k = 2; k < n; k++) {
+        for (int k = net_first; k < n; k++) {
+            if (!pfds[k].revents) continue;
+            if (owner[k] == -3) { accept_conn(); continue; }
+            struct conn *c = &conns[which[k]];
+            if (!c->used || c->fd != pfds[k].fd) continue;
+            ssize_t r = read(c->fd, obuf, sizeof obuf);
+            if (r > 0) {
+                send_frame(T_CONN_DATA, c->id, obuf, (size_t) r);
+            } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+                c->rd_eof = 1;
+                send_frame(T_CONN_CLOSE, c->id, NULL, 0);
+                conn_maybe_free(c);
+            }
+        }
+        for (int k = 2; k < net_first; k++) {
             if (!pfds[k].revents) continue;
             struct proc *p = &procs[owner[k]];
             if (!p->used) continue;

@@ -59,6 +59,9 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
     /** Lists a directory inside the guest. */
     List<FileEntry> list(String path);
 
+    /** The requests the egress proxy handled so far (empty without a network policy). */
+    List<NetworkRequest> networkLog();
+
     /** Pauses the VM's CPUs (commands stall, nothing is lost). */
     void stop();
 

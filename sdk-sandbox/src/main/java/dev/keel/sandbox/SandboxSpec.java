@@ -22,9 +22,11 @@ import java.util.regex.Pattern;
  * @param env         environment of every command (values are never logged or shown)
  * @param workdir     default working directory of commands; {@code null} = the first workspace, else {@code /root}
  * @param bootTimeout how long to wait for the guest agent before giving up
+ * @param network     egress policy; {@link NetworkPolicy#none()} = no network
+ * @param secrets     credentials the egress proxy injects (the guest never sees their values)
  */
 public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, int memoryMib, Map<String, String> env,
-                          String workdir, Duration bootTimeout) {
+                          String workdir, Duration bootTimeout, NetworkPolicy network, List<SecretRule> secrets) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -66,6 +68,11 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         if (bootTimeout.isNegative() || bootTimeout.isZero()) {
             throw new InvalidSandboxSpecException("bootTimeout must be positive, was " + bootTimeout);
         }
+        network = network == null ? NetworkPolicy.none() : network;
+        secrets = List.copyOf(secrets == null ? List.of() : secrets);
+        if (!secrets.isEmpty() && !network.enabled()) {
+            throw new InvalidSandboxSpecException("secrets need a network policy (they are injected by the egress proxy)");
+        }
     }
 
     /** A builder with defaults: 1 vCPU, 256 MiB, no workspace, empty env, 120 s boot timeout. */
@@ -89,14 +96,15 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
 
     /** A copy with another name (used by pools). */
     public SandboxSpec withName(String newName) {
-        return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout);
+        return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network, secrets);
     }
 
     /** Shows names and sizes; environment values are left out because they may be secrets. */
     @Override
     public String toString() {
         return "SandboxSpec[" + name + " workspaces=" + workspaces + " vcpus=" + vcpus + " memory=" + memoryMib
-                + "MiB env=" + env.keySet().stream().sorted().toList() + "]";
+                + "MiB env=" + env.keySet().stream().sorted().toList()
+                + (network.enabled() ? " network=" + network + " secrets=" + secrets : "") + "]";
     }
 
     /** Builds a {@link SandboxSpec}. Not thread-safe. */
@@ -108,6 +116,8 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         private int memoryMib = 256;
         private String workdir;
         private Duration bootTimeout = Duration.ofSeconds(120);
+        private NetworkPolicy network = NetworkPolicy.none();
+        private final List<SecretRule> secrets = new ArrayList<>();
 
         private Builder(String name) {
             this.name = name;
@@ -146,6 +156,18 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
             return this;
         }
 
+        /** Egress policy; the default is no network at all. */
+        public Builder network(NetworkPolicy network) {
+            this.network = Objects.requireNonNull(network, "network");
+            return this;
+        }
+
+        /** The proxy sets {@code header: value} on requests to hosts matching {@code hostPattern}. */
+        public Builder secret(String hostPattern, String header, String value) {
+            secrets.add(new SecretRule(hostPattern, header, value));
+            return this;
+        }
+
         public Builder bootTimeout(Duration bootTimeout) {
             this.bootTimeout = bootTimeout;
             return this;
@@ -157,7 +179,8 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
          * @throws InvalidSandboxSpecException for a bad name, a relative or missing workspace, or bad sizes
          */
         public SandboxSpec build() {
-            SandboxSpec spec = new SandboxSpec(name, workspaces, vcpus, memoryMib, env, workdir, bootTimeout);
+            SandboxSpec spec = new SandboxSpec(name, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network,
+                    secrets);
             spec.checkWorkspacesExist();
             return spec;
         }

@@ -8,6 +8,18 @@ import org.junit.jupiter.api.Assumptions;
 final class TestVms {
     private TestVms() {}
 
+    /**
+     * Paths of guest files (outside /proc, /sys, /dev) that contain {@code needle}. The needle travels on
+     * stdin, so no command line holds it.
+     */
+    static java.util.List<String> guestFilesContaining(Sandbox box, String needle) {
+        dev.keel.core.exec.ExecResult r = box.run(dev.keel.core.exec.Command.shell(
+                "read p; for d in /*; do case \"$d\" in /proc|/sys|/dev) ;; *) grep -rlsF -e \"$p\" \"$d\";; esac; done;"
+                        + " echo end").withStdin(needle + "\n"));
+        org.assertj.core.api.Assertions.assertThat(r.stdout()).as(r.stderr()).endsWith("end\n");
+        return r.stdout().lines().filter(l -> !l.equals("end")).toList();
+    }
+
     static boolean ci() {
         return "true".equals(System.getenv("CI"));
     }

@@ -23,8 +23,10 @@ final class AgentConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
 
     static final int EXEC = 1, STDIN = 2, SIGNAL = 3, READ = 4, WRITE = 5, LIST = 6, SHUTDOWN = 7, PING = 8,
-            MOUNT = 9, RESIZE = 10;
+            MOUNT = 9, RESIZE = 10, NET_LISTEN = 11;
     static final int STARTED = 20, STDOUT = 21, STDERR = 22, EXIT = 23, ERROR = 24, OK = 25, READY = 26;
+    /** Both directions; ids with the high bit set are guest-initiated connections. */
+    static final int CONN_OPEN = 27, CONN_DATA = 28, CONN_CLOSE = 29;
     static final int MAX_FRAME = 64 << 20;
 
     /** A received frame. */
@@ -45,6 +47,7 @@ final class AgentConnection implements AutoCloseable {
     private final CompletableFuture<Frame> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Thread reader;
+    private volatile Consumer<Frame> network = f -> { };
 
     AgentConnection(SocketChannel channel, String name) {
         this.channel = channel;
@@ -61,6 +64,11 @@ final class AgentConnection implements AutoCloseable {
     /** Completes when the connection is gone (VM exited or closed). */
     CompletableFuture<Void> closedFuture() {
         return closed;
+    }
+
+    /** Receives the frames of guest-initiated network connections. */
+    void onNetwork(Consumer<Frame> handler) {
+        this.network = handler;
     }
 
     int nextId() {
@@ -128,6 +136,10 @@ final class AgentConnection implements AutoCloseable {
                 Frame frame = new Frame(type, id, body.array());
                 if (type == READY) {
                     ready.complete(frame);
+                    continue;
+                }
+                if (id < 0 && type >= CONN_OPEN && type <= CONN_CLOSE) {
+                    network.accept(frame);
                     continue;
                 }
                 Consumer<Frame> h = handlers.get(id);

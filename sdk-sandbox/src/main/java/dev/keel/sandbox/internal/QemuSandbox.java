@@ -56,9 +56,15 @@ final class QemuSandbox implements Sandbox {
     private final Duration bootTime;
     private final ScheduledExecutorService timers;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final EgressProxy proxy;
+    private final NetRelay relay;
+    /** The guest port the agent listens on for the proxy. */
+    static final int GUEST_PROXY_PORT = 3128;
 
     private QemuSandbox(QemuProvider provider, SandboxSpec spec, VmProcess vm, AgentConnection agent, Qmp qmp,
-                        String accelerator, Duration bootTime) {
+                        String accelerator, Duration bootTime, EgressProxy proxy, NetRelay relay) {
+        this.proxy = proxy;
+        this.relay = relay;
         this.provider = provider;
         this.spec = spec;
         this.vm = vm;
@@ -79,6 +85,8 @@ final class QemuSandbox implements Sandbox {
         VmProcess vm = VmProcess.start(launch);
         AgentConnection agent = null;
         Qmp qmp = null;
+        EgressProxy proxy = null;
+        NetRelay relay = null;
         try {
             // qemu creates the sockets one after the other: wait for both
             SocketChannel agentChannel = connect(vm, launch.agentSocket(), spec.bootTimeout());
@@ -91,12 +99,25 @@ final class QemuSandbox implements Sandbox {
                         .string(w.path().toString()).bytes();
                 get(agent.call(AgentConnection.MOUNT, p), Duration.ofSeconds(60));
             }
+            if (spec.network().enabled()) {
+                proxy = new EgressProxy(spec.network(), spec.secrets(), spec.name());
+                relay = new NetRelay(agent, proxy.port(), spec.name());
+                agent.onNetwork(relay::onFrame);
+                get(agent.call(AgentConnection.NET_LISTEN, new Payload().u32(GUEST_PROXY_PORT).bytes()),
+                        Duration.ofSeconds(30));
+            }
             Duration bootTime = Duration.ofNanos(System.nanoTime() - t0);
             log.info("sandbox {} up in {} ms ({}, pid {})", spec.name(), bootTime.toMillis(), launch.accelerator(),
                     vm.pid());
-            return new QemuSandbox(provider, spec, vm, agent, qmp, launch.accelerator(), bootTime);
+            return new QemuSandbox(provider, spec, vm, agent, qmp, launch.accelerator(), bootTime, proxy, relay);
         } catch (IOException | AgentConnection.AgentError | RuntimeException e) {
             String diagnostics = vm.diagnostics();
+            if (relay != null) {
+                relay.close();
+            }
+            if (proxy != null) {
+                proxy.close();
+            }
             if (qmp != null) {
                 qmp.close();
             }
@@ -227,6 +248,12 @@ final class QemuSandbox implements Sandbox {
         if (pty) {
             env.put("TERM", "xterm-256color");
         }
+        if (proxy != null) {
+            String url = "http://127.0.0.1:" + GUEST_PROXY_PORT;
+            for (String k : List.of("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")) {
+                env.put(k, url);
+            }
+        }
         env.putAll(spec.env());
         env.putAll(command.env());
         List<String> envList = new ArrayList<>();
@@ -309,6 +336,11 @@ final class QemuSandbox implements Sandbox {
     }
 
     @Override
+    public List<dev.keel.sandbox.NetworkRequest> networkLog() {
+        return proxy == null ? List.of() : proxy.requests();
+    }
+
+    @Override
     public void stop() {
         qmpCommand("stop");
     }
@@ -346,6 +378,12 @@ final class QemuSandbox implements Sandbox {
         }
         qmp.close();
         agent.close();
+        if (relay != null) {
+            relay.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
         vm.destroy(2000);
         timers.shutdownNow();
         provider.forget(this);
