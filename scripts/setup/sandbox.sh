@@ -88,6 +88,23 @@ unpack "$bdeb" "$bdir"
 [ -f "$kdir/boot/vmlinuz-$KERNEL_RELEASE" ] || fail "kernel image missing in $kdeb"
 [ -x "$bdir/bin/busybox" ] || fail "busybox missing in $bdeb"
 
+# The bzImage is XZ-compressed; decompressing it under TCG costs seconds of every boot. The uncompressed
+# ELF vmlinux boots directly through its PVH entry point (CONFIG_PVH=y), so extract it once.
+kernel="$kdir/boot/vmlinuz-$KERNEL_RELEASE"
+vmlinux="$kdir/boot/vmlinux-$KERNEL_RELEASE"
+if [ ! -s "$vmlinux" ] && command -v xz >/dev/null 2>&1; then
+  off="$(grep -abo $'\xfd7zXZ\x00' "$kernel" | head -1 | cut -d: -f1 || true)"
+  if [ -n "$off" ]; then
+    tail -c +"$((off + 1))" "$kernel" | xz -dc --single-stream > "$vmlinux.tmp" 2>/dev/null || true
+    if [ "$(head -c 4 "$vmlinux.tmp" 2>/dev/null | od -An -c | tr -d ' ')" = "177ELF" ]; then
+      mv "$vmlinux.tmp" "$vmlinux"
+    else
+      rm -f "$vmlinux.tmp"
+    fi
+  fi
+fi
+[ -s "$vmlinux" ] && kernel="$vmlinux" || say "using the compressed kernel (no xz to extract vmlinux): boots are slower"
+
 # 4. guest agent, keyed by the hash of its source
 src="$repo/sdk-sandbox/src/main/c/keel-agent.c"
 [ -f "$src" ] || fail "guest agent source not found at $src"
@@ -104,7 +121,7 @@ props="$cache/assets.properties"
 cat > "$props.tmp" <<PROPS
 # written by scripts/setup/sandbox.sh
 qemu=$(command -v qemu-system-x86_64)
-kernel=$kdir/boot/vmlinuz-$KERNEL_RELEASE
+kernel=$kernel
 modules=$kdir/lib/modules/$KERNEL_RELEASE
 busybox=$bdir/bin/busybox
 agent=$agent
