@@ -99,7 +99,8 @@ final class VmProcess {
         if (l.accelerator().equals("kvm")) {
             cmd.addAll(List.of("-accel", "kvm", "-cpu", "host"));
         } else {
-            cmd.addAll(List.of("-accel", spec.vcpus() > 1 ? "tcg,thread=multi" : "tcg", "-cpu", "max"));
+            // qemu64 rather than max: fewer emulated extensions, measurably faster process start under TCG
+            cmd.addAll(List.of("-accel", spec.vcpus() > 1 ? "tcg,thread=multi" : "tcg", "-cpu", "qemu64"));
         }
         for (int i = 0; i < spec.workspaces().size(); i++) {
             Workspace w = spec.workspaces().get(i);
