@@ -1,6 +1,11 @@
 /**
- * Keel sandbox: disposable microVM sandboxes with the workspace at the same absolute path, no host environment, and network only through an allow/deny egress proxy that injects credentials.
+ * Keel sandbox: disposable QEMU microVM sandboxes with the workspace at the same absolute path, no host
+ * environment, and a small static guest agent for exec, stdin, signals, PTYs and files.
  */
 module dev.keel.sandbox {
     requires transitive dev.keel.core;
+    requires org.slf4j;
+    requires com.fasterxml.jackson.databind;
+
+    exports dev.keel.sandbox;
 }

@@ -1,0 +1,79 @@
+package dev.keel.samples;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.keel.core.exec.Command;
+import dev.keel.core.exec.ExecResult;
+import dev.keel.sandbox.NetworkPolicy;
+import dev.keel.sandbox.Sandbox;
+import dev.keel.sandbox.SandboxProvider;
+import dev.keel.sandbox.SandboxSpec;
+import dev.keel.sandbox.Sandboxes;
+import dev.keel.sandbox.SecretRule;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+
+/**
+ * A microVM sandbox over a temporary project: commands run in the guest, the project directory is
+ * shared at the same absolute path, nothing else of the host is visible, and the network goes only
+ * through Keel's proxy, which injects an API key the guest never sees. A loopback HTTP server stands in
+ * for the API. Needs scripts/setup/sandbox.sh.
+ */
+public final class SandboxSample {
+    private SandboxSample() {}
+
+    public static void main(String[] args) throws Exception {
+        Path project = Files.createTempDirectory("keel-sample-project");
+        Files.writeString(project.resolve("README.md"), "# demo project\n");
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/", exchange -> {
+            String auth = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = ("api saw Authorization=" + auth.replaceAll("(?<=Bearer sk-).+", "…") + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        api.start();
+        String apiUrl = "http://localhost:" + api.getAddress().getPort() + "/v1/models";
+        try (SandboxProvider provider = Sandboxes.microVm();
+             Sandbox box = provider.create(SandboxSpec.builder("sample")
+                     .workspace(project)
+                     .env("GREETING", "hi")
+                     .network(NetworkPolicy.denyAll().allow("localhost"))
+                     .secret("localhost", "Authorization", "Bearer sk-sample-secret-value")
+                     .build())) {
+            System.out.println(box.info());
+
+            ExecResult r = box.run(Command.shell("echo \"$GREETING from kernel $(uname -r) in $(pwd)\"; ls"));
+            System.out.println("exit " + r.exitCode() + ":\n" + r.stdout());
+
+            box.run(Command.shell("echo 'written in the guest' > notes.txt"));
+            System.out.println("host sees notes.txt: " + Files.readString(project.resolve("notes.txt")).trim());
+
+            ExecResult outside = box.run(Command.shell("echo secret > /root/only-in-guest && cat /root/only-in-guest"));
+            System.out.println("guest-only file, guest reads: " + outside.stdout().trim()
+                    + "; exists on host: " + Files.exists(Path.of("/root/only-in-guest")));
+
+            ExecResult allowed = box.run(Command.of("wget", "-q", "-O", "-", "--header",
+                    "Authorization: " + SecretRule.SENTINEL, apiUrl));
+            System.out.println("allowed fetch: exit " + allowed.exitCode() + ", " + allowed.stdout().trim());
+            ExecResult denied = box.run(Command.of("wget", "-q", "-O", "-", "http://example.com/"));
+            System.out.println("denied fetch: exit " + denied.exitCode() + " " + denied.stderr().trim());
+            System.out.println("guest environment: " + box.run(Command.of("env")).stdout().replace('\n', ' '));
+            System.out.println("proxy log: " + box.networkLog());
+
+            ExecResult slow = box.run(Command.of("sleep", "60").withTimeout(Duration.ofSeconds(1)));
+            System.out.println("sleep 60 with a 1 s timeout: timedOut=" + slow.timedOut() + " exit=" + slow.exitCode());
+        } finally {
+            api.stop(0);
+            try (var files = Files.walk(project)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

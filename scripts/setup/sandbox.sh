@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Installs what Keel's microVM sandboxes need and caches it under ~/.cache/keel/sandbox:
+#   - qemu-system-x86_64 (Debian package qemu-system-x86, installed with apt-get when running as root)
+#   - Debian's generic kernel (pinned .deb, sha256 verified, unpacked with dpkg-deb -x; not installed)
+#   - a static busybox (pinned busybox-static .deb, sha256 verified, unpacked)
+#   - the guest agent, compiled statically from sdk-sandbox/src/main/c/keel-agent.c
+# Writes ~/.cache/keel/sandbox/assets.properties, which the Java provider reads.
+# Idempotent: a second run with everything in place does nothing but verify.
+set -euo pipefail
+
+KERNEL_PKG=linux-image-6.1.0-50-amd64
+KERNEL_VERSION=6.1.176-1
+KERNEL_SHA256=7b5597492a0a65aee61985a492e6bcc3f2cde830072a0e3b3d8c7e1b90279bd3
+KERNEL_RELEASE=6.1.0-50-amd64
+BUSYBOX_PKG=busybox-static
+BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1
+BUSYBOX_SHA256=3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744
+
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+cache="${KEEL_SANDBOX_CACHE:-$HOME/.cache/keel/sandbox}"
+mkdir -p "$cache/debs"
+
+say() { echo "keel sandbox setup: $*" >&2; }
+# --from-build (the Maven build): outside CI a missing prerequisite is reported and the sandbox tests
+# skip; in CI (CI=true) and when run by hand it is an error.
+from_build=""; [ "${1:-}" = "--from-build" ] && from_build=1
+fail() {
+  say "ERROR: $*"
+  if [ -n "$from_build" ] && [ "${CI:-}" != "true" ]; then say "sandbox tests will be skipped"; exit 0; fi
+  exit 1
+}
+is_root() { [ "$(id -u)" = 0 ]; }
+apt_updated=""
+apt_update() {
+  if [ -z "$apt_updated" ] && is_root; then
+    say "apt-get update"; apt-get update -qq >"$cache/apt.log" 2>&1 || say "apt-get update failed (see $cache/apt.log)"; apt_updated=1
+  fi
+}
+apt_install() {
+  if ! is_root; then
+    fail "$1 is missing; install it with: sudo apt-get install -y $2"
+  fi
+  apt_update
+  say "installing $2"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $2 >"$cache/apt.log" 2>&1 \
+    || fail "could not install $2 with apt-get (Debian bookworm package); install it by hand"
+}
+
+# 1. QEMU
+command -v qemu-system-x86_64 >/dev/null 2>&1 || apt_install qemu-system-x86_64 qemu-system-x86
+command -v qemu-system-x86_64 >/dev/null 2>&1 || fail "qemu-system-x86_64 still not on PATH"
+# 2. a C compiler with static libc for the guest agent
+if ! command -v gcc >/dev/null 2>&1 || [ ! -e /usr/lib/x86_64-linux-gnu/libc.a ]; then
+  apt_install "gcc/libc6-dev" "gcc libc6-dev"
+fi
+command -v setpriv >/dev/null 2>&1 || apt_install setpriv util-linux
+
+# 3. pinned .debs, checksum verified
+fetch_deb() { # pkg version sha256 -> prints path
+  local pkg="$1" ver="$2" sum="$3" file
+  file="$cache/debs/${pkg}_${ver#*:}_amd64.deb"
+  if [ -f "$file" ] && echo "$sum  $file" | sha256sum -c --status; then echo "$file"; return; fi
+  rm -f "$file"
+  local tmp; tmp="$(mktemp -d "$cache/debs/dl.XXXXXX")"
+  # _apt cannot write into a private cache directory; downloading as the caller is fine for a checksummed file
+  if ! (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "$pkg=$ver" >/dev/null 2>&1); then
+    apt_update
+    (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "$pkg=$ver" >&2) || {
+      rm -rf "$tmp"; fail "cannot download $pkg=$ver from the Debian archive (is apt configured for bookworm and reachable?)"; }
+  fi
+  local got; got="$(ls "$tmp"/*.deb)"
+  if ! echo "$sum  $got" | sha256sum -c --status; then
+    rm -rf "$tmp"; fail "checksum mismatch for $pkg=$ver (expected $sum)"
+  fi
+  mv "$got" "$file"; rm -rf "$tmp"; echo "$file"
+}
+unpack() { # deb dir
+  if [ ! -f "$2/.unpacked" ]; then
+    rm -rf "$2"; mkdir -p "$2"; dpkg-deb -x "$1" "$2"; touch "$2/.unpacked"
+  fi
+}
+kdeb="$(fetch_deb "$KERNEL_PKG" "$KERNEL_VERSION" "$KERNEL_SHA256")"
+kdir="$cache/kernel-$KERNEL_VERSION"
+unpack "$kdeb" "$kdir"
+bdeb="$(fetch_deb "$BUSYBOX_PKG" "$BUSYBOX_VERSION" "$BUSYBOX_SHA256")"
+bdir="$cache/busybox-${BUSYBOX_VERSION#*:}"
+unpack "$bdeb" "$bdir"
+[ -f "$kdir/boot/vmlinuz-$KERNEL_RELEASE" ] || fail "kernel image missing in $kdeb"
+[ -x "$bdir/bin/busybox" ] || fail "busybox missing in $bdeb"
+
+# The bzImage is XZ-compressed; decompressing it under TCG costs seconds of every boot. The uncompressed
+# ELF vmlinux boots directly through its PVH entry point (CONFIG_PVH=y), so extract it once.
+kernel="$kdir/boot/vmlinuz-$KERNEL_RELEASE"
+vmlinux="$kdir/boot/vmlinux-$KERNEL_RELEASE"
+if [ ! -s "$vmlinux" ] && command -v xz >/dev/null 2>&1; then
+  off="$(grep -abo $'\xfd7zXZ\x00' "$kernel" | head -1 | cut -d: -f1 || true)"
+  if [ -n "$off" ]; then
+    tail -c +"$((off + 1))" "$kernel" | xz -dc --single-stream > "$vmlinux.tmp" 2>/dev/null || true
+    if [ "$(head -c 4 "$vmlinux.tmp" 2>/dev/null | od -An -c | tr -d ' ')" = "177ELF" ]; then
+      mv "$vmlinux.tmp" "$vmlinux"
+    else
+      rm -f "$vmlinux.tmp"
+    fi
+  fi
+fi
+[ -s "$vmlinux" ] && kernel="$vmlinux" || say "using the compressed kernel (no xz to extract vmlinux): boots are slower"
+
+# 4. guest agent, keyed by the hash of its source
+src="$repo/sdk-sandbox/src/main/c/keel-agent.c"
+[ -f "$src" ] || fail "guest agent source not found at $src"
+ahash="$(sha256sum "$src" | cut -c1-16)"
+agent="$cache/agent-$ahash/keel-agent"
+if [ ! -x "$agent" ]; then
+  mkdir -p "$cache/agent-$ahash"
+  say "compiling guest agent"
+  gcc -static -O2 -Wall -Werror -o "$agent.tmp" "$src" -lutil || fail "cannot compile the guest agent"
+  mv "$agent.tmp" "$agent"
+fi
+
+props="$cache/assets.properties"
+cat > "$props.tmp" <<PROPS
+# written by scripts/setup/sandbox.sh
+qemu=$(command -v qemu-system-x86_64)
+kernel=$kernel
+modules=$kdir/lib/modules/$KERNEL_RELEASE
+busybox=$bdir/bin/busybox
+agent=$agent
+kernel.version=$KERNEL_VERSION
+busybox.version=$BUSYBOX_VERSION
+PROPS
+mv "$props.tmp" "$props"
+say "ready: $props"

@@ -1,0 +1,16 @@
+package dev.keel.sandbox;
+
+/** A sandbox spec is invalid (relative or missing workspace, bad name, duplicate name, bad sizes). Thrown before anything starts. */
+public final class InvalidSandboxSpecException extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates the exception with a message naming the problem. */
+    public InvalidSandboxSpecException(String message) {
+        super(message);
+    }
+
+    /** Creates the exception with a message naming the problem and its cause. */
+    public InvalidSandboxSpecException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.keel.sandbox;
+
+import dev.keel.core.exec.Command;
+import dev.keel.core.exec.CommandRunner;
+import dev.keel.core.exec.ExecResult;
+import dev.keel.core.exec.OutputListener;
+import java.util.List;
+
+/**
+ * A disposable microVM: commands run in its own kernel, it sees only its workspaces (at the same
+ * absolute paths as on the host) and none of the host's environment. {@link #close()} destroys it and
+ * leaves no process, socket or temporary file behind; closing twice is harmless.
+ *
+ * <p>Thread-safe: any number of commands and file operations may run concurrently.
+ */
+public interface Sandbox extends CommandRunner, AutoCloseable {
+
+    /** The sandbox's name, unique within its provider. */
+    String name();
+
+    /** The spec it was created from. */
+    SandboxSpec spec();
+
+    /** Backend, accelerator, isolation level and boot time. */
+    SandboxInfo info();
+
+    /**
+     * Runs a command to completion. A non-zero exit or a timeout (which kills the command's whole
+     * process group in the guest) is a result, not an exception.
+     *
+     * @throws dev.keel.core.exec.CommandException when the program cannot be started or the sandbox is closed
+     */
+    @Override
+    ExecResult run(Command command, OutputListener listener);
+
+    /** Shorthand for {@code run(Command.of(argv))}. */
+    default ExecResult exec(String... argv) {
+        return run(Command.of(argv));
+    }
+
+    /**
+     * Starts a command and returns at once. {@code command.stdin()} is written first; standard input then
+     * stays open for {@link Execution#write}. The command's timeout applies.
+     */
+    Execution start(Command command, OutputListener listener);
+
+    /**
+     * Starts a command on a pseudo-terminal allocated by the guest agent (an interactive shell, for
+     * example); stdout carries the terminal's output, stderr is merged into it.
+     */
+    Execution startTerminal(Command command, OutputListener listener);
+
+    /** Reads a whole file inside the guest (at most 60 MiB). */
+    byte[] readFile(String path);
+
+    /** Creates or replaces a file inside the guest (parent directories are created), mode 0644. */
+    void writeFile(String path, byte[] content);
+
+    /** Lists a directory inside the guest. */
+    List<FileEntry> list(String path);
+
+    /** The requests the egress proxy handled so far (empty without a network policy). */
+    List<NetworkRequest> networkLog();
+
+    /** Pauses the VM's CPUs (commands stall, nothing is lost). */
+    void stop();
+
+    /** Resumes a stopped VM. */
+    void start();
+
+    /** Whether {@link #close()} has been called. */
+    boolean isClosed();
+
+    /** Destroys the VM. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,16 @@
+package dev.keel.sandbox;
+
+/** The microVM did not come up: qemu exited or the guest agent did not answer in time. Nothing is left running. */
+public final class SandboxBootException extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates the exception with a message naming the problem. */
+    public SandboxBootException(String message) {
+        super(message);
+    }
+
+    /** Creates the exception with a message naming the problem and its cause. */
+    public SandboxBootException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

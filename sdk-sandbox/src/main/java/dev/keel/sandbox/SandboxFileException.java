@@ -1,0 +1,16 @@
+package dev.keel.sandbox;
+
+/** A file operation inside the guest failed (no such file, permission denied, …). */
+public final class SandboxFileException extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates the exception with a message naming the problem. */
+    public SandboxFileException(String message) {
+        super(message);
+    }
+
+    /** Creates the exception with a message naming the problem and its cause. */
+    public SandboxFileException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.keel.sandbox;
+
+import java.time.Duration;
+
+/**
+ * How a sandbox runs.
+ *
+ * @param name        the sandbox's name
+ * @param backend     the backend, e.g. {@code qemu-microvm}
+ * @param accelerator {@code kvm} or {@code tcg}
+ * @param accelerated hardware virtualisation is used ({@code false} under TCG emulation)
+ * @param isolation   isolation level, e.g. {@code microvm}: own kernel, no host filesystem but the workspaces
+ * @param bootTime    from starting the VM to the guest agent's first answer
+ * @param pid         the host process id of the VM
+ */
+public record SandboxInfo(String name, String backend, String accelerator, boolean accelerated, String isolation,
+                          Duration bootTime, long pid) {
+    @Override
+    public String toString() {
+        return name + ": " + backend + ", " + isolation + ", accelerated=" + accelerated + " (" + accelerator
+                + "), boot " + bootTime.toMillis() + " ms, pid " + pid;
+    }
+}

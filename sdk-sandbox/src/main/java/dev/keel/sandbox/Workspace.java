@@ -1,0 +1,35 @@
+package dev.keel.sandbox;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A host directory shared with the guest at the same absolute path.
+ *
+ * @param path     absolute host path; the guest sees it at exactly this path
+ * @param readOnly the guest may read but not write it
+ */
+public record Workspace(Path path, boolean readOnly) {
+    public Workspace {
+        Objects.requireNonNull(path, "path");
+        if (!path.isAbsolute()) {
+            throw new InvalidSandboxSpecException("workspace path must be absolute, was: " + path);
+        }
+        path = path.normalize();
+    }
+
+    /** A read-write workspace. */
+    public static Workspace readWrite(Path path) {
+        return new Workspace(path, false);
+    }
+
+    /** A read-only workspace. */
+    public static Workspace readOnly(Path path) {
+        return new Workspace(path, true);
+    }
+
+    @Override
+    public String toString() {
+        return path + (readOnly ? " (ro)" : " (rw)");
+    }
+}

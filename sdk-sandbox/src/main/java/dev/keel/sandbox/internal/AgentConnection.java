@@ -1,0 +1,198 @@
+package dev.keel.sandbox.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host end of the guest agent protocol over the virtio-serial unix socket. Frames are
+ * {@code u32 length | u8 type | u32 id | payload}, big endian; see keel-agent.c. One reader thread
+ * dispatches replies to the handler registered for the request id. Thread-safe.
+ */
+final class AgentConnection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
+
+    static final int EXEC = 1, STDIN = 2, SIGNAL = 3, READ = 4, WRITE = 5, LIST = 6, SHUTDOWN = 7, PING = 8,
+            MOUNT = 9, RESIZE = 10, NET_LISTEN = 11;
+    static final int STARTED = 20, STDOUT = 21, STDERR = 22, EXIT = 23, ERROR = 24, OK = 25, READY = 26;
+    /** Both directions; ids with the high bit set are guest-initiated connections. */
+    static final int CONN_OPEN = 27, CONN_DATA = 28, CONN_CLOSE = 29;
+    static final int MAX_FRAME = 64 << 20;
+
+    /** A received frame. */
+    record Frame(int type, int id, byte[] payload) {
+        String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        int u32(int offset) {
+            return ByteBuffer.wrap(payload, offset, 4).getInt();
+        }
+    }
+
+    private final SocketChannel channel;
+    private final Object writeLock = new Object();
+    private final Map<Integer, Consumer<Frame>> handlers = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger(1);
+    private final CompletableFuture<Frame> ready = new CompletableFuture<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final Thread reader;
+    private volatile Consumer<Frame> network = f -> { };
+
+    AgentConnection(SocketChannel channel, String name) {
+        this.channel = channel;
+        this.reader = new Thread(this::readLoop, "keel-sandbox-agent-" + name);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Completes when the agent has said hello. */
+    CompletableFuture<Frame> ready() {
+        return ready;
+    }
+
+    /** Completes when the connection is gone (VM exited or closed). */
+    CompletableFuture<Void> closedFuture() {
+        return closed;
+    }
+
+    /** Receives the frames of guest-initiated network connections. */
+    void onNetwork(Consumer<Frame> handler) {
+        this.network = handler;
+    }
+
+    int nextId() {
+        return ids.getAndIncrement();
+    }
+
+    /** Registers the handler for replies to {@code id}; it runs on the reader thread. */
+    void register(int id, Consumer<Frame> handler) {
+        handlers.put(id, handler);
+    }
+
+    void unregister(int id) {
+        handlers.remove(id);
+    }
+
+    /** Sends a request and completes with its single OK reply (or exceptionally with ERROR's text). */
+    CompletableFuture<Frame> call(int type, byte[] payload) {
+        int id = nextId();
+        CompletableFuture<Frame> f = new CompletableFuture<>();
+        register(id, frame -> {
+            unregister(id);
+            if (frame.type() == ERROR) {
+                f.completeExceptionally(new AgentError(frame.text()));
+            } else {
+                f.complete(frame);
+            }
+        });
+        try {
+            send(type, id, payload);
+        } catch (IOException e) {
+            unregister(id);
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    void send(int type, int id, byte[] payload) throws IOException {
+        if (payload.length > MAX_FRAME - 16) {
+            throw new IOException("request too large: " + payload.length + " bytes");
+        }
+        ByteBuffer header = ByteBuffer.allocate(9).putInt(5 + payload.length).put((byte) type).putInt(id).flip();
+        ByteBuffer body = ByteBuffer.wrap(payload);
+        synchronized (writeLock) {
+            while (header.hasRemaining() || body.hasRemaining()) {
+                channel.write(new ByteBuffer[] {header, body});
+            }
+        }
+    }
+
+    private void readLoop() {
+        ByteBuffer header = ByteBuffer.allocate(9);
+        try {
+            while (true) {
+                header.clear();
+                readFully(header);
+                header.flip();
+                int len = header.getInt();
+                int type = header.get() & 0xff;
+                int id = header.getInt();
+                if (len < 5 || len > MAX_FRAME) {
+                    throw new IOException("bad frame length " + len);
+                }
+                ByteBuffer body = ByteBuffer.allocate(len - 5);
+                readFully(body);
+                Frame frame = new Frame(type, id, body.array());
+                if (type == READY) {
+                    ready.complete(frame);
+                    continue;
+                }
+                if (id < 0 && type >= CONN_OPEN && type <= CONN_CLOSE) {
+                    network.accept(frame);
+                    continue;
+                }
+                Consumer<Frame> h = handlers.get(id);
+                if (h != null) {
+                    try {
+                        h.accept(frame);
+                    } catch (RuntimeException e) {
+                        log.warn("handler for request {} failed", id, e);
+                    }
+                } else {
+                    log.debug("frame type {} for unknown request {}", type, id);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("agent connection ended: {}", e.toString());
+        } finally {
+            ready.completeExceptionally(new EOFException("guest agent connection closed"));
+            closed.complete(null);
+            Frame gone = new Frame(ERROR, 0, "sandbox connection closed".getBytes(StandardCharsets.UTF_8));
+            for (Consumer<Frame> h : List.copyOf(handlers.values())) {
+                try {
+                    h.accept(gone);
+                } catch (RuntimeException ignored) {
+                    // best effort: everyone waiting learns that the VM is gone
+                }
+            }
+            handlers.clear();
+        }
+    }
+
+    private void readFully(ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            if (channel.read(buf) < 0) {
+                throw new EOFException("guest agent closed the connection");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing agent channel", e);
+        }
+    }
+
+    /** The agent answered ERROR. */
+    static final class AgentError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AgentError(String message) {
+            super(message);
+        }
+    }
+}

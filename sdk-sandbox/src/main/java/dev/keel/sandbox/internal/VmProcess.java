@@ -1,0 +1,255 @@
+package dev.keel.sandbox.internal;
+
+import dev.keel.sandbox.SandboxBootException;
+import dev.keel.sandbox.SandboxSpec;
+import dev.keel.sandbox.Workspace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The qemu child process and its private temporary directory. qemu is started through
+ * {@code setpriv --pdeathsig KILL} from the provider's long-lived launcher thread (the death signal is
+ * tied to the thread that forked), with an empty environment. A second tiny process, the reaper, holds a
+ * pipe from the JVM: when the JVM dies, however it dies, the pipe closes and the reaper kills qemu and
+ * deletes the directory. Thread-safe.
+ */
+final class VmProcess {
+    private static final Logger log = LoggerFactory.getLogger(VmProcess.class);
+    static final String DIR_PREFIX = "keel-sb-";
+    private static final String REAPER =
+            "read _ignored; kill -9 \"$1\" 2>/dev/null; sleep 0.2; rm -rf -- \"$2\"";
+
+    /** Everything needed to start one VM. */
+    record Launch(Assets assets, Path initramfs, String accelerator, SandboxSpec spec, String bootArgs, Path dir,
+                  ExecutorService launcher) {
+        Path agentSocket() {
+            return dir.resolve("agent.sock");
+        }
+
+        Path qmpSocket() {
+            return dir.resolve("qmp.sock");
+        }
+
+        Path serialLog() {
+            return dir.resolve("console.log");
+        }
+
+        Path qemuLog() {
+            return dir.resolve("qemu.log");
+        }
+    }
+
+    private final Launch launch;
+    private final Process qemu;
+    private final Process reaper;
+
+    private VmProcess(Launch launch, Process qemu, Process reaper) {
+        this.launch = launch;
+        this.qemu = qemu;
+        this.reaper = reaper;
+    }
+
+    static String tag(int index) {
+        return "ws" + index;
+    }
+
+    /** A fresh private directory for sockets and logs; short, because unix socket paths are limited. */
+    static Path newRunDir() {
+        Path base = Files.isDirectory(Path.of("/tmp")) && Files.isWritable(Path.of("/tmp"))
+                ? Path.of("/tmp") : Path.of(System.getProperty("java.io.tmpdir"));
+        try {
+            Path dir = Files.createTempDirectory(base, DIR_PREFIX);
+            Files.writeString(dir.resolve("owner"), Long.toString(ProcessHandle.current().pid()));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a sandbox run directory in " + base, e);
+        }
+    }
+
+    static List<String> command(Launch l) {
+        SandboxSpec spec = l.spec();
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--",
+                l.assets().qemu().toString(),
+                "-M", "microvm,x-option-roms=off,isa-serial=on,pit=off,pic=off,rtc=on",
+                "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none",
+                "-serial", "file:" + l.serialLog(),
+                "-m", Integer.toString(spec.memoryMib()),
+                "-smp", Integer.toString(spec.vcpus()),
+                "-no-reboot",
+                "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+                "-kernel", l.assets().kernel().toString(),
+                "-initrd", l.initramfs().toString(),
+                "-chardev", "socket,id=agent,path=" + l.agentSocket() + ",server=on,wait=off",
+                "-device", "virtio-serial-device",
+                "-device", "virtserialport,chardev=agent,name=keel.agent",
+                "-qmp", "unix:" + l.qmpSocket() + ",server=on,wait=off",
+                "-nic", "none"));
+        if (l.accelerator().equals("kvm")) {
+            cmd.addAll(List.of("-accel", "kvm", "-cpu", "host"));
+        } else {
+            // qemu64 rather than max: fewer emulated extensions, measurably faster process start under TCG
+            cmd.addAll(List.of("-accel", spec.vcpus() > 1 ? "tcg,thread=multi" : "tcg", "-cpu", "qemu64"));
+        }
+        for (int i = 0; i < spec.workspaces().size(); i++) {
+            Workspace w = spec.workspaces().get(i);
+            // security_model=none: files are created with qemu's (the calling user's) credentials
+            cmd.addAll(List.of("-fsdev", "local,id=" + tag(i) + ",path=" + escape(w.path().toString())
+                            + ",security_model=none" + (w.readOnly() ? ",readonly=on" : ""),
+                    "-device", "virtio-9p-device,fsdev=" + tag(i) + ",mount_tag=" + tag(i)));
+        }
+        StringBuilder append = new StringBuilder(
+                "console=ttyS0 quiet loglevel=3 rdinit=/init panic=-1 reboot=t 8250.nr_uarts=1 random.trust_cpu=on"
+                        // no legacy keyboard controller to probe, no clocksource watchdog, no self-tests
+                        + " i8042.noaux=1 i8042.nokbd=1 i8042.nopnp=1 no_timer_check nowatchdog cryptomgr.notests");
+        if (!l.accelerator().equals("kvm")) {
+            // without a known TSC frequency the guest calibrates against emulated timers and boots hang
+            append.append(" tsc_early_khz=").append(tscKhz()).append(" tsc=reliable");
+        }
+        if (!l.bootArgs().isEmpty()) {
+            append.append(' ').append(l.bootArgs());
+        }
+        cmd.addAll(List.of("-append", append.toString()));
+        return cmd;
+    }
+
+    /** qemu option values escape a comma by doubling it. */
+    private static String escape(String value) {
+        return value.replace(",", ",,");
+    }
+
+    static long tscKhz() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("cpu MHz")) {
+                    double mhz = Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+                    if (mhz > 100) {
+                        return Math.round(mhz * 1000);
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            log.debug("cannot read the TSC frequency", e);
+        }
+        return 2_000_000;
+    }
+
+    static VmProcess start(Launch l) {
+        List<String> cmd = command(l);
+        log.debug("starting {}", cmd);
+        Process qemu;
+        try {
+            qemu = l.launcher().submit(() -> {
+                ProcessBuilder pb = new ProcessBuilder(cmd)
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectErrorStream(true)
+                        .redirectOutput(l.qemuLog().toFile());
+                pb.environment().clear();
+                pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+                return pb.start();
+            }).get();
+        } catch (ExecutionException e) {
+            deleteTree(l.dir());
+            throw new SandboxBootException("cannot start qemu (" + l.assets().qemu() + "): " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            deleteTree(l.dir());
+            throw new SandboxBootException("interrupted while starting qemu");
+        }
+        Process reaper = null;
+        try {
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", REAPER, "keel-sandbox-reaper",
+                    Long.toString(qemu.pid()), l.dir().toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().clear();
+            pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            reaper = pb.start();
+        } catch (IOException e) {
+            log.warn("cannot start the sandbox reaper; a killed JVM may leave {} behind", l.dir(), e);
+        }
+        return new VmProcess(l, qemu, reaper);
+    }
+
+    long pid() {
+        return qemu.pid();
+    }
+
+    boolean isAlive() {
+        return qemu.isAlive();
+    }
+
+    int exitValue() {
+        return qemu.isAlive() ? -1 : qemu.exitValue();
+    }
+
+    /** The tail of qemu's own output and of the guest console, for boot failure messages. */
+    String diagnostics() {
+        StringBuilder s = new StringBuilder();
+        for (Path p : List.of(launch.qemuLog(), launch.serialLog())) {
+            try {
+                if (Files.exists(p)) {
+                    String text = Files.readString(p, StandardCharsets.UTF_8).strip();
+                    if (!text.isEmpty()) {
+                        s.append("\n--- ").append(p.getFileName()).append(" ---\n")
+                                .append(text.substring(Math.max(0, text.length() - 2000)));
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                log.debug("cannot read {}", p, e);
+            }
+        }
+        return s.toString();
+    }
+
+    /** Waits briefly for qemu to exit (after a QMP quit), kills it otherwise, removes the directory. */
+    void destroy(long graceMillis) {
+        try {
+            if (!qemu.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                qemu.destroyForcibly();
+                qemu.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            qemu.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        deleteTree(launch.dir());
+        if (reaper != null) {
+            // SIGTERM interrupts its read: it exits without touching anything
+            reaper.destroy();
+            try {
+                reaper.waitFor(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.debug("cannot delete {}", p, e);
+                }
+            });
+        } catch (IOException e) {
+            log.debug("cannot delete {}", dir, e);
+        }
+    }
+}

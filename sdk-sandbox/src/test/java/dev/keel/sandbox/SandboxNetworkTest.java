@@ -1,0 +1,113 @@
+package dev.keel.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.core.exec.Command;
+import dev.keel.core.exec.ExecResult;
+import java.util.concurrent.TimeUnit;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Egress through the proxy only: allow/deny, no bypass, credential injection the guest never sees. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SandboxNetworkTest {
+    static final String KEY = "Bearer sk-live-8d2f77c1e0";
+    MockWebServer server;
+    SandboxProvider provider;
+    Sandbox box;
+
+    @BeforeAll
+    void boot() throws Exception {
+        server = new MockWebServer();
+        server.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+        provider = TestVms.provider();
+        box = provider.create(SandboxSpec.builder("network-test")
+                .network(NetworkPolicy.denyAll().allow("localhost").deny("blocked.localhost"))
+                .secret("localhost", "Authorization", KEY)
+                .build());
+    }
+
+    @AfterAll
+    void shutdown() throws Exception {
+        if (provider != null) {
+            provider.close();
+        }
+        if (server != null) {
+            server.shutdown();
+        }
+    }
+
+    private String url(String host) {
+        return "http://" + host + ":" + server.getPort() + "/v1/models";
+    }
+
+    @Test
+    void allowedHostWorksAndGetsTheInjectedKey() throws Exception {
+        server.enqueue(new MockResponse().setBody("models-list"));
+        ExecResult r = box.run(Command.of("wget", "-q", "-O", "-", "--header", "Authorization: " + SecretRule.SENTINEL,
+                url("localhost")));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).isEqualTo("models-list");
+        RecordedRequest req = server.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(req).isNotNull();
+        assertThat(req.getHeader("Authorization")).isEqualTo(KEY);
+        assertThat(req.getPath()).isEqualTo("/v1/models");
+        assertThat(box.networkLog()).anySatisfy(e -> {
+            assertThat(e.host()).isEqualTo("localhost");
+            assertThat(e.allowed()).isTrue();
+            assertThat(e.bytes()).isPositive();
+        });
+    }
+
+    @Test
+    void deniedHostsFailAndAreLogged() {
+        int before = server.getRequestCount();
+        ExecResult notAllowed = box.run(Command.of("wget", "-q", "-O", "-", url("127.0.0.1")));
+        ExecResult denied = box.run(Command.of("wget", "-q", "-O", "-", url("blocked.localhost")));
+        assertThat(notAllowed.exitCode()).isNotZero();
+        assertThat(denied.exitCode()).isNotZero();
+        assertThat(server.getRequestCount()).isEqualTo(before);
+        assertThat(box.networkLog()).anySatisfy(e -> {
+            assertThat(e.host()).isEqualTo("blocked.localhost");
+            assertThat(e.allowed()).isFalse();
+        }).anySatisfy(e -> {
+            assertThat(e.host()).isEqualTo("127.0.0.1");
+            assertThat(e.allowed()).isFalse();
+        });
+    }
+
+    @Test
+    void directConnectionsBypassingTheProxyFail() {
+        int before = server.getRequestCount();
+        // -Y off: ignore http_proxy. The guest has no NIC: neither the host's address nor its loopback is reachable.
+        for (String host : new String[] {"127.0.0.1", "10.0.2.2", "172.17.0.1"}) {
+            ExecResult r = box.run(Command.of("wget", "-q", "-T", "5", "-Y", "off", "-O", "-", url(host)));
+            assertThat(r.exitCode()).as(host).isNotZero();
+        }
+        assertThat(box.run(Command.shell("ls /sys/class/net")).stdout().trim()).isEqualTo("lo");
+        assertThat(server.getRequestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void theKeyIsNowhereInTheGuest() {
+        server.enqueue(new MockResponse().setBody("ok"));
+        Execution running = box.start(Command.shell("wget -q -O - " + url("localhost") + "; sleep 30"),
+                dev.keel.core.exec.OutputListener.NONE);
+        String secretPart = KEY.substring(7);
+        String seen = box.run(Command.shell("env; cat /proc/*/environ /proc/*/cmdline 2>/dev/null | tr '\\0' '\\n'; ps -o args;"
+                + " echo end")).stdout();
+        assertThat(TestVms.guestFilesContaining(box, secretPart)).isEmpty();
+        // the search itself works: a file written in the guest is found
+        box.writeFile("/root/control.txt", "control-b41f".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(TestVms.guestFilesContaining(box, "control-b41f")).contains("/root/control.txt");
+        running.kill();
+        assertThat(seen).contains("http_proxy=").endsWith("end\n").doesNotContain(secretPart);
+        assertThat(box.spec().toString()).doesNotContain(secretPart);
+        assertThat(box.networkLog().toString()).doesNotContain(secretPart);
+    }
+}
