@@ -15,6 +15,7 @@ import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
 import dev.langchain4j.store.embedding.EmbeddingStore;
 import dev.langchain4j.store.embedding.filter.Filter;
 import dev.langchain4j.store.embedding.filter.MetadataFilterBuilder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Any LangChain4j {@code EmbeddingStore<TextSegment>} (pgvector, Qdrant, Milvus, in-memory, …) as a
@@ -30,10 +32,15 @@ import java.util.Optional;
  *
  * <p>Cosine only: LangChain4j stores score by relevance {@code (cos + 1) / 2}; this adapter converts
  * to and from cosine so scores and {@code minScore} mean the same as in Keel's own store. Vectors are
- * normalised before they are written. The entry id is also kept in metadata under {@value #ID_KEY} so
- * that {@link #get} works on stores that cannot fetch by id. Metadata filters are translated to
- * LangChain4j filters and run inside the backend. {@link #size()} is unsupported (LangChain4j has no
- * count). Thread safety is that of the wrapped store.
+ * normalised before they are written. Backends often restrict ids (pgvector and Qdrant take UUIDs only),
+ * so each Keel id is stored under a name-based UUID derived from it ({@link #backendId}), and the Keel id
+ * itself is kept in metadata under {@value #ID_KEY}; {@link #get} looks entries up by that key, which
+ * works on stores that cannot fetch by id. Metadata filters are translated to LangChain4j filters and run
+ * inside the backend. {@link #size()} is unsupported (LangChain4j has no count).
+ *
+ * <p>Upserts validate every entry before anything is written, so bad input changes nothing; a backend
+ * failure in the middle of a batch can leave part of it written (LangChain4j has no transactions).
+ * Thread safety is that of the wrapped store.
  */
 public final class LangChain4jVectorStore implements VectorStore {
     /** Metadata key holding the Keel entry id. */
@@ -48,6 +55,15 @@ public final class LangChain4jVectorStore implements VectorStore {
             throw new IllegalArgumentException("dimension must be at least 1, got " + dimension);
         }
         this.dimension = dimension;
+    }
+
+    /**
+     * The id an entry with Keel id {@code id} has in the wrapped store: a name-based (version 3) UUID of
+     * the id's UTF-8 bytes, stable across runs and machines.
+     */
+    public static String backendId(String id) {
+        Objects.requireNonNull(id, "id");
+        return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** Adapts {@code store}, which holds (or will hold) vectors of {@code dimension} components. */
@@ -93,7 +109,10 @@ public final class LangChain4jVectorStore implements VectorStore {
             meta.put(ID_KEY, entry.id());
             segments.add(TextSegment.from(entry.text(), Metadata.from(meta)));
         }
-        List<String> ids = new ArrayList<>(unique.keySet());
+        List<String> ids = new ArrayList<>(unique.size());
+        for (String id : unique.keySet()) {
+            ids.add(backendId(id));
+        }
         try {
             delegate.removeAll(ids);
             delegate.addAll(ids, embeddings, segments);
@@ -108,7 +127,12 @@ public final class LangChain4jVectorStore implements VectorStore {
         Objects.requireNonNull(id, "id");
         boolean existed = get(id).isPresent();
         if (existed) {
-            delegate.remove(id);
+            try {
+                delegate.remove(backendId(id));
+            } catch (RuntimeException e) {
+                throw new VectorStoreException("LangChain4j store " + delegate.getClass().getSimpleName()
+                        + " failed to delete '" + id + "': " + e.getMessage(), e);
+            }
         }
         return existed;
     }
