@@ -2,7 +2,8 @@ package dev.keel.samples;
 
 import dev.keel.agents.Agent;
 import dev.keel.agents.AgentResult;
-import dev.keel.agents.ConsoleView;
+import dev.keel.agents.AgentEvent;
+import dev.keel.agents.AgentListener;
 import dev.keel.agents.Runner;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
@@ -28,7 +29,7 @@ import java.util.Map;
  * asking user may not read. All of Keel's parts on embedded defaults, in one process, no network:
  * <ul>
  *   <li>sdk-agents — an {@link Agent} with a {@code search_docs} tool, run by a {@link Runner} whose events
- *       a {@link ConsoleView} prints live;</li>
+ *       (tool calls, streamed text, usage) are printed live;</li>
  *   <li>sdk-rag — markdown chunked by section, embedded in-process with all-MiniLM-L6-v2, exact vector
  *       search (see {@link CompanyKnowledge});</li>
  *   <li>sdk-authz — the real SpiceDB, embedded, post-filters every search for the asking user, failing
@@ -97,11 +98,33 @@ public final class FlagshipSample {
                     .toolsets(searchDocs(knowledge, SubjectRef.of("user", user), out))
                     .maxIterations(6)
                     .build();
-            try (Runner runner = Runner.builder(helpdesk).listener(ConsoleView.to(out)).build()) {
+            try (Runner runner = Runner.builder(helpdesk).listener(live(out)).build()) {
                 results.put(user, runner.run(question));
             }
         }
         return results;
+    }
+
+    /** Prints tool calls and their results as they happen and the answer as it streams in. */
+    static AgentListener live(PrintStream out) {
+        return event -> {
+            if (event instanceof AgentEvent.ToolCallRequested r) {
+                out.println("  → " + r.call().name() + " " + r.call().arguments());
+            } else if (event instanceof AgentEvent.ToolCallFinished f) {
+                String result = f.result().replace('\n', ' ');
+                out.println("  ← " + (result.length() > 100 ? result.substring(0, 100) + "…" : result)
+                        + " (" + f.duration().toMillis() + " ms)");
+                out.print("  helpdesk: ");
+            } else if (event instanceof AgentEvent.TextDelta d) {
+                out.print(d.text());
+                out.flush();
+            } else if (event instanceof AgentEvent.RunCompleted c) {
+                out.println();
+                out.println("  [" + c.result().iterations() + " model calls, " + c.result().usage().totalTokens() + " tokens]");
+            } else if (event instanceof AgentEvent.RunFailed f) {
+                out.println("  run failed: " + f.message());
+            }
+        };
     }
 
     /** The agent's only tool: a permission-filtered search for one user. */

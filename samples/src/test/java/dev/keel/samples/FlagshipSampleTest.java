@@ -75,7 +75,7 @@ class FlagshipSampleTest {
             }
         }
         String console = printed.toString(StandardCharsets.UTF_8);
-        assertThat(console).contains("withheld from user:charlie").contains("document:roadmap DENIED");
+        assertThat(console).contains("→ search_docs").contains("helpdesk: From the documents").contains("withheld from user:charlie").contains("document:roadmap DENIED");
         assertThat(console).doesNotContain("withheld from user:emilia");
     }
 
