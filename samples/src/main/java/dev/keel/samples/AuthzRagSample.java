@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code samples/run authz-rag}: permission-aware retrieval without an agent. Two users ask the same
+ * {@code samples/run authz-rag}: permission-aware retrieval without an agent. Three users ask the same
  * questions over the same documents; Keel's retriever (in-process MiniLM embeddings, exact vector search,
  * at most 3 hits) finds the closest chunks and the real SpiceDB (embedded) decides, before anything could
  * reach a model, which of them each user may read. Prints each user's context and what was withheld —
@@ -18,7 +18,7 @@ import java.util.Locale;
 public final class AuthzRagSample {
     static final List<String> QUESTIONS = List.of(
             "When does usage-based pricing launch?",
-            "Why did refunds fail in September?");
+            "How do refunds work?");
 
     private AuthzRagSample() {
     }
@@ -40,7 +40,7 @@ public final class AuthzRagSample {
         for (String question : questions) {
             out.println();
             out.println("Q: " + question);
-            for (String user : List.of("emilia", "charlie")) {
+            for (String user : FlagshipSample.USERS) {
                 CompanyKnowledge.Search search = knowledge.search(question, SubjectRef.of("user", user));
                 out.println("  == " + user + ": " + search.hits().size() + " chunk(s) of context");
                 for (Hit hit : search.hits()) {

@@ -27,7 +27,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A small company's documents behind permissions, as the samples use them: three markdown files chunked
+ * A small company's documents behind permissions, as the samples use them: three markdown files (an
+ * internal roadmap, a customer playbook, a public FAQ) chunked
  * by section and embedded in-process (all-MiniLM-L6-v2, no network) into a Keel vector store, and an
  * embedded SpiceDB that decides who may read which document. {@link #search} retrieves for one user and
  * post-filters with SpiceDB before anything leaves this class.
@@ -39,27 +40,26 @@ final class CompanyKnowledge implements AutoCloseable {
     static final String SCHEMA = """
             definition user {}
 
-            definition group {
-                relation member: user
-            }
-
             definition document {
                 relation owner: user
-                relation viewer: user | user:* | group#member
+                relation viewer: user | user:*
                 permission read = owner + viewer
             }
             """;
 
+    /** The seeds' scenario: an internal roadmap, a customer playbook and a public FAQ. */
     static final String RELATIONSHIPS = """
-            // emilia is an engineer; charlie is a contractor in no group
-            group:engineering#member@user:emilia
-            // the roadmap is emilia's; incident reviews are for engineering; the handbook is for everyone
-            document:roadmap#owner@user:emilia
-            document:incidents#viewer@group:engineering#member
-            document:handbook#viewer@user:*
+            // doc1: internal roadmap, owned by emilia
+            document:doc1#owner@user:emilia
+            // doc2: customer playbook, beatrice (support) may read it
+            document:doc2#viewer@user:beatrice
+            // doc3: public FAQ
+            document:doc3#viewer@user:emilia
+            document:doc3#viewer@user:beatrice
+            document:doc3#viewer@user:charlie
             """;
 
-    static final List<String> DOCUMENTS = List.of("handbook", "roadmap", "incidents");
+    static final List<String> DOCUMENTS = List.of("doc1", "doc2", "doc3");
 
     /** What one user's search returned: the readable hits, best first, and what was withheld (ids only). */
     record Search(List<Hit> hits, List<DroppedHit> withheld) {}

@@ -26,7 +26,8 @@ import java.util.Map;
 
 /**
  * The flagship: a help-desk agent that answers from company documents, and never from a document the
- * asking user may not read. All of Keel's parts on embedded defaults, in one process, no network:
+ * asking user may not read. Emilia owns the internal roadmap, Beatrice (support) reads the customer
+ * playbook, everyone reads the public FAQ; all three ask the same question. All of Keel's parts on embedded defaults, in one process, no network:
  * <ul>
  *   <li>sdk-agents — an {@link Agent} with a {@code search_docs} tool, run by a {@link Runner} whose events
  *       (tool calls, streamed text, usage) are printed live;</li>
@@ -43,7 +44,7 @@ import java.util.Map;
  */
 public final class FlagshipSample {
     static final String QUESTION = "A customer wants a refund and asks when usage-based pricing starts. What can I tell them?";
-    static final List<String> USERS = List.of("emilia", "charlie");
+    static final List<String> USERS = List.of("emilia", "beatrice", "charlie");
 
     private FlagshipSample() {
     }

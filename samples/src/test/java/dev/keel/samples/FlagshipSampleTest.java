@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,10 +23,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The flagship end to end: real SpiceDB, real embeddings and vector search, agent loop over real HTTP. */
+/**
+ * The seeds' permission-aware RAG scenario end to end, as the flagship runs it: real chunks, in-process
+ * embeddings, Keel's vector store and retriever, the real SpiceDB (embedded), the agent loop over real HTTP.
+ */
 class FlagshipSampleTest {
-    /** Text that only the roadmap and the incident review contain. */
-    static final List<String> CONFIDENTIAL = List.of("3 March", "partner portal", "payment token", "212 refunds");
+    /** Text only the roadmap (doc1) contains, and text only the playbook (doc2) contains. */
+    static final List<String> ROADMAP = List.of("3 March", "partner portal");
+    static final List<String> PLAYBOOK = List.of("second approver", "sales leadership", "account manager");
+    static final Map<String, Set<String>> READABLE = Map.of(
+            "emilia", Set.of("doc1", "doc3"), "beatrice", Set.of("doc2", "doc3"), "charlie", Set.of("doc3"));
 
     static CompanyKnowledge knowledge;
 
@@ -49,7 +56,7 @@ class FlagshipSampleTest {
     }
 
     @Test
-    void eachUserGetsAnAnswerFromWhatTheyMayReadAndNothingElseReachesTheModel() throws Exception {
+    void eachUserGetsAnAnswerFromWhatTheyMayReadAndNothingElseReachesTheModel() {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Map<String, AgentResult> results;
         List<RecordedChatRequest> requests;
@@ -62,35 +69,43 @@ class FlagshipSampleTest {
         }
 
         assertThat(results.get("emilia").output()).contains("3 March").contains("refund within 30 days");
+        assertThat(results.get("beatrice").output()).contains("billing console").contains("refund within 30 days");
         assertThat(results.get("charlie").output()).contains("refund within 30 days");
-        for (String secret : CONFIDENTIAL) {
-            assertThat(results.get("charlie").output()).doesNotContainIgnoringCase(secret);
-        }
-        // two model calls per user (search, then answer); charlie's are the last two
-        assertThat(requests).hasSize(4);
+        // two model calls per user (search, then answer), users in order
+        assertThat(requests).hasSize(6);
         assertThat(requests.get(1).body()).contains("3 March");
-        for (RecordedChatRequest charlies : requests.subList(2, 4)) {
-            for (String secret : CONFIDENTIAL) {
-                assertThat(charlies.body()).as("request sent to the model for charlie").doesNotContainIgnoringCase(secret);
-            }
+        assertThat(requests.get(3).body()).contains("second approver");
+        assertNoneContain(List.of(results.get("beatrice").output(), requests.get(2).body(), requests.get(3).body()), ROADMAP);
+        assertNoneContain(List.of(results.get("emilia").output(), requests.get(0).body(), requests.get(1).body()), PLAYBOOK);
+        for (RecordedChatRequest charlies : requests.subList(4, 6)) {
+            assertNoneContain(List.of(charlies.body(), results.get("charlie").output()), ROADMAP);
+            assertNoneContain(List.of(charlies.body(), results.get("charlie").output()), PLAYBOOK);
         }
         String console = printed.toString(StandardCharsets.UTF_8);
-        assertThat(console).contains("→ search_docs").contains("helpdesk: From the documents").contains("withheld from user:charlie").contains("document:roadmap DENIED");
-        assertThat(console).doesNotContain("withheld from user:emilia");
+        assertThat(console).contains("→ search_docs").contains("helpdesk: From the documents")
+                .contains("withheld from user:charlie").contains("document:doc1 DENIED");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"When does usage-based pricing launch?", "Why did refunds fail in September?",
-            "What does the partner portal include?", "How do I get my travel expenses back?"})
-    void searchesNeverReturnADocumentTheUserCannotRead(String question) {
+    @ValueSource(strings = {"When does usage-based pricing launch?", "How do refunds work?",
+            "What does the partner portal include?", "Can I give a customer a discount?", "Which plans are there?"})
+    void eachUsersSearchReturnsOnlyWhatTheyMayRead(String question) {
         for (String user : FlagshipSample.USERS) {
             SubjectRef subject = SubjectRef.of("user", user);
             CompanyKnowledge.Search search = knowledge.search(question, subject);
             for (Hit hit : search.hits()) {
-                assertThat(knowledge.mayRead(subject, hit.sourceId())).as(user + " reads " + hit.sourceId()).isTrue();
+                assertThat(READABLE.get(user)).as(user + " got " + hit.sourceId()).contains(hit.sourceId());
+                assertThat(knowledge.mayRead(subject, hit.sourceId())).isTrue();
             }
-            if (user.equals("charlie")) {
-                assertThat(search.hits()).extracting(Hit::sourceId).allMatch("handbook"::equals);
+            assertThat(search.withheld()).allSatisfy(d ->
+                    assertThat(READABLE.get(user)).doesNotContain(d.resource().id()));
+        }
+    }
+
+    private static void assertNoneContain(List<String> texts, List<String> secrets) {
+        for (String text : texts) {
+            for (String secret : secrets) {
+                assertThat(text).doesNotContainIgnoringCase(secret);
             }
         }
     }
