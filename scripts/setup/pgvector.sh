@@ -16,7 +16,8 @@
 # Usage: scripts/setup/pgvector.sh [--if-possible]
 #   --if-possible  (used by the Maven build) outside CI a root that cannot be had is a warning, not an
 #                  error; the pgvector tests then skip. With CI=true it is always an error.
-# Environment: KEEL_CACHE_DIR (default ~/.cache/keel), KEEL_DEBIAN_MIRROR (default http://deb.debian.org/debian).
+# Environment: KEEL_CACHE_DIR (default ~/.cache/keel), KEEL_DEBIAN_MIRROR (default http://deb.debian.org/debian),
+#   KEEL_PGVECTOR_ROOT (an existing complete root to use instead; nothing is built then).
 set -euo pipefail
 SOFT=0; [ "${1:-}" = "--if-possible" ] && SOFT=1
 
@@ -51,6 +52,10 @@ complete() {
     && [ -f "$r/usr/share/postgresql/$PG_MAJOR/extension/vector.control" ]
 }
 
+if [ -n "${KEEL_PGVECTOR_ROOT:-}" ] && complete "$KEEL_PGVECTOR_ROOT"; then
+  log "using KEEL_PGVECTOR_ROOT=$KEEL_PGVECTOR_ROOT ($(cat "$KEEL_PGVECTOR_ROOT/$MARKER"))"
+  exit 0
+fi
 if complete "$DEST"; then
   log "$DEST already installed ($(cat "$DEST/$MARKER"))"
   exit 0
@@ -102,7 +107,10 @@ unmount_all "$WORK"
 
 # Real device nodes (inside a container debootstrap bind-mounts the host's and leaves empty files behind),
 # so the tests need no mount at all in the root.
-dev_node() { rm -f "$NEW/dev/$1"; mknod -m "$2" "$NEW/dev/$1" c "$3" "$4"; }
+dev_node() {
+  rm -f "$NEW/dev/$1"
+  mknod -m "$2" "$NEW/dev/$1" c "$3" "$4" || fail "cannot create the device node /dev/$1 in the root (mknod not permitted here?)"
+}
 dev_node null 666 1 3; dev_node zero 666 1 5; dev_node full 666 1 7
 dev_node random 666 1 8; dev_node urandom 666 1 9; dev_node tty 666 5 0
 # PostgreSQL's POSIX shared memory lives in /dev/shm: world-writable and sticky, as on a host.
@@ -114,7 +122,7 @@ mkdir -p "$NEW/etc/postgresql-common/createcluster.d"
 echo "create_main_cluster = false" > "$NEW/etc/postgresql-common/createcluster.d/keel.conf"
 
 log "installing $PACKAGES inside the root (about 15 s)"
-mount -t proc proc "$NEW/proc"
+mount -t proc proc "$NEW/proc" || fail "cannot mount /proc in the root (mount not permitted here?)"
 if ! chroot "$NEW" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 \
     sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $PACKAGES && apt-get clean" \
     >"$WORK/apt.log" 2>&1; then

@@ -35,7 +35,8 @@ import java.util.function.IntConsumer;
  * Prints {@code keel-bench rag <case> <metric>=<value> ... ratio=<keel/peer>} lines.
  *
  * <p>Arguments: {@code --quick} (smaller data, shorter runs), {@code --cases=a,b} (subset: exact, batched,
- * million, int8, ann, persist, chunk, embed), {@code --no-fork}. Unless the JVM already has the Vector
+ * million, int8, ann, persist, chunk, embed; and {@code jmh}, not in the default run, which repeats the
+ * exact-search comparison under JMH in a forked JVM as a cross-check of this harness), {@code --no-fork}. Unless the JVM already has the Vector
  * API module, the suite re-runs itself with {@code --add-modules jdk.incubator.vector} so the SIMD path is
  * measured (the scalar path is measured too, as {@code exact-search-scalar}).
  */
@@ -107,6 +108,9 @@ public final class RagSuite {
     }
 
     private void run() throws Exception {
+        if (cases.contains("jmh")) {
+            runJmh();
+        }
         boolean needData = cases.contains("exact") || cases.contains("batched") || cases.contains("int8")
                 || cases.contains("persist");
         float[][] data = needData ? randomUnit(n, 1) : null;
@@ -428,6 +432,34 @@ public final class RagSuite {
                         + " vs " + peerCos);
             }
         }
+    }
+
+    /** {@link ExactSearchBenchmark} under JMH: one fork with the Vector API module, keel vs peer in the same fork. */
+    private void runJmh() throws org.openjdk.jmh.runner.RunnerException {
+        org.openjdk.jmh.runner.options.Options options = new org.openjdk.jmh.runner.options.OptionsBuilder()
+                .include(ExactSearchBenchmark.class.getName() + "\\.")
+                .param("n", Integer.toString(n))
+                .forks(1)
+                .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "-Xmx4g")
+                .warmupIterations(quick ? 1 : 2).warmupTime(org.openjdk.jmh.runner.options.TimeValue.seconds(2))
+                .measurementIterations(quick ? 2 : 4).measurementTime(org.openjdk.jmh.runner.options.TimeValue.seconds(2))
+                .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
+                .build();
+        java.util.Map<String, org.openjdk.jmh.results.RunResult> byMethod = new java.util.HashMap<>();
+        for (org.openjdk.jmh.results.RunResult r : new org.openjdk.jmh.runner.Runner(options).run()) {
+            String name = r.getParams().getBenchmark();
+            byMethod.put(name.substring(name.lastIndexOf('.') + 1), r);
+        }
+        double keelQps = byMethod.get("keel").getPrimaryResult().getScore();
+        double keelErr = byMethod.get("keel").getPrimaryResult().getScoreError();
+        double batchedQps = 4 * byMethod.get("keelFourPerPass").getPrimaryResult().getScore();
+        double peerQps = byMethod.get("peer").getPrimaryResult().getScore();
+        double peerErr = byMethod.get("peer").getPrimaryResult().getScoreError();
+        line("jmh-exact-search-" + size(n), "keel_qps=" + f(keelQps) + "±" + f(keelErr),
+                "peer_qps=" + f(peerQps) + "±" + f(peerErr), "ratio=" + f(keelQps / peerQps),
+                "target_ratio=5(jdk25)/3(jdk17)");
+        line("jmh-batched-search-" + size(n), "queries_per_pass=4", "keel_qps=" + f(batchedQps),
+                "single_keel_qps=" + f(keelQps), "ratio_vs_single=" + f(batchedQps / keelQps));
     }
 
     private InMemoryVectorStore store(float[][] data, boolean int8, int capacity) {

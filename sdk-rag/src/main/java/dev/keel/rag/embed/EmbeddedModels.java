@@ -1,7 +1,7 @@
 package dev.keel.rag.embed;
 
 import dev.keel.core.EmbeddingModel;
-import dev.keel.rag.langchain4j.LangChain4jEmbeddingModel;
+import dev.keel.core.langchain4j.LangChain4j;
 
 /**
  * Embedding models that run inside the JVM, without network: the model weights ship in a Maven jar.
@@ -14,13 +14,14 @@ public final class EmbeddedModels {
 
     /**
      * all-MiniLM-L6-v2, int8-quantized ONNX (384 dimensions, English, ~23 MB), through LangChain4j's
-     * in-process runner. Loading takes about a second; create one and share it (it is thread-safe).
+     * in-process runner, seen through sdk-core's LangChain4j adapter (failures surface as Keel's
+     * {@code ModelException}s). Loading takes about a second; create one and share it (it is thread-safe).
      *
      * @throws IllegalStateException when the model jar is not available
      */
     public static EmbeddingModel allMiniLmL6V2() {
         try {
-            return LangChain4jEmbeddingModel.of(
+            return LangChain4j.embeddingModel(
                     new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel());
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException("the embedded MiniLM model needs "
