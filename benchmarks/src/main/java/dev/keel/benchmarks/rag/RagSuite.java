@@ -87,8 +87,7 @@ public final class RagSuite {
     private static void relaunchWithVectorApi(String[] args) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector"));
-        command.addAll(ProcessHandle.current().info().arguments().isPresent()
-                ? jvmOptions() : List.of());
+        command.addAll(jvmOptions()); // -X/-D options (e.g. -Dkeel.bench.annNoise) carry over to the fork
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RagSuite.class.getName(), "--no-fork"));
         command.addAll(List.of(args));
         int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
