@@ -77,7 +77,7 @@ fi
 
 mkdir -p "$BASE"
 # Same file system as the target, so the final rename is atomic.
-WORK="$(mktemp -d "$BASE/.build.XXXXXX")"
+WORK="$(realpath "$(mktemp -d "$BASE/.build.XXXXXX")")"  # canonical, as /proc/mounts shows it
 NEW="$WORK/root"
 
 # Everything mounted below $WORK (debootstrap's own bind mounts if it died, our /proc), deepest first.

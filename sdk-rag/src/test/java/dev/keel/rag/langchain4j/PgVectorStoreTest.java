@@ -138,6 +138,38 @@ class PgVectorStoreTest {
     }
 
     @Test
+    void withAnHnswIndexTheAdapterStillFindsTheTrueNeighbours() {
+        Random rnd = new Random(14);
+        List<Entry> entries = entries(rnd, COUNT);
+        pg.upsertAll(entries);
+        keel.upsertAll(entries);
+        cluster.psql(PgVectorCluster.DATABASE, "CREATE INDEX keel_hnsw ON " + TABLE
+                + " USING hnsw (embedding vector_cosine_ops)");
+        float[] probe = vector(rnd);
+        StringBuilder literal = new StringBuilder("[");
+        for (int d = 0; d < DIM; d++) {
+            literal.append(d == 0 ? "" : ",").append(probe[d]);
+        }
+        String plan = cluster.psql(PgVectorCluster.DATABASE, "SET enable_seqscan = off; EXPLAIN SELECT embedding_id FROM "
+                + TABLE + " ORDER BY embedding <=> '" + literal + "]' LIMIT 10");
+        assertThat(plan).contains("keel_hnsw");
+        int found = 0;
+        int queries = 20;
+        for (int qi = 0; qi < queries; qi++) {
+            float[] q = qi == 0 ? probe : vector(rnd);
+            Set<String> truth = new java.util.HashSet<>();
+            keel.search(q, 10).forEach(h -> truth.add(h.id()));
+            for (Hit hit : pg.search(q, 10)) {
+                assertThat(hit.score()).isCloseTo(keel.get(hit.id()).map(e -> cosine(e.vector(), q)).orElseThrow(), within(1e-5));
+                if (truth.contains(hit.id())) {
+                    found++;
+                }
+            }
+        }
+        assertThat(found / (10.0 * queries)).as("recall@10 through pgvector").isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
     void badInputWritesNothing() {
         List<Entry> batch = new ArrayList<>(entries(new Random(13), 5));
         float[] nan = new float[DIM];
@@ -157,6 +189,16 @@ class PgVectorStoreTest {
             assertThat(actual.get(i).text()).as(what).isEqualTo(expected.get(i).text());
             assertThat(actual.get(i).metadata()).as(what).isEqualTo(expected.get(i).metadata());
         }
+    }
+
+    private static double cosine(float[] unit, float[] q) {
+        double dot = 0;
+        double norm = 0;
+        for (int d = 0; d < q.length; d++) {
+            dot += unit[d] * q[d];
+            norm += q[d] * q[d];
+        }
+        return dot / Math.sqrt(norm);
     }
 
     private static int rows() {
