@@ -122,10 +122,16 @@ class RunnerTest {
 
     @Test
     void parallelDelegationsWorkOnTheirOwnCopyOfState() {
+        CountDownLatch bothWrote = new CountDownLatch(2);
         Tool mark = Tool.of(ToolSpec.of("mark", "writes state", JsonSchema.object().required("v", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
                     ctx.state().put("mark", args.get("v"));
-                    Thread.sleep(50);
+                    bothWrote.countDown();
+                    // Both delegations have written before either reads: they run at the same time, and a shared
+                    // state map would show one of them the other's value.
+                    if (!bothWrote.await(10, TimeUnit.SECONDS)) {
+                        return ToolResult.error("the delegations did not run in parallel");
+                    }
                     return ToolResult.ok("saw " + ctx.state().get("mark").asText());
                 });
         FakeModel a = new FakeModel("a").calls(call("x", "mark", "{\"v\":\"A\"}")).then(req -> FakeModel.response(

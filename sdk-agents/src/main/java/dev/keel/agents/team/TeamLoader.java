@@ -353,6 +353,11 @@ final class TeamLoader {
                     Duration.ofSeconds(optInt(m, "timeout", path) == null ? 30 : optInt(m, "timeout", path)), 1 << 20);
             default -> mcp(m, path, null);
         };
+        return configure(t, m, path);
+    }
+
+    /** Applies {@code tools}, {@code instruction} and {@code readonly} of a toolset entry. */
+    private Toolset configure(Toolset t, MapNode m, String path) {
         List<String> only = strings(m, "tools", path);
         String instruction = optString(m, "instruction", path).orElse(null);
         Toolset configured = only.isEmpty() && instruction == null ? t : new ConfiguredToolset(t, only, instruction);
@@ -525,11 +530,11 @@ final class TeamLoader {
                 throw error(ref.line(), path + ".ref", "unknown MCP server '" + name + "'; " + hint);
             }
             MapNode tm = map(target.value(), "mcps." + name);
-            checkFields(tm, "mcps." + name, MCP, Set.of());
+            checkFields(tm, "mcps." + name, union(MCP, TOOLSET_COMMON), TOOLSET_IGNORED);
             if (tm.entries().containsKey("ref")) {
                 throw error(tm.entries().get("ref").line(), "mcps." + name + ".ref", "an 'mcps' entry cannot itself be a ref");
             }
-            return mcp(tm, "mcps." + name, name);
+            return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
         }
         McpTransport transport;
         Entry remote = m.entries().get("remote");
