@@ -355,6 +355,34 @@ class RunnerTest {
     }
 
     @Test
+    void costSumsOverSubAgentsAndIsUnknownOnceAModelHasNoPrice() {
+        for (boolean engineerPriced : new boolean[] {true, false}) {
+            FakeModel rootModel = new FakeModel("root")
+                    .calls(call("t1", "transfer_task", "{\"agent\":\"designer\",\"task\":\"d\",\"expected_output\":\"\"}"))
+                    .calls(call("t2", "transfer_task", "{\"agent\":\"engineer\",\"task\":\"e\",\"expected_output\":\"\"}"))
+                    .text("done");
+            Agent designer = Agent.builder("designer").model(new FakeModel("designer").text("d")).build();
+            Agent engineer = Agent.builder("engineer").model(new FakeModel("engineer").text("e")).build();
+            Agent root = Agent.builder("root").model(rootModel).subAgents(designer, engineer).build();
+            Runner.Builder b = Runner.builder(root).price("root", new ModelPrice(1, 2)).price("designer", new ModelPrice(10, 20));
+            if (engineerPriced) {
+                b.price("engineer", new ModelPrice(100, 200));
+            }
+            try (Runner runner = b.build()) {
+                Session s = runner.run("go").session();
+                assertThat(s.usage().totalTokens()).isEqualTo(5 * 15);
+                if (engineerPriced) {
+                    // Each call: 10 input and 5 output tokens; prices are per million tokens.
+                    double expected = (3 * (10 * 1 + 5 * 2) + (10 * 10 + 5 * 20) + (10 * 100 + 5 * 200)) / 1_000_000d;
+                    assertThat(s.cost().getAsDouble()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-12));
+                } else {
+                    assertThat(s.cost()).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void costIsUnknownWithoutPrice() {
         FakeModel model = new FakeModel("m").text("hi");
         try (Runner runner = Runner.create(Agent.builder("a").model(model).build())) {
