@@ -65,6 +65,12 @@ class McpToolsetTest {
         Process server = McpServers.everythingHttp("streamableHttp", port);
         try (McpToolset http = McpToolset.streamableHttp("http://127.0.0.1:" + port + "/mcp")) {
             assertThat(call(http, "echo", "{\"message\":\"over http\"}").content()).isEqualTo("Echo: over http");
+            server.destroyForcibly().waitFor();
+            long start = System.nanoTime();
+            ToolResult gone = call(http, "echo", "{\"message\":\"nobody there\"}");
+            assertThat(gone.error()).isTrue();
+            assertThat(gone.content()).contains("failed on 'echo'");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         } finally {
             server.destroyForcibly().waitFor();
         }
@@ -76,6 +82,12 @@ class McpToolsetTest {
         Process server = McpServers.everythingHttp("sse", port);
         try (McpToolset sse = McpToolset.sse("http://127.0.0.1:" + port + "/sse")) {
             assertThat(call(sse, "echo", "{\"message\":\"over sse\"}").content()).isEqualTo("Echo: over sse");
+            server.destroyForcibly().waitFor();
+            long start = System.nanoTime();
+            ToolResult gone = call(sse, "echo", "{\"message\":\"nobody there\"}");
+            assertThat(gone.error()).isTrue();
+            assertThat(gone.content()).contains("failed on 'echo'");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         } finally {
             server.destroyForcibly().waitFor();
         }
