@@ -568,6 +568,39 @@ class RunnerTest {
     }
 
     @Test
+    void eventSubscriptionsEndWhenClosedAndRenderDrawsTheSameTree() {
+        java.util.function.Supplier<Agent> team = () -> {
+            FakeModel subModel = new FakeModel("s").calls(call("e", "echo", "{\"text\":\"hi\"}")).text("sub done");
+            FakeModel rootModel = new FakeModel("r")
+                    .calls(call("t", "transfer_task", "{\"agent\":\"sub\",\"task\":\"say hi\",\"expected_output\":\"\"}"))
+                    .text("all done").text("second run");
+            Agent sub = Agent.builder("sub").model(subModel).toolsets(Toolset.of("t", echo(new AtomicInteger()))).build();
+            return Agent.builder("root").model(rootModel).subAgents(sub).build();
+        };
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        List<AgentEvent> seen = new CopyOnWriteArrayList<>();
+        try (Runner runner = Runner.builder(team.get()).yolo(true).build()) {
+            System.setOut(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8));
+            try (AgentEvents.Subscription view = runner.events().subscribe(ConsoleView::render);
+                 AgentEvents.Subscription log = runner.events().subscribe(seen::add)) {
+                runner.run("go");
+            } finally {
+                System.setOut(original);
+            }
+            int count = seen.size();
+            assertThat(count).isGreaterThan(5);
+            assertThat(runner.run(Session.create(), "again").output()).isEqualTo("second run");
+            assertThat(seen).as("closed subscriptions get nothing").hasSize(count);
+        }
+        String[] lines = buffer.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        assertThat(lines[0]).isEqualTo("▶ root → sub: say hi");
+        assertThat(lines[1]).isEqualTo("    [sub] echo {\"text\":\"hi\"}");
+        assertThat(lines[3]).isEqualTo("◀ sub answered: sub done");
+        assertThat(seen.get(seen.size() - 1)).isInstanceOf(AgentEvent.RunCompleted.class);
+    }
+
+    @Test
     void consoleViewDrawsTheDelegationTree() {
         FakeModel subModel = new FakeModel("s").calls(call("e", "echo", "{\"text\":\"hi\"}")).text("sub done");
         FakeModel rootModel = new FakeModel("r")
