@@ -22,7 +22,9 @@
 #include <string.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <linux/random.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -36,7 +38,7 @@
 
 enum {
     T_EXEC = 1, T_STDIN = 2, T_SIGNAL = 3, T_READ = 4, T_WRITE = 5, T_LIST = 6, T_SHUTDOWN = 7,
-    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11,
+    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11, T_RESUMED = 12,
     T_STARTED = 20, T_STDOUT = 21, T_STDERR = 22, T_EXIT = 23, T_ERROR = 24, T_OK = 25, T_READY = 26,
     /* both directions: a TCP connection to the guest's proxy port, carried over the agent port */
     T_CONN_OPEN = 27, T_CONN_DATA = 28, T_CONN_CLOSE = 29
@@ -468,6 +470,31 @@ out:
     free(path);
 }
 
+/*
+ * The VM was restored from a snapshot that other sandboxes share: take the host's wall clock (the guest's
+ * is the snapshot's) and fresh entropy, then force the kernel's CRNG to reseed so no two restored guests
+ * produce the same random numbers. Payload: u32 seconds high, u32 seconds low, u32 nanoseconds, entropy.
+ */
+static void do_resumed(uint32_t id, struct cur *c) {
+    uint64_t hi = c32(c), lo = c32(c);
+    uint32_t ns = c32(c);
+    if (c->bad || ns >= 1000000000u || c->n < 32) { send_frame(T_ERROR, id, "malformed resume request", 24); return; }
+    struct timespec ts = {(time_t) ((hi << 32) | lo), (long) ns};
+    if (clock_settime(CLOCK_REALTIME, &ts) < 0) { send_error(id, "clock_settime", errno); return; }
+    int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) { send_error(id, "/dev/urandom", errno); return; }
+    struct { struct rand_pool_info info; unsigned char buf[256]; } e;
+    size_t n = c->n > sizeof e.buf ? sizeof e.buf : c->n;
+    e.info.entropy_count = (int) (n * 8);
+    e.info.buf_size = (int) n;
+    memcpy(e.buf, c->p, n);
+    if (ioctl(fd, RNDADDENTROPY, &e) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0) {
+        int err = errno; close(fd); send_error(id, "reseed", err); return;
+    }
+    close(fd);
+    send_frame(T_OK, id, NULL, 0);
+}
+
 static void do_shutdown(uint32_t id) {
     for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used) kill(-procs[i].pid, SIGKILL);
     sync();
@@ -557,6 +584,7 @@ static void handle(int type, uint32_t id, const unsigned char *payload, size_t n
     case T_MOUNT: do_mount(id, &c); break;
     case T_PING: send_frame(T_OK, id, payload, n); break;
     case T_NET_LISTEN: do_net_listen(id, &c); break;
+    case T_RESUMED: do_resumed(id, &c); break;
     case T_CONN_DATA: {
         struct conn *k = find_conn(id);
         if (k && !k->host_eof) {

@@ -54,6 +54,7 @@ final class QemuSandbox implements Sandbox {
     private final Qmp qmp;
     private final String accelerator;
     private final Duration bootTime;
+    private final boolean restored;
     private final ScheduledExecutorService timers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final EgressProxy proxy;
@@ -62,7 +63,8 @@ final class QemuSandbox implements Sandbox {
     static final int GUEST_PROXY_PORT = 3128;
 
     private QemuSandbox(QemuProvider provider, SandboxSpec spec, VmProcess vm, AgentConnection agent, Qmp qmp,
-                        String accelerator, Duration bootTime, EgressProxy proxy, NetRelay relay) {
+                        String accelerator, Duration bootTime, boolean restored, EgressProxy proxy, NetRelay relay) {
+        this.restored = restored;
         this.proxy = proxy;
         this.relay = relay;
         this.provider = provider;
@@ -79,8 +81,15 @@ final class QemuSandbox implements Sandbox {
         });
     }
 
-    /** Boots the VM and mounts the workspaces; on any failure nothing is left running. */
-    static QemuSandbox boot(QemuProvider provider, SandboxSpec spec, VmProcess.Launch launch) {
+    /**
+     * Brings the VM up and mounts the workspaces; on any failure nothing is left running.
+     *
+     * @param restoreFrom a snapshot to restore instead of booting ({@code launch.restore()} is then set), or null
+     * @param saveTo      after a boot, save the freshly booted VM here before anything of the sandbox touches
+     *                    it (best effort), or null
+     */
+    static QemuSandbox boot(QemuProvider provider, SandboxSpec spec, VmProcess.Launch launch, Path restoreFrom,
+                            Path saveTo) {
         long t0 = System.nanoTime();
         VmProcess vm = VmProcess.start(launch);
         AgentConnection agent = null;
@@ -88,12 +97,30 @@ final class QemuSandbox implements Sandbox {
         EgressProxy proxy = null;
         NetRelay relay = null;
         try {
+            if (restoreFrom != null) {
+                Snapshots.send(restoreFrom, connect(vm, launch.incomingSocket(), spec.bootTimeout()));
+            }
             // qemu creates the sockets one after the other: wait for both
             SocketChannel agentChannel = connect(vm, launch.agentSocket(), spec.bootTimeout());
             connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
             agent = new AgentConnection(agentChannel, spec.name());
             qmp = Qmp.connect(launch.qmpSocket());
-            waitReady(vm, agent, spec.bootTimeout());
+            if (restoreFrom != null) {
+                // the agent said hello before the snapshot was taken; now it only has to answer
+                get(agent.call(AgentConnection.PING, new byte[0]), spec.bootTimeout());
+                get(agent.call(AgentConnection.RESUMED, resumePayload()), Duration.ofSeconds(30));
+            } else {
+                waitReady(vm, agent, spec.bootTimeout());
+                if (saveTo != null) {
+                    try {
+                        long s0 = System.nanoTime();
+                        Snapshots.save(qmp, launch, saveTo, Duration.ofNanos(s0 - t0));
+                        log.info("saved a booted VM to {} in {} ms", saveTo, (System.nanoTime() - s0) / 1_000_000);
+                    } catch (IOException e) {
+                        log.warn("could not save a snapshot of the booted VM; later sandboxes boot: {}", e.getMessage());
+                    }
+                }
+            }
             for (Workspace w : spec.workspaces()) {
                 byte[] p = new Payload().u32(w.readOnly() ? 1 : 0).string(VmProcess.tag(spec.workspaces().indexOf(w)))
                         .string(w.path().toString()).bytes();
@@ -107,9 +134,10 @@ final class QemuSandbox implements Sandbox {
                         Duration.ofSeconds(30));
             }
             Duration bootTime = Duration.ofNanos(System.nanoTime() - t0);
-            log.info("sandbox {} up in {} ms ({}, pid {})", spec.name(), bootTime.toMillis(), launch.accelerator(),
-                    vm.pid());
-            return new QemuSandbox(provider, spec, vm, agent, qmp, launch.accelerator(), bootTime, proxy, relay);
+            log.info("sandbox {} {} in {} ms ({}, pid {})", spec.name(), restoreFrom != null ? "restored" : "up",
+                    bootTime.toMillis(), launch.accelerator(), vm.pid());
+            return new QemuSandbox(provider, spec, vm, agent, qmp, launch.accelerator(), bootTime, restoreFrom != null,
+                    proxy, relay);
         } catch (IOException | AgentConnection.AgentError | RuntimeException e) {
             String diagnostics = vm.diagnostics();
             if (relay != null) {
@@ -128,8 +156,18 @@ final class QemuSandbox implements Sandbox {
             if (e instanceof SandboxBootException sbe) {
                 throw new SandboxBootException(sbe.getMessage() + diagnostics, sbe);
             }
-            throw new SandboxBootException("sandbox " + spec.name() + " did not start: " + e.getMessage() + diagnostics, e);
+            throw new SandboxBootException("sandbox " + spec.name() + (restoreFrom != null ? " was not restored: "
+                    : " did not start: ") + e.getMessage() + diagnostics, e);
         }
+    }
+
+    /** The host's wall clock and fresh entropy for a restored guest (see keel-agent.c, do_resumed). */
+    private static byte[] resumePayload() {
+        java.time.Instant now = java.time.Instant.now();
+        byte[] entropy = new byte[64];
+        new java.security.SecureRandom().nextBytes(entropy);
+        return new Payload().u32((int) (now.getEpochSecond() >>> 32)).u32((int) now.getEpochSecond())
+                .u32(now.getNano()).raw(entropy).bytes();
     }
 
     private static SocketChannel connect(VmProcess vm, Path socket, Duration timeout) throws IOException {
@@ -214,7 +252,7 @@ final class QemuSandbox implements Sandbox {
 
     @Override
     public SandboxInfo info() {
-        return new SandboxInfo(spec.name(), BACKEND, accelerator, accelerator.equals("kvm"), "microvm", bootTime, vm.pid());
+        return new SandboxInfo(spec.name(), BACKEND, accelerator, accelerator.equals("kvm"), "microvm", bootTime, restored, vm.pid());
     }
 
     @Override

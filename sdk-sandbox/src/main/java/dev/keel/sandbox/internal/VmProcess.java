@@ -33,7 +33,17 @@ final class VmProcess {
 
     /** Everything needed to start one VM. */
     record Launch(Assets assets, Path initramfs, String accelerator, SandboxSpec spec, String bootArgs, Path dir,
-                  ExecutorService launcher) {
+                  ExecutorService launcher, boolean restore) {
+        /** Where qemu listens for the migration stream of a restore. */
+        Path incomingSocket() {
+            return dir.resolve("in.sock");
+        }
+
+        /** Where the JVM listens for the migration stream when a booted VM is saved. */
+        Path outgoingSocket() {
+            return dir.resolve("out.sock");
+        }
+
         Path agentSocket() {
             return dir.resolve("agent.sock");
         }
@@ -121,6 +131,10 @@ final class VmProcess {
             append.append(' ').append(l.bootArgs());
         }
         cmd.addAll(List.of("-append", append.toString()));
+        if (l.restore()) {
+            // no boot: qemu waits for a migration stream (a saved booted VM of the same shape) on this socket
+            cmd.addAll(List.of("-incoming", "unix:" + l.incomingSocket()));
+        }
         return cmd;
     }
 
