@@ -15,6 +15,11 @@ KERNEL_RELEASE=6.1.0-50-amd64
 BUSYBOX_PKG=busybox-static
 BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1
 BUSYBOX_SHA256=3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744
+# qemu is installed with apt-get (apt verifies the signed archive's checksums). The exact version is tried
+# first; when the archive has moved on within bookworm's 7.2 series, that version is installed instead and
+# said so. Anything older than 7.2 lacks what the sandbox needs (microvm with PVH, -sandbox).
+QEMU_PKG_VERSION=1:7.2+dfsg-7+deb12u18+b3
+QEMU_MIN=7.2
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="${KEEL_SANDBOX_CACHE:-$HOME/.cache/keel/sandbox}"
@@ -47,8 +52,24 @@ apt_install() {
 }
 
 # 1. QEMU
-command -v qemu-system-x86_64 >/dev/null 2>&1 || apt_install qemu-system-x86_64 qemu-system-x86
+if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+  if is_root; then
+    apt_update
+    say "installing qemu-system-x86=$QEMU_PKG_VERSION"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "qemu-system-x86=$QEMU_PKG_VERSION" \
+        >"$cache/apt.log" 2>&1 || {
+      say "qemu-system-x86=$QEMU_PKG_VERSION is no longer in the archive; installing the current bookworm version"
+      apt_install qemu-system-x86_64 qemu-system-x86
+    }
+  else
+    fail "qemu-system-x86_64 is missing; install it with: sudo apt-get install -y qemu-system-x86"
+  fi
+fi
 command -v qemu-system-x86_64 >/dev/null 2>&1 || fail "qemu-system-x86_64 still not on PATH"
+qemu_version="$(qemu-system-x86_64 --version | head -1 | sed -n 's/.*version \([0-9][0-9.]*\).*/\1/p')"
+if [ -z "$qemu_version" ] || [ "$(printf '%s\n%s\n' "$QEMU_MIN" "$qemu_version" | sort -V | head -1)" != "$QEMU_MIN" ]; then
+  fail "qemu-system-x86_64 ${qemu_version:-of unknown version} is too old; QEMU >= $QEMU_MIN is needed (Debian bookworm's qemu-system-x86)"
+fi
 # 2. a C compiler with static libc for the guest agent
 if ! command -v gcc >/dev/null 2>&1 || [ ! -e /usr/lib/x86_64-linux-gnu/libc.a ]; then
   apt_install "gcc/libc6-dev" "gcc libc6-dev"
@@ -126,6 +147,7 @@ modules=$kdir/lib/modules/$KERNEL_RELEASE
 busybox=$bdir/bin/busybox
 agent=$agent
 kernel.version=$KERNEL_VERSION
+qemu.version=$qemu_version
 busybox.version=$BUSYBOX_VERSION
 PROPS
 mv "$props.tmp" "$props"

@@ -1,7 +1,13 @@
 package dev.keel.samples;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolContext;
+import dev.keel.agents.tool.ToolResult;
+import dev.keel.agents.toolsets.ShellToolset;
+import dev.keel.agents.toolsets.Toolsets;
 import dev.keel.core.exec.Command;
+import dev.keel.core.json.Json;
 import dev.keel.core.exec.ExecResult;
 import dev.keel.sandbox.NetworkPolicy;
 import dev.keel.sandbox.Sandbox;
@@ -21,7 +27,8 @@ import java.util.Comparator;
  * A microVM sandbox over a temporary project: commands run in the guest, the project directory is
  * shared at the same absolute path, nothing else of the host is visible, and the network goes only
  * through Keel's proxy, which injects an API key the guest never sees. A loopback HTTP server stands in
- * for the API. Needs scripts/setup/sandbox.sh.
+ * for the API. Finally the agents' shell toolset is pointed at the sandbox: the {@code shell} tool a model
+ * calls runs in the VM. Needs scripts/setup/sandbox.sh.
  */
 public final class SandboxSample {
     private SandboxSample() {}
@@ -66,6 +73,17 @@ public final class SandboxSample {
             System.out.println("denied fetch: exit " + denied.exitCode() + " " + denied.stderr().trim());
             System.out.println("guest environment: " + box.run(Command.of("env")).stdout().replace('\n', ' '));
             System.out.println("proxy log: " + box.networkLog());
+
+            ExecResult py = box.run(Command.shell("command -v python3 >/dev/null && python3 -c 'print(6*7)'"
+                    + " || echo 'no python3 in the default busybox guest; awk says' $(awk 'BEGIN{print 6*7}')"));
+            System.out.println("python: " + py.stdout().trim());
+
+            // the agents' shell toolset over the sandbox: what an agent's shell(cmd) tool call does
+            ShellToolset shell = Toolsets.shell(box);
+            Tool tool = shell.tools().get(0);
+            ToolResult toolResult = tool.call((com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(
+                    "{\"cmd\": \"uname -n; cat README.md; ls /root\"}"), new ToolContext("sample", "s1", java.util.Map.of()));
+            System.out.println("shell tool (" + shell.instructions() + "):\n" + toolResult.content());
 
             ExecResult slow = box.run(Command.of("sleep", "60").withTimeout(Duration.ofSeconds(1)));
             System.out.println("sleep 60 with a 1 s timeout: timedOut=" + slow.timedOut() + " exit=" + slow.exitCode());

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param bootArgs        extra guest kernel command line arguments (empty for none)
  * @param snapshots       restore sandboxes from a saved booted VM (QEMU migration stream) instead of booting
  *                        them, as long as restoring is measured to be faster than booting
+ * @param upstreamTls     what the egress proxy trusts when it opens TLS connections to upstream hosts itself
+ *                        (credential injection into HTTPS); {@code null} = the JDK's default trust store
  */
 public record MicroVmConfig(Path assetsDir, Accelerator accelerator, Duration kvmProbeTimeout, String bootArgs,
-                            boolean snapshots) {
+                            boolean snapshots, javax.net.ssl.SSLContext upstreamTls) {
     public MicroVmConfig {
         Objects.requireNonNull(assetsDir, "assetsDir");
         if (!assetsDir.isAbsolute()) {
@@ -38,31 +40,36 @@ public record MicroVmConfig(Path assetsDir, Accelerator accelerator, Duration kv
         String dir = System.getProperty("keel.sandbox.assets");
         Path assets = dir != null ? Path.of(dir)
                 : Path.of(System.getProperty("user.home"), ".cache", "keel", "sandbox");
-        return new MicroVmConfig(assets.toAbsolutePath(), Accelerator.AUTO, Duration.ofSeconds(15), "", true);
+        return new MicroVmConfig(assets.toAbsolutePath(), Accelerator.AUTO, Duration.ofSeconds(15), "", true, null);
     }
 
     /** A copy with another assets directory. */
     public MicroVmConfig withAssetsDir(Path dir) {
-        return new MicroVmConfig(dir, accelerator, kvmProbeTimeout, bootArgs, snapshots);
+        return new MicroVmConfig(dir, accelerator, kvmProbeTimeout, bootArgs, snapshots, upstreamTls);
     }
 
     /** A copy with another accelerator choice. */
     public MicroVmConfig withAccelerator(Accelerator value) {
-        return new MicroVmConfig(assetsDir, value, kvmProbeTimeout, bootArgs, snapshots);
+        return new MicroVmConfig(assetsDir, value, kvmProbeTimeout, bootArgs, snapshots, upstreamTls);
     }
 
     /** A copy with another time limit for the KVM smoke boot. */
     public MicroVmConfig withKvmProbeTimeout(Duration value) {
-        return new MicroVmConfig(assetsDir, accelerator, value, bootArgs, snapshots);
+        return new MicroVmConfig(assetsDir, accelerator, value, bootArgs, snapshots, upstreamTls);
     }
 
     /** A copy with extra kernel command line arguments. */
     public MicroVmConfig withBootArgs(String value) {
-        return new MicroVmConfig(assetsDir, accelerator, kvmProbeTimeout, value, snapshots);
+        return new MicroVmConfig(assetsDir, accelerator, kvmProbeTimeout, value, snapshots, upstreamTls);
+    }
+
+    /** A copy whose egress proxies trust this context's trust managers for upstream TLS. */
+    public MicroVmConfig withUpstreamTls(javax.net.ssl.SSLContext value) {
+        return new MicroVmConfig(assetsDir, accelerator, kvmProbeTimeout, bootArgs, snapshots, value);
     }
 
     /** A copy with snapshot restore switched on or off ({@code false}: every sandbox boots its kernel). */
     public MicroVmConfig withSnapshots(boolean value) {
-        return new MicroVmConfig(assetsDir, accelerator, kvmProbeTimeout, bootArgs, value);
+        return new MicroVmConfig(assetsDir, accelerator, kvmProbeTimeout, bootArgs, value, upstreamTls);
     }
 }

@@ -278,6 +278,18 @@ public final class QemuProvider implements SandboxProvider {
                 + ", live=" + live.keySet() + "]";
     }
 
+    /** The trust the egress proxies use for their own upstream TLS connections. */
+    javax.net.ssl.SSLContext upstreamTls() {
+        if (config.upstreamTls() != null) {
+            return config.upstreamTls();
+        }
+        try {
+            return javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     Duration probeTimeout() {
         return config.kvmProbeTimeout();
     }

@@ -59,6 +59,9 @@ final class QemuSandbox implements Sandbox {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final EgressProxy proxy;
     private final NetRelay relay;
+    /** Where the guest finds the sandbox CA (alone, and as the system bundle, which the busybox root lacks). */
+    static final String CA_FILE = "/etc/ssl/certs/keel-sandbox-ca.pem";
+    static final String CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
     /** The guest port the agent listens on for the proxy. */
     static final int GUEST_PROXY_PORT = 3128;
 
@@ -127,7 +130,16 @@ final class QemuSandbox implements Sandbox {
                 get(agent.call(AgentConnection.MOUNT, p), Duration.ofSeconds(60));
             }
             if (spec.network().enabled()) {
-                proxy = new EgressProxy(spec.network(), spec.secrets(), spec.name());
+                SandboxCa ca = spec.secrets().isEmpty() ? null : new SandboxCa(spec.name());
+                proxy = new EgressProxy(spec.network(), spec.secrets(), spec.name(), provider.upstreamTls(), ca);
+                if (ca != null) {
+                    // the guest trusts the sandbox CA, so TLS clients accept the proxy's certificates
+                    byte[] pem = ca.pem().getBytes(StandardCharsets.US_ASCII);
+                    for (String file : List.of(CA_FILE, CA_BUNDLE)) {
+                        get(agent.call(AgentConnection.WRITE, new Payload().u32(0644).string(file).raw(pem).bytes()),
+                                Duration.ofSeconds(30));
+                    }
+                }
                 relay = new NetRelay(agent, proxy.port(), spec.name());
                 agent.onNetwork(relay::onFrame);
                 get(agent.call(AgentConnection.NET_LISTEN, new Payload().u32(GUEST_PROXY_PORT).bytes()),
@@ -290,6 +302,12 @@ final class QemuSandbox implements Sandbox {
             String url = "http://127.0.0.1:" + GUEST_PROXY_PORT;
             for (String k : List.of("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")) {
                 env.put(k, url);
+            }
+            if (!spec.secrets().isEmpty()) {
+                for (String k : List.of("SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
+                        "GIT_SSL_CAINFO")) {
+                    env.put(k, CA_BUNDLE);
+                }
             }
         }
         env.putAll(spec.env());
