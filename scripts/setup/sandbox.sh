@@ -4,6 +4,7 @@
 #   - Debian's generic kernel (pinned .deb, sha256 verified, unpacked with dpkg-deb -x; not installed)
 #   - a static busybox (pinned busybox-static .deb, sha256 verified, unpacked)
 #   - the guest agent, compiled statically from sdk-sandbox/src/main/c/keel-agent.c
+#   - optionally (as root) a Debian bookworm root built with debootstrap, for GuestRoot.DEBIAN
 # Writes ~/.cache/keel/sandbox/assets.properties, which the Java provider reads.
 # Idempotent: a second run with everything in place does nothing but verify.
 set -euo pipefail
@@ -20,6 +21,12 @@ BUSYBOX_SHA256=3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744
 # said so. Anything older than 7.2 lacks what the sandbox needs (microvm with PVH, -sandbox).
 QEMU_PKG_VERSION=1:7.2+dfsg-7+deb12u18+b3
 QEMU_MIN=7.2
+# The optional Debian guest root (GuestRoot.DEBIAN): debootstrap minbase of bookworm plus these packages.
+# Package versions are whatever bookworm has when it is built; the exact list is kept in the root's
+# /etc/keel-packages. KEEL_SANDBOX_DEBIAN_ROOT=0 skips it.
+DEBOOTSTRAP_VERSION=1.0.128+nmu2+deb12u2
+DEBIAN_ROOT_PKGS=python3,git,ca-certificates
+DEBIAN_MIRROR="${KEEL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="${KEEL_SANDBOX_CACHE:-$HOME/.cache/keel/sandbox}"
@@ -138,6 +145,38 @@ if [ ! -x "$agent" ]; then
   mv "$agent.tmp" "$agent"
 fi
 
+# 5. the optional Debian root, built once
+# a missing optional part: an error in CI (its tests would fail), a note elsewhere
+soft_fail() { say "$*"; if [ "${CI:-}" = "true" ]; then say "ERROR (CI=true)"; exit 1; fi; }
+debian_root=""
+if [ "${KEEL_SANDBOX_DEBIAN_ROOT:-1}" != 0 ]; then
+  droot="$cache/debian-root-bookworm-$(echo "$DEBIAN_ROOT_PKGS" | sha256sum | cut -c1-8)"
+  if [ -f "$droot/.keel-complete" ]; then
+    debian_root="$droot"
+  elif ! is_root; then
+    soft_fail "the Debian guest root is not built: debootstrap needs root (run: sudo scripts/setup/sandbox.sh)"
+  else
+    command -v debootstrap >/dev/null 2>&1 || {
+      apt_update
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "debootstrap=$DEBOOTSTRAP_VERSION" \
+          >"$cache/apt.log" 2>&1 || apt_install debootstrap debootstrap
+    }
+    say "building the Debian guest root with debootstrap (once; about a minute): $DEBIAN_ROOT_PKGS"
+    rm -rf "$droot.tmp"
+    if debootstrap --variant=minbase --include="$DEBIAN_ROOT_PKGS" bookworm "$droot.tmp" "$DEBIAN_MIRROR" \
+        >"$cache/debootstrap.log" 2>&1; then
+      rm -rf "$droot.tmp"/var/cache/apt/archives/*.deb "$droot.tmp"/var/lib/apt/lists/* "$droot.tmp"/var/log/*
+      chroot "$droot.tmp" dpkg-query -W > "$droot.tmp/etc/keel-packages"
+      touch "$droot.tmp/.keel-complete"
+      rm -rf "$droot"; mv "$droot.tmp" "$droot"
+      debian_root="$droot"
+    else
+      rm -rf "$droot.tmp"
+      soft_fail "could not build the Debian guest root with debootstrap from $DEBIAN_MIRROR (see $cache/debootstrap.log)"
+    fi
+  fi
+fi
+
 props="$cache/assets.properties"
 cat > "$props.tmp" <<PROPS
 # written by scripts/setup/sandbox.sh
@@ -148,6 +187,7 @@ busybox=$bdir/bin/busybox
 agent=$agent
 kernel.version=$KERNEL_VERSION
 qemu.version=$qemu_version
+debian.root=$debian_root
 busybox.version=$BUSYBOX_VERSION
 PROPS
 mv "$props.tmp" "$props"

@@ -38,7 +38,7 @@
 
 enum {
     T_EXEC = 1, T_STDIN = 2, T_SIGNAL = 3, T_READ = 4, T_WRITE = 5, T_LIST = 6, T_SHUTDOWN = 7,
-    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11, T_RESUMED = 12,
+    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11, T_RESUMED = 12, T_ROOT = 13,
     T_STARTED = 20, T_STDOUT = 21, T_STDERR = 22, T_EXIT = 23, T_ERROR = 24, T_OK = 25, T_READY = 26,
     /* both directions: a TCP connection to the guest's proxy port, carried over the agent port */
     T_CONN_OPEN = 27, T_CONN_DATA = 28, T_CONN_CLOSE = 29
@@ -495,6 +495,57 @@ static void do_resumed(uint32_t id, struct cur *c) {
     send_frame(T_OK, id, NULL, 0);
 }
 
+/*
+ * Switches the agent (and so every later command and file operation) into a root file system shared
+ * read-only over 9p under a tmpfs overlay: the sandbox may change anything, the shared tree never changes,
+ * and each sandbox starts clean. Payload: string 9p tag.
+ */
+static void do_root(uint32_t id, struct cur *c) {
+    char *tag = cstr(c);
+    const char *step = "malformed root request";
+    int err = EINVAL;
+    if (c->bad) goto fail;
+    err = 0;
+    mkdir("/overlay", 0755);
+    step = "mount the shared root";
+    mkdir("/overlay/lower", 0755);
+    if (mount(tag, "/overlay/lower", "9p", MS_RDONLY | MS_NODEV,
+              "trans=virtio,version=9p2000.L,msize=512000,cache=loose") < 0) goto fail_errno;
+    step = "mount the overlay's tmpfs";
+    mkdir("/overlay/rw", 0755);
+    if (mount("rootrw", "/overlay/rw", "tmpfs", 0, "mode=0755") < 0) goto fail_errno;
+    mkdir("/overlay/rw/upper", 0755);
+    mkdir("/overlay/rw/work", 0755);
+    mkdir("/overlay/root", 0755);
+    step = "mount the overlay";
+    if (mount("root", "/overlay/root", "overlay", 0,
+              "lowerdir=/overlay/lower,upperdir=/overlay/rw/upper,workdir=/overlay/rw/work") < 0) goto fail_errno;
+    static const char *const pseudo[][3] = {
+        {"proc", "/overlay/root/proc", "proc"}, {"sys", "/overlay/root/sys", "sysfs"},
+        {"dev", "/overlay/root/dev", "devtmpfs"}, {"tmp", "/overlay/root/tmp", "tmpfs"},
+    };
+    for (size_t i = 0; i < sizeof pseudo / sizeof pseudo[0]; i++) {
+        mkdirs(pseudo[i][1]);
+        step = pseudo[i][1];
+        if (mount(pseudo[i][0], pseudo[i][1], pseudo[i][2], i == 3 ? MS_NOSUID | MS_NODEV : 0,
+                  i == 3 ? "mode=1777" : NULL) < 0)
+            goto fail_errno;
+    }
+    step = "/dev/pts";
+    mkdirs("/overlay/root/dev/pts");
+    if (mount("devpts", "/overlay/root/dev/pts", "devpts", 0, "mode=620,ptmxmode=666") < 0) goto fail_errno;
+    step = "chroot";
+    if (chroot("/overlay/root") < 0 || chdir("/") < 0) goto fail_errno;
+    send_frame(T_OK, id, NULL, 0);
+    free(tag);
+    return;
+fail_errno:
+    err = errno;
+fail:
+    send_error(id, step, err);
+    free(tag);
+}
+
 static void do_shutdown(uint32_t id) {
     for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used) kill(-procs[i].pid, SIGKILL);
     sync();
@@ -585,6 +636,7 @@ static void handle(int type, uint32_t id, const unsigned char *payload, size_t n
     case T_PING: send_frame(T_OK, id, payload, n); break;
     case T_NET_LISTEN: do_net_listen(id, &c); break;
     case T_RESUMED: do_resumed(id, &c); break;
+    case T_ROOT: do_root(id, &c); break;
     case T_CONN_DATA: {
         struct conn *k = find_conn(id);
         if (k && !k->host_eof) {

@@ -79,6 +79,11 @@ public final class QemuProvider implements SandboxProvider {
         }
         try {
             prepare();
+            if (spec.root() == dev.keel.sandbox.GuestRoot.DEBIAN && assets.debianRoot() == null) {
+                throw new SandboxPrerequisiteException("the Debian guest root is not installed (no debian.root in "
+                        + config.assetsDir().resolve(Assets.FILE) + "); run scripts/setup/sandbox.sh as root"
+                        + " (it builds it with debootstrap)");
+            }
             QemuSandbox box = bootOrRestore(spec);
             boolean keep;
             synchronized (this) {

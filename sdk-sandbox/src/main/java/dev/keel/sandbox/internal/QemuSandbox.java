@@ -5,6 +5,7 @@ import dev.keel.core.exec.CommandException;
 import dev.keel.core.exec.ExecResult;
 import dev.keel.core.exec.OutputListener;
 import dev.keel.sandbox.Execution;
+import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.FileEntry;
 import dev.keel.sandbox.Sandbox;
 import dev.keel.sandbox.SandboxBootException;
@@ -124,6 +125,9 @@ final class QemuSandbox implements Sandbox {
                     }
                 }
             }
+            if (spec.root() == GuestRoot.DEBIAN) {
+                get(agent.call(AgentConnection.ROOT, new Payload().string(VmProcess.ROOT_TAG).bytes()), Duration.ofSeconds(60));
+            }
             for (Workspace w : spec.workspaces()) {
                 byte[] p = new Payload().u32(w.readOnly() ? 1 : 0).string(VmProcess.tag(spec.workspaces().indexOf(w)))
                         .string(w.path().toString()).bytes();
@@ -135,10 +139,20 @@ final class QemuSandbox implements Sandbox {
                 if (ca != null) {
                     // the guest trusts the sandbox CA, so TLS clients accept the proxy's certificates
                     byte[] pem = ca.pem().getBytes(StandardCharsets.US_ASCII);
-                    for (String file : List.of(CA_FILE, CA_BUNDLE)) {
-                        get(agent.call(AgentConnection.WRITE, new Payload().u32(0644).string(file).raw(pem).bytes()),
-                                Duration.ofSeconds(30));
+                    get(agent.call(AgentConnection.WRITE, new Payload().u32(0644).string(CA_FILE).raw(pem).bytes()),
+                            Duration.ofSeconds(30));
+                    byte[] bundle = pem;
+                    try { // a Debian root has the public CAs already: add ours
+                        byte[] existing = get(agent.call(AgentConnection.READ, new Payload().string(CA_BUNDLE).bytes()),
+                                Duration.ofSeconds(30)).payload();
+                        bundle = new byte[existing.length + pem.length];
+                        System.arraycopy(existing, 0, bundle, 0, existing.length);
+                        System.arraycopy(pem, 0, bundle, existing.length, pem.length);
+                    } catch (AgentConnection.AgentError noBundle) {
+                        // the busybox root has none
                     }
+                    get(agent.call(AgentConnection.WRITE, new Payload().u32(0644).string(CA_BUNDLE).raw(bundle).bytes()),
+                            Duration.ofSeconds(30));
                 }
                 relay = new NetRelay(agent, proxy.port(), spec.name());
                 agent.onNetwork(relay::onFrame);

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
  * Saved booted VMs. A snapshot is QEMU's migration stream of a VM whose agent has just said hello — before
  * any workspace is mounted (a mounted 9p share blocks migration), any network is set up or any command
  * ran, so it holds nothing of any sandbox. Each snapshot fits one VM "shape": qemu binary, kernel,
- * initramfs, accelerator, memory, vCPUs, number of workspace devices, kernel arguments; the file name is
+ * initramfs, accelerator, memory, vCPUs, number of workspace devices, guest root, kernel arguments; the file name is
  * the hash of all of them. QEMU 7.2 has no {@code file:} migration and qemu's seccomp sandbox forbids
  * {@code exec:}, so the stream goes over a unix socket to and from the JVM, which writes and reads the
  * file. Files are written to a temporary name and moved into place, readable by the owner only.
@@ -48,7 +48,7 @@ final class Snapshots {
             key.append('|').append(p).append('|').append(sizeAndTime(p));
         }
         key.append('|').append(accelerator).append('|').append(spec.memoryMib()).append('|').append(spec.vcpus())
-                .append('|').append(spec.workspaces().size()).append('|').append(bootArgs);
+                .append('|').append(spec.workspaces().size()).append('|').append(spec.root()).append('|').append(bootArgs);
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
             return dir.resolve("vm-" + HexFormat.of().formatHex(hash).substring(0, 24) + ".state");

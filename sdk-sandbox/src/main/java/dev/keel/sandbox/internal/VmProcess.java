@@ -1,5 +1,6 @@
 package dev.keel.sandbox.internal;
 
+import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.SandboxBootException;
 import dev.keel.sandbox.SandboxSpec;
 import dev.keel.sandbox.Workspace;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 final class VmProcess {
     private static final Logger log = LoggerFactory.getLogger(VmProcess.class);
     static final String DIR_PREFIX = "keel-sb-";
+    static final String ROOT_TAG = "guestroot";
     private static final String REAPER =
             "read _ignored; kill -9 \"$1\" 2>/dev/null; sleep 0.2; rm -rf -- \"$2\"";
 
@@ -118,6 +120,12 @@ final class VmProcess {
             cmd.addAll(List.of("-fsdev", "local,id=" + tag(i) + ",path=" + escape(w.path().toString())
                             + ",security_model=none" + (w.readOnly() ? ",readonly=on" : ""),
                     "-device", "virtio-9p-device,fsdev=" + tag(i) + ",mount_tag=" + tag(i)));
+        }
+        if (spec.root() == GuestRoot.DEBIAN) {
+            // the shared Debian tree, read-only; the guest puts a tmpfs overlay on top
+            cmd.addAll(List.of("-fsdev", "local,id=" + ROOT_TAG + ",path=" + escape(l.assets().debianRoot().toString())
+                            + ",security_model=none,readonly=on",
+                    "-device", "virtio-9p-device,fsdev=" + ROOT_TAG + ",mount_tag=" + ROOT_TAG));
         }
         StringBuilder append = new StringBuilder(
                 "console=ttyS0 quiet loglevel=3 rdinit=/init panic=-1 reboot=t 8250.nr_uarts=1 random.trust_cpu=on"
