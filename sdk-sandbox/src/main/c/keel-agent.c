@@ -58,6 +58,7 @@ struct proc {
     size_t plen, poff;
     int close_in;          /* close stdin once pend is flushed */
     int pty;
+    char cg[64];           /* the command's cgroup ("" when cgroups are unavailable) */
 };
 
 static struct proc procs[MAX_PROCS];
@@ -77,6 +78,42 @@ static void die(const char *what) {
     fprintf(stderr, "keel-agent: %s: %s\n", what, strerror(errno));
     sleep(1);
     _exit(1);
+}
+
+/*
+ * Every command runs in its own cgroup (v2) with a pids limit of half the guest's task limit: a fork bomb
+ * stops at the limit instead of starving the agent, and cgroup.kill ends the whole tree at once, with no
+ * race against processes forked while the kill is delivered.
+ */
+#define CG_ROOT "/sys/fs/cgroup"
+static int cg_ok;
+static unsigned cg_seq;
+static long cg_pids_max = 512;
+
+static int write_str(const char *path, const char *s) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = write(fd, s, strlen(s));
+    int e = errno;
+    close(fd);
+    errno = e;
+    return n < 0 ? -1 : 0;
+}
+
+static void cg_mount(const char *at) {
+    mkdir(at, 0755);
+    mount("cgroup2", at, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+static void cg_setup(void) {
+    cg_mount(CG_ROOT);
+    cg_ok = write_str(CG_ROOT "/cgroup.subtree_control", "+pids") == 0;
+    int fd = open("/proc/sys/kernel/threads-max", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char b[32] = {0};
+        if (read(fd, b, sizeof b - 1) > 0 && atol(b) / 2 > 64) cg_pids_max = atol(b) / 2;
+        close(fd);
+    }
 }
 
 static void put32(unsigned char *p, uint32_t v) {
@@ -236,6 +273,16 @@ static void do_exec(uint32_t id, struct cur *c) {
         else { close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]); }
         goto out;
     }
+    char cg[64] = "", cg_procs[96] = "";
+    if (cg_ok) {
+        snprintf(cg, sizeof cg, CG_ROOT "/keel-%u", ++cg_seq);
+        char limit[32];
+        snprintf(limit, sizeof limit, "%ld", cg_pids_max);
+        char max_path[96];
+        snprintf(max_path, sizeof max_path, "%s/pids.max", cg);
+        if (mkdir(cg, 0755) == 0 && write_str(max_path, limit) == 0) snprintf(cg_procs, sizeof cg_procs, "%s/cgroup.procs", cg);
+        else { rmdir(cg); cg[0] = 0; }
+    }
     /* vfork: the child only calls async-signal-safe functions before execve or _exit */
     pid_t pid = vfork();
     if (pid == 0) {
@@ -243,6 +290,10 @@ static void do_exec(uint32_t id, struct cur *c) {
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setsid();
+        if (cg_procs[0]) {
+            int cfd = open(cg_procs, O_WRONLY | O_CLOEXEC);
+            if (cfd >= 0) { (void) !write(cfd, "0", 1); close(cfd); }
+        }
         if (flags & F_PTY) {
             ioctl(slave, TIOCSCTTY, 0);
             dup2(slave, 0); dup2(slave, 1); dup2(slave, 2);
@@ -265,6 +316,7 @@ static void do_exec(uint32_t id, struct cur *c) {
     close(st[1]);
     if (flags & F_PTY) close(slave); else { close(in[0]); close(out[1]); close(err[1]); }
     if (pid < 0) {
+        if (cg[0]) rmdir(cg);
         send_error(id, "fork", errno);
         close(st[0]);
         if (flags & F_PTY) close(master); else { close(in[1]); close(out[0]); close(err[0]); }
@@ -279,6 +331,7 @@ static void do_exec(uint32_t id, struct cur *c) {
     if (r == 1) {
         /* exec failed: the child already exited with 127; report why and reap it. */
         waitpid(pid, NULL, 0);
+        if (cg[0]) rmdir(cg);
         send_error(id, kind == 'c' ? "cannot enter working directory" : "cannot execute program", e);
         if (flags & F_PTY) close(master); else { close(in[1]); close(out[0]); close(err[0]); }
         goto out;
@@ -287,6 +340,7 @@ static void do_exec(uint32_t id, struct cur *c) {
     p->used = 1;
     p->id = id;
     p->pid = pid;
+    memcpy(p->cg, cg, sizeof p->cg);
     if (flags & F_PTY) {
         p->in = master; p->out = dup(master); p->err = -1; p->pty = 1;
     } else {
@@ -310,6 +364,7 @@ static void finish_if_done(struct proc *p) {
              : WIFSIGNALED(p->status) ? 128 + WTERMSIG(p->status) : -1;
     close_fd(&p->in);
     free(p->pend);
+    if (p->cg[0]) rmdir(p->cg);  /* fails while something it started still runs: then it stays */
     p->used = 0;
     send_u32(T_EXIT, p->id, (uint32_t) code);
 }
@@ -531,6 +586,7 @@ static void do_root(uint32_t id, struct cur *c) {
                   i == 3 ? "mode=1777" : NULL) < 0)
             goto fail_errno;
     }
+    cg_mount("/overlay/root" CG_ROOT);
     step = "/dev/pts";
     mkdirs("/overlay/root/dev/pts");
     if (mount("devpts", "/overlay/root/dev/pts", "devpts", 0, "mode=620,ptmxmode=666") < 0) goto fail_errno;
@@ -618,7 +674,15 @@ static void handle(int type, uint32_t id, const unsigned char *payload, size_t n
     case T_STDIN: do_stdin(id, payload, n); break;
     case T_SIGNAL:
         p = find_proc(id);
-        if (p) kill(-p->pid, (int) c32(&c));
+        if (p) {
+            int sig = (int) c32(&c);
+            if (sig == SIGKILL && p->cg[0]) {
+                char kill_path[96];
+                snprintf(kill_path, sizeof kill_path, "%s/cgroup.kill", p->cg);
+                write_str(kill_path, "1");
+            }
+            kill(-p->pid, sig);
+        }
         break;
     case T_RESIZE:
         p = find_proc(id);
@@ -704,6 +768,7 @@ int main(void) {
     if (sfd < 0) die("signalfd");
     port = open_port();
     if (port < 0) die("virtio port keel.agent");
+    cg_setup();
     send_frame(T_READY, 0, "keel-agent 1", 12);
 
     size_t cap = 1 << 16, have = 0;

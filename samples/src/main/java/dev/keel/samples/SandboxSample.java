@@ -9,8 +9,10 @@ import dev.keel.agents.toolsets.Toolsets;
 import dev.keel.core.exec.Command;
 import dev.keel.core.json.Json;
 import dev.keel.core.exec.ExecResult;
+import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.NetworkPolicy;
 import dev.keel.sandbox.Sandbox;
+import dev.keel.sandbox.SandboxPrerequisiteException;
 import dev.keel.sandbox.SandboxProvider;
 import dev.keel.sandbox.SandboxSpec;
 import dev.keel.sandbox.Sandboxes;
@@ -33,6 +35,26 @@ import java.util.Comparator;
 public final class SandboxSample {
     private SandboxSample() {}
 
+    /** The Debian guest root (python3, git) when the setup script built it, else the busybox root. */
+    private static Sandbox create(SandboxProvider provider, Path project) {
+        try {
+            return provider.create(spec(project, GuestRoot.DEBIAN));
+        } catch (SandboxPrerequisiteException e) {
+            System.out.println("Debian guest root not available (" + e.getMessage() + "); using the busybox root");
+            return provider.create(spec(project, GuestRoot.BUSYBOX));
+        }
+    }
+
+    private static SandboxSpec spec(Path project, GuestRoot root) {
+        return SandboxSpec.builder("sample")
+                .root(root)
+                .workspace(project)
+                .env("GREETING", "hi")
+                .network(NetworkPolicy.denyAll().allow("localhost"))
+                .secret("localhost", "Authorization", "Bearer sk-sample-secret-value")
+                .build();
+    }
+
     public static void main(String[] args) throws Exception {
         Path project = Files.createTempDirectory("keel-sample-project");
         Files.writeString(project.resolve("README.md"), "# demo project\n");
@@ -48,12 +70,7 @@ public final class SandboxSample {
         api.start();
         String apiUrl = "http://localhost:" + api.getAddress().getPort() + "/v1/models";
         try (SandboxProvider provider = Sandboxes.microVm();
-             Sandbox box = provider.create(SandboxSpec.builder("sample")
-                     .workspace(project)
-                     .env("GREETING", "hi")
-                     .network(NetworkPolicy.denyAll().allow("localhost"))
-                     .secret("localhost", "Authorization", "Bearer sk-sample-secret-value")
-                     .build())) {
+             Sandbox box = create(provider, project)) {
             System.out.println(box.info());
 
             ExecResult r = box.run(Command.shell("echo \"$GREETING from kernel $(uname -r) in $(pwd)\"; ls"));
@@ -74,8 +91,9 @@ public final class SandboxSample {
             System.out.println("guest environment: " + box.run(Command.of("env")).stdout().replace('\n', ' '));
             System.out.println("proxy log: " + box.networkLog());
 
-            ExecResult py = box.run(Command.shell("command -v python3 >/dev/null && python3 -c 'print(6*7)'"
-                    + " || echo 'no python3 in the default busybox guest; awk says' $(awk 'BEGIN{print 6*7}')"));
+            ExecResult py = box.run(Command.shell("command -v python3 >/dev/null && python3 -c"
+                    + " 'import platform; print(6*7, \"from Python\", platform.python_version())'"
+                    + " || echo 'no python3 in the busybox guest; awk says' $(awk 'BEGIN{print 6*7}')"));
             System.out.println("python: " + py.stdout().trim());
 
             // the agents' shell toolset over the sandbox: what an agent's shell(cmd) tool call does

@@ -103,12 +103,19 @@ final class QemuSandbox implements Sandbox {
         try {
             if (restoreFrom != null) {
                 Snapshots.send(restoreFrom, connect(vm, launch.incomingSocket(), spec.bootTimeout()));
+                connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
+                qmp = Qmp.connect(launch.qmpSocket());
+                // talk to the agent only once the guest runs again: bytes sent while qemu is still loading the
+                // device state could reach a virtio-serial port that does not exist yet
+                awaitRunning(vm, qmp, spec.bootTimeout());
             }
             // qemu creates the sockets one after the other: wait for both
             SocketChannel agentChannel = connect(vm, launch.agentSocket(), spec.bootTimeout());
-            connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
             agent = new AgentConnection(agentChannel, spec.name());
-            qmp = Qmp.connect(launch.qmpSocket());
+            if (qmp == null) {
+                connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
+                qmp = Qmp.connect(launch.qmpSocket());
+            }
             if (restoreFrom != null) {
                 // the agent said hello before the snapshot was taken; now it only has to answer
                 get(agent.call(AgentConnection.PING, new byte[0]), spec.bootTimeout());
@@ -213,6 +220,23 @@ final class QemuSandbox implements Sandbox {
             }
             if (System.nanoTime() > deadline) {
                 throw new SandboxBootException("qemu did not open its agent socket in time");
+            }
+            sleep(2);
+        }
+    }
+
+    private static void awaitRunning(VmProcess vm, Qmp qmp, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String status = qmp.execute("query-status").path("status").asText("");
+            if (status.equals("running")) {
+                return;
+            }
+            if (!status.equals("inmigrate") && !status.equals("prelaunch") && !status.equals("restore-vm")) {
+                throw new IOException("the restored VM is " + status + ", not running");
+            }
+            if (!vm.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("the VM did not finish loading its saved state");
             }
             sleep(2);
         }
