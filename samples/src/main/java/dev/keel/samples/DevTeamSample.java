@@ -7,6 +7,8 @@ import dev.keel.agents.team.Team;
 import dev.keel.core.exec.LocalCommandRunner;
 import dev.keel.testing.model.RecordedChatRequest;
 import dev.keel.testing.model.ScriptedReply;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,22 +37,28 @@ public final class DevTeamSample {
 
     public static void main(String[] args) throws Exception {
         Path workspace = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("keel-dev-team");
-        Files.createDirectories(workspace);
         String request = args.length > 1 ? args[1] : "Build a tiny command-line to-do list: add items and list them.";
-        System.out.println("Workspace: " + workspace.toAbsolutePath() + "\nRequest: " + request + "\n");
-        try (TeamSampleSupport support = TeamSampleSupport.choose(DevTeamSample::script)) {
-            Team team = support.load("dev-team.yaml", workspace, LocalCommandRunner.in(workspace));
-            try (Runner runner = team.runner().modelResolver(support.resolver)
-                    .approver(req -> Approval.deny("this sample runs unattended; only the team file's allow list applies"))
-                    .listener(TeamSampleSupport.consoleView()).build()) {
-                AgentResult result = runner.run(request);
-                System.out.println("\nFiles in the workspace: " + listing(workspace));
-                System.out.println("Model: " + support.mode + ", stop reason: " + result.stopReason());
-            }
+        try (TeamSampleSupport support = TeamSampleSupport.choose(DevTeamSample::script, System.out)) {
+            run(support, workspace, request, System.out);
         }
     }
 
-    private static List<String> listing(Path dir) throws java.io.IOException {
+    /** Runs the team on {@code request} in {@code workspace}, printing the live view to {@code out}. */
+    static AgentResult run(TeamSampleSupport support, Path workspace, String request, PrintStream out) throws IOException {
+        Files.createDirectories(workspace);
+        out.println("Workspace: " + workspace.toAbsolutePath() + "\nRequest: " + request + "\n");
+        Team team = support.load("dev-team.yaml", workspace, LocalCommandRunner.in(workspace));
+        try (Runner runner = team.runner().modelResolver(support.resolver)
+                .approver(req -> Approval.deny("this sample runs unattended; only the team file's allow list applies"))
+                .listener(TeamSampleSupport.consoleView(out)).build()) {
+            AgentResult result = runner.run(request);
+            out.println("\nFiles in the workspace: " + listing(workspace));
+            out.println("Model: " + support.mode + ", stop reason: " + result.stopReason());
+            return result;
+        }
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }

@@ -5,6 +5,8 @@ import dev.keel.agents.Runner;
 import dev.keel.agents.team.Team;
 import dev.keel.testing.model.RecordedChatRequest;
 import dev.keel.testing.model.ScriptedReply;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,21 +23,27 @@ public final class PodcastSample {
 
     public static void main(String[] args) throws Exception {
         Path workspace = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("keel-podcast");
-        Files.createDirectories(workspace);
         String topic = args.length > 1 ? args[1] : "the keel: the backbone of a ship";
-        System.out.println("Workspace: " + workspace.toAbsolutePath() + "\nTopic: " + topic + "\n");
-        try (TeamSampleSupport support = TeamSampleSupport.choose(PodcastSample::script)) {
-            Team team = support.load("podcast.yaml", workspace);
-            try (Runner runner = team.runner().modelResolver(support.resolver).yolo(true)
-                    .listener(TeamSampleSupport.consoleView()).build()) {
-                AgentResult result = runner.run("Produce a short episode about " + topic + ".");
-                Path script = workspace.resolve("episode.md");
-                if (Files.exists(script)) {
-                    System.out.println("\n--- episode.md ---\n" + Files.readString(script));
-                }
-                System.out.println("Model: " + support.mode + ", stop reason: " + result.stopReason()
-                        + ", memory file: " + workspace.resolve("podcast-memory.jsonl"));
+        try (TeamSampleSupport support = TeamSampleSupport.choose(PodcastSample::script, System.out)) {
+            run(support, workspace, topic, System.out);
+        }
+    }
+
+    /** Runs the team on {@code topic} in {@code workspace}, printing the live view and the script to {@code out}. */
+    static AgentResult run(TeamSampleSupport support, Path workspace, String topic, PrintStream out) throws IOException {
+        Files.createDirectories(workspace);
+        out.println("Workspace: " + workspace.toAbsolutePath() + "\nTopic: " + topic + "\n");
+        Team team = support.load("podcast.yaml", workspace);
+        try (Runner runner = team.runner().modelResolver(support.resolver).yolo(true)
+                .listener(TeamSampleSupport.consoleView(out)).build()) {
+            AgentResult result = runner.run("Produce a short episode about " + topic + ".");
+            Path script = workspace.resolve("episode.md");
+            if (Files.exists(script)) {
+                out.println("\n--- episode.md ---\n" + Files.readString(script));
             }
+            out.println("Model: " + support.mode + ", stop reason: " + result.stopReason()
+                    + ", memory file: " + workspace.resolve("podcast-memory.jsonl"));
+            return result;
         }
     }
 

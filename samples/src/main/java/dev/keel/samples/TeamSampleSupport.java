@@ -14,11 +14,13 @@ import dev.keel.testing.model.ScriptedModelServer;
 import dev.keel.testing.model.ScriptedReply;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -49,19 +51,12 @@ final class TeamSampleSupport implements AutoCloseable {
      * Picks the model: OPENAI_API_KEY → openai/gpt-5-mini (or KEEL_SAMPLE_MODEL); a reachable Docker Model
      * Runner → dmr/ai/qwen2.5; otherwise a scripted server that replays {@code script}.
      */
-    static TeamSampleSupport choose(Function<RecordedChatRequest, ScriptedReply> script) {
+    static TeamSampleSupport choose(Function<RecordedChatRequest, ScriptedReply> script, PrintStream out) {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (env.getOrDefault("OPENAI_API_KEY", "").isBlank() && !dmrReachable()) {
-            System.out.println("No model configured: set OPENAI_API_KEY or start Docker Model Runner on "
+            out.println("No model configured: set OPENAI_API_KEY or start Docker Model Runner on "
                     + "localhost:12434. Replaying a scripted run instead.\n");
-            ScriptedModelServer server = ScriptedModelServer.start();
-            server.respondWith(script);
-            env.put("KEEL_SAMPLE_PROVIDER", "scripted");
-            env.put("KEEL_SAMPLE_MODEL", "replay");
-            Map<String, OpenAiCompatible> models = new ConcurrentHashMap<>();
-            ModelResolver resolver = config -> models.computeIfAbsent(config.reference(), r -> OpenAiCompatible.builder()
-                    .providerName("scripted").baseUrl(server.baseUrl()).model(config.model()).apiKey("none").build());
-            return new TeamSampleSupport("scripted replay", env, resolver, server);
+            return scripted(script, env);
         }
         if (!env.getOrDefault("OPENAI_API_KEY", "").isBlank()) {
             env.putIfAbsent("KEEL_SAMPLE_PROVIDER", "openai");
@@ -71,8 +66,29 @@ final class TeamSampleSupport implements AutoCloseable {
             env.putIfAbsent("KEEL_SAMPLE_MODEL", "ai/qwen2.5");
         }
         String mode = env.get("KEEL_SAMPLE_PROVIDER") + "/" + env.get("KEEL_SAMPLE_MODEL");
-        System.out.println("Using model " + mode + "\n");
+        out.println("Using model " + mode + "\n");
         return new TeamSampleSupport(mode, env, ModelResolver.defaults(), null);
+    }
+
+    /** Always the scripted replay, whatever the environment holds (what the tests use). */
+    static TeamSampleSupport scripted(Function<RecordedChatRequest, ScriptedReply> script) {
+        return scripted(script, new HashMap<>(System.getenv()));
+    }
+
+    private static TeamSampleSupport scripted(Function<RecordedChatRequest, ScriptedReply> script, Map<String, String> env) {
+        ScriptedModelServer server = ScriptedModelServer.start();
+        server.respondWith(script);
+        env.put("KEEL_SAMPLE_PROVIDER", "scripted");
+        env.put("KEEL_SAMPLE_MODEL", "replay");
+        Map<String, OpenAiCompatible> models = new ConcurrentHashMap<>();
+        ModelResolver resolver = config -> models.computeIfAbsent(config.reference(), r -> OpenAiCompatible.builder()
+                .providerName("scripted").baseUrl(server.baseUrl()).model(config.model()).apiKey("none").build());
+        return new TeamSampleSupport("scripted replay", env, resolver, server);
+    }
+
+    /** The requests the scripted server received, oldest first; empty when a real model is used. */
+    List<RecordedChatRequest> scriptedRequests() {
+        return scripted == null ? List.of() : scripted.requests();
     }
 
     /** Loads a team file shipped in this module's resources, rooted at {@code workspace}. */
@@ -103,9 +119,9 @@ final class TeamSampleSupport implements AutoCloseable {
         }
     }
 
-    /** The library's live tree view on standard output. */
-    static AgentListener consoleView() {
-        return ConsoleView.to(System.out);
+    /** The library's live tree view. */
+    static AgentListener consoleView(PrintStream out) {
+        return ConsoleView.to(out);
     }
 
     /** Number of tool results so far in a request: how far an agent is in its scripted conversation. */

@@ -2,36 +2,111 @@ package dev.keel.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.core.message.ToolResultMessage;
+import dev.keel.agents.AgentResult;
+import dev.keel.authz.SubjectRef;
+import dev.keel.authz.embedded.EmbeddedSpiceDb;
+import dev.keel.authz.embedded.SpiceDbLibraryNotFoundException;
 import dev.keel.core.openai.OpenAiCompatible;
+import dev.keel.rag.store.Hit;
 import dev.keel.testing.model.RecordedChatRequest;
 import dev.keel.testing.model.ScriptedModelServer;
-import dev.keel.testing.model.ScriptedReply;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * The seeds' permission-aware RAG scenario end to end, as the flagship runs it: real chunks, in-process
+ * embeddings, Keel's vector store and retriever, the real SpiceDB (embedded), the agent loop over real HTTP.
+ */
 class FlagshipSampleTest {
+    /** Text only the roadmap (doc1) contains, and text only the playbook (doc2) contains. */
+    static final List<String> ROADMAP = List.of("3 March", "partner portal");
+    static final List<String> PLAYBOOK = List.of("second approver", "sales leadership", "account manager");
+    static final Map<String, Set<String>> READABLE = Map.of(
+            "emilia", Set.of("doc1", "doc3"), "beatrice", Set.of("doc2", "doc3"), "charlie", Set.of("doc3"));
+
+    static CompanyKnowledge knowledge;
+
+    @BeforeAll
+    static void open() {
+        try {
+            EmbeddedSpiceDb.locateLibrary();
+        } catch (SpiceDbLibraryNotFoundException e) {
+            // CI must have it (the build installs it); elsewhere a machine without npm access skips, saying why
+            Assumptions.assumeTrue("true".equals(System.getenv("CI")), e.getMessage());
+            throw e;
+        }
+        knowledge = CompanyKnowledge.open();
+    }
+
+    @AfterAll
+    static void close() {
+        if (knowledge != null) {
+            knowledge.close();
+        }
+    }
 
     @Test
-    void streamsTheAnswerAndSendsTheToolResultBack() {
-        try (ScriptedModelServer llm = ScriptedModelServer.start();
-             OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(llm.baseUrl()).model("m").build()) {
-            llm.respond(ScriptedReply.toolCall("get_weather", Map.of("city", "Bergen")).chunkSize(3))
-               .respond(ScriptedReply.text("Rain in Bergen.").chunkSize(2));
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-            FlagshipSample.run(model, new PrintStream(bytes, true, StandardCharsets.UTF_8));
-
-            String printed = bytes.toString(StandardCharsets.UTF_8);
-            assertThat(printed).contains("→ tool call get_weather {\"city\":\"Bergen\"}")
-                    .contains("assistant: Rain in Bergen.");
-            RecordedChatRequest second = llm.requests().get(1);
-            assertThat(second.messages()).last().isInstanceOfSatisfying(ToolResultMessage.class,
-                    result -> assertThat(result.content()).contains("\"city\":\"Bergen\""));
+    void eachUserGetsAnAnswerFromWhatTheyMayReadAndNothingElseReachesTheModel() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Map<String, AgentResult> results;
+        List<RecordedChatRequest> requests;
+        try (ScriptedModelServer llm = OfflineHelpdesk.start();
+             OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(llm.baseUrl()).model("offline").build()) {
+            results = FlagshipSample.run(knowledge, model, FlagshipSample.QUESTION,
+                    new PrintStream(printed, true, StandardCharsets.UTF_8));
+            requests = llm.requests();
             llm.assertNoFailures();
+        }
+
+        assertThat(results.get("emilia").output()).contains("3 March").contains("refund within 30 days");
+        assertThat(results.get("beatrice").output()).contains("billing console").contains("refund within 30 days");
+        assertThat(results.get("charlie").output()).contains("refund within 30 days");
+        // two model calls per user (search, then answer), users in order
+        assertThat(requests).hasSize(6);
+        assertThat(requests.get(1).body()).contains("3 March");
+        assertThat(requests.get(3).body()).contains("second approver");
+        assertNoneContain(List.of(results.get("beatrice").output(), requests.get(2).body(), requests.get(3).body()), ROADMAP);
+        assertNoneContain(List.of(results.get("emilia").output(), requests.get(0).body(), requests.get(1).body()), PLAYBOOK);
+        for (RecordedChatRequest charlies : requests.subList(4, 6)) {
+            assertNoneContain(List.of(charlies.body(), results.get("charlie").output()), ROADMAP);
+            assertNoneContain(List.of(charlies.body(), results.get("charlie").output()), PLAYBOOK);
+        }
+        String console = printed.toString(StandardCharsets.UTF_8);
+        assertThat(console).contains("→ search_docs").contains("helpdesk: From the documents")
+                .contains("withheld from user:charlie").contains("document:doc1 DENIED");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"When does usage-based pricing launch?", "How do refunds work?",
+            "What does the partner portal include?", "Can I give a customer a discount?", "Which plans are there?"})
+    void eachUsersSearchReturnsOnlyWhatTheyMayRead(String question) {
+        for (String user : FlagshipSample.USERS) {
+            SubjectRef subject = SubjectRef.of("user", user);
+            CompanyKnowledge.Search search = knowledge.search(question, subject);
+            for (Hit hit : search.hits()) {
+                assertThat(READABLE.get(user)).as(user + " got " + hit.sourceId()).contains(hit.sourceId());
+                assertThat(knowledge.mayRead(subject, hit.sourceId())).isTrue();
+            }
+            assertThat(search.withheld()).allSatisfy(d ->
+                    assertThat(READABLE.get(user)).doesNotContain(d.resource().id()));
+        }
+    }
+
+    private static void assertNoneContain(List<String> texts, List<String> secrets) {
+        for (String text : texts) {
+            for (String secret : secrets) {
+                assertThat(text).doesNotContainIgnoringCase(secret);
+            }
         }
     }
 }

@@ -92,6 +92,13 @@ final class AgentLoop {
     private AgentResult loop(Agent agent, Session session, Usage before) {
         int iterations = 0;
         String lastText = "";
+        AtomicReference<Agent> handoffTo = new AtomicReference<>();
+        // What a turn sends besides the history depends only on the agent: built again only after a handoff.
+        Agent prepared = null;
+        Map<String, Tool> tools = Map.of();
+        List<ToolSpec> specs = List.of();
+        Message system = null;
+        ChatOptions options = null;
         while (true) {
             checkCancelled();
             if (iterations >= agent.maxIterations()) {
@@ -100,13 +107,19 @@ final class AgentLoop {
             }
             Agent current = agent;
             ChatModel model = runner.model(agent);
-            AtomicReference<Agent> handoffTo = new AtomicReference<>();
-            Map<String, Tool> tools = tools(agent, session, handoffTo);
-            List<Message> messages = new ArrayList<>();
-            messages.add(Message.system(systemPrompt(agent)));
-            messages.addAll(HistoryWindow.trim(session.messages(), agent.numHistoryItems()));
-            ChatOptions options = agent.modelConfig() == null ? ChatOptions.defaults() : agent.modelConfig().options();
-            ChatRequest request = new ChatRequest(messages, tools.values().stream().map(Tool::spec).toList(), options);
+            handoffTo.set(null);
+            if (prepared != agent) {
+                tools = tools(agent, session, handoffTo);
+                specs = tools.values().stream().map(Tool::spec).toList();
+                system = Message.system(systemPrompt(agent));
+                options = agent.modelConfig() == null ? ChatOptions.defaults() : agent.modelConfig().options();
+                prepared = agent;
+            }
+            List<Message> history = HistoryWindow.trim(session.messages(), agent.numHistoryItems());
+            List<Message> messages = new ArrayList<>(history.size() + 1);
+            messages.add(system);
+            messages.addAll(history);
+            ChatRequest request = new ChatRequest(messages, specs, options);
             ChatResponse response;
             try {
                 response = model.stream(request, new StreamListener() {

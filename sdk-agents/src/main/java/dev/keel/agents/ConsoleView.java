@@ -30,15 +30,31 @@ public final class ConsoleView implements AgentListener {
         return new ConsoleView(Objects.requireNonNull(out, "out"));
     }
 
+    /**
+     * Prints one event to standard output, for {@code runner.events().subscribe(ConsoleView::render)}.
+     * Keeps no state: the nesting comes from the session id, since a delegated task's session is named
+     * {@code <parent id>/<suffix>} (sessions whose own ids contain {@code /} are indented a little more).
+     */
+    public static void render(AgentEvent event) {
+        print(System.out, event, (int) event.sessionId().chars().filter(c -> c == '/').count());
+    }
+
     @Override
     public void onEvent(AgentEvent event) {
         int d = depth.getOrDefault(event.sessionId(), 0);
-        String pad = "  ".repeat(d);
         if (event instanceof AgentEvent.DelegationStarted s) {
             depth.put(s.subSessionId(), d + 1);
-            out.println(pad + "▶ " + s.agent() + " → " + s.subAgent() + ": " + oneLine(s.task()));
         } else if (event instanceof AgentEvent.DelegationFinished f) {
             depth.remove(f.subSessionId());
+        }
+        print(out, event, d);
+    }
+
+    private static void print(PrintStream out, AgentEvent event, int d) {
+        String pad = "  ".repeat(d);
+        if (event instanceof AgentEvent.DelegationStarted s) {
+            out.println(pad + "▶ " + s.agent() + " → " + s.subAgent() + ": " + oneLine(s.task()));
+        } else if (event instanceof AgentEvent.DelegationFinished f) {
             out.println(pad + "◀ " + f.subAgent() + (f.error() ? " failed: " : " answered: ") + oneLine(f.result()));
         } else if (event instanceof AgentEvent.HandedOff h) {
             out.println(pad + "⇄ " + h.agent() + " hands off to " + h.toAgent());

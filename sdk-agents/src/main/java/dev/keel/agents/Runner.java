@@ -101,6 +101,15 @@ public final class Runner implements AutoCloseable {
         listeners.remove(listener);
     }
 
+    /** The event stream of every run, as subscriptions that can be closed. */
+    public AgentEvents events() {
+        return listener -> {
+            AgentListener wrapped = listener::onEvent;
+            addListener(wrapped);
+            return () -> removeListener(wrapped);
+        };
+    }
+
     /** Runs {@code input} in a new session and waits for the answer. */
     public AgentResult run(String input) {
         return run(Session.create(), input);

@@ -296,6 +296,12 @@ class FullLoopTest {
                     model: scripted-model
                     base_url: ${env.LLM_URL}
                     token_key: LLM_KEY
+                    temperature: 0.3
+                    top_p: 0.8
+                    max_tokens: 256
+                    presence_penalty: 0.1
+                    frequency_penalty: 0.2
+                    parallel_tool_calls: false
                 """);
         Map<String, String> env = Map.of("TOPIC", "builds", "LLM_URL", llm.baseUrl(), "LLM_KEY", "k");
         Team team = Teams.load(file, TeamOptions.defaults(dir).withEnv(env).withCommandRunner(LocalCommandRunner.in(dir)));
@@ -311,6 +317,15 @@ class FullLoopTest {
         assertThat(llm.requests().get(1).systemPrompt()).startsWith("Help with builds.");
         assertThat(llm.requests().get(2).lastMessage()).isEqualTo(new ToolResultMessage("call_2", "shell", "hi from shell\n", false));
         assertThat(llm.requests().get(0).header("authorization")).contains("Bearer k");
+        // The team file's generation options reach the wire.
+        com.fasterxml.jackson.databind.JsonNode body = llm.requests().get(0).json();
+        assertThat(body.path("temperature").asDouble()).isEqualTo(0.3);
+        assertThat(body.path("top_p").asDouble()).isEqualTo(0.8);
+        assertThat(body.path("presence_penalty").asDouble()).isEqualTo(0.1);
+        assertThat(body.path("frequency_penalty").asDouble()).isEqualTo(0.2);
+        assertThat(body.path("parallel_tool_calls").asBoolean(true)).isFalse();
+        assertThat(body.has("max_tokens") ? body.path("max_tokens").asInt() : body.path("max_completion_tokens").asInt())
+                .isEqualTo(256);
     }
 
     @Test

@@ -122,10 +122,16 @@ class RunnerTest {
 
     @Test
     void parallelDelegationsWorkOnTheirOwnCopyOfState() {
+        CountDownLatch bothWrote = new CountDownLatch(2);
         Tool mark = Tool.of(ToolSpec.of("mark", "writes state", JsonSchema.object().required("v", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
                     ctx.state().put("mark", args.get("v"));
-                    Thread.sleep(50);
+                    bothWrote.countDown();
+                    // Both delegations have written before either reads: they run at the same time, and a shared
+                    // state map would show one of them the other's value.
+                    if (!bothWrote.await(10, TimeUnit.SECONDS)) {
+                        return ToolResult.error("the delegations did not run in parallel");
+                    }
                     return ToolResult.ok("saw " + ctx.state().get("mark").asText());
                 });
         FakeModel a = new FakeModel("a").calls(call("x", "mark", "{\"v\":\"A\"}")).then(req -> FakeModel.response(
@@ -349,6 +355,34 @@ class RunnerTest {
     }
 
     @Test
+    void costSumsOverSubAgentsAndIsUnknownOnceAModelHasNoPrice() {
+        for (boolean engineerPriced : new boolean[] {true, false}) {
+            FakeModel rootModel = new FakeModel("root")
+                    .calls(call("t1", "transfer_task", "{\"agent\":\"designer\",\"task\":\"d\",\"expected_output\":\"\"}"))
+                    .calls(call("t2", "transfer_task", "{\"agent\":\"engineer\",\"task\":\"e\",\"expected_output\":\"\"}"))
+                    .text("done");
+            Agent designer = Agent.builder("designer").model(new FakeModel("designer").text("d")).build();
+            Agent engineer = Agent.builder("engineer").model(new FakeModel("engineer").text("e")).build();
+            Agent root = Agent.builder("root").model(rootModel).subAgents(designer, engineer).build();
+            Runner.Builder b = Runner.builder(root).price("root", new ModelPrice(1, 2)).price("designer", new ModelPrice(10, 20));
+            if (engineerPriced) {
+                b.price("engineer", new ModelPrice(100, 200));
+            }
+            try (Runner runner = b.build()) {
+                Session s = runner.run("go").session();
+                assertThat(s.usage().totalTokens()).isEqualTo(5 * 15);
+                if (engineerPriced) {
+                    // Each call: 10 input and 5 output tokens; prices are per million tokens.
+                    double expected = (3 * (10 * 1 + 5 * 2) + (10 * 10 + 5 * 20) + (10 * 100 + 5 * 200)) / 1_000_000d;
+                    assertThat(s.cost().getAsDouble()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-12));
+                } else {
+                    assertThat(s.cost()).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void costIsUnknownWithoutPrice() {
         FakeModel model = new FakeModel("m").text("hi");
         try (Runner runner = Runner.create(Agent.builder("a").model(model).build())) {
@@ -531,6 +565,39 @@ class RunnerTest {
         }
         String content = ((ToolResultMessage) model.requests().get(1).messages().get(3)).content();
         assertThat(content).startsWith("x".repeat(100) + "\n[truncated: 4900 more characters]").hasSize(100 + 34);
+    }
+
+    @Test
+    void eventSubscriptionsEndWhenClosedAndRenderDrawsTheSameTree() {
+        java.util.function.Supplier<Agent> team = () -> {
+            FakeModel subModel = new FakeModel("s").calls(call("e", "echo", "{\"text\":\"hi\"}")).text("sub done");
+            FakeModel rootModel = new FakeModel("r")
+                    .calls(call("t", "transfer_task", "{\"agent\":\"sub\",\"task\":\"say hi\",\"expected_output\":\"\"}"))
+                    .text("all done").text("second run");
+            Agent sub = Agent.builder("sub").model(subModel).toolsets(Toolset.of("t", echo(new AtomicInteger()))).build();
+            return Agent.builder("root").model(rootModel).subAgents(sub).build();
+        };
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        List<AgentEvent> seen = new CopyOnWriteArrayList<>();
+        try (Runner runner = Runner.builder(team.get()).yolo(true).build()) {
+            System.setOut(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8));
+            try (AgentEvents.Subscription view = runner.events().subscribe(ConsoleView::render);
+                 AgentEvents.Subscription log = runner.events().subscribe(seen::add)) {
+                runner.run("go");
+            } finally {
+                System.setOut(original);
+            }
+            int count = seen.size();
+            assertThat(count).isGreaterThan(5);
+            assertThat(runner.run(Session.create(), "again").output()).isEqualTo("second run");
+            assertThat(seen).as("closed subscriptions get nothing").hasSize(count);
+        }
+        String[] lines = buffer.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        assertThat(lines[0]).isEqualTo("▶ root → sub: say hi");
+        assertThat(lines[1]).isEqualTo("    [sub] echo {\"text\":\"hi\"}");
+        assertThat(lines[3]).isEqualTo("◀ sub answered: sub done");
+        assertThat(seen.get(seen.size() - 1)).isInstanceOf(AgentEvent.RunCompleted.class);
     }
 
     @Test

@@ -28,6 +28,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +56,16 @@ public final class McpToolset implements Toolset {
     private final Duration requestTimeout;
     private final boolean trustReadOnlyHints;
     private McpSyncClient client;
+    /** The stdio server's process while connected, or null (HTTP transports, or not known). */
+    private Process process;
     private List<Tool> tools;
     private boolean closed;
+    /** Runs stdio calls so that the caller can stop waiting as soon as the server process dies. */
+    private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "keel-mcp-call");
+        t.setDaemon(true);
+        return t;
+    });
 
     private McpToolset(Builder b) {
         name = b.name;
@@ -120,10 +132,12 @@ public final class McpToolset implements Toolset {
         }
         McpSyncClient c = null;
         try {
-            c = McpClient.sync(createTransport()).requestTimeout(requestTimeout).initializationTimeout(requestTimeout)
+            McpClientTransport t = createTransport();
+            c = McpClient.sync(t).requestTimeout(requestTimeout).initializationTimeout(requestTimeout)
                     .clientInfo(new McpSchema.Implementation("keel", "0.1.0")).build();
             c.initialize();
             client = c;
+            process = t instanceof SerializedStdioTransport s ? s.process() : null;
             return c;
         } catch (ToolsetException e) {
             throw e;
@@ -197,6 +211,21 @@ public final class McpToolset implements Toolset {
         public synchronized reactor.core.publisher.Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
             return super.sendMessage(message);
         }
+
+        /**
+         * The server process, so that a crash is noticed at once instead of after the request timeout. The
+         * SDK keeps it in a private field (its module is automatic, hence open); null if that ever changes.
+         */
+        Process process() {
+            try {
+                java.lang.reflect.Field f = StdioClientTransport.class.getDeclaredField("process");
+                f.setAccessible(true);
+                return (Process) f.get(this);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                log.debug("cannot watch the MCP server process; relying on request timeouts", e);
+                return null;
+            }
+        }
     }
 
     private static String base(URI uri) {
@@ -245,6 +274,7 @@ public final class McpToolset implements Toolset {
 
     private ToolResult invoke(String tool, ObjectNode arguments) {
         McpSyncClient c;
+        Process p;
         synchronized (this) {
             if (closed) {
                 return ToolResult.error("MCP server '" + name + "' is closed");
@@ -254,10 +284,11 @@ public final class McpToolset implements Toolset {
             } catch (ToolsetException e) {
                 return ToolResult.error(e.getMessage());
             }
+            p = process;
         }
         try {
             Map<String, Object> args = Json.mapper().convertValue(arguments, new TypeReference<Map<String, Object>>() {});
-            McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest(tool, args));
+            McpSchema.CallToolResult r = call(c, p, new McpSchema.CallToolRequest(tool, args));
             String text = render(r);
             return Boolean.TRUE.equals(r.isError()) ? ToolResult.error(text) : ToolResult.ok(text);
         } catch (RuntimeException e) {
@@ -268,6 +299,43 @@ public final class McpToolset implements Toolset {
                 }
             }
             return ToolResult.error("MCP server '" + name + "' failed on '" + tool + "': " + message(e));
+        }
+    }
+
+    /**
+     * Calls the tool; for a stdio server whose process is known, waits on the call and the process together
+     * so that a server that dies mid-call fails the call at once.
+     */
+    private McpSchema.CallToolResult call(McpSyncClient c, Process p, McpSchema.CallToolRequest request) {
+        if (p == null) {
+            return c.callTool(request);
+        }
+        if (!p.isAlive()) {
+            throw new IllegalStateException("the server process exited with code " + p.exitValue());
+        }
+        CompletableFuture<McpSchema.CallToolResult> result;
+        try {
+            result = CompletableFuture.supplyAsync(() -> c.callTool(request), calls);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("the toolset is closed", e);
+        }
+        try {
+            CompletableFuture.anyOf(result, p.onExit()).get();
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the server", e);
+        } catch (ExecutionException e) {
+            // The call failed; its own future holds the cause and is rethrown below.
+        }
+        if (!result.isDone()) {
+            result.cancel(true);
+            throw new IllegalStateException("the server process exited with code " + p.exitValue());
+        }
+        try {
+            return result.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
         }
     }
 
@@ -318,6 +386,7 @@ public final class McpToolset implements Toolset {
     private void dropClient() {
         McpSyncClient c = client;
         client = null;
+        process = null;
         tools = null;
         if (c != null) {
             closeQuietly(c);
@@ -347,6 +416,7 @@ public final class McpToolset implements Toolset {
         }
         closed = true;
         dropClient();
+        calls.shutdownNow();
     }
 
     @Override

@@ -31,20 +31,34 @@ import java.util.regex.Pattern;
 
 /** Turns one team file into a {@link Team}. One instance per load; not thread-safe. */
 final class TeamLoader {
-    private static final Set<String> TOP = Set.of("version", "agents", "models", "providers", "mcps", "permissions", "metadata");
-    private static final Set<String> AGENT = Set.of("name", "model", "description", "instruction", "toolsets", "sub_agents",
-            "handoffs", "add_date", "add_environment_info", "max_iterations", "num_history_items", "permissions");
+    private static final Set<String> TOP = Set.of("version", "agents", "models", "providers", "mcps", "permissions",
+            "metadata", "toolsets");
+    /** Top-level cagent / Docker Agent sections Keel accepts but does not act on: reported as warnings. */
+    private static final Set<String> TOP_IGNORED = Set.of("rag", "commands", "skills", "runtime", "budget", "budgets",
+            "flavors");
+    private static final Set<String> AGENT = Set.of("name", "model", "description", "instruction", "instruction_file",
+            "toolsets", "use_toolsets", "sub_agents", "handoffs", "add_date", "add_environment_info", "max_iterations",
+            "num_history_items", "permissions", "readonly");
     /** cagent agent fields Keel accepts but does not act on: reported as warnings. */
     private static final Set<String> AGENT_IGNORED = Set.of("welcome_message", "commands", "add_prompt_files",
-            "code_mode_tools", "structured_output", "skills", "hooks", "fallback", "rag", "add_description_parameter",
-            "max_consecutive_tool_calls", "session_compaction", "conversation_starters");
-    private static final Set<String> MODEL = Set.of("provider", "model", "base_url", "token_key", "temperature", "max_tokens",
-            "top_p", "frequency_penalty", "presence_penalty", "thinking_budget", "parallel_tool_calls");
-    private static final Set<String> MODEL_IGNORED = Set.of("provider_opts", "track_usage", "routing");
-    private static final Set<String> PROVIDER = Set.of("api_type", "base_url", "token_key");
-    private static final Set<String> TOOLSET_COMMON = Set.of("type", "tools", "instruction");
+            "add_prompt_files_depth", "code_mode_tools", "structured_output", "skills", "hooks", "fallback", "rag",
+            "add_description_parameter", "max_consecutive_tool_calls", "max_old_tool_call_tokens",
+            "max_tool_result_tokens", "session_compaction", "compaction_threshold", "compaction_model",
+            "conversation_starters", "harness", "force_handoff", "safety", "redact_secrets", "budgets", "cache",
+            "use_commands", "use_skills");
+    /** Generation options a model (or, as defaults, a provider) may set. */
+    private static final Set<String> OPTIONS = Set.of("temperature", "max_tokens", "top_p", "frequency_penalty",
+            "presence_penalty", "thinking_budget", "parallel_tool_calls");
+    private static final Set<String> MODEL = union(OPTIONS, Set.of("provider", "model", "base_url", "token_key"));
+    private static final Set<String> MODEL_IGNORED = Set.of("provider_opts", "track_usage", "routing", "task_budget",
+            "auth", "compaction_model", "compaction_threshold");
+    private static final Set<String> PROVIDER = union(OPTIONS, Set.of("provider", "api_type", "base_url", "token_key"));
+    private static final Set<String> PROVIDER_IGNORED = Set.of("provider_opts", "track_usage", "task_budget", "auth",
+            "compaction_model", "unload_api");
+    private static final Set<String> TOOLSET_COMMON = Set.of("type", "tools", "instruction", "readonly");
+    private static final Set<String> TOOLSET_IGNORED = Set.of("toon", "defer", "sandbox", "lifecycle");
     private static final Map<String, Set<String>> TOOLSET = Map.of(
-            "think", Set.of(), "todo", Set.of("shared"), "memory", Set.of("path"),
+            "think", Set.of("shared"), "todo", Set.of("shared"), "memory", Set.of("path"),
             "filesystem", Set.of("path", "post_edit", "ignore_vcs"), "shell", Set.of("env", "timeout"),
             "script", Set.of("shell", "timeout"), "fetch", Set.of("timeout", "allowed_hosts"),
             "mcp", Set.of("command", "args", "env", "ref", "remote", "config", "timeout"));
@@ -58,13 +72,16 @@ final class TeamLoader {
 
     private final String file;
     private final TeamOptions options;
-    private final List<String> warnings = new ArrayList<>();
+    private final Set<String> warnings = new LinkedHashSet<>();
     private final Map<String, Entry> agentNodes = new LinkedHashMap<>();
     private final Map<String, Agent> built = new LinkedHashMap<>();
     private final Set<String> building = new LinkedHashSet<>();
     private Map<String, Entry> models = Map.of();
     private Map<String, Entry> providers = Map.of();
     private Map<String, Entry> mcps = Map.of();
+    private Map<String, Entry> sharedToolsets = Map.of();
+    /** Top-level {@code toolsets} built once, so agents that use one share the same instance. */
+    private final Map<String, Toolset> builtShared = new LinkedHashMap<>();
 
     TeamLoader(String file, TeamOptions options) {
         this.file = file;
@@ -89,19 +106,21 @@ final class TeamLoader {
             throw error(e.line(), "", "invalid YAML: " + e.getMessage());
         }
         MapNode top = map(doc, "");
-        checkFields(top, "", TOP, Set.of());
+        checkFields(top, "", TOP, TOP_IGNORED);
         Entry version = top.entries().get("version");
         if (version != null) {
             String v = scalarText(version.value(), "version");
-            if (!Set.of("1", "2", "3", "4", "5").contains(v)) {
+            // cagent schemas 0-6 and Docker Agent's later ones up to 15 share the fields Keel reads.
+            if (!v.matches("[0-9]|1[0-5]")) {
                 warnings.add(file + ":" + version.line() + ": version: '" + v + "' is not a known cagent schema version");
             }
         }
         models = entries(top, "models");
         providers = entries(top, "providers");
         mcps = entries(top, "mcps");
+        sharedToolsets = entries(top, "toolsets");
         models.values().forEach(e -> checkFields(map(e.value(), "models." + e.key()), "models." + e.key(), MODEL, MODEL_IGNORED));
-        providers.values().forEach(e -> checkFields(map(e.value(), "providers." + e.key()), "providers." + e.key(), PROVIDER, Set.of()));
+        providers.values().forEach(e -> checkProvider(e));
         readAgents(top);
         Permissions permissions = permissions(top.entries().get("permissions"), "permissions");
         for (String name : agentNodes.keySet()) {
@@ -110,7 +129,7 @@ final class TeamLoader {
         Agent root = built.get(agentNodes.keySet().iterator().next());
         Map<String, Agent> ordered = new LinkedHashMap<>();
         agentNodes.keySet().forEach(n -> ordered.put(n, built.get(n)));
-        return new Team(root, ordered, permissions, warnings);
+        return new Team(root, ordered, permissions, List.copyOf(warnings));
     }
 
     private void readAgents(MapNode top) {
@@ -172,6 +191,13 @@ final class TeamLoader {
         b.model(model(scalarText(model.value(), path + ".model"), model.line(), path + ".model"));
         optString(m, "description", path).ifPresent(b::description);
         optString(m, "instruction", path).ifPresent(b::instruction);
+        Entry instructionFile = m.entries().get("instruction_file");
+        if (instructionFile != null) {
+            if (m.entries().containsKey("instruction")) {
+                throw error(instructionFile.line(), path + ".instruction_file", "cannot be combined with 'instruction'");
+            }
+            b.instruction(instructionFiles(instructionFile, path + ".instruction_file"));
+        }
         optBool(m, "add_date", path).ifPresent(b::addDate);
         optBool(m, "add_environment_info", path).ifPresent(b::addEnvironmentInfo);
         Entry maxIt = m.entries().get("max_iterations");
@@ -193,11 +219,21 @@ final class TeamLoader {
         if (perms != null) {
             b.permissions(permissions(perms, path + ".permissions"));
         }
+        boolean readOnlyAgent = optBool(m, "readonly", path).orElse(false);
         Entry toolsets = m.entries().get("toolsets");
         if (toolsets != null) {
             ListNode list = list(toolsets.value(), path + ".toolsets");
             for (int i = 0; i < list.items().size(); i++) {
-                b.toolsets(toolset(list.items().get(i), path + ".toolsets[" + i + "]"));
+                b.toolsets(readOnly(toolset(list.items().get(i), path + ".toolsets[" + i + "]"), readOnlyAgent));
+            }
+        }
+        Entry uses = m.entries().get("use_toolsets");
+        if (uses != null) {
+            ListNode list = list(uses.value(), path + ".use_toolsets");
+            for (int i = 0; i < list.items().size(); i++) {
+                Node n = list.items().get(i);
+                b.toolsets(readOnly(sharedToolset(scalarText(n, path + ".use_toolsets[" + i + "]"), n.line(),
+                        path + ".use_toolsets[" + i + "]"), readOnlyAgent));
             }
         }
         for (String[] kind : new String[][] {{"sub_agents", "sub"}, {"handoffs", "hand"}}) {
@@ -245,9 +281,8 @@ final class TeamLoader {
             String modelName = requiredString(m, "model", path);
             String baseUrl = optString(m, "base_url", path).orElse(null);
             String tokenKey = optString(m, "token_key", path).orElse(null);
-            Entry custom = providers.get(provider);
-            if (custom != null) {
-                MapNode p = map(custom.value(), "providers." + provider);
+            MapNode p = providerNode(provider);
+            if (p != null) {
                 if (baseUrl == null) {
                     baseUrl = optString(p, "base_url", "providers." + provider).orElse(null);
                 }
@@ -255,24 +290,7 @@ final class TeamLoader {
                     tokenKey = optString(p, "token_key", "providers." + provider).orElse(null);
                 }
             }
-            Entry tb = m.entries().get("thinking_budget");
-            Integer thinking = null;
-            if (tb != null) {
-                if (tb.value() instanceof Scalar s && s.value() instanceof Number) {
-                    thinking = integer(tb.value(), path + ".thinking_budget");
-                } else {
-                    warnings.add(file + ":" + tb.line() + ": " + path + ".thinking_budget: effort levels are passed "
-                            + "only as token budgets; '" + scalarText(tb.value(), path + ".thinking_budget") + "' ignored");
-                }
-            }
-            try {
-                config = new ModelConfig(provider, modelName, baseUrl, tokenKey, optDouble(m, "temperature", path),
-                        optInt(m, "max_tokens", path), optDouble(m, "top_p", path), optDouble(m, "presence_penalty", path),
-                        optDouble(m, "frequency_penalty", path), thinking, optBool(m, "parallel_tool_calls", path).orElse(null));
-                config.options();
-            } catch (IllegalArgumentException ex) {
-                throw error(named.line(), path, ex.getMessage());
-            }
+            config = withOptions(provider, modelName, baseUrl, tokenKey, m, path, p, "providers." + provider, named.line());
             Entry tk = m.entries().get("token_key");
             if (tk != null) {
                 keyLine = tk.line();
@@ -287,13 +305,11 @@ final class TeamLoader {
             } catch (IllegalArgumentException ex) {
                 throw error(line, field, ex.getMessage());
             }
-            Entry custom = providers.get(config.provider());
-            if (custom != null) {
-                MapNode p = map(custom.value(), "providers." + config.provider());
-                config = new ModelConfig(config.provider(), config.model(),
-                        optString(p, "base_url", "providers." + config.provider()).orElse(null),
-                        optString(p, "token_key", "providers." + config.provider()).orElse(null),
-                        null, null, null, null, null, null, null);
+            MapNode p = providerNode(config.provider());
+            if (p != null) {
+                String pp = "providers." + config.provider();
+                config = withOptions(config.provider(), config.model(), optString(p, "base_url", pp).orElse(null),
+                        optString(p, "token_key", pp).orElse(null), new MapNode(Map.of(), line), field, p, pp, line);
             }
         } else {
             throw error(line, field, "unknown model '" + ref + "'; use provider/model or one of " + models.keySet());
@@ -318,7 +334,7 @@ final class TeamLoader {
         }
         Set<String> allowed = new java.util.HashSet<>(TOOLSET_COMMON);
         allowed.addAll(specific);
-        checkFields(m, path, allowed, Set.of());
+        checkFields(m, path, allowed, TOOLSET_IGNORED);
         Toolset t = switch (type) {
             case "think" -> Toolsets.think();
             case "todo" -> Toolsets.todo();
@@ -337,9 +353,133 @@ final class TeamLoader {
                     Duration.ofSeconds(optInt(m, "timeout", path) == null ? 30 : optInt(m, "timeout", path)), 1 << 20);
             default -> mcp(m, path, null);
         };
+        return configure(t, m, path);
+    }
+
+    /** Applies {@code tools}, {@code instruction} and {@code readonly} of a toolset entry. */
+    private Toolset configure(Toolset t, MapNode m, String path) {
         List<String> only = strings(m, "tools", path);
         String instruction = optString(m, "instruction", path).orElse(null);
-        return only.isEmpty() && instruction == null ? t : new ConfiguredToolset(t, only, instruction);
+        Toolset configured = only.isEmpty() && instruction == null ? t : new ConfiguredToolset(t, only, instruction);
+        return readOnly(configured, optBool(m, "readonly", path).orElse(false));
+    }
+
+    /** {@code readonly: true}: only the tools that declare themselves read-only stay. */
+    private static Toolset readOnly(Toolset t, boolean readOnly) {
+        if (!readOnly) {
+            return t;
+        }
+        return t instanceof ConfiguredToolset c ? new ConfiguredToolset(c.delegate(), c.only(), c.instruction(), true)
+                : new ConfiguredToolset(t, List.of(), null, true);
+    }
+
+    private Toolset sharedToolset(String name, int line, String field) {
+        Toolset done = builtShared.get(name);
+        if (done != null) {
+            return done;
+        }
+        Entry e = sharedToolsets.get(name);
+        if (e == null) {
+            throw error(line, field, "unknown toolset '" + name + "'; the top-level toolsets are " + sharedToolsets.keySet());
+        }
+        Toolset t = toolset(e.value(), "toolsets." + name);
+        builtShared.put(name, t);
+        return t;
+    }
+
+    /** The files' contents, in order, separated by a blank line; paths stay inside the base directory. */
+    private String instructionFiles(Entry e, String field) {
+        List<String> names = new ArrayList<>();
+        if (e.value() instanceof ListNode l) {
+            for (int i = 0; i < l.items().size(); i++) {
+                names.add(scalarText(l.items().get(i), field + "[" + i + "]"));
+            }
+        } else {
+            names.add(scalarText(e.value(), field));
+        }
+        List<String> parts = new ArrayList<>();
+        for (String name : names) {
+            Path rel = Path.of(name);
+            if (rel.isAbsolute() || rel.normalize().startsWith("..")) {
+                throw error(e.line(), field, "'" + name + "' must be a relative path inside " + options.baseDirectory());
+            }
+            Path file = options.baseDirectory().resolve(rel).normalize();
+            try {
+                parts.add(java.nio.file.Files.readString(file).strip());
+            } catch (java.io.IOException | RuntimeException ex) {
+                throw error(e.line(), field, "cannot read instruction file " + file + ": " + ex.getClass().getSimpleName());
+            }
+        }
+        return String.join("\n\n", parts);
+    }
+
+    private void checkProvider(Entry e) {
+        String path = "providers." + e.key();
+        MapNode p = map(e.value(), path);
+        checkFields(p, path, PROVIDER, PROVIDER_IGNORED);
+        Entry type = p.entries().get("provider");
+        if (type != null && !"openai".equals(scalarText(type.value(), path + ".provider"))) {
+            warnings.add(file + ":" + type.line() + ": " + path + ".provider: Keel talks to custom providers as "
+                    + "OpenAI-compatible endpoints; '" + scalarText(type.value(), path + ".provider") + "' ignored");
+        }
+        Entry api = p.entries().get("api_type");
+        if (api != null && !"openai_chatcompletions".equals(scalarText(api.value(), path + ".api_type"))) {
+            warnings.add(file + ":" + api.line() + ": " + path + ".api_type: only openai_chatcompletions is supported; '"
+                    + scalarText(api.value(), path + ".api_type") + "' ignored");
+        }
+    }
+
+    private MapNode providerNode(String provider) {
+        Entry e = providers.get(provider);
+        return e == null ? null : map(e.value(), "providers." + provider);
+    }
+
+    /** A model's generation options; unset ones fall back to its provider's ({@code p}, may be null). */
+    private ModelConfig withOptions(String provider, String model, String baseUrl, String tokenKey, MapNode m, String path,
+                                    MapNode p, String providerPath, int line) {
+        try {
+            ModelConfig config = new ModelConfig(provider, model, baseUrl, tokenKey,
+                    inherit(m, path, p, providerPath, "temperature", this::optDouble),
+                    inherit(m, path, p, providerPath, "max_tokens", this::optInt),
+                    inherit(m, path, p, providerPath, "top_p", this::optDouble),
+                    inherit(m, path, p, providerPath, "presence_penalty", this::optDouble),
+                    inherit(m, path, p, providerPath, "frequency_penalty", this::optDouble),
+                    inherit(m, path, p, providerPath, "thinking_budget", this::thinkingBudget),
+                    inherit(m, path, p, providerPath, "parallel_tool_calls", (n, k, pt) -> optBool(n, k, pt).orElse(null)));
+            config.options();
+            return config;
+        } catch (IllegalArgumentException ex) {
+            throw error(line, path, ex.getMessage());
+        }
+    }
+
+    private interface OptionReader<T> {
+        T read(MapNode m, String key, String path);
+    }
+
+    private static <T> T inherit(MapNode m, String path, MapNode p, String providerPath, String key, OptionReader<T> reader) {
+        if (m.entries().containsKey(key)) {
+            return reader.read(m, key, path);
+        }
+        return p == null ? null : reader.read(p, key, providerPath);
+    }
+
+    /** A token budget; effort levels ("low", "high", …) are not budgets and become a warning. */
+    private Integer thinkingBudget(MapNode m, String key, String path) {
+        Entry tb = m.entries().get(key);
+        if (tb == null) {
+            return null;
+        }
+        if (tb.value() instanceof Scalar s && s.value() instanceof Number) {
+            return integer(tb.value(), path + "." + key);
+        }
+        String level = scalarText(tb.value(), path + "." + key);
+        if (level.equals("none")) {
+            return 0;
+        }
+        warnings.add(file + ":" + tb.line() + ": " + path + "." + key + ": effort levels are passed only as token budgets; '"
+                + level + "' ignored");
+        return null;
     }
 
     private Toolset script(MapNode m, String path) {
@@ -390,11 +530,11 @@ final class TeamLoader {
                 throw error(ref.line(), path + ".ref", "unknown MCP server '" + name + "'; " + hint);
             }
             MapNode tm = map(target.value(), "mcps." + name);
-            checkFields(tm, "mcps." + name, MCP, Set.of());
+            checkFields(tm, "mcps." + name, union(MCP, TOOLSET_COMMON), TOOLSET_IGNORED);
             if (tm.entries().containsKey("ref")) {
                 throw error(tm.entries().get("ref").line(), "mcps." + name + ".ref", "an 'mcps' entry cannot itself be a ref");
             }
-            return mcp(tm, "mcps." + name, name);
+            return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
         }
         McpTransport transport;
         Entry remote = m.entries().get("remote");
@@ -456,6 +596,12 @@ final class TeamLoader {
     private Path resolvePath(String p) {
         Path path = Path.of(p.startsWith("~/") ? System.getProperty("user.home") + p.substring(1) : p);
         return path.isAbsolute() ? path : options.baseDirectory().resolve(path).normalize();
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private void checkFields(MapNode m, String path, Set<String> known, Set<String> ignored) {

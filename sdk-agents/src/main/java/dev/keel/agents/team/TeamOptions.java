@@ -39,6 +39,11 @@ public record TeamOptions(Path baseDirectory, Map<String, String> env, CommandRu
                 HttpClients.create(HttpConfig.defaults()), true);
     }
 
+    /** The same options rooted at another directory (the command runner is kept as it is). */
+    public TeamOptions withBaseDirectory(Path dir) {
+        return new TeamOptions(dir, env, commandRunner, httpClient, checkKeys);
+    }
+
     public TeamOptions withEnv(Map<String, String> env) {
         return new TeamOptions(baseDirectory, env, commandRunner, httpClient, checkKeys);
     }

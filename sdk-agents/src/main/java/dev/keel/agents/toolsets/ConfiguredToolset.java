@@ -6,17 +6,25 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A toolset narrowed to some of its tools and/or given its own instruction — a team file's {@code tools:}
- * and {@code instruction:} on a toolset. Closing closes the delegate.
+ * A toolset narrowed to some of its tools and/or given its own instruction — a team file's {@code tools:},
+ * {@code instruction:} and {@code readonly:} on a toolset (or {@code readonly:} on an agent). Closing closes
+ * the delegate. Thread-safe when the delegate is.
  *
- * @param delegate    the toolset
- * @param only        tool names to keep; empty = all
- * @param instruction instruction replacing the delegate's, or null to keep it
+ * @param delegate     the toolset
+ * @param only         tool names to keep; empty = all
+ * @param instruction  instruction replacing the delegate's, or null to keep it
+ * @param readOnlyOnly keep only the tools that declare themselves read-only
  */
-public record ConfiguredToolset(Toolset delegate, List<String> only, String instruction) implements Toolset {
+public record ConfiguredToolset(Toolset delegate, List<String> only, String instruction, boolean readOnlyOnly)
+        implements Toolset {
     public ConfiguredToolset {
         Objects.requireNonNull(delegate, "delegate");
         only = List.copyOf(only == null ? List.of() : only);
+    }
+
+    /** Narrowed by name and/or with its own instruction; read-write tools kept. */
+    public ConfiguredToolset(Toolset delegate, List<String> only, String instruction) {
+        this(delegate, only, instruction, false);
     }
 
     @Override
@@ -27,10 +35,11 @@ public record ConfiguredToolset(Toolset delegate, List<String> only, String inst
     @Override
     public List<Tool> tools() {
         List<Tool> all = delegate.tools();
-        if (only.isEmpty()) {
+        if (only.isEmpty() && !readOnlyOnly) {
             return all;
         }
-        return all.stream().filter(t -> only.contains(t.spec().name())).toList();
+        return all.stream().filter(t -> only.isEmpty() || only.contains(t.spec().name()))
+                .filter(t -> !readOnlyOnly || t.readOnly()).toList();
     }
 
     @Override

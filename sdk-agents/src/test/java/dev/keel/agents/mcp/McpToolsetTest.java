@@ -65,6 +65,12 @@ class McpToolsetTest {
         Process server = McpServers.everythingHttp("streamableHttp", port);
         try (McpToolset http = McpToolset.streamableHttp("http://127.0.0.1:" + port + "/mcp")) {
             assertThat(call(http, "echo", "{\"message\":\"over http\"}").content()).isEqualTo("Echo: over http");
+            server.destroyForcibly().waitFor();
+            long start = System.nanoTime();
+            ToolResult gone = call(http, "echo", "{\"message\":\"nobody there\"}");
+            assertThat(gone.error()).isTrue();
+            assertThat(gone.content()).contains("failed on 'echo'");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         } finally {
             server.destroyForcibly().waitFor();
         }
@@ -76,6 +82,12 @@ class McpToolsetTest {
         Process server = McpServers.everythingHttp("sse", port);
         try (McpToolset sse = McpToolset.sse("http://127.0.0.1:" + port + "/sse")) {
             assertThat(call(sse, "echo", "{\"message\":\"over sse\"}").content()).isEqualTo("Echo: over sse");
+            server.destroyForcibly().waitFor();
+            long start = System.nanoTime();
+            ToolResult gone = call(sse, "echo", "{\"message\":\"nobody there\"}");
+            assertThat(gone.error()).isTrue();
+            assertThat(gone.content()).contains("failed on 'echo'");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         } finally {
             server.destroyForcibly().waitFor();
         }
@@ -87,13 +99,90 @@ class McpToolsetTest {
         McpServers.home();
         try (McpToolset set = McpToolset.builder(new McpTransport.Stdio("node", List.of(crash.toString()), Map.of()))
                 .requestTimeout(Duration.ofSeconds(3)).build()) {
+            set.tools();
             long start = System.nanoTime();
             ToolResult r = call(set, "explode", "{}");
             assertThat(r.error()).isTrue();
-            assertThat(r.content()).contains("MCP server", "failed on 'explode'");
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+            assertThat(r.content()).contains("MCP server", "failed on 'explode'", "exited with code 3");
+            // Noticed when the process died, not after the 3 s request timeout.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
             // The next call starts a fresh server process and fails the same way instead of hanging.
             assertThat(call(set, "explode", "{}").error()).isTrue();
+        }
+    }
+
+    @Test
+    void realServerKilledMidSessionIsAToolErrorThenReconnects() throws Exception {
+        try (McpToolset everything = McpServers.everythingStdio()) {
+            assertThat(call(everything, "echo", "{\"message\":\"before\"}").content()).isEqualTo("Echo: before");
+            List<ProcessHandle> servers = nodeChildren();
+            assertThat(servers).isNotEmpty();
+            servers.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle h : servers) {
+                h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            ToolResult crashed = call(everything, "echo", "{\"message\":\"during\"}");
+            assertThat(crashed.error()).isTrue();
+            assertThat(crashed.content()).contains("failed on 'echo'", "exited");
+            // The next call starts a fresh server process.
+            assertThat(call(everything, "echo", "{\"message\":\"after\"}")).isEqualTo(ToolResult.ok("Echo: after"));
+        }
+    }
+
+    @Test
+    void realServerThatTakesTooLongIsATimeoutErrorNotAHang() throws Exception {
+        try (McpToolset everything = McpToolset.builder(new McpTransport.Stdio("node",
+                List.of(McpServers.script("server-everything"), "stdio"), Map.of())).requestTimeout(Duration.ofSeconds(2)).build()) {
+            everything.tools();
+            long start = System.nanoTime();
+            ToolResult slow = call(everything, "trigger-long-running-operation", "{\"duration\":30,\"steps\":3}");
+            assertThat(slow.error()).isTrue();
+            assertThat(slow.content()).contains("failed on 'trigger-long-running-operation'");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+            assertThat(call(everything, "echo", "{\"message\":\"still here\"}").content()).isEqualTo("Echo: still here");
+        }
+    }
+
+    @Test
+    void teamFileRemoteServersOverStreamableHttpAndSse() throws Exception {
+        int httpPort = McpServers.freePort();
+        int ssePort = McpServers.freePort();
+        Process http = McpServers.everythingHttp("streamableHttp", httpPort);
+        Process sse = McpServers.everythingHttp("sse", ssePort);
+        String yaml = """
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    toolsets:
+                      - type: mcp
+                        remote:
+                          url: ${env.HTTP_URL}
+                          transport_type: streamable
+                          headers:
+                            X-Team: $TEAM
+                        tools: [echo]
+                      - type: mcp
+                        ref: legacy
+                mcps:
+                  legacy:
+                    remote:
+                      url: ${env.SSE_URL}
+                      transport_type: sse
+                    tools: [get-sum]
+                """;
+        Map<String, String> env = Map.of("HTTP_URL", "http://127.0.0.1:" + httpPort + "/mcp",
+                "SSE_URL", "http://127.0.0.1:" + ssePort + "/sse", "TEAM", "keel");
+        dev.keel.agents.team.Team team = dev.keel.agents.team.Teams.parse(yaml, "remote.yaml",
+                dev.keel.agents.team.TeamOptions.defaults(dir).withEnv(env).withCheckKeys(false));
+        List<Toolset> sets = team.root().toolsets();
+        try {
+            assertThat(sets.get(0).tools()).extracting(t -> t.spec().name()).containsExactly("echo");
+            assertThat(call(sets.get(0), "echo", "{\"message\":\"from yaml\"}").content()).isEqualTo("Echo: from yaml");
+            assertThat(call(sets.get(1), "get-sum", "{\"a\":1,\"b\":2}").content()).contains("3");
+        } finally {
+            sets.forEach(Toolset::close);
+            http.destroyForcibly().waitFor();
+            sse.destroyForcibly().waitFor();
         }
     }
 

@@ -15,7 +15,9 @@ import dev.keel.agents.toolsets.ShellToolset;
 import dev.keel.agents.toolsets.Toolsets;
 import dev.keel.core.exec.CommandRunner;
 import dev.keel.core.exec.LocalCommandRunner;
+import dev.keel.agents.tool.Toolset;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +26,7 @@ import okhttp3.OkHttpClient;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TeamsTest {
     private static final Map<String, String> ENV = Map.of("TEAM_NAME", "Keel", "USER_NAME", "ada", "API_TOKEN", "t0ken",
@@ -84,6 +87,48 @@ class TeamsTest {
     }
 
     @Test
+    void newerDockerAgentFieldsBuildTheSameGraphAsJava(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("prompts"));
+        Files.writeString(dir.resolve("prompts/lead.md"), "Lead the review.\n");
+        Files.writeString(dir.resolve("prompts/style.md"), "Be brief.");
+        Team loaded = Teams.load(resource("docker-agent.yaml"), options.withEnv(Map.of("GATEWAY_KEY", "g")).withBaseDirectory(dir));
+
+        // Provider-level options are defaults for its models; "none" is a zero thinking budget.
+        ModelConfig large = new ModelConfig("gateway", "router-large", "https://gateway.example/v1", "GATEWAY_KEY",
+                0.4, 4096, null, null, null, 0, null);
+        ModelConfig small = new ModelConfig("gateway", "router-small", "https://gateway.example/v1", "GATEWAY_KEY",
+                0.4, 512, null, null, null, null, null);
+        Toolset notes = Toolsets.memory(dir.resolve("notes.jsonl"));
+        Agent reviewer = Agent.builder("reviewer").model(small).description("Reviews without changing anything")
+                .toolsets(new ConfiguredToolset(Toolsets.filesystem(dir), List.of(), null, true),
+                        new ConfiguredToolset(notes, List.of(), null, true))
+                .build();
+        Agent writer = Agent.builder("writer").model(small).description("Writes")
+                .toolsets(new ConfiguredToolset(Toolsets.filesystem(dir), List.of("read_file", "write_file"), null, true),
+                        new ShellToolset(runner, ShellToolset.DEFAULT_TIMEOUT, ShellToolset.DEFAULT_OUTPUT_LIMIT, Map.of()),
+                        McpToolset.builder(new McpTransport.StreamableHttp("http://127.0.0.1:3002/mcp", Map.of())).build())
+                .build();
+        Agent lead = Agent.builder("lead").model(large).instruction("Lead the review.\n\nBe brief.")
+                .subAgents(reviewer, writer).toolsets(notes).build();
+
+        assertThat(loaded.root()).isEqualTo(lead);
+        // One top-level toolset used by two agents is one instance (one memory file, closed once).
+        Toolset leadNotes = loaded.root().toolsets().get(0);
+        assertThat(((ConfiguredToolset) loaded.agents().get("reviewer").toolsets().get(1)).delegate()).isSameAs(leadNotes);
+        // readonly keeps only the read-only tools.
+        assertThat(loaded.agents().get("reviewer").toolsets().get(0).tools()).extracting(t -> t.spec().name())
+                .contains("read_file", "list_directory").doesNotContain("write_file", "edit_file");
+        assertThat(loaded.agents().get("writer").toolsets().get(0).tools()).extracting(t -> t.spec().name())
+                .containsExactly("read_file");
+        assertThat(loaded.warnings()).containsExactlyInAnyOrder(
+                "docker-agent.yaml:12: agents.lead.safety: not supported by Keel, ignored",
+                "docker-agent.yaml:28: agents.writer.toolsets[1].sandbox: not supported by Keel, ignored",
+                "docker-agent.yaml:31: agents.writer.toolsets[2].toon: not supported by Keel, ignored",
+                "docker-agent.yaml:46: models.tuned.thinking_budget: effort levels are passed only as token budgets; 'high' ignored",
+                "docker-agent.yaml:57: rag: not supported by Keel, ignored");
+    }
+
+    @Test
     void listFormAndRootIsFirst() {
         Team team = Teams.load(resource("list-form.yaml"), options);
         assertThat(team.root().name()).isEqualTo("lead");
@@ -103,6 +148,9 @@ class TeamsTest {
         "bad-permission.yaml|5|permissions.deny|must start with a tool name glob",
         "unset-env-in-instruction.yaml|4|agents.root.instruction|environment variable NOBODY_SET_THIS is not set",
         "unknown-toolset-field.yaml|7|agents.root.toolsets[0].paht|unknown field 'paht'",
+        "instruction-file-escape.yaml|4|agents.root.instruction_file|'../secrets.md' must be a relative path inside",
+        "instruction-file-and-instruction.yaml|5|agents.root.instruction_file|cannot be combined with 'instruction'",
+        "unknown-shared-toolset.yaml|5|agents.root.use_toolsets[0]|unknown toolset 'nothere'",
     })
     void malformedFilesNameFileLineAndField(String file, int line, String field, String problem) {
         assertThatThrownBy(() -> Teams.load(resource("bad/" + file), options))

@@ -6,5 +6,7 @@ import java.util.Map;
 final class ProviderFactories {
     private ProviderFactories() {}
 
-    static final Map<ApiType, ProviderFactory> DEFAULTS = Map.of(ApiType.OPENAI_COMPATIBLE, new OpenAiCompatibleFactory());
+    static final Map<ApiType, ProviderFactory> DEFAULTS = Map.of(
+            ApiType.OPENAI_COMPATIBLE, new OpenAiCompatibleFactory(),
+            ApiType.ANTHROPIC, new AnthropicFactory());
 }

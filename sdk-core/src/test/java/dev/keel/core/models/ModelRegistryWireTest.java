@@ -1,6 +1,7 @@
 package dev.keel.core.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.ChatModel;
@@ -131,6 +132,37 @@ class ModelRegistryWireTest {
             shared.dispatcher().executorService().shutdown();
             shared.connectionPool().evictAll();
         }
+    }
+
+    @Test
+    void anthropicProvidersResolveToTheMessagesApi() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody("""
+                {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"hello from claude"}],
+                 "stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":3}}"""));
+        ModelRegistry registry = registry()
+                .environment(Map.of("CLAUDE_KEY", "sk-ant-wire-test"))
+                .provider(ProviderConfig.anthropic("claude-proxy", server.url("/").toString(), "CLAUDE_KEY"))
+                .build();
+        ChatModel model = registry.chatModel("claude-proxy/claude-sonnet-4-5");
+        try {
+            assertThat(model).isInstanceOf(dev.keel.core.anthropic.Anthropic.class);
+            ChatResponse response = model.chat(ChatRequest.of(Message.system("be brief"), Message.user("hi")));
+            assertThat(response.text()).isEqualTo("hello from claude");
+            assertThat(response.finishReason()).isEqualTo(FinishReason.STOP);
+            RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(request.getPath()).isEqualTo("/v1/messages");
+            assertThat(request.getHeader("x-api-key")).isEqualTo("sk-ant-wire-test");
+            JsonNode body = Json.parse(request.getBody().readUtf8());
+            assertThat(body.get("model").asText()).isEqualTo("claude-sonnet-4-5");
+            assertThat(body.get("system").toString()).contains("be brief");
+            assertThat(model.toString()).doesNotContain("sk-ant-wire-test");
+        } finally {
+            ((AutoCloseable) model).close();
+        }
+        assertThatThrownBy(() -> registry.embeddingModel("claude-proxy/claude-sonnet-4-5"))
+                .isInstanceOf(ModelResolutionException.Unsupported.class)
+                .hasMessageContaining("claude-proxy").hasMessageContaining("no embeddings");
     }
 
     @Test

@@ -49,13 +49,26 @@ public final class Retriever {
      * @throws IllegalStateException    when the hit filter returns hits it was not given
      */
     public List<Hit> retrieve(String question) {
+        return retrieve(question, HitFilter.none());
+    }
+
+    /**
+     * The hits for {@code question} that pass this retriever's filter and then {@code requestFilter}, best
+     * first, at most {@code maxResults}. Use it for what varies per request, such as the asking user in a
+     * permission filter ({@code hits -> postFilter.keep(hits, user)}), so one retriever serves every user.
+     *
+     * @throws IllegalArgumentException when the question is blank
+     * @throws IllegalStateException    when a filter returns hits it was not given
+     */
+    public List<Hit> retrieve(String question, HitFilter requestFilter) {
         Objects.requireNonNull(question, "question");
+        Objects.requireNonNull(requestFilter, "requestFilter");
         if (question.isBlank()) {
             throw new IllegalArgumentException("question must not be blank");
         }
         float[] query = embedder.embed(question);
         List<Hit> candidates = store.search(query, maxResults * overFetch, minScore, metadataFilter);
-        List<Hit> kept = filter.filter(candidates);
+        List<Hit> kept = filter.andThen(requestFilter).filter(candidates);
         Objects.requireNonNull(kept, "hit filter returned null");
         Map<Hit, Boolean> given = new IdentityHashMap<>();
         candidates.forEach(h -> given.put(h, Boolean.TRUE));

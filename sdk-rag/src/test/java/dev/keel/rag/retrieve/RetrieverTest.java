@@ -105,4 +105,23 @@ class RetrieverTest {
         assertThatThrownBy(() -> Retriever.builder(store, miniLm).build().retrieve(" "))
                 .hasMessageContaining("blank");
     }
+
+    @Test
+    void requestFiltersApplyAfterTheConfiguredOneAndOnlyToTheirRequest() {
+        Retriever all = Retriever.builder(store, miniLm).maxResults(3).minScore(0).build();
+        List<Hit> unfiltered = all.retrieve("java code");
+        String first = unfiltered.get(0).id();
+        String second = unfiltered.get(1).id();
+        Retriever withoutFirst = Retriever.builder(store, miniLm).maxResults(3).minScore(0)
+                .filter(hits -> hits.stream().filter(h -> !h.id().equals(first)).toList()).build();
+
+        List<Hit> both = withoutFirst.retrieve("java code",
+                hits -> hits.stream().filter(h -> !h.id().equals(second)).toList());
+        assertThat(both).hasSize(3).extracting(Hit::id).doesNotContain(first, second);
+        assertThat(withoutFirst.retrieve("java code")).extracting(Hit::id).contains(second).doesNotContain(first);
+
+        Hit forged = new Hit("forged", 1.0, "secret", java.util.Map.of());
+        assertThatThrownBy(() -> all.retrieve("java", hits -> List.of(forged)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not given");
+    }
 }
