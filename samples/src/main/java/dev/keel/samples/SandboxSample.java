@@ -45,6 +45,14 @@ public final class SandboxSample {
         }
     }
 
+    /** GET through the sandbox's proxy with the sentinel where the key goes: busybox wget, or python3 on Debian. */
+    private static Command fetch(String url) {
+        String script = "if command -v wget >/dev/null; then wget -q -O - --header 'Authorization: " + SecretRule.SENTINEL
+                + "' \"$1\"; else python3 -c 'import sys, urllib.request as u; print(u.urlopen(u.Request(sys.argv[1],"
+                + " headers={\"Authorization\": \"" + SecretRule.SENTINEL + "\"})).read().decode(), end=\"\")' \"$1\"; fi";
+        return Command.of("sh", "-c", script, "fetch", url);
+    }
+
     private static SandboxSpec spec(Path project, GuestRoot root) {
         return SandboxSpec.builder("sample")
                 .root(root)
@@ -83,11 +91,10 @@ public final class SandboxSample {
             System.out.println("guest-only file, guest reads: " + outside.stdout().trim()
                     + "; exists on host: " + Files.exists(Path.of("/root/only-in-guest")));
 
-            ExecResult allowed = box.run(Command.of("wget", "-q", "-O", "-", "--header",
-                    "Authorization: " + SecretRule.SENTINEL, apiUrl));
+            ExecResult allowed = box.run(fetch(apiUrl));
             System.out.println("allowed fetch: exit " + allowed.exitCode() + ", " + allowed.stdout().trim());
-            ExecResult denied = box.run(Command.of("wget", "-q", "-O", "-", "http://example.com/"));
-            System.out.println("denied fetch: exit " + denied.exitCode() + " " + denied.stderr().trim());
+            ExecResult denied = box.run(fetch("http://example.com/"));
+            System.out.println("denied fetch: exit " + denied.exitCode() + " " + denied.stderr().strip().lines().reduce((a, b) -> b).orElse(""));
             System.out.println("guest environment: " + box.run(Command.of("env")).stdout().replace('\n', ' '));
             System.out.println("proxy log: " + box.networkLog());
 
