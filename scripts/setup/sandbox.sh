@@ -26,7 +26,14 @@ QEMU_MIN=7.2
 # /etc/keel-packages. KEEL_SANDBOX_DEBIAN_ROOT=0 skips it.
 DEBOOTSTRAP_VERSION=1.0.128+nmu2+deb12u2
 DEBIAN_ROOT_PKGS=python3,git,ca-certificates
-DEBIAN_MIRROR="${KEEL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# the mirror apt already uses (deb822 or one-line sources), else deb.debian.org; KEEL_DEBIAN_MIRROR wins
+apt_mirror() {
+  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}';
+    grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; break}}'; } \
+    | grep -v -- '-security' | head -1
+}
+DEBIAN_MIRROR="${KEEL_DEBIAN_MIRROR:-$(apt_mirror || true)}"
+DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="${KEEL_SANDBOX_CACHE:-$HOME/.cache/keel/sandbox}"
