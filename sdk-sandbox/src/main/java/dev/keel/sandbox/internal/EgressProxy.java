@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -51,6 +52,7 @@ final class EgressProxy implements AutoCloseable {
     private volatile boolean closed;
     private final SSLContext upstreamTls;
     private final SandboxCa ca;
+    private volatile java.time.Duration halfClosedIdle = java.time.Duration.ofSeconds(30);
 
     /**
      * @param upstreamTls trust for the proxy's own TLS connections to upstream hosts
@@ -151,10 +153,14 @@ final class EgressProxy implements AutoCloseable {
                 up.flush();
             }
             InputStream clientIn = in;
-            Thread toUpstream = new Thread(() -> pump(clientIn, up, bytes, upstream), "keel-sandbox-proxy-up");
+            AtomicBoolean clientDone = new AtomicBoolean();
+            Thread toUpstream = new Thread(() -> {
+                pump(clientIn, up, bytes, upstream);
+                clientDone.set(true);
+            }, "keel-sandbox-proxy-up");
             toUpstream.setDaemon(true);
             toUpstream.start();
-            pump(upstream.getInputStream(), out, bytes, null);
+            pumpFromUpstream(upstream, out, bytes, clientDone);
             try {
                 toUpstream.join(1000);
             } catch (InterruptedException e) {
@@ -245,6 +251,45 @@ final class EgressProxy implements AutoCloseable {
             b.append(r.header()).append(": ").append(r.value()).append("\r\n");
         }
         return b.append("Connection: close\r\n\r\n").toString();
+    }
+
+    /**
+     * Upstream to guest until the upstream closes, the guest goes away, or — once the guest has closed its
+     * side — the upstream stays silent for {@link #halfClosedIdle}: an upstream that never closes must not
+     * hold one of the sandbox's connection slots for ever.
+     */
+    private void pumpFromUpstream(Socket upstream, OutputStream to, AtomicLong bytes, AtomicBoolean clientDone) {
+        byte[] buf = new byte[16384];
+        long lastData = System.nanoTime();
+        try {
+            upstream.setSoTimeout(200);
+            InputStream from = upstream.getInputStream();
+            while (true) {
+                int n;
+                try {
+                    n = from.read(buf);
+                } catch (java.net.SocketTimeoutException idle) {
+                    if (clientDone.get() && System.nanoTime() - lastData > halfClosedIdle.toNanos()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (n < 0) {
+                    return;
+                }
+                lastData = System.nanoTime();
+                to.write(buf, 0, n);
+                to.flush();
+                bytes.addAndGet(n);
+            }
+        } catch (IOException e) {
+            // either side closed: the relay is over
+        }
+    }
+
+    /** How long an upstream may stay silent after the guest closed its side (tests shorten it). */
+    void halfClosedIdle(java.time.Duration value) {
+        this.halfClosedIdle = value;
     }
 
     private static void pump(InputStream from, OutputStream to, AtomicLong bytes, Socket closeWhenDone) {
