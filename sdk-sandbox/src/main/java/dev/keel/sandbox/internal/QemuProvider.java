@@ -120,6 +120,7 @@ public final class QemuProvider implements SandboxProvider {
         if (Files.isRegularFile(snapshot)) {
             try {
                 QemuSandbox box = QemuSandbox.boot(this, spec, launch(spec, true), snapshot, null);
+                Snapshots.touch(snapshot);
                 Snapshots.bootTimeOf(snapshot).ifPresent(boot -> {
                     if (box.info().bootTime().compareTo(boot) >= 0) {
                         restoreSlower = true;

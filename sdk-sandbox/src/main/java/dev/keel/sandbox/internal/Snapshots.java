@@ -38,6 +38,7 @@ import java.util.concurrent.TimeoutException;
 final class Snapshots {
     private static final String FORMAT = "keel-snapshot-1";
     private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration UNUSED_FOR = Duration.ofDays(7);
 
     private Snapshots() {}
 
@@ -108,6 +109,7 @@ final class Snapshots {
                 throw new IOException("migration " + status + " after " + bytes + " bytes");
             }
             Files.writeString(bootTimeFile(target), Long.toString(bootTime.toMillis()));
+            prune(target.getParent());
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -162,6 +164,36 @@ final class Snapshots {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while saving the VM", e);
             }
+        }
+    }
+
+    /**
+     * Removes snapshots no restore has used for {@link #UNUSED_FOR} (those of an older agent, kernel or qemu,
+     * or of shapes nobody asks for any more): each is tens of megabytes.
+     */
+    static void prune(Path dir) {
+        long cutoff = System.currentTimeMillis() - UNUSED_FOR.toMillis();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            files.filter(f -> f.getFileName().toString().endsWith(".state")).forEach(f -> {
+                try {
+                    if (Files.getLastModifiedTime(f).toMillis() < cutoff) {
+                        delete(f);
+                    }
+                } catch (IOException ignored) {
+                    // gone already
+                }
+            });
+        } catch (IOException ignored) {
+            // nothing to prune
+        }
+    }
+
+    /** Marks a snapshot as used (its modification time is what {@link #prune} looks at). */
+    static void touch(Path snapshot) {
+        try {
+            Files.setLastModifiedTime(snapshot, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException ignored) {
+            // pruning may then take it a little early; it is rebuilt on demand
         }
     }
 
