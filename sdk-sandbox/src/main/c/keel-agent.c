@@ -100,6 +100,38 @@ static int write_str(const char *path, const char *s) {
     return n < 0 ? -1 : 0;
 }
 
+/* Empty cgroups of finished commands, reused: creating and removing one costs more than the exec itself. */
+#define CG_FREE_MAX 16
+static char cg_free[CG_FREE_MAX][64];
+static int cg_nfree;
+
+/* A cgroup for a new command in out (empty string when none can be had). */
+static void cg_take(char *out, size_t n) {
+    out[0] = 0;
+    if (!cg_ok) return;
+    if (cg_nfree > 0) { snprintf(out, n, "%s", cg_free[--cg_nfree]); return; }
+    char path[64], max_path[96], limit[32];
+    snprintf(path, sizeof path, CG_ROOT "/keel-%u", ++cg_seq);
+    snprintf(max_path, sizeof max_path, "%s/pids.max", path);
+    snprintf(limit, sizeof limit, "%ld", cg_pids_max);
+    if (mkdir(path, 0755) == 0 && write_str(max_path, limit) == 0) snprintf(out, n, "%s", path);
+    else rmdir(path);
+}
+
+/* Back to the free list once nothing runs in it any more; a cgroup something still runs in stays as it is. */
+static void cg_release(const char *cg) {
+    if (!cg[0]) return;
+    char events[96], b[256] = {0};
+    snprintf(events, sizeof events, "%s/cgroup.events", cg);
+    int fd = open(events, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t r = read(fd, b, sizeof b - 1);
+    close(fd);
+    if (r <= 0 || !strstr(b, "populated 0")) return;
+    if (cg_nfree < CG_FREE_MAX) snprintf(cg_free[cg_nfree++], sizeof cg_free[0], "%s", cg);
+    else rmdir(cg);
+}
+
 static void cg_mount(const char *at) {
     mkdir(at, 0755);
     mount("cgroup2", at, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -273,16 +305,9 @@ static void do_exec(uint32_t id, struct cur *c) {
         else { close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]); }
         goto out;
     }
-    char cg[64] = "", cg_procs[96] = "";
-    if (cg_ok) {
-        snprintf(cg, sizeof cg, CG_ROOT "/keel-%u", ++cg_seq);
-        char limit[32];
-        snprintf(limit, sizeof limit, "%ld", cg_pids_max);
-        char max_path[96];
-        snprintf(max_path, sizeof max_path, "%s/pids.max", cg);
-        if (mkdir(cg, 0755) == 0 && write_str(max_path, limit) == 0) snprintf(cg_procs, sizeof cg_procs, "%s/cgroup.procs", cg);
-        else { rmdir(cg); cg[0] = 0; }
-    }
+    char cg[64], cg_procs[96] = "";
+    cg_take(cg, sizeof cg);
+    if (cg[0]) snprintf(cg_procs, sizeof cg_procs, "%s/cgroup.procs", cg);
     /* vfork: the child only calls async-signal-safe functions before execve or _exit */
     pid_t pid = vfork();
     if (pid == 0) {
@@ -316,7 +341,7 @@ static void do_exec(uint32_t id, struct cur *c) {
     close(st[1]);
     if (flags & F_PTY) close(slave); else { close(in[0]); close(out[1]); close(err[1]); }
     if (pid < 0) {
-        if (cg[0]) rmdir(cg);
+        cg_release(cg);
         send_error(id, "fork", errno);
         close(st[0]);
         if (flags & F_PTY) close(master); else { close(in[1]); close(out[0]); close(err[0]); }
@@ -331,7 +356,7 @@ static void do_exec(uint32_t id, struct cur *c) {
     if (r == 1) {
         /* exec failed: the child already exited with 127; report why and reap it. */
         waitpid(pid, NULL, 0);
-        if (cg[0]) rmdir(cg);
+        cg_release(cg);
         send_error(id, kind == 'c' ? "cannot enter working directory" : "cannot execute program", e);
         if (flags & F_PTY) close(master); else { close(in[1]); close(out[0]); close(err[0]); }
         goto out;
@@ -364,7 +389,7 @@ static void finish_if_done(struct proc *p) {
              : WIFSIGNALED(p->status) ? 128 + WTERMSIG(p->status) : -1;
     close_fd(&p->in);
     free(p->pend);
-    if (p->cg[0]) rmdir(p->cg);  /* fails while something it started still runs: then it stays */
+    cg_release(p->cg);
     p->used = 0;
     send_u32(T_EXIT, p->id, (uint32_t) code);
 }
