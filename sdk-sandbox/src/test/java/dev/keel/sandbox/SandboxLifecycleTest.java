@@ -27,9 +27,21 @@ class SandboxLifecycleTest {
     @TempDir
     Path tmp;
 
+    /** Run directories of this JVM's sandboxes (other builds on the machine may have their own). */
     static Set<Path> runDirs() throws IOException {
+        return runDirsOf(ProcessHandle.current().pid());
+    }
+
+    static Set<Path> runDirsOf(long pid) throws IOException {
+        String owner = Long.toString(pid);
         try (Stream<Path> s = Files.list(Path.of("/tmp"))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("keel-sb-")).collect(Collectors.toSet());
+            return s.filter(p -> p.getFileName().toString().startsWith("keel-sb-")).filter(p -> {
+                try {
+                    return Files.readString(p.resolve("owner")).trim().equals(owner);
+                } catch (IOException e) {
+                    return false; // being created or removed
+                }
+            }).collect(Collectors.toSet());
         }
     }
 
@@ -127,16 +139,7 @@ class SandboxLifecycleTest {
     }
 
     private static Path findRunDirOwnedBy(long pid) throws IOException {
-        for (Path d : runDirs()) {
-            try {
-                if (Files.readString(d.resolve("owner")).trim().equals(Long.toString(pid))) {
-                    return d;
-                }
-            } catch (IOException e) {
-                // being deleted
-            }
-        }
-        return null;
+        return runDirsOf(pid).stream().findFirst().orElse(null);
     }
 
     @Test
