@@ -4,6 +4,7 @@
 #   - Debian's generic kernel (pinned .deb, sha256 verified, unpacked with dpkg-deb -x; not installed)
 #   - a static busybox (pinned busybox-static .deb, sha256 verified, unpacked)
 #   - the guest agent, compiled statically from sdk-sandbox/src/main/c/keel-agent.c
+#   - optionally (as root) a Debian bookworm root built with debootstrap, for GuestRoot.DEBIAN
 # Writes ~/.cache/keel/sandbox/assets.properties, which the Java provider reads.
 # Idempotent: a second run with everything in place does nothing but verify.
 set -euo pipefail
@@ -15,6 +16,24 @@ KERNEL_RELEASE=6.1.0-50-amd64
 BUSYBOX_PKG=busybox-static
 BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1
 BUSYBOX_SHA256=3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744
+# qemu is installed with apt-get (apt verifies the signed archive's checksums). The exact version is tried
+# first; when the archive has moved on within bookworm's 7.2 series, that version is installed instead and
+# said so. Anything older than 7.2 lacks what the sandbox needs (microvm with PVH, -sandbox).
+QEMU_PKG_VERSION=1:7.2+dfsg-7+deb12u18+b3
+QEMU_MIN=7.2
+# The optional Debian guest root (GuestRoot.DEBIAN): debootstrap minbase of bookworm plus these packages.
+# Package versions are whatever bookworm has when it is built; the exact list is kept in the root's
+# /etc/keel-packages. KEEL_SANDBOX_DEBIAN_ROOT=0 skips it.
+DEBOOTSTRAP_VERSION=1.0.128+nmu2+deb12u2
+DEBIAN_ROOT_PKGS=python3,git,ca-certificates
+# the mirror apt already uses (deb822 or one-line sources), else deb.debian.org; KEEL_DEBIAN_MIRROR wins
+apt_mirror() {
+  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}';
+    grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; break}}'; } \
+    | grep -v -- '-security' | head -1
+}
+DEBIAN_MIRROR="${KEEL_DEBIAN_MIRROR:-$(apt_mirror || true)}"
+DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cache="${KEEL_SANDBOX_CACHE:-$HOME/.cache/keel/sandbox}"
@@ -47,8 +66,24 @@ apt_install() {
 }
 
 # 1. QEMU
-command -v qemu-system-x86_64 >/dev/null 2>&1 || apt_install qemu-system-x86_64 qemu-system-x86
+if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+  if is_root; then
+    apt_update
+    say "installing qemu-system-x86=$QEMU_PKG_VERSION"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "qemu-system-x86=$QEMU_PKG_VERSION" \
+        >"$cache/apt.log" 2>&1 || {
+      say "qemu-system-x86=$QEMU_PKG_VERSION is no longer in the archive; installing the current bookworm version"
+      apt_install qemu-system-x86_64 qemu-system-x86
+    }
+  else
+    fail "qemu-system-x86_64 is missing; install it with: sudo apt-get install -y qemu-system-x86"
+  fi
+fi
 command -v qemu-system-x86_64 >/dev/null 2>&1 || fail "qemu-system-x86_64 still not on PATH"
+qemu_version="$(qemu-system-x86_64 --version | head -1 | sed -n 's/.*version \([0-9][0-9.]*\).*/\1/p')"
+if [ -z "$qemu_version" ] || [ "$(printf '%s\n%s\n' "$QEMU_MIN" "$qemu_version" | sort -V | head -1)" != "$QEMU_MIN" ]; then
+  fail "qemu-system-x86_64 ${qemu_version:-of unknown version} is too old; QEMU >= $QEMU_MIN is needed (Debian bookworm's qemu-system-x86)"
+fi
 # 2. a C compiler with static libc for the guest agent
 if ! command -v gcc >/dev/null 2>&1 || [ ! -e /usr/lib/x86_64-linux-gnu/libc.a ]; then
   apt_install "gcc/libc6-dev" "gcc libc6-dev"
@@ -117,6 +152,38 @@ if [ ! -x "$agent" ]; then
   mv "$agent.tmp" "$agent"
 fi
 
+# 5. the optional Debian root, built once
+# a missing optional part: an error in CI (its tests would fail), a note elsewhere
+soft_fail() { say "$*"; if [ "${CI:-}" = "true" ]; then say "ERROR (CI=true)"; exit 1; fi; }
+debian_root=""
+if [ "${KEEL_SANDBOX_DEBIAN_ROOT:-1}" != 0 ]; then
+  droot="$cache/debian-root-bookworm-$(echo "$DEBIAN_ROOT_PKGS" | sha256sum | cut -c1-8)"
+  if [ -f "$droot/.keel-complete" ]; then
+    debian_root="$droot"
+  elif ! is_root; then
+    soft_fail "the Debian guest root is not built: debootstrap needs root (run: sudo scripts/setup/sandbox.sh)"
+  else
+    command -v debootstrap >/dev/null 2>&1 || {
+      apt_update
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "debootstrap=$DEBOOTSTRAP_VERSION" \
+          >"$cache/apt.log" 2>&1 || apt_install debootstrap debootstrap
+    }
+    say "building the Debian guest root with debootstrap (once; about a minute): $DEBIAN_ROOT_PKGS"
+    rm -rf "$droot.tmp"
+    if debootstrap --variant=minbase --include="$DEBIAN_ROOT_PKGS" bookworm "$droot.tmp" "$DEBIAN_MIRROR" \
+        >"$cache/debootstrap.log" 2>&1; then
+      rm -rf "$droot.tmp"/var/cache/apt/archives/*.deb "$droot.tmp"/var/lib/apt/lists/* "$droot.tmp"/var/log/*
+      chroot "$droot.tmp" dpkg-query -W > "$droot.tmp/etc/keel-packages"
+      touch "$droot.tmp/.keel-complete"
+      rm -rf "$droot"; mv "$droot.tmp" "$droot"
+      debian_root="$droot"
+    else
+      rm -rf "$droot.tmp"
+      soft_fail "could not build the Debian guest root with debootstrap from $DEBIAN_MIRROR (see $cache/debootstrap.log)"
+    fi
+  fi
+fi
+
 props="$cache/assets.properties"
 cat > "$props.tmp" <<PROPS
 # written by scripts/setup/sandbox.sh
@@ -126,6 +193,8 @@ modules=$kdir/lib/modules/$KERNEL_RELEASE
 busybox=$bdir/bin/busybox
 agent=$agent
 kernel.version=$KERNEL_VERSION
+qemu.version=$qemu_version
+debian.root=$debian_root
 busybox.version=$BUSYBOX_VERSION
 PROPS
 mv "$props.tmp" "$props"

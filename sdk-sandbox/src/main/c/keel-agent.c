@@ -22,7 +22,9 @@
 #include <string.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <linux/random.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -36,7 +38,7 @@
 
 enum {
     T_EXEC = 1, T_STDIN = 2, T_SIGNAL = 3, T_READ = 4, T_WRITE = 5, T_LIST = 6, T_SHUTDOWN = 7,
-    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11,
+    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11, T_RESUMED = 12, T_ROOT = 13,
     T_STARTED = 20, T_STDOUT = 21, T_STDERR = 22, T_EXIT = 23, T_ERROR = 24, T_OK = 25, T_READY = 26,
     /* both directions: a TCP connection to the guest's proxy port, carried over the agent port */
     T_CONN_OPEN = 27, T_CONN_DATA = 28, T_CONN_CLOSE = 29
@@ -56,6 +58,7 @@ struct proc {
     size_t plen, poff;
     int close_in;          /* close stdin once pend is flushed */
     int pty;
+    char cg[64];           /* the command's cgroup ("" when cgroups are unavailable) */
 };
 
 static struct proc procs[MAX_PROCS];
@@ -75,6 +78,74 @@ static void die(const char *what) {
     fprintf(stderr, "keel-agent: %s: %s\n", what, strerror(errno));
     sleep(1);
     _exit(1);
+}
+
+/*
+ * Every command runs in its own cgroup (v2) with a pids limit of half the guest's task limit: a fork bomb
+ * stops at the limit instead of starving the agent, and cgroup.kill ends the whole tree at once, with no
+ * race against processes forked while the kill is delivered.
+ */
+#define CG_ROOT "/sys/fs/cgroup"
+static int cg_ok;
+static unsigned cg_seq;
+static long cg_pids_max = 512;
+
+static int write_str(const char *path, const char *s) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = write(fd, s, strlen(s));
+    int e = errno;
+    close(fd);
+    errno = e;
+    return n < 0 ? -1 : 0;
+}
+
+/* Empty cgroups of finished commands, reused: creating and removing one costs more than the exec itself. */
+#define CG_FREE_MAX 16
+static char cg_free[CG_FREE_MAX][64];
+static int cg_nfree;
+
+/* A cgroup for a new command in out (empty string when none can be had). */
+static void cg_take(char *out, size_t n) {
+    out[0] = 0;
+    if (!cg_ok) return;
+    if (cg_nfree > 0) { snprintf(out, n, "%s", cg_free[--cg_nfree]); return; }
+    char path[64], max_path[96], limit[32];
+    snprintf(path, sizeof path, CG_ROOT "/keel-%u", ++cg_seq);
+    snprintf(max_path, sizeof max_path, "%s/pids.max", path);
+    snprintf(limit, sizeof limit, "%ld", cg_pids_max);
+    if (mkdir(path, 0755) == 0 && write_str(max_path, limit) == 0) snprintf(out, n, "%s", path);
+    else rmdir(path);
+}
+
+/* Back to the free list once nothing runs in it any more; a cgroup something still runs in stays as it is. */
+static void cg_release(const char *cg) {
+    if (!cg[0]) return;
+    char events[96], b[256] = {0};
+    snprintf(events, sizeof events, "%s/cgroup.events", cg);
+    int fd = open(events, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t r = read(fd, b, sizeof b - 1);
+    close(fd);
+    if (r <= 0 || !strstr(b, "populated 0")) return;
+    if (cg_nfree < CG_FREE_MAX) snprintf(cg_free[cg_nfree++], sizeof cg_free[0], "%s", cg);
+    else rmdir(cg);
+}
+
+static void cg_mount(const char *at) {
+    mkdir(at, 0755);
+    mount("cgroup2", at, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+static void cg_setup(void) {
+    cg_mount(CG_ROOT);
+    cg_ok = write_str(CG_ROOT "/cgroup.subtree_control", "+pids") == 0;
+    int fd = open("/proc/sys/kernel/threads-max", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char b[32] = {0};
+        if (read(fd, b, sizeof b - 1) > 0 && atol(b) / 2 > 64) cg_pids_max = atol(b) / 2;
+        close(fd);
+    }
 }
 
 static void put32(unsigned char *p, uint32_t v) {
@@ -234,6 +305,9 @@ static void do_exec(uint32_t id, struct cur *c) {
         else { close(in[0]); close(in[1]); close(out[0]); close(out[1]); close(err[0]); close(err[1]); }
         goto out;
     }
+    char cg[64], cg_procs[96] = "";
+    cg_take(cg, sizeof cg);
+    if (cg[0]) snprintf(cg_procs, sizeof cg_procs, "%s/cgroup.procs", cg);
     /* vfork: the child only calls async-signal-safe functions before execve or _exit */
     pid_t pid = vfork();
     if (pid == 0) {
@@ -241,6 +315,10 @@ static void do_exec(uint32_t id, struct cur *c) {
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setsid();
+        if (cg_procs[0]) {
+            int cfd = open(cg_procs, O_WRONLY | O_CLOEXEC);
+            if (cfd >= 0) { (void) !write(cfd, "0", 1); close(cfd); }
+        }
         if (flags & F_PTY) {
             ioctl(slave, TIOCSCTTY, 0);
             dup2(slave, 0); dup2(slave, 1); dup2(slave, 2);
@@ -263,6 +341,7 @@ static void do_exec(uint32_t id, struct cur *c) {
     close(st[1]);
     if (flags & F_PTY) close(slave); else { close(in[0]); close(out[1]); close(err[1]); }
     if (pid < 0) {
+        cg_release(cg);
         send_error(id, "fork", errno);
         close(st[0]);
         if (flags & F_PTY) close(master); else { close(in[1]); close(out[0]); close(err[0]); }
@@ -277,6 +356,7 @@ static void do_exec(uint32_t id, struct cur *c) {
     if (r == 1) {
         /* exec failed: the child already exited with 127; report why and reap it. */
         waitpid(pid, NULL, 0);
+        cg_release(cg);
         send_error(id, kind == 'c' ? "cannot enter working directory" : "cannot execute program", e);
         if (flags & F_PTY) close(master); else { close(in[1]); close(out[0]); close(err[0]); }
         goto out;
@@ -285,6 +365,7 @@ static void do_exec(uint32_t id, struct cur *c) {
     p->used = 1;
     p->id = id;
     p->pid = pid;
+    memcpy(p->cg, cg, sizeof p->cg);
     if (flags & F_PTY) {
         p->in = master; p->out = dup(master); p->err = -1; p->pty = 1;
     } else {
@@ -308,6 +389,7 @@ static void finish_if_done(struct proc *p) {
              : WIFSIGNALED(p->status) ? 128 + WTERMSIG(p->status) : -1;
     close_fd(&p->in);
     free(p->pend);
+    cg_release(p->cg);
     p->used = 0;
     send_u32(T_EXIT, p->id, (uint32_t) code);
 }
@@ -468,6 +550,83 @@ out:
     free(path);
 }
 
+/*
+ * The VM was restored from a snapshot that other sandboxes share: take the host's wall clock (the guest's
+ * is the snapshot's) and fresh entropy, then force the kernel's CRNG to reseed so no two restored guests
+ * produce the same random numbers. Payload: u32 seconds high, u32 seconds low, u32 nanoseconds, entropy.
+ */
+static void do_resumed(uint32_t id, struct cur *c) {
+    uint64_t hi = c32(c), lo = c32(c);
+    uint32_t ns = c32(c);
+    if (c->bad || ns >= 1000000000u || c->n < 32) { send_frame(T_ERROR, id, "malformed resume request", 24); return; }
+    struct timespec ts = {(time_t) ((hi << 32) | lo), (long) ns};
+    if (clock_settime(CLOCK_REALTIME, &ts) < 0) { send_error(id, "clock_settime", errno); return; }
+    int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) { send_error(id, "/dev/urandom", errno); return; }
+    struct { struct rand_pool_info info; unsigned char buf[256]; } e;
+    size_t n = c->n > sizeof e.buf ? sizeof e.buf : c->n;
+    e.info.entropy_count = (int) (n * 8);
+    e.info.buf_size = (int) n;
+    memcpy(e.buf, c->p, n);
+    if (ioctl(fd, RNDADDENTROPY, &e) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0) {
+        int err = errno; close(fd); send_error(id, "reseed", err); return;
+    }
+    close(fd);
+    send_frame(T_OK, id, NULL, 0);
+}
+
+/*
+ * Switches the agent (and so every later command and file operation) into a root file system shared
+ * read-only over 9p under a tmpfs overlay: the sandbox may change anything, the shared tree never changes,
+ * and each sandbox starts clean. Payload: string 9p tag.
+ */
+static void do_root(uint32_t id, struct cur *c) {
+    char *tag = cstr(c);
+    const char *step = "malformed root request";
+    int err = EINVAL;
+    if (c->bad) goto fail;
+    err = 0;
+    mkdir("/overlay", 0755);
+    step = "mount the shared root";
+    mkdir("/overlay/lower", 0755);
+    if (mount(tag, "/overlay/lower", "9p", MS_RDONLY | MS_NODEV,
+              "trans=virtio,version=9p2000.L,msize=512000,cache=loose") < 0) goto fail_errno;
+    step = "mount the overlay's tmpfs";
+    mkdir("/overlay/rw", 0755);
+    if (mount("rootrw", "/overlay/rw", "tmpfs", 0, "mode=0755") < 0) goto fail_errno;
+    mkdir("/overlay/rw/upper", 0755);
+    mkdir("/overlay/rw/work", 0755);
+    mkdir("/overlay/root", 0755);
+    step = "mount the overlay";
+    if (mount("root", "/overlay/root", "overlay", 0,
+              "lowerdir=/overlay/lower,upperdir=/overlay/rw/upper,workdir=/overlay/rw/work") < 0) goto fail_errno;
+    static const char *const pseudo[][3] = {
+        {"proc", "/overlay/root/proc", "proc"}, {"sys", "/overlay/root/sys", "sysfs"},
+        {"dev", "/overlay/root/dev", "devtmpfs"}, {"tmp", "/overlay/root/tmp", "tmpfs"},
+    };
+    for (size_t i = 0; i < sizeof pseudo / sizeof pseudo[0]; i++) {
+        mkdirs(pseudo[i][1]);
+        step = pseudo[i][1];
+        if (mount(pseudo[i][0], pseudo[i][1], pseudo[i][2], i == 3 ? MS_NOSUID | MS_NODEV : 0,
+                  i == 3 ? "mode=1777" : NULL) < 0)
+            goto fail_errno;
+    }
+    cg_mount("/overlay/root" CG_ROOT);
+    step = "/dev/pts";
+    mkdirs("/overlay/root/dev/pts");
+    if (mount("devpts", "/overlay/root/dev/pts", "devpts", 0, "mode=620,ptmxmode=666") < 0) goto fail_errno;
+    step = "chroot";
+    if (chroot("/overlay/root") < 0 || chdir("/") < 0) goto fail_errno;
+    send_frame(T_OK, id, NULL, 0);
+    free(tag);
+    return;
+fail_errno:
+    err = errno;
+fail:
+    send_error(id, step, err);
+    free(tag);
+}
+
 static void do_shutdown(uint32_t id) {
     for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used) kill(-procs[i].pid, SIGKILL);
     sync();
@@ -540,7 +699,15 @@ static void handle(int type, uint32_t id, const unsigned char *payload, size_t n
     case T_STDIN: do_stdin(id, payload, n); break;
     case T_SIGNAL:
         p = find_proc(id);
-        if (p) kill(-p->pid, (int) c32(&c));
+        if (p) {
+            int sig = (int) c32(&c);
+            if (sig == SIGKILL && p->cg[0]) {
+                char kill_path[96];
+                snprintf(kill_path, sizeof kill_path, "%s/cgroup.kill", p->cg);
+                write_str(kill_path, "1");
+            }
+            kill(-p->pid, sig);
+        }
         break;
     case T_RESIZE:
         p = find_proc(id);
@@ -557,6 +724,8 @@ static void handle(int type, uint32_t id, const unsigned char *payload, size_t n
     case T_MOUNT: do_mount(id, &c); break;
     case T_PING: send_frame(T_OK, id, payload, n); break;
     case T_NET_LISTEN: do_net_listen(id, &c); break;
+    case T_RESUMED: do_resumed(id, &c); break;
+    case T_ROOT: do_root(id, &c); break;
     case T_CONN_DATA: {
         struct conn *k = find_conn(id);
         if (k && !k->host_eof) {
@@ -624,6 +793,7 @@ int main(void) {
     if (sfd < 0) die("signalfd");
     port = open_port();
     if (port < 0) die("virtio port keel.agent");
+    cg_setup();
     send_frame(T_READY, 0, "keel-agent 1", 12);
 
     size_t cap = 1 << 16, have = 0;

@@ -6,6 +6,8 @@ module dev.keel.sandbox {
     requires transitive dev.keel.core;
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
+    requires org.bouncycastle.pkix;
+    requires org.bouncycastle.provider;
 
     exports dev.keel.sandbox;
 }

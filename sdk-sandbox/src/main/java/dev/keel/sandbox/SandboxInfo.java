@@ -10,14 +10,15 @@ import java.time.Duration;
  * @param accelerator {@code kvm} or {@code tcg}
  * @param accelerated hardware virtualisation is used ({@code false} under TCG emulation)
  * @param isolation   isolation level, e.g. {@code microvm}: own kernel, no host filesystem but the workspaces
- * @param bootTime    from starting the VM to the guest agent's first answer
+ * @param bootTime    from starting the VM to the guest agent's first answer (workspaces mounted)
+ * @param restored    the VM was restored from a saved booted VM rather than booted
  * @param pid         the host process id of the VM
  */
 public record SandboxInfo(String name, String backend, String accelerator, boolean accelerated, String isolation,
-                          Duration bootTime, long pid) {
+                          Duration bootTime, boolean restored, long pid) {
     @Override
     public String toString() {
         return name + ": " + backend + ", " + isolation + ", accelerated=" + accelerated + " (" + accelerator
-                + "), boot " + bootTime.toMillis() + " ms, pid " + pid;
+                + "), " + (restored ? "restored" : "booted") + " in " + bootTime.toMillis() + " ms, pid " + pid;
     }
 }

@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * @param bootTimeout how long to wait for the guest agent before giving up
  * @param network     egress policy; {@link NetworkPolicy#none()} = no network
  * @param secrets     credentials the egress proxy injects (the guest never sees their values)
+ * @param root        the guest's root file system
  */
 public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, int memoryMib, Map<String, String> env,
-                          String workdir, Duration bootTimeout, NetworkPolicy network, List<SecretRule> secrets) {
+                          String workdir, Duration bootTimeout, NetworkPolicy network, List<SecretRule> secrets,
+                          GuestRoot root) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -70,6 +72,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         }
         network = network == null ? NetworkPolicy.none() : network;
         secrets = List.copyOf(secrets == null ? List.of() : secrets);
+        root = root == null ? GuestRoot.BUSYBOX : root;
         if (!secrets.isEmpty() && !network.enabled()) {
             throw new InvalidSandboxSpecException("secrets need a network policy (they are injected by the egress proxy)");
         }
@@ -96,14 +99,14 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
 
     /** A copy with another name (used by pools). */
     public SandboxSpec withName(String newName) {
-        return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network, secrets);
+        return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network, secrets, root);
     }
 
     /** Shows names and sizes; environment values are left out because they may be secrets. */
     @Override
     public String toString() {
         return "SandboxSpec[" + name + " workspaces=" + workspaces + " vcpus=" + vcpus + " memory=" + memoryMib
-                + "MiB env=" + env.keySet().stream().sorted().toList()
+                + "MiB root=" + root + " env=" + env.keySet().stream().sorted().toList()
                 + (network.enabled() ? " network=" + network + " secrets=" + secrets : "") + "]";
     }
 
@@ -118,6 +121,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         private Duration bootTimeout = Duration.ofSeconds(120);
         private NetworkPolicy network = NetworkPolicy.none();
         private final List<SecretRule> secrets = new ArrayList<>();
+        private GuestRoot root = GuestRoot.BUSYBOX;
 
         private Builder(String name) {
             this.name = name;
@@ -168,6 +172,12 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
             return this;
         }
 
+        /** The guest's root file system; {@link GuestRoot#BUSYBOX} by default. */
+        public Builder root(GuestRoot root) {
+            this.root = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
         public Builder bootTimeout(Duration bootTimeout) {
             this.bootTimeout = bootTimeout;
             return this;
@@ -180,7 +190,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
          */
         public SandboxSpec build() {
             SandboxSpec spec = new SandboxSpec(name, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network,
-                    secrets);
+                    secrets, root);
             spec.checkWorkspacesExist();
             return spec;
         }

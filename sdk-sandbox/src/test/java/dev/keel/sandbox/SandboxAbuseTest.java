@@ -68,6 +68,8 @@ class SandboxAbuseTest {
         assertThat(r.timedOut()).isTrue();
         ExecResult after = victim.run(Command.of("echo", "recovered").withTimeout(Duration.ofSeconds(90)));
         assertThat(after.stdout()).isEqualTo("recovered\n");
+        // the whole tree is gone (cgroup.kill), not just the process group leader
+        assertThat(victim.run(Command.shell("ps -o args | grep -c '[s]leep 100'")).stdout().trim()).isEqualTo("0");
     }
 
     @Test

@@ -208,4 +208,21 @@ class SandboxExecTest {
         assertThat(provider.find("exec-test")).containsSame(box);
         assertThat(box.toString()).contains("exec-test");
     }
+
+    @Test
+    void eachCommandRunsInItsOwnLimitedCgroup() {
+        String script = "g=$(cut -d: -f3 /proc/self/cgroup); echo $g; cat /sys/fs/cgroup$g/pids.max";
+        List<String> first = box.run(Command.shell(script)).stdout().lines().toList();
+        assertThat(first).hasSize(2);
+        assertThat(first.get(0)).matches("/keel-\\d+");
+        assertThat(Long.parseLong(first.get(1))).isBetween(64L, 1_000_000L);
+        // something left running keeps its cgroup: the next command gets another one
+        box.run(Command.shell("sleep 20 >/dev/null 2>&1 &"));
+        String left = box.run(Command.shell("for p in /proc/[0-9]*; do grep -q '^sleep' $p/comm 2>/dev/null"
+                + " && cut -d: -f3 $p/cgroup; done")).stdout().trim();
+        assertThat(left).matches("/keel-\\d+");
+        String next = box.run(Command.shell(script)).stdout().lines().findFirst().orElse("");
+        assertThat(next).isNotEqualTo(left);
+        box.run(Command.shell("pkill sleep; true"));
+    }
 }

@@ -26,11 +26,16 @@ final class TestVms {
 
     /** A provider; outside CI, aborts the test when the assets are missing. In CI, creating a VM then fails. */
     static SandboxProvider provider() {
-        Path assets = MicroVmConfig.defaults().assetsDir().resolve("assets.properties");
+        return provider(MicroVmConfig.defaults());
+    }
+
+    /** A provider with these settings; skips like {@link #provider()}. */
+    static SandboxProvider provider(MicroVmConfig config) {
+        Path assets = config.assetsDir().resolve("assets.properties");
         if (!ci()) {
             Assumptions.assumeTrue(Files.exists(assets),
                     "sandbox prerequisites missing (run scripts/setup/sandbox.sh); CI=true makes this a failure");
         }
-        return Sandboxes.microVm();
+        return Sandboxes.microVm(config);
     }
 }

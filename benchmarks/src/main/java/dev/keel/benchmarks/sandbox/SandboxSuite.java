@@ -3,6 +3,7 @@ package dev.keel.benchmarks.sandbox;
 import dev.keel.core.exec.Command;
 import dev.keel.core.exec.CommandRunner;
 import dev.keel.core.exec.LocalCommandRunner;
+import dev.keel.sandbox.MicroVmConfig;
 import dev.keel.sandbox.Sandbox;
 import dev.keel.sandbox.SandboxPool;
 import dev.keel.sandbox.SandboxProvider;
@@ -19,7 +20,8 @@ import java.util.Locale;
 /**
  * Sandbox measurements on this host: cold start (start to first command reply), exec round trip of
  * {@code true} (median; the peer is the same command as a plain host process through
- * {@link LocalCommandRunner}), pool acquire, destroy, qemu RSS. Args: [boots] [execs].
+ * {@link LocalCommandRunner}), pool acquire, restore from a saved booted VM (peer: a cold boot), destroy,
+ * qemu RSS. Args: [boots] [execs].
  */
 public final class SandboxSuite {
     private SandboxSuite() {}
@@ -28,7 +30,8 @@ public final class SandboxSuite {
         int boots = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int execs = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         Path workspace = Files.createTempDirectory("keel-bench-ws");
-        try (SandboxProvider provider = Sandboxes.microVm()) {
+        // cold starts: snapshots off, so every sandbox really boots its kernel
+        try (SandboxProvider provider = Sandboxes.microVm(MicroVmConfig.defaults().withSnapshots(false))) {
             // warm-up: builds/loads the cached initramfs and chooses the accelerator, not part of the cold start
             provider.create(SandboxSpec.builder("warmup").build()).close();
 
@@ -85,8 +88,29 @@ public final class SandboxSuite {
                                 + " peer=cold-start peer_ms=%.0f ratio=%.4f target_pool_acquire_ms=50%n",
                         median(acquire), median(firstExec), accelerated, median(cold), median(acquire) / median(cold));
             }
+            restore(workspace, median(cold), accelerated, boots);
         } finally {
             Files.walk(workspace).sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Sandboxes restored from the saved VM of their shape (the first create of the shape saves it). */
+    private static void restore(Path workspace, double coldMs, boolean accelerated, int n) {
+        try (SandboxProvider provider = Sandboxes.microVm()) {
+            provider.create(SandboxSpec.builder("saver").workspace(workspace).build()).close();
+            List<Double> restore = new ArrayList<>();
+            int restored = 0;
+            for (int i = 0; i < Math.max(3, n); i++) {
+                long t0 = System.nanoTime();
+                Sandbox box = provider.create(SandboxSpec.builder("restored-" + i).workspace(workspace).build());
+                box.exec("true");
+                restore.add(ms(t0));
+                restored += box.info().restored() ? 1 : 0;
+                box.close();
+            }
+            System.out.printf(Locale.ROOT, "keel-bench sandbox restore restore_ms=%.0f restored=%d/%d accelerated=%s"
+                            + " peer=cold-start peer_ms=%.0f ratio=%.3f%n",
+                    median(restore), restored, restore.size(), accelerated, coldMs, median(restore) / coldMs);
         }
     }
 

@@ -23,7 +23,7 @@ final class AgentConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
 
     static final int EXEC = 1, STDIN = 2, SIGNAL = 3, READ = 4, WRITE = 5, LIST = 6, SHUTDOWN = 7, PING = 8,
-            MOUNT = 9, RESIZE = 10, NET_LISTEN = 11;
+            MOUNT = 9, RESIZE = 10, NET_LISTEN = 11, RESUMED = 12, ROOT = 13;
     static final int STARTED = 20, STDOUT = 21, STDERR = 22, EXIT = 23, ERROR = 24, OK = 25, READY = 26;
     /** Both directions; ids with the high bit set are guest-initiated connections. */
     static final int CONN_OPEN = 27, CONN_DATA = 28, CONN_CLOSE = 29;

@@ -17,8 +17,9 @@ import java.util.Properties;
  * @param busybox a static busybox binary
  * @param agent   the static guest agent binary
  * @param versions pinned package versions, for info and cache keys
+ * @param debianRoot the debootstrapped Debian root directory, or {@code null} when the setup script did not build one
  */
-public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path agent, String versions) {
+public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path agent, String versions, Path debianRoot) {
 
     /** The file the setup script writes. */
     public static final String FILE = "assets.properties";
@@ -38,7 +39,8 @@ public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path ag
         }
         Assets a = new Assets(path(p, "qemu", file), path(p, "kernel", file), path(p, "modules", file),
                 path(p, "busybox", file), path(p, "agent", file),
-                "kernel " + p.getProperty("kernel.version", "?") + ", busybox " + p.getProperty("busybox.version", "?"));
+                "kernel " + p.getProperty("kernel.version", "?") + ", busybox " + p.getProperty("busybox.version", "?"),
+                optionalDir(p.getProperty("debian.root")));
         for (Path each : new Path[] {a.qemu, a.kernel, a.modules, a.busybox, a.agent}) {
             if (!Files.exists(each)) {
                 throw new SandboxPrerequisiteException(each + " (listed in " + file
@@ -46,6 +48,14 @@ public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path ag
             }
         }
         return a;
+    }
+
+    private static Path optionalDir(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Path dir = Path.of(value.trim());
+        return Files.isDirectory(dir.resolve("usr/bin")) ? dir : null;
     }
 
     private static Path path(Properties p, String key, Path file) {

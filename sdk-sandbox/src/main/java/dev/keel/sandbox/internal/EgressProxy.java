@@ -22,14 +22,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sandbox's egress proxy, listening on loopback in the JVM. Plain HTTP requests (absolute URI) are
- * forwarded with {@code Connection: close} after the secret rules have set their headers; {@code CONNECT}
- * opens an untouched tunnel. Anything whose host the policy does not permit gets 403. Every request is
+ * One sandbox's egress proxy, listening on loopback in the JVM. Requests with an absolute {@code http} or
+ * {@code https} URI are forwarded (over TLS for https) with {@code Connection: close} after the secret
+ * rules have set their headers. {@code CONNECT} to a host with a credential rule is intercepted: the
+ * guest's TLS ends here with a certificate from the sandbox's own CA, the request is read, the header set,
+ * and it goes on over a fresh TLS connection that verifies the real host. {@code CONNECT} to any other
+ * permitted host opens an untouched tunnel. Anything whose host the policy does not permit gets 403. Every request is
  * logged (host, method, allowed, bytes); secret values never are. Thread-safe.
  */
 final class EgressProxy implements AutoCloseable {
@@ -43,9 +50,19 @@ final class EgressProxy implements AutoCloseable {
     private final Semaphore slots;
     private final ConcurrentLinkedQueue<NetworkRequest> requests = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    private final SSLContext upstreamTls;
+    private final SandboxCa ca;
+    private volatile java.time.Duration halfClosedIdle = java.time.Duration.ofSeconds(30);
 
-    EgressProxy(NetworkPolicy policy, List<SecretRule> secrets, String name) throws IOException {
+    /**
+     * @param upstreamTls trust for the proxy's own TLS connections to upstream hosts
+     * @param ca          the sandbox's CA for intercepting HTTPS to hosts with a credential rule; null for none
+     */
+    EgressProxy(NetworkPolicy policy, List<SecretRule> secrets, String name, SSLContext upstreamTls, SandboxCa ca)
+            throws IOException {
         this.policy = policy;
+        this.upstreamTls = upstreamTls;
+        this.ca = ca;
         this.secrets = List.copyOf(secrets);
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.slots = new Semaphore(policy.maxConnections());
@@ -98,68 +115,118 @@ final class EgressProxy implements AutoCloseable {
         if (head == null) {
             return;
         }
-        String[] lines = head.split("\r\n");
-        String[] requestLine = lines[0].split(" ");
-        if (requestLine.length != 3) {
+        Request r = Request.parse(head, false);
+        if (r == null) {
             reply(out, "400 Bad Request");
             return;
         }
-        String method = requestLine[0].toUpperCase(Locale.ROOT);
-        String host;
-        int port;
-        String path;
-        if (method.equals("CONNECT")) {
-            int colon = requestLine[1].lastIndexOf(':');
-            host = colon > 0 ? requestLine[1].substring(0, colon) : requestLine[1];
-            port = colon > 0 ? parsePort(requestLine[1].substring(colon + 1)) : 443;
-            path = null;
-        } else {
-            try {
-                URI uri = new URI(requestLine[1]);
-                if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-                    reply(out, "400 Bad Request");
-                    return;
-                }
-                host = uri.getHost();
-                port = uri.getPort() < 0 ? 80 : uri.getPort();
-                path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            } catch (URISyntaxException e) {
-                reply(out, "400 Bad Request");
-                return;
-            }
-        }
-        if (port <= 0 || !policy.permits(host)) {
-            requests.add(new NetworkRequest(Instant.now(), method, host, port, false, 0));
+        if (r.port <= 0 || !policy.permits(r.host)) {
+            requests.add(new NetworkRequest(Instant.now(), r.method, r.host, r.port, false, 0));
             reply(out, "403 Forbidden");
             return;
         }
+        boolean upstreamTls = r.https;
+        if (r.method.equals("CONNECT") && ca != null && hasRule(r.host)) {
+            // a credential goes to this host: terminate the guest's TLS with the sandbox CA, read the request
+            out.write("HTTP/1.1 200 Connection Established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            SSLSocket tls = ca.serve(client, r.host);
+            in = tls.getInputStream();
+            out = tls.getOutputStream();
+            String inner = readHead(in);
+            Request ir = inner == null ? null : Request.parse(inner, true);
+            if (ir == null) {
+                reply(out, "400 Bad Request");
+                return;
+            }
+            r = new Request(ir.method, r.host, r.port, ir.path, ir.version, ir.lines, true);
+            upstreamTls = true;
+        }
         AtomicLong bytes = new AtomicLong();
-        try (Socket upstream = new Socket()) {
-            upstream.connect(new InetSocketAddress(host, port), 10_000);
+        try (Socket upstream = connect(r.host, r.port, upstreamTls)) {
             OutputStream up = upstream.getOutputStream();
-            if (method.equals("CONNECT")) {
+            if (r.method.equals("CONNECT")) {
                 out.write("HTTP/1.1 200 Connection Established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             } else {
-                up.write(rewrite(lines, method, path, requestLine[2], host).getBytes(StandardCharsets.ISO_8859_1));
+                up.write(rewrite(r.lines, r.method, r.path, r.version, r.host).getBytes(StandardCharsets.ISO_8859_1));
                 up.flush();
             }
-            Thread toUpstream = new Thread(() -> pump(in, up, bytes, upstream), "keel-sandbox-proxy-up");
+            InputStream clientIn = in;
+            AtomicBoolean clientDone = new AtomicBoolean();
+            Thread toUpstream = new Thread(() -> {
+                pump(clientIn, up, bytes, upstream);
+                clientDone.set(true);
+            }, "keel-sandbox-proxy-up");
             toUpstream.setDaemon(true);
             toUpstream.start();
-            pump(upstream.getInputStream(), out, bytes, null);
+            pumpFromUpstream(upstream, out, bytes, clientDone);
             try {
                 toUpstream.join(1000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         } catch (IOException e) {
-            requests.add(new NetworkRequest(Instant.now(), method, host, port, true, bytes.get()));
+            log.debug("upstream {}:{} failed: {}", r.host, r.port, e.toString());
+            requests.add(new NetworkRequest(Instant.now(), r.method, r.host, r.port, true, bytes.get()));
             reply(out, "502 Bad Gateway");
             return;
         }
-        requests.add(new NetworkRequest(Instant.now(), method, host, port, true, bytes.get()));
+        requests.add(new NetworkRequest(Instant.now(), r.method, r.host, r.port, true, bytes.get()));
+    }
+
+    private boolean hasRule(String host) {
+        return secrets.stream().anyMatch(rule -> NetworkPolicy.matches(rule.hostPattern(), host));
+    }
+
+    private Socket connect(String host, int port, boolean tls) throws IOException {
+        Socket plain = new Socket();
+        plain.connect(new InetSocketAddress(host, port), 10_000);
+        if (!tls) {
+            return plain;
+        }
+        SSLSocket s = (SSLSocket) upstreamTls.getSocketFactory().createSocket(plain, host, port, true);
+        SSLParameters p = s.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS"); // the upstream's certificate must name the host
+        s.setSSLParameters(p);
+        s.startHandshake();
+        return s;
+    }
+
+    /** A parsed request head: CONNECT authority, absolute http(s) URI, or (inside a tunnel) origin form. */
+    private record Request(String method, String host, int port, String path, String version, String[] lines,
+                           boolean https) {
+        static Request parse(String head, boolean originForm) {
+            String[] lines = head.split("\r\n");
+            String[] rl = lines[0].split(" ");
+            if (rl.length != 3) {
+                return null;
+            }
+            String method = rl[0].toUpperCase(Locale.ROOT);
+            if (originForm) {
+                return rl[1].startsWith("/") ? new Request(method, null, -1, rl[1], rl[2], lines, true) : null;
+            }
+            if (method.equals("CONNECT")) {
+                int colon = rl[1].lastIndexOf(':');
+                String host = colon > 0 ? rl[1].substring(0, colon) : rl[1];
+                int port = colon > 0 ? parsePort(rl[1].substring(colon + 1)) : 443;
+                return new Request(method, host, port, null, rl[2], lines, false);
+            }
+            try {
+                URI uri = new URI(rl[1]);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                    return null;
+                }
+                boolean https = scheme.equals("https");
+                String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+                int port = uri.getPort() < 0 ? (https ? 443 : 80) : uri.getPort();
+                return new Request(method, uri.getHost(), port, path, rl[2], lines, https);
+            } catch (URISyntaxException e) {
+                return null;
+            }
+        }
     }
 
     /** Origin-form request line, no hop-by-hop or proxy headers, secret headers set, one request per connection. */
@@ -184,6 +251,45 @@ final class EgressProxy implements AutoCloseable {
             b.append(r.header()).append(": ").append(r.value()).append("\r\n");
         }
         return b.append("Connection: close\r\n\r\n").toString();
+    }
+
+    /**
+     * Upstream to guest until the upstream closes, the guest goes away, or — once the guest has closed its
+     * side — the upstream stays silent for {@link #halfClosedIdle}: an upstream that never closes must not
+     * hold one of the sandbox's connection slots for ever.
+     */
+    private void pumpFromUpstream(Socket upstream, OutputStream to, AtomicLong bytes, AtomicBoolean clientDone) {
+        byte[] buf = new byte[16384];
+        long lastData = System.nanoTime();
+        try {
+            upstream.setSoTimeout(200);
+            InputStream from = upstream.getInputStream();
+            while (true) {
+                int n;
+                try {
+                    n = from.read(buf);
+                } catch (java.net.SocketTimeoutException idle) {
+                    if (clientDone.get() && System.nanoTime() - lastData > halfClosedIdle.toNanos()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (n < 0) {
+                    return;
+                }
+                lastData = System.nanoTime();
+                to.write(buf, 0, n);
+                to.flush();
+                bytes.addAndGet(n);
+            }
+        } catch (IOException e) {
+            // either side closed: the relay is over
+        }
+    }
+
+    /** How long an upstream may stay silent after the guest closed its side (tests shorten it). */
+    void halfClosedIdle(java.time.Duration value) {
+        this.halfClosedIdle = value;
     }
 
     private static void pump(InputStream from, OutputStream to, AtomicLong bytes, Socket closeWhenDone) {

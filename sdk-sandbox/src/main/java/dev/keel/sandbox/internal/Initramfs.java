@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Initramfs {
     /** Modules the guest needs; their dependencies are added automatically. */
-    static final List<String> MODULES = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p");
+    static final List<String> MODULES = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p", "overlay");
     private static final String FORMAT = "keel-initramfs-1";
 
     private Initramfs() {}

@@ -42,6 +42,10 @@ public final class QemuProvider implements SandboxProvider {
     private Path initramfs;
     private String accelerator;
     private boolean closed;
+    /** Snapshots being saved right now (one saver per shape). */
+    private final java.util.Set<Path> saving = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Set when a restore was measured slower than the boot it replaces. */
+    private volatile boolean restoreSlower;
 
     /** Creates a provider; nothing is started until {@link #create}. */
     public QemuProvider(MicroVmConfig config) {
@@ -75,9 +79,12 @@ public final class QemuProvider implements SandboxProvider {
         }
         try {
             prepare();
-            VmProcess.Launch launch = new VmProcess.Launch(assets, initramfs, accelerator, spec, config.bootArgs(),
-                    VmProcess.newRunDir(), launcher);
-            QemuSandbox box = QemuSandbox.boot(this, spec, launch);
+            if (spec.root() == dev.keel.sandbox.GuestRoot.DEBIAN && assets.debianRoot() == null) {
+                throw new SandboxPrerequisiteException("the Debian guest root is not installed (no debian.root in "
+                        + config.assetsDir().resolve(Assets.FILE) + "); run scripts/setup/sandbox.sh as root"
+                        + " (it builds it with debootstrap)");
+            }
+            QemuSandbox box = bootOrRestore(spec);
             boolean keep;
             synchronized (this) {
                 keep = !closed;
@@ -100,8 +107,51 @@ public final class QemuProvider implements SandboxProvider {
         }
     }
 
+    /**
+     * Restores the VM from a snapshot of its shape when there is one and restoring has not been measured
+     * slower than booting; otherwise boots it, saving a snapshot for the next ones on the way.
+     */
+    private QemuSandbox bootOrRestore(SandboxSpec spec) {
+        if (!config.snapshots() || restoreSlower) {
+            return QemuSandbox.boot(this, spec, launch(spec, false), null, null);
+        }
+        Path snapshot = Snapshots.file(config.assetsDir().resolve("snapshots"), assets, initramfs, accelerator, spec,
+                config.bootArgs());
+        if (Files.isRegularFile(snapshot)) {
+            try {
+                QemuSandbox box = QemuSandbox.boot(this, spec, launch(spec, true), snapshot, null);
+                Snapshots.touch(snapshot);
+                Snapshots.bootTimeOf(snapshot).ifPresent(boot -> {
+                    if (box.info().bootTime().compareTo(boot) >= 0) {
+                        restoreSlower = true;
+                        log.info("restoring took {} ms, booting {} ms: this provider boots from now on",
+                                box.info().bootTime().toMillis(), boot.toMillis());
+                    }
+                });
+                return box;
+            } catch (SandboxBootException e) {
+                log.warn("restoring {} failed, booting instead and replacing the snapshot: {}", snapshot,
+                        e.getMessage().lines().findFirst().orElse(""));
+                Snapshots.delete(snapshot);
+            }
+        }
+        boolean save = saving.add(snapshot);
+        try {
+            return QemuSandbox.boot(this, spec, launch(spec, false), null, save ? snapshot : null);
+        } finally {
+            if (save) {
+                saving.remove(snapshot);
+            }
+        }
+    }
+
+    private VmProcess.Launch launch(SandboxSpec spec, boolean restore) {
+        return new VmProcess.Launch(assets, initramfs, accelerator, spec, config.bootArgs(), VmProcess.newRunDir(),
+                launcher, restore);
+    }
+
     /** Loads assets, initramfs and the accelerator choice once. */
-    private synchronized void prepare() {
+    synchronized void prepare() {
         if (assets == null) {
             assets = Assets.load(config.assetsDir());
         }
@@ -117,12 +167,12 @@ public final class QemuProvider implements SandboxProvider {
     }
 
     /** Boots a throwaway VM under KVM; true only when its agent answered within the probe timeout. */
-    private boolean kvmSmokeBoot() {
+    boolean kvmSmokeBoot() {
         SandboxSpec probe = SandboxSpec.builder("kvm-probe").bootTimeout(config.kvmProbeTimeout()).build();
         VmProcess.Launch launch = new VmProcess.Launch(assets, initramfs, "kvm", probe, config.bootArgs(),
-                VmProcess.newRunDir(), launcher);
+                VmProcess.newRunDir(), launcher, false);
         try {
-            QemuSandbox.boot(this, probe, launch).close();
+            QemuSandbox.boot(this, probe, launch, null, null).close();
             return true;
         } catch (SandboxBootException e) {
             log.info("KVM smoke boot failed, using TCG: {}", e.getMessage().lines().findFirst().orElse(""));
@@ -232,6 +282,18 @@ public final class QemuProvider implements SandboxProvider {
     public synchronized String toString() {
         return "QemuProvider[" + config.assetsDir() + ", accelerator=" + (accelerator == null ? "not chosen yet" : accelerator)
                 + ", live=" + live.keySet() + "]";
+    }
+
+    /** The trust the egress proxies use for their own upstream TLS connections. */
+    javax.net.ssl.SSLContext upstreamTls() {
+        if (config.upstreamTls() != null) {
+            return config.upstreamTls();
+        }
+        try {
+            return javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     Duration probeTimeout() {

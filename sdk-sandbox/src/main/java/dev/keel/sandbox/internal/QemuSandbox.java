@@ -5,6 +5,7 @@ import dev.keel.core.exec.CommandException;
 import dev.keel.core.exec.ExecResult;
 import dev.keel.core.exec.OutputListener;
 import dev.keel.sandbox.Execution;
+import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.FileEntry;
 import dev.keel.sandbox.Sandbox;
 import dev.keel.sandbox.SandboxBootException;
@@ -54,15 +55,20 @@ final class QemuSandbox implements Sandbox {
     private final Qmp qmp;
     private final String accelerator;
     private final Duration bootTime;
+    private final boolean restored;
     private final ScheduledExecutorService timers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final EgressProxy proxy;
     private final NetRelay relay;
+    /** Where the guest finds the sandbox CA (alone, and as the system bundle, which the busybox root lacks). */
+    static final String CA_FILE = "/etc/ssl/certs/keel-sandbox-ca.pem";
+    static final String CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
     /** The guest port the agent listens on for the proxy. */
     static final int GUEST_PROXY_PORT = 3128;
 
     private QemuSandbox(QemuProvider provider, SandboxSpec spec, VmProcess vm, AgentConnection agent, Qmp qmp,
-                        String accelerator, Duration bootTime, EgressProxy proxy, NetRelay relay) {
+                        String accelerator, Duration bootTime, boolean restored, EgressProxy proxy, NetRelay relay) {
+        this.restored = restored;
         this.proxy = proxy;
         this.relay = relay;
         this.provider = provider;
@@ -79,8 +85,15 @@ final class QemuSandbox implements Sandbox {
         });
     }
 
-    /** Boots the VM and mounts the workspaces; on any failure nothing is left running. */
-    static QemuSandbox boot(QemuProvider provider, SandboxSpec spec, VmProcess.Launch launch) {
+    /**
+     * Brings the VM up and mounts the workspaces; on any failure nothing is left running.
+     *
+     * @param restoreFrom a snapshot to restore instead of booting ({@code launch.restore()} is then set), or null
+     * @param saveTo      after a boot, save the freshly booted VM here before anything of the sandbox touches
+     *                    it (best effort), or null
+     */
+    static QemuSandbox boot(QemuProvider provider, SandboxSpec spec, VmProcess.Launch launch, Path restoreFrom,
+                            Path saveTo) {
         long t0 = System.nanoTime();
         VmProcess vm = VmProcess.start(launch);
         AgentConnection agent = null;
@@ -88,28 +101,76 @@ final class QemuSandbox implements Sandbox {
         EgressProxy proxy = null;
         NetRelay relay = null;
         try {
+            if (restoreFrom != null) {
+                Snapshots.send(restoreFrom, connect(vm, launch.incomingSocket(), spec.bootTimeout()));
+                connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
+                qmp = Qmp.connect(launch.qmpSocket());
+                // talk to the agent only once the guest runs again: bytes sent while qemu is still loading the
+                // device state could reach a virtio-serial port that does not exist yet
+                awaitRunning(vm, qmp, spec.bootTimeout());
+            }
             // qemu creates the sockets one after the other: wait for both
             SocketChannel agentChannel = connect(vm, launch.agentSocket(), spec.bootTimeout());
-            connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
             agent = new AgentConnection(agentChannel, spec.name());
-            qmp = Qmp.connect(launch.qmpSocket());
-            waitReady(vm, agent, spec.bootTimeout());
+            if (qmp == null) {
+                connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
+                qmp = Qmp.connect(launch.qmpSocket());
+            }
+            if (restoreFrom != null) {
+                // the agent said hello before the snapshot was taken; now it only has to answer
+                get(agent.call(AgentConnection.PING, new byte[0]), spec.bootTimeout());
+                get(agent.call(AgentConnection.RESUMED, resumePayload()), Duration.ofSeconds(30));
+            } else {
+                waitReady(vm, agent, spec.bootTimeout());
+                if (saveTo != null) {
+                    try {
+                        long s0 = System.nanoTime();
+                        Snapshots.save(qmp, launch, saveTo, Duration.ofNanos(s0 - t0));
+                        log.info("saved a booted VM to {} in {} ms", saveTo, (System.nanoTime() - s0) / 1_000_000);
+                    } catch (IOException e) {
+                        log.warn("could not save a snapshot of the booted VM; later sandboxes boot: {}", e.getMessage());
+                    }
+                }
+            }
+            if (spec.root() == GuestRoot.DEBIAN) {
+                get(agent.call(AgentConnection.ROOT, new Payload().string(VmProcess.ROOT_TAG).bytes()), Duration.ofSeconds(60));
+            }
             for (Workspace w : spec.workspaces()) {
                 byte[] p = new Payload().u32(w.readOnly() ? 1 : 0).string(VmProcess.tag(spec.workspaces().indexOf(w)))
                         .string(w.path().toString()).bytes();
                 get(agent.call(AgentConnection.MOUNT, p), Duration.ofSeconds(60));
             }
             if (spec.network().enabled()) {
-                proxy = new EgressProxy(spec.network(), spec.secrets(), spec.name());
+                SandboxCa ca = spec.secrets().isEmpty() ? null : new SandboxCa(spec.name());
+                proxy = new EgressProxy(spec.network(), spec.secrets(), spec.name(), provider.upstreamTls(), ca);
+                if (ca != null) {
+                    // the guest trusts the sandbox CA, so TLS clients accept the proxy's certificates
+                    byte[] pem = ca.pem().getBytes(StandardCharsets.US_ASCII);
+                    get(agent.call(AgentConnection.WRITE, new Payload().u32(0644).string(CA_FILE).raw(pem).bytes()),
+                            Duration.ofSeconds(30));
+                    byte[] bundle = pem;
+                    try { // a Debian root has the public CAs already: add ours
+                        byte[] existing = get(agent.call(AgentConnection.READ, new Payload().string(CA_BUNDLE).bytes()),
+                                Duration.ofSeconds(30)).payload();
+                        bundle = new byte[existing.length + pem.length];
+                        System.arraycopy(existing, 0, bundle, 0, existing.length);
+                        System.arraycopy(pem, 0, bundle, existing.length, pem.length);
+                    } catch (AgentConnection.AgentError noBundle) {
+                        // the busybox root has none
+                    }
+                    get(agent.call(AgentConnection.WRITE, new Payload().u32(0644).string(CA_BUNDLE).raw(bundle).bytes()),
+                            Duration.ofSeconds(30));
+                }
                 relay = new NetRelay(agent, proxy.port(), spec.name());
                 agent.onNetwork(relay::onFrame);
                 get(agent.call(AgentConnection.NET_LISTEN, new Payload().u32(GUEST_PROXY_PORT).bytes()),
                         Duration.ofSeconds(30));
             }
             Duration bootTime = Duration.ofNanos(System.nanoTime() - t0);
-            log.info("sandbox {} up in {} ms ({}, pid {})", spec.name(), bootTime.toMillis(), launch.accelerator(),
-                    vm.pid());
-            return new QemuSandbox(provider, spec, vm, agent, qmp, launch.accelerator(), bootTime, proxy, relay);
+            log.info("sandbox {} {} in {} ms ({}, pid {})", spec.name(), restoreFrom != null ? "restored" : "up",
+                    bootTime.toMillis(), launch.accelerator(), vm.pid());
+            return new QemuSandbox(provider, spec, vm, agent, qmp, launch.accelerator(), bootTime, restoreFrom != null,
+                    proxy, relay);
         } catch (IOException | AgentConnection.AgentError | RuntimeException e) {
             String diagnostics = vm.diagnostics();
             if (relay != null) {
@@ -128,8 +189,18 @@ final class QemuSandbox implements Sandbox {
             if (e instanceof SandboxBootException sbe) {
                 throw new SandboxBootException(sbe.getMessage() + diagnostics, sbe);
             }
-            throw new SandboxBootException("sandbox " + spec.name() + " did not start: " + e.getMessage() + diagnostics, e);
+            throw new SandboxBootException("sandbox " + spec.name() + (restoreFrom != null ? " was not restored: "
+                    : " did not start: ") + e.getMessage() + diagnostics, e);
         }
+    }
+
+    /** The host's wall clock and fresh entropy for a restored guest (see keel-agent.c, do_resumed). */
+    private static byte[] resumePayload() {
+        java.time.Instant now = java.time.Instant.now();
+        byte[] entropy = new byte[64];
+        new java.security.SecureRandom().nextBytes(entropy);
+        return new Payload().u32((int) (now.getEpochSecond() >>> 32)).u32((int) now.getEpochSecond())
+                .u32(now.getNano()).raw(entropy).bytes();
     }
 
     private static SocketChannel connect(VmProcess vm, Path socket, Duration timeout) throws IOException {
@@ -149,6 +220,23 @@ final class QemuSandbox implements Sandbox {
             }
             if (System.nanoTime() > deadline) {
                 throw new SandboxBootException("qemu did not open its agent socket in time");
+            }
+            sleep(2);
+        }
+    }
+
+    private static void awaitRunning(VmProcess vm, Qmp qmp, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String status = qmp.execute("query-status").path("status").asText("");
+            if (status.equals("running")) {
+                return;
+            }
+            if (!status.equals("inmigrate") && !status.equals("prelaunch") && !status.equals("restore-vm")) {
+                throw new IOException("the restored VM is " + status + ", not running");
+            }
+            if (!vm.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("the VM did not finish loading its saved state");
             }
             sleep(2);
         }
@@ -214,7 +302,7 @@ final class QemuSandbox implements Sandbox {
 
     @Override
     public SandboxInfo info() {
-        return new SandboxInfo(spec.name(), BACKEND, accelerator, accelerator.equals("kvm"), "microvm", bootTime, vm.pid());
+        return new SandboxInfo(spec.name(), BACKEND, accelerator, accelerator.equals("kvm"), "microvm", bootTime, restored, vm.pid());
     }
 
     @Override
@@ -252,6 +340,12 @@ final class QemuSandbox implements Sandbox {
             String url = "http://127.0.0.1:" + GUEST_PROXY_PORT;
             for (String k : List.of("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")) {
                 env.put(k, url);
+            }
+            if (!spec.secrets().isEmpty()) {
+                for (String k : List.of("SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
+                        "GIT_SSL_CAINFO")) {
+                    env.put(k, CA_BUNDLE);
+                }
             }
         }
         env.putAll(spec.env());

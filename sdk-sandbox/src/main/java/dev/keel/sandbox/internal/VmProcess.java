@@ -1,5 +1,6 @@
 package dev.keel.sandbox.internal;
 
+import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.SandboxBootException;
 import dev.keel.sandbox.SandboxSpec;
 import dev.keel.sandbox.Workspace;
@@ -28,12 +29,23 @@ import org.slf4j.LoggerFactory;
 final class VmProcess {
     private static final Logger log = LoggerFactory.getLogger(VmProcess.class);
     static final String DIR_PREFIX = "keel-sb-";
+    static final String ROOT_TAG = "guestroot";
     private static final String REAPER =
             "read _ignored; kill -9 \"$1\" 2>/dev/null; sleep 0.2; rm -rf -- \"$2\"";
 
     /** Everything needed to start one VM. */
     record Launch(Assets assets, Path initramfs, String accelerator, SandboxSpec spec, String bootArgs, Path dir,
-                  ExecutorService launcher) {
+                  ExecutorService launcher, boolean restore) {
+        /** Where qemu listens for the migration stream of a restore. */
+        Path incomingSocket() {
+            return dir.resolve("in.sock");
+        }
+
+        /** Where the JVM listens for the migration stream when a booted VM is saved. */
+        Path outgoingSocket() {
+            return dir.resolve("out.sock");
+        }
+
         Path agentSocket() {
             return dir.resolve("agent.sock");
         }
@@ -109,6 +121,12 @@ final class VmProcess {
                             + ",security_model=none" + (w.readOnly() ? ",readonly=on" : ""),
                     "-device", "virtio-9p-device,fsdev=" + tag(i) + ",mount_tag=" + tag(i)));
         }
+        if (spec.root() == GuestRoot.DEBIAN) {
+            // the shared Debian tree, read-only; the guest puts a tmpfs overlay on top
+            cmd.addAll(List.of("-fsdev", "local,id=" + ROOT_TAG + ",path=" + escape(l.assets().debianRoot().toString())
+                            + ",security_model=none,readonly=on",
+                    "-device", "virtio-9p-device,fsdev=" + ROOT_TAG + ",mount_tag=" + ROOT_TAG));
+        }
         StringBuilder append = new StringBuilder(
                 "console=ttyS0 quiet loglevel=3 rdinit=/init panic=-1 reboot=t 8250.nr_uarts=1 random.trust_cpu=on"
                         // no legacy keyboard controller to probe, no clocksource watchdog, no self-tests
@@ -121,6 +139,10 @@ final class VmProcess {
             append.append(' ').append(l.bootArgs());
         }
         cmd.addAll(List.of("-append", append.toString()));
+        if (l.restore()) {
+            // no boot: qemu waits for a migration stream (a saved booted VM of the same shape) on this socket
+            cmd.addAll(List.of("-incoming", "unix:" + l.incomingSocket()));
+        }
         return cmd;
     }
 

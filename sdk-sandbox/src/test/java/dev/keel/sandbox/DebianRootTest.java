@@ -1,0 +1,84 @@
+package dev.keel.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.core.exec.Command;
+import dev.keel.core.exec.ExecResult;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Debian guest root: real python3 and git, shared read-only, each sandbox's changes private and gone with it. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DebianRootTest {
+    @TempDir
+    static Path workspace;
+    SandboxProvider provider;
+    Sandbox box;
+    Path hostRoot;
+
+    @BeforeAll
+    void boot() throws IOException {
+        provider = TestVms.provider();
+        Path props = MicroVmConfig.defaults().assetsDir().resolve("assets.properties");
+        Properties p = new Properties();
+        if (Files.exists(props)) {
+            try (Reader r = Files.newBufferedReader(props)) {
+                p.load(r);
+            }
+        }
+        String root = p.getProperty("debian.root", "");
+        if (!TestVms.ci()) {
+            Assumptions.assumeFalse(root.isBlank(), "the Debian guest root was not built (scripts/setup/sandbox.sh as root)");
+        }
+        hostRoot = root.isBlank() ? null : Path.of(root);
+        box = provider.create(SandboxSpec.builder("debian").root(GuestRoot.DEBIAN).workspace(workspace).build());
+    }
+
+    @AfterAll
+    void shutdown() {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
+    @Test
+    void pythonAndGitRunInTheWorkspace() throws Exception {
+        assertThat(box.exec("cat", "/etc/debian_version").stdout()).startsWith("12.");
+        ExecResult py = box.run(Command.of("python3", "-c",
+                "import os, sys; open('from-python.txt', 'w').write(os.getcwd()); print(sys.version_info[:2])"));
+        assertThat(py.exitCode()).as(py.stderr()).isZero();
+        assertThat(py.stdout().trim()).isEqualTo("(3, 11)");
+        Path written = workspace.resolve("from-python.txt");
+        assertThat(Files.readString(written)).isEqualTo(workspace.toString());
+        assertThat(Files.getOwner(written).getName()).isEqualTo(System.getProperty("user.name"));
+        ExecResult git = box.run(Command.shell("git init -q repo && git -C repo status --short && git --version"));
+        assertThat(git.exitCode()).as(git.stderr()).isZero();
+        assertThat(git.stdout()).startsWith("git version 2.");
+        assertThat(workspace.resolve("repo/.git/HEAD")).exists();
+    }
+
+    @Test
+    void changesToTheRootStayInThisSandbox() throws Exception {
+        ExecResult w = box.run(Command.shell("echo changed > /usr/lib/keel-probe && rm /etc/debian_version"
+                + " && cat /usr/lib/keel-probe"));
+        assertThat(w.exitCode()).as(w.stderr()).isZero();
+        assertThat(w.stdout()).isEqualTo("changed\n");
+        if (hostRoot != null) {
+            assertThat(hostRoot.resolve("usr/lib/keel-probe")).doesNotExist();
+            assertThat(hostRoot.resolve("etc/debian_version")).exists();
+        }
+        try (Sandbox other = provider.create(SandboxSpec.builder("debian-2").root(GuestRoot.DEBIAN).build())) {
+            assertThat(other.exec("cat", "/usr/lib/keel-probe").exitCode()).isNotZero();
+            assertThat(other.exec("cat", "/etc/debian_version").stdout()).startsWith("12.");
+        }
+    }
+}
