@@ -9,10 +9,10 @@
 # Idempotent: a second run with everything in place does nothing but verify.
 set -euo pipefail
 
-KERNEL_PKG=linux-image-6.1.0-50-amd64
-KERNEL_VERSION=6.1.176-1
-KERNEL_SHA256=7b5597492a0a65aee61985a492e6bcc3f2cde830072a0e3b3d8c7e1b90279bd3
-KERNEL_RELEASE=6.1.0-50-amd64
+KERNEL_PKG=linux-image-6.1.0-56-amd64
+KERNEL_VERSION=6.1.192-2
+KERNEL_SHA256=a86e2049672f52354c4536a089203b6c82639420424d31c91cf31a181fd4d8f1
+KERNEL_RELEASE=6.1.0-56-amd64
 BUSYBOX_PKG=busybox-static
 BUSYBOX_VERSION=1:1.35.0-4+deb12u1+b1
 BUSYBOX_SHA256=3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744
@@ -91,20 +91,22 @@ fi
 command -v setpriv >/dev/null 2>&1 || apt_install setpriv util-linux
 
 # 3. pinned .debs, checksum verified
-fetch_deb() { # pkg version sha256 -> prints path
-  local pkg="$1" ver="$2" sum="$3" file
+fetch_deb() { # pkg version sha256|"" [soft] -> prints path; empty sha256: trust apt's signed-index check
+  local pkg="$1" ver="$2" sum="$3" soft="${4:-}" file
   file="$cache/debs/${pkg}_${ver#*:}_amd64.deb"
-  if [ -f "$file" ] && echo "$sum  $file" | sha256sum -c --status; then echo "$file"; return; fi
+  if [ -f "$file" ] && { [ -z "$sum" ] || echo "$sum  $file" | sha256sum -c --status; }; then echo "$file"; return; fi
   rm -f "$file"
   local tmp; tmp="$(mktemp -d "$cache/debs/dl.XXXXXX")"
   # _apt cannot write into a private cache directory; downloading as the caller is fine for a checksummed file
   if ! (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "$pkg=$ver" >/dev/null 2>&1); then
     apt_update
     (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "$pkg=$ver" >&2) || {
-      rm -rf "$tmp"; fail "cannot download $pkg=$ver from the Debian archive (is apt configured for bookworm and reachable?)"; }
+      rm -rf "$tmp"
+      [ -n "$soft" ] && return 1
+      fail "cannot download $pkg=$ver from the Debian archive (is apt configured for bookworm and reachable?)"; }
   fi
   local got; got="$(ls "$tmp"/*.deb)"
-  if ! echo "$sum  $got" | sha256sum -c --status; then
+  if [ -n "$sum" ] && ! echo "$sum  $got" | sha256sum -c --status; then
     rm -rf "$tmp"; fail "checksum mismatch for $pkg=$ver (expected $sum)"
   fi
   mv "$got" "$file"; rm -rf "$tmp"; echo "$file"
@@ -114,7 +116,20 @@ unpack() { # deb dir
     rm -rf "$2"; mkdir -p "$2"; dpkg-deb -x "$1" "$2"; touch "$2/.unpacked"
   fi
 }
-kdeb="$(fetch_deb "$KERNEL_PKG" "$KERNEL_VERSION" "$KERNEL_SHA256")"
+# Debian's archive keeps only the current kernel ABI of a release: when the pinned one is gone, take the
+# kernel bookworm's linux-image-amd64 depends on now (apt-get download checks it against the signed
+# archive index) and say which pin to bump, rather than break every fresh machine.
+if ! kdeb="$(fetch_deb "$KERNEL_PKG" "$KERNEL_VERSION" "$KERNEL_SHA256" soft)"; then
+  apt_update
+  current_pkg="$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -1)"
+  current_ver="$(apt-cache policy "$current_pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')"
+  [ -n "$current_pkg" ] && [ -n "$current_ver" ] && [ "$current_ver" != "(none)" ] \
+    || fail "the pinned kernel $KERNEL_PKG=$KERNEL_VERSION is gone from the archive and no current bookworm kernel was found"
+  say "WARNING: pinned kernel $KERNEL_PKG=$KERNEL_VERSION is no longer in the archive; using $current_pkg=$current_ver"
+  say "  (verified by apt against the signed archive index). Update KERNEL_* in scripts/setup/sandbox.sh."
+  KERNEL_PKG="$current_pkg"; KERNEL_VERSION="$current_ver"; KERNEL_RELEASE="${current_pkg#linux-image-}"
+  kdeb="$(fetch_deb "$KERNEL_PKG" "$KERNEL_VERSION" "")"
+fi
 kdir="$cache/kernel-$KERNEL_VERSION"
 unpack "$kdeb" "$kdir"
 bdeb="$(fetch_deb "$BUSYBOX_PKG" "$BUSYBOX_VERSION" "$BUSYBOX_SHA256")"
