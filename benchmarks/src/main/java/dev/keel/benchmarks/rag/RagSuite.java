@@ -36,7 +36,9 @@ import java.util.function.IntConsumer;
  *
  * <p>Arguments: {@code --quick} (smaller data, shorter runs), {@code --cases=a,b} (subset: exact, batched,
  * million, int8, ann, persist, chunk, embed; and {@code jmh}, not in the default run, which repeats the
- * exact-search comparison under JMH in a forked JVM as a cross-check of this harness), {@code --no-fork}. Unless the JVM already has the Vector
+ * exact-search comparison under JMH in a forked JVM as a cross-check of this harness, and {@code ann-peers},
+ * not in the default run either, which measures Keel's IVF against jvector's and Lucene's HNSW graphs on
+ * the ann case's data, see {@link AnnPeers}), {@code --no-fork}. Unless the JVM already has the Vector
  * API module, the suite re-runs itself with {@code --add-modules jdk.incubator.vector} so the SIMD path is
  * measured (the scalar path is measured too, as {@code exact-search-scalar}).
  */
@@ -186,6 +188,9 @@ public final class RagSuite {
         }
         if (cases.contains("ann")) {
             ann();
+        }
+        if (cases.contains("ann-peers")) {
+            new AnnPeers(DIM, n, NOISE, seconds).run();
         }
         if (cases.contains("chunk")) {
             chunk();
@@ -501,7 +506,7 @@ public final class RagSuite {
      * Operations per second of each op, measured round-robin in three rounds and taking each op's best
      * round, so that a burst of load on a shared host does not land on one side of a ratio only.
      */
-    private static double[] interleaved(double seconds, IntConsumer... ops) {
+    static double[] interleaved(double seconds, IntConsumer... ops) {
         double[] best = new double[ops.length];
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < ops.length; i++) {
@@ -542,7 +547,7 @@ public final class RagSuite {
         return i -> sink[0] += java.util.Arrays.mismatch(words, 0, half, words, half, 2 * half);
     }
 
-    private static float[][] randomUnit(int count, long seed) {
+    static float[][] randomUnit(int count, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[][] out = new float[count][DIM];
         for (float[] v : out) {
@@ -559,7 +564,7 @@ public final class RagSuite {
         return out;
     }
 
-    private static float[] jitter(float[] center, double noiseNorm, SplittableRandom rnd) {
+    static float[] jitter(float[] center, double noiseNorm, SplittableRandom rnd) {
         float[] v = new float[DIM];
         double scale = noiseNorm * Math.sqrt(3.0 / DIM);
         for (int d = 0; d < DIM; d++) {
@@ -568,19 +573,19 @@ public final class RagSuite {
         return v;
     }
 
-    private static String size(int count) {
+    static String size(int count) {
         return count >= 1_000_000 ? count / 1_000_000 + "m" : count / 1000 + "k";
     }
 
-    private static void line(String name, String... metrics) {
+    static void line(String name, String... metrics) {
         System.out.println("keel-bench rag " + name + " " + String.join(" ", metrics));
     }
 
-    private static String f(double v) {
+    static String f(double v) {
         return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
 
-    private static String f3(double v) {
+    static String f3(double v) {
         return String.format(Locale.ROOT, "%.3f", v);
     }
 }
