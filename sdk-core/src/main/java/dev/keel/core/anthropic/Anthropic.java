@@ -7,7 +7,6 @@ import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.ModelException;
 import dev.keel.core.StreamListener;
-import dev.keel.core.http.HttpClients;
 import dev.keel.core.http.HttpConfig;
 import dev.keel.core.internal.http.ProviderClient;
 import dev.keel.core.internal.http.Secret;
@@ -80,9 +79,7 @@ public final class Anthropic implements ChatModel, AutoCloseable {
         this.defaultMaxTokens = b.defaultMaxTokens;
         this.version = b.version;
         this.headers = Map.copyOf(b.headers);
-        boolean owns = b.httpClient == null;
-        OkHttpClient http = owns ? HttpClients.create(b.http) : b.httpClient;
-        this.client = new ProviderClient(provider, http, owns, apiKey,
+        this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey,
                 (status, body, response) -> AnthropicWire.error(provider, status, body, response));
     }
 

@@ -91,9 +91,7 @@ public final class OpenAiCompatible implements ChatModel, AutoCloseable {
                 : baseUrl.host().equals("api.openai.com") ? "max_completion_tokens" : "max_tokens";
         this.streamUsage = b.streamUsage;
         this.headers = Map.copyOf(b.headers);
-        boolean owns = b.httpClient == null;
-        OkHttpClient http = owns ? HttpClients.create(b.http) : b.httpClient;
-        this.client = new ProviderClient(provider, http, owns, apiKey,
+        this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey,
                 (status, body, response) -> OpenAiWire.error(provider, status, body, response));
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.EmbeddingModel;
 import dev.keel.core.ModelException;
-import dev.keel.core.http.HttpClients;
 import dev.keel.core.http.HttpConfig;
 import dev.keel.core.internal.http.ProviderClient;
 import dev.keel.core.internal.http.Secret;
@@ -68,9 +67,7 @@ public final class OpenAiEmbeddings implements EmbeddingModel, AutoCloseable {
         this.sendDimensions = b.sendDimensions;
         this.dimension = b.dimension;
         this.headers = Map.copyOf(b.headers);
-        boolean owns = b.httpClient == null;
-        OkHttpClient http = owns ? HttpClients.create(b.http) : b.httpClient;
-        this.client = new ProviderClient(provider, http, owns, apiKey,
+        this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey,
                 (status, body, response) -> OpenAiWire.error(provider, status, body, response));
     }
 

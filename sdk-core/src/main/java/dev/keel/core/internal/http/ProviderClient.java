@@ -2,6 +2,8 @@ package dev.keel.core.internal.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.ModelException;
+import dev.keel.core.http.HttpClients;
+import dev.keel.core.http.HttpConfig;
 import dev.keel.core.internal.sse.SseEvent;
 import dev.keel.core.internal.sse.SseParser;
 import dev.keel.core.json.Json;
@@ -68,6 +70,17 @@ public final class ProviderClient implements AutoCloseable {
         this.secret = Objects.requireNonNull(secret, "secret");
         this.errors = Objects.requireNonNull(errors, "errors");
         this.interrupts = new InterruptWatch("keel-" + provider + "-interrupt-watch");
+    }
+
+    /**
+     * A client on {@code shared} when one was given (not closed with this client), otherwise on a new
+     * client built from {@code config} that this client owns and closes.
+     */
+    public static ProviderClient create(String provider, HttpConfig config, OkHttpClient shared,
+                                        Secret secret, ErrorDecoder errors) {
+        boolean owns = shared == null;
+        OkHttpClient http = owns ? HttpClients.create(config) : shared;
+        return new ProviderClient(provider, http, owns, secret, errors);
     }
 
     public String provider() {
