@@ -8,6 +8,7 @@
  */
 module dev.keel.rag {
     requires transitive dev.keel.core;
+    requires org.slf4j;
     requires static jdk.incubator.vector;
     requires static jtokkit;
     requires static langchain4j.core;

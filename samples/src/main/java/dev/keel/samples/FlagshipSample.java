@@ -133,7 +133,7 @@ public final class FlagshipSample {
         ToolSpec spec = ToolSpec.of("search_docs", "Search the company documents the current user may read",
                 JsonSchema.object().required("query", JsonSchema.string("What to look for")).build());
         return Toolset.of("company-docs", Tool.of(spec, true, (arguments, context) -> {
-            CompanyKnowledge.Search search = knowledge.search(arguments.path("query").asText(), user);
+            CompanyKnowledge.Search search = knowledge.search(arguments.string("query"), user);
             if (!search.withheld().isEmpty()) {
                 audit.println("    (audit) withheld from " + user + ": " + search.withheld());
             }

@@ -1,6 +1,5 @@
 package dev.keel.agents;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.agents.AgentEvent.ApprovalSource;
 import dev.keel.agents.approval.Approval;
 import dev.keel.agents.approval.ApprovalRequest;
@@ -8,6 +7,8 @@ import dev.keel.agents.approval.Permissions;
 import dev.keel.agents.approval.ToolPattern;
 import dev.keel.agents.internal.HistoryWindow;
 import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolArgumentException;
+import dev.keel.agents.tool.ToolArguments;
 import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
@@ -19,7 +20,6 @@ import dev.keel.core.KeelException;
 import dev.keel.core.ModelException;
 import dev.keel.core.StreamListener;
 import dev.keel.core.Usage;
-import dev.keel.core.json.JsonParseException;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.message.ToolResultMessage;
@@ -232,13 +232,13 @@ final class AgentLoop {
                         .required("expected_output", JsonSchema.string("The expected output of the task"))
                         .build());
         return Tool.of(spec, true, (args, ctx) -> {
-            String name = args.path("agent").asText("");
+            String name = args.string("agent", "");
             Agent sub = agent.subAgents().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
             if (sub == null) {
                 return ToolResult.error("unknown agent '" + name + "'; choose one of " + names);
             }
-            String task = args.path("task").asText("");
-            String expected = args.path("expected_output").asText("");
+            String task = args.string("task", "");
+            String expected = args.string("expected_output", "");
             Session child = session.fork();
             child.currentAgent(sub.name());
             emit(new AgentEvent.DelegationStarted(agent.name(), session.id(), sub.name(), child.id(), task));
@@ -268,7 +268,7 @@ final class AgentLoop {
                 JsonSchema.object().required("agent", JsonSchema.enumOf(names.toArray(String[]::new))
                         .describedAs("The name of the agent to hand off to")).build());
         return Tool.of(spec, true, (args, ctx) -> {
-            String name = args.path("agent").asText("");
+            String name = args.string("agent", "");
             Agent to = agent.handoffs().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
             if (to == null) {
                 return ToolResult.error("unknown agent '" + name + "'; choose one of " + names);
@@ -284,19 +284,19 @@ final class AgentLoop {
     private List<ToolResultMessage> callTools(Agent agent, Session session, List<ToolCall> calls, Map<String, Tool> tools) {
         ToolResultMessage[] results = new ToolResultMessage[calls.size()];
         List<Integer> approved = new ArrayList<>();
-        List<ObjectNode> arguments = new ArrayList<>();
+        List<ToolArguments> arguments = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
             ToolCall call = calls.get(i);
             emit(new AgentEvent.ToolCallRequested(agent.name(), session.id(), call));
             Tool tool = tools.get(call.name());
-            ObjectNode args = null;
+            ToolArguments args = null;
             String problem = null;
             if (tool == null) {
                 problem = "unknown tool '" + call.name() + "'; available tools: " + tools.keySet();
             } else {
                 try {
-                    args = call.argumentsJson();
-                } catch (JsonParseException e) {
+                    args = ToolArguments.parse(call.arguments());
+                } catch (ToolArgumentException e) {
                     problem = "invalid arguments for tool '" + call.name() + "': " + e.getMessage()
                             + ". Send the arguments as a JSON object matching the tool's schema.";
                 }
@@ -327,7 +327,7 @@ final class AgentLoop {
             List<Future<ToolResultMessage>> futures = new ArrayList<>();
             for (int i : approved) {
                 ToolCall call = calls.get(i);
-                ObjectNode args = arguments.get(i);
+                ToolArguments args = arguments.get(i);
                 futures.add(runner.executor().submit(() -> execute(agent, session, call, tools.get(call.name()), args, ctx)));
             }
             for (int k = 0; k < approved.size(); k++) {
@@ -349,7 +349,7 @@ final class AgentLoop {
         return List.of(results);
     }
 
-    private ToolResultMessage execute(Agent agent, Session session, ToolCall call, Tool tool, ObjectNode args,
+    private ToolResultMessage execute(Agent agent, Session session, ToolCall call, Tool tool, ToolArguments args,
                                       ToolContext ctx) {
         long start = System.nanoTime();
         ToolResult result;
@@ -378,23 +378,23 @@ final class AgentLoop {
     }
 
     /** Null when approved (the approval event is emitted), else the reason shown to the model. */
-    private String approve(Agent agent, Session session, ToolCall call, Tool tool, ObjectNode args) {
+    private String approve(Agent agent, Session session, ToolCall call, Tool tool, ToolArguments args) {
         Permissions p = runner.permissions.merge(agent.permissions());
         String name = call.name();
         for (String d : p.deny()) {
-            if (ToolPattern.parse(d).matches(name, args)) {
+            if (ToolPattern.parse(d).matches(name, args.value())) {
                 return "it matches the deny pattern '" + d + "'";
             }
         }
         ApprovalSource how = null;
         for (String a : p.allow()) {
-            if (ToolPattern.parse(a).matches(name, args)) {
+            if (ToolPattern.parse(a).matches(name, args.value())) {
                 how = ApprovalSource.ALLOWED;
                 break;
             }
         }
         if (how == null) {
-            boolean mustAsk = p.ask().stream().anyMatch(a -> ToolPattern.parse(a).matches(name, args));
+            boolean mustAsk = p.ask().stream().anyMatch(a -> ToolPattern.parse(a).matches(name, args.value()));
             if (!mustAsk && tool.readOnly()) {
                 how = ApprovalSource.READ_ONLY;
             } else if (!mustAsk && runner.yolo) {

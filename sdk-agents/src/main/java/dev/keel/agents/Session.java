@@ -1,8 +1,8 @@
 package dev.keel.agents;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.agents.internal.SessionCodec;
 import dev.keel.core.Usage;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.Message;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Session {
     private final String id;
     private final List<Message> messages = new ArrayList<>();
-    private final Map<String, JsonNode> state = new ConcurrentHashMap<>();
+    private final Map<String, JsonValue> state = new ConcurrentHashMap<>();
     private String currentAgent;
     private Usage usage = Usage.ZERO;
     private double cost;
@@ -77,8 +77,11 @@ public final class Session {
         return List.copyOf(messages);
     }
 
-    /** The shared state map, live and thread-safe. */
-    public Map<String, JsonNode> state() {
+    /**
+     * The shared state map, live and thread-safe: Keel JSON values by key (the todo toolset keeps its list
+     * under {@code todos}). Saved with {@link #toJson()}.
+     */
+    public Map<String, JsonValue> state() {
         return state;
     }
 

@@ -4,7 +4,8 @@ import static dev.keel.agents.FakeModel.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.TextNode;
+import dev.keel.core.json.JsonString;
+import dev.keel.core.json.JsonValue;
 import dev.keel.agents.AgentEvent.ApprovalSource;
 import dev.keel.agents.approval.Approval;
 import dev.keel.agents.approval.Permissions;
@@ -38,7 +39,7 @@ class RunnerTest {
         return Tool.of(ToolSpec.of("echo", "Echoes text", JsonSchema.object().required("text", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
                     calls.incrementAndGet();
-                    return ToolResult.ok("echo:" + args.get("text").asText());
+                    return ToolResult.ok("echo:" + args.string("text"));
                 });
     }
 
@@ -125,14 +126,14 @@ class RunnerTest {
         CountDownLatch bothWrote = new CountDownLatch(2);
         Tool mark = Tool.of(ToolSpec.of("mark", "writes state", JsonSchema.object().required("v", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
-                    ctx.state().put("mark", args.get("v"));
+                    ctx.state().put("mark", args.value("v").orElseThrow());
                     bothWrote.countDown();
                     // Both delegations have written before either reads: they run at the same time, and a shared
                     // state map would show one of them the other's value.
                     if (!bothWrote.await(10, TimeUnit.SECONDS)) {
                         return ToolResult.error("the delegations did not run in parallel");
                     }
-                    return ToolResult.ok("saw " + ctx.state().get("mark").asText());
+                    return ToolResult.ok("saw " + ctx.state().get("mark").asString().orElseThrow());
                 });
         FakeModel a = new FakeModel("a").calls(call("x", "mark", "{\"v\":\"A\"}")).then(req -> FakeModel.response(
                 Message.assistant(((ToolResultMessage) req.messages().get(req.messages().size() - 1)).content())));
@@ -145,14 +146,14 @@ class RunnerTest {
                 call("2", "transfer_task", "{\"agent\":\"b\",\"task\":\"t\",\"expected_output\":\"\"}")).text("both done");
         Agent root = Agent.builder("root").model(rootModel).subAgents(subA, subB).build();
         Session session = Session.create();
-        session.state().put("mark", TextNode.valueOf("root"));
+        session.state().put("mark", new JsonString("root"));
         try (Runner runner = runner(root)) {
             runner.run(session, "go");
         }
         assertThat(rootModel.requests().get(1).messages()).contains(
                 new ToolResultMessage("1", "transfer_task", "saw A", false),
                 new ToolResultMessage("2", "transfer_task", "saw B", false));
-        assertThat(session.state().get("mark").asText()).isEqualTo("root");
+        assertThat(session.state().get("mark").asString().orElseThrow()).isEqualTo("root");
     }
 
     @Test
@@ -252,7 +253,7 @@ class RunnerTest {
         Tool shell = Tool.of(ToolSpec.of("shell", "runs", JsonSchema.object().required("cmd", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
                     calls.incrementAndGet();
-                    return ToolResult.ok("ran " + args.get("cmd").asText());
+                    return ToolResult.ok("ran " + args.string("cmd"));
                 });
         FakeModel model = new FakeModel("m").calls(
                 call("1", "shell", "{\"cmd\":\"ls -la\"}"),
@@ -263,7 +264,7 @@ class RunnerTest {
         Runner runner = Runner.builder(agent)
                 .permissions(Permissions.none().allowing("shell:cmd=ls *").denying("shell:cmd=rm *"))
                 .approver(req -> {
-                    String cmd = req.call().argumentsJson().get("cmd").asText();
+                    String cmd = req.call().argumentsJson().get("cmd").flatMap(JsonValue::asString).orElse("");
                     asked.add(cmd);
                     return cmd.equals("make") ? Approval.once() : Approval.deny("no network please");
                 }).build();
@@ -339,7 +340,7 @@ class RunnerTest {
         String json;
         try (Runner runner = Runner.builder(agent).yolo(true).price("m", new ModelPrice(1.0, 2.0)).build()) {
             Session s = Session.create();
-            s.state().put("k", TextNode.valueOf("v"));
+            s.state().put("k", new JsonString("v"));
             runner.run(s, "one");
             json = s.toJson();
             Session resumed = Session.fromJson(json);
@@ -347,7 +348,7 @@ class RunnerTest {
             assertThat(resumed.usage()).isEqualTo(s.usage());
             assertThat(resumed.cost()).isEqualTo(s.cost());
             assertThat(resumed.cost().getAsDouble()).isEqualTo((20 * 1.0 + 10 * 2.0) / 1_000_000d);
-            assertThat(resumed.state()).containsEntry("k", TextNode.valueOf("v"));
+            assertThat(resumed.state()).containsEntry("k", new JsonString("v"));
             assertThat(runner.run(resumed, "two").output()).isEqualTo("second");
             assertThat(model.requests().get(2).messages()).hasSize(1 + 4 + 1);
         }

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Usage;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.json.JsonParseException;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.SystemMessage;
@@ -24,7 +25,7 @@ public final class SessionCodec {
     private SessionCodec() {}
 
     /** Everything a session holds. */
-    public record Data(String id, List<Message> messages, Map<String, JsonNode> state, String currentAgent, Usage usage,
+    public record Data(String id, List<Message> messages, Map<String, JsonValue> state, String currentAgent, Usage usage,
                        Double cost) {}
 
     public static String write(Data d) {
@@ -41,7 +42,7 @@ public final class SessionCodec {
             root.put("cost_usd", d.cost());
         }
         ObjectNode state = root.putObject("state");
-        d.state().forEach(state::set);
+        d.state().forEach((k, v) -> state.set(k, Json.toNode(v)));
         ArrayNode messages = root.putArray("messages");
         d.messages().forEach(m -> messages.add(message(m)));
         return Json.write(root);
@@ -76,8 +77,8 @@ public final class SessionCodec {
         for (JsonNode m : root.path("messages")) {
             messages.add(readMessage(m, i++));
         }
-        Map<String, JsonNode> state = new LinkedHashMap<>();
-        root.path("state").fields().forEachRemaining(e -> state.put(e.getKey(), e.getValue()));
+        Map<String, JsonValue> state = new LinkedHashMap<>();
+        root.path("state").fields().forEachRemaining(e -> state.put(e.getKey(), Json.toValue(e.getValue())));
         JsonNode u = root.path("usage");
         Usage usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0));
         Double cost = root.hasNonNull("cost_usd") ? root.get("cost_usd").asDouble() : null;

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolArguments;
 import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.agents.tool.ToolsetException;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
+import dev.keel.core.json.JsonObject;
 import dev.keel.core.tool.JsonSchema;
 import dev.keel.core.tool.ToolSpec;
 import io.modelcontextprotocol.client.McpClient;
@@ -244,9 +246,10 @@ public final class McpToolset implements Toolset {
         if (!schema.has("type")) {
             schema.put("type", "object");
         }
+        JsonObject parameters = Json.toValue(schema);
         String toolName = SAFE_NAME.matcher(t.name()).replaceAll("_");
         ToolSpec spec = ToolSpec.of(toolName.length() > 64 ? toolName.substring(0, 64) : toolName,
-                t.description(), JsonSchema.of(schema));
+                t.description(), JsonSchema.of(parameters));
         boolean readOnly = trustReadOnlyHints && t.annotations() != null && Boolean.TRUE.equals(t.annotations().readOnlyHint());
         String remoteName = t.name();
         return new Tool() {
@@ -261,7 +264,7 @@ public final class McpToolset implements Toolset {
             }
 
             @Override
-            public ToolResult call(ObjectNode arguments, ToolContext context) {
+            public ToolResult call(ToolArguments arguments, ToolContext context) {
                 return invoke(remoteName, arguments);
             }
 
@@ -272,7 +275,7 @@ public final class McpToolset implements Toolset {
         };
     }
 
-    private ToolResult invoke(String tool, ObjectNode arguments) {
+    private ToolResult invoke(String tool, ToolArguments arguments) {
         McpSyncClient c;
         Process p;
         synchronized (this) {
@@ -287,7 +290,8 @@ public final class McpToolset implements Toolset {
             p = process;
         }
         try {
-            Map<String, Object> args = Json.mapper().convertValue(arguments, new TypeReference<Map<String, Object>>() {});
+            Map<String, Object> args = Json.mapper().convertValue(Json.toNode(arguments.value()),
+                    new TypeReference<Map<String, Object>>() {});
             McpSchema.CallToolResult r = call(c, p, new McpSchema.CallToolRequest(tool, args));
             String text = render(r);
             return Boolean.TRUE.equals(r.isError()) ? ToolResult.error(text) : ToolResult.ok(text);

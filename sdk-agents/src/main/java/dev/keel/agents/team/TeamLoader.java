@@ -345,12 +345,24 @@ final class TeamLoader {
                 }
                 yield Toolsets.filesystem(optString(m, "path", path).map(this::resolvePath).orElse(options.baseDirectory()));
             }
-            case "shell" -> new ShellToolset(options.commandRunner(),
-                    optInt(m, "timeout", path) == null ? ShellToolset.DEFAULT_TIMEOUT : Duration.ofSeconds(optInt(m, "timeout", path)),
-                    ShellToolset.DEFAULT_OUTPUT_LIMIT, env(m, path));
+            case "shell" -> {
+                ShellToolset.Builder shell = ShellToolset.builder(options.commandRunner()).env(env(m, path));
+                Integer timeout = optInt(m, "timeout", path);
+                if (timeout != null) {
+                    shell.timeout(Duration.ofSeconds(timeout));
+                }
+                yield shell.build();
+            }
             case "script" -> script(m, path);
-            case "fetch" -> new FetchToolset(options.httpClient(), strings(m, "allowed_hosts", path),
-                    Duration.ofSeconds(optInt(m, "timeout", path) == null ? 30 : optInt(m, "timeout", path)), 1 << 20);
+            case "fetch" -> {
+                FetchToolset.Builder fetch = FetchToolset.builder(options.httpClient())
+                        .allowedHosts(strings(m, "allowed_hosts", path));
+                Integer timeout = optInt(m, "timeout", path);
+                if (timeout != null) {
+                    fetch.timeout(Duration.ofSeconds(timeout));
+                }
+                yield fetch.build();
+            }
             default -> mcp(m, path, null);
         };
         return configure(t, m, path);
@@ -360,7 +372,8 @@ final class TeamLoader {
     private Toolset configure(Toolset t, MapNode m, String path) {
         List<String> only = strings(m, "tools", path);
         String instruction = optString(m, "instruction", path).orElse(null);
-        Toolset configured = only.isEmpty() && instruction == null ? t : new ConfiguredToolset(t, only, instruction);
+        Toolset configured = only.isEmpty() && instruction == null ? t
+                : ConfiguredToolset.builder(t).only(only).instruction(instruction).build();
         return readOnly(configured, optBool(m, "readonly", path).orElse(false));
     }
 
@@ -369,8 +382,9 @@ final class TeamLoader {
         if (!readOnly) {
             return t;
         }
-        return t instanceof ConfiguredToolset c ? new ConfiguredToolset(c.delegate(), c.only(), c.instruction(), true)
-                : new ConfiguredToolset(t, List.of(), null, true);
+        return t instanceof ConfiguredToolset c
+                ? ConfiguredToolset.builder(c.delegate()).only(c.only()).instruction(c.instructionOverride()).readOnlyOnly(true).build()
+                : ConfiguredToolset.builder(t).readOnlyOnly(true).build();
     }
 
     private Toolset sharedToolset(String name, int line, String field) {
@@ -514,9 +528,12 @@ final class TeamLoader {
         if (commands.isEmpty()) {
             throw error(shell.line(), path + ".shell", "declare at least one command");
         }
+        ScriptToolset.Builder script = ScriptToolset.builder(options.commandRunner()).scripts(commands);
         Integer timeout = optInt(m, "timeout", path);
-        return new ScriptToolset(options.commandRunner(), commands,
-                timeout == null ? ShellToolset.DEFAULT_TIMEOUT : Duration.ofSeconds(timeout));
+        if (timeout != null) {
+            script.timeout(Duration.ofSeconds(timeout));
+        }
+        return script.build();
     }
 
     private Toolset mcp(MapNode m, String path, String refName) {

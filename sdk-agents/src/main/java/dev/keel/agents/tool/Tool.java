@@ -1,6 +1,5 @@
 package dev.keel.agents.tool;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.tool.ToolSpec;
 import java.util.Objects;
 
@@ -23,18 +22,25 @@ public interface Tool {
      * Executes one call. Throwing is allowed: the runner turns any exception into an error result whose
      * message the model sees.
      *
-     * @param arguments the model's arguments, already parsed as a JSON object
+     * @param arguments the model's arguments, already parsed as a JSON object (a {@link ToolArgumentException}
+     *                  thrown by its getters reaches the model as the error)
      * @param context   the calling agent and its session state
      */
-    ToolResult call(ObjectNode arguments, ToolContext context) throws Exception;
+    ToolResult call(ToolArguments arguments, ToolContext context) throws Exception;
 
     /** Handler of a tool built with {@link #of}. */
     @FunctionalInterface
     interface Handler {
-        ToolResult call(ObjectNode arguments, ToolContext context) throws Exception;
+        /** Handles one call; see {@link Tool#call}. */
+        ToolResult call(ToolArguments arguments, ToolContext context) throws Exception;
     }
 
-    /** A tool from a spec and a handler. */
+    /** A tool with side effects (it is approved like any other) from a spec and a handler. */
+    static Tool of(ToolSpec spec, Handler handler) {
+        return of(spec, false, handler);
+    }
+
+    /** A tool from a spec and a handler; {@code readOnly} tools are approved without asking. */
     static Tool of(ToolSpec spec, boolean readOnly, Handler handler) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(handler, "handler");
@@ -50,7 +56,7 @@ public interface Tool {
             }
 
             @Override
-            public ToolResult call(ObjectNode arguments, ToolContext context) throws Exception {
+            public ToolResult call(ToolArguments arguments, ToolContext context) throws Exception {
                 return handler.call(arguments, context);
             }
 

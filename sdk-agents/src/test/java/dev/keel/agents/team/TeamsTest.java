@@ -54,22 +54,22 @@ class TeamsTest {
         ModelConfig support = new ModelConfig("custom", "support-model", "https://llm.internal.example/v1", "CUSTOM_KEY",
                 null, null, null, null, null, null, null);
         Agent designer = Agent.builder("designer").model(claude).description("Designs the UI").instruction("Produce wireframes.")
-                .toolsets(new ConfiguredToolset(Toolsets.filesystem(base), List.of("read_file", "list_directory"), null),
-                        new FetchToolset(http, List.of("*.figma.com", "docs.example.com"), Duration.ofSeconds(10), 1 << 20))
+                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(base)).only(List.of("read_file", "list_directory")).build(),
+                        FetchToolset.builder(http).allowedHosts(List.of("*.figma.com", "docs.example.com"))
+                                .timeout(Duration.ofSeconds(10)).build())
                 .build();
         Agent engineer = Agent.builder("engineer").model(local).description("Implements features")
                 .instruction("Write clean, tested code.")
                 .permissions(Permissions.none().allowing("shell:cmd=mvn *"))
                 .toolsets(Toolsets.filesystem(base),
-                        new ShellToolset(runner, ShellToolset.DEFAULT_TIMEOUT, ShellToolset.DEFAULT_OUTPUT_LIMIT,
-                                Map.of("GREETING", "hello ada", "TOKEN", "t0ken")),
-                        new ScriptToolset(runner, Map.of("run_tests", new ScriptToolset.Script("mvn -q test -Dtest=$test",
-                                "Run one test class", Map.of("test", "Test class name"), Map.of(), null)), ShellToolset.DEFAULT_TIMEOUT),
+                        ShellToolset.builder(runner).env(Map.of("GREETING", "hello ada", "TOKEN", "t0ken")).build(),
+                        Toolsets.script(runner, Map.of("run_tests", ScriptToolset.Script.of("mvn -q test -Dtest=$test",
+                                "Run one test class").withArgs(Map.of("test", "Test class name")))),
                         McpToolset.builder(new McpTransport.Stdio("npx", List.of("-y", "@modelcontextprotocol/server-filesystem", "."),
                                 Map.of("LOG_LEVEL", "debug"))).name("mcp:files").build(),
                         McpToolset.builder(new McpTransport.Sse("http://127.0.0.1:3001/sse", Map.of("Authorization", "Bearer t0ken"))).build(),
-                        new ConfiguredToolset(McpToolset.stdio("node", List.of("server.js"), Map.of()), List.of(),
-                                "Use the inline server for experiments."))
+                        ConfiguredToolset.builder(McpToolset.stdio("node", List.of("server.js"), Map.of()))
+                                .instruction("Use the inline server for experiments.").build())
                 .build();
         Agent supportAgent = Agent.builder("support").model(support).description("Answers users").instruction("Be kind.").build();
         Agent root = Agent.builder("root").model("openai/gpt-5").description("Product manager")
@@ -100,12 +100,13 @@ class TeamsTest {
                 0.4, 512, null, null, null, null, null);
         Toolset notes = Toolsets.memory(dir.resolve("notes.jsonl"));
         Agent reviewer = Agent.builder("reviewer").model(small).description("Reviews without changing anything")
-                .toolsets(new ConfiguredToolset(Toolsets.filesystem(dir), List.of(), null, true),
-                        new ConfiguredToolset(notes, List.of(), null, true))
+                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(dir)).readOnlyOnly(true).build(),
+                        ConfiguredToolset.builder(notes).readOnlyOnly(true).build())
                 .build();
         Agent writer = Agent.builder("writer").model(small).description("Writes")
-                .toolsets(new ConfiguredToolset(Toolsets.filesystem(dir), List.of("read_file", "write_file"), null, true),
-                        new ShellToolset(runner, ShellToolset.DEFAULT_TIMEOUT, ShellToolset.DEFAULT_OUTPUT_LIMIT, Map.of()),
+                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(dir)).only(List.of("read_file", "write_file"))
+                                .readOnlyOnly(true).build(),
+                        Toolsets.shell(runner),
                         McpToolset.builder(new McpTransport.StreamableHttp("http://127.0.0.1:3002/mcp", Map.of())).build())
                 .build();
         Agent lead = Agent.builder("lead").model(large).instruction("Lead the review.\n\nBe brief.")

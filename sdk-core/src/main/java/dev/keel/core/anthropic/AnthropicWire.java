@@ -11,7 +11,7 @@ import dev.keel.core.ModelException;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.http.ModelErrors;
 import dev.keel.core.internal.http.RetryAfter;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.SystemMessage;
@@ -69,7 +69,7 @@ final class AnthropicWire {
                 if (!t.description().isEmpty()) {
                     tool.put("description", t.description());
                 }
-                tool.set("input_schema", t.parameters().toJson());
+                tool.set("input_schema", Json.toNode(t.parameters().toJson()));
             }
             if (Boolean.FALSE.equals(options.parallelToolCalls())) {
                 body.putObject("tool_choice").put("type", "auto").put("disable_parallel_tool_use", true);

@@ -9,7 +9,7 @@ import dev.keel.core.http.HttpConfig;
 import dev.keel.core.internal.http.ProviderClient;
 import dev.keel.core.internal.http.Secret;
 import dev.keel.core.internal.provider.ApiKeys;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -12,7 +12,7 @@ import dev.keel.core.KeelException;
 import dev.keel.core.ModelException;
 import dev.keel.core.Usage;
 import dev.keel.core.http.HttpConfig;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.testutil.RecordingListener;
@@ -137,7 +137,7 @@ class AnthropicTest {
         assertThat(results.path("content").get(2).path("text").asText()).isEqualTo("And tomorrow?");
         JsonNode tools = sent.path("tools");
         assertThat(tools.get(0).path("name").asText()).isEqualTo("get_weather");
-        assertThat(tools.get(0).path("input_schema")).isEqualTo(WEATHER.parameters().toJson());
+        assertThat(tools.get(0).path("input_schema")).isEqualTo(Json.toNode(WEATHER.parameters().toJson()));
         assertThat(sent.path("tool_choice").path("disable_parallel_tool_use").asBoolean()).isTrue();
         assertThat(sent.path("max_tokens").asInt()).isEqualTo(20_000);
         assertThat(sent.path("thinking").path("type").asText()).isEqualTo("enabled");

@@ -1,8 +1,7 @@
 package dev.keel.testing.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.ChatOptions;
-import dev.keel.core.json.Json;
+import dev.keel.core.json.JsonObject;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.SystemMessage;
 import dev.keel.core.message.UserMessage;
@@ -41,9 +40,9 @@ public record RecordedChatRequest(int sequence, String path, Map<String, String>
         Objects.requireNonNull(options, "options");
     }
 
-    /** The body parsed as a JSON tree (a fresh copy on each call). */
-    public JsonNode json() {
-        return Json.parse(body);
+    /** The body parsed as a JSON object. */
+    public JsonObject json() {
+        return JsonObject.parse(body);
     }
 
     /** A request header by case-insensitive name. */

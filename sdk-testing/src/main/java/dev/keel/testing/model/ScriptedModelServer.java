@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Usage;
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import dev.keel.core.json.JsonParseException;
 import dev.keel.testing.model.ChatCompletionWire.Answer;
 import dev.keel.testing.model.ChatCompletionWire.Call;
@@ -276,7 +276,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         String body = http.getBody().readUtf8();
         JsonNode root;
         try {
-            root = Json.parse(body);
+            root = WireJson.parse(body);
         } catch (JsonParseException e) {
             return fail(400, "chat request body is not JSON: " + e.getMessage());
         }
@@ -373,7 +373,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         String body = http.getBody().readUtf8();
         JsonNode root;
         try {
-            root = Json.parse(body);
+            root = WireJson.parse(body);
         } catch (JsonParseException e) {
             return fail(400, "embeddings request body is not JSON: " + e.getMessage());
         }
@@ -389,7 +389,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
         boolean base64 = "base64".equals(root.path("encoding_format").asText());
         String model = root.path("model").asText("");
-        ObjectNode out = Json.object().put("object", "list");
+        ObjectNode out = WireJson.object().put("object", "list");
         ArrayNode data = out.putArray("data");
         long tokens = 0;
         synchronized (lock) {
@@ -422,7 +422,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
         out.put("model", model.isEmpty() ? "scripted-embedding" : model);
         out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
-        return json(200, Json.write(out));
+        return json(200, WireJson.write(out));
     }
 
     /** A deterministic unit vector derived from the text's bytes. */

@@ -1,6 +1,6 @@
 package dev.keel.testing.model;
 
-import dev.keel.core.json.Json;
+import dev.keel.core.json.JsonValue;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,9 +19,12 @@ public record ScriptedToolCall(String id, String name, String argumentsJson) {
         Objects.requireNonNull(argumentsJson, "argumentsJson");
     }
 
-    /** A call to {@code name} with {@code arguments} serialised as a JSON object; the id is assigned. */
+    /**
+     * A call to {@code name} with {@code arguments} (plain Java values or Keel JSON values) as a JSON object; the
+     * id is assigned.
+     */
     public static ScriptedToolCall of(String name, Map<String, ?> arguments) {
-        return new ScriptedToolCall(null, name, Json.write(Objects.requireNonNull(arguments, "arguments")));
+        return new ScriptedToolCall(null, name, JsonValue.of(Objects.requireNonNull(arguments, "arguments")).toJson());
     }
 
     /** A call to {@code name} with raw argument text (possibly invalid JSON); the id is assigned. */

@@ -1,4 +1,4 @@
-package dev.keel.core.json;
+package dev.keel.core.internal.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.json.JsonParseException;
+import dev.keel.core.json.JsonValue;
 
 /**
  * Keel's shared JSON configuration. The mapper is immutable after construction and thread-safe; do
@@ -47,6 +49,26 @@ public final class Json {
     /** A new empty object node. */
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
+    }
+
+    /** A Jackson tree of a Keel value (a fresh, mutable copy). */
+    public static JsonNode toNode(JsonValue value) {
+        return JsonText.toNode(value);
+    }
+
+    /** A Jackson object tree of a Keel object (a fresh, mutable copy). */
+    public static ObjectNode toNode(dev.keel.core.json.JsonObject value) {
+        return (ObjectNode) JsonText.toNode(value);
+    }
+
+    /** The Keel value of a Jackson tree ({@code null} and missing nodes become JSON null). */
+    public static JsonValue toValue(JsonNode node) {
+        return JsonText.fromNode(node);
+    }
+
+    /** The Keel object of a Jackson object tree. */
+    public static dev.keel.core.json.JsonObject toValue(ObjectNode node) {
+        return (dev.keel.core.json.JsonObject) JsonText.fromNode(node);
     }
 
     /** Compact JSON text of a node or value. */
