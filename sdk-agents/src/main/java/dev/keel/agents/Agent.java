@@ -3,6 +3,7 @@ package dev.keel.agents;
 import dev.keel.agents.approval.Permissions;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatModel;
+import dev.keel.core.models.ModelConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * An immutable agent definition: who it is (name, description), what it is told (instruction), which
- * model it uses (a {@link ChatModel} instance or a {@link ModelConfig} such as {@code openai/gpt-5}
- * resolved by the runner), its toolsets, the sub-agents it may delegate to with {@code transfer_task},
+ * {@link AgentModel} it uses (a {@link ChatModel} instance, or a {@link ModelConfig} such as
+ * {@code openai/gpt-5} resolved by the runner), its toolsets, the sub-agents it may delegate to with {@code transfer_task},
  * the agents it may hand the conversation to with {@code handoff}, and its limits. Thread-safe.
  *
  * <pre>{@code
@@ -27,6 +28,9 @@ import java.util.regex.Pattern;
  *
  * <p>Two agents are equal when all their fields are equal (toolsets by their own {@code equals}, model
  * instances by identity), so a team loaded from YAML equals the same team built in Java.
+ *
+ * <p>Builder convention (all of Keel's builders): a plural setter such as {@link Builder#toolsets} sets the
+ * whole list, replacing what was set before; nothing appends implicitly.
  */
 public final class Agent {
     /** Default iteration limit: model calls per run before the loop stops. */
@@ -36,8 +40,7 @@ public final class Agent {
     private final String name;
     private final String description;
     private final String instruction;
-    private final ChatModel model;
-    private final ModelConfig modelConfig;
+    private final AgentModel model;
     private final List<Toolset> toolsets;
     private final List<Agent> subAgents;
     private final List<Agent> handoffs;
@@ -52,7 +55,6 @@ public final class Agent {
         description = b.description;
         instruction = b.instruction;
         model = b.model;
-        modelConfig = b.modelConfig;
         toolsets = List.copyOf(b.toolsets);
         subAgents = List.copyOf(b.subAgents);
         handoffs = List.copyOf(b.handoffs);
@@ -74,7 +76,6 @@ public final class Agent {
         b.description = description;
         b.instruction = instruction;
         b.model = model;
-        b.modelConfig = modelConfig;
         b.toolsets.addAll(toolsets);
         b.subAgents.addAll(subAgents);
         b.handoffs.addAll(handoffs);
@@ -94,11 +95,8 @@ public final class Agent {
     /** The system instruction. */
     public String instruction() { return instruction; }
 
-    /** The model instance, or null when the agent uses a {@link #modelConfig()}. */
-    public ChatModel model() { return model; }
-
-    /** The model configuration to resolve, or null when the agent has a {@link #model()} instance. */
-    public ModelConfig modelConfig() { return modelConfig; }
+    /** The model: an instance, or a configuration the runner resolves. */
+    public AgentModel model() { return model; }
 
     public List<Toolset> toolsets() { return toolsets; }
 
@@ -123,15 +121,10 @@ public final class Agent {
     /** Agent-level permission patterns, merged with the runner's. */
     public Permissions permissions() { return permissions; }
 
-    /** A short label of the model, {@code provider/model} or the instance's id. */
-    public String modelLabel() {
-        return model != null ? model.id() : modelConfig.reference();
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
-                && instruction.equals(a.instruction) && model == a.model && Objects.equals(modelConfig, a.modelConfig)
+                && instruction.equals(a.instruction) && model.equals(a.model)
                 && toolsets.equals(a.toolsets) && subAgents.equals(a.subAgents) && handoffs.equals(a.handoffs)
                 && maxIterations == a.maxIterations && numHistoryItems == a.numHistoryItems && addDate == a.addDate
                 && addEnvironmentInfo == a.addEnvironmentInfo && permissions.equals(a.permissions);
@@ -139,13 +132,13 @@ public final class Agent {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, description, instruction, System.identityHashCode(model), modelConfig, toolsets,
+        return Objects.hash(name, description, instruction, model, toolsets,
                 subAgents, handoffs, maxIterations, numHistoryItems, addDate, addEnvironmentInfo, permissions);
     }
 
     @Override
     public String toString() {
-        return "Agent[" + name + ", model=" + modelLabel() + ", toolsets=" + toolsets.stream().map(Toolset::name).toList()
+        return "Agent[" + name + ", model=" + model.label() + ", toolsets=" + toolsets.stream().map(Toolset::name).toList()
                 + ", subAgents=" + subAgents.stream().map(Agent::name).toList()
                 + ", handoffs=" + handoffs.stream().map(Agent::name).toList() + "]";
     }
@@ -155,8 +148,7 @@ public final class Agent {
         private final String name;
         private String description = "";
         private String instruction = "";
-        private ChatModel model;
-        private ModelConfig modelConfig;
+        private AgentModel model;
         private final List<Toolset> toolsets = new ArrayList<>();
         private final List<Agent> subAgents = new ArrayList<>();
         private final List<Agent> handoffs = new ArrayList<>();
@@ -184,49 +176,69 @@ public final class Agent {
             return this;
         }
 
-        /** Uses this model instance. */
-        public Builder model(ChatModel model) {
+        /** Uses the model (replacing any set before). */
+        public Builder model(AgentModel model) {
             this.model = Objects.requireNonNull(model, "model");
-            this.modelConfig = null;
             return this;
         }
 
-        /** Uses the model {@code provider/model}, resolved by the runner's {@link ModelResolver}. */
+        /** Uses this model instance; the caller keeps owning it. */
+        public Builder model(ChatModel model) {
+            return model(AgentModel.of(model));
+        }
+
+        /** Uses the model {@code provider/model}, resolved by the runner's model resolver. */
         public Builder model(String reference) {
-            return model(ModelConfig.parse(reference));
+            return model(AgentModel.parse(reference));
         }
 
-        /** Uses a model configuration, resolved by the runner's {@link ModelResolver}. */
+        /** Uses a model configuration, resolved by the runner's model resolver. */
         public Builder model(ModelConfig config) {
-            this.modelConfig = Objects.requireNonNull(config, "config");
-            this.model = null;
-            return this;
+            return model(AgentModel.of(config));
         }
 
+        /** Sets the toolsets, replacing any set before. */
         public Builder toolsets(Toolset... toolsets) {
             return toolsets(List.of(toolsets));
         }
 
+        /** Sets the toolsets, replacing any set before. */
         public Builder toolsets(List<? extends Toolset> toolsets) {
-            this.toolsets.addAll(toolsets);
+            List<Toolset> copy = List.copyOf(toolsets);
+            this.toolsets.clear();
+            this.toolsets.addAll(copy);
             return this;
         }
 
+        /** Adds one toolset after those already set. */
+        public Builder addToolset(Toolset toolset) {
+            toolsets.add(Objects.requireNonNull(toolset, "toolset"));
+            return this;
+        }
+
+        /** Sets the agents reachable with {@code transfer_task}, replacing any set before. */
         public Builder subAgents(Agent... agents) {
             return subAgents(List.of(agents));
         }
 
+        /** Sets the agents reachable with {@code transfer_task}, replacing any set before. */
         public Builder subAgents(List<Agent> agents) {
-            subAgents.addAll(agents);
+            List<Agent> copy = List.copyOf(agents);
+            subAgents.clear();
+            subAgents.addAll(copy);
             return this;
         }
 
+        /** Sets the agents reachable with {@code handoff}, replacing any set before. */
         public Builder handoffs(Agent... agents) {
             return handoffs(List.of(agents));
         }
 
+        /** Sets the agents reachable with {@code handoff}, replacing any set before. */
         public Builder handoffs(List<Agent> agents) {
-            handoffs.addAll(agents);
+            List<Agent> copy = List.copyOf(agents);
+            handoffs.clear();
+            handoffs.addAll(copy);
             return this;
         }
 
@@ -271,7 +283,7 @@ public final class Agent {
          * @throws IllegalArgumentException when no model is set, or sub-agent / handoff names repeat
          */
         public Agent build() {
-            if (model == null && modelConfig == null) {
+            if (model == null) {
                 throw new IllegalArgumentException("agent '" + name + "' has no model");
             }
             checkUnique("sub-agent", subAgents);

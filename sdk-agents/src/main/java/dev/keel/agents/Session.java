@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,6 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the agent on each call), the current agent (it changes on handoff), a state map that tools share,
  * accumulated token usage and, when every model used has a known price, the cost.
  *
+ * <p>The session also remembers the tools an approver answered "approve always" for: they are approved
+ * without asking for the rest of this conversation (its delegated sub-agents included), and for no other.
+ *
  * <p>Serialise with {@link #toJson()} and resume with {@link #fromJson(String)}. Thread-safe; one run at
  * a time per session (a concurrent second run fails with {@code IllegalStateException}).
  */
@@ -25,6 +29,8 @@ public final class Session {
     private final String id;
     private final List<Message> messages = new ArrayList<>();
     private final Map<String, JsonValue> state = new ConcurrentHashMap<>();
+    // Shared with forked sub-agent sessions: "always" answered inside a delegation holds for the conversation.
+    private final Set<String> alwaysApproved;
     private String currentAgent;
     private Usage usage = Usage.ZERO;
     private double cost;
@@ -32,7 +38,12 @@ public final class Session {
     private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Session(String id) {
+        this(id, ConcurrentHashMap.newKeySet());
+    }
+
+    private Session(String id, Set<String> alwaysApproved) {
         this.id = Objects.requireNonNull(id, "id");
+        this.alwaysApproved = alwaysApproved;
     }
 
     /** A new, empty session with a random id. */
@@ -55,6 +66,7 @@ public final class Session {
         Session s = new Session(d.id());
         s.messages.addAll(d.messages());
         s.state.putAll(d.state());
+        s.alwaysApproved.addAll(d.alwaysApproved());
         s.currentAgent = d.currentAgent();
         s.usage = d.usage();
         s.cost = d.cost() == null ? 0 : d.cost();
@@ -65,7 +77,7 @@ public final class Session {
     /** JSON text holding everything needed to resume this session. */
     public synchronized String toJson() {
         return SessionCodec.write(new SessionCodec.Data(id, List.copyOf(messages), Map.copyOf(state), currentAgent,
-                usage, costKnown ? cost : null));
+                usage, costKnown ? cost : null, Set.copyOf(alwaysApproved)));
     }
 
     public String id() {
@@ -83,6 +95,19 @@ public final class Session {
      */
     public Map<String, JsonValue> state() {
         return state;
+    }
+
+    /** Tools the approver said "approve always" for in this conversation, approved from now on without asking. */
+    public Set<String> alwaysApproved() {
+        return Set.copyOf(alwaysApproved);
+    }
+
+    boolean isAlwaysApproved(String tool) {
+        return alwaysApproved.contains(tool);
+    }
+
+    void approveAlways(String tool) {
+        alwaysApproved.add(tool);
     }
 
     /** Name of the agent that answers next, or empty before the first run. */
@@ -140,9 +165,12 @@ public final class Session {
         }
     }
 
-    /** A fresh session for a delegated task: no history, a copy of this session's state. */
+    /**
+     * A fresh session for a delegated task: no history, a copy of this session's state, and this
+     * conversation's "approve always" answers (shared, so answers given inside the delegation hold here too).
+     */
     Session fork() {
-        Session child = new Session(id + "/" + UUID.randomUUID().toString().substring(0, 8));
+        Session child = new Session(id + "/" + UUID.randomUUID().toString().substring(0, 8), alwaysApproved);
         child.state.putAll(state);
         return child;
     }

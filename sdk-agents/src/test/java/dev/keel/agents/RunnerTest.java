@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import dev.keel.core.models.ModelConfig;
 import dev.keel.core.models.ModelRegistry;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -45,7 +46,7 @@ class RunnerTest {
 
     private Runner runner(Agent root, Runner.Builder... ignored) {
         Runner r = Runner.builder(root).yolo(true).build();
-        r.addListener(events::add);
+        r.events().subscribe(events::add);
         return r;
     }
 
@@ -268,7 +269,7 @@ class RunnerTest {
                     asked.add(cmd);
                     return cmd.equals("make") ? Approval.once() : Approval.deny("no network please");
                 }).build();
-        runner.addListener(events::add);
+        runner.events().subscribe(events::add);
         try (runner) {
             runner.run("go");
         }
@@ -299,7 +300,7 @@ class RunnerTest {
             asked.incrementAndGet();
             return Approval.always();
         }).build()) {
-            runner.addListener(events::add);
+            runner.events().subscribe(events::add);
             runner.run("go");
         }
         assertThat(asked).hasValue(1);
@@ -312,7 +313,7 @@ class RunnerTest {
         Agent yoloAgent = Agent.builder("a").model(yoloModel).toolsets(Toolset.of("t", read, write))
                 .permissions(Permissions.none().denying("read_*")).build();
         try (Runner runner = Runner.builder(yoloAgent).yolo(true).build()) {
-            runner.addListener(events::add);
+            runner.events().subscribe(events::add);
             runner.run("go");
         }
         assertThat(events).filteredOn(e -> e instanceof AgentEvent.ToolCallDenied)
@@ -338,7 +339,7 @@ class RunnerTest {
         FakeModel model = new FakeModel("m").calls(call("1", "echo", "{\"text\":\"a\"}")).text("first").text("second");
         Agent agent = Agent.builder("a").model(model).toolsets(Toolset.of("t", echo(new AtomicInteger()))).build();
         String json;
-        try (Runner runner = Runner.builder(agent).yolo(true).price("m", new ModelPrice(1.0, 2.0)).build()) {
+        try (Runner runner = Runner.builder(agent).yolo(true).price("m", ModelPrice.of(1.0, 2.0)).build()) {
             Session s = Session.create();
             s.state().put("k", new JsonString("v"));
             runner.run(s, "one");
@@ -365,9 +366,9 @@ class RunnerTest {
             Agent designer = Agent.builder("designer").model(new FakeModel("designer").text("d")).build();
             Agent engineer = Agent.builder("engineer").model(new FakeModel("engineer").text("e")).build();
             Agent root = Agent.builder("root").model(rootModel).subAgents(designer, engineer).build();
-            Runner.Builder b = Runner.builder(root).price("root", new ModelPrice(1, 2)).price("designer", new ModelPrice(10, 20));
+            Runner.Builder b = Runner.builder(root).price("root", ModelPrice.of(1, 2)).price("designer", ModelPrice.of(10, 20));
             if (engineerPriced) {
-                b.price("engineer", new ModelPrice(100, 200));
+                b.price("engineer", ModelPrice.of(100, 200));
             }
             try (Runner runner = b.build()) {
                 Session s = runner.run("go").session();
@@ -404,23 +405,28 @@ class RunnerTest {
             return FakeModel.response(Message.assistant("late"));
         });
         try (Runner runner = Runner.create(Agent.builder("a").model(model).build())) {
+            List<AgentEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            runner.events().subscribe(seen::add);
             RunHandle handle = runner.start("wait");
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             handle.cancel();
             assertThatThrownBy(handle::await).isInstanceOf(AgentException.Cancelled.class);
-            List<AgentEvent> seen = new java.util.ArrayList<>();
-            handle.forEach(seen::add);
             assertThat(seen).last().isInstanceOf(AgentEvent.RunFailed.class);
         }
     }
 
     @Test
-    void iteratorDeliversTheWholeRun() {
-        FakeModel model = new FakeModel("m").text("hello");
+    void aBackgroundRunsEventsReachTheSubscribers() {
+        FakeModel model = new FakeModel("m").text("hello").text("again");
         try (Runner runner = Runner.create(Agent.builder("a").model(model).build())) {
+            List<AgentEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AgentEvents.Subscription subscription = runner.events().subscribe(seen::add);
             RunHandle handle = runner.start("hi");
-            List<AgentEvent> seen = new java.util.ArrayList<>();
-            handle.forEach(seen::add);
+            assertThat(handle.await().output()).isEqualTo("hello");
+            subscription.close();
+            subscription.close();
+            assertThat(runner.run("more").output()).isEqualTo("again");
+            assertThat(seen).filteredOn(e -> e instanceof AgentEvent.RunCompleted).hasSize(1);
             assertThat(seen).last().isInstanceOfSatisfying(AgentEvent.RunCompleted.class,
                     c -> assertThat(c.result().output()).isEqualTo("hello"));
             assertThat(seen).anyMatch(e -> e instanceof AgentEvent.TextDelta t && t.text().equals("hello"));
@@ -445,7 +451,7 @@ class RunnerTest {
         FakeModel model = new FakeModel("m").text("one").text("two");
         AtomicInteger resolved = new AtomicInteger();
         Agent agent = Agent.builder("a").model("openai/gpt-5").build();
-        try (Runner runner = Runner.builder(agent).modelResolver(c -> {
+        try (Runner runner = Runner.builder(agent).models(c -> {
             resolved.incrementAndGet();
             assertThat(c).isEqualTo(ModelConfig.of("openai", "gpt-5"));
             return model;
@@ -454,17 +460,17 @@ class RunnerTest {
             runner.run("y");
         }
         assertThat(resolved).hasValue(1);
-        ModelResolver noKeys = ModelResolver.registry(ModelRegistry.builder().environment(Map.of()).build());
-        try (Runner runner = Runner.builder(agent).modelResolver(noKeys).build()) {
+        ModelRegistry noKeys = ModelRegistry.builder().environment(Map.of()).build();
+        try (Runner runner = Runner.builder(agent).models(noKeys).build()) {
             assertThatThrownBy(() -> runner.run("x")).isInstanceOf(AgentException.class)
                     .hasMessageContaining("openai/gpt-5").hasMessageContaining("agent 'a'")
                     .hasMessageContaining("OPENAI_API_KEY");
         }
-        Agent custom = Agent.builder("c").model(new ModelConfig("mystery", "m", null, "MYSTERY_KEY", null, null, null, null,
-                null, null, null)).build();
-        try (Runner runner = Runner.builder(custom).modelResolver(noKeys).build()) {
-            assertThatThrownBy(() -> runner.run("x")).hasMessageContaining("provider 'mystery' is unknown and has no base_url");
+        Agent custom = Agent.builder("c").model(ModelConfig.of("mystery", "m").withTokenKey("MYSTERY_KEY")).build();
+        try (Runner runner = Runner.builder(custom).models(noKeys).build()) {
+            assertThatThrownBy(() -> runner.run("x")).hasMessageContaining("unknown model provider 'mystery'");
         }
+        noKeys.close();
     }
 
     @Test
@@ -610,8 +616,8 @@ class RunnerTest {
         Agent sub = Agent.builder("sub").model(subModel).toolsets(Toolset.of("t", echo(new AtomicInteger()))).build();
         Agent root = Agent.builder("root").model(rootModel).subAgents(sub).build();
         java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
-        try (Runner runner = Runner.builder(root).yolo(true)
-                .listener(ConsoleView.to(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8))).build()) {
+        try (Runner runner = Runner.builder(root).yolo(true).build()) {
+            runner.events().subscribe(ConsoleView.to(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8)));
             runner.run("go");
         }
         String[] lines = buffer.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");

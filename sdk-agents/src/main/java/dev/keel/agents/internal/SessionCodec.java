@@ -26,7 +26,7 @@ public final class SessionCodec {
 
     /** Everything a session holds. */
     public record Data(String id, List<Message> messages, Map<String, JsonValue> state, String currentAgent, Usage usage,
-                       Double cost) {}
+                       Double cost, java.util.Set<String> alwaysApproved) {}
 
     public static String write(Data d) {
         ObjectNode root = Json.object();
@@ -38,8 +38,15 @@ public final class SessionCodec {
         ObjectNode usage = root.putObject("usage");
         usage.put("input_tokens", d.usage().inputTokens());
         usage.put("output_tokens", d.usage().outputTokens());
+        usage.put("cache_read_tokens", d.usage().cacheReadTokens());
+        usage.put("cache_write_tokens", d.usage().cacheWriteTokens());
+        usage.put("reasoning_tokens", d.usage().reasoningTokens());
         if (d.cost() != null) {
             root.put("cost_usd", d.cost());
+        }
+        if (!d.alwaysApproved().isEmpty()) {
+            ArrayNode approved = root.putArray("always_approved");
+            d.alwaysApproved().stream().sorted().forEach(approved::add);
         }
         ObjectNode state = root.putObject("state");
         d.state().forEach((k, v) -> state.set(k, Json.toNode(v)));
@@ -80,10 +87,24 @@ public final class SessionCodec {
         Map<String, JsonValue> state = new LinkedHashMap<>();
         root.path("state").fields().forEachRemaining(e -> state.put(e.getKey(), Json.toValue(e.getValue())));
         JsonNode u = root.path("usage");
-        Usage usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0));
+        Usage usage;
+        try {
+            usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
+                    u.path("cache_read_tokens").asLong(0), u.path("cache_write_tokens").asLong(0),
+                    u.path("reasoning_tokens").asLong(0));
+        } catch (IllegalArgumentException e) {
+            throw new JsonParseException("session usage is inconsistent: " + e.getMessage(), e);
+        }
         Double cost = root.hasNonNull("cost_usd") ? root.get("cost_usd").asDouble() : null;
         String current = root.hasNonNull("current_agent") ? root.get("current_agent").asText() : null;
-        return new Data(root.get("id").asText(), messages, state, current, usage, cost);
+        java.util.Set<String> approved = new java.util.LinkedHashSet<>();
+        for (JsonNode tool : root.path("always_approved")) {
+            if (!tool.isTextual()) {
+                throw new JsonParseException("always_approved must list tool names");
+            }
+            approved.add(tool.asText());
+        }
+        return new Data(root.get("id").asText(), messages, state, current, usage, cost, approved);
     }
 
     private static Message readMessage(JsonNode m, int index) {

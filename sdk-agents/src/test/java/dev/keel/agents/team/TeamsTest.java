@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.Agent;
-import dev.keel.agents.ModelConfig;
+import dev.keel.core.ChatOptions;
+import dev.keel.core.models.ModelConfig;
 import dev.keel.agents.approval.Permissions;
 import dev.keel.agents.mcp.McpToolset;
 import dev.keel.agents.mcp.McpTransport;
@@ -48,11 +49,12 @@ class TeamsTest {
     void yamlTeamEqualsTheSameTeamBuiltInJava() {
         Team loaded = Teams.load(resource("full.yaml"), options);
 
-        ModelConfig claude = new ModelConfig("anthropic", "claude-sonnet-4-5", null, null, 0.2, 64000, 0.9, 0.3, 0.1, 2048, true);
-        ModelConfig local = new ModelConfig("dmr", "ai/qwen2.5", "http://localhost:12434/engines/llama.cpp/v1", null,
-                null, null, null, null, null, null, null);
-        ModelConfig support = new ModelConfig("custom", "support-model", "https://llm.internal.example/v1", "CUSTOM_KEY",
-                null, null, null, null, null, null, null);
+        ModelConfig claude = ModelConfig.of("anthropic", "claude-sonnet-4-5").withOptions(ChatOptions.builder()
+                .temperature(0.2).maxTokens(64000).topP(0.9).presencePenalty(0.3).frequencyPenalty(0.1).thinkingBudget(2048)
+                .parallelToolCalls(true).build());
+        ModelConfig local = ModelConfig.of("dmr", "ai/qwen2.5").withBaseUrl("http://localhost:12434/engines/llama.cpp/v1");
+        ModelConfig support = ModelConfig.of("custom", "support-model").withBaseUrl("https://llm.internal.example/v1")
+                .withTokenKey("CUSTOM_KEY");
         Agent designer = Agent.builder("designer").model(claude).description("Designs the UI").instruction("Produce wireframes.")
                 .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(base)).only(List.of("read_file", "list_directory")).build(),
                         FetchToolset.builder(http).allowedHosts(List.of("*.figma.com", "docs.example.com"))
@@ -94,10 +96,12 @@ class TeamsTest {
         Team loaded = Teams.load(resource("docker-agent.yaml"), options.withEnv(Map.of("GATEWAY_KEY", "g")).withBaseDirectory(dir));
 
         // Provider-level options are defaults for its models; "none" is a zero thinking budget.
-        ModelConfig large = new ModelConfig("gateway", "router-large", "https://gateway.example/v1", "GATEWAY_KEY",
-                0.4, 4096, null, null, null, 0, null);
-        ModelConfig small = new ModelConfig("gateway", "router-small", "https://gateway.example/v1", "GATEWAY_KEY",
-                0.4, 512, null, null, null, null, null);
+        ModelConfig gateway = ModelConfig.of("gateway", "x").withBaseUrl("https://gateway.example/v1")
+                .withTokenKey("GATEWAY_KEY");
+        ModelConfig large = new ModelConfig("gateway", "router-large", gateway.baseUrl(), gateway.tokenKey(),
+                ChatOptions.builder().temperature(0.4).maxTokens(4096).thinkingBudget(0).build());
+        ModelConfig small = new ModelConfig("gateway", "router-small", gateway.baseUrl(), gateway.tokenKey(),
+                ChatOptions.builder().temperature(0.4).maxTokens(512).build());
         Toolset notes = Toolsets.memory(dir.resolve("notes.jsonl"));
         Agent reviewer = Agent.builder("reviewer").model(small).description("Reviews without changing anything")
                 .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(dir)).readOnlyOnly(true).build(),
@@ -179,7 +183,7 @@ class TeamsTest {
         assertThatThrownBy(() -> Teams.parse(yaml, "t.yaml", options.withEnv(Map.of())))
                 .hasMessage("t.yaml:3: agents.root.model: model 'anthropic/claude-sonnet-4-5' needs the environment variable "
                         + "ANTHROPIC_API_KEY, which is not set");
-        assertThat(Teams.parse(yaml, "t.yaml", options.withEnv(Map.of()).withCheckKeys(false)).root().modelLabel())
+        assertThat(Teams.parse(yaml, "t.yaml", options.withEnv(Map.of()).withCheckKeys(false)).root().model().label())
                 .isEqualTo("anthropic/claude-sonnet-4-5");
     }
 

@@ -39,7 +39,7 @@ import okhttp3.Request;
  * <p>Thread-safe: share one instance. {@link #close()} releases the HTTP client when this model created
  * it. The API key never appears in {@link #toString()}, logs or exception messages.
  */
-public final class OpenAiEmbeddings implements EmbeddingModel, AutoCloseable {
+public final class OpenAiEmbeddings implements EmbeddingModel {
     private final String provider;
     private final HttpUrl baseUrl;
     private final HttpUrl endpoint;

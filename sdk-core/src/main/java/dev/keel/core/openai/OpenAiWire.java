@@ -169,8 +169,13 @@ final class OpenAiWire {
         if (!usage.isObject()) {
             return null;
         }
-        return new Usage(Math.max(0, usage.path("prompt_tokens").asLong(0)),
-                Math.max(0, usage.path("completion_tokens").asLong(0)));
+        long in = Math.max(0, usage.path("prompt_tokens").asLong(0));
+        long out = Math.max(0, usage.path("completion_tokens").asLong(0));
+        // Clamped into their totals: a server reporting a part larger than the whole is not trusted for it.
+        long cached = Math.min(in, Math.max(0, usage.path("prompt_tokens_details").path("cached_tokens").asLong(0)));
+        long reasoning = Math.min(out, Math.max(0,
+                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0)));
+        return new Usage(in, out, cached, 0, reasoning);
     }
 
     /**

@@ -240,9 +240,21 @@ class AnthropicTest {
         server.enqueue(sse(AnthropicEvents.messageStart(3) + AnthropicEvents.textStart(0)
                 + AnthropicEvents.textDelta(0, "partial") + AnthropicEvents.blockStop(0)));
         RecordingListener listener = new RecordingListener();
-        assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.Connection.class)
-                .hasMessageContaining("before message_stop");
+        assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.MalformedResponse.class)
+                .hasMessageContaining("without message_stop")
+                .satisfies(e -> assertThat(((ModelException) e).isRetryable()).isFalse());
         assertThat(listener.completed).isNull();
+    }
+
+    @Test
+    void anOpenAiStreamIsAMalformedResponseThatIsNotRetried() {
+        // The wrong wire protocol: an OpenAI-compatible server answering with chat.completion.chunk events.
+        server.enqueue(sse("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"));
+        RecordingListener listener = new RecordingListener();
+        assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.MalformedResponse.class)
+                .satisfies(e -> assertThat(((ModelException) e).isRetryable()).isFalse());
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     @Test

@@ -411,12 +411,26 @@ class OpenAiCompatibleTest {
         server.enqueue(sse(chunks));
         RecordingListener listener = new RecordingListener();
         assertThatThrownBy(() -> model.stream(ASK.withTools(WEATHER), listener))
-                .isInstanceOf(ModelException.Connection.class)
-                .hasMessageContaining("before the answer was complete")
-                .hasMessageContaining("tool call 'get_weather' was cut");
+                .isInstanceOf(ModelException.MalformedResponse.class)
+                .hasMessageContaining("without finishing the answer")
+                .hasMessageContaining("tool call 'get_weather' was cut")
+                .satisfies(e -> assertThat(((ModelException) e).isRetryable()).isFalse());
         assertThat(listener.toolCalls).isEmpty();
         assertThat(listener.error).isNotNull();
         assertThat(listener.completed).isNull();
+    }
+
+    @Test
+    void anAnthropicStreamIsAMalformedResponseThatIsNotRetried() {
+        // The wrong wire protocol: an Anthropic Messages stream where Chat Completions chunks were expected.
+        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
+                "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{}}}\n\n"
+                        + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
+        RecordingListener listener = new RecordingListener();
+        assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.MalformedResponse.class)
+                .hasMessageContaining("OpenAI-compatible")
+                .satisfies(e -> assertThat(((ModelException) e).isRetryable()).isFalse());
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     @Test

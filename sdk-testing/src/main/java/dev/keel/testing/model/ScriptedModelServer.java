@@ -28,6 +28,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import dev.keel.core.http.HttpClients;
+import dev.keel.core.http.HttpConfig;
+import dev.keel.core.models.ModelResolver;
+import dev.keel.core.openai.OpenAiCompatible;
+import okhttp3.OkHttpClient;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -45,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *     llm.respond(ScriptedReply.toolCall("get_weather", Map.of("city", "Oslo")))
  *        .respond(ScriptedReply.text("Sunny in Oslo."));
  *     ChatModel model = OpenAiCompatible.builder().baseUrl(llm.baseUrl()).model("test").apiKey("k").build();
- *     ... run the code under test ...
+ *     ... run the code under test, or a whole team: team.runner().models(llm.models()).build() ...
  *     assertThat(llm.requests()).hasSize(2);
  *     llm.assertNoFailures();
  * }
@@ -87,6 +92,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private int completionIds;
     private int toolCallIds;
     private boolean closed;
+    private OkHttpClient modelClient;
 
     private ScriptedModelServer() {}
 
@@ -119,6 +125,36 @@ public final class ScriptedModelServer implements AutoCloseable {
     public String baseUrl() {
         String url = server.url("/v1").toString();
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /**
+     * Models that all talk to this server, whatever provider and model a configuration names: give it to a
+     * runner with {@code team.runner().models(llm.models())} and every agent of a team file — {@code openai},
+     * {@code anthropic} or a custom provider with its own {@code base_url} — asks this server, with the
+     * configuration's model name and options; no key variable is read. The models share one HTTP client
+     * (no retries, so a scripted error reaches the code under test at once), released when the server closes.
+     */
+    public ModelResolver models() {
+        return models(HttpConfig.builder().maxRetries(0).readTimeout(Duration.ofSeconds(30)).build());
+    }
+
+    /** Like {@link #models()} with the given HTTP settings (for example to test retries). */
+    public ModelResolver models(HttpConfig http) {
+        Objects.requireNonNull(http, "http");
+        return config -> {
+            OkHttpClient client;
+            synchronized (lock) {
+                if (closed) {
+                    throw new IllegalStateException("the scripted model server is closed");
+                }
+                if (modelClient == null) {
+                    modelClient = HttpClients.create(http);
+                }
+                client = modelClient;
+            }
+            return OpenAiCompatible.builder().providerName(config.provider()).baseUrl(baseUrl()).model(config.model())
+                    .apiKey("scripted").httpClient(client).build();
+        };
     }
 
     /** Queues {@code reply} to answer the next chat request not yet answered by an earlier queued reply. */
@@ -232,6 +268,10 @@ public final class ScriptedModelServer implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        if (modelClient != null) {
+            modelClient.dispatcher().executorService().shutdown();
+            modelClient.connectionPool().evictAll();
         }
         try {
             server.shutdown();
