@@ -19,4 +19,5 @@ module dev.keel.rag {
     exports dev.keel.rag.retrieve;
     exports dev.keel.rag.embed;
     exports dev.keel.rag.langchain4j;
+    exports dev.keel.rag.knowledge;
 }
