@@ -157,6 +157,9 @@ public final class KnowledgeBase implements AutoCloseable {
         checkOpen();
         syncLock.lock();
         try (IndexDirectory.WriteLock ignored = directory.lock()) {
+            if (directory.currentGeneration() > snapshot.generation()) {
+                snapshot = open(); // another writer (process or instance) moved the index on: start from there
+            }
             Indexing.Outcome outcome = new Indexing(config, snapshot, directory, listener).run();
             if (outcome.snapshot() != snapshot) {
                 snapshot = outcome.snapshot();

@@ -145,6 +145,11 @@ public final class IndexDirectory {
         }
     }
 
+    /** The generation {@code CURRENT} names, or 0 when there is none. */
+    public long currentGeneration() {
+        return current().orElse(0L);
+    }
+
     private Optional<Long> current() {
         Path file = dir.resolve(CURRENT);
         if (!Files.exists(file)) {
