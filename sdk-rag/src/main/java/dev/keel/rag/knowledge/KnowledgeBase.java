@@ -80,7 +80,8 @@ public final class KnowledgeBase implements AutoCloseable {
     private KnowledgeBase(Builder b) {
         this.name = b.name;
         this.directory = new IndexDirectory(b.indexDir);
-        this.config = new Indexing.Config(List.copyOf(b.sources), b.respectVcs, List.copyOf(b.strategies), b.ann);
+        this.config = new Indexing.Config(List.copyOf(b.sources), b.respectVcs, List.copyOf(b.strategies), b.ann,
+                directory.path());
         this.cache = b.queryCacheEntries > 0 ? new QueryCache(b.queryCacheEntries) : null;
         Fusion fusion = b.fusion != null ? b.fusion : Fusion.rrf();
         this.pipeline = new SearchPipeline(new SearchPipeline.Settings(fusion, b.deduplicate, b.limit, b.reranking),
@@ -266,7 +267,8 @@ public final class KnowledgeBase implements AutoCloseable {
     }
 
     private String fullContent(String source) {
-        for (SourceFiles.Document doc : SourceFiles.scan(config.sources(), config.respectVcs()).values()) {
+        for (SourceFiles.Document doc : SourceFiles.scan(config.sources(), config.respectVcs(), directory.path())
+                .values()) {
             if (doc.id().equals(source)) {
                 if (doc.inMemory() != null) {
                     return doc.inMemory().text();

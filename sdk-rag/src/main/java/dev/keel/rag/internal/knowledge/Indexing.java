@@ -49,7 +49,7 @@ public final class Indexing {
 
     /** What the knowledge base is configured with. */
     public record Config(List<SourceFiles.Spec> sources, boolean respectVcs, List<Strategy> strategies,
-                         AnnOptions ann) {
+                         AnnOptions ann, java.nio.file.Path indexDir) {
     }
 
     /** The new snapshot (the old one when nothing changed) and what the run did. */
@@ -94,7 +94,7 @@ public final class Indexing {
         long started = System.nanoTime();
         generation = Math.max(old.generation(), directory.highestGeneration()) + 1;
         // 1. which documents each strategy covers
-        Map<String, SourceFiles.Document> shared = SourceFiles.scan(config.sources(), config.respectVcs());
+        Map<String, SourceFiles.Document> shared = SourceFiles.scan(config.sources(), config.respectVcs(), config.indexDir());
         List<Map<String, SourceFiles.Document>> perStrategy = new ArrayList<>();
         Map<String, SourceFiles.Document> all = new LinkedHashMap<>(shared);
         for (Strategy strategy : config.strategies()) {
@@ -105,7 +105,7 @@ public final class Indexing {
                     own.add(Files.isDirectory(p) ? SourceFiles.Spec.directory(p, List.of()) : SourceFiles.Spec.file(p));
                 }
                 Boolean vcs = strategy.common().respectVcs();
-                docs.putAll(SourceFiles.scan(own, vcs == null ? config.respectVcs() : vcs));
+                docs.putAll(SourceFiles.scan(own, vcs == null ? config.respectVcs() : vcs, config.indexDir()));
             }
             all.putAll(docs);
             perStrategy.add(docs);

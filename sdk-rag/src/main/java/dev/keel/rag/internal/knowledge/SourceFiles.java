@@ -69,12 +69,17 @@ public final class SourceFiles {
 
     /** Every document of {@code specs}, by id, in a stable order. */
     public static Map<String, Document> scan(List<Spec> specs, boolean respectVcs) {
+        return scan(specs, respectVcs, null);
+    }
+
+    /** Like {@link #scan(List, boolean)}, never descending into {@code excluded} (the index directory). */
+    public static Map<String, Document> scan(List<Spec> specs, boolean respectVcs, Path excluded) {
         Map<String, Document> found = new LinkedHashMap<>();
         for (Spec spec : specs) {
             if (spec.document() != null) {
                 add(found, new Document(spec.document().id(), null, spec.document()));
             } else if (Files.isDirectory(spec.path())) {
-                scanDirectory(spec, respectVcs, found);
+                scanDirectory(spec, respectVcs, excluded, found);
             } else if (Files.isRegularFile(spec.path(), LinkOption.NOFOLLOW_LINKS)) {
                 add(found, new Document(spec.path().getFileName().toString(), spec.path(), null));
             } else if (Files.exists(spec.path())) {
@@ -97,7 +102,7 @@ public final class SourceFiles {
         return d.file() != null ? d.file().toString() : "in-memory document";
     }
 
-    private static void scanDirectory(Spec spec, boolean respectVcs, Map<String, Document> found) {
+    private static void scanDirectory(Spec spec, boolean respectVcs, Path excluded, Map<String, Document> found) {
         Path root = spec.path();
         List<PathMatcher> matchers = new ArrayList<>();
         for (String glob : spec.globs()) {
@@ -112,6 +117,9 @@ public final class SourceFiles {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    if (excluded != null && dir.startsWith(excluded)) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
                     if (respectVcs && !dir.equals(root)) {
                         if (dir.getFileName().toString().equals(".git") || ignored(ignores, dir, true)) {
                             return FileVisitResult.SKIP_SUBTREE;
