@@ -13,6 +13,7 @@ module dev.keel.rag {
     requires static langchain4j.core;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;
     requires static langchain4j.embeddings;
+    requires static org.apache.lucene.core;
 
     exports dev.keel.rag.chunk;
     exports dev.keel.rag.store;

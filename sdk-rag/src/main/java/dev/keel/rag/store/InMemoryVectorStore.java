@@ -2,6 +2,7 @@ package dev.keel.rag.store;
 
 import dev.keel.rag.internal.store.AnnCalibration;
 import dev.keel.rag.internal.store.ExactScan;
+import dev.keel.rag.internal.store.GraphIndex;
 import dev.keel.rag.internal.store.Int8Search;
 import dev.keel.rag.internal.store.IvfIndex;
 import dev.keel.rag.internal.store.Kernel;
@@ -41,7 +42,8 @@ public final class InMemoryVectorStore implements VectorStore {
     private final RowStorage rows;
     private final ExactScan exact;
     private final Int8Search int8;  // null unless int8 scanning was configured
-    private IvfIndex ann;           // null unless an active approximate index was built
+    private IvfIndex ann;           // null unless an active IVF was built
+    private GraphIndex graph;       // null unless the graph fallback is active
     private float[] annScratch;
     private AnnStatus annStatus = AnnStatus.exact("no index built");
 
@@ -104,6 +106,7 @@ public final class InMemoryVectorStore implements VectorStore {
         lock.writeLock().lock();
         try {
             rows.materialize();
+            dropGraph();
             for (int i = 0; i < list.size(); i++) {
                 Entry entry = list.get(i);
                 Integer existing = rows.rowOf(entry.id());
@@ -130,6 +133,14 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
+    /** A graph is not kept current on writes (rows move on delete): searches go exact until rebuilt. */
+    private void dropGraph() {
+        if (graph != null) {
+            graph = null;
+            annStatus = AnnStatus.exact("the HNSW graph was dropped by a write; call buildAnnIndex to rebuild it");
+        }
+    }
+
     private void writeRow(int row, String id, float[] v, String text, java.util.Map<String, String> meta) {
         rows.write(row, id, v, text, meta);
         if (int8 != null) {
@@ -147,6 +158,7 @@ public final class InMemoryVectorStore implements VectorStore {
                 return false;
             }
             rows.materialize();
+            dropGraph();
             if (ann != null) {
                 ann.remove(row);
             }
@@ -216,6 +228,12 @@ public final class InMemoryVectorStore implements VectorStore {
                     return approximate;
                 }
             }
+            if (graph != null) {
+                List<Hit> approximate = searchGraph(q, k, minScore, filter);
+                if (approximate != null) {
+                    return approximate;
+                }
+            }
             return exact.search(q, k, minScore, filter);
         } finally {
             lock.readLock().unlock();
@@ -248,6 +266,15 @@ public final class InMemoryVectorStore implements VectorStore {
         return top.size() < Math.min(k, rows.size()) ? null : exact.hits(q, top, minScore);
     }
 
+    /** Graph answer, or null when it found fewer than k hits (the caller then searches exactly). */
+    private List<Hit> searchGraph(float[] q, int k, double minScore, MetadataFilter filter) {
+        TopK top = new TopK(k);
+        boolean filtering = filter != MetadataFilter.all();
+        graph.search(q, Math.max(graph.ef(), k), filtering ? row -> filter.test(rows.metadata(row)) : null, top);
+        List<Hit> hits = exact.hits(q, top, minScore);
+        return hits.size() < Math.min(k, rows.size()) ? null : hits;
+    }
+
     /**
      * Builds an approximate (IVF, k-means) index for cosine stores and calibrates it: it measures
      * recall@10 against exact search on queries near stored vectors and picks the fewest probed lists
@@ -256,12 +283,19 @@ public final class InMemoryVectorStore implements VectorStore {
      * Searches that find fewer than {@code k} hits through the index (strict filters or score limits)
      * are answered exactly. Later upserts and deletes keep the index current; rebuild after large
      * changes so the clusters still fit the data. Holds the write lock while building.
+     *
+     * <p>Where the IVF cannot reach the target within the scan budget and {@link AnnOptions#graphFallback()}
+     * is set, an HNSW graph (Lucene's, single-threaded build: about a minute per 100k 384-d vectors) is
+     * built and calibrated on the same queries instead; it is used when it reaches the target ({@link
+     * AnnStatus#index()} is {@code GRAPH}). The graph is not kept current: the next upsert or delete drops it
+     * and searches go exact until the index is rebuilt.
      */
     public AnnStatus buildAnnIndex(AnnOptions options) {
         Objects.requireNonNull(options, "options");
         lock.writeLock().lock();
         try {
             ann = null;
+            graph = null;
             rows.materialize();
             if (metric != Metric.COSINE) {
                 annStatus = AnnStatus.exact("approximate index needs a cosine store, this one is " + metric);
@@ -275,6 +309,7 @@ public final class InMemoryVectorStore implements VectorStore {
                     ann = result.index();
                     annScratch = new float[ann.lists()];
                 }
+                graph = result.graph();
             }
             return annStatus;
         } finally {
@@ -371,7 +406,8 @@ public final class InMemoryVectorStore implements VectorStore {
         return "InMemoryVectorStore[size=" + size() + ", dimension=" + dimension + ", metric=" + metric
                 + (int8 != null ? ", int8 x" + int8.oversample() : "") + (isMapped() ? ", mapped" : "")
                 + ", kernel=" + kernel.name()
-                + (ann != null ? ", ann=" + ann.lists() + " lists/" + ann.probes() + " probes" : "") + "]";
+                + (ann != null ? ", ann=" + ann.lists() + " lists/" + ann.probes() + " probes" : "")
+                + (graph != null ? ", ann=hnsw ef " + graph.ef() : "") + "]";
     }
 
     /** Options of an {@link InMemoryVectorStore}. Not thread-safe; build once. */

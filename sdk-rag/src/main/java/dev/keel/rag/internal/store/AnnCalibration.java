@@ -16,9 +16,12 @@ public final class AnnCalibration {
     private AnnCalibration() {
     }
 
-    /** The outcome: the status and, when active, the calibrated index. */
-    public record Result(AnnStatus status, IvfIndex index) {
+    /** The outcome: the status and, when active, the calibrated IVF or graph (at most one of them). */
+    public record Result(AnnStatus status, IvfIndex index, GraphIndex graph) {
     }
+
+    /** Search beam widths tried for the graph, smallest first. */
+    private static final int[] EF = {10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512};
 
     /** The calibration set: queries with their exact top-k rows. */
     public record Queries(float[][] queries, int[][] truth, int k) {
@@ -55,14 +58,60 @@ public final class AnnCalibration {
             }
         }
         if (recall < options.targetRecall() || scanned > options.maxScanFraction()) {
-            return new Result(new AnnStatus(false, lists, Math.min(probes, lists), recall, scanned,
-                    String.format(Locale.ROOT, "recall target %.2f not reached within %.0f%% of the "
-                                    + "data (recall %.3f scanning %.1f%%); exact search", options.targetRecall(),
-                            options.maxScanFraction() * 100, recall, scanned * 100)), null);
+            String ivf = String.format(Locale.ROOT, "IVF: recall target %.2f not reached within %.0f%% of the data "
+                            + "(recall %.3f scanning %.1f%%)", options.targetRecall(), options.maxScanFraction() * 100,
+                    recall, scanned * 100);
+            if (options.graphFallback()) {
+                return calibrateGraph(rows, exact, options, calibration, ivf);
+            }
+            return new Result(new AnnStatus(false, lists, Math.min(probes, lists), recall, scanned, ivf
+                    + "; exact search"), null, null);
         }
         index.probes(probes);
         return new Result(new AnnStatus(true, lists, probes, recall, scanned, String.format(Locale.ROOT,
-                "recall@%d %.3f scanning %.1f%% of the vectors", k, recall, scanned * 100)), index);
+                "recall@%d %.3f scanning %.1f%% of the vectors", k, recall, scanned * 100)), index, null);
+    }
+
+    /**
+     * The fallback where the IVF cannot reach the target: an HNSW graph, calibrated on the same queries — the
+     * smallest beam width {@code ef} reaching the recall target while scoring at most the scan budget.
+     * Without Lucene on the path, searches stay exact and the status says so.
+     */
+    private static Result calibrateGraph(RowStorage rows, ExactScan exact, AnnOptions options, Queries calibration,
+                                         String ivf) {
+        GraphIndex graph;
+        try {
+            graph = GraphIndex.build(rows.data(), rows.size(), rows.dimension(), options.seed());
+        } catch (NoClassDefFoundError e) {
+            return new Result(AnnStatus.exact(ivf + "; graph fallback needs org.apache.lucene:lucene-core on the "
+                    + "class or module path; exact search"), null, null);
+        }
+        int k = calibration.k();
+        int queries = calibration.queries().length;
+        double recall = 0;
+        double scanned = 1;
+        for (int ef : EF) {
+            int found = 0;
+            long visited = 0;
+            for (int i = 0; i < queries; i++) {
+                TopK top = new TopK(k);
+                visited += graph.search(calibration.queries()[i], Math.max(ef, k), null, top);
+                found += overlap(calibration.truth()[i], top.sortedRows(new float[top.size()]));
+            }
+            recall = found / (double) (queries * k);
+            scanned = visited / (double) queries / rows.size();
+            if (scanned > options.maxScanFraction()) {
+                break;
+            }
+            if (recall >= options.targetRecall()) {
+                graph.ef(Math.max(ef, k));
+                return new Result(new AnnStatus(true, 0, graph.ef(), recall, scanned, String.format(Locale.ROOT,
+                        "%s; HNSW graph: recall@%d %.3f with ef %d scoring %.1f%% of the vectors", ivf, k, recall,
+                        graph.ef(), scanned * 100), AnnStatus.Index.GRAPH), null, graph);
+            }
+        }
+        return new Result(AnnStatus.exact(String.format(Locale.ROOT, "%s; HNSW graph: recall %.3f scoring %.1f%% "
+                + "of the vectors; exact search", ivf, recall, scanned * 100)), null, null);
     }
 
     /** How many of {@code truth} are in {@code got}. */
