@@ -44,6 +44,22 @@ public record KnowledgeHit(String chunkId, String source, int start, int end, St
                 OptionalDouble.of(newScore), metadata);
     }
 
+    /**
+     * This passage as a vector-store {@link dev.keel.rag.store.Hit} (id = chunk id, metadata with
+     * {@code source}, {@code heading_path}, {@code start}, {@code end}), for {@code PromptAssembler} and other
+     * APIs that take hits.
+     */
+    public dev.keel.rag.store.Hit asHit() {
+        Map<String, String> meta = new java.util.HashMap<>(metadata);
+        meta.put(dev.keel.rag.store.Hit.SOURCE, source);
+        if (!headingPath.isEmpty()) {
+            meta.put(dev.keel.rag.chunk.Chunk.HEADING_PATH, headingPath);
+        }
+        meta.put("start", Integer.toString(start));
+        meta.put("end", Integer.toString(end));
+        return new dev.keel.rag.store.Hit(chunkId, score, text, meta);
+    }
+
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT, "KnowledgeHit[%s %d..%d score=%.4f %s%s]", source, start, end,

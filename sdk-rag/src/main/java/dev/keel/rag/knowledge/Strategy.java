@@ -124,7 +124,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
      * @param k1        term-frequency saturation
      * @param b         length normalisation, 0..1
      * @param codeAware analyze identifiers ({@code readValue}, {@code HTTP_CLIENT}) as whole terms and as
-     *                  their parts, keep underscores, keep stop words
+     *                  their parts (underscores kept inside identifiers)
      */
     record Bm25(Common common, double k1, double b, boolean codeAware) implements Strategy {
         public Bm25 {

@@ -5,8 +5,9 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Turns text into the terms BM25 counts. {@link #standard()}: runs of letters and digits, lower-cased,
- * English stop words dropped. {@link #code()}: runs of letters, digits and underscores; each identifier
+ * Turns text into the terms BM25 counts. Both analyzers lower-case and drop English stop words (Lucene's
+ * list). {@link #standard()}: runs of letters and digits. {@link #code()}: runs of letters, digits and
+ * underscores; each identifier
  * is kept whole and also split at underscores and camel-case humps ({@code readValue} → {@code readvalue},
  * {@code read}, {@code value}; {@code HTTP_CLIENT} → {@code http_client}, {@code http}, {@code client}), so
  * both the identifier and the words in it match. Immutable, thread-safe.
@@ -76,10 +77,11 @@ public final class Analyzer {
         }
         String whole = ascii ? new String(buffer, 0, end - start)
                 : text.subSequence(start, end).toString().toLowerCase(Locale.ROOT);
+        if (STOP_WORDS.contains(whole)) {
+            return;
+        }
         if (!code) {
-            if (!STOP_WORDS.contains(whole)) {
-                sink.accept(whole);
-            }
+            sink.accept(whole);
             return;
         }
         sink.accept(whole);
