@@ -1,12 +1,9 @@
 package dev.keel.rag.internal.keyword;
 
 import dev.keel.rag.internal.store.TopK;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An immutable BM25 index over numbered documents (0..n-1). Score of document {@code d} for query terms
@@ -26,19 +23,19 @@ public final class Bm25Index {
     private final Analyzer analyzer;
     private final float k1;
     private final float b;
-    private final Map<String, Integer> termIds;
+    private final TermTable terms;
     private final int[][] postingDocs;
     private final int[][] postingFreqs;
     private final float[] lengthNorm; // k1 · (1 − b + b · |d| / avgdl) per document
     private final int documents;
     private final long totalTerms;
 
-    private Bm25Index(Analyzer analyzer, float k1, float b, Map<String, Integer> termIds, int[][] postingDocs,
+    private Bm25Index(Analyzer analyzer, float k1, float b, TermTable terms, int[][] postingDocs,
                       int[][] postingFreqs, float[] lengthNorm, int documents, long totalTerms) {
         this.analyzer = analyzer;
         this.k1 = k1;
         this.b = b;
-        this.termIds = termIds;
+        this.terms = terms;
         this.postingDocs = postingDocs;
         this.postingFreqs = postingFreqs;
         this.lengthNorm = lengthNorm;
@@ -46,64 +43,87 @@ public final class Bm25Index {
         this.totalTerms = totalTerms;
     }
 
-    /** Indexes {@code texts}; document {@code i} is {@code texts.get(i)}. */
+    /**
+     * Indexes {@code texts}; document {@code i} is {@code texts.get(i)}. Two passes: the first turns the text
+     * into a stream of term ids and counts each term's documents, the second fills postings allocated at
+     * their final size — no per-document map, no growing posting lists.
+     */
     public static Bm25Index build(List<? extends CharSequence> texts, Analyzer analyzer, double k1, double b) {
         if (!(k1 >= 0) || !(b >= 0 && b <= 1)) {
             throw new IllegalArgumentException("BM25 needs k1 >= 0 and 0 <= b <= 1, got k1=" + k1 + " b=" + b);
         }
-        Map<String, Integer> termIds = new HashMap<>();
-        List<int[]> docs = new ArrayList<>();
-        List<int[]> freqs = new ArrayList<>();
-        int[] sizes = new int[16];
         int n = texts.size();
-        int[] lengths = new int[n];
-        long total = 0;
-        LinkedHashMap<String, int[]> counts = new LinkedHashMap<>();
+        TermStream stream = new TermStream(n);
         for (int d = 0; d < n; d++) {
-            counts.clear();
-            int[] length = {0};
-            analyzer.terms(texts.get(d), term -> {
-                counts.computeIfAbsent(term, t -> new int[1])[0]++;
-                length[0]++;
-            });
-            lengths[d] = length[0];
-            total += length[0];
-            for (Map.Entry<String, int[]> e : counts.entrySet()) {
-                Integer id = termIds.get(e.getKey());
-                if (id == null) {
-                    id = termIds.size();
-                    termIds.put(e.getKey(), id);
-                    docs.add(new int[4]);
-                    freqs.add(new int[4]);
-                    if (id >= sizes.length) {
-                        sizes = Arrays.copyOf(sizes, sizes.length * 2);
-                    }
-                }
-                int size = sizes[id];
-                int[] ds = docs.get(id);
-                if (size == ds.length) {
-                    ds = Arrays.copyOf(ds, size * 2);
-                    docs.set(id, ds);
-                    freqs.set(id, Arrays.copyOf(freqs.get(id), size * 2));
-                }
-                ds[size] = d;
-                freqs.get(id)[size] = e.getValue()[0];
-                sizes[id] = size + 1;
-            }
+            stream.document = d;
+            analyzer.terms(texts.get(d), stream);
+            stream.ends[d] = stream.size;
         }
-        int terms = termIds.size();
-        int[][] postingDocs = new int[terms][];
-        int[][] postingFreqs = new int[terms][];
-        for (int t = 0; t < terms; t++) {
-            postingDocs[t] = Arrays.copyOf(docs.get(t), sizes[t]);
-            postingFreqs[t] = Arrays.copyOf(freqs.get(t), sizes[t]);
+        int termCount = stream.table.size();
+        int[][] postingDocs = new int[termCount][];
+        int[][] postingFreqs = new int[termCount][];
+        for (int t = 0; t < termCount; t++) {
+            postingDocs[t] = new int[stream.df[t]];
+            postingFreqs[t] = new int[stream.df[t]];
         }
-        double avgdl = n == 0 ? 1 : Math.max(1e-9, total / (double) n);
+        int[] filled = new int[termCount];
+        int[] last = new int[termCount];
+        Arrays.fill(last, -1);
+        int[] ids = stream.ids;
         float[] norm = new float[n];
+        double avgdl = n == 0 ? 1 : Math.max(1e-9, stream.size / (double) n);
+        int from = 0;
         for (int d = 0; d < n; d++) {
-            norm[d] = (float) (k1 * (1 - b + b * lengths[d] / avgdl));
+            int to = stream.ends[d];
+            for (int i = from; i < to; i++) {
+                int id = ids[i];
+                if (last[id] == d) {
+                    postingFreqs[id][filled[id] - 1]++;
+                } else {
+                    last[id] = d;
+                    postingDocs[id][filled[id]] = d;
+                    postingFreqs[id][filled[id]++] = 1;
+                }
+            }
+            norm[d] = (float) (k1 * (1 - b + b * (to - from) / avgdl));
+            from = to;
         }
-        return new Bm25Index(analyzer, (float) k1, (float) b, termIds, postingDocs, postingFreqs, norm, n, total);
+        return new Bm25Index(analyzer, (float) k1, (float) b, stream.table, postingDocs, postingFreqs, norm, n,
+                stream.size);
+    }
+
+    /** The first pass: term ids in text order, document ends, and each term's document frequency. */
+    private static final class TermStream implements Analyzer.TermSink {
+        final TermTable table = new TermTable();
+        final int[] ends;
+        int[] ids = new int[1 << 16];
+        int size;
+        int[] df = new int[1024];
+        int[] lastDoc = new int[1024];
+        int document;
+
+        TermStream(int documents) {
+            ends = new int[documents];
+            Arrays.fill(lastDoc, -1);
+        }
+
+        @Override
+        public void term(char[] chars, int offset, int length) {
+            int id = table.add(chars, offset, length);
+            if (id == df.length) {
+                df = Arrays.copyOf(df, id * 2);
+                lastDoc = Arrays.copyOf(lastDoc, id * 2);
+                Arrays.fill(lastDoc, id, lastDoc.length, -1);
+            }
+            if (lastDoc[id] != document) {
+                lastDoc[id] = document;
+                df[id]++;
+            }
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, size * 2);
+            }
+            ids[size++] = id;
+        }
     }
 
     public int documents() {
@@ -111,13 +131,13 @@ public final class Bm25Index {
     }
 
     public int terms() {
-        return termIds.size();
+        return terms.size();
     }
 
     /** The distinct analyzed terms of {@code query}, in order. */
     public List<String> queryTerms(String query) {
         LinkedHashMap<String, Boolean> distinct = new LinkedHashMap<>();
-        analyzer.terms(query, term -> distinct.put(term, Boolean.TRUE));
+        analyzer.terms(query, (java.util.function.Consumer<String>) term -> distinct.put(term, Boolean.TRUE));
         return List.copyOf(distinct.keySet());
     }
 
@@ -126,13 +146,13 @@ public final class Bm25Index {
      * {@code docs[i]} scored {@code scores[i]}. Ties rank the lower document number first.
      */
     public Result search(String query, int k, double minScore) {
-        List<String> terms = queryTerms(query);
         float[] acc = new float[documents];
         int[] touched = new int[64];
         int touchedCount = 0;
-        for (String term : terms) {
-            Integer id = termIds.get(term);
-            if (id == null) {
+        for (String term : queryTerms(query)) {
+            char[] chars = term.toCharArray();
+            int id = terms.find(chars, 0, chars.length);
+            if (id < 0) {
                 continue;
             }
             int[] ds = postingDocs[id];
@@ -152,6 +172,8 @@ public final class Bm25Index {
                 acc[d] += weight * tf / (tf + lengthNorm[d]);
             }
         }
+        // documents in ascending order, so equal scores keep the lower document (TopK keeps the earlier row)
+        Arrays.sort(touched, 0, touchedCount);
         TopK top = new TopK(Math.max(1, k));
         float min = (float) Math.max(Float.MIN_VALUE, minScore);
         for (int i = 0; i < touchedCount; i++) {
@@ -172,7 +194,7 @@ public final class Bm25Index {
 
     @Override
     public String toString() {
-        return "Bm25Index[documents=" + documents + ", terms=" + termIds.size() + ", totalTerms=" + totalTerms
+        return "Bm25Index[documents=" + documents + ", terms=" + terms.size() + ", totalTerms=" + totalTerms
                 + ", k1=" + k1 + ", b=" + b + ", analyzer=" + analyzer + "]";
     }
 }
