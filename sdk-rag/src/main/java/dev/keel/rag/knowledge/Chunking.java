@@ -29,6 +29,7 @@ import java.util.Objects;
  */
 public record Chunking(int size, int overlap, boolean respectWordBoundaries, boolean codeAware,
                        boolean markdownSections, Chunker custom) {
+    /** Validates size and overlap. */
     public Chunking {
         if (size < 1) {
             throw new IllegalArgumentException("chunking size must be at least 1, got " + size);

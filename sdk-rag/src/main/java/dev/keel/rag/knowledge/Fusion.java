@@ -45,6 +45,7 @@ public sealed interface Fusion permits Fusion.Rrf, Fusion.Weighted, Fusion.Max {
 
     /** Reciprocal rank fusion. @param k the smoothing constant, at least 1 */
     record Rrf(int k) implements Fusion {
+        /** Validates {@code k}. */
         public Rrf {
             if (k < 1) {
                 throw new IllegalArgumentException("RRF k must be at least 1, got " + k);
@@ -54,6 +55,7 @@ public sealed interface Fusion permits Fusion.Rrf, Fusion.Weighted, Fusion.Max {
 
     /** Weighted score fusion. @param weights strategy name → weight in [0, 1] */
     record Weighted(Map<String, Double> weights) implements Fusion {
+        /** Validates and copies the weights. */
         public Weighted {
             weights = Map.copyOf(Objects.requireNonNull(weights, "weights"));
             weights.forEach((name, w) -> {

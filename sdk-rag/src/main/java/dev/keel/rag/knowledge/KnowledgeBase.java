@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * unchanged ones keep their chunks and vectors, changed ones are re-chunked (chunks whose text did not
  * change keep their vectors), deleted ones leave the index. Each sync that changes anything writes a new
  * generation to the index directory and makes it live atomically: a crash or kill mid-index leaves the
- * previous generation live and searchable, and {@link #build()} on the same directory opens it.
+ * previous generation live and searchable, and {@link Builder#build()} on the same directory opens it.
  * {@link #watch(ProgressListener)} re-indexes in the background after file changes, debounced.
  *
  * <h2>Search</h2>

@@ -8,10 +8,12 @@ package dev.keel.rag.knowledge;
 public class KnowledgeBaseException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception with a message that names the problem. */
     public KnowledgeBaseException(String message) {
         super(message);
     }
 
+    /** An exception with a message and the failure that caused it. */
     public KnowledgeBaseException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -25,6 +25,7 @@ import java.util.OptionalDouble;
 public record KnowledgeHit(String chunkId, String source, int start, int end, String headingPath, String text,
                            double score, double fusedScore, Map<String, Double> strategyScores,
                            OptionalDouble rerankScore, Map<String, String> metadata) {
+    /** Validates and copies. */
     public KnowledgeHit {
         Objects.requireNonNull(chunkId, "chunkId");
         Objects.requireNonNull(source, "source");

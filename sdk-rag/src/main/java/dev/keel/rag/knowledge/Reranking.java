@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param threshold reranked passages scoring under this are dropped
  */
 public record Reranking(Reranker reranker, int topK, double threshold) {
+    /** Validates {@code topK} and {@code threshold}. */
     public Reranking {
         Objects.requireNonNull(reranker, "reranker");
         if (topK < 0) {

@@ -10,6 +10,7 @@ import java.util.Objects;
  *               leaves up to {@code limit} passages when it removes some
  */
 public record SearchOptions(int limit, KnowledgeFilter filter) {
+    /** Validates the limit. */
     public SearchOptions {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative, got " + limit);

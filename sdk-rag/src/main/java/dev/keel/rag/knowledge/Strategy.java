@@ -37,6 +37,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
      * @param respectVcs overrides the knowledge base's {@code respect_vcs} for this strategy's own docs; null inherits
      */
     record Common(String name, double threshold, int limit, Chunking chunking, List<Path> docs, Boolean respectVcs) {
+        /** Validates the settings. */
         public Common {
             if (name != null && (name.isBlank() || name.equals("rerank") || name.equals("fusion"))) {
                 throw new IllegalArgumentException("strategy name must not be blank, 'rerank' or 'fusion': '" + name + "'");
@@ -68,6 +69,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
      */
     record ChunkedEmbeddings(Common common, EmbeddingModel model, int dimensions, int batchSize, int concurrency)
             implements Strategy {
+        /** Validates the settings and the dimension. */
         public ChunkedEmbeddings {
             Objects.requireNonNull(common, "common");
             Objects.requireNonNull(model, "model");
@@ -78,40 +80,48 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
             }
         }
 
+        /** {@inheritDoc} */
         @Override
         public String type() {
             return "chunked-embeddings";
         }
 
+        /** A copy with another name (default: the type). */
         public ChunkedEmbeddings withName(String name) {
             return new ChunkedEmbeddings(new Common(name, common.threshold(), common.limit(), common.chunking(),
                     common.docs(), common.respectVcs()), model, dimensions, batchSize, concurrency);
         }
 
+        /** A copy with another minimum score for candidates. */
         public ChunkedEmbeddings withThreshold(double threshold) {
             return new ChunkedEmbeddings(new Common(common.name(), threshold, common.limit(), common.chunking(),
                     common.docs(), common.respectVcs()), model, dimensions, batchSize, concurrency);
         }
 
+        /** A copy contributing at most {@code limit} candidates to fusion. */
         public ChunkedEmbeddings withLimit(int limit) {
             return new ChunkedEmbeddings(new Common(common.name(), common.threshold(), limit, common.chunking(),
                     common.docs(), common.respectVcs()), model, dimensions, batchSize, concurrency);
         }
 
+        /** A copy with another chunking. */
         public ChunkedEmbeddings withChunking(Chunking chunking) {
             return new ChunkedEmbeddings(new Common(common.name(), common.threshold(), common.limit(), chunking,
                     common.docs(), common.respectVcs()), model, dimensions, batchSize, concurrency);
         }
 
+        /** A copy with documents of its own (files or directories) and their {@code respect_vcs} (null inherits). */
         public ChunkedEmbeddings withDocs(List<Path> docs, Boolean respectVcs) {
             return new ChunkedEmbeddings(new Common(common.name(), common.threshold(), common.limit(),
                     common.chunking(), docs, respectVcs), model, dimensions, batchSize, concurrency);
         }
 
+        /** A copy that checks the model makes {@code dimensions}-dimensional vectors (0: no check). */
         public ChunkedEmbeddings withDimensions(int dimensions) {
             return new ChunkedEmbeddings(common, model, dimensions, batchSize, concurrency);
         }
 
+        /** A copy with another batch size and number of calls in flight. */
         public ChunkedEmbeddings withBatching(int batchSize, int concurrency) {
             return new ChunkedEmbeddings(common, model, dimensions, batchSize, concurrency);
         }
@@ -127,6 +137,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
      *                  their parts (underscores kept inside identifiers)
      */
     record Bm25(Common common, double k1, double b, boolean codeAware) implements Strategy {
+        /** Validates the parameters. */
         public Bm25 {
             Objects.requireNonNull(common, "common");
             if (!(k1 >= 0)) {
@@ -137,40 +148,48 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
             }
         }
 
+        /** {@inheritDoc} */
         @Override
         public String type() {
             return "bm25";
         }
 
+        /** A copy with another name (default: the type). */
         public Bm25 withName(String name) {
             return new Bm25(new Common(name, common.threshold(), common.limit(), common.chunking(), common.docs(),
                     common.respectVcs()), k1, b, codeAware);
         }
 
+        /** A copy with another minimum score for candidates. */
         public Bm25 withThreshold(double threshold) {
             return new Bm25(new Common(common.name(), threshold, common.limit(), common.chunking(), common.docs(),
                     common.respectVcs()), k1, b, codeAware);
         }
 
+        /** A copy contributing at most {@code limit} candidates to fusion. */
         public Bm25 withLimit(int limit) {
             return new Bm25(new Common(common.name(), common.threshold(), limit, common.chunking(), common.docs(),
                     common.respectVcs()), k1, b, codeAware);
         }
 
+        /** A copy with another chunking. */
         public Bm25 withChunking(Chunking chunking) {
             return new Bm25(new Common(common.name(), common.threshold(), common.limit(), chunking, common.docs(),
                     common.respectVcs()), k1, b, codeAware);
         }
 
+        /** A copy with documents of its own (files or directories) and their {@code respect_vcs} (null inherits). */
         public Bm25 withDocs(List<Path> docs, Boolean respectVcs) {
             return new Bm25(new Common(common.name(), common.threshold(), common.limit(), common.chunking(), docs,
                     respectVcs), k1, b, codeAware);
         }
 
+        /** A copy with other BM25 parameters. */
         public Bm25 withParameters(double k1, double b) {
             return new Bm25(common, k1, b, codeAware);
         }
 
+        /** A copy with or without the code-aware analyzer. */
         public Bm25 withCodeAware(boolean codeAware) {
             return new Bm25(common, k1, b, codeAware);
         }
@@ -196,6 +215,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
                 + "what questions it answers, in at most three sentences. Name the APIs, identifiers and concepts "
                 + "it covers. Answer with the description only.\n\n${content}";
 
+        /** Validates the settings. */
         public SemanticEmbeddings {
             Objects.requireNonNull(common, "common");
             Objects.requireNonNull(model, "model");
@@ -203,6 +223,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
             checkBatching(batchSize, concurrency);
         }
 
+        /** {@inheritDoc} */
         @Override
         public String type() {
             return "semantic-embeddings";
@@ -213,35 +234,42 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
             return prompt == null ? DEFAULT_PROMPT : prompt;
         }
 
+        /** A copy with another name (default: the type). */
         public SemanticEmbeddings withName(String name) {
             return new SemanticEmbeddings(new Common(name, common.threshold(), common.limit(), common.chunking(),
                     common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency);
         }
 
+        /** A copy with another minimum score for candidates. */
         public SemanticEmbeddings withThreshold(double threshold) {
             return new SemanticEmbeddings(new Common(common.name(), threshold, common.limit(), common.chunking(),
                     common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency);
         }
 
+        /** A copy contributing at most {@code limit} candidates to fusion. */
         public SemanticEmbeddings withLimit(int limit) {
             return new SemanticEmbeddings(new Common(common.name(), common.threshold(), limit, common.chunking(),
                     common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency);
         }
 
+        /** A copy with another chunking. */
         public SemanticEmbeddings withChunking(Chunking chunking) {
             return new SemanticEmbeddings(new Common(common.name(), common.threshold(), common.limit(), chunking,
                     common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency);
         }
 
+        /** A copy with documents of its own (files or directories) and their {@code respect_vcs} (null inherits). */
         public SemanticEmbeddings withDocs(List<Path> docs, Boolean respectVcs) {
             return new SemanticEmbeddings(new Common(common.name(), common.threshold(), common.limit(),
                     common.chunking(), docs, respectVcs), model, chatModel, prompt, batchSize, concurrency);
         }
 
+        /** A copy with another summary prompt template (null: Keel's). */
         public SemanticEmbeddings withPrompt(String prompt) {
             return new SemanticEmbeddings(common, model, chatModel, prompt, batchSize, concurrency);
         }
 
+        /** A copy with another batch size and number of calls in flight. */
         public SemanticEmbeddings withBatching(int batchSize, int concurrency) {
             return new SemanticEmbeddings(common, model, chatModel, prompt, batchSize, concurrency);
         }

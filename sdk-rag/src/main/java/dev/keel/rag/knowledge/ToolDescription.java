@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param instruction how to use the tool well, for the system prompt
  */
 public record ToolDescription(String name, String description, String instruction) {
+    /** Validates the tool name (1-64 letters, digits, {@code _} or {@code -}). */
     public ToolDescription {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");

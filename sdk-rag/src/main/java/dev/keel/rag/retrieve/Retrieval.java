@@ -19,6 +19,7 @@ import java.util.Optional;
  *                      (its score is under the threshold); empty otherwise or when the store is empty
  */
 public record Retrieval(List<Hit> hits, int aboveMinScore, double minScore, Optional<Hit> bestBelow) {
+    /** Validates and copies. */
     public Retrieval {
         hits = List.copyOf(Objects.requireNonNull(hits, "hits"));
         Objects.requireNonNull(bestBelow, "bestBelow");

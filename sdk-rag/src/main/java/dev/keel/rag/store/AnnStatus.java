@@ -26,6 +26,7 @@ public record AnnStatus(boolean active, int lists, int probes, double measuredRe
         GRAPH
     }
 
+    /** Checks that an active status names its index and an inactive one is exact. */
     public AnnStatus {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(index, "index");
