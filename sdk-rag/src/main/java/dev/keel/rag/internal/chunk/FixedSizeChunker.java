@@ -46,6 +46,7 @@ public final class FixedSizeChunker implements Chunker {
         ChunkBuilder builder = new ChunkBuilder(source);
         Map<String, String> metadata = builder.metadata(Map.of());
         int start = 0;
+        int lastEnd = 0;
         while (true) {
             int end = measure.maxEnd(start, n);
             boolean oversized = false;
@@ -53,7 +54,8 @@ public final class FixedSizeChunker implements Chunker {
                 end = Math.min(n, start + Character.charCount(text.codePointAt(start)));
                 oversized = true;
             } else if (atWords && end < n && !Character.isWhitespace(text.charAt(end))) {
-                for (int i = end - 1; i > start + (end - start) / 2; i--) {
+                // a cut must still reach past the previous window, or the windows would stop advancing
+                for (int i = end - 1; i > start + (end - start) / 2 && i >= lastEnd; i--) {
                     if (Character.isWhitespace(text.charAt(i))) {
                         end = i + 1;
                         break;
@@ -65,6 +67,7 @@ public final class FixedSizeChunker implements Chunker {
                 break;
             }
             int previousEnd = end;
+            lastEnd = end;
             start = Math.max(start + 1, overlapStart(text, measure, start, end));
             // step forward until the next window reaches past this one (surrogate pairs can shorten it)
             while (start < previousEnd && (isInsidePair(text, start) || measure.maxEnd(start, n) <= previousEnd)) {
