@@ -64,6 +64,9 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     private final boolean clientPerModel;
     private OkHttpClient ownedClient;
     private boolean closed;
+    /** Models handed out, closed with the registry; weak, so models dropped by their users are not kept. */
+    private final java.util.Set<AutoCloseable> resolved =
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
     private ModelRegistry(Builder b) {
         this.providers = Map.copyOf(b.providers);
@@ -99,7 +102,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     /** A chat model for an already parsed reference; see {@link #chatModel(String)}. */
     public ChatModel chatModel(ModelRef reference) {
         ProviderConfig provider = providerFor(reference);
-        return factory(provider).chatModel(provider, reference.model(), apiKey(provider), http());
+        return track(factory(provider).chatModel(provider, reference.model(), apiKey(provider), http()));
     }
 
     /**
@@ -128,7 +131,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
                     config.baseUrl() != null ? config.baseUrl() : known.baseUrl(),
                     config.tokenKey() != null ? config.tokenKey() : known.apiKeyEnv());
         }
-        return factory(provider).chatModel(provider, config.model(), apiKey(provider), http());
+        return track(factory(provider).chatModel(provider, config.model(), apiKey(provider), http()));
     }
 
     /**
@@ -140,7 +143,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     public EmbeddingModel embeddingModel(String reference) {
         ModelRef ref = ModelRef.parse(reference);
         ProviderConfig provider = providerFor(ref);
-        return factory(provider).embeddingModel(provider, ref.model(), apiKey(provider), http());
+        return track(factory(provider).embeddingModel(provider, ref.model(), apiKey(provider), http()));
     }
 
     /** The provider registered under {@code name}. */
@@ -170,6 +173,13 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         return b;
     }
 
+    private synchronized <M extends AutoCloseable> M track(M model) {
+        if (!clientPerModel) {
+            resolved.add(model);
+        }
+        return model;
+    }
+
     /** The HTTP settings for the next model: the shared client, created on first use. */
     private synchronized ProviderFactory.Http http() {
         if (closed) {
@@ -185,8 +195,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     }
 
     /**
-     * Releases the HTTP client this registry created (models resolved from it can no longer call out);
-     * a caller's client is left alone. Later resolutions fail. Idempotent.
+     * Closes the models this registry resolved (they can no longer call out) and releases the HTTP client
+     * it created; a caller's client is left alone. Later resolutions fail. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -194,6 +204,14 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
             return;
         }
         closed = true;
+        for (AutoCloseable model : List.copyOf(resolved)) {
+            try {
+                model.close();
+            } catch (Exception e) {
+                // A model that fails to close holds nothing the registry could release instead.
+            }
+        }
+        resolved.clear();
         if (ownedClient != null) {
             ExecutorService executor = ownedClient.dispatcher().executorService();
             executor.shutdown();
