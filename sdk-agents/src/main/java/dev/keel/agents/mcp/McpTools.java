@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolArguments;
-import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.ToolsetException;
 import dev.keel.core.internal.json.Json;
@@ -43,27 +42,7 @@ final class McpTools {
                 t.description(), JsonSchema.of(parameters));
         boolean readOnly = trustReadOnlyHints && t.annotations() != null && Boolean.TRUE.equals(t.annotations().readOnlyHint());
         String remoteName = t.name();
-        return new Tool() {
-            @Override
-            public ToolSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public boolean readOnly() {
-                return readOnly;
-            }
-
-            @Override
-            public ToolResult call(ToolArguments arguments, ToolContext context) {
-                return invoke(connection, toolset, remoteName, arguments);
-            }
-
-            @Override
-            public String toString() {
-                return "McpTool[" + toolset + ":" + remoteName + "]";
-            }
-        };
+        return Tool.of(spec, readOnly, (arguments, context) -> invoke(connection, toolset, remoteName, arguments));
     }
 
     private static ToolResult invoke(McpConnection connection, String toolset, String tool, ToolArguments arguments) {
