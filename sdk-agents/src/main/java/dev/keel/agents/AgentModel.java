@@ -13,23 +13,46 @@ import java.util.Objects;
  */
 public sealed interface AgentModel permits AgentModel.Instance, AgentModel.Configured {
 
-    /** A short label for logs, events and prices: {@code provider/model}, or the instance's {@code id()}. */
+    /**
+     * A short label for logs, events and prices: {@code provider/model}, or the instance's {@code id()}.
+     *
+     * @return a short label for logs, events and prices: {@code provider/model}, or the instance's {@code id()}
+     */
     String label();
 
-    /** Generation options sent with every request of this agent. */
+    /**
+     * Generation options sent with every request of this agent.
+     *
+     * @return generation options sent with every request of this agent
+     */
     ChatOptions options();
 
-    /** A model the caller made and owns (the runner never closes it). */
+    /**
+     * A model the caller made and owns (the runner never closes it).
+     *
+     * @param model the model
+     * @return a model the caller made and owns (the runner never closes it)
+     */
     static AgentModel of(ChatModel model) {
         return new Instance(model, ChatOptions.defaults());
     }
 
-    /** A model resolved by the runner from {@code config}; the runner closes it when closed. */
+    /**
+     * A model resolved by the runner from {@code config}; the runner closes it when closed.
+     *
+     * @param config the config
+     * @return a model resolved by the runner from {@code config}; the runner closes it when closed
+     */
     static AgentModel of(ModelConfig config) {
         return new Configured(config);
     }
 
-    /** {@code provider/model}, resolved by the runner. */
+    /**
+     * {@code provider/model}, resolved by the runner.
+     *
+     * @param reference the reference
+     * @return {@code provider/model}, resolved by the runner
+     */
     static AgentModel parse(String reference) {
         return new Configured(ModelConfig.parse(reference));
     }
@@ -41,13 +64,23 @@ public sealed interface AgentModel permits AgentModel.Instance, AgentModel.Confi
      * @param options generation options sent with each request
      */
     record Instance(ChatModel model, ChatOptions options) implements AgentModel {
-        /** Requires a model; {@code null} options are the defaults. */
+        /**
+         * Requires a model; {@code null} options are the defaults.
+         *
+         * @param model the model
+         * @param options generation options sent with each request
+         */
         public Instance {
             Objects.requireNonNull(model, "model");
             options = options == null ? ChatOptions.defaults() : options;
         }
 
-        /** A copy sending {@code options} with each request. */
+        /**
+         * A copy sending {@code options} with each request.
+         *
+         * @param options the options
+         * @return a copy sending {@code options} with each request
+         */
         public Instance withOptions(ChatOptions options) {
             return new Instance(model, options);
         }
@@ -75,7 +108,11 @@ public sealed interface AgentModel permits AgentModel.Instance, AgentModel.Confi
      * @param config what to resolve; its options are sent with each request
      */
     record Configured(ModelConfig config) implements AgentModel {
-        /** Requires a configuration. */
+        /**
+         * Requires a configuration.
+         *
+         * @param config what to resolve; its options are sent with each request
+         */
         public Configured {
             Objects.requireNonNull(config, "config");
         }

@@ -18,7 +18,14 @@ import dev.keel.core.Usage;
  */
 public record ModelPrice(double inputPerMillion, double outputPerMillion, double cacheReadPerMillion,
                          double cacheWritePerMillion) {
-    /** Validates the prices. */
+    /**
+     * Validates the prices.
+     *
+     * @param inputPerMillion price of one million uncached prompt tokens
+     * @param outputPerMillion price of one million generated tokens (reasoning included)
+     * @param cacheReadPerMillion price of one million prompt tokens served from the cache
+     * @param cacheWritePerMillion price of one million prompt tokens written to the cache
+     */
     public ModelPrice {
         for (double p : new double[] {inputPerMillion, outputPerMillion, cacheReadPerMillion, cacheWritePerMillion}) {
             if (p < 0 || Double.isNaN(p) || Double.isInfinite(p)) {
@@ -27,22 +34,43 @@ public record ModelPrice(double inputPerMillion, double outputPerMillion, double
         }
     }
 
-    /** Input and output prices; cached tokens are billed as plain input until said otherwise. */
+    /**
+     * Input and output prices; cached tokens are billed as plain input until said otherwise.
+     *
+     * @param inputPerMillion the input per million
+     * @param outputPerMillion the output per million
+     * @return input and output prices; cached tokens are billed as plain input until said otherwise
+     */
     public static ModelPrice of(double inputPerMillion, double outputPerMillion) {
         return new ModelPrice(inputPerMillion, outputPerMillion, inputPerMillion, inputPerMillion);
     }
 
-    /** A copy with the price of cache reads. */
+    /**
+     * A copy with the price of cache reads.
+     *
+     * @param perMillion the per million
+     * @return a copy with the price of cache reads
+     */
     public ModelPrice withCacheReads(double perMillion) {
         return new ModelPrice(inputPerMillion, outputPerMillion, perMillion, cacheWritePerMillion);
     }
 
-    /** A copy with the price of cache writes. */
+    /**
+     * A copy with the price of cache writes.
+     *
+     * @param perMillion the per million
+     * @return a copy with the price of cache writes
+     */
     public ModelPrice withCacheWrites(double perMillion) {
         return new ModelPrice(inputPerMillion, outputPerMillion, cacheReadPerMillion, perMillion);
     }
 
-    /** Cost of {@code usage} in US dollars. */
+    /**
+     * Cost of {@code usage} in US dollars.
+     *
+     * @param usage the usage
+     * @return cost of {@code usage} in US dollars
+     */
     public double cost(Usage usage) {
         return (usage.uncachedInputTokens() * inputPerMillion + usage.cacheReadTokens() * cacheReadPerMillion
                 + usage.cacheWriteTokens() * cacheWritePerMillion + usage.outputTokens() * outputPerMillion) / 1_000_000d;

@@ -21,7 +21,11 @@ public sealed interface CacheBreakpoint {
      * @param index position in {@link ChatRequest#messages()}, 0-based
      */
     record AtMessage(int index) implements CacheBreakpoint {
-        /** Requires a non-negative index. */
+        /**
+         * Requires a non-negative index.
+         *
+         * @param index position in {@link ChatRequest#messages()}, 0-based
+         */
         public AtMessage {
             if (index < 0) {
                 throw new IllegalArgumentException("message index cannot be negative, was " + index);
@@ -29,17 +33,30 @@ public sealed interface CacheBreakpoint {
         }
     }
 
-    /** After the tool definitions. */
+    /**
+     * After the tool definitions.
+     *
+     * @return after the tool definitions
+     */
     static CacheBreakpoint tools() {
         return new Tools();
     }
 
-    /** After the system prompt: caches tools and system prompt. */
+    /**
+     * After the system prompt: caches tools and system prompt.
+     *
+     * @return after the system prompt: caches tools and system prompt
+     */
     static CacheBreakpoint system() {
         return new System();
     }
 
-    /** After message {@code index} of the request. */
+    /**
+     * After message {@code index} of the request.
+     *
+     * @param index the index
+     * @return after message {@code index} of the request
+     */
     static CacheBreakpoint atMessage(int index) {
         return new AtMessage(index);
     }

@@ -32,6 +32,11 @@ public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, l
     /**
      * Validates the counts.
      *
+     * @param inputTokens prompt tokens, cached or not
+     * @param outputTokens generated tokens, reasoning included
+     * @param cacheReadTokens prompt tokens served from the provider's prompt cache (part of {@code inputTokens})
+     * @param cacheWriteTokens prompt tokens written to the prompt cache (part of {@code inputTokens})
+     * @param reasoningTokens generated tokens spent on hidden reasoning (part of {@code outputTokens})
      * @throws IllegalArgumentException when a count is negative or a part exceeds its total
      */
     public Usage {
@@ -48,22 +53,40 @@ public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, l
         }
     }
 
-    /** Plain input and output, nothing cached, no reasoning reported. */
+    /**
+     * Plain input and output, nothing cached, no reasoning reported.
+     *
+     * @param inputTokens the input tokens
+     * @param outputTokens the output tokens
+     */
     public Usage(long inputTokens, long outputTokens) {
         this(inputTokens, outputTokens, 0, 0, 0);
     }
 
-    /** Input plus output. */
+    /**
+     * Input plus output.
+     *
+     * @return input plus output
+     */
     public long totalTokens() {
         return inputTokens + outputTokens;
     }
 
-    /** Prompt tokens neither read from nor written to the cache: billed at the plain input price. */
+    /**
+     * Prompt tokens neither read from nor written to the cache: billed at the plain input price.
+     *
+     * @return prompt tokens neither read from nor written to the cache: billed at the plain input price
+     */
     public long uncachedInputTokens() {
         return inputTokens - cacheReadTokens - cacheWriteTokens;
     }
 
-    /** The sum of this usage and {@code other}. */
+    /**
+     * The sum of this usage and {@code other}.
+     *
+     * @param other the other
+     * @return the sum of this usage and {@code other}
+     */
     public Usage plus(Usage other) {
         return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
                 cacheReadTokens + other.cacheReadTokens, cacheWriteTokens + other.cacheWriteTokens,
@@ -73,6 +96,8 @@ public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, l
     /**
      * This usage less {@code earlier}, for the usage of a run out of a running total.
      *
+     * @param earlier the earlier
+     * @return this usage less {@code earlier}, for the usage of a run out of a running total
      * @throws IllegalArgumentException when {@code earlier} is not part of this usage
      */
     public Usage minus(Usage earlier) {

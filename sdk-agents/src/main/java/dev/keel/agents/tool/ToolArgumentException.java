@@ -9,6 +9,7 @@ import dev.keel.core.KeelException;
  */
 public final class ToolArgumentException extends KeelException {
     private static final long serialVersionUID = 1L;
+    /** The argument the problem is about, empty for the whole object. */
     private final String argument;
 
     /**
@@ -25,7 +26,11 @@ public final class ToolArgumentException extends KeelException {
         this.argument = argument == null ? "" : argument;
     }
 
-    /** The argument the problem is about ({@code query.limit} for a nested one); empty for the whole object. */
+    /**
+     * The argument the problem is about ({@code query.limit} for a nested one); empty for the whole object.
+     *
+     * @return the argument the problem is about ({@code query.limit} for a nested one); empty for the whole object
+     */
     public String argument() {
         return argument;
     }

@@ -40,7 +40,12 @@ public final class ToolArguments {
         this.json = json;
     }
 
-    /** Arguments holding {@code value}. */
+    /**
+     * Arguments holding {@code value}.
+     *
+     * @param value the value
+     * @return arguments holding {@code value}
+     */
     public static ToolArguments of(JsonObject value) {
         Objects.requireNonNull(value, "value");
         return new ToolArguments(value, value.toJson());
@@ -49,6 +54,8 @@ public final class ToolArguments {
     /**
      * Parses the model's JSON text, which must be an object; blank text is the empty object.
      *
+     * @param json the json
+     * @return the parsed value
      * @throws ToolArgumentException when the text is not a JSON object, saying what is wrong
      */
     public static ToolArguments parse(String json) {
@@ -67,92 +74,184 @@ public final class ToolArguments {
         return new ToolArguments(object, json);
     }
 
-    /** The JSON text as the model wrote it (or as written from {@link #of}). */
+    /**
+     * The JSON text as the model wrote it (or as written from {@link #of}).
+     *
+     * @return the JSON text as the model wrote it (or as written from {@link #of})
+     */
     public String json() {
         return json;
     }
 
-    /** The arguments as a JSON object. */
+    /**
+     * The arguments as a JSON object.
+     *
+     * @return the arguments as a JSON object
+     */
     public JsonObject value() {
         return value;
     }
 
-    /** Names of the arguments given, in the model's order. */
+    /**
+     * Names of the arguments given, in the model's order.
+     *
+     * @return names of the arguments given, in the model's order
+     */
     public Set<String> names() {
         return value.names();
     }
 
-    /** Whether {@code name} was given with a non-null value. */
+    /**
+     * Whether {@code name} was given with a non-null value.
+     *
+     * @param name the argument's name
+     * @return whether {@code name} was given with a non-null value
+     */
     public boolean has(String name) {
         return value(name).isPresent();
     }
 
-    /** The value of {@code name}, empty when absent or {@code null}. */
+    /**
+     * The value of {@code name}, empty when absent or {@code null}.
+     *
+     * @param name the argument's name
+     * @return the value of {@code name}, empty when absent or {@code null}
+     */
     public Optional<JsonValue> value(String name) {
         return value.get(name).filter(v -> !v.isNull());
     }
 
-    /** A required string. */
+    /**
+     * A required string.
+     *
+     * @param name the argument's name
+     * @return a required string
+     */
     public String string(String name) {
         return typed(require(name), JsonString.class, name, "a string").value();
     }
 
-    /** An optional string, {@code fallback} when absent. */
+    /**
+     * An optional string, {@code fallback} when absent.
+     *
+     * @param name the argument's name
+     * @param fallback the value when the argument is absent
+     * @return an optional string, {@code fallback} when absent
+     */
     public String string(String name, String fallback) {
         return optionalString(name).orElse(fallback);
     }
 
-    /** An optional string. */
+    /**
+     * An optional string.
+     *
+     * @param name the argument's name
+     * @return an optional string
+     */
     public Optional<String> optionalString(String name) {
         return value(name).map(v -> typed(v, JsonString.class, name, "a string").value());
     }
 
-    /** A required integer (a number without fraction, {@code 3.0} included, that fits a {@code long}). */
+    /**
+     * A required integer (a number without fraction, {@code 3.0} included, that fits a {@code long}).
+     *
+     * @param name the argument's name
+     * @return a required integer (a number without fraction, {@code 3.0} included, that fits a {@code long})
+     */
     public long integer(String name) {
         return toLong(require(name), name);
     }
 
-    /** An optional integer, {@code fallback} when absent. */
+    /**
+     * An optional integer, {@code fallback} when absent.
+     *
+     * @param name the argument's name
+     * @param fallback the value when the argument is absent
+     * @return an optional integer, {@code fallback} when absent
+     */
     public long integer(String name, long fallback) {
         return value(name).map(v -> toLong(v, name)).orElse(fallback);
     }
 
-    /** A required number. */
+    /**
+     * A required number.
+     *
+     * @param name the argument's name
+     * @return a required number
+     */
     public double number(String name) {
         return typed(require(name), JsonNumber.class, name, "a number").doubleValue();
     }
 
-    /** An optional number, {@code fallback} when absent. */
+    /**
+     * An optional number, {@code fallback} when absent.
+     *
+     * @param name the argument's name
+     * @param fallback the value when the argument is absent
+     * @return an optional number, {@code fallback} when absent
+     */
     public double number(String name, double fallback) {
         return value(name).map(v -> typed(v, JsonNumber.class, name, "a number").doubleValue()).orElse(fallback);
     }
 
-    /** A required boolean. */
+    /**
+     * A required boolean.
+     *
+     * @param name the argument's name
+     * @return a required boolean
+     */
     public boolean bool(String name) {
         return typed(require(name), JsonBoolean.class, name, "a boolean").value();
     }
 
-    /** An optional boolean, {@code fallback} when absent. */
+    /**
+     * An optional boolean, {@code fallback} when absent.
+     *
+     * @param name the argument's name
+     * @param fallback the value when the argument is absent
+     * @return an optional boolean, {@code fallback} when absent
+     */
     public boolean bool(String name, boolean fallback) {
         return value(name).map(v -> typed(v, JsonBoolean.class, name, "a boolean").value()).orElse(fallback);
     }
 
-    /** A required array of strings; a single string is taken as a list of one. */
+    /**
+     * A required array of strings; a single string is taken as a list of one.
+     *
+     * @param name the argument's name
+     * @return a required array of strings; a single string is taken as a list of one
+     */
     public List<String> strings(String name) {
         return toStrings(require(name), name);
     }
 
-    /** An optional array of strings, {@code fallback} when absent; a single string is a list of one. */
+    /**
+     * An optional array of strings, {@code fallback} when absent; a single string is a list of one.
+     *
+     * @param name the argument's name
+     * @param fallback the value when the argument is absent
+     * @return an optional array of strings, {@code fallback} when absent; a single string is a list of one
+     */
     public List<String> strings(String name, List<String> fallback) {
         return value(name).map(v -> toStrings(v, name)).orElse(fallback);
     }
 
-    /** A required array. */
+    /**
+     * A required array.
+     *
+     * @param name the argument's name
+     * @return a required array
+     */
     public List<JsonValue> list(String name) {
         return typed(require(name), JsonArray.class, name, "an array").items();
     }
 
-    /** A required object. */
+    /**
+     * A required object.
+     *
+     * @param name the argument's name
+     * @return a required object
+     */
     public JsonObject object(String name) {
         return typed(require(name), JsonObject.class, name, "an object");
     }
@@ -163,6 +262,9 @@ public final class ToolArguments {
      * {@code Optional} components work. The type must be public and its package exported or opened to
      * {@code dev.keel.core} (any class-path package is).
      *
+     * @param type the record or class to create
+     * @param <T>  its type
+     * @return a new instance holding the arguments
      * @throws ToolArgumentException naming the first argument that does not fit
      */
     public <T> T as(Class<T> type) {

@@ -11,7 +11,12 @@ public record JsonBoolean(boolean value) implements JsonValue {
     /** {@code false}. */
     public static final JsonBoolean FALSE = new JsonBoolean(false);
 
-    /** {@link #TRUE} or {@link #FALSE}. */
+    /**
+     * {@link #TRUE} or {@link #FALSE}.
+     *
+     * @param value the value
+     * @return {@link #TRUE} or {@link #FALSE}
+     */
     public static JsonBoolean of(boolean value) {
         return value ? TRUE : FALSE;
     }

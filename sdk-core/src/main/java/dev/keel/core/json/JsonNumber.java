@@ -10,12 +10,21 @@ import java.util.Objects;
  * @param value the number
  */
 public record JsonNumber(BigDecimal value) implements JsonValue {
-    /** Requires a value. */
+    /**
+     * Requires a value.
+     *
+     * @param value the number
+     */
     public JsonNumber {
         Objects.requireNonNull(value, "value");
     }
 
-    /** An integer. */
+    /**
+     * An integer.
+     *
+     * @param value the value
+     * @return an integer
+     */
     public static JsonNumber of(long value) {
         return new JsonNumber(BigDecimal.valueOf(value));
     }
@@ -23,6 +32,8 @@ public record JsonNumber(BigDecimal value) implements JsonValue {
     /**
      * A floating-point number, written with the shortest digits that read back as the same double.
      *
+     * @param value the value
+     * @return a floating-point number, written with the shortest digits that read back as the same double
      * @throws IllegalArgumentException for NaN and infinities, which JSON cannot express
      */
     public static JsonNumber of(double value) {
@@ -32,12 +43,21 @@ public record JsonNumber(BigDecimal value) implements JsonValue {
         return new JsonNumber(new BigDecimal(Double.toString(value)));
     }
 
-    /** Any decimal. */
+    /**
+     * Any decimal.
+     *
+     * @param value the value
+     * @return any decimal
+     */
     public static JsonNumber of(BigDecimal value) {
         return new JsonNumber(value);
     }
 
-    /** Whether the value has no fractional part ({@code 3}, {@code 3.0}, {@code 3e2}). */
+    /**
+     * Whether the value has no fractional part ({@code 3}, {@code 3.0}, {@code 3e2}).
+     *
+     * @return whether the value has no fractional part ({@code 3}, {@code 3.0}, {@code 3e2})
+     */
     public boolean isIntegral() {
         return value.signum() == 0 || value.stripTrailingZeros().scale() <= 0;
     }
@@ -45,6 +65,7 @@ public record JsonNumber(BigDecimal value) implements JsonValue {
     /**
      * The value as a {@code long}.
      *
+     * @return the value as a {@code long}
      * @throws ArithmeticException when it has a fractional part or does not fit
      */
     public long longValue() {
@@ -54,13 +75,18 @@ public record JsonNumber(BigDecimal value) implements JsonValue {
     /**
      * The value as an {@code int}.
      *
+     * @return the value as an {@code int}
      * @throws ArithmeticException when it has a fractional part or does not fit
      */
     public int intValue() {
         return value.intValueExact();
     }
 
-    /** The value as the nearest {@code double}. */
+    /**
+     * The value as the nearest {@code double}.
+     *
+     * @return the value as the nearest {@code double}
+     */
     public double doubleValue() {
         return value.doubleValue();
     }

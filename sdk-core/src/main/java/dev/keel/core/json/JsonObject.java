@@ -17,7 +17,11 @@ import java.util.Set;
 public record JsonObject(Map<String, JsonValue> members) implements JsonValue {
     private static final JsonObject EMPTY = new JsonObject(Map.of());
 
-    /** Copies {@code members}, keeping their order. */
+    /**
+     * Copies {@code members}, keeping their order.
+     *
+     * @param members name → value; copied, no {@code null} names or values (use {@link JsonNull#INSTANCE})
+     */
     public JsonObject {
         Objects.requireNonNull(members, "members");
         LinkedHashMap<String, JsonValue> copy = new LinkedHashMap<>();
@@ -26,12 +30,21 @@ public record JsonObject(Map<String, JsonValue> members) implements JsonValue {
         members = Collections.unmodifiableMap(copy);
     }
 
-    /** The empty object. */
+    /**
+     * The empty object.
+     *
+     * @return the empty object
+     */
     public static JsonObject of() {
         return EMPTY;
     }
 
-    /** Converts a map of plain Java values; member order as in {@link JsonValue#of(Object)}. */
+    /**
+     * Converts a map of plain Java values; member order as in {@link JsonValue#of(Object)}.
+     *
+     * @param members the members
+     * @return the converted value
+     */
     public static JsonObject of(Map<String, ?> members) {
         return (JsonObject) JsonValue.of(Objects.requireNonNull(members, "members"));
     }
@@ -39,6 +52,8 @@ public record JsonObject(Map<String, JsonValue> members) implements JsonValue {
     /**
      * Parses a JSON text that must be an object.
      *
+     * @param text the text
+     * @return the parsed value
      * @throws JsonParseException when it is not JSON, or not an object
      */
     public static JsonObject parse(String text) {
@@ -49,44 +64,81 @@ public record JsonObject(Map<String, JsonValue> members) implements JsonValue {
         throw new JsonParseException("expected a JSON object, got " + v.typeName());
     }
 
-    /** Starts an object. */
+    /**
+     * Starts an object.
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The member called {@code name}, if present (a present {@code null} is {@link JsonNull}). */
+    /**
+     * The member called {@code name}, if present (a present {@code null} is {@link JsonNull}).
+     *
+     * @param name the name
+     * @return the member called {@code name}, if present (a present {@code null} is {@link JsonNull})
+     */
     public Optional<JsonValue> get(String name) {
         return Optional.ofNullable(members.get(name));
     }
 
-    /** Whether a member called {@code name} is present (even if its value is {@code null}). */
+    /**
+     * Whether a member called {@code name} is present (even if its value is {@code null}).
+     *
+     * @param name the name
+     * @return whether a member called {@code name} is present (even if its value is {@code null})
+     */
     public boolean has(String name) {
         return members.containsKey(name);
     }
 
-    /** Member names, in order. */
+    /**
+     * Member names, in order.
+     *
+     * @return member names, in order
+     */
     public Set<String> names() {
         return members.keySet();
     }
 
-    /** Number of members. */
+    /**
+     * Number of members.
+     *
+     * @return number of members
+     */
     public int size() {
         return members.size();
     }
 
-    /** Whether there is no member. */
+    /**
+     * Whether there is no member.
+     *
+     * @return whether there is no member
+     */
     public boolean isEmpty() {
         return members.isEmpty();
     }
 
-    /** A copy with {@code name} set to {@code value} (converted with {@link JsonValue#of(Object)}); replaces in place. */
+    /**
+     * A copy with {@code name} set to {@code value} (converted with {@link JsonValue#of(Object)}); replaces in place.
+     *
+     * @param name the name
+     * @param value the value
+     * @return a copy with {@code name} set to {@code value} (converted with {@link JsonValue#of(Object)}); replaces in place
+     */
     public JsonObject with(String name, Object value) {
         LinkedHashMap<String, JsonValue> copy = new LinkedHashMap<>(members);
         copy.put(Objects.requireNonNull(name, "name"), JsonValue.of(value));
         return new JsonObject(copy);
     }
 
-    /** A copy without the member {@code name}. */
+    /**
+     * A copy without the member {@code name}.
+     *
+     * @param name the name
+     * @return a copy without the member {@code name}
+     */
     public JsonObject without(String name) {
         if (!members.containsKey(name)) {
             return this;
@@ -113,19 +165,34 @@ public record JsonObject(Map<String, JsonValue> members) implements JsonValue {
 
         private Builder() {}
 
-        /** Sets {@code name}; {@code value} is converted with {@link JsonValue#of(Object)}. A later put replaces. */
+        /**
+         * Sets {@code name}; {@code value} is converted with {@link JsonValue#of(Object)}. A later put replaces.
+         *
+         * @param name the name
+         * @param value the value
+         * @return this builder
+         */
         public Builder put(String name, Object value) {
             members.put(Objects.requireNonNull(name, "name"), JsonValue.of(value));
             return this;
         }
 
-        /** Sets every entry of {@code more}, in its order. */
+        /**
+         * Sets every entry of {@code more}, in its order.
+         *
+         * @param more the more
+         * @return this builder
+         */
         public Builder putAll(Map<String, ?> more) {
             more.forEach(this::put);
             return this;
         }
 
-        /** The object built so far. */
+        /**
+         * The object built so far.
+         *
+         * @return the object built so far
+         */
         public JsonObject build() {
             return new JsonObject(members);
         }

@@ -6,10 +6,21 @@ import dev.keel.core.KeelException;
 public class JsonParseException extends KeelException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception whose message says what is wrong and where.
+     *
+     * @param message what is wrong
+     */
     public JsonParseException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with its cause.
+     *
+     * @param message what is wrong
+     * @param cause   the parser's own exception
+     */
     public JsonParseException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -9,7 +9,11 @@ import java.util.Objects;
  * @param value the text, never {@code null}
  */
 public record JsonString(String value) implements JsonValue {
-    /** Requires a value. */
+    /**
+     * Requires a value.
+     *
+     * @param value the text, never {@code null}
+     */
     public JsonString {
         Objects.requireNonNull(value, "value");
     }

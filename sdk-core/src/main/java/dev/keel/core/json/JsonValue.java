@@ -20,7 +20,7 @@ import java.util.OptionalLong;
  * String text = built.toJson();                                   // {"city":"Oslo","days":3}
  * }</pre>
  *
- * <p>{@link #toString()} of every value is its compact JSON text. Values are thread-safe.
+ * <p>{@code toString()} of every value is its compact JSON text. Values are thread-safe.
  */
 public sealed interface JsonValue permits JsonObject, JsonArray, JsonString, JsonNumber, JsonBoolean, JsonNull {
 
@@ -28,6 +28,8 @@ public sealed interface JsonValue permits JsonObject, JsonArray, JsonString, Jso
      * Parses one JSON text (RFC 8259). Duplicate member names are refused, so that no two readers of the same
      * text can see different values.
      *
+     * @param text the text
+     * @return the parsed value
      * @throws JsonParseException when the text is empty, not JSON, or has something after the value; the
      *                            message says where it broke
      */
@@ -44,21 +46,35 @@ public sealed interface JsonValue permits JsonObject, JsonArray, JsonString, Jso
      * the same on every run); an {@link Iterable} or array →
      * {@link JsonArray}; an {@link Optional} → its value or {@code null}; a record → an object of its components.
      *
+     * @param value the value
+     * @return the converted value
      * @throws IllegalArgumentException for any other type, naming it
      */
     static JsonValue of(Object value) {
         return JsonText.fromJava(value);
     }
 
-    /** The compact JSON text of this value. */
+    /**
+     * The compact JSON text of this value.
+     *
+     * @return the compact JSON text of this value
+     */
     String toJson();
 
-    /** The string, when this is a {@link JsonString}. */
+    /**
+     * The string, when this is a {@link JsonString}.
+     *
+     * @return the string, when this is a {@link JsonString}
+     */
     default Optional<String> asString() {
         return this instanceof JsonString s ? Optional.of(s.value()) : Optional.empty();
     }
 
-    /** The number as a {@code long}, when this is a {@link JsonNumber} with an integral value that fits. */
+    /**
+     * The number as a {@code long}, when this is a {@link JsonNumber} with an integral value that fits.
+     *
+     * @return the number as a {@code long}, when this is a {@link JsonNumber} with an integral value that fits
+     */
     default OptionalLong asLong() {
         if (this instanceof JsonNumber n) {
             try {
@@ -70,22 +86,38 @@ public sealed interface JsonValue permits JsonObject, JsonArray, JsonString, Jso
         return OptionalLong.empty();
     }
 
-    /** The number as a {@code double}, when this is a {@link JsonNumber}. */
+    /**
+     * The number as a {@code double}, when this is a {@link JsonNumber}.
+     *
+     * @return the number as a {@code double}, when this is a {@link JsonNumber}
+     */
     default OptionalDouble asDouble() {
         return this instanceof JsonNumber n ? OptionalDouble.of(n.value().doubleValue()) : OptionalDouble.empty();
     }
 
-    /** The boolean, when this is a {@link JsonBoolean}. */
+    /**
+     * The boolean, when this is a {@link JsonBoolean}.
+     *
+     * @return the boolean, when this is a {@link JsonBoolean}
+     */
     default Optional<Boolean> asBoolean() {
         return this instanceof JsonBoolean b ? Optional.of(b.value()) : Optional.empty();
     }
 
-    /** This value, when it is a {@link JsonObject}. */
+    /**
+     * This value, when it is a {@link JsonObject}.
+     *
+     * @return this value, when it is a {@link JsonObject}
+     */
     default Optional<JsonObject> asObject() {
         return this instanceof JsonObject o ? Optional.of(o) : Optional.empty();
     }
 
-    /** This value, when it is a {@link JsonArray}. */
+    /**
+     * This value, when it is a {@link JsonArray}.
+     *
+     * @return this value, when it is a {@link JsonArray}
+     */
     default Optional<JsonArray> asArray() {
         return this instanceof JsonArray a ? Optional.of(a) : Optional.empty();
     }
@@ -94,6 +126,8 @@ public sealed interface JsonValue permits JsonObject, JsonArray, JsonString, Jso
      * The value at a JSON Pointer (RFC 6901) such as {@code /properties/city/type} or {@code /items/0};
      * {@code ""} is this value. Empty when there is nothing there.
      *
+     * @param pointer the pointer
+     * @return the value at a JSON Pointer (RFC 6901) such as {@code /properties/city/type} or {@code /items/0}; {@code ""} is this value
      * @throws IllegalArgumentException when {@code pointer} is neither empty nor starts with {@code /}
      */
     default Optional<JsonValue> at(String pointer) {
@@ -121,12 +155,20 @@ public sealed interface JsonValue permits JsonObject, JsonArray, JsonString, Jso
         return Optional.of(current);
     }
 
-    /** Whether this is {@link JsonNull}. */
+    /**
+     * Whether this is {@link JsonNull}.
+     *
+     * @return whether this is {@link JsonNull}
+     */
     default boolean isNull() {
         return this instanceof JsonNull;
     }
 
-    /** The JSON type name: {@code object}, {@code array}, {@code string}, {@code number}, {@code boolean} or {@code null}. */
+    /**
+     * The JSON type name: {@code object}, {@code array}, {@code string}, {@code number}, {@code boolean} or {@code null}.
+     *
+     * @return the JSON type name: {@code object}, {@code array}, {@code string}, {@code number}, {@code boolean} or {@code null}
+     */
     default String typeName() {
         if (this instanceof JsonObject) {
             return "object";

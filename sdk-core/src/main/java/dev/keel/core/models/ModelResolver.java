@@ -14,6 +14,8 @@ public interface ModelResolver {
     /**
      * Resolves a configuration.
      *
+     * @param config the config
+     * @return the resolved model
      * @throws ModelResolutionException when the provider is unknown, its key variable unset, or the
      *                                  configuration unusable
      */
