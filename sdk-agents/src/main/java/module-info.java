@@ -9,6 +9,10 @@ module dev.keel.agents {
     requires com.fasterxml.jackson.dataformat.yaml;
     requires io.modelcontextprotocol.sdk.mcp;
     requires java.net.http;
+    // Optional: a team file's rag knowledge bases and sandboxed shells. Checked when a team starts, with an
+    // error naming the artifact to add; nothing else of sdk-agents touches them.
+    requires static dev.keel.rag;
+    requires static dev.keel.sandbox;
     requires reactor.core;
     requires org.reactivestreams;
 

@@ -4,6 +4,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.keel.core.json.JsonArray;
+import dev.keel.core.json.JsonBoolean;
+import dev.keel.core.json.JsonNull;
+import dev.keel.core.json.JsonNumber;
+import dev.keel.core.json.JsonObject;
+import dev.keel.core.json.JsonString;
+import dev.keel.core.json.JsonValue;
+import java.math.BigDecimal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,6 +71,36 @@ public final class YamlTree {
         } catch (IOException e) {
             throw new SyntaxException(e.getMessage(), 0);
         }
+    }
+
+    /**
+     * The node as a Keel JSON value: mappings keep their order; numbers, booleans and null keep their type.
+     *
+     * @param node a node
+     * @return the same data as JSON
+     */
+    public static JsonValue json(Node node) {
+        if (node instanceof MapNode m) {
+            Map<String, JsonValue> members = new LinkedHashMap<>();
+            m.entries().values().forEach(e -> members.put(e.key(), json(e.value())));
+            return JsonObject.of(members);
+        }
+        if (node instanceof ListNode l) {
+            List<JsonValue> items = new ArrayList<>();
+            l.items().forEach(i -> items.add(json(i)));
+            return JsonArray.of(items);
+        }
+        Object v = ((Scalar) node).value();
+        if (v == null) {
+            return JsonNull.INSTANCE;
+        }
+        if (v instanceof Boolean b) {
+            return JsonBoolean.of(b);
+        }
+        if (v instanceof Number n) {
+            return JsonNumber.of(new BigDecimal(n.toString()));
+        }
+        return new JsonString(String.valueOf(v));
     }
 
     private static Node read(JsonParser p) throws IOException, SyntaxException {

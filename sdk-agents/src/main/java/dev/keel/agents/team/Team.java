@@ -2,6 +2,7 @@ package dev.keel.agents.team;
 
 import dev.keel.agents.Agent;
 import dev.keel.agents.AgentModel;
+import dev.keel.agents.ModelPrice;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Permissions;
 import dev.keel.core.ChatModel;
@@ -9,6 +10,7 @@ import dev.keel.core.models.ModelConfig;
 import dev.keel.core.models.ModelRegistry;
 import dev.keel.core.models.ModelResolver;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,32 +18,107 @@ import java.util.Objects;
 
 /**
  * A loaded team: the root agent (the file's first agent) with its whole graph, every agent by name, the
- * team-level permissions, and warnings about cagent fields that Keel reads but does not act on.
- *
- * @param root        the root agent
- * @param agents      every agent of the file by name, in file order
- * @param permissions team-level permission patterns
- * @param warnings    {@code file:line: field: note} lines for ignored cagent fields
+ * team-level permissions, the prices the file sets ({@code cost}), the schema version it was read as, and
+ * warnings about what Keel read but could not act on. Immutable.
  */
-public record Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings) {
-    public Team {
-        Objects.requireNonNull(root, "root");
-        agents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(agents));
-        Objects.requireNonNull(permissions, "permissions");
-        warnings = List.copyOf(warnings);
+public final class Team {
+    private final Agent root;
+    private final Map<String, Agent> agents;
+    private final Permissions permissions;
+    private final List<String> warnings;
+    private final Map<String, ModelPrice> prices;
+    private final int schemaVersion;
+
+    /**
+     * A team.
+     *
+     * @param root          the root agent
+     * @param agents        every agent of the file by name, in file order
+     * @param permissions   team-level permission patterns
+     * @param warnings      {@code file:line: field: note} lines for what Keel read but could not act on
+     * @param prices        model prices the file sets, by {@code provider/model}
+     * @param schemaVersion the docker-agent schema version the file was read as
+     */
+    public Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
+                Map<String, ModelPrice> prices, int schemaVersion) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.agents = Collections.unmodifiableMap(new LinkedHashMap<>(agents));
+        this.permissions = Objects.requireNonNull(permissions, "permissions");
+        this.warnings = List.copyOf(warnings);
+        this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
+        this.schemaVersion = schemaVersion;
     }
 
     /**
-     * A runner builder for the root with the team's permissions; add an approver, and the models to use if
-     * not the built-in providers over the process environment:
+     * The root agent.
+     *
+     * @return the root agent
+     */
+    public Agent root() {
+        return root;
+    }
+
+    /**
+     * Every agent of the file by name, in file order.
+     *
+     * @return every agent of the file by name
+     */
+    public Map<String, Agent> agents() {
+        return agents;
+    }
+
+    /**
+     * Team-level permission patterns.
+     *
+     * @return team-level permission patterns
+     */
+    public Permissions permissions() {
+        return permissions;
+    }
+
+    /**
+     * {@code file:line: field: note} lines for what Keel read but could not act on (unknown fields of a newer
+     * schema, features that need something absent here). Empty for a file whose every field Keel acts on.
+     *
+     * @return the warnings, in file order of discovery
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * Model prices the file sets with {@code cost}, by {@code provider/model}; {@link #runner()} applies them.
+     *
+     * @return model prices by {@code provider/model}
+     */
+    public Map<String, ModelPrice> prices() {
+        return prices;
+    }
+
+    /**
+     * The docker-agent schema version the file was read as (the latest when it declares none).
+     *
+     * @return the schema version
+     */
+    public int schemaVersion() {
+        return schemaVersion;
+    }
+
+    /**
+     * A runner builder for the root with the team's permissions and prices; add an approver, and the models to
+     * use if not the built-in providers over the process environment:
      *
      * <pre>{@code
      * try (ScriptedModelServer llm = ScriptedModelServer.start();
      *      Runner runner = team.runner().models(llm.models()).build()) { … }
      * }</pre>
+     *
+     * @return a runner builder
      */
     public Runner.Builder runner() {
-        return Runner.builder(root).permissions(permissions);
+        Runner.Builder b = Runner.builder(root).permissions(permissions);
+        prices.forEach(b::price);
+        return b;
     }
 
     /**
@@ -61,6 +138,7 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
      * Like {@link #validate()}, resolving through {@code models} (for example a registry with your own
      * environment). Models resolved for the check are closed again.
      *
+     * @param models the resolver to check against
      * @throws TeamValidationException listing every agent whose model cannot be resolved, and why
      */
     public void validate(ModelResolver models) {
@@ -85,6 +163,7 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
 
     @Override
     public String toString() {
-        return "Team[root=" + root.name() + ", agents=" + agents.keySet() + "]";
+        return "Team[root=" + root.name() + ", agents=" + agents.keySet() + ", schema v" + schemaVersion
+                + (warnings.isEmpty() ? "" : ", " + warnings.size() + " warnings") + "]";
     }
 }

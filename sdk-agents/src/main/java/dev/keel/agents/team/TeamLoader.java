@@ -8,6 +8,8 @@ import dev.keel.agents.internal.YamlTree.Entry;
 import dev.keel.agents.internal.YamlTree.ListNode;
 import dev.keel.agents.internal.YamlTree.MapNode;
 import dev.keel.agents.internal.YamlTree.Node;
+import dev.keel.agents.internal.YamlTree.Scalar;
+import dev.keel.agents.tool.Toolset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,18 +19,33 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns one team file into a {@link Team}: parses the YAML, checks the top level against the
- * {@link TeamSchema}, hands {@code models}/{@code providers} to the {@link ModelSection} and toolset entries
- * to the {@link ToolsetSection}, and builds the agent graph (sub-agents and handoffs first, cycles
- * refused). Field access and located errors are {@link TeamFields}'. One instance per load; not thread-safe.
+ * Turns one team file into a {@link Team}: parses the YAML, applies the requested {@code flavors}, migrates
+ * an older schema version to the current one ({@link Migrations}), checks every field against the
+ * {@link TeamSchema} ({@link SchemaWalk}), hands {@code models}/{@code providers} to the {@link ModelSection}
+ * and toolset entries to the {@link ToolsetSection}, and builds the agent graph (sub-agents and handoffs first,
+ * cycles refused). Field access and located errors are {@link TeamFields}'. One instance per load; not
+ * thread-safe.
  */
 final class TeamLoader {
+    /** Agent fields Keel reads but does not act on yet: a warning each. */
+    private static final Set<String> AGENT_PENDING = Set.of("welcome_message", "commands", "add_prompt_files",
+            "add_prompt_files_depth", "code_mode_tools", "structured_output", "skills", "hooks", "fallback",
+            "add_description_parameter", "max_consecutive_tool_calls", "max_old_tool_call_tokens",
+            "max_tool_result_tokens", "session_compaction", "compaction_threshold", "compaction_model",
+            "conversation_starters", "harness", "force_handoff", "safety", "redact_secrets", "budgets", "cache",
+            "use_commands", "use_skills", "tool_choice", "inject_memories", "max_inject_memories",
+            "inject_memories_strategy", TeamSchema.WORKFLOW);
+    /** Top-level sections Keel reads but does not act on yet: a warning each. */
+    private static final Set<String> TOP_PENDING = Set.of("rag", "commands", "skills", "runtime", "budget", "budgets",
+            "flavors", "evaluators");
+
     private final TeamFields f;
     private final Map<String, Entry> agentNodes = new LinkedHashMap<>();
     private final Map<String, Agent> built = new LinkedHashMap<>();
     private final Set<String> building = new LinkedHashSet<>();
     private ModelSection modelSection;
     private ToolsetSection toolsetSection;
+    private int version = TeamSchema.LATEST_VERSION;
 
     TeamLoader(String file, TeamOptions options) {
         this.f = new TeamFields(file, options);
@@ -48,13 +65,17 @@ final class TeamLoader {
             throw f.error(e.line(), "", "invalid YAML: " + e.getMessage());
         }
         MapNode top = f.map(doc, "");
-        f.checkFields(top, "", TeamSchema.TOP, TeamSchema.TOP_IGNORED);
-        Entry version = top.entries().get("version");
-        if (version != null) {
-            String v = f.scalarText(version.value(), "version");
-            // cagent schemas 0-6 and Docker Agent's later ones up to 15 share the fields Keel reads.
-            if (!v.matches("[0-9]|1[0-5]")) {
-                f.warn(version.line() + ": version: '" + v + "' is not a known cagent schema version");
+        version = version(top);
+        top = new Migrations(f, version).apply(top);
+        top = (MapNode) new SchemaWalk(f).walk(top, TeamSchema.TOP, "");
+        Entry fileEnv = top.entries().get("env");
+        if (fileEnv != null) {
+            f.fileEnv(f.env(top, "", "env"));
+        }
+        for (String section : TOP_PENDING) {
+            Entry e = top.entries().get(section);
+            if (e != null) {
+                f.warn(e.line() + ": " + section + ": read, but Keel does not act on it yet");
             }
         }
         modelSection = new ModelSection(f, f.entries(top, "models"), f.entries(top, "providers"));
@@ -68,7 +89,29 @@ final class TeamLoader {
         Agent root = built.get(agentNodes.keySet().iterator().next());
         Map<String, Agent> ordered = new LinkedHashMap<>();
         agentNodes.keySet().forEach(n -> ordered.put(n, built.get(n)));
-        return new Team(root, ordered, permissions, f.warnings());
+        return new Team(root, ordered, permissions, f.warnings(), modelSection.prices(), version);
+    }
+
+    /** The declared schema version; absent is the latest (docker-agent's behaviour). */
+    private int version(MapNode top) {
+        Entry v = top.entries().get("version");
+        if (v == null) {
+            return TeamSchema.LATEST_VERSION;
+        }
+        String text = v.value() instanceof Scalar s && s.value() != null ? String.valueOf(s.value()).strip() : "";
+        if (!text.matches("\\d{1,3}")) {
+            f.warn(v.line() + ": version: '" + text + "' is not a schema version; read as the latest ("
+                    + TeamSchema.LATEST_VERSION + ")");
+            return TeamSchema.LATEST_VERSION;
+        }
+        int n = Integer.parseInt(text);
+        if (n > TeamSchema.LATEST_VERSION) {
+            f.warn(v.line() + ": version: schema version " + n + " is newer than Keel knows ("
+                    + TeamSchema.LATEST_VERSION + "); read as " + TeamSchema.LATEST_VERSION
+                    + ", fields Keel does not know are warnings");
+            return TeamSchema.LATEST_VERSION;
+        }
+        return n;
     }
 
     private void readAgents(MapNode top) {
@@ -93,6 +136,15 @@ final class TeamLoader {
             }
         } else {
             agentNodes.putAll(f.map(agents.value(), "agents").entries());
+            for (Entry e : agentNodes.values()) {
+                if (e.value() instanceof MapNode m && m.entries().get("name") != null) {
+                    String written = f.scalarText(m.entries().get("name").value(), "agents." + e.key() + ".name");
+                    if (!written.equals(e.key())) {
+                        f.warn(m.entries().get("name").line() + ": agents." + e.key() + ".name: the key names the agent; '"
+                                + written + "' ignored");
+                    }
+                }
+            }
         }
         if (agentNodes.isEmpty()) {
             throw f.error(agents.line(), "agents", "a team file needs at least one agent");
@@ -117,7 +169,12 @@ final class TeamLoader {
         }
         String path = "agents." + name;
         MapNode m = f.map(e.value(), path);
-        f.checkFields(m, path, TeamSchema.AGENT, TeamSchema.AGENT_IGNORED);
+        for (String pending : AGENT_PENDING) {
+            Entry p = m.entries().get(pending);
+            if (p != null) {
+                f.warn(p.line() + ": " + path + "." + pending + ": read, but Keel does not act on it yet");
+            }
+        }
         Agent.Builder b;
         try {
             b = Agent.builder(name);
@@ -128,7 +185,9 @@ final class TeamLoader {
         if (model == null) {
             throw f.error(m.line(), path + ".model", "agent '" + name + "' has no model");
         }
-        b.model(modelSection.model(f.scalarText(model.value(), path + ".model"), model.line(), path + ".model"));
+        ModelSection.ModelChoice choice = modelSection.choose(f.scalarText(model.value(), path + ".model"), model.line(),
+                path + ".model");
+        b.model(choice.primary().config());
         f.optString(m, "description", path).ifPresent(b::description);
         f.optString(m, "instruction", path).ifPresent(b::instruction);
         Entry instructionFile = m.entries().get("instruction_file");
@@ -164,7 +223,10 @@ final class TeamLoader {
         if (toolsets != null) {
             ListNode list = f.list(toolsets.value(), path + ".toolsets");
             for (int i = 0; i < list.items().size(); i++) {
-                b.addToolset(ToolsetSection.readOnly(toolsetSection.toolset(list.items().get(i), path + ".toolsets[" + i + "]"), readOnlyAgent));
+                Toolset t = toolsetSection.toolset(list.items().get(i), path + ".toolsets[" + i + "]");
+                if (t != null) {
+                    b.addToolset(ToolsetSection.readOnly(t, readOnlyAgent));
+                }
             }
         }
         Entry uses = m.entries().get("use_toolsets");
@@ -172,8 +234,11 @@ final class TeamLoader {
             ListNode list = f.list(uses.value(), path + ".use_toolsets");
             for (int i = 0; i < list.items().size(); i++) {
                 Node n = list.items().get(i);
-                b.addToolset(ToolsetSection.readOnly(toolsetSection.sharedToolset(f.scalarText(n, path + ".use_toolsets[" + i + "]"), n.line(),
-                        path + ".use_toolsets[" + i + "]"), readOnlyAgent));
+                Toolset t = toolsetSection.sharedToolset(f.scalarText(n, path + ".use_toolsets[" + i + "]"), n.line(),
+                        path + ".use_toolsets[" + i + "]");
+                if (t != null) {
+                    b.addToolset(ToolsetSection.readOnly(t, readOnlyAgent));
+                }
             }
         }
         for (String[] kind : new String[][] {{"sub_agents", "sub"}, {"handoffs", "hand"}}) {
@@ -241,7 +306,6 @@ final class TeamLoader {
             return Permissions.none();
         }
         MapNode m = f.map(e.value(), path);
-        f.checkFields(m, path, Set.of("allow", "ask", "deny"), Set.of());
         List<List<String>> lists = new ArrayList<>();
         for (String kind : List.of("allow", "ask", "deny")) {
             List<String> patterns = f.strings(m, kind, path);

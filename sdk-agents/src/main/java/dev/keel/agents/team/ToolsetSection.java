@@ -13,85 +13,119 @@ import dev.keel.agents.toolsets.ScriptToolset;
 import dev.keel.agents.toolsets.ShellToolset;
 import dev.keel.agents.toolsets.Toolsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The toolset entries of agents, the top-level {@code toolsets} (built once and shared) and {@code mcps}:
- * each entry's {@code type} picks a reader from the schema table; {@code tools}, {@code instruction} and
- * {@code readonly} apply to every type. One per load; not thread-safe.
+ * each entry's {@code type} picks a reader; {@code tools}, {@code instruction} (with
+ * {@code {ORIGINAL_INSTRUCTIONS}}) and {@code readonly} apply to every type. A field that does not apply to
+ * the entry's type is a warning. What can only be known when the team starts (a Docker MCP catalog server, an
+ * unset header variable) is built then ({@link StartTimeToolset}). One per load; not thread-safe.
  */
 final class ToolsetSection {
+    /** Fields every toolset type takes. */
+    static final Set<String> COMMON = Set.of("type", "tools", "instruction", "readonly", "defer", "model", "toon",
+            "name");
+    /** Fields Keel reads but does not act on yet: a warning each. */
+    private static final Set<String> PENDING = Set.of("defer", "model", "toon", "post_edit", "ignore_vcs", "allow_list",
+            "deny_list", "sandbox", "sudo_askpass", "blocked_domains", "allow_private_ips", "headers", "escape_html",
+            "version", "working_dir", "lifecycle", "config", "env_file", "name");
+
     private final TeamFields f;
     private final Map<String, Entry> mcps;
     private final Map<String, Entry> sharedToolsets;
     /** Top-level {@code toolsets} built once, so agents that use one share the same instance. */
     private final Map<String, Toolset> builtShared = new LinkedHashMap<>();
-    private final Map<String, Reader> readers = readers();
 
     ToolsetSection(TeamFields f, Map<String, Entry> mcps, Map<String, Entry> sharedToolsets) {
         this.f = f;
         this.mcps = mcps;
         this.sharedToolsets = sharedToolsets;
+        register("think", Set.of("shared"), (m, path) -> Toolsets.think());
+        register("todo", Set.of("shared"), (m, path) -> Toolsets.todo());
+        register("memory", Set.of("path"), (m, path) -> Toolsets.memory(
+                f.resolvePath(f.optString(m, "path", path).orElse("memory.jsonl"))));
+        register("filesystem", Set.of("path", "post_edit", "ignore_vcs", "allow_list", "deny_list"), this::filesystem);
+        register("shell", Set.of("env", "timeout", "env_file", "sandbox", "sudo_askpass", "safer"), this::shell);
+        register("script", Set.of("shell", "timeout", "env", "env_file"), this::script);
+        register("fetch", Set.of("timeout", "allowed_hosts", "allowed_domains", "blocked_domains", "allow_private_ips",
+                "headers", "escape_html"), this::fetch);
+        register("mcp", Set.of("command", "args", "env", "env_file", "ref", "remote", "config", "timeout", "version",
+                "working_dir", "lifecycle", "allow_private_ips"), (m, path) -> mcp(m, path, null));
     }
 
-    /** Reads one toolset type's own fields; the fields were checked against the schema table first. */
+    /** Reads one toolset type's own fields. */
     @FunctionalInterface
-    private interface Reader {
+    interface Reader {
         Toolset read(MapNode m, String path);
     }
 
-    /** One reader per toolset type of {@link TeamSchema#TOOLSET}: a new type is one entry here and one there. */
-    private Map<String, Reader> readers() {
-        return Map.of(
-                "think", (m, path) -> Toolsets.think(),
-                "todo", (m, path) -> Toolsets.todo(),
-                "memory", (m, path) -> Toolsets.memory(f.resolvePath(f.requiredString(m, "path", path))),
-                "filesystem", this::filesystem,
-                "shell", this::shell,
-                "script", this::script,
-                "fetch", this::fetch,
-                "mcp", (m, path) -> mcp(m, path, null));
+    private record Registered(Set<String> fields, Reader reader) {}
+
+    private final Map<String, Registered> types = new LinkedHashMap<>();
+
+    /** Adds a toolset type: the fields it takes besides {@link #COMMON}, and how to read it. */
+    void register(String type, Set<String> fields, Reader reader) {
+        types.put(type, new Registered(fields, reader));
     }
 
+    /** The toolset an entry declares, or null when the entry is skipped (reported as a warning). */
     Toolset toolset(Node node, String path) {
         MapNode m = f.map(node, path);
         String type = f.requiredString(m, "type", path);
-        Set<String> specific = TeamSchema.TOOLSET.get(type);
-        Reader reader = readers.get(type);
-        if (specific == null || reader == null) {
+        Registered registered = types.get(type);
+        if (registered == null) {
             Entry t = m.entries().get("type");
-            String why = TeamSchema.KNOWN_UNSUPPORTED_TOOLSETS.contains(type) ? "is not supported by Keel"
-                    : "is unknown; supported types are " + new java.util.TreeSet<>(TeamSchema.TOOLSET.keySet());
-            throw f.error(t.line(), path + ".type", "toolset type '" + type + "' " + why);
+            if (TeamSchema.TOOLSET_TYPES.contains(type)) {
+                f.warn(t.line() + ": " + path + ".type: toolset type '" + type + "' is not supported by Keel yet; "
+                        + "the toolset is left out");
+                return null;
+            }
+            throw f.error(t.line(), path + ".type", "toolset type '" + type + "' is unknown; the types are "
+                    + new java.util.TreeSet<>(TeamSchema.TOOLSET_TYPES));
         }
-        Set<String> allowed = new java.util.HashSet<>(TeamSchema.TOOLSET_COMMON);
-        allowed.addAll(specific);
-        f.checkFields(m, path, allowed, TeamSchema.TOOLSET_IGNORED);
-        return configure(reader.read(m, path), m, path);
+        Set<String> applicable = new HashSet<>(COMMON);
+        applicable.addAll(registered.fields());
+        f.onlyFor(m, path, applicable, "a '" + type + "' toolset");
+        pending(m, path);
+        return configure(registered.reader().read(m, path), m, path);
+    }
+
+    private void pending(MapNode m, String path) {
+        for (Entry e : m.entries().values()) {
+            if (PENDING.contains(e.key())) {
+                f.warn(e.line() + ": " + path + "." + e.key() + ": read, but Keel does not act on it yet");
+            }
+        }
     }
 
     private Toolset filesystem(MapNode m, String path) {
-        if (m.entries().containsKey("post_edit")) {
-            f.warn(m.entries().get("post_edit").line() + ": " + path + ".post_edit: not supported, ignored");
-        }
-        return Toolsets.filesystem(f.optString(m, "path", path).map(f::resolvePath).orElse(f.options().baseDirectory()));
+        return Toolsets.filesystem(f.optString(m, "path", path).map(f::resolveWorkPath)
+                .orElse(f.options().workingDirectory()));
     }
 
     private Toolset shell(MapNode m, String path) {
-        ShellToolset.Builder shell = ShellToolset.builder(f.options().commandRunner()).env(f.env(m, path));
+        TeamFields.EnvMap env = f.envMap(m, path, "env");
         Integer timeout = f.optInt(m, "timeout", path);
-        if (timeout != null) {
-            shell.timeout(Duration.ofSeconds(timeout));
-        }
-        return shell.build();
+        Supplier<Toolset> build = () -> {
+            ShellToolset.Builder shell = ShellToolset.builder(f.options().commandRunner()).env(env.resolve());
+            if (timeout != null) {
+                shell.timeout(Duration.ofSeconds(timeout));
+            }
+            return shell.build();
+        };
+        return env.complete() ? build.get() : new StartTimeToolset("shell", "", build);
     }
 
     private Toolset fetch(MapNode m, String path) {
-        FetchToolset.Builder fetch = FetchToolset.builder(f.options().httpClient())
-                .allowedHosts(f.strings(m, "allowed_hosts", path));
+        List<String> hosts = f.strings(m, m.entries().containsKey("allowed_domains") ? "allowed_domains" : "allowed_hosts",
+                path);
+        FetchToolset.Builder fetch = FetchToolset.builder(f.options().httpClient()).allowedHosts(hosts);
         Integer timeout = f.optInt(m, "timeout", path);
         if (timeout != null) {
             fetch.timeout(Duration.ofSeconds(timeout));
@@ -101,6 +135,9 @@ final class ToolsetSection {
 
     /** Applies {@code tools}, {@code instruction} and {@code readonly} of a toolset entry. */
     private Toolset configure(Toolset t, MapNode m, String path) {
+        if (t == null) {
+            return null;
+        }
         List<String> only = f.strings(m, "tools", path);
         String instruction = f.optString(m, "instruction", path).orElse(null);
         Toolset configured = only.isEmpty() && instruction == null ? t
@@ -108,10 +145,9 @@ final class ToolsetSection {
         return readOnly(configured, f.optBool(m, "readonly", path).orElse(false));
     }
 
-
     /** {@code readonly: true}: only the tools that declare themselves read-only stay. */
     static Toolset readOnly(Toolset t, boolean readOnly) {
-        if (!readOnly) {
+        if (!readOnly || t == null) {
             return t;
         }
         return t instanceof ConfiguredToolset c
@@ -120,9 +156,8 @@ final class ToolsetSection {
     }
 
     Toolset sharedToolset(String name, int line, String field) {
-        Toolset done = builtShared.get(name);
-        if (done != null) {
-            return done;
+        if (builtShared.containsKey(name)) {
+            return builtShared.get(name);
         }
         Entry e = sharedToolsets.get(name);
         if (e == null) {
@@ -138,11 +173,11 @@ final class ToolsetSection {
         if (shell == null) {
             throw f.error(m.line(), path + ".shell", "a script toolset needs 'shell' with named commands");
         }
+        Map<String, String> common = f.envMap(m, path, "env").values();
         Map<String, ScriptToolset.Script> commands = new LinkedHashMap<>();
         for (Entry c : f.map(shell.value(), path + ".shell").entries().values()) {
             String cp = path + ".shell." + c.key();
             MapNode cm = f.map(c.value(), cp);
-            f.checkFields(cm, cp, Set.of("cmd", "description", "args", "required", "env", "working_dir"), Set.of());
             Map<String, String> args = new LinkedHashMap<>();
             Entry a = cm.entries().get("args");
             if (a != null) {
@@ -159,8 +194,10 @@ final class ToolsetSection {
             } catch (IllegalArgumentException ex) {
                 throw f.error(c.line(), cp, ex.getMessage());
             }
+            Map<String, String> env = new LinkedHashMap<>(common);
+            env.putAll(f.envMap(cm, cp, "env").values());
             commands.put(c.key(), new ScriptToolset.Script(f.requiredString(cm, "cmd", cp),
-                    f.optString(cm, "description", cp).orElse(null), args, f.env(cm, cp), f.optString(cm, "working_dir", cp).orElse(null)));
+                    f.optString(cm, "description", cp).orElse(null), args, env, f.optString(cm, "working_dir", cp).orElse(null)));
         }
         if (commands.isEmpty()) {
             throw f.error(shell.line(), path + ".shell", "declare at least one command");
@@ -178,30 +215,50 @@ final class ToolsetSection {
         if (ref != null) {
             String name = f.scalarText(ref.value(), path + ".ref");
             Entry target = mcps.get(name);
-            if (target == null) {
-                String hint = name.startsWith("docker:") ? "Docker MCP catalog references are not supported; declare the server under 'mcps'"
-                        : "declared servers are " + mcps.keySet();
-                throw f.error(ref.line(), path + ".ref", "unknown MCP server '" + name + "'; " + hint);
+            if (target != null) {
+                MapNode tm = f.map(target.value(), "mcps." + name);
+                if (tm.entries().containsKey("ref") && !f.scalarText(tm.entries().get("ref").value(),
+                        "mcps." + name + ".ref").startsWith("docker:")) {
+                    throw f.error(tm.entries().get("ref").line(), "mcps." + name + ".ref",
+                            "an 'mcps' entry can refer to a Docker MCP catalog server (docker:NAME) only");
+                }
+                Set<String> applicable = new HashSet<>(COMMON);
+                applicable.addAll(types.get("mcp").fields());
+                f.onlyFor(tm, "mcps." + name, applicable, "an MCP server");
+                pending(tm, "mcps." + name);
+                return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
             }
-            MapNode tm = f.map(target.value(), "mcps." + name);
-            f.checkFields(tm, "mcps." + name, TeamSchema.union(TeamSchema.MCP, TeamSchema.TOOLSET_COMMON), TeamSchema.TOOLSET_IGNORED);
-            if (tm.entries().containsKey("ref")) {
-                throw f.error(tm.entries().get("ref").line(), "mcps." + name + ".ref", "an 'mcps' entry cannot itself be a ref");
+            if (!name.startsWith("docker:")) {
+                throw f.error(ref.line(), path + ".ref", "unknown MCP server '" + name + "'; declared servers are "
+                        + mcps.keySet() + ", and a Docker MCP catalog server is written docker:NAME");
             }
-            return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
+            TeamFields.EnvMap env = f.envMap(m, path, "env");
+            Integer timeout = f.optInt(m, "timeout", path);
+            TeamResolver resolver = f.options().resolver();
+            String toolsetName = "mcp:" + (refName != null ? refName : name);
+            return new StartTimeToolset(toolsetName, "", () -> {
+                McpToolset.Builder b = McpToolset.builder(resolver.mcpServer(name, env.resolve())).name(toolsetName);
+                if (timeout != null) {
+                    b.requestTimeout(Duration.ofSeconds(timeout));
+                }
+                return b.build();
+            });
         }
-        McpTransport transport;
+        Supplier<McpTransport> transport;
+        boolean complete;
         Entry remote = m.entries().get("remote");
         if (remote != null) {
             String rp = path + ".remote";
             MapNode r = f.map(remote.value(), rp);
-            f.checkFields(r, rp, Set.of("url", "transport_type", "headers"), Set.of());
-            String url = f.requiredString(r, "url", rp);
+            String url = f.expandVars(f.rawText(r.entries().containsKey("url") ? r.entries().get("url").value()
+                    : new Scalar(null, r.line()), rp + ".url"), r.line(), rp + ".url");
             String kind = f.optString(r, "transport_type", rp).orElse("streamable");
-            Map<String, String> headers = f.env(r, rp, "headers");
+            TeamFields.EnvMap headers = f.envMap(r, rp, "headers");
+            complete = headers.complete();
             transport = switch (kind) {
-                case "sse" -> new McpTransport.Sse(url, headers);
-                case "streamable", "streamable-http", "streamableHttp", "http" -> new McpTransport.StreamableHttp(url, headers);
+                case "sse" -> () -> new McpTransport.Sse(url, headers.resolve());
+                case "streamable", "streamable-http", "streamable_http", "streamableHttp", "http" ->
+                        () -> new McpTransport.StreamableHttp(url, headers.resolve());
                 default -> throw f.error(r.entries().get("transport_type").line(), rp + ".transport_type",
                         "unknown MCP transport '" + kind + "'; use sse or streamable");
             };
@@ -210,16 +267,24 @@ final class ToolsetSection {
             if (command == null) {
                 throw f.error(m.line(), path, "an MCP toolset needs 'command', 'remote' or 'ref'");
             }
-            transport = new McpTransport.Stdio(f.scalarText(command.value(), path + ".command"), f.strings(m, "args", path), f.env(m, path));
-        }
-        McpToolset.Builder b = McpToolset.builder(transport);
-        if (refName != null) {
-            b.name("mcp:" + refName);
+            String cmd = f.scalarText(command.value(), path + ".command");
+            List<String> args = f.strings(m, "args", path);
+            TeamFields.EnvMap env = f.envMap(m, path, "env");
+            complete = env.complete();
+            transport = () -> new McpTransport.Stdio(cmd, args, env.resolve());
         }
         Integer timeout = f.optInt(m, "timeout", path);
-        if (timeout != null) {
-            b.requestTimeout(Duration.ofSeconds(timeout));
-        }
-        return b.build();
+        String toolsetName = refName != null ? "mcp:" + refName : null;
+        Supplier<Toolset> build = () -> {
+            McpToolset.Builder b = McpToolset.builder(transport.get());
+            if (toolsetName != null) {
+                b.name(toolsetName);
+            }
+            if (timeout != null) {
+                b.requestTimeout(Duration.ofSeconds(timeout));
+            }
+            return b.build();
+        };
+        return complete ? build.get() : new StartTimeToolset(toolsetName != null ? toolsetName : "mcp", "", build);
     }
 }

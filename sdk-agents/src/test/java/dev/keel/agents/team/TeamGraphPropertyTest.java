@@ -23,8 +23,8 @@ import okhttp3.OkHttpClient;
  * adding one back edge makes it a located cycle error.
  */
 class TeamGraphPropertyTest {
-    private static final TeamOptions OPTIONS = new TeamOptions(Path.of("/srv/team"), Map.of(), LocalCommandRunner.create(),
-            new OkHttpClient(), false);
+    private static final TeamOptions OPTIONS = TeamOptions.defaults(Path.of("/srv/team")).withEnv(Map.of())
+            .withCommandRunner(LocalCommandRunner.create()).withHttpClient(new OkHttpClient());
 
     /** One agent of a generated team: its sub-agents and handoffs point only to later agents. */
     record Spec(String instruction, List<Integer> subAgents, List<Integer> handoffs, int maxIterations, int history,
