@@ -1,13 +1,18 @@
 package dev.keel.agents;
 
 import dev.keel.agents.approval.Permissions;
+import dev.keel.agents.approval.Safety;
+import dev.keel.agents.hooks.Hooks;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatModel;
 import dev.keel.core.models.ModelConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -49,6 +54,20 @@ public final class Agent {
     private final boolean addDate;
     private final boolean addEnvironmentInfo;
     private final Permissions permissions;
+    private final List<String> handoffNames;
+    private final Hooks hooks;
+    private final String welcomeMessage;
+    private final Map<String, AgentCommand> commands;
+    private final StructuredOutput structuredOutput;
+    private final List<String> promptFiles;
+    private final int injectMemories;
+    private final boolean redactSecrets;
+    private final Safety safety;
+    private final int maxConsecutiveToolCalls;
+    private final int maxToolResultTokens;
+    private final int maxOldToolCallTokens;
+    private final boolean addDescriptionParameter;
+    private final String forceHandoff;
 
     private Agent(Builder b) {
         name = b.name;
@@ -63,6 +82,20 @@ public final class Agent {
         addDate = b.addDate;
         addEnvironmentInfo = b.addEnvironmentInfo;
         permissions = b.permissions;
+        handoffNames = List.copyOf(b.handoffNames);
+        hooks = b.hooks;
+        welcomeMessage = b.welcomeMessage;
+        commands = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.commands));
+        structuredOutput = b.structuredOutput;
+        promptFiles = List.copyOf(b.promptFiles);
+        injectMemories = b.injectMemories;
+        redactSecrets = b.redactSecrets;
+        safety = b.safety;
+        maxConsecutiveToolCalls = b.maxConsecutiveToolCalls;
+        maxToolResultTokens = b.maxToolResultTokens;
+        maxOldToolCallTokens = b.maxOldToolCallTokens;
+        addDescriptionParameter = b.addDescriptionParameter;
+        forceHandoff = b.forceHandoff;
     }
 
     /** Starts an agent called {@code name} (1–64 of {@code [a-zA-Z0-9_.-]}). */
@@ -84,6 +117,20 @@ public final class Agent {
         b.addDate = addDate;
         b.addEnvironmentInfo = addEnvironmentInfo;
         b.permissions = permissions;
+        b.handoffNames.addAll(handoffNames);
+        b.hooks = hooks;
+        b.welcomeMessage = welcomeMessage;
+        b.commands.putAll(commands);
+        b.structuredOutput = structuredOutput;
+        b.promptFiles.addAll(promptFiles);
+        b.injectMemories = injectMemories;
+        b.redactSecrets = redactSecrets;
+        b.safety = safety;
+        b.maxConsecutiveToolCalls = maxConsecutiveToolCalls;
+        b.maxToolResultTokens = maxToolResultTokens;
+        b.maxOldToolCallTokens = maxOldToolCallTokens;
+        b.addDescriptionParameter = addDescriptionParameter;
+        b.forceHandoff = forceHandoff;
         return b;
     }
 
@@ -121,13 +168,134 @@ public final class Agent {
     /** Agent-level permission patterns, merged with the runner's. */
     public Permissions permissions() { return permissions; }
 
+    /**
+     * Agents reachable with {@code handoff} by name only, resolved by the runner among the agents it knows (a
+     * team's agents); they let two agents hand the conversation back and forth, which objects cannot express.
+     *
+     * @return names of agents reachable with {@code handoff} besides {@link #handoffs()}
+     */
+    public List<String> handoffNames() { return handoffNames; }
+
+    /**
+     * Every agent name reachable with {@code handoff}: {@link #handoffs()} then {@link #handoffNames()}.
+     *
+     * @return the handoff targets by name
+     */
+    public List<String> handoffTargets() {
+        List<String> all = new ArrayList<>(handoffs.stream().map(Agent::name).toList());
+        handoffNames.stream().filter(n -> !all.contains(n)).forEach(all::add);
+        return List.copyOf(all);
+    }
+
+    /**
+     * Hooks that run for this agent, after the runner's.
+     *
+     * @return the agent's hooks
+     */
+    public Hooks hooks() { return hooks; }
+
+    /**
+     * A message for a host to show when a session with this agent starts (docker-agent's {@code welcome_message}).
+     *
+     * @return the welcome message, may be empty
+     */
+    public String welcomeMessage() { return welcomeMessage; }
+
+    /**
+     * Named prompts, run with {@link Runner#runCommand(Session, String, String...)}.
+     *
+     * @return commands by name, in declaration order
+     */
+    public Map<String, AgentCommand> commands() { return commands; }
+
+    /**
+     * The shape the final answer must have, if any.
+     *
+     * @return the structured output, or empty
+     */
+    public Optional<StructuredOutput> structuredOutput() { return Optional.ofNullable(structuredOutput); }
+
+    /**
+     * Files whose contents join the system prompt, looked up from the working directory upwards and in the
+     * home directory, read on every turn (docker-agent's {@code add_prompt_files}).
+     *
+     * @return the file names
+     */
+    public List<String> promptFiles() { return promptFiles; }
+
+    /**
+     * How many memories of the agent's memory toolset are added to each turn, the most relevant to the latest
+     * user message first; 0 = none (docker-agent's {@code inject_memories} / {@code max_inject_memories}).
+     *
+     * @return the number of memories injected per turn
+     */
+    public int injectMemories() { return injectMemories; }
+
+    /**
+     * Whether detected secrets are scrubbed from tool arguments, messages sent to the model and tool output.
+     *
+     * @return whether secrets are redacted
+     */
+    public boolean redactSecrets() { return redactSecrets; }
+
+    /**
+     * The agent's safety mode, overriding the runner's; empty when the runner's applies.
+     *
+     * @return the safety mode, or empty
+     */
+    public Optional<Safety> safety() { return Optional.ofNullable(safety); }
+
+    /**
+     * Identical tool calls in a row after which the run stops (a loop); 0 = no limit.
+     *
+     * @return the limit
+     */
+    public int maxConsecutiveToolCalls() { return maxConsecutiveToolCalls; }
+
+    /**
+     * Approximate tokens (characters / 4) kept of each tool result, cut in the middle; 0 = the runner's limit.
+     *
+     * @return the limit
+     */
+    public int maxToolResultTokens() { return maxToolResultTokens; }
+
+    /**
+     * Approximate tokens of older tool calls' arguments and results sent to the model; older content beyond it
+     * is replaced with a placeholder; 0 = all.
+     *
+     * @return the budget
+     */
+    public int maxOldToolCallTokens() { return maxOldToolCallTokens; }
+
+    /**
+     * Whether every tool gets an optional {@code description} argument in which the model says why it calls
+     * it (removed before the tool runs, shown in events).
+     *
+     * @return whether tools get a description argument
+     */
+    public boolean addDescriptionParameter() { return addDescriptionParameter; }
+
+    /**
+     * The agent that takes over whenever this one gives a final answer (docker-agent's {@code force_handoff}).
+     *
+     * @return the agent's name, or empty
+     */
+    public Optional<String> forceHandoff() { return Optional.ofNullable(forceHandoff); }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
                 && instruction.equals(a.instruction) && model.equals(a.model)
                 && toolsets.equals(a.toolsets) && subAgents.equals(a.subAgents) && handoffs.equals(a.handoffs)
                 && maxIterations == a.maxIterations && numHistoryItems == a.numHistoryItems && addDate == a.addDate
-                && addEnvironmentInfo == a.addEnvironmentInfo && permissions.equals(a.permissions);
+                && addEnvironmentInfo == a.addEnvironmentInfo && permissions.equals(a.permissions)
+                && handoffNames.equals(a.handoffNames) && hooks.equals(a.hooks) && welcomeMessage.equals(a.welcomeMessage)
+                && commands.equals(a.commands) && Objects.equals(structuredOutput, a.structuredOutput)
+                && promptFiles.equals(a.promptFiles) && injectMemories == a.injectMemories
+                && redactSecrets == a.redactSecrets && safety == a.safety
+                && maxConsecutiveToolCalls == a.maxConsecutiveToolCalls && maxToolResultTokens == a.maxToolResultTokens
+                && maxOldToolCallTokens == a.maxOldToolCallTokens && addDescriptionParameter == a.addDescriptionParameter
+                && Objects.equals(forceHandoff, a.forceHandoff);
     }
 
     @Override
@@ -140,7 +308,7 @@ public final class Agent {
     public String toString() {
         return "Agent[" + name + ", model=" + model.label() + ", toolsets=" + toolsets.stream().map(Toolset::name).toList()
                 + ", subAgents=" + subAgents.stream().map(Agent::name).toList()
-                + ", handoffs=" + handoffs.stream().map(Agent::name).toList() + "]";
+                + ", handoffs=" + handoffTargets() + "]";
     }
 
     /** Builder for {@link Agent}. Not thread-safe. */
@@ -157,6 +325,20 @@ public final class Agent {
         private boolean addDate;
         private boolean addEnvironmentInfo;
         private Permissions permissions = Permissions.none();
+        private final List<String> handoffNames = new ArrayList<>();
+        private Hooks hooks = Hooks.none();
+        private String welcomeMessage = "";
+        private final Map<String, AgentCommand> commands = new LinkedHashMap<>();
+        private StructuredOutput structuredOutput;
+        private final List<String> promptFiles = new ArrayList<>();
+        private int injectMemories;
+        private boolean redactSecrets;
+        private Safety safety;
+        private int maxConsecutiveToolCalls;
+        private int maxToolResultTokens;
+        private int maxOldToolCallTokens;
+        private boolean addDescriptionParameter;
+        private String forceHandoff;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -275,6 +457,185 @@ public final class Agent {
         public Builder permissions(Permissions permissions) {
             this.permissions = Objects.requireNonNull(permissions, "permissions");
             return this;
+        }
+
+        /**
+         * Sets agents reachable with {@code handoff} by name (replacing any set before), resolved by the runner
+         * among the agents it knows; use it for agents that hand back and forth.
+         *
+         * @param names agent names
+         * @return this builder
+         */
+        public Builder handoffNames(List<String> names) {
+            List<String> copy = List.copyOf(names);
+            handoffNames.clear();
+            handoffNames.addAll(copy);
+            return this;
+        }
+
+        /**
+         * Hooks that run for this agent after the runner's (replaces).
+         *
+         * @param hooks the hooks
+         * @return this builder
+         */
+        public Builder hooks(Hooks hooks) {
+            this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /**
+         * A message for a host to show when a session starts.
+         *
+         * @param message the message
+         * @return this builder
+         */
+        public Builder welcomeMessage(String message) {
+            this.welcomeMessage = Objects.requireNonNullElse(message, "");
+            return this;
+        }
+
+        /**
+         * Sets the named prompts (replacing any set before).
+         *
+         * @param commands the commands
+         * @return this builder
+         */
+        public Builder commands(List<AgentCommand> commands) {
+            Map<String, AgentCommand> copy = new LinkedHashMap<>();
+            for (AgentCommand c : commands) {
+                if (copy.put(c.name(), c) != null) {
+                    throw new IllegalArgumentException("agent '" + name + "' has two commands named '" + c.name() + "'");
+                }
+            }
+            this.commands.clear();
+            this.commands.putAll(copy);
+            return this;
+        }
+
+        /**
+         * The shape the final answer must have ({@code null} for free text).
+         *
+         * @param output the structured output
+         * @return this builder
+         */
+        public Builder structuredOutput(StructuredOutput output) {
+            this.structuredOutput = output;
+            return this;
+        }
+
+        /**
+         * Files whose contents join the system prompt on every turn (replaces).
+         *
+         * @param files file names, looked up from the working directory upwards and in the home directory
+         * @return this builder
+         */
+        public Builder promptFiles(List<String> files) {
+            List<String> copy = List.copyOf(files);
+            promptFiles.clear();
+            promptFiles.addAll(copy);
+            return this;
+        }
+
+        /**
+         * Adds up to {@code max} relevant memories of the agent's memory toolset to each turn (0 = none).
+         *
+         * @param max memories per turn
+         * @return this builder
+         */
+        public Builder injectMemories(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("injectMemories cannot be negative, was " + max);
+            }
+            this.injectMemories = max;
+            return this;
+        }
+
+        /**
+         * Scrubs detected secrets from tool arguments, messages sent to the model and tool output.
+         *
+         * @param redact whether to redact
+         * @return this builder
+         */
+        public Builder redactSecrets(boolean redact) {
+            this.redactSecrets = redact;
+            return this;
+        }
+
+        /**
+         * The agent's safety mode ({@code null}: the runner's).
+         *
+         * @param safety the mode
+         * @return this builder
+         */
+        public Builder safety(Safety safety) {
+            this.safety = safety;
+            return this;
+        }
+
+        /**
+         * Stops the run after this many identical tool calls in a row (0 = no limit).
+         *
+         * @param max the limit
+         * @return this builder
+         */
+        public Builder maxConsecutiveToolCalls(int max) {
+            this.maxConsecutiveToolCalls = nonNegative(max, "maxConsecutiveToolCalls");
+            return this;
+        }
+
+        /**
+         * Keeps about this many tokens of each tool result, cut in the middle (0 = the runner's limit).
+         *
+         * @param max the limit
+         * @return this builder
+         */
+        public Builder maxToolResultTokens(int max) {
+            this.maxToolResultTokens = nonNegative(max, "maxToolResultTokens");
+            return this;
+        }
+
+        /**
+         * Sends about this many tokens of older tool calls; older content becomes a placeholder (0 = all).
+         *
+         * @param max the budget
+         * @return this builder
+         */
+        public Builder maxOldToolCallTokens(int max) {
+            this.maxOldToolCallTokens = nonNegative(max, "maxOldToolCallTokens");
+            return this;
+        }
+
+        /**
+         * Gives every tool an optional {@code description} argument for the model to say why it calls it.
+         *
+         * @param add whether to add it
+         * @return this builder
+         */
+        public Builder addDescriptionParameter(boolean add) {
+            this.addDescriptionParameter = add;
+            return this;
+        }
+
+        /**
+         * Hands the conversation to {@code agent} whenever this agent gives a final answer ({@code null}: never).
+         *
+         * @param agent the agent's name, resolved by the runner
+         * @return this builder
+         */
+        public Builder forceHandoff(String agent) {
+            if (name.equals(agent)) {
+                throw new IllegalArgumentException("agent '" + name + "' cannot force a handoff to itself");
+            }
+            this.forceHandoff = agent;
+            return this;
+        }
+
+        private static int nonNegative(int v, String what) {
+            if (v < 0) {
+                throw new IllegalArgumentException(what + " cannot be negative, was " + v);
+            }
+            return v;
         }
 
         /**

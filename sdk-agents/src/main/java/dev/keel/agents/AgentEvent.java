@@ -72,6 +72,8 @@ public sealed interface AgentEvent {
         /** The approver said yes for this call. */
         APPROVER,
         /** The approver earlier said "always" for this tool. */
-        REMEMBERED
+        REMEMBERED,
+        /** A {@code permission_request} or {@code pre_tool_use} hook approved it. */
+        HOOK
     }
 }

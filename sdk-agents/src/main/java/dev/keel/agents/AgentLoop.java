@@ -5,6 +5,7 @@ import dev.keel.agents.StepInterceptor.HandoffStep;
 import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Position;
 import dev.keel.agents.internal.HistoryWindow;
+import dev.keel.agents.internal.ToolOutputBudget;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
@@ -33,22 +34,30 @@ import java.util.concurrent.atomic.AtomicReference;
  * and approvals in {@link ToolCalls}. Not shared between runs.
  */
 final class AgentLoop {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentLoop.class);
     private final Runner runner;
     private final RunSettings settings;
     private final Steps steps;
     private final RunHandle handle;
     private final ToolCalls toolCalls;
+    private final RunHooks hooks;
 
     AgentLoop(Runner runner, RunHandle handle) {
         this.runner = runner;
         this.settings = runner.settings();
         this.steps = runner.steps();
         this.handle = handle;
-        this.toolCalls = new ToolCalls(this, settings, steps);
+        this.hooks = new RunHooks(new HookDispatch(runner));
+        this.toolCalls = new ToolCalls(this, settings, steps, hooks);
     }
 
     void emit(AgentEvent e) {
         runner.emit(e);
+    }
+
+    /** The agent called {@code name} in this run. */
+    Agent agent(String name) {
+        return runner.agentNamed(name);
     }
 
     void checkCancelled() {
@@ -70,11 +79,21 @@ final class AgentLoop {
 
     private AgentResult runStarted(Session session, String input) {
         Agent agent = session.currentAgent().map(runner::agentNamed).orElse(runner.root());
+        boolean firstRun = session.currentAgent().isEmpty() && session.messages().isEmpty();
         session.currentAgent(agent.name());
         Usage before = session.usage();
-        session.append(Message.user(input));
         try {
-            AgentResult r = loop(agent, session, before);
+            if (firstRun) {
+                hooks.sessionStart(agent, session);
+            }
+            session.append(Message.user(input));
+            HookDispatch.Outcome submitted = hooks.userPromptSubmit(agent, session, input);
+            if (submitted.blocked()) {
+                AgentResult r = result(submitted.reason(), agent, AgentResult.StopReason.BLOCKED, 0, session, before);
+                emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
+                return r;
+            }
+            AgentResult r = loop(agent, session, before, submitted.context());
             emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
             return r;
         } catch (AgentException e) {
@@ -91,24 +110,46 @@ final class AgentLoop {
     private record Prepared(Agent agent, Map<String, Tool> tools, List<ToolSpec> specs, Message system,
                             ApprovalPolicy policy) {}
 
-    private AgentResult loop(Agent agent, Session session, Usage before) {
+    private AgentResult loop(Agent agent, Session session, Usage before, String runContext) {
+        HookDispatch.Outcome starting = hooks.beforeAgentRun(agent, session);
+        if (starting.blocked()) {
+            return result(starting.reason(), agent, AgentResult.StopReason.BLOCKED, 0, session, before);
+        }
         int iterations = 0;
         String lastText = "";
         AtomicReference<Agent> handoffTo = new AtomicReference<>();
         Prepared prepared = null;
+        RepeatedCalls repeated = new RepeatedCalls();
         while (true) {
             checkCancelled();
             if (iterations >= agent.maxIterations()) {
                 emit(new AgentEvent.MaxIterationsReached(agent.name(), session.id(), agent.maxIterations()));
-                return result(lastText, agent, AgentResult.StopReason.MAX_ITERATIONS, iterations, session, before);
+                hooks.maxIterations(agent, session, agent.maxIterations());
+                return finished(agent, session, result(lastText, agent, AgentResult.StopReason.MAX_ITERATIONS, iterations,
+                        session, before));
             }
             handoffTo.set(null);
             if (prepared == null || prepared.agent() != agent) {
                 prepared = prepare(agent, session, handoffTo);
             }
             Position at = new Position(agent.name(), session.id(), iterations);
-            ChatResponse response = callModel(at, agent, prepared, session);
+            String turnContext = join(runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
+            HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, iterations + 1);
+            if (gate.blocked()) {
+                hooks.turnEnd(agent, session, "hook_blocked");
+                return finished(agent, session, result(gate.reason(), agent, AgentResult.StopReason.BLOCKED, iterations,
+                        session, before));
+            }
+            ChatResponse response;
+            try {
+                response = callModel(at, agent, prepared, session, turnContext);
+            } catch (AgentException e) {
+                hooks.error(agent, session, e.getMessage());
+                hooks.turnEnd(agent, session, e instanceof AgentException.Cancelled ? "canceled" : "error");
+                throw e;
+            }
             iterations++;
+            hooks.afterLlmCall(agent, session, response.text());
             session.addUsage(response.usage(), settings.price(agent));
             emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
                     session.cost().isPresent() ? session.cost().getAsDouble() : null));
@@ -118,31 +159,100 @@ final class AgentLoop {
                 lastText = response.text();
             }
             if (!response.message().hasToolCalls()) {
-                return result(response.text(), agent, AgentResult.StopReason.COMPLETED, iterations, session, before);
+                hooks.stop(agent, session, response.text());
+                Agent forced = agent.forceHandoff().map(runner::agentNamed).orElse(null);
+                if (forced != null) {
+                    hooks.turnEnd(agent, session, "continue");
+                    handOff(at, agent, forced, session);
+                    agent = forced;
+                    continue;
+                }
+                hooks.turnEnd(agent, session, "normal");
+                return finished(agent, session, result(response.text(), agent, AgentResult.StopReason.COMPLETED,
+                        iterations, session, before));
             }
-            for (ToolResultMessage r : toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy())) {
+            if (repeated.count(response.toolCalls()) > agent.maxConsecutiveToolCalls() && agent.maxConsecutiveToolCalls() > 0) {
+                String why = "agent '" + agent.name() + "' repeated the same tool call " + repeated.times()
+                        + " times in a row; stopped (max_consecutive_tool_calls " + agent.maxConsecutiveToolCalls() + ")";
+                hooks.error(agent, session, why);
+                hooks.turnEnd(agent, session, "loop_detected");
+                for (dev.keel.core.message.ToolCall c : response.toolCalls()) {
+                    session.append(Message.toolError(c, why));
+                }
+                return finished(agent, session, result(why, agent, AgentResult.StopReason.LOOP_DETECTED, iterations,
+                        session, before));
+            }
+            ToolCalls.Batch batch = toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy());
+            for (ToolResultMessage r : batch.results()) {
                 session.append(r);
             }
+            if (batch.stopReason() != null) {
+                hooks.turnEnd(agent, session, "hook_blocked");
+                return finished(agent, session, result(batch.stopReason(), agent, AgentResult.StopReason.BLOCKED,
+                        iterations, session, before));
+            }
+            hooks.turnEnd(agent, session, "continue");
             Agent next = handoffTo.get();
             if (next != null) {
-                Agent from = agent;
-                steps.handoff(new HandoffStep(at, next.name()), () -> {
-                    emit(new AgentEvent.HandedOff(from.name(), session.id(), next.name()));
-                    session.currentAgent(next.name());
-                });
+                handOff(at, agent, next, session);
                 agent = next;
             }
         }
     }
 
-    private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session) {
+    /** Counts turns in a row whose tool calls are the same (names and arguments). */
+    private static final class RepeatedCalls {
+        private List<String> last = List.of();
+        private int times;
+
+        int count(List<dev.keel.core.message.ToolCall> calls) {
+            List<String> now = calls.stream().map(c -> c.name() + " " + c.arguments()).toList();
+            times = now.equals(last) ? times + 1 : 1;
+            last = now;
+            return times;
+        }
+
+        int times() {
+            return times;
+        }
+    }
+
+    private void handOff(Position at, Agent from, Agent to, Session session) {
+        steps.handoff(new HandoffStep(at, to.name()), () -> {
+            emit(new AgentEvent.HandedOff(from.name(), session.id(), to.name()));
+            session.currentAgent(to.name());
+        });
+        hooks.agentSwitch(from, session.id(), to.name(), "handoff");
+    }
+
+    private AgentResult finished(Agent agent, Session session, AgentResult r) {
+        hooks.afterAgentComplete(agent, session, r.output());
+        return r;
+    }
+
+    private static String join(String a, String b) {
+        if (a == null || a.isBlank()) {
+            return b == null ? "" : b;
+        }
+        return b == null || b.isBlank() ? a : a + "\n\n" + b;
+    }
+
+    private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext) {
         ChatModel model = runner.model(agent);
-        List<Message> history = HistoryWindow.trim(session.messages(), agent.numHistoryItems());
-        List<Message> messages = new ArrayList<>(history.size() + 1);
+        List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.messages(),
+                agent.numHistoryItems()), agent.maxOldToolCallTokens());
+        List<Message> messages = new ArrayList<>(history.size() + 2);
         messages.add(prepared.system());
         messages.addAll(history);
+        String context = join(session.state().get(RunHooks.SESSION_CONTEXT) instanceof dev.keel.core.json.JsonString s
+                ? s.value() : "", turnContext);
+        if (!context.isBlank()) {
+            // Context from hooks is sent after the history, so the cached prefix (tools + system prompt) stays put.
+            messages.add(Message.system(context));
+        }
         // The tools and the system prompt are the same on every turn: mark them as the cacheable prefix.
-        ChatRequest request = new ChatRequest(messages, prepared.specs(), agent.model().options(),
+        ChatRequest request = new ChatRequest(HookDispatch.redacted(agent, messages), prepared.specs(),
+                agent.model().options(),
                 List.of(CacheBreakpoint.system()));
         try {
             return steps.modelCall(new ModelStep(at, agent.model().label(), request), () -> model.stream(request,
@@ -177,10 +287,15 @@ final class AgentLoop {
                         + e.getMessage(), e);
             }
             for (Tool t : list) {
+                if (agent.addDescriptionParameter()) {
+                    t = dev.keel.agents.internal.DescriptionParameter.add(t);
+                }
                 String name = t.spec().name();
                 if (tools.putIfAbsent(name, t) != null) {
-                    throw new AgentException("agent '" + agent.name() + "': tool '" + name + "' is provided by both '"
-                            + owner.get(name) + "' and '" + set.name() + "'");
+                    // docker-agent's rule: the first toolset that provides a name wins.
+                    log.debug("agent '{}': tool '{}' of toolset '{}' is shadowed by the one of '{}'", agent.name(), name,
+                            set.name(), owner.get(name));
+                    continue;
                 }
                 owner.put(name, set.name());
             }
@@ -189,11 +304,11 @@ final class AgentLoop {
             tools.put(TeamTools.TRANSFER_TASK, TeamTools.transferTask(agent,
                     (sub, task, expected) -> delegate(agent, session, sub, task, expected)));
         }
-        if (!agent.handoffs().isEmpty()) {
-            tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, handoffTo));
+        if (!agent.handoffTargets().isEmpty()) {
+            tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, runner::agentNamed, handoffTo));
         }
         return new Prepared(agent, tools, tools.values().stream().map(Tool::spec).toList(),
-                Message.system(SystemPrompt.of(agent, settings)), ApprovalPolicy.of(agent, settings));
+                Message.system(SystemPrompt.of(agent, settings, runner::agentNamed)), ApprovalPolicy.of(agent, settings));
     }
 
     /** A {@code transfer_task}: the sub-agent runs in a forked session; its usage counts for the parent. */
@@ -202,12 +317,17 @@ final class AgentLoop {
         child.currentAgent(sub.name());
         DelegationStep step = new DelegationStep(agent.name(), session.id(), sub.name(), child.id(), task, expected);
         emit(new AgentEvent.DelegationStarted(agent.name(), session.id(), sub.name(), child.id(), task));
+        hooks.agentSwitch(agent, session.id(), sub.name(), "transfer_task");
         child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
         try {
-            AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO));
+            AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO, ""));
             String out = r.stopReason() == AgentResult.StopReason.MAX_ITERATIONS
-                    ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output() : r.output();
+                    ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output()
+                    : r.stopReason() == AgentResult.StopReason.BLOCKED
+                    ? "(agent '" + sub.name() + "' was stopped by a hook) " + r.output() : r.output();
             emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), out, false));
+            hooks.subagentStop(agent, session.id(), sub.name(), r.output());
+            hooks.agentSwitch(sub, child.id(), agent.name(), "transfer_task_return");
             return ToolResult.ok(out);
         } catch (AgentException.Cancelled e) {
             throw e;

@@ -28,7 +28,11 @@ public record AgentResult(String output, String agent, StopReason stopReason, in
         /** The model gave a final answer. */
         COMPLETED,
         /** The agent's iteration limit was reached before a final answer. */
-        MAX_ITERATIONS
+        MAX_ITERATIONS,
+        /** A hook stopped the run; the output is its reason. */
+        BLOCKED,
+        /** The agent repeated the same tool calls more often than its {@code maxConsecutiveToolCalls}. */
+        LOOP_DETECTED
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.keel.agents;
 
 import dev.keel.agents.approval.Approver;
 import dev.keel.agents.approval.Permissions;
+import dev.keel.agents.approval.Safety;
+import dev.keel.agents.hooks.Hooks;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatModel;
 import dev.keel.core.models.ModelConfig;
@@ -63,11 +65,11 @@ public final class Runner implements AutoCloseable {
 
     private Runner(Builder b) {
         root = b.root;
-        agents = index(root);
+        agents = index(root, b.extraAgents);
         ownsExecutor = b.executor == null;
         ExecutorService executor = ownsExecutor ? Executors.newCachedThreadPool(daemonThreads()) : b.executor;
         settings = new RunSettings(b.permissions, b.yolo, b.approver, b.clock, b.workingDirectory, b.maxToolResultChars,
-                b.prices, executor);
+                b.prices, executor, b.hooks, b.safety);
         steps = new Steps(b.interceptors);
         ownsResolver = b.resolver == null;
         resolver = ownsResolver ? ModelRegistry.defaults() : b.resolver;
@@ -114,6 +116,78 @@ public final class Runner implements AutoCloseable {
         RunHandle handle = new RunHandle();
         handle.started(Thread.currentThread());
         return new AgentLoop(this, handle).runTop(session, input);
+    }
+
+    /**
+     * Ends a session for the hooks: runs the {@code session_end} hooks of its current agent (the runner's first,
+     * {@code reason: other}). The session itself stays usable; Keel keeps nothing per session to release.
+     *
+     * @param session the session
+     */
+    public void endSession(Session session) {
+        Objects.requireNonNull(session, "session");
+        checkOpen();
+        Agent current = session.currentAgent().map(this::agentNamed).orElse(root);
+        new RunHooks(new HookDispatch(this)).sessionEnd(current, session, "other");
+    }
+
+    /**
+     * Runs a named prompt of the session's current agent (the root for a new session), as docker-agent's
+     * {@code /command}: with {@link AgentCommand#agent()} the session first switches to that agent; the
+     * instruction is sent with {@code $1}, {@code $2}, … and {@code $ARGUMENTS} replaced by {@code args}; a
+     * command without an instruction sends the arguments as the prompt.
+     *
+     * @param session the session
+     * @param command the command's name, with or without a leading {@code /}
+     * @param args    the command's arguments
+     * @return the run's result
+     * @throws IllegalArgumentException when the agent has no such command, or the command only opens a URL
+     *                                  (a host does that: {@link Agent#commands()})
+     */
+    public AgentResult runCommand(Session session, String command, String... args) {
+        Objects.requireNonNull(session, "session");
+        String name = command.startsWith("/") ? command.substring(1) : command;
+        Agent current = session.currentAgent().map(this::agentNamed).orElse(root);
+        AgentCommand c = current.commands().get(name);
+        if (c == null) {
+            throw new IllegalArgumentException("agent '" + current.name() + "' has no command '" + name + "'; its commands are "
+                    + current.commands().keySet());
+        }
+        if (c.instruction().isBlank() && c.agent() == null) {
+            throw new IllegalArgumentException("command '" + name + "' opens " + c.url().replace("{{session_id}}",
+                    session.id()) + " in a browser, which the host application does");
+        }
+        if (c.agent() != null) {
+            if (agentNamed(c.agent()) == null) {
+                throw new IllegalArgumentException("command '" + name + "' switches to agent '" + c.agent()
+                        + "', which the runner does not know");
+            }
+            session.currentAgent(c.agent());
+        }
+        String joined = String.join(" ", args);
+        String prompt = c.instruction().isBlank() ? joined : expandArguments(c.instruction(), args, joined);
+        if (prompt.isBlank()) {
+            throw new IllegalArgumentException("command '" + name + "' switches to agent '" + c.agent()
+                    + "' and needs the prompt to send it as arguments");
+        }
+        return run(session, prompt);
+    }
+
+    private static String expandArguments(String instruction, String[] args, String joined) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$(ARGUMENTS|\\d+)").matcher(instruction);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v;
+            if (m.group(1).equals("ARGUMENTS")) {
+                v = joined;
+            } else {
+                int i = Integer.parseInt(m.group(1));
+                v = i >= 1 && i <= args.length ? args[i - 1] : "";
+            }
+            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(v));
+        }
+        m.appendTail(sb);
+        return sb.toString();
     }
 
     /**
@@ -181,7 +255,11 @@ public final class Runner implements AutoCloseable {
         if (agent.model() instanceof AgentModel.Instance instance) {
             return instance.model();
         }
-        ModelConfig config = ((AgentModel.Configured) agent.model()).config();
+        return model(((AgentModel.Configured) agent.model()).config(), agent.name());
+    }
+
+    /** A model configuration resolved once and kept until the runner closes; {@code user} names who needs it. */
+    ChatModel model(ModelConfig config, String user) {
         try {
             return models.computeIfAbsent(config, c -> {
                 ChatModel m = resolver.resolve(config);
@@ -193,7 +271,7 @@ public final class Runner implements AutoCloseable {
         } catch (AgentException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new AgentException("cannot resolve model '" + config.reference() + "' of agent '" + agent.name() + "': "
+            throw new AgentException("cannot resolve model '" + config.reference() + "' of agent '" + user + "': "
                     + e.getMessage(), e);
         }
     }
@@ -241,10 +319,14 @@ public final class Runner implements AutoCloseable {
                 + (closed.get() ? ", closed" : "") + "]";
     }
 
-    /** Every agent reachable from the root, by name; two different agents with one name are an error. */
-    private static Map<String, Agent> index(Agent root) {
+    /**
+     * Every agent reachable from the root (and from {@code extra}), by name; two different agents with one name
+     * are an error, and so is a handoff name no known agent has.
+     */
+    private static Map<String, Agent> index(Agent root, List<Agent> extra) {
         Map<String, Agent> byName = new LinkedHashMap<>();
         Deque<Agent> todo = new ArrayDeque<>(List.of(root));
+        todo.addAll(extra);
         while (!todo.isEmpty()) {
             Agent a = todo.pop();
             Agent known = byName.putIfAbsent(a.name(), a);
@@ -254,6 +336,18 @@ public final class Runner implements AutoCloseable {
             } else if (!known.equals(a)) {
                 throw new IllegalArgumentException("two different agents are named '" + a.name() + "'");
             }
+        }
+        for (Agent a : byName.values()) {
+            for (String target : a.handoffNames()) {
+                if (!byName.containsKey(target)) {
+                    throw new IllegalArgumentException("agent '" + a.name() + "' hands off to '" + target
+                            + "', which the runner does not know; add it with Runner.Builder.agents(...)");
+                }
+            }
+            a.forceHandoff().filter(t -> !byName.containsKey(t)).ifPresent(t -> {
+                throw new IllegalArgumentException("agent '" + a.name() + "' forces a handoff to '" + t
+                        + "', which the runner does not know; add it with Runner.Builder.agents(...)");
+            });
         }
         return Collections.unmodifiableMap(byName);
     }
@@ -280,6 +374,9 @@ public final class Runner implements AutoCloseable {
         private int maxToolResultChars = 100_000;
         private final Map<String, ModelPrice> prices = new HashMap<>();
         private ExecutorService executor;
+        private Hooks hooks = Hooks.none();
+        private Safety safety = Safety.BALANCED;
+        private final List<Agent> extraAgents = new ArrayList<>();
 
         private Builder(Agent root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -349,6 +446,43 @@ public final class Runner implements AutoCloseable {
         /** Threads for background runs, parallel tool calls and delegations; the caller keeps ownership. */
         public Builder executor(ExecutorService executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Hooks that run for every agent of the run, before each agent's own (replaces).
+         *
+         * @param hooks the hooks
+         * @return this builder
+         */
+        public Builder hooks(Hooks hooks) {
+            this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /**
+         * The safety mode of agents that set none (default {@link Safety#BALANCED}); {@link #yolo} overrides every
+         * agent's mode.
+         *
+         * @param safety the mode
+         * @return this builder
+         */
+        public Builder safety(Safety safety) {
+            this.safety = Objects.requireNonNull(safety, "safety");
+            return this;
+        }
+
+        /**
+         * Agents the run may reach by name only ({@link Agent#handoffNames()}, {@link Agent#forceHandoff()})
+         * besides those reachable from the root (replaces). A team's runner knows all its agents.
+         *
+         * @param agents the agents
+         * @return this builder
+         */
+        public Builder agents(java.util.Collection<Agent> agents) {
+            List<Agent> copy = List.copyOf(agents);
+            extraAgents.clear();
+            extraAgents.addAll(copy);
             return this;
         }
 

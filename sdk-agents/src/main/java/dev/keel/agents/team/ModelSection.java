@@ -242,7 +242,7 @@ final class ModelSection {
         }
         List<ModelDefinition.RoutingRule> routing = routing(m, path);
         Map<String, JsonValue> extra = new LinkedHashMap<>();
-        for (String key : List.of("task_budget", "title_model", "compaction_model", "compaction_threshold", "auth",
+        for (String key : List.of("task_budget", "title_model", "compaction_model", "compaction_threshold", "auth", "unload_api",
                 "bypass_models_gateway", "description")) {
             Entry e = m.entries().containsKey(key) ? m.entries().get(key) : p == null ? null : p.entries().get(key);
             if (e != null) {

@@ -28,6 +28,7 @@ public final class Team {
     private final List<String> warnings;
     private final Map<String, ModelPrice> prices;
     private final int schemaVersion;
+    private final java.nio.file.Path workingDirectory;
 
     /**
      * A team.
@@ -37,16 +38,27 @@ public final class Team {
      * @param permissions   team-level permission patterns
      * @param warnings      {@code file:line: field: note} lines for what Keel read but could not act on
      * @param prices        model prices the file sets, by {@code provider/model}
-     * @param schemaVersion the docker-agent schema version the file was read as
+     * @param schemaVersion    the docker-agent schema version the file was read as
+     * @param workingDirectory where the team's tools work (what its runner reports and hooks see as {@code cwd})
      */
     public Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
-                Map<String, ModelPrice> prices, int schemaVersion) {
+                Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory) {
         this.root = Objects.requireNonNull(root, "root");
         this.agents = Collections.unmodifiableMap(new LinkedHashMap<>(agents));
         this.permissions = Objects.requireNonNull(permissions, "permissions");
         this.warnings = List.copyOf(warnings);
         this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         this.schemaVersion = schemaVersion;
+        this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
+    }
+
+    /**
+     * Where the team's tools work ({@link TeamOptions#workingDirectory()} of the load).
+     *
+     * @return the working directory
+     */
+    public java.nio.file.Path workingDirectory() {
+        return workingDirectory;
     }
 
     /**
@@ -105,8 +117,8 @@ public final class Team {
     }
 
     /**
-     * A runner builder for the root with the team's permissions and prices; add an approver, and the models to
-     * use if not the built-in providers over the process environment:
+     * A runner builder for the root with the team's permissions, prices, agents and working directory; add an
+     * approver, and the models to use if not the built-in providers over the process environment:
      *
      * <pre>{@code
      * try (ScriptedModelServer llm = ScriptedModelServer.start();
@@ -116,7 +128,8 @@ public final class Team {
      * @return a runner builder
      */
     public Runner.Builder runner() {
-        Runner.Builder b = Runner.builder(root).permissions(permissions);
+        Runner.Builder b = Runner.builder(root).permissions(permissions).agents(agents.values())
+                .workingDirectory(workingDirectory);
         prices.forEach(b::price);
         return b;
     }

@@ -28,16 +28,15 @@ import java.util.Set;
  */
 final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> AGENT_PENDING = Set.of("welcome_message", "commands", "add_prompt_files",
-            "add_prompt_files_depth", "code_mode_tools", "structured_output", "skills", "hooks", "fallback",
-            "add_description_parameter", "max_consecutive_tool_calls", "max_old_tool_call_tokens",
-            "max_tool_result_tokens", "session_compaction", "compaction_threshold", "compaction_model",
-            "conversation_starters", "harness", "force_handoff", "safety", "redact_secrets", "budgets", "cache",
-            "use_commands", "use_skills", "tool_choice", "inject_memories", "max_inject_memories",
-            "inject_memories_strategy", TeamSchema.WORKFLOW);
+    private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
+            "structured_output", "skills", "fallback", "session_compaction", "compaction_threshold", "compaction_model",
+            "conversation_starters", "harness", "budgets", "cache", "use_skills", "tool_choice", "inject_memories",
+            "max_inject_memories", "inject_memories_strategy", TeamSchema.WORKFLOW);
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> TOP_PENDING = Set.of("rag", "commands", "skills", "runtime", "budget", "budgets",
-            "flavors", "evaluators");
+    private static final Set<String> TOP_PENDING = Set.of("rag", "skills", "budget", "budgets", "flavors",
+            "evaluators");
+    /** docker-agent's default for {@code max_consecutive_tool_calls}. */
+    private static final int DEFAULT_MAX_CONSECUTIVE_TOOL_CALLS = 5;
 
     private final TeamFields f;
     private final Map<String, Entry> agentNodes = new LinkedHashMap<>();
@@ -45,7 +44,11 @@ final class TeamLoader {
     private final Set<String> building = new LinkedHashSet<>();
     private ModelSection modelSection;
     private ToolsetSection toolsetSection;
+    private HookSection hookSection;
+    private CommandSection commandSection;
+    private final Map<String, ModelDefinition> agentModels = new LinkedHashMap<>();
     private int version = TeamSchema.LATEST_VERSION;
+    private dev.keel.agents.approval.Safety defaultSafety;
 
     TeamLoader(String file, TeamOptions options) {
         this.f = new TeamFields(file, options);
@@ -81,6 +84,9 @@ final class TeamLoader {
         modelSection = new ModelSection(f, f.entries(top, "models"), f.entries(top, "providers"));
         modelSection.checkAll();
         toolsetSection = new ToolsetSection(f, f.entries(top, "mcps"), f.entries(top, "toolsets"));
+        hookSection = new HookSection(f, modelSection);
+        commandSection = new CommandSection(f, f.entries(top, "commands"));
+        defaultSafety = runtimeSafety(top);
         readAgents(top);
         Permissions permissions = permissions(top.entries().get("permissions"), "permissions");
         for (String name : agentNodes.keySet()) {
@@ -89,7 +95,8 @@ final class TeamLoader {
         Agent root = built.get(agentNodes.keySet().iterator().next());
         Map<String, Agent> ordered = new LinkedHashMap<>();
         agentNodes.keySet().forEach(n -> ordered.put(n, built.get(n)));
-        return new Team(root, ordered, permissions, f.warnings(), modelSection.prices(), version);
+        return new Team(root, ordered, permissions, f.warnings(), modelSection.prices(), version,
+                f.options().workingDirectory());
     }
 
     /** The declared schema version; absent is the latest (docker-agent's behaviour). */
@@ -188,6 +195,35 @@ final class TeamLoader {
         ModelSection.ModelChoice choice = modelSection.choose(f.scalarText(model.value(), path + ".model"), model.line(),
                 path + ".model");
         b.model(choice.primary().config());
+        agentModels.put(name, choice.primary());
+        f.optString(m, "welcome_message", path).ifPresent(b::welcomeMessage);
+        b.promptFiles(f.strings(m, "add_prompt_files", path));
+        b.redactSecrets(f.optBool(m, "redact_secrets", path).orElse(true));
+        Entry safety = m.entries().get("safety");
+        if (safety != null) {
+            String mode = f.scalarText(safety.value(), path + ".safety");
+            b.safety(dev.keel.agents.approval.Safety.named(mode).orElseThrow(() -> f.error(safety.line(), path + ".safety",
+                    "unknown safety mode '" + mode + "'; use strict, balanced, restricted or autonomous")));
+        } else if (defaultSafety != null) {
+            b.safety(defaultSafety);
+        }
+        b.maxConsecutiveToolCalls(nonNegative(m, "max_consecutive_tool_calls", path, DEFAULT_MAX_CONSECUTIVE_TOOL_CALLS, true));
+        b.maxToolResultTokens(nonNegative(m, "max_tool_result_tokens", path, 0, false));
+        b.maxOldToolCallTokens(nonNegative(m, "max_old_tool_call_tokens", path, 0, false));
+        f.optBool(m, "add_description_parameter", path).ifPresent(b::addDescriptionParameter);
+        try {
+            b.commands(commandSection.commands(m, path));
+        } catch (IllegalArgumentException ex) {
+            throw f.error(m.line(), path + ".commands", ex.getMessage());
+        }
+        Entry hooks = m.entries().get("hooks");
+        if (hooks != null) {
+            HookSection.Read read = hookSection.read(hooks, path + ".hooks", agentModels);
+            b.hooks(read.hooks());
+            if (read.redactsMessages()) {
+                b.redactSecrets(true);
+            }
+        }
         f.optString(m, "description", path).ifPresent(b::description);
         f.optString(m, "instruction", path).ifPresent(b::instruction);
         Entry instructionFile = m.entries().get("instruction_file");
@@ -248,19 +284,41 @@ final class TeamLoader {
             }
             ListNode list = f.list(refs.value(), path + "." + kind[0]);
             List<Agent> agents = new ArrayList<>();
+            List<String> byName = new ArrayList<>();
             for (int i = 0; i < list.items().size(); i++) {
                 Node n = list.items().get(i);
                 String field = path + "." + kind[0] + "[" + i + "]";
-                agents.add(agent(f.scalarText(n, field), n.line(), field));
+                String target = f.scalarText(n, field);
+                if (kind[1].equals("hand") && building.contains(target)) {
+                    // A handoff back to an agent being built (A hands to B, B back to A): by name, resolved by the runner.
+                    byName.add(target);
+                } else {
+                    agents.add(agent(target, n.line(), field));
+                }
             }
             try {
                 if (kind[1].equals("sub")) {
                     b.subAgents(agents);
                 } else {
                     b.handoffs(agents);
+                    b.handoffNames(byName);
                 }
             } catch (IllegalArgumentException ex) {
                 throw f.error(refs.line(), path + "." + kind[0], ex.getMessage());
+            }
+        }
+        Entry forced = m.entries().get("force_handoff");
+        if (forced != null) {
+            String target = f.scalarText(forced.value(), path + ".force_handoff");
+            if (!agentNodes.containsKey(target)) {
+                throw f.error(forced.line(), path + ".force_handoff", "unknown agent '" + target + "'; agents are "
+                        + agentNodes.keySet());
+            }
+            checkForcedChain(name, forced.line(), path + ".force_handoff");
+            try {
+                b.forceHandoff(target);
+            } catch (IllegalArgumentException ex) {
+                throw f.error(forced.line(), path + ".force_handoff", ex.getMessage());
             }
         }
         Agent agent;
@@ -274,6 +332,57 @@ final class TeamLoader {
         return agent;
     }
 
+
+    private int nonNegative(MapNode m, String key, String path, int fallback, boolean zeroMeansDefault) {
+        Entry e = m.entries().get(key);
+        if (e == null) {
+            return fallback;
+        }
+        int v = f.integer(e.value(), path + "." + key);
+        if (v < -1) {
+            throw f.error(e.line(), path + "." + key, "must be -1 or more");
+        }
+        return v == 0 && zeroMeansDefault ? fallback : Math.max(0, v);
+    }
+
+    /** {@code force_handoff} chains must not loop back (docker-agent's rule). */
+    private void checkForcedChain(String start, int line, String field) {
+        List<String> chain = new ArrayList<>(List.of(start));
+        String at = start;
+        while (true) {
+            Entry e = agentNodes.get(at);
+            if (e == null || !(e.value() instanceof MapNode m) || m.entries().get("force_handoff") == null) {
+                return;
+            }
+            at = f.scalarText(m.entries().get("force_handoff").value(), "agents." + at + ".force_handoff");
+            if (chain.contains(at)) {
+                chain.add(at);
+                throw f.error(line, field, "force_handoff chain loops: " + String.join(" -> ", chain));
+            }
+            chain.add(at);
+        }
+    }
+
+    private dev.keel.agents.approval.Safety runtimeSafety(MapNode top) {
+        Entry runtime = top.entries().get("runtime");
+        if (runtime == null) {
+            return null;
+        }
+        MapNode r = f.map(runtime.value(), "runtime");
+        for (String pending : List.of("sandbox", "network_allowlist")) {
+            Entry e = r.entries().get(pending);
+            if (e != null) {
+                f.warn(e.line() + ": runtime." + pending + ": read, but Keel does not act on it yet");
+            }
+        }
+        Entry safety = r.entries().get("safety");
+        if (safety == null) {
+            return null;
+        }
+        String mode = f.scalarText(safety.value(), "runtime.safety");
+        return dev.keel.agents.approval.Safety.named(mode).orElseThrow(() -> f.error(safety.line(), "runtime.safety",
+                "unknown safety mode '" + mode + "'; use strict, balanced, restricted or autonomous"));
+    }
 
     /** The files' contents, in order, separated by a blank line; paths stay inside the base directory. */
     private String instructionFiles(Entry e, String field) {

@@ -56,7 +56,7 @@ class TeamGraphPropertyTest {
         Map<Integer, Agent> built = new HashMap<>();
         for (int i = team.size() - 1; i >= 0; i--) {
             Spec s = team.get(i);
-            Agent.Builder b = Agent.builder("a" + i).model("openai/gpt-5").instruction(s.instruction())
+            Agent.Builder b = TeamsTest.teamAgent("a" + i).model("openai/gpt-5").instruction(s.instruction())
                     .maxIterations(s.maxIterations()).numHistoryItems(s.history()).addDate(s.addDate());
             b.subAgents(s.subAgents().stream().map(built::get).toList());
             b.handoffs(s.handoffs().stream().map(built::get).toList());
