@@ -112,9 +112,11 @@ public final class ProviderOptions {
                     yield "is not an API type (" + e.getMessage() + ")";
                 }
             }
-            case "transport" -> value.asString().map(t -> t.equalsIgnoreCase("sse") ? null
-                    : t.equalsIgnoreCase("websocket") ? "websocket: Keel streams over SSE" : "must be sse or websocket")
-                    .orElse("must be sse or websocket");
+            case "transport" -> {
+                String t = value.asString().orElse("");
+                yield t.equalsIgnoreCase("sse") ? null
+                        : t.equalsIgnoreCase("websocket") ? "websocket: Keel streams over SSE" : "must be sse or websocket";
+            }
             case "supports_images", "supports_pdf", "interleaved_thinking", "google_search", "google_maps",
                  "code_execution" -> flag(value).isPresent() ? null : "must be true or false";
             case "thinking_display" -> value.asString().isPresent() ? null : "must be a string";

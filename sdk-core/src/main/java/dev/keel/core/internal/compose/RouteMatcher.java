@@ -16,10 +16,11 @@ import java.util.Set;
 public final class RouteMatcher {
     private static final double K1 = 1.2;
     private static final double B = 0.75;
-    private static final Set<String> STOP_WORDS = Set.of("a", "an", "and", "are", "as", "at", "be", "but", "by", "can",
-            "do", "for", "from", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "please",
-            "so", "that", "the", "their", "then", "there", "these", "this", "to", "was", "we", "what", "when", "where",
-            "which", "who", "will", "with", "you", "your");
+    /** Lucene's English stop words, plus question words and pronouns that say nothing about a task. */
+    private static final Set<String> STOP_WORDS = Set.of("a", "an", "and", "are", "as", "at", "be", "but", "by", "for",
+            "if", "in", "into", "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+            "these", "they", "this", "to", "was", "will", "with", "about", "can", "do", "from", "how", "i", "its", "me",
+            "my", "please", "so", "we", "what", "when", "where", "which", "who", "you", "your");
 
     /** An example that matched: its route, its text and its score. */
     public record Match(int route, String example, double score) {}
