@@ -14,7 +14,7 @@ import java.util.List;
  * @param stop              stop sequences (empty = none)
  * @param responseFormat    text, JSON object or JSON Schema structured output
  * @param parallelToolCalls whether the model may request several tool calls in one turn
- * @param thinkingBudget    reasoning token budget where the provider supports one
+ * @param thinkingBudget    how much the model may reason, mapped to each provider's setting (see {@link ThinkingBudget})
  * @param seed              sampling seed where supported
  */
 public record ChatOptions(
@@ -27,7 +27,7 @@ public record ChatOptions(
         List<String> stop,
         ResponseFormat responseFormat,
         Boolean parallelToolCalls,
-        Integer thinkingBudget,
+        ThinkingBudget thinkingBudget,
         Long seed) {
 
     private static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, null, null, null, List.of(), null, null, null, null);
@@ -70,7 +70,7 @@ public record ChatOptions(
         private List<String> stop;
         private ResponseFormat responseFormat;
         private Boolean parallelToolCalls;
-        private Integer thinkingBudget;
+        private ThinkingBudget thinkingBudget;
         private Long seed;
 
         private Builder(ChatOptions o) {
@@ -97,7 +97,25 @@ public record ChatOptions(
         public Builder stop(String... stop) { this.stop = List.of(stop); return this; }
         public Builder responseFormat(ResponseFormat responseFormat) { this.responseFormat = responseFormat; return this; }
         public Builder parallelToolCalls(Boolean parallelToolCalls) { this.parallelToolCalls = parallelToolCalls; return this; }
-        public Builder thinkingBudget(Integer thinkingBudget) { this.thinkingBudget = thinkingBudget; return this; }
+        /**
+         * How much the model may reason; {@code null} leaves it to the provider.
+         *
+         * @param thinkingBudget the budget
+         * @return this builder
+         */
+        public Builder thinkingBudget(ThinkingBudget thinkingBudget) { this.thinkingBudget = thinkingBudget; return this; }
+
+        /**
+         * A reasoning token budget as docker-agent writes it: {@code 0} is off, {@code -1} lets the model decide,
+         * {@code null} leaves it to the provider (see {@link ThinkingBudget#tokens(int)}).
+         *
+         * @param tokens the token count
+         * @return this builder
+         */
+        public Builder thinkingBudget(Integer tokens) {
+            this.thinkingBudget = tokens == null ? null : ThinkingBudget.tokens(tokens);
+            return this;
+        }
         public Builder seed(Long seed) { this.seed = seed; return this; }
 
         public ChatOptions build() {

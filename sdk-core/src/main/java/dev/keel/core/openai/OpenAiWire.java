@@ -32,7 +32,7 @@ final class OpenAiWire {
     private OpenAiWire() {}
 
     static ObjectNode requestBody(ChatRequest request, ChatOptions options, String model, String maxTokensParameter,
-                                  boolean stream, boolean streamUsage) {
+                                  boolean stream, boolean streamUsage, ObjectNode extraBody) {
         ObjectNode body = Json.object();
         body.put("model", options.model() != null ? options.model() : model);
         ArrayNode messages = body.putArray("messages");
@@ -84,12 +84,21 @@ final class OpenAiWire {
             schema.set("schema", Json.toNode(js.schema().toJson()));
             schema.put("strict", js.strict());
         }
+        String effort = ResponsesWire.effort(options.thinkingBudget());
+        if (effort != null) {
+            body.put("reasoning_effort", effort);
+        }
         if (stream) {
             body.put("stream", true);
             if (streamUsage) {
                 body.putObject("stream_options").put("include_usage", true);
             }
         }
+        extraBody.fields().forEachRemaining(e -> {
+            if (!body.has(e.getKey())) {
+                body.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
         return body;
     }
 

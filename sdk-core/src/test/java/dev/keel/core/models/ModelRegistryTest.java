@@ -32,8 +32,10 @@ class ModelRegistryTest {
         final List<Resolved> calls = new CopyOnWriteArrayList<>();
 
         @Override
-        public ChatModel chatModel(ProviderConfig provider, String model, String apiKey, Http http) {
-            calls.add(new Resolved("chat", provider, model, apiKey));
+        public ChatModel chatModel(Setup setup) {
+            ProviderConfig provider = setup.provider();
+            String model = setup.model();
+            calls.add(new Resolved("chat", provider, model, setup.apiKey()));
             return new ChatModel() {
                 @Override
                 public ChatResponse chat(ChatRequest request) {
@@ -48,8 +50,8 @@ class ModelRegistryTest {
         }
 
         @Override
-        public EmbeddingModel embeddingModel(ProviderConfig provider, String model, String apiKey, Http http) {
-            calls.add(new Resolved("embedding", provider, model, apiKey));
+        public EmbeddingModel embeddingModel(Setup setup) {
+            calls.add(new Resolved("embedding", setup.provider(), setup.model(), setup.apiKey()));
             return new EmbeddingModel() {
                 @Override
                 public List<float[]> embedAll(List<String> texts) {
@@ -120,7 +122,7 @@ class ModelRegistryTest {
         assertThat(resolve(registry, "gemini/gemini-2.5-flash").apiKey()).isEqualTo("g-secret");
 
         assertThat(registry.providers()).extracting(ProviderConfig::name).containsExactly(
-                "anthropic", "dmr", "gemini", "github", "groq", "llama.cpp", "mistral", "ollama", "openai",
+                "anthropic", "dmr", "gemini", "github", "google", "groq", "llama.cpp", "mistral", "ollama", "openai",
                 "openrouter", "vllm");
     }
 
@@ -239,8 +241,11 @@ class ModelRegistryTest {
         assertThat(ProviderConfig.openAiCompatible("p", "https://example.com", " ").apiKeyVariable()).isEmpty();
         assertThat(ApiType.fromConfig("OpenAI_Compatible")).isEqualTo(ApiType.OPENAI_COMPATIBLE);
         assertThat(ApiType.fromConfig("anthropic")).isEqualTo(ApiType.ANTHROPIC);
+        assertThat(ApiType.fromConfig("openai_chatcompletions")).isEqualTo(ApiType.OPENAI_COMPATIBLE);
+        assertThat(ApiType.fromConfig("openai_responses")).isEqualTo(ApiType.OPENAI_RESPONSES);
+        assertThat(ApiType.fromConfig("Google")).isEqualTo(ApiType.GEMINI);
         assertThatThrownBy(() -> ApiType.fromConfig("gemini-native"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("openai-compatible or anthropic");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("openai_responses, anthropic or google");
     }
 
     @Test
