@@ -379,6 +379,16 @@ public final class Agent {
             return model(AgentModel.of(config));
         }
 
+        /**
+         * Uses a model combination (fallback chain, routing, alternates, first available), resolved by the runner.
+         *
+         * @param spec the spec
+         * @return this builder
+         */
+        public Builder model(dev.keel.core.models.ModelSpec spec) {
+            return model(AgentModel.of(spec));
+        }
+
         /** Sets the toolsets, replacing any set before. */
         public Builder toolsets(Toolset... toolsets) {
             return toolsets(List.of(toolsets));

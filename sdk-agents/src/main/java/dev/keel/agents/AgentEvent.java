@@ -45,6 +45,16 @@ public sealed interface AgentEvent {
     record DelegationFinished(String agent, String sessionId, String subAgent, String subSessionId, String result,
                               boolean error) implements AgentEvent {}
 
+    /**
+     * A model made of several models (a fallback chain, routing, alternates, first available) picked a member,
+     * retried, or moved to the next model after a failure.
+     *
+     * @param agent     the agent whose model it is
+     * @param sessionId the session
+     * @param event     what the model decided
+     */
+    record ModelDecision(String agent, String sessionId, dev.keel.core.ModelEvent event) implements AgentEvent {}
+
     /** The session continues with {@code toAgent}. */
     record HandedOff(String agent, String sessionId, String toAgent) implements AgentEvent {}
 

@@ -261,6 +261,11 @@ final class AgentLoop {
                         public void onText(String delta) {
                             emit(new AgentEvent.TextDelta(agent.name(), session.id(), delta));
                         }
+
+                        @Override
+                        public void onModelEvent(dev.keel.core.ModelEvent event) {
+                            emit(new AgentEvent.ModelDecision(agent.name(), session.id(), event));
+                        }
                     }));
         } catch (ModelException e) {
             checkCancelled();

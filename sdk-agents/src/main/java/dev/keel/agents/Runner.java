@@ -6,7 +6,9 @@ import dev.keel.agents.approval.Safety;
 import dev.keel.agents.hooks.Hooks;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatModel;
+import dev.keel.core.models.ModelComposer;
 import dev.keel.core.models.ModelConfig;
+import dev.keel.core.models.ModelSpec;
 import dev.keel.core.models.ModelRegistry;
 import dev.keel.core.models.ModelResolver;
 import java.nio.file.Path;
@@ -60,7 +62,7 @@ public final class Runner implements AutoCloseable {
     private final boolean ownsResolver;
     private final boolean ownsExecutor;
     private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<ModelConfig, ChatModel> models = new ConcurrentHashMap<>();
+    private final Map<ModelSpec, ChatModel> models = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Runner(Builder b) {
@@ -255,23 +257,27 @@ public final class Runner implements AutoCloseable {
         if (agent.model() instanceof AgentModel.Instance instance) {
             return instance.model();
         }
-        return model(((AgentModel.Configured) agent.model()).config(), agent.name());
+        return model(((AgentModel.Configured) agent.model()).spec(), agent.name());
     }
 
-    /** A model configuration resolved once and kept until the runner closes; {@code user} names who needs it. */
-    ChatModel model(ModelConfig config, String user) {
+    /**
+     * A model spec resolved once (a combination through a {@link ModelComposer} over the runner's resolver) and kept
+     * until the runner closes; {@code user} names who needs it.
+     */
+    ChatModel model(ModelSpec spec, String user) {
         try {
-            return models.computeIfAbsent(config, c -> {
-                ChatModel m = resolver.resolve(config);
+            return models.computeIfAbsent(spec, c -> {
+                ChatModel m = spec instanceof ModelConfig config ? resolver.resolve(config)
+                        : ModelComposer.over(resolver).resolve(spec);
                 if (m == null) {
-                    throw new AgentException("model resolver returned nothing for '" + config.reference() + "'");
+                    throw new AgentException("model resolver returned nothing for '" + spec.label() + "'");
                 }
                 return m;
             });
         } catch (AgentException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new AgentException("cannot resolve model '" + config.reference() + "' of agent '" + user + "': "
+            throw new AgentException("cannot resolve model '" + spec.label() + "' of agent '" + user + "': "
                     + e.getMessage(), e);
         }
     }

@@ -19,8 +19,7 @@ import java.util.function.BiFunction;
  *       {@code todo: true|{shared}} and {@code memory: {path}} become {@code think}, {@code todo} and
  *       {@code memory} toolsets, in that order before the agent's own;</li>
  *   <li>v3 → v4: agents keep their document order (Keel always does);</li>
- *   <li>v7 → v8: an agent's {@code rag: [names]} becomes {@code type: rag, ref: NAME} toolsets; {@code headers}
- *       on a provider or model move into {@code provider_opts.http_headers}.</li>
+ *   <li>v7 → v8: an agent's {@code rag: [names]} becomes {@code type: rag, ref: NAME} toolsets.</li>
  * </ul>
  * A v0/v1 {@code env} (top level or model) and a toolset's {@code env_file} need no migration: Keel reads them
  * as they are. A field migrated from a version older than the file declares is a warning (docker-agent would
@@ -37,7 +36,6 @@ final class Migrations {
 
     MapNode apply(MapNode top) {
         MapNode out = mapEach(top, "models", (name, m) -> model(m, "models." + name));
-        out = mapEach(out, "providers", (name, p) -> headersIntoProviderOpts(p, "providers." + name, "provider"));
         return agents(out);
     }
 
@@ -52,28 +50,7 @@ final class Migrations {
             }
             m = new MapNode(entries, m.line());
         }
-        return headersIntoProviderOpts(m, path, "model");
-    }
-
-    private MapNode headersIntoProviderOpts(MapNode m, String path, String what) {
-        Entry headers = m.entries().get("headers");
-        if (headers == null || !(headers.value() instanceof MapNode h)) {
-            return m;
-        }
-        old(headers, path + ".headers", 7, "read as provider_opts.http_headers");
-        Map<String, Entry> entries = new LinkedHashMap<>(m.entries());
-        entries.remove("headers");
-        Entry opts = entries.get("provider_opts");
-        Map<String, Entry> optEntries = opts != null && opts.value() instanceof MapNode om
-                ? new LinkedHashMap<>(om.entries()) : new LinkedHashMap<>();
-        Map<String, Entry> merged = new LinkedHashMap<>(h.entries());
-        if (optEntries.get("http_headers") != null && optEntries.get("http_headers").value() instanceof MapNode existing) {
-            merged.putAll(existing.entries()); // the current form wins over the old one
-        }
-        optEntries.put("http_headers", new Entry("http_headers", headers.line(), new MapNode(merged, h.line())));
-        entries.put("provider_opts", new Entry("provider_opts", opts != null ? opts.line() : headers.line(),
-                new MapNode(optEntries, opts != null ? opts.value().line() : headers.line())));
-        return new MapNode(entries, m.line());
+        return m;
     }
 
     private MapNode agents(MapNode top) {

@@ -10,7 +10,12 @@ import dev.keel.agents.internal.YamlTree.Scalar;
 import dev.keel.core.ChatOptions;
 import dev.keel.core.json.JsonObject;
 import dev.keel.core.json.JsonValue;
+import dev.keel.core.ThinkingBudget;
+import dev.keel.core.models.ApiType;
+import dev.keel.core.models.ModelCapabilities;
 import dev.keel.core.models.ModelConfig;
+import dev.keel.core.models.ModelSpec;
+import dev.keel.core.models.ProviderOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,17 +32,14 @@ import java.util.regex.Pattern;
  * list of alternates ({@link ModelChoice}). One per load; not thread-safe.
  */
 final class ModelSection {
-    /** Providers that need no key: a {@code first_available} candidate on one of them is always available. */
-    private static final Set<String> KEYLESS = Set.of("dmr", "ollama", "llama.cpp", "vllm");
     private static final Pattern SINGLE_VAR = Pattern.compile("\\$\\{(?:env\\.)?([A-Za-z_][A-Za-z0-9_]*)}|\\$([A-Za-z_][A-Za-z0-9_]*)");
-    private static final Set<String> EFFORTS = Set.of("minimal", "low", "medium", "high", "xhigh", "max", "adaptive",
-            "adaptive/low", "adaptive/medium", "adaptive/high", "adaptive/xhigh", "adaptive/max");
 
     private final TeamFields f;
     private final Map<String, Entry> models;
     private final Map<String, Entry> providers;
     private final Map<String, ModelDefinition> named = new HashMap<>();
     private final Map<String, ModelPrice> prices = new LinkedHashMap<>();
+    private final Set<String> resolving = new java.util.HashSet<>();
 
     ModelSection(TeamFields f, Map<String, Entry> models, Map<String, Entry> providers) {
         this.f = f;
@@ -46,15 +48,7 @@ final class ModelSection {
     }
 
     /** What an agent's {@code model} names: one model, alternates ({@code a,b}), or {@code auto}. */
-    record ModelChoice(List<ModelDefinition> models, boolean auto) {
-        ModelChoice {
-            models = List.copyOf(models);
-        }
-
-        ModelDefinition primary() {
-            return models.get(0);
-        }
-    }
+    record ModelChoice(ModelSpec spec, ModelDefinition primary) {}
 
     /** Reads every model and provider up front, so a bad entry fails even if no agent uses it. */
     void checkAll() {
@@ -72,11 +66,9 @@ final class ModelSection {
     ModelChoice choose(String ref, int line, String field) {
         String written = ref.strip();
         if (written.equals("auto")) {
-            f.warn(line + ": " + field + ": 'auto' picks a model from the keys that are set once sdk-core's automatic "
-                    + "selection is in this build; until then it is resolved as the model 'auto/auto' by the runner's "
-                    + "model resolver");
-            return new ModelChoice(List.of(new ModelDefinition("auto", line, ModelConfig.of("auto", "auto"), null, null,
-                    null, null, null, null, List.of(), Map.of(), null, Map.of())), true);
+            ModelSpec.FirstAvailable auto = ModelSpec.auto();
+            ModelConfig first = (ModelConfig) auto.candidates().get(0);
+            return new ModelChoice(auto, new ModelDefinition("auto", line, first, auto, null, Map.of()));
         }
         if (written.contains(",")) {
             List<ModelDefinition> all = new ArrayList<>();
@@ -88,14 +80,11 @@ final class ModelSection {
             if (all.isEmpty()) {
                 throw f.error(line, field, "no model in '" + written + "'");
             }
-            if (all.size() > 1) {
-                f.warn(line + ": " + field + ": alternating between " + all.stream().map(m -> m.config().reference())
-                        .toList() + " needs sdk-core's alternating model (not in this build); "
-                        + all.get(0).config().reference() + " answers every turn");
-            }
-            return new ModelChoice(all, false);
+            return all.size() == 1 ? new ModelChoice(all.get(0).spec(), all.get(0))
+                    : new ModelChoice(ModelSpec.alternates(all.stream().map(ModelDefinition::spec).toList()), all.get(0));
         }
-        return new ModelChoice(List.of(definition(written, line, field, true)), false);
+        ModelDefinition d = definition(written, line, field, true);
+        return new ModelChoice(d.spec(), d);
     }
 
     /** A named model or an inline reference; {@code checkKey} fails the load when its key is unset (if asked). */
@@ -110,7 +99,15 @@ final class ModelSection {
         Entry entry = models.get(ref);
         ModelDefinition def;
         if (entry != null) {
-            def = fromModels(entry);
+            if (!resolving.add(ref)) {
+                throw f.error(entry.line(), "models." + ref, "model '" + ref + "' refers to itself through "
+                        + "first_available or routing");
+            }
+            try {
+                def = fromModels(entry);
+            } finally {
+                resolving.remove(ref);
+            }
             named.put(ref, def);
         } else if (ref.contains("/")) {
             def = inline(ref, line, field);
@@ -139,85 +136,65 @@ final class ModelSection {
         MapNode m = f.map(entry.value(), path);
         List<String> candidates = f.strings(m, "first_available", path);
         if (!candidates.isEmpty()) {
-            return firstAvailable(entry, m, candidates, path);
+            List<ModelSpec> specs = new ArrayList<>();
+            ModelDefinition first = null;
+            for (String candidate : candidates) {
+                ModelDefinition d = definition(candidate, m.entries().get("first_available").line(),
+                        path + ".first_available", false);
+                first = first == null ? d : first;
+                specs.add(d.spec());
+            }
+            return new ModelDefinition(entry.key(), entry.line(), first.config(), ModelSpec.firstAvailable(specs),
+                    price(m, path), Map.of());
         }
         String provider = f.requiredString(m, "provider", path);
         String model = f.requiredString(m, "model", path);
         return build(entry.key(), entry.line(), path, provider, model, m, providerNode(provider));
     }
 
-    /** docker-agent's {@code first_available}: the first candidate whose key variable is set (or that needs none). */
-    private ModelDefinition firstAvailable(Entry entry, MapNode m, List<String> candidates, String path) {
-        ModelDefinition first = null;
-        for (String candidate : candidates) {
-            if (candidate.equals(entry.key())) {
-                throw f.error(entry.line(), path + ".first_available", "'" + entry.key() + "' cannot list itself");
-            }
-            ModelDefinition def = definition(candidate, entry.line(), path + ".first_available", false);
-            if (first == null) {
-                first = def;
-            }
-            String key = keyVariable(def);
-            if (KEYLESS.contains(def.config().provider()) || key == null || isSet(key)) {
-                return renamed(def, entry.key());
-            }
-        }
-        return renamed(first, entry.key());
-    }
-
-    private static ModelDefinition renamed(ModelDefinition d, String name) {
-        return new ModelDefinition(name, d.line(), d.config(), d.providerType(), d.apiType(), d.thinkingEffort(),
-                d.providerOpts(), d.trackUsage(), d.capabilities(), d.routing(), d.env(), d.price(), d.extra());
-    }
-
     private ModelDefinition build(String name, int line, String path, String provider, String model, MapNode m,
                                   MapNode p) {
         String providerPath = "providers." + provider;
-        String baseUrl = inheritText(m, path, p, providerPath, "base_url");
+        String baseUrl = inheritRaw(m, path, p, providerPath, "base_url");
         String tokenKey = tokenKey(m, path, p, providerPath);
         String providerType = p == null ? null : f.optString(p, "provider", providerPath).orElse(null);
-        String apiType = p == null ? null : f.optString(p, "api_type", providerPath).orElse(null);
+        String apiTypeText = p == null ? null : f.optString(p, "api_type", providerPath).orElse(null);
         String configProvider = provider;
         if (providerType != null && !providerType.equals("openai") && baseUrl == null) {
             configProvider = providerType; // a named provider of a built-in type without its own endpoint
-        } else if (providerType != null && (providerType.equals("anthropic") || providerType.equals("dmr"))) {
+        } else if (providerType != null && !providerType.equals("openai")) {
             configProvider = providerType; // the built-in type's API at the named provider's endpoint
         }
-        if (configProvider.equals("google")) {
-            f.warn(line + ": " + path + ": Gemini's native API arrives with sdk-core's google provider; until then calls "
-                    + "go through Gemini's OpenAI-compatible endpoint");
-            configProvider = "gemini";
-            if (tokenKey == null) {
-                tokenKey = "GOOGLE_API_KEY";
+        ModelConfig.Builder b = ModelConfig.builder(configProvider, model).baseUrl(baseUrl).tokenKey(tokenKey);
+        if (apiTypeText != null) {
+            try {
+                b.apiType(ApiType.fromConfig(apiTypeText));
+            } catch (IllegalArgumentException ex) {
+                throw f.error(line(p, null, "api_type"), providerPath + ".api_type", ex.getMessage());
             }
         }
-        Map<String, String> env = f.envMap(m, path, "env").values();
-        tokenKey = tokenKeyFromEnv(m, path, configProvider, tokenKey);
-        String effort = null;
-        ChatOptions options;
+        Map<String, String> env = rawMap(m, path, "env");
+        b.env(env);
+        Map<String, String> headers = new LinkedHashMap<>(rawMap(p, providerPath, "headers"));
+        headers.putAll(rawMap(m, path, "headers"));
+        b.headers(headers);
+        JsonObject providerOpts = mergedObject(m, p, "provider_opts");
+        b.providerOptions(providerOpts.isEmpty() ? null : providerOpts);
+        b.trackUsage(inherit(m, path, p, providerPath, "track_usage", (n, k, pt) -> f.optBool(n, k, pt).orElse(null)));
+        b.capabilities(capabilities(m, path));
         try {
             Entry tb = m.entries().containsKey("thinking_budget") ? m.entries().get("thinking_budget")
                     : p == null ? null : p.entries().get("thinking_budget");
-            Integer budget = null;
+            ThinkingBudget budget = null;
             if (tb != null) {
-                if (tb.value() instanceof Scalar s && s.value() instanceof Number) {
-                    budget = f.integer(tb.value(), path + ".thinking_budget");
-                } else {
-                    String level = f.scalarText(tb.value(), path + ".thinking_budget").strip().toLowerCase(java.util.Locale.ROOT);
-                    if (level.equals("none") || level.equals("0")) {
-                        budget = 0;
-                    } else if (EFFORTS.contains(level)) {
-                        effort = level;
-                        f.warn(tb.line() + ": " + path + ".thinking_budget: effort level '" + level + "' reaches the "
-                                + "provider once sdk-core maps effort levels (not in this build); no reasoning setting "
-                                + "is sent");
-                    } else {
-                        throw f.error(tb.line(), path + ".thinking_budget", "'" + level + "' is neither a token budget "
-                                + "nor an effort level (none, minimal, low, medium, high, xhigh, max, adaptive[/level])");
-                    }
+                String where = m.entries().containsKey("thinking_budget") ? path : providerPath;
+                try {
+                    budget = ThinkingBudget.parse(f.scalarText(tb.value(), where + ".thinking_budget"));
+                } catch (IllegalArgumentException ex) {
+                    throw f.error(tb.line(), where + ".thinking_budget", ex.getMessage());
                 }
             }
-            options = ChatOptions.builder()
+            b.options(ChatOptions.builder()
                     .temperature(inherit(m, path, p, providerPath, "temperature", f::optDouble))
                     .maxTokens(inherit(m, path, p, providerPath, "max_tokens", f::optInt))
                     .topP(inherit(m, path, p, providerPath, "top_p", f::optDouble))
@@ -226,67 +203,110 @@ final class ModelSection {
                     .thinkingBudget(budget)
                     .parallelToolCalls(inherit(m, path, p, providerPath, "parallel_tool_calls",
                             (n, k, pt) -> f.optBool(n, k, pt).orElse(null)))
-                    .build();
+                    .build());
         } catch (IllegalArgumentException ex) {
             throw f.error(line, path, ex.getMessage());
         }
-        ModelConfig config = new ModelConfig(configProvider, model, baseUrl, tokenKey, options);
-        JsonObject providerOpts = mergedObject(m, p, "provider_opts");
-        if (!providerOpts.isEmpty()) {
-            f.warn(line(m, p, "provider_opts") + ": " + path + ".provider_opts: reaches the provider once sdk-core takes "
-                    + "provider options (not in this build): " + providerOpts.names());
+        ModelConfig config;
+        try {
+            config = b.build();
+        } catch (IllegalArgumentException ex) {
+            throw f.error(line, path, ex.getMessage());
         }
-        if (apiType != null && !apiType.equals("openai_chatcompletions")) {
-            f.warn(line(p, null, "api_type") + ": " + providerPath + ".api_type: '" + apiType + "' arrives with "
-                    + "sdk-core's OpenAI Responses client; until then Chat Completions is used");
+        ApiType api = config.apiType() != null ? config.apiType() : defaultApi(configProvider);
+        for (String note : ProviderOptions.check(api, providerOpts)) {
+            if (!note.startsWith("provider_opts.unload_api ")) { // the unload builtin hook reads it
+                f.warn(line(m, p, "provider_opts") + ": " + path + "." + note);
+            }
         }
-        List<ModelDefinition.RoutingRule> routing = routing(m, path);
         Map<String, JsonValue> extra = new LinkedHashMap<>();
-        for (String key : List.of("task_budget", "title_model", "compaction_model", "compaction_threshold", "auth", "unload_api",
-                "bypass_models_gateway", "description")) {
+        for (String key : List.of("task_budget", "title_model", "compaction_model", "compaction_threshold", "auth",
+                "unload_api", "bypass_models_gateway", "description")) {
             Entry e = m.entries().containsKey(key) ? m.entries().get(key) : p == null ? null : p.entries().get(key);
             if (e != null) {
                 extra.put(key, YamlTree.json(e.value()));
             }
         }
+        providerOpts.get("unload_api").ifPresent(v -> extra.put("unload_api", v));
         if (extra.containsKey("auth")) {
             f.warn(line(m, p, "auth") + ": " + path + ".auth: workload identity federation is not supported; the key "
                     + "variable is used");
         }
         if (extra.containsKey("task_budget")) {
-            f.warn(line(m, p, "task_budget") + ": " + path + ".task_budget: reaches Anthropic once sdk-core sends task "
-                    + "budgets (not in this build)");
+            f.warn(line(m, p, "task_budget") + ": " + path + ".task_budget: Anthropic task budgets are not sent by "
+                    + "Keel's Anthropic client; ignored");
+        }
+        ModelSpec spec = config;
+        List<ModelSpec.Route> routes = routing(m, path);
+        if (!routes.isEmpty()) {
+            spec = ModelSpec.routing(config, routes);
         }
         ModelPrice price = price(m, path);
-        ModelDefinition def = new ModelDefinition(name, line, config, providerType, apiType, effort, providerOpts,
-                inherit(m, path, p, providerPath, "track_usage", (n, k, pt) -> f.optBool(n, k, pt).orElse(null)),
-                mergedObject(m, null, "capabilities"), routing, env, price, extra);
         if (price != null) {
             prices.put(config.reference(), price);
         }
-        return def;
+        return new ModelDefinition(name, line, config, spec, price, extra);
     }
 
-    private List<ModelDefinition.RoutingRule> routing(MapNode m, String path) {
+    private static ApiType defaultApi(String provider) {
+        return switch (provider) {
+            case "anthropic" -> ApiType.ANTHROPIC;
+            case "google" -> ApiType.GEMINI;
+            default -> ApiType.OPENAI_COMPATIBLE;
+        };
+    }
+
+    private ModelCapabilities capabilities(MapNode m, String path) {
+        Entry c = m.entries().get("capabilities");
+        Entry out = m.entries().get("output_capabilities");
+        Boolean image = null;
+        Boolean pdf = null;
+        Boolean imageOut = null;
+        if (c != null) {
+            MapNode cm = f.map(c.value(), path + ".capabilities");
+            image = f.optBool(cm, "image", path + ".capabilities").orElse(null);
+            pdf = f.optBool(cm, "pdf", path + ".capabilities").orElse(null);
+        }
+        if (out != null && out.value() instanceof MapNode om) {
+            imageOut = f.optBool(om, "image", path + ".output_capabilities").orElse(null);
+        }
+        return c == null && out == null ? null : new ModelCapabilities(image, pdf, null, null, imageOut);
+    }
+
+    /** A string map kept as written ({@code ${VAR}} references are expanded by the model at its first call). */
+    private Map<String, String> rawMap(MapNode m, String path, String key) {
+        if (m == null || m.entries().get(key) == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Entry v : f.map(m.entries().get(key).value(), path + "." + key).entries().values()) {
+            out.put(v.key(), f.rawText(v.value(), path + "." + key + "." + v.key()));
+        }
+        return out;
+    }
+
+    private List<ModelSpec.Route> routing(MapNode m, String path) {
         Entry r = m.entries().get("routing");
         if (r == null) {
             return List.of();
         }
         ListNode l = f.list(r.value(), path + ".routing");
-        List<ModelDefinition.RoutingRule> rules = new ArrayList<>();
+        List<ModelSpec.Route> routes = new ArrayList<>();
         for (int i = 0; i < l.items().size(); i++) {
             String rp = path + ".routing[" + i + "]";
             MapNode rule = f.map(l.items().get(i), rp);
-            String target = f.requiredString(rule, "model", rp);
-            if (!models.containsKey(target) && !target.contains("/")) {
-                throw f.error(rule.line(), rp + ".model", "unknown model '" + target + "'; use provider/model or one of "
-                        + models.keySet());
+            Entry target = rule.entries().get("model");
+            if (target == null) {
+                throw f.error(rule.line(), rp + ".model", "missing required field 'model'");
             }
-            rules.add(new ModelDefinition.RoutingRule(target, f.strings(rule, "examples", rp)));
+            ModelDefinition to = definition(f.scalarText(target.value(), rp + ".model"), target.line(), rp + ".model", false);
+            try {
+                routes.add(new ModelSpec.Route(to.spec(), f.strings(rule, "examples", rp)));
+            } catch (IllegalArgumentException ex) {
+                throw f.error(rule.line(), rp, ex.getMessage());
+            }
         }
-        f.warn(r.line() + ": " + path + ".routing: rule-based routing needs sdk-core's routing model (not in this "
-                + "build); requests go to the model's own provider/model");
-        return rules;
+        return routes;
     }
 
     private ModelPrice price(MapNode m, String path) {
@@ -338,34 +358,12 @@ final class ModelSection {
         return f.expand(raw, e.line(), path + ".token_key");
     }
 
-    /**
-     * A v0/v1 model {@code env} that sets the provider's key variable from another one
-     * ({@code OPENAI_API_KEY: ${GITHUB_TOKEN}}) means: read the key from that other variable.
-     */
-    private String tokenKeyFromEnv(MapNode m, String path, String provider, String tokenKey) {
-        Entry env = m.entries().get("env");
-        if (env == null) {
-            return tokenKey;
-        }
-        String providerKey = tokenKey != null ? tokenKey : TeamSchema.DEFAULT_KEYS.getOrDefault(provider,
-                provider.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_API_KEY");
-        String result = tokenKey;
-        for (Entry v : f.map(env.value(), path + ".env").entries().values()) {
-            String raw = f.rawText(v.value(), path + ".env." + v.key()).strip();
-            Matcher single = SINGLE_VAR.matcher(raw);
-            if (v.key().equals(providerKey) && single.matches()) {
-                result = single.group(1) != null ? single.group(1) : single.group(2);
-            } else {
-                f.warn(v.line() + ": " + path + ".env." + v.key() + ": only the provider's key variable ("
-                        + providerKey + ") taken from another variable is read from a model's env; ignored");
-            }
-        }
-        return result;
-    }
-
     private void checkKey(ModelDefinition def, int line, String field) {
         String key = keyVariable(def);
-        if (f.options().checkKeys() && key != null && !isSet(key)) {
+        if (!(def.spec() instanceof ModelConfig)) {
+            return; // a combination's members are checked when it is resolved (first_available skips unset keys)
+        }
+        if (f.options().checkKeys() && key != null && !isSet(key, def.config())) {
             Entry named = models.get(def.name());
             if (named != null && named.value() instanceof MapNode m) {
                 Entry tk = m.entries().get("token_key");
@@ -382,7 +380,13 @@ final class ModelSection {
         return c.tokenKey() != null ? c.tokenKey() : TeamSchema.DEFAULT_KEYS.get(c.provider());
     }
 
-    private boolean isSet(String variable) {
+    /** Set in the load's environment, or given by the model's own {@code env} (a v0/v1 file). */
+    private boolean isSet(String variable, ModelConfig config) {
+        String own = config.env().get(variable);
+        if (own != null) {
+            Matcher ref = SINGLE_VAR.matcher(own.strip());
+            return !ref.matches() || isSet(ref.group(1) != null ? ref.group(1) : ref.group(2), ModelConfig.of("x", "y"));
+        }
         String v = f.variable(variable);
         return v != null && !v.isBlank();
     }
@@ -397,13 +401,14 @@ final class ModelSection {
         return e == null ? null : f.map(e.value(), "providers." + provider);
     }
 
-    private String inheritText(MapNode m, String path, MapNode p, String providerPath, String key) {
+    /** A field of the model, else of its provider, as written ({@code ${VAR}} expanded at the model's first call). */
+    private String inheritRaw(MapNode m, String path, MapNode p, String providerPath, String key) {
         Entry e = m.entries().containsKey(key) ? m.entries().get(key) : p == null ? null : p.entries().get(key);
         if (e == null) {
             return null;
         }
         String where = m.entries().containsKey(key) ? path : providerPath;
-        return f.expandVars(f.rawText(e.value(), where + "." + key), e.line(), where + "." + key);
+        return f.expand(f.rawText(e.value(), where + "." + key), e.line(), where + "." + key);
     }
 
     private static JsonObject mergedObject(MapNode m, MapNode p, String key) {

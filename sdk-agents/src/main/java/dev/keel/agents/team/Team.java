@@ -6,7 +6,9 @@ import dev.keel.agents.ModelPrice;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Permissions;
 import dev.keel.core.ChatModel;
+import dev.keel.core.models.ModelComposer;
 import dev.keel.core.models.ModelConfig;
+import dev.keel.core.models.ModelSpec;
 import dev.keel.core.models.ModelRegistry;
 import dev.keel.core.models.ModelResolver;
 import java.util.ArrayList;
@@ -155,23 +157,51 @@ public final class Team {
      * @throws TeamValidationException listing every agent whose model cannot be resolved, and why
      */
     public void validate(ModelResolver models) {
-        Map<ModelConfig, List<String>> users = new LinkedHashMap<>();
+        Map<ModelSpec, List<String>> users = new LinkedHashMap<>();
         for (Agent a : agents.values()) {
             if (a.model() instanceof AgentModel.Configured c) {
-                users.computeIfAbsent(c.config(), k -> new ArrayList<>()).add(a.name());
+                users.computeIfAbsent(c.spec(), k -> new ArrayList<>()).add(a.name());
             }
         }
         List<String> problems = new ArrayList<>();
-        users.forEach((config, names) -> {
-            try (ChatModel ignored = models.resolve(config)) {
-                // resolvable: nothing to report
+        users.forEach((spec, names) -> {
+            for (ModelConfig c : unavailable(spec, models)) {
+                String key = c.tokenKey() != null ? c.tokenKey() : TeamSchema.DEFAULT_KEYS.get(c.provider());
+                problems.add("model '" + c.reference() + "' of " + names + ": its provider is unknown or its key variable"
+                        + (key != null ? " " + key : "") + " is not set");
+            }
+            try (ChatModel ignored = spec instanceof ModelConfig c ? models.resolve(c)
+                    : ModelComposer.over(models).resolve(spec)) {
+                // resolvable: nothing more to report
             } catch (RuntimeException e) {
-                problems.add("model '" + config.reference() + "' of " + names + ": " + e.getMessage());
+                problems.add("model '" + spec.label() + "' of " + names + ": " + e.getMessage());
             }
         });
         if (!problems.isEmpty()) {
             throw new TeamValidationException(root.name(), problems);
         }
+    }
+
+    /** The configurations of {@code spec} that cannot be used now (a first-available choice needs one of its own). */
+    private static List<ModelConfig> unavailable(ModelSpec spec, ModelResolver models) {
+        if (spec instanceof ModelConfig c) {
+            return models.isAvailable(c) ? List.of() : List.of(c);
+        }
+        if (spec instanceof ModelSpec.FirstAvailable fa) {
+            return ModelComposer.over(models).isAvailable(fa) ? List.of()
+                    : fa.candidates().stream().flatMap(m -> unavailable(m, models).stream()).toList();
+        }
+        List<ModelSpec> members = new ArrayList<>();
+        if (spec instanceof ModelSpec.Fallback f) {
+            members.add(f.primary());
+            members.addAll(f.fallbacks());
+        } else if (spec instanceof ModelSpec.Routing r) {
+            members.add(r.defaultModel());
+            r.routes().forEach(route -> members.add(route.model()));
+        } else if (spec instanceof ModelSpec.Alternates a) {
+            members.addAll(a.models());
+        }
+        return members.stream().flatMap(m -> unavailable(m, models).stream()).distinct().toList();
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.Set;
 final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
-            "structured_output", "skills", "fallback", "session_compaction", "compaction_threshold", "compaction_model",
+            "structured_output", "skills", "session_compaction", "compaction_threshold", "compaction_model",
             "conversation_starters", "harness", "budgets", "cache", "use_skills", "tool_choice", "inject_memories",
             "max_inject_memories", "inject_memories_strategy", TeamSchema.WORKFLOW);
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
@@ -194,7 +194,7 @@ final class TeamLoader {
         }
         ModelSection.ModelChoice choice = modelSection.choose(f.scalarText(model.value(), path + ".model"), model.line(),
                 path + ".model");
-        b.model(choice.primary().config());
+        b.model(fallback(m, path, choice.spec()));
         agentModels.put(name, choice.primary());
         f.optString(m, "welcome_message", path).ifPresent(b::welcomeMessage);
         b.promptFiles(f.strings(m, "add_prompt_files", path));
@@ -332,6 +332,36 @@ final class TeamLoader {
         return agent;
     }
 
+
+    /** An agent's {@code fallback}: its model, then the listed ones, with retries and a cooldown (docker-agent's rules). */
+    private dev.keel.core.models.ModelSpec fallback(MapNode m, String path, dev.keel.core.models.ModelSpec primary) {
+        Entry e = m.entries().get("fallback");
+        if (e == null) {
+            return primary;
+        }
+        String fp = path + ".fallback";
+        MapNode fb = f.map(e.value(), fp);
+        List<dev.keel.core.models.ModelSpec> specs = new ArrayList<>();
+        Entry list = fb.entries().get("models");
+        for (String ref : f.strings(fb, "models", fp)) {
+            for (String one : ref.split(",")) {
+                if (!one.isBlank()) {
+                    specs.add(modelSection.definition(one.strip(), list.line(), fp + ".models", false).spec());
+                }
+            }
+        }
+        Integer retries = f.optInt(fb, "retries", fp);
+        int effective = retries == null || retries == 0 ? dev.keel.core.models.ModelSpec.Fallback.DEFAULT_RETRIES
+                : retries < 0 ? 0 : retries;
+        java.time.Duration cooldown = fb.entries().containsKey("cooldown")
+                ? f.goDuration(fb.entries().get("cooldown").value(), fp + ".cooldown")
+                : dev.keel.core.models.ModelSpec.Fallback.DEFAULT_COOLDOWN;
+        try {
+            return new dev.keel.core.models.ModelSpec.Fallback(primary, specs, effective, cooldown);
+        } catch (IllegalArgumentException ex) {
+            throw f.error(e.line(), fp, ex.getMessage());
+        }
+    }
 
     private int nonNegative(MapNode m, String key, String path, int fallback, boolean zeroMeansDefault) {
         Entry e = m.entries().get(key);

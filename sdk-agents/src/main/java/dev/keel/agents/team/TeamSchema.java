@@ -87,9 +87,7 @@ final class TeamSchema {
             "auth", AUTH, "compaction_model", SCALAR};
 
     static final Obj PROVIDER = obj("provider", "provider", SCALAR, "api_type", SCALAR, "base_url", SCALAR,
-            "token_key", SCALAR, "unload_api", SCALAR,
-            // schema v7 and earlier: headers on the provider (migrated into provider_opts.http_headers)
-            "headers", STRING_MAP).with(OPTIONS);
+            "token_key", SCALAR, "unload_api", SCALAR, "headers", STRING_MAP).with(OPTIONS);
 
     static final Obj MODEL = obj("model", "provider", SCALAR, "model", SCALAR, "description", SCALAR,
             "base_url", SCALAR, "token_key", SCALAR, "bypass_models_gateway", SCALAR,
@@ -97,10 +95,8 @@ final class TeamSchema {
             "first_available", STRINGS, "title_model", SCALAR, "compaction_threshold", SCALAR,
             "capabilities", scalars("capabilities", "image", "pdf"),
             "output_capabilities", FREE, "cost", COST,
-            // schema v0/v1: the key variables a model's provider reads (a key under another variable's name)
-            "env", STRING_MAP,
-            // schema v7 and earlier: headers on the model (migrated into provider_opts.http_headers)
-            "headers", STRING_MAP).with(OPTIONS);
+            // the variables a model's provider reads (a key under another variable's name)
+            "env", STRING_MAP, "headers", STRING_MAP).with(OPTIONS);
 
     static final Obj REMOTE = obj("remote", "url", SCALAR, "transport_type", SCALAR, "headers", STRING_MAP,
             "oauth", FREE);

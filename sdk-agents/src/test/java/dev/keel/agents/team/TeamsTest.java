@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.Agent;
 import dev.keel.core.ChatOptions;
+import dev.keel.core.ThinkingBudget;
 import dev.keel.core.models.ModelConfig;
 import dev.keel.agents.approval.Permissions;
 import dev.keel.agents.approval.Safety;
@@ -109,7 +110,7 @@ class TeamsTest {
         ModelConfig large = new ModelConfig("gateway", "router-large", gateway.baseUrl(), gateway.tokenKey(),
                 ChatOptions.builder().temperature(0.4).maxTokens(4096).thinkingBudget(0).build());
         ModelConfig small = new ModelConfig("gateway", "router-small", gateway.baseUrl(), gateway.tokenKey(),
-                ChatOptions.builder().temperature(0.4).maxTokens(512).build());
+                ChatOptions.builder().temperature(0.4).maxTokens(512).thinkingBudget(ThinkingBudget.parse("high")).build());
         Toolset notes = Toolsets.memory(dir.resolve("notes.jsonl"));
         Agent reviewer = teamAgent("reviewer").model(small).description("Reviews without changing anything")
                 .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(dir)).readOnlyOnly(true).build(),
@@ -136,8 +137,6 @@ class TeamsTest {
         assertThat(loaded.warnings()).containsExactlyInAnyOrder(
                 "docker-agent.yaml:28: agents.writer.toolsets[1].sandbox: read, but Keel does not act on it yet",
                 "docker-agent.yaml:31: agents.writer.toolsets[2].toon: read, but Keel does not act on it yet",
-                "docker-agent.yaml:46: models.tuned.thinking_budget: effort level 'high' reaches the provider once "
-                        + "sdk-core maps effort levels (not in this build); no reasoning setting is sent",
                 "docker-agent.yaml:57: rag: read, but Keel does not act on it yet");
     }
 
