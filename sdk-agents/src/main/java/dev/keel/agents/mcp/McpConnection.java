@@ -37,6 +37,7 @@ final class McpConnection {
     private final String name;
     private final McpTransport transport;
     private final Duration requestTimeout;
+    private final Duration startupTimeout;
     private McpSyncClient client;
     /** The stdio server's process while connected, or null (HTTP transports, or not known). */
     private Process process;
@@ -50,10 +51,11 @@ final class McpConnection {
         return t;
     });
 
-    McpConnection(String name, McpTransport transport, Duration requestTimeout) {
+    McpConnection(String name, McpTransport transport, Duration requestTimeout, Duration startupTimeout) {
         this.name = name;
         this.transport = transport;
         this.requestTimeout = requestTimeout;
+        this.startupTimeout = startupTimeout;
     }
 
     /**
@@ -127,7 +129,7 @@ final class McpConnection {
         McpSyncClient c = null;
         try {
             McpClientTransport t = createTransport();
-            c = McpClient.sync(t).requestTimeout(requestTimeout).initializationTimeout(requestTimeout)
+            c = McpClient.sync(t).requestTimeout(requestTimeout).initializationTimeout(startupTimeout)
                     .clientInfo(new McpSchema.Implementation("keel", "0.1.0")).build();
             c.initialize();
             client = c;
