@@ -68,6 +68,7 @@ public final class Agent {
     private final int maxOldToolCallTokens;
     private final boolean addDescriptionParameter;
     private final String forceHandoff;
+    private final dev.keel.core.ToolChoice toolChoice;
 
     private Agent(Builder b) {
         name = b.name;
@@ -96,6 +97,7 @@ public final class Agent {
         maxOldToolCallTokens = b.maxOldToolCallTokens;
         addDescriptionParameter = b.addDescriptionParameter;
         forceHandoff = b.forceHandoff;
+        toolChoice = b.toolChoice;
     }
 
     /** Starts an agent called {@code name} (1–64 of {@code [a-zA-Z0-9_.-]}). */
@@ -131,6 +133,7 @@ public final class Agent {
         b.maxOldToolCallTokens = maxOldToolCallTokens;
         b.addDescriptionParameter = addDescriptionParameter;
         b.forceHandoff = forceHandoff;
+        b.toolChoice = toolChoice;
         return b;
     }
 
@@ -282,6 +285,15 @@ public final class Agent {
      */
     public Optional<String> forceHandoff() { return Optional.ofNullable(forceHandoff); }
 
+    /**
+     * Whether and which tool the model must call (docker-agent's {@code tool_choice}). {@code none} and
+     * {@code auto} apply to every model call; {@code required} and a named tool to the first call of each run
+     * only, so that the agent can still answer once it has used a tool.
+     *
+     * @return the tool choice, or empty for the provider's default
+     */
+    public Optional<dev.keel.core.ToolChoice> toolChoice() { return Optional.ofNullable(toolChoice); }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
@@ -295,7 +307,7 @@ public final class Agent {
                 && redactSecrets == a.redactSecrets && safety == a.safety
                 && maxConsecutiveToolCalls == a.maxConsecutiveToolCalls && maxToolResultTokens == a.maxToolResultTokens
                 && maxOldToolCallTokens == a.maxOldToolCallTokens && addDescriptionParameter == a.addDescriptionParameter
-                && Objects.equals(forceHandoff, a.forceHandoff);
+                && Objects.equals(forceHandoff, a.forceHandoff) && Objects.equals(toolChoice, a.toolChoice);
     }
 
     @Override
@@ -339,6 +351,7 @@ public final class Agent {
         private int maxOldToolCallTokens;
         private boolean addDescriptionParameter;
         private String forceHandoff;
+        private dev.keel.core.ToolChoice toolChoice;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -638,6 +651,17 @@ public final class Agent {
                 throw new IllegalArgumentException("agent '" + name + "' cannot force a handoff to itself");
             }
             this.forceHandoff = agent;
+            return this;
+        }
+
+        /**
+         * Whether and which tool the model must call ({@code null}: the provider's default).
+         *
+         * @param choice the tool choice
+         * @return this builder
+         */
+        public Builder toolChoice(dev.keel.core.ToolChoice choice) {
+            this.toolChoice = choice;
             return this;
         }
 

@@ -118,6 +118,8 @@ final class AgentLoop {
         int iterations = 0;
         String lastText = "";
         AtomicReference<Agent> handoffTo = new AtomicReference<>();
+        AtomicReference<dev.keel.core.json.JsonValue> answer = new AtomicReference<>();
+        int corrections = 0;
         Prepared prepared = null;
         RepeatedCalls repeated = new RepeatedCalls();
         while (true) {
@@ -130,7 +132,7 @@ final class AgentLoop {
             }
             handoffTo.set(null);
             if (prepared == null || prepared.agent() != agent) {
-                prepared = prepare(agent, session, handoffTo);
+                prepared = prepare(agent, session, handoffTo, answer);
             }
             Position at = new Position(agent.name(), session.id(), iterations);
             String turnContext = join(runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
@@ -157,6 +159,25 @@ final class AgentLoop {
             emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), response.message()));
             if (!response.text().isEmpty()) {
                 lastText = response.text();
+            }
+            StructuredOutput so = agent.structuredOutput().orElse(null);
+            if (so != null && !response.message().hasToolCalls()) {
+                boolean nativeMode = StructuredOutputs.nativeMode(agent, so);
+                dev.keel.core.json.JsonValue value = nativeMode ? StructuredOutputs.parse(response.text()) : null;
+                List<String> problems = nativeMode ? StructuredOutputs.problems(so, value)
+                        : List.of("the answer was not given with the " + StructuredOutputs.TOOL + " tool");
+                if (!problems.isEmpty()) {
+                    if (corrections++ >= so.retries()) {
+                        throw new StructuredOutputException(agent.name(), response.text(), problems);
+                    }
+                    session.append(Message.user(StructuredOutputs.correction(so, problems, nativeMode)));
+                    hooks.turnEnd(agent, session, "continue");
+                    continue;
+                }
+                hooks.stop(agent, session, response.text());
+                hooks.turnEnd(agent, session, "normal");
+                return finished(agent, session, new AgentResult(response.text(), agent.name(),
+                        AgentResult.StopReason.COMPLETED, iterations, session.usage().minus(before), session, value));
             }
             if (!response.message().hasToolCalls()) {
                 hooks.stop(agent, session, response.text());
@@ -186,6 +207,21 @@ final class AgentLoop {
             for (ToolResultMessage r : batch.results()) {
                 session.append(r);
             }
+            if (so != null && answer.get() != null) {
+                String text = answer.get().toJson();
+                hooks.stop(agent, session, text);
+                hooks.turnEnd(agent, session, "normal");
+                return finished(agent, session, new AgentResult(text, agent.name(), AgentResult.StopReason.COMPLETED,
+                        iterations, session.usage().minus(before), session, answer.get()));
+            }
+            if (so != null && batch.results().stream().anyMatch(r -> r.toolName().equals(StructuredOutputs.TOOL)
+                    && r.error())) {
+                if (corrections++ >= so.retries()) {
+                    ToolResultMessage failed = batch.results().stream().filter(r -> r.toolName().equals(StructuredOutputs.TOOL))
+                            .findFirst().orElseThrow();
+                    throw new StructuredOutputException(agent.name(), failed.content(), List.of(failed.content()));
+                }
+            }
             if (batch.stopReason() != null) {
                 hooks.turnEnd(agent, session, "hook_blocked");
                 return finished(agent, session, result(batch.stopReason(), agent, AgentResult.StopReason.BLOCKED,
@@ -198,6 +234,30 @@ final class AgentLoop {
                 agent = next;
             }
         }
+    }
+
+    /**
+     * The agent's model options with what the agent adds per call: its structured output's response format (native
+     * mode) and its tool choice ({@code required} and a named tool on a run's first call only).
+     */
+    private static dev.keel.core.ChatOptions requestOptions(Agent agent, int turn, boolean withTools) {
+        dev.keel.core.ChatOptions options = agent.model().options();
+        StructuredOutput so = agent.structuredOutput().orElse(null);
+        dev.keel.core.ToolChoice choice = agent.toolChoice().orElse(null);
+        boolean once = choice instanceof dev.keel.core.ToolChoice.Required || choice instanceof dev.keel.core.ToolChoice.Named;
+        boolean sendChoice = choice != null && withTools && (!once || turn == 0);
+        boolean sendFormat = so != null && StructuredOutputs.nativeMode(agent, so);
+        if (!sendChoice && !sendFormat) {
+            return options;
+        }
+        dev.keel.core.ChatOptions.Builder b = options.toBuilder();
+        if (sendChoice) {
+            b.toolChoice(choice);
+        }
+        if (sendFormat) {
+            b.responseFormat(StructuredOutputs.format(so));
+        }
+        return b.build();
     }
 
     /** Counts turns in a row whose tool calls are the same (names and arguments). */
@@ -252,7 +312,7 @@ final class AgentLoop {
         }
         // The tools and the system prompt are the same on every turn: mark them as the cacheable prefix.
         ChatRequest request = new ChatRequest(HookDispatch.redacted(agent, messages), prepared.specs(),
-                agent.model().options(),
+                requestOptions(agent, at.turn(), !prepared.specs().isEmpty()),
                 List.of(CacheBreakpoint.system()));
         try {
             return steps.modelCall(new ModelStep(at, agent.model().label(), request), () -> model.stream(request,
@@ -280,7 +340,8 @@ final class AgentLoop {
         return new AgentResult(output, agent.name(), reason, iterations, used, session);
     }
 
-    private Prepared prepare(Agent agent, Session session, AtomicReference<Agent> handoffTo) {
+    private Prepared prepare(Agent agent, Session session, AtomicReference<Agent> handoffTo,
+                             AtomicReference<dev.keel.core.json.JsonValue> answer) {
         Map<String, Tool> tools = new LinkedHashMap<>();
         Map<String, String> owner = new LinkedHashMap<>();
         for (Toolset set : agent.toolsets()) {
@@ -312,6 +373,8 @@ final class AgentLoop {
         if (!agent.handoffTargets().isEmpty()) {
             tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, runner::agentNamed, handoffTo));
         }
+        agent.structuredOutput().filter(so -> !StructuredOutputs.nativeMode(agent, so))
+                .ifPresent(so -> tools.put(StructuredOutputs.TOOL, StructuredOutputs.tool(so, answer)));
         return new Prepared(agent, tools, tools.values().stream().map(Tool::spec).toList(),
                 Message.system(SystemPrompt.of(agent, settings, runner::agentNamed)), ApprovalPolicy.of(agent, settings));
     }

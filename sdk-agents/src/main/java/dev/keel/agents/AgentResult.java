@@ -1,6 +1,7 @@
 package dev.keel.agents;
 
 import dev.keel.core.Usage;
+import dev.keel.core.json.JsonValue;
 import java.util.Objects;
 
 /**
@@ -12,9 +13,38 @@ import java.util.Objects;
  * @param iterations model calls made by that run (delegated sub-agents' calls not included)
  * @param usage      tokens used by this run, sub-agents included
  * @param session    the session, for a follow-up run or serialisation
+ * @param structured the validated answer when the agent has a {@link StructuredOutput}, else {@code null}
  */
 public record AgentResult(String output, String agent, StopReason stopReason, int iterations, Usage usage,
-                          Session session) {
+                          Session session, JsonValue structured) {
+    /**
+     * A result without a structured answer.
+     *
+     * @param output     the final answer's text
+     * @param agent      the agent that produced it
+     * @param stopReason why the loop ended
+     * @param iterations model calls made by that run
+     * @param usage      tokens used by this run
+     * @param session    the session
+     */
+    public AgentResult(String output, String agent, StopReason stopReason, int iterations, Usage usage, Session session) {
+        this(output, agent, stopReason, iterations, usage, session, null);
+    }
+
+    /**
+     * The structured answer bound to {@code type} (a record, or a class with setters or public fields).
+     *
+     * @param type the type
+     * @param <T>  the type
+     * @return the answer, or empty when the agent has no structured output
+     * @throws dev.keel.agents.tool.ToolArgumentException naming the first property that does not fit
+     */
+    public <T> java.util.Optional<T> structuredAs(Class<T> type) {
+        return structured instanceof dev.keel.core.json.JsonObject o
+                ? java.util.Optional.of(dev.keel.agents.tool.ToolArguments.of(o).as(type)) : java.util.Optional.empty();
+    }
+
+    /** Requires the text parts. */
     public AgentResult {
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(agent, "agent");

@@ -16,6 +16,7 @@ import java.util.List;
  * @param parallelToolCalls whether the model may request several tool calls in one turn
  * @param thinkingBudget    how much the model may reason, mapped to each provider's setting (see {@link ThinkingBudget})
  * @param seed              sampling seed where supported
+ * @param toolChoice        whether and which tool the model must call (with tools offered only), or {@code null}
  */
 public record ChatOptions(
         String model,
@@ -28,9 +29,11 @@ public record ChatOptions(
         ResponseFormat responseFormat,
         Boolean parallelToolCalls,
         ThinkingBudget thinkingBudget,
-        Long seed) {
+        Long seed,
+        ToolChoice toolChoice) {
 
-    private static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, null, null, null, List.of(), null, null, null, null);
+    private static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, null, null, null, List.of(), null, null, null, null,
+            null);
 
     public ChatOptions {
         stop = stop == null ? List.of() : List.copyOf(stop);
@@ -72,6 +75,7 @@ public record ChatOptions(
         private Boolean parallelToolCalls;
         private ThinkingBudget thinkingBudget;
         private Long seed;
+        private ToolChoice toolChoice;
 
         private Builder(ChatOptions o) {
             model = o.model;
@@ -85,6 +89,7 @@ public record ChatOptions(
             parallelToolCalls = o.parallelToolCalls;
             thinkingBudget = o.thinkingBudget;
             seed = o.seed;
+            toolChoice = o.toolChoice;
         }
 
         public Builder model(String model) { this.model = model; return this; }
@@ -118,9 +123,17 @@ public record ChatOptions(
         }
         public Builder seed(Long seed) { this.seed = seed; return this; }
 
+        /**
+         * Whether and which tool the model must call; {@code null} leaves it to the provider.
+         *
+         * @param toolChoice the choice
+         * @return this builder
+         */
+        public Builder toolChoice(ToolChoice toolChoice) { this.toolChoice = toolChoice; return this; }
+
         public ChatOptions build() {
             return new ChatOptions(model, temperature, topP, maxTokens, presencePenalty, frequencyPenalty, stop,
-                    responseFormat, parallelToolCalls, thinkingBudget, seed);
+                    responseFormat, parallelToolCalls, thinkingBudget, seed, toolChoice);
         }
     }
 }

@@ -29,8 +29,8 @@ import java.util.Set;
 final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
-            "structured_output", "skills", "session_compaction", "compaction_threshold", "compaction_model",
-            "conversation_starters", "harness", "budgets", "cache", "use_skills", "tool_choice", "inject_memories",
+            "skills", "session_compaction", "compaction_threshold", "compaction_model",
+            "conversation_starters", "harness", "budgets", "cache", "use_skills", "inject_memories",
             "max_inject_memories", "inject_memories_strategy", TeamSchema.WORKFLOW);
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
     private static final Set<String> TOP_PENDING = Set.of("rag", "skills", "budget", "budgets", "flavors",
@@ -216,6 +216,14 @@ final class TeamLoader {
         } catch (IllegalArgumentException ex) {
             throw f.error(m.line(), path + ".commands", ex.getMessage());
         }
+        Entry structured = m.entries().get("structured_output");
+        if (structured != null) {
+            b.structuredOutput(structuredOutput(structured, path + ".structured_output"));
+        }
+        Entry toolChoice = m.entries().get("tool_choice");
+        if (toolChoice != null) {
+            b.toolChoice(dev.keel.core.ToolChoice.parse(f.scalarText(toolChoice.value(), path + ".tool_choice")));
+        }
         Entry hooks = m.entries().get("hooks");
         if (hooks != null) {
             HookSection.Read read = hookSection.read(hooks, path + ".hooks", agentModels);
@@ -332,6 +340,30 @@ final class TeamLoader {
         return agent;
     }
 
+
+    private dev.keel.agents.StructuredOutput structuredOutput(Entry e, String path) {
+        MapNode so = f.map(e.value(), path);
+        String name = f.requiredString(so, "name", path);
+        Entry schema = so.entries().get("schema");
+        if (schema == null) {
+            throw f.error(so.line(), path + ".schema", "missing required field 'schema'");
+        }
+        if (!(dev.keel.agents.internal.YamlTree.json(schema.value()) instanceof dev.keel.core.json.JsonObject json)) {
+            throw f.error(schema.line(), path + ".schema", "expected a JSON schema object");
+        }
+        String mode = f.optString(so, "mode", path).orElse("native").toLowerCase(java.util.Locale.ROOT);
+        if (!mode.equals("native") && !mode.equals("tool")) {
+            throw f.error(so.entries().get("mode").line(), path + ".mode", "expected native or tool");
+        }
+        try {
+            return new dev.keel.agents.StructuredOutput(name, f.optString(so, "description", path).orElse(""),
+                    dev.keel.core.tool.JsonSchema.of(json), f.optBool(so, "strict", path).orElse(false),
+                    mode.equals("tool") ? dev.keel.agents.StructuredOutput.Mode.TOOL : dev.keel.agents.StructuredOutput.Mode.NATIVE,
+                    2);
+        } catch (IllegalArgumentException ex) {
+            throw f.error(e.line(), path, ex.getMessage());
+        }
+    }
 
     /** An agent's {@code fallback}: its model, then the listed ones, with retries and a cooldown (docker-agent's rules). */
     private dev.keel.core.models.ModelSpec fallback(MapNode m, String path, dev.keel.core.models.ModelSpec primary) {

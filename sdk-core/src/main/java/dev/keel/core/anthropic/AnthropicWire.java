@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.CacheBreakpoint;
 import dev.keel.core.ChatOptions;
+import dev.keel.core.ToolChoice;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.FinishReason;
@@ -123,8 +124,18 @@ final class AnthropicWire {
             if (cacheTools) {
                 markCached((ObjectNode) tools.get(tools.size() - 1));
             }
-            if (Boolean.FALSE.equals(options.parallelToolCalls())) {
-                body.putObject("tool_choice").put("type", "auto").put("disable_parallel_tool_use", true);
+            ToolChoice choice = options.toolChoice();
+            if (choice != null || Boolean.FALSE.equals(options.parallelToolCalls())) {
+                ObjectNode tc = body.putObject("tool_choice");
+                if (choice instanceof ToolChoice.Named named) {
+                    tc.put("type", "tool").put("name", named.name());
+                } else {
+                    tc.put("type", choice instanceof ToolChoice.None ? "none"
+                            : choice instanceof ToolChoice.Required ? "any" : "auto");
+                }
+                if (Boolean.FALSE.equals(options.parallelToolCalls()) && !(choice instanceof ToolChoice.None)) {
+                    tc.put("disable_parallel_tool_use", true);
+                }
             }
         }
         if (options.temperature() != null) {

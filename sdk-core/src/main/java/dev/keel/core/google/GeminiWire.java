@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.ChatOptions;
+import dev.keel.core.ToolChoice;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.FinishReason;
@@ -88,6 +89,15 @@ final class GeminiWire {
         settings.builtInTools().forEach(name -> tools.addObject().putObject(name));
         if (!tools.isEmpty()) {
             body.set("tools", tools);
+        }
+        ToolChoice choice = options.toolChoice();
+        if (choice != null && !request.tools().isEmpty()) {
+            ObjectNode calling = body.putObject("toolConfig").putObject("functionCallingConfig");
+            calling.put("mode", choice instanceof ToolChoice.None ? "NONE"
+                    : choice instanceof ToolChoice.Auto ? "AUTO" : "ANY");
+            if (choice instanceof ToolChoice.Named named) {
+                calling.putArray("allowedFunctionNames").add(named.name());
+            }
         }
         ObjectNode config = generationConfig(options, model);
         settings.generationExtras().fields().forEachRemaining(e -> {

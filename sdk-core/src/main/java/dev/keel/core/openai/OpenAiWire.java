@@ -9,6 +9,7 @@ import dev.keel.core.ChatResponse;
 import dev.keel.core.FinishReason;
 import dev.keel.core.ModelException;
 import dev.keel.core.ResponseFormat;
+import dev.keel.core.ToolChoice;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.http.ModelErrors;
 import dev.keel.core.internal.http.RetryAfter;
@@ -51,6 +52,13 @@ final class OpenAiWire {
             }
             if (options.parallelToolCalls() != null) {
                 body.put("parallel_tool_calls", options.parallelToolCalls());
+            }
+            ToolChoice choice = options.toolChoice();
+            if (choice instanceof ToolChoice.Named named) {
+                body.putObject("tool_choice").put("type", "function").putObject("function").put("name", named.name());
+            } else if (choice != null) {
+                body.put("tool_choice", choice instanceof ToolChoice.None ? "none"
+                        : choice instanceof ToolChoice.Required ? "required" : "auto");
             }
         }
         if (options.temperature() != null) {

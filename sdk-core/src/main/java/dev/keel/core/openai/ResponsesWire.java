@@ -9,6 +9,7 @@ import dev.keel.core.ChatResponse;
 import dev.keel.core.FinishReason;
 import dev.keel.core.ModelException;
 import dev.keel.core.ResponseFormat;
+import dev.keel.core.ToolChoice;
 import dev.keel.core.ThinkingBudget;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.http.ModelErrors;
@@ -75,6 +76,13 @@ final class ResponsesWire {
             }
             if (options.parallelToolCalls() != null) {
                 body.put("parallel_tool_calls", options.parallelToolCalls());
+            }
+            ToolChoice choice = options.toolChoice();
+            if (choice instanceof ToolChoice.Named named) {
+                body.putObject("tool_choice").put("type", "function").put("name", named.name());
+            } else if (choice != null) {
+                body.put("tool_choice", choice instanceof ToolChoice.None ? "none"
+                        : choice instanceof ToolChoice.Required ? "required" : "auto");
             }
         }
         if (options.temperature() != null) {
