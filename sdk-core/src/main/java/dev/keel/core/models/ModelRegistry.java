@@ -226,7 +226,15 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
 
     private static Map<String, String> expandedHeaders(String provider, Map<String, String> headers, Variables vars) {
         Map<String, String> out = new TreeMap<>();
-        headers.forEach((name, value) -> out.put(name, vars.expand(value, "header " + name)));
+        headers.forEach((name, value) -> {
+            String expanded = vars.expand(value, "header " + name);
+            if (expanded.indexOf('\r') >= 0 || expanded.indexOf('\n') >= 0) {
+                // A variable smuggling a line break into a header would let it add headers of its own.
+                throw new IllegalArgumentException(provider + ": the value of header " + name
+                        + " contains a line break once its variables are expanded");
+            }
+            out.put(name, expanded);
+        });
         return out;
     }
 

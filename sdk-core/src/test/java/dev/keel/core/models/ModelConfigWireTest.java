@@ -183,6 +183,16 @@ class ModelConfigWireTest {
     }
 
     @Test
+    void aVariableCannotSmuggleALineBreakIntoAHeader() {
+        env.putAll(Map.of("GATEWAY_KEY", "k-123456", "TENANT_ID", "t1\r\nX-Injected: yes"));
+
+        assertThatThrownBy(() -> registry.resolve(ModelConfig.of("gateway", "llama")).chat(HI))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("header X-Tenant")
+                .hasMessageNotContaining("Injected");
+        assertThat(server.requestCount()).isZero();
+    }
+
+    @Test
     void secretHeaderValuesNeverReachAnExceptionMessage() {
         env.putAll(Map.of("GATEWAY_KEY", "gw-key-abcdef", "TENANT_ID", "tenant-secret-value-777"));
         server.dispatcher(r -> Reply.status(400, "{\"error\":{\"message\":\"unknown tenant tenant-secret-value-777 "
