@@ -111,6 +111,10 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     /** A chat model for an already parsed reference; see {@link #chatModel(String)}. */
     public ChatModel chatModel(ModelRef reference) {
         ProviderConfig provider = providerFor(reference);
+        if (OpenAiModels.servedByResponses(provider, null, reference.model())) {
+            provider = new ProviderConfig(provider.name(), ApiType.OPENAI_RESPONSES, provider.baseUrl(),
+                    provider.apiKeyEnv(), provider.headers());
+        }
         String key = apiKey(provider);
         return track(factory(provider).chatModel(new ProviderFactory.Setup(provider, reference.model(), key,
                 expandedHeaders(provider.name(), provider.headers(), new Variables(provider.name(), Map.of(), environment)),
@@ -175,7 +179,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         }
         ApiType type = config.apiType() != null ? config.apiType()
                 : ProviderOptions.apiType(config.providerOptions())
-                .orElse(known != null ? known.apiType() : ApiType.OPENAI_COMPATIBLE);
+                .orElse(OpenAiModels.servedByResponses(known, config.baseUrl(), config.model()) ? ApiType.OPENAI_RESPONSES
+                        : known != null ? known.apiType() : ApiType.OPENAI_COMPATIBLE);
         if (!factories.containsKey(type)) {
             throw new ModelResolutionException.Unsupported("no model implementation for the " + type.configName()
                     + " API of provider '" + config.provider() + "'");
