@@ -4,7 +4,6 @@ import dev.keel.agents.Agent;
 import dev.keel.agents.AgentModel;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Permissions;
-import dev.keel.core.ChatModel;
 import dev.keel.core.models.ModelConfig;
 import dev.keel.core.models.ModelRegistry;
 import dev.keel.core.models.ModelResolver;
@@ -72,8 +71,8 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
         }
         List<String> problems = new ArrayList<>();
         users.forEach((config, names) -> {
-            try (ChatModel ignored = models.resolve(config)) {
-                // resolvable: nothing to report
+            try {
+                models.check(config); // resolving reads no key any more: check what the first call would read
             } catch (RuntimeException e) {
                 problems.add("model '" + config.reference() + "' of " + names + ": " + e.getMessage());
             }

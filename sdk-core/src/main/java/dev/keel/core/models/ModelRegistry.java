@@ -168,6 +168,19 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         }
     }
 
+    /**
+     * Checks the provider and API now, and reads every variable the model would read at its first call (its key,
+     * header variables, a {@code ${VAR}} base URL, its own {@code env}) without building or calling it.
+     *
+     * @throws ModelResolutionException.UnknownProvider when the provider is unknown and has no {@code baseUrl}
+     * @throws ModelResolutionException.Unsupported    when no implementation speaks the API type
+     * @throws dev.keel.core.ModelException.MissingVariable naming the first unset variable
+     */
+    @Override
+    public void check(ModelConfig config) {
+        prepare(config, plan(config), ProviderFactory.Http.NONE);
+    }
+
     /** What a configuration resolves to before any variable is read. */
     private record Plan(ProviderConfig known, ApiType apiType, String keyVariable) {}
 
@@ -191,6 +204,12 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
 
     /** Reads the variables and builds the model (at its first call). */
     private ChatModel build(ModelConfig config, Plan plan) {
+        ProviderFactory.Setup setup = prepare(config, plan, http());
+        return factories.get(plan.apiType()).chatModel(setup);
+    }
+
+    /** Reads the variables a model needs: everything but the HTTP client it is built with. */
+    private ProviderFactory.Setup prepare(ModelConfig config, Plan plan, ProviderFactory.Http http) {
         Variables vars = new Variables(config.provider(), config.env(), environment);
         String baseUrl = vars.expand(config.baseUrl() != null ? config.baseUrl() : plan.known().baseUrl(), "base_url");
         String key = null;
@@ -207,9 +226,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         headers.putAll(ProviderOptions.headers(plan.apiType(), config.providerOptions()));
         headers.putAll(config.headers());
         ProviderConfig provider = new ProviderConfig(config.provider(), plan.apiType(), baseUrl, plan.keyVariable());
-        return factories.get(plan.apiType()).chatModel(new ProviderFactory.Setup(provider, config.model(), key,
-                expandedHeaders(config.provider(), headers, vars), config.options(), config.providerOptions(),
-                config.trackUsage(), http()));
+        return new ProviderFactory.Setup(provider, config.model(), key, expandedHeaders(config.provider(), headers, vars),
+                config.options(), config.providerOptions(), config.trackUsage(), http);
     }
 
     /** The key: its variable, else (for a built-in provider's own variable) the documented alternates. */
