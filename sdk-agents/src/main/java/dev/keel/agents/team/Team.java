@@ -5,7 +5,6 @@ import dev.keel.agents.AgentModel;
 import dev.keel.agents.ModelPrice;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Permissions;
-import dev.keel.core.ChatModel;
 import dev.keel.core.models.ModelComposer;
 import dev.keel.core.models.ModelConfig;
 import dev.keel.core.models.ModelSpec;
@@ -164,17 +163,14 @@ public final class Team {
             }
         }
         List<String> problems = new ArrayList<>();
+        ModelComposer composer = ModelComposer.over(models);
         users.forEach((spec, names) -> {
-            for (ModelConfig c : unavailable(spec, models)) {
-                String key = c.tokenKey() != null ? c.tokenKey() : TeamSchema.DEFAULT_KEYS.get(c.provider());
-                problems.add("model '" + c.reference() + "' of " + names + ": its provider is unknown or its key variable"
-                        + (key != null ? " " + key : "") + " is not set");
-            }
-            try (ChatModel ignored = spec instanceof ModelConfig c ? models.resolve(c)
-                    : ModelComposer.over(models).resolve(spec)) {
-                // resolvable: nothing more to report
-            } catch (RuntimeException e) {
-                problems.add("model '" + spec.label() + "' of " + names + ": " + e.getMessage());
+            for (ModelSpec member : checkedMembers(spec)) {
+                try {
+                    composer.check(member); // what the first call would read; nothing is resolved or sent
+                } catch (RuntimeException e) {
+                    problems.add("model '" + member.label() + "' of " + names + ": " + e.getMessage());
+                }
             }
         });
         if (!problems.isEmpty()) {
@@ -182,14 +178,13 @@ public final class Team {
         }
     }
 
-    /** The configurations of {@code spec} that cannot be used now (a first-available choice needs one of its own). */
-    private static List<ModelConfig> unavailable(ModelSpec spec, ModelResolver models) {
-        if (spec instanceof ModelConfig c) {
-            return models.isAvailable(c) ? List.of() : List.of(c);
-        }
-        if (spec instanceof ModelSpec.FirstAvailable fa) {
-            return ModelComposer.over(models).isAvailable(fa) ? List.of()
-                    : fa.candidates().stream().flatMap(m -> unavailable(m, models).stream()).toList();
+    /**
+     * The parts of {@code spec} checked one by one, so that every failing member is reported: the configurations
+     * of a fallback, routing or alternates; a first-available choice is one part (it needs one candidate only).
+     */
+    private static List<ModelSpec> checkedMembers(ModelSpec spec) {
+        if (spec instanceof ModelConfig || spec instanceof ModelSpec.FirstAvailable) {
+            return List.of(spec);
         }
         List<ModelSpec> members = new ArrayList<>();
         if (spec instanceof ModelSpec.Fallback f) {
@@ -201,7 +196,7 @@ public final class Team {
         } else if (spec instanceof ModelSpec.Alternates a) {
             members.addAll(a.models());
         }
-        return members.stream().flatMap(m -> unavailable(m, models).stream()).distinct().toList();
+        return members.stream().flatMap(m -> checkedMembers(m).stream()).distinct().toList();
     }
 
     @Override

@@ -39,7 +39,7 @@ import okhttp3.Response;
  *
  * <p>Mapping: system messages become the {@code systemInstruction}; user turns are {@code user} contents, assistant
  * turns {@code model} contents; tool calls are {@code functionCall} parts and tool results {@code functionResponse}
- * parts ({@code {"result": …}}, or {@code {"error": …}} for a failed call), consecutive results answering one turn
+ * parts ({@code {"output": …}}, or {@code {"error": …}} for a failed call), consecutive results answering one turn
  * together; tools are {@code functionDeclarations} with {@code parametersJsonSchema}; temperature, top-p, max tokens,
  * stop sequences, penalties and seed go in {@code generationConfig}; a JSON response format is
  * {@code responseMimeType: application/json} (with {@code responseJsonSchema}); {@link ChatOptions#thinkingBudget()}

@@ -45,14 +45,14 @@ final class GeminiStream {
             return true;
         }
         JsonNode root = client.parseJson(event.data());
-        GeminiWire.Chunk chunk = GeminiWire.chunk(client.provider(), root, calls.size());
-        chunks++;
         if (model.isEmpty()) {
             model = root.path("modelVersion").asText("");
         }
         if (id.isEmpty()) {
             id = root.path("responseId").asText("");
         }
+        GeminiWire.Chunk chunk = GeminiWire.chunk(client.provider(), root, GeminiWire.callIdPrefix(id), calls.size());
+        chunks++;
         if (!chunk.thoughts().isEmpty()) {
             thoughts.append(chunk.thoughts());
             listener.onReasoning(chunk.thoughts());

@@ -238,13 +238,14 @@ final class GeminiWire {
         } else if (m instanceof ToolResultMessage t) {
             ObjectNode response = parts.addObject().putObject("functionResponse").put("name", t.toolName())
                     .put("id", t.toolCallId()).putObject("response");
-            response.put(t.error() ? "error" : "result", t.content());
+            // The documented keys: "output" for a result, "error" for a failed call.
+            response.put(t.error() ? "error" : "output", t.content());
         }
     }
 
     /** Parses a complete {@code GenerateContentResponse}. */
     static ChatResponse response(String provider, JsonNode root) {
-        Chunk chunk = chunk(provider, root, 0);
+        Chunk chunk = chunk(provider, root, callIdPrefix(root.path("responseId").asText("")), 0);
         if (chunk.blockReason() != null && chunk.finishReason() == null) {
             throw blocked(provider, chunk.blockReason());
         }
@@ -283,10 +284,19 @@ final class GeminiWire {
                  String blockReason, Usage usage) {}
 
     /**
-     * Reads one response or chunk. {@code firstCall} numbers calls without an id ({@code call_<n>}) across the
-     * chunks of a stream.
+     * The prefix of ids given to function calls that came without one: unique per response (Gemini's
+     * {@code responseId}), so that calls of different turns never share an id once the conversation goes to a
+     * provider that checks.
      */
-    static Chunk chunk(String provider, JsonNode root, int firstCall) {
+    static String callIdPrefix(String responseId) {
+        return responseId.isEmpty() ? "call_" : "call_" + responseId + "_";
+    }
+
+    /**
+     * Reads one response or chunk. Calls without an id get {@code idPrefix + n}, {@code n} counting from
+     * {@code firstCall} across the chunks of a stream.
+     */
+    static Chunk chunk(String provider, JsonNode root, String idPrefix, int firstCall) {
         JsonNode error = root.path("error");
         if (error.isObject()) {
             throw streamError(provider, error);
@@ -306,7 +316,7 @@ final class GeminiWire {
                 }
                 String id = fn.path("id").asText("");
                 if (id.isEmpty()) {
-                    id = "call_" + (firstCall + calls.size());
+                    id = idPrefix + (firstCall + calls.size());
                 }
                 JsonNode args = fn.path("args");
                 calls.add(new ToolCall(id, name, args.isObject() ? Json.write(args) : "{}"));

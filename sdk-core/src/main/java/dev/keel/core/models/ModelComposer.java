@@ -177,6 +177,35 @@ public final class ModelComposer {
         return ((ModelSpec.FirstAvailable) spec).candidates().stream().anyMatch(this::isAvailable);
     }
 
+    /**
+     * Checks every configuration of {@code spec} with {@link ModelResolver#check} — every member of a fallback,
+     * routing or alternates, and the candidate a first-available choice would pick — without resolving or calling
+     * any model.
+     *
+     * @param spec the spec
+     * @throws ModelResolutionException when a configuration cannot be resolved, or no first-available candidate is
+     *                                  available
+     * @throws dev.keel.core.ModelException.MissingVariable naming a variable a configuration needs that is unset
+     */
+    public void check(ModelSpec spec) {
+        if (spec instanceof ModelConfig config) {
+            resolver.check(config);
+        } else if (spec instanceof ModelSpec.Fallback f) {
+            check(f.primary());
+            f.fallbacks().forEach(this::check);
+        } else if (spec instanceof ModelSpec.Routing r) {
+            check(r.defaultModel());
+            r.routes().forEach(route -> check(route.model()));
+        } else if (spec instanceof ModelSpec.Alternates a) {
+            a.models().forEach(this::check);
+        } else {
+            ModelSpec.FirstAvailable fa = (ModelSpec.FirstAvailable) spec;
+            check(fa.candidates().stream().filter(this::isAvailable).findFirst()
+                    .orElseThrow(() -> new ModelResolutionException.NoneAvailable(
+                            fa.candidates().stream().map(ModelSpec::label).toList())));
+        }
+    }
+
     private ChatModel firstAvailable(ModelSpec.FirstAvailable spec) {
         List<String> skipped = new ArrayList<>();
         for (ModelSpec candidate : spec.candidates()) {

@@ -111,6 +111,10 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     /** A chat model for an already parsed reference; see {@link #chatModel(String)}. */
     public ChatModel chatModel(ModelRef reference) {
         ProviderConfig provider = providerFor(reference);
+        if (OpenAiModels.servedByResponses(provider, null, reference.model())) {
+            provider = new ProviderConfig(provider.name(), ApiType.OPENAI_RESPONSES, provider.baseUrl(),
+                    provider.apiKeyEnv(), provider.headers());
+        }
         String key = apiKey(provider);
         return track(factory(provider).chatModel(new ProviderFactory.Setup(provider, reference.model(), key,
                 expandedHeaders(provider.name(), provider.headers(), new Variables(provider.name(), Map.of(), environment)),
@@ -164,6 +168,19 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         }
     }
 
+    /**
+     * Checks the provider and API now, and reads every variable the model would read at its first call (its key,
+     * header variables, a {@code ${VAR}} base URL, its own {@code env}) without building or calling it.
+     *
+     * @throws ModelResolutionException.UnknownProvider when the provider is unknown and has no {@code baseUrl}
+     * @throws ModelResolutionException.Unsupported    when no implementation speaks the API type
+     * @throws dev.keel.core.ModelException.MissingVariable naming the first unset variable
+     */
+    @Override
+    public void check(ModelConfig config) {
+        prepare(config, plan(config), ProviderFactory.Http.NONE);
+    }
+
     /** What a configuration resolves to before any variable is read. */
     private record Plan(ProviderConfig known, ApiType apiType, String keyVariable) {}
 
@@ -175,7 +192,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         }
         ApiType type = config.apiType() != null ? config.apiType()
                 : ProviderOptions.apiType(config.providerOptions())
-                .orElse(known != null ? known.apiType() : ApiType.OPENAI_COMPATIBLE);
+                .orElse(OpenAiModels.servedByResponses(known, config.baseUrl(), config.model()) ? ApiType.OPENAI_RESPONSES
+                        : known != null ? known.apiType() : ApiType.OPENAI_COMPATIBLE);
         if (!factories.containsKey(type)) {
             throw new ModelResolutionException.Unsupported("no model implementation for the " + type.configName()
                     + " API of provider '" + config.provider() + "'");
@@ -186,6 +204,12 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
 
     /** Reads the variables and builds the model (at its first call). */
     private ChatModel build(ModelConfig config, Plan plan) {
+        ProviderFactory.Setup setup = prepare(config, plan, http());
+        return factories.get(plan.apiType()).chatModel(setup);
+    }
+
+    /** Reads the variables a model needs: everything but the HTTP client it is built with. */
+    private ProviderFactory.Setup prepare(ModelConfig config, Plan plan, ProviderFactory.Http http) {
         Variables vars = new Variables(config.provider(), config.env(), environment);
         String baseUrl = vars.expand(config.baseUrl() != null ? config.baseUrl() : plan.known().baseUrl(), "base_url");
         String key = null;
@@ -202,9 +226,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         headers.putAll(ProviderOptions.headers(plan.apiType(), config.providerOptions()));
         headers.putAll(config.headers());
         ProviderConfig provider = new ProviderConfig(config.provider(), plan.apiType(), baseUrl, plan.keyVariable());
-        return factories.get(plan.apiType()).chatModel(new ProviderFactory.Setup(provider, config.model(), key,
-                expandedHeaders(config.provider(), headers, vars), config.options(), config.providerOptions(),
-                config.trackUsage(), http()));
+        return new ProviderFactory.Setup(provider, config.model(), key, expandedHeaders(config.provider(), headers, vars),
+                config.options(), config.providerOptions(), config.trackUsage(), http);
     }
 
     /** The key: its variable, else (for a built-in provider's own variable) the documented alternates. */
@@ -226,7 +249,15 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
 
     private static Map<String, String> expandedHeaders(String provider, Map<String, String> headers, Variables vars) {
         Map<String, String> out = new TreeMap<>();
-        headers.forEach((name, value) -> out.put(name, vars.expand(value, "header " + name)));
+        headers.forEach((name, value) -> {
+            String expanded = vars.expand(value, "header " + name);
+            if (expanded.indexOf('\r') >= 0 || expanded.indexOf('\n') >= 0) {
+                // A variable smuggling a line break into a header would let it add headers of its own.
+                throw new IllegalArgumentException(provider + ": the value of header " + name
+                        + " contains a line break once its variables are expanded");
+            }
+            out.put(name, expanded);
+        });
         return out;
     }
 

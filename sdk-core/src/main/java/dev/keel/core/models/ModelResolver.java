@@ -33,4 +33,18 @@ public interface ModelResolver {
     default boolean isAvailable(ModelConfig config) {
         return true;
     }
+
+    /**
+     * Checks now what resolving {@code config} and calling it would need, without calling it — for a
+     * {@link ModelRegistry}: a known provider and API, and every variable it reads at the first call (its key,
+     * variables in its headers, base URL and own {@code env}). A team's {@code validate()} uses it. The default
+     * resolves the configuration and closes the model.
+     *
+     * @param config the configuration
+     * @throws ModelResolutionException when the configuration cannot be resolved
+     * @throws dev.keel.core.ModelException.MissingVariable naming a variable it needs that is unset
+     */
+    default void check(ModelConfig config) {
+        resolve(config).close();
+    }
 }

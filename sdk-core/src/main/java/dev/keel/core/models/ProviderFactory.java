@@ -69,5 +69,8 @@ interface ProviderFactory {
      * HTTP settings of a registry: a shared client when one was given (the models then do not own it),
      * otherwise a configuration from which each model builds and owns its client.
      */
-    record Http(HttpConfig config, OkHttpClient client) {}
+    record Http(HttpConfig config, OkHttpClient client) {
+        /** No HTTP at all, for checking a configuration without building a model. */
+        static final Http NONE = new Http(HttpConfig.defaults(), null);
+    }
 }

@@ -117,7 +117,7 @@ class GeminiTest {
         assertThat(sent.text("/contents/2/role")).as("both results answer the turn together").isEqualTo("user");
         assertThat(sent.text("/contents/2/parts/0/functionResponse/name")).isEqualTo("get_weather");
         assertThat(sent.text("/contents/2/parts/0/functionResponse/id")).isEqualTo("call_0");
-        assertThat(sent.text("/contents/2/parts/0/functionResponse/response/result")).isEqualTo("12 °C");
+        assertThat(sent.text("/contents/2/parts/0/functionResponse/response/output")).isEqualTo("12 °C");
         assertThat(sent.text("/contents/2/parts/1/functionResponse/response/error")).isEqualTo("station offline");
         assertThat(sent.text("/contents/2/parts/2/text")).isEqualTo("Well?");
         assertThat(sent.json().at("/contents/3")).isEmpty();
@@ -170,7 +170,9 @@ class GeminiTest {
 
         ChatResponse first = model.stream(ASK, listener);
 
-        ToolCall call = new ToolCall("call_0", "get_weather", "{\"city\":\"Oslo\"}");
+        // Gemini sent no id: one unique to the response (its responseId) and the call's position.
+        String id = "call_" + GeminiChunks.RESPONSE_ID + "_0";
+        ToolCall call = new ToolCall(id, "get_weather", "{\"city\":\"Oslo\"}");
         assertThat(first.toolCalls()).containsExactly(call);
         assertThat(first.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
         assertThat(first.text()).isEmpty();
@@ -178,7 +180,7 @@ class GeminiTest {
         assertThat(listener.toolCalls).containsExactly(call);
         assertThat(first.message().reasoning()).containsExactly(
                 new Reasoning(Reasoning.GEMINI, "", "Looking up the weather.", ""),
-                new Reasoning(Reasoning.GEMINI, "call_0", "", SIGNATURE));
+                new Reasoning(Reasoning.GEMINI, id, "", SIGNATURE));
         assertThat(first.usage()).isEqualTo(new Usage(29, 15 + 804, 0, 0, 804));
 
         ChatResponse second = model.chat(ASK.plus(first.message()).plus(Message.toolResult(call, "12 °C")));
@@ -189,7 +191,7 @@ class GeminiTest {
         assertThat(next.text("/contents/1/parts/0/functionCall/name")).isEqualTo("get_weather");
         assertThat(next.text("/contents/1/parts/0/thoughtSignature")).isEqualTo(SIGNATURE);
         assertThat(next.body()).as("thought summaries are not sent back").doesNotContain("Looking up the weather");
-        assertThat(next.text("/contents/2/parts/0/functionResponse/response/result")).isEqualTo("12 °C");
+        assertThat(next.text("/contents/2/parts/0/functionResponse/response/output")).isEqualTo("12 °C");
     }
 
     @Test

@@ -102,6 +102,30 @@ class ModelConfigWireTest {
     }
 
     @Test
+    void checkReadsWhatTheFirstCallWouldWithoutCallingAnything() {
+        ModelConfig gateway = ModelConfig.of("gateway", "llama");
+        assertThatThrownBy(() -> registry.check(gateway)).isInstanceOfSatisfying(ModelException.MissingVariable.class,
+                e -> assertThat(e.variable()).isEqualTo("GATEWAY_KEY"));
+        env.put("GATEWAY_KEY", "k-123456");
+        assertThatThrownBy(() -> registry.check(gateway)).isInstanceOfSatisfying(ModelException.MissingVariable.class,
+                e -> assertThat(e.variable()).isEqualTo("TENANT_ID"));
+        env.put("TENANT_ID", "t1");
+        registry.check(gateway);
+        assertThatThrownBy(() -> registry.check(ModelConfig.of("nowhere", "m")))
+                .isInstanceOf(ModelResolutionException.UnknownProvider.class);
+
+        ModelComposer composer = ModelComposer.over(registry);
+        ModelSpec chain = ModelSpec.fallback(gateway, List.of(ModelConfig.of("openai", "gpt-4o")));
+        assertThatThrownBy(() -> composer.check(chain)).as("every member of a chain is checked")
+                .isInstanceOfSatisfying(ModelException.MissingVariable.class,
+                        e -> assertThat(e.variable()).isEqualTo("OPENAI_API_KEY"));
+        composer.check(ModelSpec.firstAvailable(List.of(ModelConfig.of("openai", "gpt-4o"), gateway)));
+        assertThatThrownBy(() -> composer.check(ModelSpec.firstAvailable(List.of(ModelConfig.of("openai", "gpt-4o")))))
+                .isInstanceOf(ModelResolutionException.NoneAvailable.class);
+        assertThat(server.requestCount()).isZero();
+    }
+
+    @Test
     void headersComeFromTheProviderProviderOptionsAndTheModelTheModelWinning() {
         env.putAll(Map.of("GATEWAY_KEY", "k-123456", "TENANT_ID", "t1", "TEAM", "blue"));
         ModelConfig config = ModelConfig.builder("gateway", "llama").header("X-Client", "model-level")
@@ -180,6 +204,16 @@ class ModelConfigWireTest {
 
         assertThat(server.takeRequest().json().at("/stream_options")).isEmpty();
         assertThat(server.takeRequest().at("/stream_options/include_usage").asBoolean()).contains(true);
+    }
+
+    @Test
+    void aVariableCannotSmuggleALineBreakIntoAHeader() {
+        env.putAll(Map.of("GATEWAY_KEY", "k-123456", "TENANT_ID", "t1\r\nX-Injected: yes"));
+
+        assertThatThrownBy(() -> registry.resolve(ModelConfig.of("gateway", "llama")).chat(HI))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("header X-Tenant")
+                .hasMessageNotContaining("Injected");
+        assertThat(server.requestCount()).isZero();
     }
 
     @Test

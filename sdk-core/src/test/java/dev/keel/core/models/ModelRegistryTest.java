@@ -70,7 +70,8 @@ class ModelRegistryTest {
 
     ModelRegistry.Builder registry(Map<String, String> env) {
         return ModelRegistry.builder().environment(env)
-                .factory(ApiType.OPENAI_COMPATIBLE, factory).factory(ApiType.ANTHROPIC, factory);
+                .factory(ApiType.OPENAI_COMPATIBLE, factory).factory(ApiType.ANTHROPIC, factory)
+                .factory(ApiType.OPENAI_RESPONSES, factory).factory(ApiType.GEMINI, factory);
     }
 
     Resolved resolve(ModelRegistry registry, String reference) {
@@ -84,11 +85,23 @@ class ModelRegistryTest {
     void builtInProvidersResolveWithTheirUrlsAndKeys() {
         ModelRegistry registry = registry(ALL_KEYS).build();
 
-        Resolved openai = resolve(registry, "openai/gpt-5");
+        Resolved openai = resolve(registry, "openai/gpt-4o");
         assertThat(openai.provider().apiType()).isEqualTo(ApiType.OPENAI_COMPATIBLE);
         assertThat(openai.provider().baseUrl()).isEqualTo("https://api.openai.com/v1");
-        assertThat(openai.model()).isEqualTo("gpt-5");
+        assertThat(openai.model()).isEqualTo("gpt-4o");
         assertThat(openai.apiKey()).isEqualTo("sk-openai-secret");
+        // OpenAI's own newer models go to the Responses API, as docker-agent sends them.
+        for (String model : List.of("gpt-5", "gpt-5-mini", "gpt-4.1", "o3", "o4-mini", "gpt-5.1-codex")) {
+            Resolved r = resolve(registry, "openai/" + model);
+            assertThat(r.provider().apiType()).as(model).isEqualTo(ApiType.OPENAI_RESPONSES);
+            assertThat(r.provider().baseUrl()).isEqualTo("https://api.openai.com/v1");
+        }
+        assertThat(resolve(registry, "openai/omni-moderation-latest").provider().apiType())
+                .isEqualTo(ApiType.OPENAI_COMPATIBLE);
+
+        Resolved google = resolve(registry, "google/gemini-2.5-flash");
+        assertThat(google.provider().apiType()).isEqualTo(ApiType.GEMINI);
+        assertThat(google.apiKey()).as("GEMINI_API_KEY when GOOGLE_API_KEY is unset").isEqualTo("g-secret");
 
         Resolved anthropic = resolve(registry, "anthropic/claude-sonnet-4-5");
         assertThat(anthropic.provider().apiType()).isEqualTo(ApiType.ANTHROPIC);
@@ -150,7 +163,9 @@ class ModelRegistryTest {
         assertThat(proxy.provider().apiType()).isEqualTo(ApiType.ANTHROPIC);
         assertThat(proxy.apiKey()).isEqualTo("gw-secret");
 
-        assertThat(resolve(registry, "openai/gpt-5").provider().baseUrl()).isEqualTo("https://eu.example.com/v1");
+        Resolved eu = resolve(registry, "openai/gpt-5");
+        assertThat(eu.provider().baseUrl()).isEqualTo("https://eu.example.com/v1");
+        assertThat(eu.provider().apiType()).as("a replaced openai provider keeps its own API").isEqualTo(ApiType.OPENAI_COMPATIBLE);
         assertThat(registry.provider("gateway")).isPresent();
         assertThat(ModelRegistry.builder().removeProvider("groq").build().provider("groq")).isEmpty();
     }

@@ -230,6 +230,28 @@ class ModelSpecWireTest {
     }
 
     @Test
+    void concurrentCallsShareTheChainAndItsCooldownSafely() throws Exception {
+        server.dispatcher(request -> request.path().startsWith("/primary/") ? status(429, "limit") : answer("backup"));
+        try (ChatModel model = composer().resolve(fallback("primary", "backup"))) {
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    answers.add(pool.submit(() -> model.chat(HI).text()));
+                }
+                for (var a : answers) {
+                    assertThat(a.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("backup");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertThat(calls("backup")).isEqualTo(40);
+        assertThat(calls("primary")).as("pinned once a fallback answered; only calls already under way tried it")
+                .isBetween(1L, 8L);
+    }
+
+    @Test
     void anInterruptedCallStopsInsteadOfFallingBack() {
         script("primary", status(500, "down"));
         try (ChatModel model = composer().resolve(fallback("primary", "backup"))) {

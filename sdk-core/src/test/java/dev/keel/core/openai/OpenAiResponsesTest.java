@@ -298,6 +298,16 @@ class OpenAiResponsesTest {
     }
 
     @Test
+    void argumentsForAnOutputThatIsNoFunctionCallAreMalformed() {
+        server.enqueue(Reply.sse(event("response.created", 0, "\"response\":" + response("in_progress", "[]", null, null, null))
+                + event("response.function_call_arguments.delta", 1, "\"item_id\":\"fc_x\",\"output_index\":4,\"delta\":\"{\"")
+                + event("response.completed", 2, "\"response\":" + response("completed", "[]", null, null, null))));
+
+        assertThatThrownBy(() -> model.stream(ASK, new RecordingListener()))
+                .isInstanceOf(ModelException.MalformedResponse.class).hasMessageContaining("output 4");
+    }
+
+    @Test
     void aConnectionCutMidStreamIsARetryableConnectionError() {
         String stream = ResponsesEvents.reasoningAndCallsStream(null, null, null, List.of(), List.of(OSLO), 2, null);
         server.enqueue(Reply.sse(stream).cutAfter(stream.indexOf("function_call_arguments.done")));

@@ -16,7 +16,14 @@ final class EventSink {
     private EventSink() {}
 
     static void emit(Consumer<ModelEvent> resolved, StreamListener call, ModelEvent event) {
-        log.debug("{}", event);
+        if (event instanceof ModelEvent.FellBack f) {
+            log.warn("model {} failed ({}), falling back to {}", f.from(), f.error().getMessage(), f.to());
+        } else if (event instanceof ModelEvent.Retrying r) {
+            log.info("model {} failed attempt {} of {} ({}), retrying in {} ms", r.model(), r.attempt(), r.maxAttempts(),
+                    r.error().getMessage(), r.backoff().toMillis());
+        } else {
+            log.debug("{}", event);
+        }
         try {
             resolved.accept(event);
         } catch (RuntimeException e) {
