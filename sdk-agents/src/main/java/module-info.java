@@ -22,4 +22,6 @@ module dev.keel.agents {
     exports dev.keel.agents.toolsets;
     exports dev.keel.agents.mcp;
     exports dev.keel.agents.team;
+    exports dev.keel.agents.hooks;
+    exports dev.keel.agents.skills;
 }

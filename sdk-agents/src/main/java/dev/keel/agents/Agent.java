@@ -69,6 +69,7 @@ public final class Agent {
     private final boolean addDescriptionParameter;
     private final String forceHandoff;
     private final dev.keel.core.ToolChoice toolChoice;
+    private final dev.keel.agents.skills.Skills skills;
 
     private Agent(Builder b) {
         name = b.name;
@@ -98,6 +99,7 @@ public final class Agent {
         addDescriptionParameter = b.addDescriptionParameter;
         forceHandoff = b.forceHandoff;
         toolChoice = b.toolChoice;
+        skills = b.skills;
     }
 
     /** Starts an agent called {@code name} (1–64 of {@code [a-zA-Z0-9_.-]}). */
@@ -134,6 +136,7 @@ public final class Agent {
         b.addDescriptionParameter = addDescriptionParameter;
         b.forceHandoff = forceHandoff;
         b.toolChoice = toolChoice;
+        b.skills = skills;
         return b;
     }
 
@@ -294,6 +297,14 @@ public final class Agent {
      */
     public Optional<dev.keel.core.ToolChoice> toolChoice() { return Optional.ofNullable(toolChoice); }
 
+    /**
+     * The agent's skills (docker-agent's {@code skills}): listed in its system prompt, read with
+     * {@code read_skill}, forked ones run with {@code run_skill}.
+     *
+     * @return the skills, {@link dev.keel.agents.skills.Skills#none()} by default
+     */
+    public dev.keel.agents.skills.Skills skills() { return skills; }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
@@ -307,7 +318,8 @@ public final class Agent {
                 && redactSecrets == a.redactSecrets && safety == a.safety
                 && maxConsecutiveToolCalls == a.maxConsecutiveToolCalls && maxToolResultTokens == a.maxToolResultTokens
                 && maxOldToolCallTokens == a.maxOldToolCallTokens && addDescriptionParameter == a.addDescriptionParameter
-                && Objects.equals(forceHandoff, a.forceHandoff) && Objects.equals(toolChoice, a.toolChoice);
+                && Objects.equals(forceHandoff, a.forceHandoff) && Objects.equals(toolChoice, a.toolChoice)
+                && skills.equals(a.skills);
     }
 
     @Override
@@ -352,6 +364,7 @@ public final class Agent {
         private boolean addDescriptionParameter;
         private String forceHandoff;
         private dev.keel.core.ToolChoice toolChoice;
+        private dev.keel.agents.skills.Skills skills = dev.keel.agents.skills.Skills.none();
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -662,6 +675,17 @@ public final class Agent {
          */
         public Builder toolChoice(dev.keel.core.ToolChoice choice) {
             this.toolChoice = choice;
+            return this;
+        }
+
+        /**
+         * The agent's skills.
+         *
+         * @param skills the skills
+         * @return this builder
+         */
+        public Builder skills(dev.keel.agents.skills.Skills skills) {
+            this.skills = Objects.requireNonNull(skills, "skills");
             return this;
         }
 

@@ -366,6 +366,7 @@ final class AgentLoop {
                 owner.put(name, set.name());
             }
         }
+        SkillTools.add(tools, agent, (fork, task) -> delegate(agent, session, fork, task, ""));
         if (!agent.subAgents().isEmpty()) {
             tools.put(TeamTools.TRANSFER_TASK, TeamTools.transferTask(agent,
                     (sub, task, expected) -> delegate(agent, session, sub, task, expected)));

@@ -18,6 +18,10 @@ final class SystemPrompt {
                 sb.append("\n\n").append(extra.strip());
             }
         }
+        String skills = SkillTools.prompt(agent);
+        if (!skills.isEmpty()) {
+            sb.append("\n\n").append(skills);
+        }
         if (!agent.subAgents().isEmpty()) {
             sb.append("\n\nYou lead a team. Delegate tasks with the transfer_task tool to one of these agents:");
             agent.subAgents().forEach(a -> sb.append("\n- ").append(a.name()).append(": ").append(a.description()));

@@ -29,11 +29,11 @@ import java.util.Set;
 final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
-            "skills", "session_compaction", "compaction_threshold", "compaction_model",
-            "conversation_starters", "harness", "budgets", "cache", "use_skills", "inject_memories",
+            "session_compaction", "compaction_threshold", "compaction_model",
+            "conversation_starters", "harness", "budgets", "cache", "inject_memories",
             "max_inject_memories", "inject_memories_strategy", TeamSchema.WORKFLOW);
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> TOP_PENDING = Set.of("rag", "skills", "budget", "budgets", "flavors",
+    private static final Set<String> TOP_PENDING = Set.of("rag", "budget", "budgets", "flavors",
             "evaluators");
     /** docker-agent's default for {@code max_consecutive_tool_calls}. */
     private static final int DEFAULT_MAX_CONSECUTIVE_TOOL_CALLS = 5;
@@ -46,6 +46,7 @@ final class TeamLoader {
     private ToolsetSection toolsetSection;
     private HookSection hookSection;
     private CommandSection commandSection;
+    private SkillSection skillSection;
     private final Map<String, ModelDefinition> agentModels = new LinkedHashMap<>();
     private int version = TeamSchema.LATEST_VERSION;
     private dev.keel.agents.approval.Safety defaultSafety;
@@ -86,6 +87,8 @@ final class TeamLoader {
         toolsetSection = new ToolsetSection(f, f.entries(top, "mcps"), f.entries(top, "toolsets"));
         hookSection = new HookSection(f, modelSection);
         commandSection = new CommandSection(f, f.entries(top, "commands"));
+        skillSection = new SkillSection(f, f.entries(top, "skills"), modelSection, toolsetSection,
+                f.entries(top, "toolsets"));
         defaultSafety = runtimeSafety(top);
         readAgents(top);
         Permissions permissions = permissions(top.entries().get("permissions"), "permissions");
@@ -216,6 +219,7 @@ final class TeamLoader {
         } catch (IllegalArgumentException ex) {
             throw f.error(m.line(), path + ".commands", ex.getMessage());
         }
+        b.skills(skillSection.skills(m, path));
         Entry structured = m.entries().get("structured_output");
         if (structured != null) {
             b.structuredOutput(structuredOutput(structured, path + ".structured_output"));
