@@ -55,15 +55,16 @@ final class RunHooks {
 
     /**
      * {@code turn_start}: context for this model call only — the hooks', then the agent's prompt files
-     * (docker-agent registers {@code add_prompt_files} as a turn-start hook too, so edits show every turn).
+     * (docker-agent registers {@code add_prompt_files} as a turn-start hook too, so edits show every turn), then
+     * the memories injected for the latest user message.
      */
     String turnStart(Agent agent, Session session, java.nio.file.Path workingDirectory) {
         String fromHooks = dispatch.fire(HookEvent.TURN_START, agent, session.id(), null, Map.of()).context();
-        if (agent.promptFiles().isEmpty()) {
-            return fromHooks;
-        }
-        String files = dev.keel.agents.internal.PromptFiles.read(agent.promptFiles(), workingDirectory);
-        return fromHooks.isBlank() ? files : files.isBlank() ? fromHooks : fromHooks + "\n\n" + files;
+        String files = agent.promptFiles().isEmpty() ? ""
+                : dev.keel.agents.internal.PromptFiles.read(agent.promptFiles(), workingDirectory);
+        String memories = MemoryInjection.context(agent, lastUser(session));
+        return java.util.stream.Stream.of(fromHooks, files, memories).filter(s -> !s.isBlank())
+                .collect(java.util.stream.Collectors.joining("\n\n"));
     }
 
     Outcome beforeLlmCall(Agent agent, Session session, int iteration) {

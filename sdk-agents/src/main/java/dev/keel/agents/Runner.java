@@ -152,8 +152,14 @@ public final class Runner implements AutoCloseable {
         Agent current = session.currentAgent().map(this::agentNamed).orElse(root);
         AgentCommand c = current.commands().get(name);
         if (c == null) {
-            throw new IllegalArgumentException("agent '" + current.name() + "' has no command '" + name + "'; its commands are "
-                    + current.commands().keySet());
+            java.util.Optional<dev.keel.agents.skills.Skill> skill = current.skills().find(name);
+            if (skill.isPresent()) {
+                // docker-agent's /<skill> command: the agent is asked to use the skill, with the arguments as its input
+                String joined = String.join(" ", args);
+                return run(session, "Use the skill '" + name + "'" + (joined.isBlank() ? "." : " for: " + joined));
+            }
+            throw new IllegalArgumentException("agent '" + current.name() + "' has no command or skill '" + name
+                    + "'; its commands are " + current.commands().keySet());
         }
         if (c.instruction().isBlank() && c.agent() == null) {
             throw new IllegalArgumentException("command '" + name + "' opens " + c.url().replace("{{session_id}}",

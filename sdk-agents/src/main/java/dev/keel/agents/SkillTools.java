@@ -9,10 +9,8 @@ import dev.keel.core.KeelException;
 import dev.keel.core.tool.JsonSchema;
 import dev.keel.core.tool.ToolSpec;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The tools an agent with skills gets: {@code read_skill} (a skill's instructions), {@code read_skill_file} (a
@@ -152,20 +150,33 @@ final class SkillTools {
      */
     private static List<Toolset> toolsets(Agent parent, Skill skill, List<Toolset> extra) {
         List<Toolset> out = new ArrayList<>();
-        Set<String> allowed = new HashSet<>(skill.allowedTools());
-        boolean restrict = !allowed.isEmpty() && parent.toolsets().stream()
-                .anyMatch(t -> t.tools().stream().anyMatch(tool -> allowed.contains(tool.spec().name())));
+        List<java.util.regex.Pattern> allowed = skill.allowedTools().stream().map(SkillTools::glob).toList();
+        java.util.function.Predicate<Tool> listed = tool -> allowed.stream()
+                .anyMatch(p -> p.matcher(tool.spec().name()).matches());
+        boolean restrict = !allowed.isEmpty() && parent.toolsets().stream().anyMatch(t -> t.tools().stream().anyMatch(listed));
         for (Toolset t : parent.toolsets()) {
             if (!restrict) {
                 out.add(t);
                 continue;
             }
-            List<Tool> kept = t.tools().stream().filter(tool -> allowed.contains(tool.spec().name())).toList();
+            List<Tool> kept = t.tools().stream().filter(listed).toList();
             if (!kept.isEmpty()) {
                 out.add(Toolset.of(t.name(), kept.toArray(Tool[]::new)));
             }
         }
         out.addAll(extra);
         return out;
+    }
+
+    /** An {@code allowed-tools} entry: {@code *} matches any run of characters, everything else itself. */
+    private static java.util.regex.Pattern glob(String entry) {
+        StringBuilder re = new StringBuilder();
+        for (String part : entry.split("\\*", -1)) {
+            if (re.length() > 0 || entry.startsWith("*")) {
+                re.append(".*");
+            }
+            re.append(java.util.regex.Pattern.quote(part));
+        }
+        return java.util.regex.Pattern.compile(re.toString());
     }
 }

@@ -111,8 +111,8 @@ public final class Skill {
 
     /**
      * Tools the skill needs ({@code allowed-tools}). A forked skill gets only those of its agent's tools
-     * whose names are listed; when none of its agent's tools is listed (names of other products' tools such as
-     * {@code Bash(git:*)}), it gets all of them.
+     * whose names are listed ({@code *} matches any characters, as in {@code read_*}); when none of its agent's
+     * tools is listed (names of other products' tools such as {@code Bash(git:*)}), it gets all of them.
      *
      * @return the tool names as written
      */

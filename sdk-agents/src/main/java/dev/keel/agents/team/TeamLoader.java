@@ -30,13 +30,14 @@ final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
             "session_compaction", "compaction_threshold", "compaction_model",
-            "conversation_starters", "harness", "budgets", "cache", "inject_memories",
-            "max_inject_memories", "inject_memories_strategy", TeamSchema.WORKFLOW);
+            "conversation_starters", "harness", "budgets", "cache", TeamSchema.WORKFLOW);
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
     private static final Set<String> TOP_PENDING = Set.of("rag", "budget", "budgets", "flavors",
             "evaluators");
     /** docker-agent's default for {@code max_consecutive_tool_calls}. */
     private static final int DEFAULT_MAX_CONSECUTIVE_TOOL_CALLS = 5;
+    /** Memories injected per turn when {@code inject_memories} is on and {@code max_inject_memories} is 0 or unset. */
+    static final int DEFAULT_INJECT_MEMORIES = 5;
 
     private final TeamFields f;
     private final Map<String, Entry> agentNodes = new LinkedHashMap<>();
@@ -220,6 +221,7 @@ final class TeamLoader {
             throw f.error(m.line(), path + ".commands", ex.getMessage());
         }
         b.skills(skillSection.skills(m, path));
+        injectMemories(m, path, b);
         Entry structured = m.entries().get("structured_output");
         if (structured != null) {
             b.structuredOutput(structuredOutput(structured, path + ".structured_output"));
@@ -396,6 +398,22 @@ final class TeamLoader {
             return new dev.keel.core.models.ModelSpec.Fallback(primary, specs, effective, cooldown);
         } catch (IllegalArgumentException ex) {
             throw f.error(e.line(), fp, ex.getMessage());
+        }
+    }
+
+    /** {@code inject_memories} with the {@code local} strategy, the only one docker-agent accepts. */
+    private void injectMemories(MapNode m, String path, Agent.Builder b) {
+        Entry strategy = m.entries().get("inject_memories_strategy");
+        if (strategy != null) {
+            String s = f.scalarText(strategy.value(), path + ".inject_memories_strategy");
+            if (!s.isEmpty() && !s.equals("local")) {
+                throw f.error(strategy.line(), path + ".inject_memories_strategy", "'" + s
+                        + "' is not a strategy; the only one is local");
+            }
+        }
+        int max = nonNegative(m, "max_inject_memories", path, DEFAULT_INJECT_MEMORIES, true);
+        if (f.optBool(m, "inject_memories", path).orElse(false)) {
+            b.injectMemories(max);
         }
     }
 

@@ -219,7 +219,7 @@ class TeamAgentFieldsTest {
             runner.runCommand(session, "greet");
             AgentResult planned = runner.runCommand(session, "plan", "Plan", "a", "release");
             assertThat(planned.agent()).isEqualTo("planner");
-            assertThatThrownBy(() -> runner.runCommand(session, "nope")).hasMessageContaining("has no command 'nope'");
+            assertThatThrownBy(() -> runner.runCommand(session, "nope")).hasMessageContaining("has no command or skill 'nope'");
             assertThatThrownBy(() -> runner.runCommand(Session.create("s2"), "docs"))
                     .hasMessageContaining("opens https://docs.example.com/s2");
         }
@@ -384,5 +384,41 @@ class TeamAgentFieldsTest {
                     model: openai/gpt-5
                     force_handoff: a
                 """)).hasMessageContaining("force_handoff chain loops: a -> b -> a");
+    }
+
+    @Test
+    void injectedMemoriesAreTheMostRelevantToTheLatestUserMessage() throws Exception {
+        dev.keel.agents.toolsets.MemoryToolset store = dev.keel.agents.toolsets.Toolsets.memory(dir.resolve("memory.jsonl"));
+        store.add("The deploy script lives in ops/deploy.sh");
+        store.add("The user prefers tabs over spaces");
+        store.add("Deploy only on Tuesdays; the deploy window closes at noon");
+        store.add("Lunch is at noon");
+        Team team = load("""
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    inject_memories: true
+                    max_inject_memories: 2
+                    toolsets:
+                      - type: memory
+                """);
+        assertThat(team.warnings()).isEmpty();
+        llm.respond(ScriptedReply.text("ok")).respond(ScriptedReply.text("ok"));
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            runner.run("When does the deploy window close?");
+            runner.run("xyzzy");
+        }
+        String injected = ((SystemMessage) llm.requests().get(0).lastMessage()).text();
+        assertThat(injected).startsWith("Memories you stored earlier that may be relevant:")
+                .contains("Deploy only on Tuesdays", "ops/deploy.sh").doesNotContain("tabs", "Lunch");
+        assertThat(injected.indexOf("Tuesdays")).isLessThan(injected.indexOf("ops/deploy.sh")); // two words match
+        assertThat(llm.requests().get(1).lastMessage()).isInstanceOf(UserMessage.class); // nothing matches: nothing added
+        assertThatThrownBy(() -> load("""
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    inject_memories: true
+                    inject_memories_strategy: llm
+                """)).hasMessageContaining("'llm' is not a strategy; the only one is local");
     }
 }

@@ -165,7 +165,7 @@ class TeamSkillsTest {
                 description: Summarise long material
                 context: fork
                 model: small
-                allowed-tools: think, Bash(git:*)""", "You summarise. Three bullet points.");
+                allowed-tools: think, list_*, Bash(git:*)""", "You summarise. Three bullet points.");
         Team team = load("""
                 models:
                   small:
@@ -191,7 +191,7 @@ class TeamSkillsTest {
         assertThat(child.systemPrompt()).startsWith("You summarise. Three bullet points.")
                 .doesNotContain("You are the lead");
         assertThat(child.model()).isEqualTo("gpt-4o-mini");
-        assertThat(child.toolNames()).containsExactly("think");
+        assertThat(child.toolNames()).containsExactly("think", "list_todos");
         assertThat(child.lastUserText()).isEqualTo("Summarise the RFC.");
         assertThat(llm.requests().get(0).toolNames()).contains("run_skill", "read_skill", "create_todo");
         assertThat(toolResults(llm.requests().get(2))).containsExactly("- a\n- b\n- c");
@@ -293,5 +293,23 @@ class TeamSkillsTest {
             assertThat(runner.run("hi").output()).isEqualTo("still here");
         }
         assertThat(llm.requests().get(0).toolNames()).doesNotContain("read_skill");
+    }
+
+    @Test
+    void aSkillIsAlsoACommand() throws Exception {
+        Team team = load("""
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    skills:
+                      - name: review
+                        description: Review a change
+                        instructions: Look for missing tests first.
+                """);
+        llm.respond(ScriptedReply.text("ok"));
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            runner.runCommand(dev.keel.agents.Session.create(), "/review", "PR", "42");
+        }
+        assertThat(llm.requests().get(0).lastUserText()).isEqualTo("Use the skill 'review' for: PR 42");
     }
 }
