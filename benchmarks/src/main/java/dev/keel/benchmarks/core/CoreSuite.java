@@ -30,8 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToLongFunction;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 
 /**
  * The {@code core} suite: how fast Keel turns a streamed Chat Completions answer into events and
@@ -208,7 +208,7 @@ public final class CoreSuite {
                 int calls = 0;
                 long start = System.nanoTime();
                 while (System.nanoTime() < deadline || calls < 3) {
-                    server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(w.text));
+                    server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(w.text).build());
                     ChatResponse r = model.stream(request, quiet);
                     check(r.toolCalls().size() == w.toolCalls, "loopback lost tool calls");
                     calls++;
@@ -242,7 +242,7 @@ public final class CoreSuite {
                  OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(url).model("bench")
                          .httpClient(recorder.client()).build()) {
                 for (int i = 0; i < calls; i++) {
-                    server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(small.text));
+                    server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(small.text).build());
                     model.stream(request, quiet);
                 }
             }
@@ -264,7 +264,7 @@ public final class CoreSuite {
                 try (OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(url).model("bench")
                         .http(HttpConfig.builder().maxRetries(0).build()).build()) {
                     for (int i = 0; i < calls; i++) {
-                        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(small.text));
+                        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(small.text).build());
                     }
                     long start = System.nanoTime();
                     for (int i = 0; i < calls; i++) {

@@ -28,11 +28,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
-import okhttp3.mockwebserver.SocketPolicy;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -234,8 +234,8 @@ public final class ScriptedModelServer implements AutoCloseable {
             closed = true;
         }
         try {
-            server.shutdown();
-        } catch (IOException e) {
+            server.close();
+        } catch (RuntimeException e) {
             log.debug("error while stopping the scripted model server", e);
         }
     }
@@ -251,7 +251,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private final class ScriptDispatcher extends Dispatcher {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
-            String path = request.getRequestUrl() == null ? request.getPath() : request.getRequestUrl().encodedPath();
+            String path = request.getUrl() == null ? request.getTarget() : request.getUrl().encodedPath();
             boolean post = "POST".equals(request.getMethod());
             if (post && (path.equals("/v1/chat/completions") || path.equals("/chat/completions"))) {
                 return chat(request, path);
@@ -273,7 +273,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private MockResponse chat(RecordedRequest http, String path) {
-        String body = http.getBody().readUtf8();
+        String body = http.getBody() == null ? "" : http.getBody().utf8();
         JsonNode root;
         try {
             root = Json.parse(body);
@@ -324,7 +324,7 @@ public final class ScriptedModelServer implements AutoCloseable {
                 MockResponse r = json(reply.status, ChatCompletionWire.error(reply.status, reply.errorMessage,
                         reply.errorCode));
                 if (reply.retryAfterSeconds != null) {
-                    r.setHeader("Retry-After", String.valueOf(reply.retryAfterSeconds));
+                    r = r.newBuilder().setHeader("Retry-After", String.valueOf(reply.retryAfterSeconds)).build();
                 }
                 yield r;
             }
@@ -338,9 +338,9 @@ public final class ScriptedModelServer implements AutoCloseable {
                 String full = request.stream()
                         ? ChatCompletionWire.sse(ChatCompletionWire.chunks(a, request.includeUsage()), false)
                         : ChatCompletionWire.completion(a);
-                // MockWebServer sends half of the body, then closes the socket: a cut mid-event.
+                // MockWebServer sends half of the body, then shuts the connection: a cut mid-event.
                 MockResponse r = request.stream() ? sse(full) : json(200, full);
-                yield r.setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY);
+                yield r.newBuilder().onResponseBody(SocketEffect.ShutdownConnection.INSTANCE).build();
             }
             case ANSWER -> {
                 Answer a = answer(reply, request);
@@ -350,7 +350,7 @@ public final class ScriptedModelServer implements AutoCloseable {
             }
         };
         if (!reply.delay.isZero()) {
-            response.setHeadersDelay(reply.delay.toNanos(), TimeUnit.NANOSECONDS);
+            response = response.newBuilder().headersDelay(reply.delay.toNanos(), TimeUnit.NANOSECONDS).build();
         }
         return response;
     }
@@ -370,7 +370,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private MockResponse embed(RecordedRequest http) {
-        String body = http.getBody().readUtf8();
+        String body = http.getBody() == null ? "" : http.getBody().utf8();
         JsonNode root;
         try {
             root = Json.parse(body);
@@ -446,12 +446,12 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private static MockResponse json(int status, String body) {
-        return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json")
-                .setBody(body);
+        return new MockResponse.Builder().code(status).setHeader("Content-Type", "application/json")
+                .body(body).build();
     }
 
     private static MockResponse sse(String body) {
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
-                .setHeader("Cache-Control", "no-cache").setBody(body);
+        return new MockResponse.Builder().code(200).setHeader("Content-Type", "text/event-stream")
+                .setHeader("Cache-Control", "no-cache").body(body).build();
     }
 }
