@@ -37,11 +37,21 @@ public record SubjectRef(ObjectRef object, String relation) {
         return new SubjectRef(object, "");
     }
 
-    /** Parses {@code type:id} or {@code type:id#relation}. */
+    /**
+     * Parses {@code type:id} or {@code type:id#relation}.
+     *
+     * @throws IllegalArgumentException for an invalid type, id or relation, including an empty relation
+     *         after {@code #} ({@code group:all#})
+     */
     public static SubjectRef parse(String text) {
         int hash = text.indexOf('#');
         if (hash < 0) {
             return new SubjectRef(ObjectRef.parse(text), "");
+        }
+        if (hash == text.length() - 1) {
+            // "group:all#" would otherwise read as the plain subject group:all: a different grant
+            throw new IllegalArgumentException("subject '" + text + "' has '#' but no relation after it"
+                    + " (write type:id for the object itself, or type:id#relation for a subject set)");
         }
         return new SubjectRef(ObjectRef.parse(text.substring(0, hash)), text.substring(hash + 1));
     }

@@ -9,7 +9,9 @@ import dev.keel.authz.ObjectRef;
 import dev.keel.authz.PermissionsClient;
 import dev.keel.authz.PermissionsException;
 import dev.keel.authz.SubjectRef;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * PostFilter<Hit> readable = PostFilter.of(spicedb, "read", hit -> ObjectRef.of("document", hit.sourceId()));
  * List<Hit> visible = readable.keep(hits, SubjectRef.of("user", "emilia"));
+ * List<Hit> fresh = readable.keep(hits, user, Consistency.atLeastAsFresh(tokenOfTheLastWrite));
  * FilterResult<Hit> top3 = readable.topK((offset, limit) -> retriever.search(query, offset, limit), 3, user);
  * }</pre>
  *
@@ -41,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p>Rank order is kept. Each distinct resource is checked once per call, in bulk checks of
  * {@link Builder#batchSize(int)} resources. {@link #topK} over-fetches from a {@link HitSource} until
  * it has {@code k} readable hits or the source is exhausted.
+ *
+ * <p>Consistency is the builder's (by default the client's default) unless a call gives its own: a
+ * request that must see its own write passes that write's {@link dev.keel.authz.ZedToken} to the call,
+ * and the same filter serves every request.
  *
  * <p>Immutable and thread-safe.
  */
@@ -53,6 +60,7 @@ public final class PostFilter<H> {
     private final int batchSize;
     private final Consistency consistency;
     private final Duration timeout;
+    private final Clock clock;
     private final FilterStrategy strategy;
     private final int preFilterLimit;
     private final double overFetch;
@@ -67,6 +75,7 @@ public final class PostFilter<H> {
         this.batchSize = b.batchSize;
         this.consistency = b.consistency;
         this.timeout = b.timeout;
+        this.clock = b.clock;
         this.strategy = b.strategy;
         this.preFilterLimit = b.preFilterLimit;
         this.overFetch = b.overFetch;
@@ -90,10 +99,20 @@ public final class PostFilter<H> {
         return filter(rankedHits, subject).kept();
     }
 
+    /** The readable hits of {@code rankedHits}, in order, checked with {@code consistency}. */
+    public List<H> keep(List<? extends H> rankedHits, SubjectRef subject, Consistency consistency) {
+        return filter(rankedHits, subject, consistency).kept();
+    }
+
     /** Filters {@code rankedHits} and reports what was dropped. */
     public FilterResult<H> filter(List<? extends H> rankedHits, SubjectRef subject) {
+        return filter(rankedHits, subject, consistency);
+    }
+
+    /** Filters {@code rankedHits} with checks at {@code consistency} and reports what was dropped. */
+    public FilterResult<H> filter(List<? extends H> rankedHits, SubjectRef subject, Consistency consistency) {
         Objects.requireNonNull(subject, "subject");
-        Run run = new Run(subject);
+        Run run = new Run(subject, consistency);
         List<H> kept = new ArrayList<>();
         List<DroppedHit> dropped = new ArrayList<>();
         run.decide(rankedHits, 0, kept, dropped, Integer.MAX_VALUE);
@@ -105,11 +124,16 @@ public final class PostFilter<H> {
      * at a time) while denials leave fewer than {@code k}, up to the builder's fetch limit.
      */
     public FilterResult<H> topK(HitSource<? extends H> source, int k, SubjectRef subject) {
+        return topK(source, k, subject, consistency);
+    }
+
+    /** {@link #topK(HitSource, int, SubjectRef)} with checks at {@code consistency}. */
+    public FilterResult<H> topK(HitSource<? extends H> source, int k, SubjectRef subject, Consistency consistency) {
         Objects.requireNonNull(subject, "subject");
         if (k <= 0) {
             throw new IllegalArgumentException("k must be positive, got " + k);
         }
-        Run run = new Run(subject);
+        Run run = new Run(subject, consistency);
         List<H> kept = new ArrayList<>();
         List<DroppedHit> dropped = new ArrayList<>();
         int offset = 0;
@@ -129,14 +153,16 @@ public final class PostFilter<H> {
     /** State of one filtering call: answers per resource, the deadline, what the strategy resolved to. */
     private final class Run {
         private final SubjectRef subject;
-        private final long deadline = System.nanoTime() + timeout.toNanos();
+        private final Consistency consistency;
+        private final Instant deadline = clock.instant().plus(timeout);
         private final Map<ObjectRef, Verdict> verdicts = new HashMap<>();
         private final Map<String, Set<String>> readableByType = new HashMap<>();
         private final Set<String> tooManyToLookUp = new HashSet<>();
         private FilterStrategy used = strategy == FilterStrategy.AUTO ? FilterStrategy.PRE_FILTER : strategy;
 
-        Run(SubjectRef subject) {
+        Run(SubjectRef subject, Consistency consistency) {
             this.subject = subject;
+            this.consistency = Objects.requireNonNull(consistency, "consistency");
         }
 
         /** Decides hits (ranks start at {@code firstRank}), appending to kept/dropped until {@code k} are kept. */
@@ -272,7 +298,7 @@ public final class PostFilter<H> {
         }
 
         private boolean expired() {
-            return System.nanoTime() - deadline > 0;
+            return clock.instant().isAfter(deadline);
         }
 
         private Verdict failure(RuntimeException e) {
@@ -293,7 +319,7 @@ public final class PostFilter<H> {
     @Override
     public String toString() {
         return "PostFilter[permission=" + permission + ", strategy=" + strategy + ", batchSize=" + batchSize
-                + ", timeout=" + timeout + "]";
+                + ", timeout=" + timeout + ", consistency=" + consistency + "]";
     }
 
     /** Options of a {@link PostFilter}. Not thread-safe; build once and share the filter. */
@@ -304,6 +330,7 @@ public final class PostFilter<H> {
         private int batchSize = 100;
         private Consistency consistency;
         private Duration timeout = Duration.ofSeconds(5);
+        private Clock clock = Clock.systemUTC();
         private FilterStrategy strategy = FilterStrategy.POST_FILTER;
         private int preFilterLimit = 50;
         private double overFetch = 2.0;
@@ -342,6 +369,12 @@ public final class PostFilter<H> {
                 throw new IllegalArgumentException("timeout must be positive");
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /** The clock the time budget is measured on (default: the system clock); tests pass their own. */
+        public Builder<H> clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
