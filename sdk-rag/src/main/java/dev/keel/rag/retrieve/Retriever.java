@@ -37,7 +37,13 @@ public final class Retriever {
         this.metadataFilter = b.metadataFilter;
     }
 
-    /** Starts a retriever over {@code store}, embedding questions with {@code embedder}. */
+    /**
+     * Starts a retriever over {@code store}, embedding questions with {@code embedder}.
+     *
+     * @param store the store searched
+     * @param embedder embeds questions; it must match the store's dimension
+     * @return the builder
+     */
     public static Builder builder(VectorStore store, EmbeddingModel embedder) {
         return new Builder(store, embedder);
     }
@@ -45,6 +51,8 @@ public final class Retriever {
     /**
      * The hits for {@code question}, best first, at most {@code maxResults}.
      *
+     * @param question the question
+     * @return the hits for {@code question}
      * @throws IllegalArgumentException when the question is blank
      * @throws IllegalStateException    when the hit filter returns hits it was not given
      */
@@ -57,6 +65,9 @@ public final class Retriever {
      * first, at most {@code maxResults}. Use it for what varies per request, such as the asking user in a
      * permission filter ({@code hits -> postFilter.keep(hits, user)}), so one retriever serves every user.
      *
+     * @param question the question
+     * @param requestFilter the filter of this request, for example the asking user's permissions
+     * @return the hits for {@code question} that pass this retriever's filter and then {@code requestFilter}
      * @throws IllegalArgumentException when the question is blank
      * @throws IllegalStateException    when a filter returns hits it was not given
      */
@@ -109,7 +120,12 @@ public final class Retriever {
             }
         }
 
-        /** At most this many hits (default 3). */
+        /**
+         * At most this many hits (default 3).
+         *
+         * @param maxResults the most hits
+         * @return this builder
+         */
         public Builder maxResults(int maxResults) {
             if (maxResults < 1) {
                 throw new IllegalArgumentException("maxResults must be at least 1, got " + maxResults);
@@ -118,7 +134,12 @@ public final class Retriever {
             return this;
         }
 
-        /** Only hits scoring at least this (default 0.45). */
+        /**
+         * Only hits scoring at least this (default 0.45).
+         *
+         * @param minScore the lowest score kept
+         * @return this builder
+         */
         public Builder minScore(double minScore) {
             if (Double.isNaN(minScore)) {
                 throw new IllegalArgumentException("minScore must be a number");
@@ -127,7 +148,12 @@ public final class Retriever {
             return this;
         }
 
-        /** Ask the store for {@code maxResults * factor} hits before filtering (default 4). */
+        /**
+         * Ask the store for {@code maxResults * factor} hits before filtering (default 4).
+         *
+         * @param factor the over-fetch factor
+         * @return this builder
+         */
         public Builder overFetch(int factor) {
             if (factor < 1) {
                 throw new IllegalArgumentException("overFetch must be at least 1, got " + factor);
@@ -136,18 +162,33 @@ public final class Retriever {
             return this;
         }
 
-        /** Post-filter for hits, e.g. a permission check (default: keep all). */
+        /**
+         * Post-filter for hits, e.g. a permission check (default: keep all).
+         *
+         * @param filter the filter
+         * @return this builder
+         */
         public Builder filter(HitFilter filter) {
             this.filter = Objects.requireNonNull(filter, "filter");
             return this;
         }
 
-        /** Metadata condition pushed down to the store's search (default: all). */
+        /**
+         * Metadata condition pushed down to the store's search (default: all).
+         *
+         * @param metadataFilter the condition
+         * @return this builder
+         */
         public Builder metadataFilter(MetadataFilter metadataFilter) {
             this.metadataFilter = Objects.requireNonNull(metadataFilter, "metadataFilter");
             return this;
         }
 
+        /**
+         * Builds the retriever.
+         *
+         * @return the retriever
+         */
         public Retriever build() {
             return new Retriever(this);
         }

@@ -11,6 +11,16 @@ package dev.keel.rag.store;
  * @param seed            seed for k-means sampling and calibration queries (builds are reproducible)
  */
 public record AnnOptions(double targetRecall, int lists, double maxScanFraction, int minSize, long seed) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param targetRecall recall@k the index must reach on calibration queries, else search stays exact
+     * @param lists number of k-means lists; 0 chooses {@code sqrt(size)}
+     * @param maxScanFraction the index is used only if reaching the recall scans at most this fraction of the
+     *     vectors (beyond that, exact search is about as fast and exact)
+     * @param minSize smaller collections stay exact (a scan is already fast)
+     * @param seed seed for k-means sampling and calibration queries (builds are reproducible)
+     */
     public AnnOptions {
         if (!(targetRecall > 0 && targetRecall <= 1)) {
             throw new IllegalArgumentException("targetRecall must be in (0, 1], got " + targetRecall);
@@ -26,17 +36,31 @@ public record AnnOptions(double targetRecall, int lists, double maxScanFraction,
         }
     }
 
-    /** Recall 0.95, automatic list count, at most 20% scanned, collections of 10,000 or more. */
+    /**
+     * Recall 0.95, automatic list count, at most 20% scanned, collections of 10,000 or more.
+     *
+     * @return the defaults
+     */
     public static AnnOptions defaults() {
         return new AnnOptions(0.95, 0, 0.2, 10_000, 42);
     }
 
-    /** A copy with another recall target. */
+    /**
+     * A copy with another recall target.
+     *
+     * @param recall the recall target, between 0 and 1
+     * @return a copy with another recall target
+     */
     public AnnOptions withTargetRecall(double recall) {
         return new AnnOptions(recall, lists, maxScanFraction, minSize, seed);
     }
 
-    /** A copy with another minimum collection size. */
+    /**
+     * A copy with another minimum collection size.
+     *
+     * @param size the smallest collection that gets an index
+     * @return a copy with another minimum collection size
+     */
     public AnnOptions withMinSize(int size) {
         return new AnnOptions(targetRecall, lists, maxScanFraction, size, seed);
     }

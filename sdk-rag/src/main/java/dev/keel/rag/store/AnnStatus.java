@@ -12,7 +12,12 @@ package dev.keel.rag.store;
  */
 public record AnnStatus(boolean active, int lists, int probes, double measuredRecall, double scanFraction,
                         String reason) {
-    /** No index: searches are exact. */
+    /**
+     * No index: searches are exact.
+     *
+     * @param reason why there is no index
+     * @return the status
+     */
     public static AnnStatus exact(String reason) {
         return new AnnStatus(false, 0, 0, Double.NaN, 1, reason);
     }

@@ -90,7 +90,11 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     private ScriptedModelServer() {}
 
-    /** Starts a server on a free loopback port. */
+    /**
+     * Starts a server on a free loopback port.
+     *
+     * @return the running server; close it to stop it
+     */
     public static ScriptedModelServer start() {
         return start(0);
     }
@@ -99,6 +103,8 @@ public final class ScriptedModelServer implements AutoCloseable {
      * Starts a server on a fixed loopback port (0 = any free port), for example to record a cassette
      * whose URL stays the same from one recording to the next.
      *
+     * @param port the port, 0 for any free one
+     * @return the running server; close it to stop it
      * @throws UncheckedIOException when the port is taken
      */
     public static ScriptedModelServer start(int port) {
@@ -115,13 +121,22 @@ public final class ScriptedModelServer implements AutoCloseable {
         return s;
     }
 
-    /** The base URL to give an OpenAI-compatible client, e.g. {@code http://127.0.0.1:41234/v1}. */
+    /**
+     * The base URL to give an OpenAI-compatible client, e.g. {@code http://127.0.0.1:41234/v1}.
+     *
+     * @return the base URL to give an OpenAI-compatible client
+     */
     public String baseUrl() {
         String url = server.url("/v1").toString();
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** Queues {@code reply} to answer the next chat request not yet answered by an earlier queued reply. */
+    /**
+     * Queues {@code reply} to answer the next chat request not yet answered by an earlier queued reply.
+     *
+     * @param reply the reply
+     * @return this server
+     */
     public ScriptedModelServer respond(ScriptedReply reply) {
         Objects.requireNonNull(reply, "reply");
         synchronized (lock) {
@@ -134,6 +149,9 @@ public final class ScriptedModelServer implements AutoCloseable {
      * Answers chat requests with {@code chooser} once the queue of {@link #respond} replies is empty.
      * Replaces an earlier chooser. A chooser that returns {@code null} or throws leaves the request
      * unanswered: HTTP 500 and an entry in {@link #failures()}.
+     *
+     * @param chooser chooses a reply per request
+     * @return this server
      */
     public ScriptedModelServer respondWith(Function<RecordedChatRequest, ScriptedReply> chooser) {
         Objects.requireNonNull(chooser, "chooser");
@@ -147,6 +165,9 @@ public final class ScriptedModelServer implements AutoCloseable {
      * Answers {@code /v1/embeddings} with {@code vectors.apply(text)} for each input text. By default
      * each text gets a deterministic unit vector of {@value #DEFAULT_EMBEDDING_DIMENSION} dimensions
      * derived from its content (equal texts, equal vectors).
+     *
+     * @param vectors maps a text to its vector
+     * @return this server
      */
     public ScriptedModelServer embeddings(Function<String, float[]> vectors) {
         Objects.requireNonNull(vectors, "vectors");
@@ -156,14 +177,22 @@ public final class ScriptedModelServer implements AutoCloseable {
         return this;
     }
 
-    /** All chat requests received so far, in arrival order. */
+    /**
+     * All chat requests received so far, in arrival order.
+     *
+     * @return all chat requests received so far
+     */
     public List<RecordedChatRequest> requests() {
         synchronized (lock) {
             return List.copyOf(requests);
         }
     }
 
-    /** All embedding requests received so far, in arrival order. */
+    /**
+     * All embedding requests received so far, in arrival order.
+     *
+     * @return all embedding requests received so far
+     */
     public List<RecordedEmbeddingRequest> embeddingRequests() {
         synchronized (lock) {
             return List.copyOf(embeddingRequests);
@@ -173,6 +202,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     /**
      * The oldest chat request not yet taken, waiting up to 10 seconds for one to arrive.
      *
+     * @return the oldest chat request not yet taken
      * @throws AssertionError when none arrives in time
      */
     public RecordedChatRequest takeRequest() {
@@ -182,6 +212,8 @@ public final class ScriptedModelServer implements AutoCloseable {
     /**
      * The oldest chat request not yet taken, waiting up to {@code timeout} for one to arrive.
      *
+     * @param timeout the longest wait
+     * @return the oldest chat request not yet taken
      * @throws AssertionError when none arrives in time
      */
     public RecordedChatRequest takeRequest(Duration timeout) {
@@ -197,14 +229,22 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
     }
 
-    /** Problems seen so far: unscripted requests, unknown paths, invalid request bodies. */
+    /**
+     * Problems seen so far: unscripted requests, unknown paths, invalid request bodies.
+     *
+     * @return the problems, in order
+     */
     public List<String> failures() {
         synchronized (lock) {
             return List.copyOf(failures);
         }
     }
 
-    /** How many queued replies have not been used yet. */
+    /**
+     * How many queued replies have not been used yet.
+     *
+     * @return how many queued replies have not been used yet
+     */
     public int pendingReplies() {
         synchronized (lock) {
             return script.size();
