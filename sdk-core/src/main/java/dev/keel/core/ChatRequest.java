@@ -51,12 +51,22 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
         this(messages, tools, options, List.of());
     }
 
-    /** A request with the given messages, no tools and default options. */
+    /**
+     * A request with the given messages, no tools and default options.
+     *
+     * @param messages the conversation, oldest first
+     * @return a request with the given messages
+     */
     public static ChatRequest of(Message... messages) {
         return new ChatRequest(List.of(messages), List.of(), ChatOptions.defaults());
     }
 
-    /** A request with the given messages, no tools and default options. */
+    /**
+     * A request with the given messages, no tools and default options.
+     *
+     * @param messages the conversation, oldest first
+     * @return a request with the given messages
+     */
     public static ChatRequest of(List<? extends Message> messages) {
         return new ChatRequest(List.copyOf(messages), List.of(), ChatOptions.defaults());
     }
@@ -81,7 +91,12 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
         return new ChatRequest(messages, tools, options, List.of(breakpoints));
     }
 
-    /** A copy with {@code message} appended to the conversation. */
+    /**
+     * A copy with {@code message} appended to the conversation.
+     *
+     * @param message the message to append
+     * @return a copy with {@code message} appended to the conversation
+     */
     public ChatRequest plus(Message message) {
         List<Message> copy = new ArrayList<>(messages);
         copy.add(message);
