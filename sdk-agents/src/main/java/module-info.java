@@ -7,7 +7,8 @@ module dev.keel.agents {
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
-    requires io.modelcontextprotocol.sdk.mcp;
+    requires io.modelcontextprotocol.sdk.mcp.core;
+    requires io.modelcontextprotocol.sdk.mcp.json.jackson2;
     requires java.net.http;
     // Optional: a team file's rag knowledge bases and sandboxed shells. Checked when a team starts, with an
     // error naming the artifact to add; nothing else of sdk-agents touches them.

@@ -18,6 +18,25 @@ import java.util.Objects;
 public record AgentResult(String output, String agent, StopReason stopReason, int iterations, Usage usage,
                           Session session, JsonValue structured) {
     /**
+     * Creates the value, checking its components.
+     *
+     * @param output the final answer's text (for {@link StopReason#MAX_ITERATIONS}, the last text seen)
+     * @param agent the agent that produced it (differs from the root after a handoff)
+     * @param stopReason why the loop ended
+     * @param iterations model calls made by that run (delegated sub-agents' calls not included)
+     * @param usage tokens used by this run, sub-agents included
+     * @param session the session, for a follow-up run or serialisation
+     * @param structured the validated structured answer, or {@code null}
+     */
+    public AgentResult {
+        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(stopReason, "stopReason");
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(session, "session");
+    }
+
+    /**
      * A result without a structured answer.
      *
      * @param output     the final answer's text
@@ -42,15 +61,6 @@ public record AgentResult(String output, String agent, StopReason stopReason, in
     public <T> java.util.Optional<T> structuredAs(Class<T> type) {
         return structured instanceof dev.keel.core.json.JsonObject o
                 ? java.util.Optional.of(dev.keel.agents.tool.ToolArguments.of(o).as(type)) : java.util.Optional.empty();
-    }
-
-    /** Requires the text parts. */
-    public AgentResult {
-        Objects.requireNonNull(output, "output");
-        Objects.requireNonNull(agent, "agent");
-        Objects.requireNonNull(stopReason, "stopReason");
-        Objects.requireNonNull(usage, "usage");
-        Objects.requireNonNull(session, "session");
     }
 
     /** Why an agent loop ended. */

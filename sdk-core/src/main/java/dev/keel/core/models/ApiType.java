@@ -33,7 +33,7 @@ public enum ApiType {
      * (also {@code openai}, {@code openai_chatcompletions}), {@code anthropic}, {@code openai_responses}, or
      * {@code google}.
      *
-     * @param value the configuration value
+     * @param value the configured value
      * @return the API type
      * @throws IllegalArgumentException naming the accepted values
      */
