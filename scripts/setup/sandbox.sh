@@ -3,7 +3,7 @@
 #   - qemu-system-x86_64 (Debian package qemu-system-x86, installed with apt-get when running as root)
 #   - Debian's generic kernel (pinned .deb, sha256 verified, unpacked with dpkg-deb -x; not installed)
 #   - a static busybox (pinned busybox-static .deb, sha256 verified, unpacked)
-#   - the guest agent, compiled statically from sdk-sandbox/src/main/c/keel-agent.c
+#   - the guest agent, compiled statically from sdk-sandbox/src/main/c/agent/*.c
 #   - optionally (as root) a Debian bookworm root built with debootstrap, for GuestRoot.DEBIAN
 # Writes ~/.cache/keel/sandbox/assets.properties, which the Java provider reads.
 # Idempotent: a second run with everything in place does nothing but verify.
@@ -89,6 +89,13 @@ if ! command -v gcc >/dev/null 2>&1 || [ ! -e /usr/lib/x86_64-linux-gnu/libc.a ]
   apt_install "gcc/libc6-dev" "gcc libc6-dev"
 fi
 command -v setpriv >/dev/null 2>&1 || apt_install setpriv util-linux
+# AddressSanitizer/UBSan runtimes: the agent's frame parser is unit-tested under them in the build
+if ! echo 'int main(void) { return 0; }' | gcc -x c -fsanitize=address,undefined -o "$cache/.sanitizer-probe" - >/dev/null 2>&1; then
+  apt_install "libasan/libubsan (gcc's sanitizer runtimes)" "libasan8 libubsan1"
+  echo 'int main(void) { return 0; }' | gcc -x c -fsanitize=address,undefined -o "$cache/.sanitizer-probe" - >/dev/null 2>&1 \
+    || fail "gcc cannot build with -fsanitize=address,undefined even after installing libasan8 and libubsan1"
+fi
+rm -f "$cache/.sanitizer-probe"
 
 # 3. pinned .debs, checksum verified
 fetch_deb() { # pkg version sha256|"" [soft] -> prints path; empty sha256: trust apt's signed-index check
@@ -155,15 +162,15 @@ if [ ! -s "$vmlinux" ] && command -v xz >/dev/null 2>&1; then
 fi
 [ -s "$vmlinux" ] && kernel="$vmlinux" || say "using the compressed kernel (no xz to extract vmlinux): boots are slower"
 
-# 4. guest agent, keyed by the hash of its source
-src="$repo/sdk-sandbox/src/main/c/keel-agent.c"
-[ -f "$src" ] || fail "guest agent source not found at $src"
-ahash="$(sha256sum "$src" | cut -c1-16)"
+# 4. guest agent, keyed by the hash of its sources
+src="$repo/sdk-sandbox/src/main/c/agent"
+[ -f "$src/main.c" ] || fail "guest agent sources not found in $src"
+ahash="$(cat "$src"/*.h "$src"/*.c | sha256sum | cut -c1-16)"
 agent="$cache/agent-$ahash/keel-agent"
 if [ ! -x "$agent" ]; then
   mkdir -p "$cache/agent-$ahash"
   say "compiling guest agent"
-  gcc -static -O2 -Wall -Werror -o "$agent.tmp" "$src" -lutil || fail "cannot compile the guest agent"
+  gcc -static -O2 -Wall -Wextra -Werror -o "$agent.tmp" "$src"/*.c -lutil || fail "cannot compile the guest agent"
   mv "$agent.tmp" "$agent"
 fi
 

@@ -63,11 +63,11 @@ final class ExecHandle implements Execution {
 
     void onFrame(AgentConnection.Frame f) {
         switch (f.type()) {
-            case AgentConnection.STARTED -> started.complete((long) f.u32(0));
-            case AgentConnection.STDOUT -> output(out, f.payload(), true);
-            case AgentConnection.STDERR -> output(err, f.payload(), false);
-            case AgentConnection.EXIT -> finish(f.u32(0));
-            case AgentConnection.ERROR -> fail(f.text());
+            case AgentProtocol.T_STARTED -> started.complete((long) f.u32(0));
+            case AgentProtocol.T_STDOUT -> output(out, f.payload(), true);
+            case AgentProtocol.T_STDERR -> output(err, f.payload(), false);
+            case AgentProtocol.T_EXIT -> finish(f.u32(0));
+            case AgentProtocol.T_ERROR -> fail(f.text());
             default -> log.debug("unexpected frame {} for exec {}", f.type(), id);
         }
     }
@@ -160,23 +160,23 @@ final class ExecHandle implements Execution {
     @Override
     public void write(byte[] bytes) {
         for (int off = 0; off < bytes.length; off += STDIN_CHUNK) {
-            send(AgentConnection.STDIN, Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + STDIN_CHUNK)));
+            send(AgentProtocol.T_STDIN, Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + STDIN_CHUNK)));
         }
     }
 
     @Override
     public void closeStdin() {
-        send(AgentConnection.STDIN, new byte[0]);
+        send(AgentProtocol.T_STDIN, new byte[0]);
     }
 
     @Override
     public void signal(int signal) {
-        send(AgentConnection.SIGNAL, new Payload().u32(signal).bytes());
+        send(AgentProtocol.T_SIGNAL, new Payload().u32(signal).bytes());
     }
 
     @Override
     public void resize(int rows, int columns) {
-        send(AgentConnection.RESIZE, new Payload().u32(rows).u32(columns).bytes());
+        send(AgentProtocol.T_RESIZE, new Payload().u32(rows).u32(columns).bytes());
     }
 
     private void send(int type, byte[] payload) {

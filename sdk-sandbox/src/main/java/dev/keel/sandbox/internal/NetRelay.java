@@ -33,14 +33,14 @@ final class NetRelay implements AutoCloseable {
         int id = f.id();
         try {
             switch (f.type()) {
-                case AgentConnection.CONN_OPEN -> open(id);
-                case AgentConnection.CONN_DATA -> {
+                case AgentProtocol.T_CONN_OPEN -> open(id);
+                case AgentProtocol.T_CONN_DATA -> {
                     Socket s = sockets.get(id);
                     if (s != null) {
                         s.getOutputStream().write(f.payload());
                     }
                 }
-                case AgentConnection.CONN_CLOSE -> {
+                case AgentProtocol.T_CONN_CLOSE -> {
                     Socket s = sockets.get(id);
                     if (s != null) {
                         s.shutdownOutput();
@@ -59,7 +59,7 @@ final class NetRelay implements AutoCloseable {
         try {
             s = new Socket(InetAddress.getLoopbackAddress(), proxyPort);
         } catch (IOException e) {
-            agent.send(AgentConnection.CONN_CLOSE, id, new byte[0]);
+            agent.send(AgentProtocol.T_CONN_CLOSE, id, new byte[0]);
             throw e;
         }
         sockets.put(id, s);
@@ -73,7 +73,7 @@ final class NetRelay implements AutoCloseable {
         try (InputStream in = s.getInputStream()) {
             int n;
             while ((n = in.read(buf)) >= 0) {
-                agent.send(AgentConnection.CONN_DATA, id, Arrays.copyOf(buf, n));
+                agent.send(AgentProtocol.T_CONN_DATA, id, Arrays.copyOf(buf, n));
             }
         } catch (IOException e) {
             log.debug("relay {} ended: {}", id, e.toString());
@@ -90,7 +90,7 @@ final class NetRelay implements AutoCloseable {
 
     private void closeGuestSide(int id) {
         try {
-            agent.send(AgentConnection.CONN_CLOSE, id, new byte[0]);
+            agent.send(AgentProtocol.T_CONN_CLOSE, id, new byte[0]);
         } catch (IOException ignored) {
             // the VM is gone
         }

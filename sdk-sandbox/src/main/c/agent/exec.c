@@ -1,0 +1,356 @@
+/*
+ * Commands: each runs in its own session (process group) and its own cgroup (v2) with a pids limit of half
+ * the guest's task limit, so a fork bomb stops at the limit instead of starving the agent, and cgroup.kill
+ * ends the whole tree at once, with no race against processes forked while the kill is delivered.
+ */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+struct proc {
+    int used;
+    uint32_t id;
+    pid_t pid;
+    int in, out, err;      /* -1 when closed */
+    int reaped, status;
+    char *pend;            /* stdin bytes not yet written */
+    size_t plen, poff;
+    int close_in;          /* close stdin once pend is flushed */
+    int pty;
+    char cg[64];           /* the command's cgroup ("" when cgroups are unavailable) */
+};
+
+static struct proc procs[MAX_PROCS];
+
+static int cg_ok;
+static unsigned cg_seq;
+static long cg_pids_max = 512;
+
+/* Empty cgroups of finished commands, reused: creating and removing one costs more than the exec itself. */
+#define CG_FREE_MAX 16
+static char cg_free[CG_FREE_MAX][64];
+static int cg_nfree;
+
+/* A cgroup for a new command in out (empty string when none can be had). */
+static void cg_take(char *out, size_t n) {
+    out[0] = 0;
+    if (!cg_ok) return;
+    if (cg_nfree > 0) { snprintf(out, n, "%s", cg_free[--cg_nfree]); return; }
+    char path[64], max_path[96], limit[32];
+    snprintf(path, sizeof path, CG_ROOT "/keel-%u", ++cg_seq);
+    snprintf(max_path, sizeof max_path, "%s/pids.max", path);
+    snprintf(limit, sizeof limit, "%ld", cg_pids_max);
+    if (mkdir(path, 0755) == 0 && write_str(max_path, limit) == 0) snprintf(out, n, "%s", path);
+    else rmdir(path);
+}
+
+/* Back to the free list once nothing runs in it any more; a cgroup something still runs in stays as it is. */
+static void cg_release(const char *cg) {
+    if (!cg[0]) return;
+    char events[96], b[256] = {0};
+    snprintf(events, sizeof events, "%s/cgroup.events", cg);
+    int fd = open(events, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t r = read(fd, b, sizeof b - 1);
+    close(fd);
+    if (r <= 0 || !strstr(b, "populated 0")) return;
+    if (cg_nfree < CG_FREE_MAX) snprintf(cg_free[cg_nfree++], sizeof cg_free[0], "%s", cg);
+    else rmdir(cg);
+}
+
+void cg_mount(const char *at) {
+    mkdir(at, 0755);
+    mount("cgroup2", at, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+void cg_setup(void) {
+    cg_mount(CG_ROOT);
+    cg_ok = write_str(CG_ROOT "/cgroup.subtree_control", "+pids") == 0;
+    int fd = open("/proc/sys/kernel/threads-max", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char b[32] = {0};
+        if (read(fd, b, sizeof b - 1) > 0 && atol(b) / 2 > 64) cg_pids_max = atol(b) / 2;
+        close(fd);
+    }
+}
+
+static struct proc *find_proc(uint32_t id) {
+    for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used && procs[i].id == id) return &procs[i];
+    return NULL;
+}
+
+static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+/* Finds argv[0] like execvp would, but in the command's own PATH (never the agent's environment). */
+static int resolve(const char *prog, char **envp, char *out, size_t cap) {
+    if (strchr(prog, '/')) {
+        if (strlen(prog) >= cap) return ENAMETOOLONG;
+        strcpy(out, prog);
+        return 0;
+    }
+    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (char **e = envp; *e; e++) if (strncmp(*e, "PATH=", 5) == 0) { path = *e + 5; break; }
+    int err = ENOENT;
+    while (*path) {
+        const char *end = strchr(path, ':');
+        size_t len = end ? (size_t) (end - path) : strlen(path);
+        if (len == 0) { path = end ? end + 1 : path + len; continue; }
+        if (len + 1 + strlen(prog) + 1 <= cap) {
+            memcpy(out, path, len);
+            out[len] = '/';
+            strcpy(out + len + 1, prog);
+            if (access(out, X_OK) == 0) {
+                struct stat st;
+                if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) return 0;
+            } else if (errno == EACCES) {
+                err = EACCES;
+            }
+        }
+        path = end ? end + 1 : path + len;
+    }
+    return err;
+}
+
+static void close_all(const int *fds, int n) {
+    for (int i = 0; i < n; i++) if (fds[i] >= 0) close(fds[i]);
+}
+
+void do_exec(uint32_t id, struct cur *c) {
+    struct exec_req req;
+    if (decode_exec(c, &req) < 0) { send_text(T_ERROR, id, "malformed exec request"); return; }
+    if (find_proc(id)) { send_text(T_ERROR, id, "duplicate request id"); goto out; }
+    struct proc *p = NULL;
+    for (int i = 0; i < MAX_PROCS; i++) if (!procs[i].used) { p = &procs[i]; break; }
+    if (!p) { send_text(T_ERROR, id, "too many concurrent commands"); goto out; }
+
+    int pty = (req.flags & F_PTY) != 0;
+    int in[2] = {-1, -1}, outp[2] = {-1, -1}, err[2] = {-1, -1}, st[2], master = -1, slave = -1;
+    if (pipe2(st, O_CLOEXEC) < 0) { send_error(id, "pipe", errno); goto out; }
+    if (pty) {
+        if (openpty(&master, &slave, NULL, NULL, NULL) < 0) {
+            send_error(id, "openpty", errno); close(st[0]); close(st[1]); goto out;
+        }
+    } else if (pipe2(in, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+        send_error(id, "pipe", errno);
+        int fds[] = {in[0], in[1], outp[0], outp[1], err[0], err[1], st[0], st[1]};
+        close_all(fds, 8);
+        goto out;
+    }
+    int ends[] = {master, slave, in[0], in[1], outp[0], outp[1], err[0], err[1]};
+    char resolved[4096];
+    int rerr = resolve(req.argv[0], req.envp, resolved, sizeof resolved);
+    if (rerr) {
+        send_error(id, "cannot execute program", rerr);
+        close(st[0]); close(st[1]);
+        close_all(ends, 8);
+        goto out;
+    }
+    char cg[64], cg_procs[96] = "";
+    cg_take(cg, sizeof cg);
+    if (cg[0]) snprintf(cg_procs, sizeof cg_procs, "%s/cgroup.procs", cg);
+    char **argv = req.argv, **envp = req.envp;
+    const char *cwd = req.cwd;
+    /* vfork: the child only calls async-signal-safe functions before execve or _exit */
+    pid_t pid = vfork();
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        setsid();
+        if (cg_procs[0]) {
+            int cfd = open(cg_procs, O_WRONLY | O_CLOEXEC);
+            if (cfd >= 0) { (void) !write(cfd, "0", 1); close(cfd); }
+        }
+        if (pty) {
+            ioctl(slave, TIOCSCTTY, 0);
+            dup2(slave, 0); dup2(slave, 1); dup2(slave, 2);
+        } else {
+            dup2(in[0], 0); dup2(outp[1], 1); dup2(err[1], 2);
+        }
+        int e;
+        if (cwd[0] && chdir(cwd) < 0) {
+            e = errno;
+            (void) !write(st[1], "c", 1);
+            (void) !write(st[1], &e, sizeof e);
+            _exit(127);
+        }
+        execve(resolved, argv, envp);
+        e = errno;
+        (void) !write(st[1], "x", 1);
+        (void) !write(st[1], &e, sizeof e);
+        _exit(127);
+    }
+    close(st[1]);
+    if (pty) close(slave); else { close(in[0]); close(outp[1]); close(err[1]); }
+    if (pid < 0) {
+        cg_release(cg);
+        send_error(id, "fork", errno);
+        close(st[0]);
+        if (pty) close(master); else { close(in[1]); close(outp[0]); close(err[0]); }
+        goto out;
+    }
+    char kind = 0;
+    int e = 0;
+    ssize_t r;
+    while ((r = read(st[0], &kind, 1)) < 0 && errno == EINTR) {}
+    if (r == 1) while (read(st[0], &e, sizeof e) < 0 && errno == EINTR) {}
+    close(st[0]);
+    if (r == 1) {
+        /* exec failed: the child already exited with 127; report why and reap it. */
+        waitpid(pid, NULL, 0);
+        cg_release(cg);
+        send_error(id, kind == 'c' ? "cannot enter working directory" : "cannot execute program", e);
+        if (pty) close(master); else { close(in[1]); close(outp[0]); close(err[0]); }
+        goto out;
+    }
+    memset(p, 0, sizeof *p);
+    p->used = 1;
+    p->id = id;
+    p->pid = pid;
+    memcpy(p->cg, cg, sizeof p->cg);
+    if (pty) {
+        p->in = master; p->out = dup(master); p->err = -1; p->pty = 1;
+    } else {
+        p->in = in[1]; p->out = outp[0]; p->err = err[0];
+    }
+    set_nonblock(p->in);
+    send_u32(T_STARTED, id, (uint32_t) pid);
+out:
+    free_exec(&req);
+}
+
+static void close_fd(int *fd) {
+    if (*fd >= 0) { close(*fd); *fd = -1; }
+}
+
+static void finish_if_done(struct proc *p) {
+    if (!p->used || !p->reaped || p->out >= 0 || p->err >= 0) return;
+    int code = WIFEXITED(p->status) ? WEXITSTATUS(p->status)
+             : WIFSIGNALED(p->status) ? 128 + WTERMSIG(p->status) : -1;
+    close_fd(&p->in);
+    free(p->pend);
+    cg_release(p->cg);
+    p->used = 0;
+    send_u32(T_EXIT, p->id, (uint32_t) code);
+}
+
+static void flush_stdin(struct proc *p) {
+    while (p->in >= 0 && p->poff < p->plen) {
+        ssize_t w = write(p->in, p->pend + p->poff, p->plen - p->poff);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) return;
+            p->poff = p->plen;   /* reader went away: drop the rest, like a closed pipe */
+            close_fd(&p->in);
+            break;
+        }
+        p->poff += (size_t) w;
+    }
+    if (p->poff == p->plen) {
+        free(p->pend); p->pend = NULL; p->plen = p->poff = 0;
+        if (p->close_in && !p->pty) {
+            /* for a PTY, EOF is ^D; for a pipe, closing it */
+            close_fd(&p->in);
+        } else if (p->close_in && p->in >= 0) {
+            (void) !write(p->in, "\004", 1);
+            p->close_in = 0;
+        }
+    }
+}
+
+void do_stdin(uint32_t id, const unsigned char *data, size_t n) {
+    struct proc *p = find_proc(id);
+    if (!p || p->in < 0) return;
+    if (n == 0) {
+        p->close_in = 1;
+    } else {
+        char *np = realloc(p->pend, p->plen + n);
+        if (!np) die("realloc");
+        memcpy(np + p->plen, data, n);
+        p->pend = np;
+        p->plen += n;
+    }
+    flush_stdin(p);
+}
+
+void do_signal(uint32_t id, struct cur *c) {
+    struct proc *p = find_proc(id);
+    if (!p) return;
+    int sig = (int) cur_u32(c);
+    if (sig == SIGKILL && p->cg[0]) {
+        char kill_path[96];
+        snprintf(kill_path, sizeof kill_path, "%s/cgroup.kill", p->cg);
+        write_str(kill_path, "1");
+    }
+    kill(-p->pid, sig);
+}
+
+void do_resize(uint32_t id, struct cur *c) {
+    struct proc *p = find_proc(id);
+    if (p && p->out >= 0) {
+        struct winsize ws = {0};
+        ws.ws_row = (unsigned short) cur_u32(c);
+        ws.ws_col = (unsigned short) cur_u32(c);
+        ioctl(p->out, TIOCSWINSZ, &ws);
+    }
+}
+
+void kill_all_commands(void) {
+    for (int i = 0; i < MAX_PROCS; i++) if (procs[i].used) kill(-procs[i].pid, SIGKILL);
+}
+
+int exec_poll_fds(struct pollfd *pfds, int *owner, int *which, int n) {
+    for (int i = 0; i < MAX_PROCS; i++) {
+        struct proc *p = &procs[i];
+        if (!p->used) continue;
+        if (p->out >= 0) { pfds[n].fd = p->out; pfds[n].events = POLLIN; owner[n] = i; which[n] = 1; n++; }
+        if (p->err >= 0) { pfds[n].fd = p->err; pfds[n].events = POLLIN; owner[n] = i; which[n] = 2; n++; }
+        if (p->in >= 0 && p->poff < p->plen) { pfds[n].fd = p->in; pfds[n].events = POLLOUT; owner[n] = i; which[n] = 0; n++; }
+    }
+    return n;
+}
+
+void exec_ready(struct pollfd *pfd, int owner, int which) {
+    static char obuf[65536];
+    struct proc *p = &procs[owner];
+    if (!p->used) return;
+    if (which == 0) { flush_stdin(p); return; }
+    int *fd = which == 1 ? &p->out : &p->err;
+    if (*fd != pfd->fd) return;
+    ssize_t r = read(*fd, obuf, sizeof obuf);
+    if (r > 0) {
+        send_frame(which == 1 ? T_STDOUT : T_STDERR, p->id, obuf, (size_t) r);
+    } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+        /* EOF, or EIO from a PTY whose last holder closed it */
+        close_fd(fd);
+    }
+}
+
+void exec_reap(int signal_fd) {
+    struct signalfd_siginfo si;
+    while (read(signal_fd, &si, sizeof si) > 0) {}
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < MAX_PROCS; i++) {
+            if (procs[i].used && procs[i].pid == pid) { procs[i].reaped = 1; procs[i].status = status; }
+        }
+    }
+}
+
+void exec_finish_done(void) {
+    for (int i = 0; i < MAX_PROCS; i++) finish_if_done(&procs[i]);
+}
