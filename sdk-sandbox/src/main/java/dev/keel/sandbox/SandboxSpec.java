@@ -166,9 +166,19 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
             return this;
         }
 
-        /** The proxy sets {@code header: value} on requests to hosts matching {@code hostPattern}. */
-        public Builder secret(String hostPattern, String header, String value) {
-            secrets.add(new SecretRule(hostPattern, header, value));
+        /**
+         * The proxy sets {@code header: value} on requests whose real destination is {@code origin}:
+         * {@code api.example.com} ({@code https}, port 443), {@code https://api.example.com:8443}, or — plain HTTP
+         * only when written out — {@code http://127.0.0.1:8080}. See {@link SecretRule#of}.
+         */
+        public Builder secret(String origin, String header, String value) {
+            secrets.add(SecretRule.of(origin, header, value));
+            return this;
+        }
+
+        /** Adds a secret rule. */
+        public Builder secret(SecretRule rule) {
+            secrets.add(Objects.requireNonNull(rule, "rule"));
             return this;
         }
 

@@ -43,7 +43,7 @@ final class GuestNetwork implements AutoCloseable {
             if (ca != null) {
                 installCa(agent, ca);
             }
-            relay = new NetRelay(agent, proxy.port(), spec.name());
+            relay = new NetRelay(agent, proxy, spec.name());
             agent.onNetwork(relay::onFrame);
             agent.request(AgentProtocol.T_NET_LISTEN, new Payload().u32(GUEST_PROXY_PORT).bytes(), STEP_TIMEOUT);
             return new GuestNetwork(proxy, relay, ca != null);

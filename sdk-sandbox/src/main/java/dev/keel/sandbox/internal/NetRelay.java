@@ -3,6 +3,7 @@ package dev.keel.sandbox.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Map;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries the guest's TCP connections (accepted by the agent on the guest's loopback proxy port) over
- * the agent channel to the sandbox's {@link EgressProxy}. Frames for a connection arrive on the
+ * the agent channel to the sandbox's {@link EgressProxy}, each one opened with the proxy's token. Frames for a connection arrive on the
  * agent reader thread; each connection has one thread reading the proxy's side. Thread-safe.
  */
 final class NetRelay implements AutoCloseable {
@@ -20,12 +21,14 @@ final class NetRelay implements AutoCloseable {
 
     private final AgentConnection agent;
     private final int proxyPort;
+    private final byte[] proxyToken;
     private final String name;
     private final Map<Integer, Socket> sockets = new ConcurrentHashMap<>();
 
-    NetRelay(AgentConnection agent, int proxyPort, String name) {
+    NetRelay(AgentConnection agent, EgressProxy proxy, String name) {
         this.agent = agent;
-        this.proxyPort = proxyPort;
+        this.proxyPort = proxy.port();
+        this.proxyToken = proxy.token();
         this.name = name;
     }
 
@@ -55,10 +58,12 @@ final class NetRelay implements AutoCloseable {
     }
 
     private void open(int id) throws IOException {
-        Socket s;
+        Socket s = new Socket();
         try {
-            s = new Socket(InetAddress.getLoopbackAddress(), proxyPort);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxyPort));
+            s.getOutputStream().write(proxyToken); // the proxy serves only connections that present it
         } catch (IOException e) {
+            s.close();
             agent.send(AgentProtocol.T_CONN_CLOSE, id, new byte[0]);
             throw e;
         }
