@@ -4,6 +4,7 @@
 #   - Debian's generic kernel (pinned .deb, sha256 verified, unpacked with dpkg-deb -x; not installed)
 #   - a static busybox (pinned busybox-static .deb, sha256 verified, unpacked)
 #   - the guest agent, compiled statically from sdk-sandbox/src/main/c/agent/*.c
+#   - the workspace quota guard qemu is started with, compiled from sdk-sandbox/src/main/c/fsguard/fsguard.c
 #   - optionally (as root) a Debian bookworm root built with debootstrap, for GuestRoot.DEBIAN
 # Writes ~/.cache/keel/sandbox/assets.properties, which the Java provider reads.
 # Idempotent: a second run with everything in place does nothing but verify.
@@ -174,7 +175,20 @@ if [ ! -x "$agent" ]; then
   mv "$agent.tmp" "$agent"
 fi
 
-# 5. the optional Debian root, built once
+# 5. the workspace quota guard qemu runs with (a preload library), keyed by the hash of its sources
+gsrc="$repo/sdk-sandbox/src/main/c/fsguard"
+[ -f "$gsrc/fsguard.c" ] || fail "workspace guard sources not found in $gsrc"
+ghash="$(cat "$gsrc"/*.h "$gsrc"/*.c | sha256sum | cut -c1-16)"
+fsguard="$cache/fsguard-$ghash/libkeel-fsguard.so"
+if [ ! -f "$fsguard" ]; then
+  mkdir -p "$cache/fsguard-$ghash"
+  say "compiling the workspace guard"
+  gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$fsguard.tmp" "$gsrc/fsguard.c" -ldl \
+    || fail "cannot compile the workspace guard"
+  mv "$fsguard.tmp" "$fsguard"
+fi
+
+# 6. the optional Debian root, built once
 # a missing optional part: an error in CI (its tests would fail), a note elsewhere
 soft_fail() { say "$*"; if [ "${CI:-}" = "true" ]; then say "ERROR (CI=true)"; exit 1; fi; }
 debian_root=""
@@ -214,6 +228,7 @@ kernel=$kernel
 modules=$kdir/lib/modules/$KERNEL_RELEASE
 busybox=$bdir/bin/busybox
 agent=$agent
+fsguard=$fsguard
 kernel.version=$KERNEL_VERSION
 qemu.version=$qemu_version
 debian.root=$debian_root

@@ -195,6 +195,35 @@ static void exec_requests(void) {
     CHECK(decode_exec(&big, &r) < 0, "huge argv count accepted");
 }
 
+/* Mount requests with and without the optional alias; a truncated alias is malformed. */
+static void mount_requests(void) {
+    unsigned char b[128];
+    size_t n = 0;
+    put32(b, 1); n += 4;
+    n += put_str(b + n, "ws0", 3);
+    n += put_str(b + n, "/real/dir", 9);
+    size_t without = n;
+    n += put_str(b + n, "/given", 6);
+    unsigned char *p = exact(b, without);
+    struct cur c = {p, without, 0};
+    struct mount_req m;
+    CHECK(decode_mount(&c, &m) == 0 && m.ro == 1 && !strcmp(m.tag, "ws0") && !strcmp(m.path, "/real/dir") && !m.alias,
+          "mount without alias");
+    free_mount(&m);
+    free(p);
+    p = exact(b, n);
+    struct cur d = {p, n, 0};
+    CHECK(decode_mount(&d, &m) == 0 && m.alias && !strcmp(m.alias, "/given"), "mount with alias");
+    free_mount(&m);
+    free(p);
+    for (size_t cut = without + 1; cut < n; cut++) {
+        unsigned char *q = exact(b, cut);
+        struct cur t = {q, cut, 0};
+        CHECK(decode_mount(&t, &m) < 0, "truncated alias (%zu of %zu) accepted", cut, n);
+        free(q);
+    }
+}
+
 /* Random bytes through every decoder: never a read out of bounds, never a leak, bad or not. */
 static void random_payloads(int rounds) {
     for (int round = 0; round < rounds; round++) {
@@ -232,6 +261,7 @@ int main(int argc, char **argv) {
     truncated_frames(rounds / 4);
     bad_lengths();
     exec_requests();
+    mount_requests();
     random_payloads(rounds * 20);
     if (failures) {
         fprintf(stderr, "%d failures\n", failures);

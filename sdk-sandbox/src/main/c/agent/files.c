@@ -124,6 +124,12 @@ void do_mount(uint32_t id, struct cur *c) {
         send_error(id, req.path, errno);
         goto out;
     }
+    if (req.alias && req.alias[0] && strcmp(req.alias, req.path) != 0) {
+        /* the host path went through a symlink: the path as given leads to the mount too */
+        char *slash = strrchr(req.alias, '/');
+        if (slash && slash != req.alias) { *slash = 0; mkdirs(req.alias); *slash = '/'; }
+        if (symlink(req.path, req.alias) < 0 && errno != EEXIST) { send_error(id, req.alias, errno); goto out; }
+    }
     send_frame(T_OK, id, NULL, 0);
 out:
     free_mount(&req);

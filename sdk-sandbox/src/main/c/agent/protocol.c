@@ -101,6 +101,7 @@ int decode_mount(struct cur *c, struct mount_req *r) {
     r->ro = cur_u32(c);
     r->tag = cur_str(c);
     r->path = cur_str(c);
+    if (!c->bad && c->n > 0) r->alias = cur_str(c);
     if (c->bad) {
         free_mount(r);
         return -1;
@@ -111,5 +112,6 @@ int decode_mount(struct cur *c, struct mount_req *r) {
 void free_mount(struct mount_req *r) {
     free(r->tag);
     free(r->path);
+    free(r->alias);
     memset(r, 0, sizeof *r);
 }

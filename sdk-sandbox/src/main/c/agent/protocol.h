@@ -78,7 +78,8 @@ void free_exec(struct exec_req *r);
 struct write_req { uint32_t mode; char *path; const unsigned char *data; size_t len; };
 int decode_write(struct cur *c, struct write_req *r);
 
-struct mount_req { uint32_t ro; char *tag; char *path; };
+/* alias: the workspace path as the host gave it, to be made a symlink to path ("" for none; optional field) */
+struct mount_req { uint32_t ro; char *tag; char *path; char *alias; };
 int decode_mount(struct cur *c, struct mount_req *r);
 void free_mount(struct mount_req *r);
 

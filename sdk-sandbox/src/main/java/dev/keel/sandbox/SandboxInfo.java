@@ -1,6 +1,7 @@
 package dev.keel.sandbox;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How a sandbox runs.
@@ -13,12 +14,20 @@ import java.time.Duration;
  * @param bootTime    from starting the VM to the guest agent's first answer (workspaces mounted)
  * @param restored    the VM was restored from a saved booted VM rather than booted
  * @param pid         the host process id of the VM
+ * @param workspaces  the workspaces as mounted: their real paths, resolved when the sandbox was created (a given
+ *                    path with a symlink or {@code ..} is followed once, here)
  */
 public record SandboxInfo(String name, String backend, String accelerator, boolean accelerated, String isolation,
-                          Duration bootTime, boolean restored, long pid) {
+                          Duration bootTime, boolean restored, long pid, List<Workspace> workspaces) {
+    /** Copies the workspace list. */
+    public SandboxInfo {
+        workspaces = List.copyOf(workspaces);
+    }
+
     @Override
     public String toString() {
         return name + ": " + backend + ", " + isolation + ", accelerated=" + accelerated + " (" + accelerator
-                + "), " + (restored ? "restored" : "booted") + " in " + bootTime.toMillis() + " ms, pid " + pid;
+                + "), " + (restored ? "restored" : "booted") + " in " + bootTime.toMillis() + " ms, pid " + pid
+                + (workspaces.isEmpty() ? "" : ", workspaces " + workspaces);
     }
 }

@@ -25,10 +25,11 @@ import java.util.regex.Pattern;
  * @param network     egress policy; {@link NetworkPolicy#none()} = no network
  * @param secrets     credentials the egress proxy injects (the guest never sees their values)
  * @param root        the guest's root file system
+ * @param workspaceQuota how much the sandbox may add to its read-write workspaces ({@link WorkspaceQuota#DEFAULT})
  */
 public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, int memoryMib, Map<String, String> env,
                           String workdir, Duration bootTimeout, NetworkPolicy network, List<SecretRule> secrets,
-                          GuestRoot root) {
+                          GuestRoot root, WorkspaceQuota workspaceQuota) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -73,6 +74,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         network = network == null ? NetworkPolicy.none() : network;
         secrets = List.copyOf(secrets == null ? List.of() : secrets);
         root = root == null ? GuestRoot.BUSYBOX : root;
+        workspaceQuota = workspaceQuota == null ? WorkspaceQuota.DEFAULT : workspaceQuota;
         if (!secrets.isEmpty() && !network.enabled()) {
             throw new InvalidSandboxSpecException("secrets need a network policy (they are injected by the egress proxy)");
         }
@@ -99,14 +101,15 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
 
     /** A copy with another name (used by pools). */
     public SandboxSpec withName(String newName) {
-        return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network, secrets, root);
+        return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network, secrets, root,
+                workspaceQuota);
     }
 
     /** Shows names and sizes; environment values are left out because they may be secrets. */
     @Override
     public String toString() {
         return "SandboxSpec[" + name + " workspaces=" + workspaces + " vcpus=" + vcpus + " memory=" + memoryMib
-                + "MiB root=" + root + " env=" + env.keySet().stream().sorted().toList()
+                + "MiB root=" + root + " quota=" + workspaceQuota + " env=" + env.keySet().stream().sorted().toList()
                 + (network.enabled() ? " network=" + network + " secrets=" + secrets : "") + "]";
     }
 
@@ -122,6 +125,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         private NetworkPolicy network = NetworkPolicy.none();
         private final List<SecretRule> secrets = new ArrayList<>();
         private GuestRoot root = GuestRoot.BUSYBOX;
+        private WorkspaceQuota workspaceQuota = WorkspaceQuota.DEFAULT;
 
         private Builder(String name) {
             this.name = name;
@@ -188,6 +192,12 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
             return this;
         }
 
+        /** How much the sandbox may add to its read-write workspaces; {@link WorkspaceQuota#DEFAULT} otherwise. */
+        public Builder workspaceQuota(WorkspaceQuota quota) {
+            this.workspaceQuota = Objects.requireNonNull(quota, "quota");
+            return this;
+        }
+
         public Builder bootTimeout(Duration bootTimeout) {
             this.bootTimeout = bootTimeout;
             return this;
@@ -200,7 +210,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
          */
         public SandboxSpec build() {
             SandboxSpec spec = new SandboxSpec(name, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network,
-                    secrets, root);
+                    secrets, root, workspaceQuota);
             spec.checkWorkspacesExist();
             return spec;
         }

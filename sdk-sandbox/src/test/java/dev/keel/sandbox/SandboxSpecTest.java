@@ -72,7 +72,7 @@ class SandboxSpecTest {
         assertThatThrownBy(() -> SandboxSpec.builder("a").bootTimeout(Duration.ZERO).build())
                 .isInstanceOf(InvalidSandboxSpecException.class);
         assertThatThrownBy(() -> new SandboxSpec("a", List.of(Workspace.readWrite(Path.of("/"))), 1, 256, Map.of(), null,
-                Duration.ofSeconds(1), null, null, null)).isInstanceOf(InvalidSandboxSpecException.class);
+                Duration.ofSeconds(1), null, null, null, null)).isInstanceOf(InvalidSandboxSpecException.class);
     }
 
     @Property(tries = 300)

@@ -3,7 +3,6 @@ package dev.keel.sandbox.internal;
 import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.SandboxBootException;
 import dev.keel.sandbox.SandboxSpec;
-import dev.keel.sandbox.Workspace;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -75,10 +74,10 @@ final class BootSequence {
             if (spec.root() == GuestRoot.DEBIAN) {
                 agent.request(AgentProtocol.T_ROOT, new Payload().string(VmProcess.ROOT_TAG).bytes(), STEP_TIMEOUT);
             }
-            for (int i = 0; i < spec.workspaces().size(); i++) {
-                Workspace w = spec.workspaces().get(i);
-                byte[] p = new Payload().u32(w.readOnly() ? 1 : 0).string(VmProcess.tag(i)).string(w.path().toString())
-                        .bytes();
+            for (int i = 0; i < launch.mounts().size(); i++) {
+                WorkspaceMounts.Mount m = launch.mounts().get(i);
+                byte[] p = new Payload().u32(m.requested().readOnly() ? 1 : 0).string(VmProcess.tag(i))
+                        .string(m.real().toString()).string(m.alias() == null ? "" : m.alias()).bytes();
                 agent.request(AgentProtocol.T_MOUNT, p, STEP_TIMEOUT);
             }
             if (spec.network().enabled()) {

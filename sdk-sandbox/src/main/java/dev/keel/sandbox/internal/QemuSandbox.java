@@ -47,6 +47,7 @@ final class QemuSandbox implements Sandbox {
     private final boolean restored;
     private final GuestNetwork network;
     private final GuestFiles files;
+    private final List<dev.keel.sandbox.Workspace> mounted;
     private final ScheduledExecutorService timers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -61,6 +62,7 @@ final class QemuSandbox implements Sandbox {
         this.bootTime = booted.bootTime();
         this.restored = booted.restored();
         this.files = new GuestFiles(agent, spec.name());
+        this.mounted = launchMounts(booted);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keel-sandbox-timer-" + spec.name());
             t.setDaemon(true);
@@ -80,6 +82,10 @@ final class QemuSandbox implements Sandbox {
         return new QemuSandbox(provider, spec, launch.accelerator(), booted);
     }
 
+    private static List<dev.keel.sandbox.Workspace> launchMounts(BootSequence.Booted booted) {
+        return booted.vm().mounts().stream().map(WorkspaceMounts.Mount::asMounted).toList();
+    }
+
     @Override
     public String name() {
         return spec.name();
@@ -92,7 +98,8 @@ final class QemuSandbox implements Sandbox {
 
     @Override
     public SandboxInfo info() {
-        return new SandboxInfo(spec.name(), BACKEND, accelerator, accelerator.equals("kvm"), "microvm", bootTime, restored, vm.pid());
+        return new SandboxInfo(spec.name(), BACKEND, accelerator, accelerator.equals("kvm"), "microvm", bootTime, restored,
+                vm.pid(), mounted);
     }
 
     @Override
