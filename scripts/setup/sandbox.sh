@@ -191,11 +191,27 @@ fi
 # 6. the optional Debian root, built once
 # a missing optional part: an error in CI (its tests would fail), a note elsewhere
 soft_fail() { say "$*"; if [ "${CI:-}" = "true" ]; then say "ERROR (CI=true)"; exit 1; fi; }
+# The root must carry nothing of the machine that built it: debootstrap copies the host's hostname and resolver.
+# Idempotent; /etc/keel-packages stays.
+SANITIZED=.keel-sanitized-1
+sanitize_root() { # root-dir
+  printf 'sandbox\n' > "$1/etc/hostname"
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\tsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$1/etc/hosts"
+  printf '# no DNS inside a Keel sandbox: the egress proxy resolves names on the host\n' > "$1/etc/resolv.conf"
+  chmod 0644 "$1/etc/hostname" "$1/etc/hosts" "$1/etc/resolv.conf"
+  rm -f "$1/etc/machine-id" "$1/var/lib/dbus/machine-id" "$1/var/lib/systemd/random-seed" "$1/etc/mailname" \
+        "$1"/etc/ssh/ssh_host_*
+  touch "$1/$SANITIZED"
+}
 debian_root=""
 if [ "${KEEL_SANDBOX_DEBIAN_ROOT:-1}" != 0 ]; then
   droot="$cache/debian-root-bookworm-$(echo "$DEBIAN_ROOT_PKGS" | sha256sum | cut -c1-8)"
   if [ -f "$droot/.keel-complete" ]; then
     debian_root="$droot"
+    if [ ! -f "$droot/$SANITIZED" ]; then
+      if is_root; then say "removing the build host's identity from the Debian guest root"; sanitize_root "$droot"
+      else soft_fail "the Debian guest root carries the build host's hostname and resolver; run: sudo scripts/setup/sandbox.sh"; fi
+    fi
   elif ! is_root; then
     soft_fail "the Debian guest root is not built: debootstrap needs root (run: sudo scripts/setup/sandbox.sh)"
   else
@@ -210,6 +226,7 @@ if [ "${KEEL_SANDBOX_DEBIAN_ROOT:-1}" != 0 ]; then
         >"$cache/debootstrap.log" 2>&1; then
       rm -rf "$droot.tmp"/var/cache/apt/archives/*.deb "$droot.tmp"/var/lib/apt/lists/* "$droot.tmp"/var/log/*
       chroot "$droot.tmp" dpkg-query -W > "$droot.tmp/etc/keel-packages"
+      sanitize_root "$droot.tmp"
       touch "$droot.tmp/.keel-complete"
       rm -rf "$droot"; mv "$droot.tmp" "$droot"
       debian_root="$droot"

@@ -188,6 +188,20 @@ static void exec_requests(void) {
     m += put_str(b + m, "", 0);
     struct cur e = {b, m, 0};
     CHECK(decode_exec(&e, &r) < 0, "exec without argv accepted");
+    /* an embedded NUL in argv, env or cwd: malformed, never silently shortened */
+    for (int which = 0; which < 3; which++) {
+        size_t k = 0;
+        put32(b, 0); k += 4;
+        put32(b + k, 1); k += 4;
+        k += put_str(b + k, which == 0 ? "ec\0ho" : "echo", which == 0 ? 5 : 4);
+        put32(b + k, 1); k += 4;
+        k += put_str(b + k, which == 1 ? "A=b\0c" : "A=bc", which == 1 ? 5 : 4);
+        k += put_str(b + k, which == 2 ? "/t\0mp" : "/tmp", which == 2 ? 5 : 4);
+        unsigned char *q = exact(b, k);
+        struct cur t = {q, k, 0};
+        CHECK(decode_exec(&t, &r) < 0, "a NUL inside string %d was accepted", which);
+        free(q);
+    }
     /* a string count the payload cannot hold */
     put32(b, 0);
     put32(b + 4, MAX_STRINGS);

@@ -2,6 +2,12 @@
  * Commands: each runs in its own session (process group) and its own cgroup (v2) with a pids limit of half
  * the guest's task limit, so a fork bomb stops at the limit instead of starving the agent, and cgroup.kill
  * ends the whole tree at once, with no race against processes forked while the kill is delivered.
+ *
+ * A command cannot leave its cgroup on its own: it runs in a cgroup namespace rooted at its cgroup, and the
+ * hierarchy is mounted with nsdelegate, so moving a process anywhere outside that root (or raising the command's
+ * own pids.max) is refused even for guest root. Root can still step out through another process's cgroup
+ * namespace (setns); whatever ends up in a cgroup the agent did not make (the root cgroup included) is killed
+ * with the next command that is killed or times out.
  */
 #include "agent.h"
 
@@ -13,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <dirent.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -50,11 +58,71 @@ static void cg_take(char *out, size_t n) {
     if (!cg_ok) return;
     if (cg_nfree > 0) { snprintf(out, n, "%s", cg_free[--cg_nfree]); return; }
     char path[64], max_path[96], limit[32];
-    snprintf(path, sizeof path, CG_ROOT "/keel-%u", ++cg_seq);
-    snprintf(max_path, sizeof max_path, "%s/pids.max", path);
     snprintf(limit, sizeof limit, "%ld", cg_pids_max);
-    if (mkdir(path, 0755) == 0 && write_str(max_path, limit) == 0) snprintf(out, n, "%s", path);
-    else rmdir(path);
+    for (int tries = 0; tries < 64; tries++) {
+        /* a name someone else made is skipped: the agent's cgroups are the ones it created */
+        snprintf(path, sizeof path, CG_ROOT "/keel-%u", ++cg_seq);
+        if (mkdir(path, 0755) < 0) {
+            if (errno == EEXIST) continue;
+            return;
+        }
+        snprintf(max_path, sizeof max_path, "%s/pids.max", path);
+        if (write_str(max_path, limit) == 0) snprintf(out, n, "%s", path);
+        else rmdir(path);
+        return;
+    }
+}
+
+/* Whether a cgroup path (as /proc/PID/cgroup shows it) lies in one the agent made for a command. */
+static int agent_cgroup(const char *path) {
+    if (strncmp(path, "/keel-", 6) != 0) return 0;
+    char *end;
+    unsigned long seq = strtoul(path + 6, &end, 10);
+    return end != path + 6 && (*end == 0 || *end == '/' || *end == '\n') && seq >= 1 && seq <= cg_seq;
+}
+
+#define PF_KTHREAD 0x00200000u
+
+/*
+ * Kills every process that is not the agent, not a kernel thread and not inside a command's cgroup: processes
+ * that left theirs (into the root cgroup or one of their own), e.g. through another cgroup namespace.
+ */
+static void kill_escapees(void) {
+    if (!cg_ok) return;
+    DIR *d = opendir("/proc");
+    if (!d) return;
+    struct dirent *e;
+    pid_t self = getpid();
+    while ((e = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 1 || pid == self) continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t r = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (r <= 0) continue;
+        buf[r] = 0;
+        /* field 9 (flags) comes after the command name in parentheses, which may itself hold spaces */
+        char *p = strrchr(buf, ')');
+        unsigned long flags = 0;
+        for (int field = 2; p && field < 9; field++) p = strchr(p + 1, ' ');
+        if (p) flags = strtoul(p + 1, NULL, 10);
+        if (flags & PF_KTHREAD) continue;
+        snprintf(path, sizeof path, "/proc/%ld/cgroup", pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        r = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (r <= 0) continue;
+        buf[r] = 0;
+        char *cg = strstr(buf, "0::");
+        if (!cg) continue;
+        if (!agent_cgroup(cg + 3)) kill((pid_t) pid, SIGKILL);
+    }
+    closedir(d);
 }
 
 /* Back to the free list once nothing runs in it any more; a cgroup something still runs in stays as it is. */
@@ -73,7 +141,9 @@ static void cg_release(const char *cg) {
 
 void cg_mount(const char *at) {
     mkdir(at, 0755);
-    mount("cgroup2", at, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    /* nsdelegate: a cgroup namespace is a delegation boundary (see the top of this file) */
+    if (mount("cgroup2", at, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate") < 0)
+        mount("cgroup2", at, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 void cg_setup(void) {
@@ -173,6 +243,7 @@ void do_exec(uint32_t id, struct cur *c) {
         if (cg_procs[0]) {
             int cfd = open(cg_procs, O_WRONLY | O_CLOEXEC);
             if (cfd >= 0) { (void) !write(cfd, "0", 1); close(cfd); }
+            unshare(CLONE_NEWCGROUP);  /* the command's cgroup becomes the root of everything it can see */
         }
         if (pty) {
             ioctl(slave, TIOCSCTTY, 0);
@@ -296,6 +367,7 @@ void do_signal(uint32_t id, struct cur *c) {
         write_str(kill_path, "1");
     }
     kill(-p->pid, sig);
+    if (sig == SIGKILL) kill_escapees();
 }
 
 void do_resize(uint32_t id, struct cur *c) {

@@ -153,7 +153,8 @@ void do_root(uint32_t id, struct cur *c) {
               "trans=virtio,version=9p2000.L,msize=512000,cache=loose") < 0) goto fail_errno;
     step = "mount the overlay's tmpfs";
     mkdir("/overlay/rw", 0755);
-    if (mount("rootrw", "/overlay/rw", "tmpfs", 0, "mode=0755") < 0) goto fail_errno;
+    /* sized like the busybox root and /tmp (see Initramfs.java): filling them is ENOSPC, not a dead kernel */
+    if (mount("rootrw", "/overlay/rw", "tmpfs", 0, "mode=0755,size=25%") < 0) goto fail_errno;
     mkdir("/overlay/rw/upper", 0755);
     mkdir("/overlay/rw/work", 0755);
     mkdir("/overlay/root", 0755);
@@ -168,7 +169,7 @@ void do_root(uint32_t id, struct cur *c) {
         mkdirs(pseudo[i][1]);
         step = pseudo[i][1];
         if (mount(pseudo[i][0], pseudo[i][1], pseudo[i][2], i == 3 ? MS_NOSUID | MS_NODEV : 0,
-                  i == 3 ? "mode=1777" : NULL) < 0)
+                  i == 3 ? "mode=1777,size=20%" : NULL) < 0)
             goto fail_errno;
     }
     cg_mount("/overlay/root" CG_ROOT);

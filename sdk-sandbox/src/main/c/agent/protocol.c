@@ -33,7 +33,8 @@ uint32_t cur_u32(struct cur *c) {
 
 char *cur_str(struct cur *c) {
     uint32_t len = cur_u32(c);
-    if (c->bad || len > c->n) { c->bad = 1; return NULL; }
+    /* every string the agent reads becomes a C string: an embedded NUL would silently cut it short */
+    if (c->bad || len > c->n || memchr(c->p, 0, len)) { c->bad = 1; return NULL; }
     char *s = malloc((size_t) len + 1);
     if (!s) { c->bad = 1; return NULL; }
     memcpy(s, c->p, len);

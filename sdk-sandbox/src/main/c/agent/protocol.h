@@ -64,7 +64,8 @@ enum frame_status frame_parse(const unsigned char *buf, size_t n, struct frame *
 struct cur { const unsigned char *p; size_t n; int bad; };
 
 uint32_t cur_u32(struct cur *c);
-/* A malloc'ed, NUL-terminated copy of a string (NULL when the cursor is or becomes bad). */
+/* A malloc'ed, NUL-terminated copy of a string (NULL when the cursor is or becomes bad, which a string with an
+ * embedded NUL makes it). */
 char *cur_str(struct cur *c);
 /* A malloc'ed, NULL-terminated list of strings (NULL when the cursor is or becomes bad). */
 char **cur_strv(struct cur *c);

@@ -25,10 +25,15 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
     SandboxInfo info();
 
     /**
-     * Runs a command to completion. A non-zero exit or a timeout (which kills the command's whole
-     * process group in the guest) is a result, not an exception.
+     * Runs a command to completion. A non-zero exit or a timeout (which kills every process the command started,
+     * see the module README) is a result, not an exception.
      *
-     * @throws dev.keel.core.exec.CommandException when the program cannot be started or the sandbox is closed
+     * @throws dev.keel.core.exec.CommandException when the program cannot be started, or the command is malformed
+     *                                             (a NUL byte in an argument or environment value, {@code =} in an
+     *                                             environment variable name, an empty program name: rejected before
+     *                                             anything reaches the guest)
+     * @throws SandboxClosedException              when the sandbox is closed; {@link SandboxDiedException} when its
+     *                                             VM died (also while the command was running)
      */
     @Override
     ExecResult run(Command command, OutputListener listener);
@@ -50,7 +55,12 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
      */
     Execution startTerminal(Command command, OutputListener listener);
 
-    /** Reads a whole file inside the guest (at most 60 MiB). */
+    /**
+     * Reads a whole file inside the guest (at most 60 MiB).
+     *
+     * @throws SandboxFileException   when the guest cannot read it
+     * @throws SandboxClosedException when the sandbox is closed (or {@link SandboxDiedException}: its VM died)
+     */
     byte[] readFile(String path);
 
     /** Creates or replaces a file inside the guest (parent directories are created), mode 0644. */
@@ -68,8 +78,17 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
     /** Resumes a stopped VM. */
     void start();
 
-    /** Whether {@link #close()} has been called. */
+    /** Whether the sandbox can no longer be used: {@link #close()} was called, or its VM died. */
     boolean isClosed();
+
+    /** Running, paused, dead (the VM died on its own) or closed. */
+    SandboxState state();
+
+    /**
+     * Completes (with this sandbox) when it is closed or its VM dies; {@link #state()} then says which. Like
+     * {@link Process#onExit()}: a dead VM is noticed at once, without polling.
+     */
+    java.util.concurrent.CompletableFuture<Sandbox> onExit();
 
     /** Destroys the VM. Idempotent. */
     @Override

@@ -36,7 +36,12 @@ final class AgentConnection implements AutoCloseable {
 
     private final SocketChannel channel;
     private final Object writeLock = new Object();
-    private final Map<Integer, Consumer<Frame>> handlers = new ConcurrentHashMap<>();
+    /** What waits for replies to one request: its frames, or the reason the connection went away. */
+    record Handler(Consumer<Frame> onFrame, Consumer<RuntimeException> onLost) {}
+
+    private final Map<Integer, Handler> handlers = new ConcurrentHashMap<>();
+    private volatile java.util.function.Supplier<RuntimeException> lostCause =
+            () -> new dev.keel.sandbox.SandboxClosedException("the guest agent's connection closed");
     private final AtomicInteger ids = new AtomicInteger(1);
     private final CompletableFuture<Frame> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -70,8 +75,16 @@ final class AgentConnection implements AutoCloseable {
     }
 
     /** Registers the handler for replies to {@code id}; it runs on the reader thread. */
-    void register(int id, Consumer<Frame> handler) {
+    void register(int id, Handler handler) {
         handlers.put(id, handler);
+    }
+
+    /**
+     * Says what pending requests fail with when the connection ends (asked once, on the reader thread, which may
+     * wait for the VM to finish dying so that the cause is known).
+     */
+    void onLost(java.util.function.Supplier<RuntimeException> cause) {
+        this.lostCause = cause;
     }
 
     void unregister(int id) {
@@ -82,14 +95,14 @@ final class AgentConnection implements AutoCloseable {
     CompletableFuture<Frame> call(int type, byte[] payload) {
         int id = nextId();
         CompletableFuture<Frame> f = new CompletableFuture<>();
-        register(id, frame -> {
+        register(id, new Handler(frame -> {
             unregister(id);
             if (frame.type() == AgentProtocol.T_ERROR) {
                 f.completeExceptionally(new AgentError(frame.text()));
             } else {
                 f.complete(frame);
             }
-        });
+        }, f::completeExceptionally));
         try {
             send(type, id, payload);
         } catch (IOException e) {
@@ -112,6 +125,9 @@ final class AgentConnection implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof AgentError ae) {
                 throw ae;
+            }
+            if (e.getCause() instanceof dev.keel.sandbox.SandboxClosedException gone) {
+                throw gone; // closed or died: the caller's typed answer
             }
             throw new IOException(e.getCause().getMessage(), e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
@@ -160,10 +176,10 @@ final class AgentConnection implements AutoCloseable {
                     network.accept(frame);
                     continue;
                 }
-                Consumer<Frame> h = handlers.get(id);
+                Handler h = handlers.get(id);
                 if (h != null) {
                     try {
-                        h.accept(frame);
+                        h.onFrame().accept(frame);
                     } catch (RuntimeException e) {
                         log.warn("handler for request {} failed", id, e);
                     }
@@ -175,11 +191,16 @@ final class AgentConnection implements AutoCloseable {
             log.debug("agent connection ended: {}", e.toString());
         } finally {
             ready.completeExceptionally(new EOFException("guest agent connection closed"));
+            RuntimeException gone;
+            try {
+                gone = lostCause.get();
+            } catch (RuntimeException e) {
+                gone = e;
+            }
             closed.complete(null);
-            Frame gone = new Frame(AgentProtocol.T_ERROR, 0, "sandbox connection closed".getBytes(StandardCharsets.UTF_8));
-            for (Consumer<Frame> h : List.copyOf(handlers.values())) {
+            for (Handler h : List.copyOf(handlers.values())) {
                 try {
-                    h.accept(gone);
+                    h.onLost().accept(gone);
                 } catch (RuntimeException ignored) {
                     // best effort: everyone waiting learns that the VM is gone
                 }

@@ -108,13 +108,15 @@ final class ExecHandle implements Execution {
         result.complete(new ExecResult(code, o, e, timedOut, truncated, Duration.ofNanos(System.nanoTime() - startNanos)));
     }
 
-    /** The command could not start, or the sandbox went away. */
+    /** The agent could not start the command. */
     void fail(String message) {
+        lost(new CommandException("cannot start " + command.argv().get(0) + " in " + where + ": " + message));
+    }
+
+    /** The command cannot finish: it could not start, or the sandbox was closed or died under it. */
+    void lost(RuntimeException ex) {
         conn.unregister(id);
         cancelTimer();
-        CommandException ex = started.isDone() && started.getNow(-1L) > 0
-                ? new CommandException(where + " went away while running " + command.argv().get(0) + ": " + message)
-                : new CommandException("cannot start " + command.argv().get(0) + " in " + where + ": " + message);
         started.completeExceptionally(ex);
         result.completeExceptionally(ex);
     }
@@ -153,8 +155,12 @@ final class ExecHandle implements Execution {
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted", e);
         } catch (ExecutionException e) {
-            throw (CommandException) e.getCause();
+            throw rethrow(e);
         }
+    }
+
+    private static RuntimeException rethrow(ExecutionException e) {
+        return e.getCause() instanceof RuntimeException re ? re : new CommandException(e.getCause().toString(), e.getCause());
     }
 
     @Override
@@ -204,7 +210,7 @@ final class ExecHandle implements Execution {
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted while running " + command.argv().get(0), e);
         } catch (ExecutionException e) {
-            throw (CommandException) e.getCause();
+            throw rethrow(e);
         }
     }
 
@@ -218,7 +224,7 @@ final class ExecHandle implements Execution {
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted while running " + command.argv().get(0), e);
         } catch (ExecutionException e) {
-            throw (CommandException) e.getCause();
+            throw rethrow(e);
         }
     }
 

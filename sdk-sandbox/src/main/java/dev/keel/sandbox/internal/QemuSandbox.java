@@ -9,8 +9,10 @@ import dev.keel.sandbox.FileEntry;
 import dev.keel.sandbox.NetworkRequest;
 import dev.keel.sandbox.Sandbox;
 import dev.keel.sandbox.SandboxClosedException;
+import dev.keel.sandbox.SandboxDiedException;
 import dev.keel.sandbox.SandboxInfo;
 import dev.keel.sandbox.SandboxSpec;
+import dev.keel.sandbox.SandboxState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * A QEMU microVM sandbox: the qemu child process, its QMP and agent connections, its temporary
  * directory (sockets, logs) and a reaper process that cleans up if the JVM dies. Booting is
  * {@link BootSequence}'s job, egress {@link GuestNetwork}'s, file operations {@link GuestFiles}'; this class
- * runs commands and owns the lifecycle. Thread-safe.
+ * runs commands and owns the lifecycle: a VM that dies on its own (qemu exits without {@link #close()}) is
+ * noticed at once through qemu's exit, becomes {@link SandboxState#DEAD} with the cause, leaves the provider's
+ * list, and fails every pending and later call with {@link SandboxDiedException}. Thread-safe.
  */
 final class QemuSandbox implements Sandbox {
     private static final Logger log = LoggerFactory.getLogger(QemuSandbox.class);
@@ -49,7 +54,11 @@ final class QemuSandbox implements Sandbox {
     private final GuestFiles files;
     private final List<dev.keel.sandbox.Workspace> mounted;
     private final ScheduledExecutorService timers;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object lifecycle = new Object();
+    private volatile SandboxState state = SandboxState.RUNNING;
+    private volatile String deathReason;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final CompletableFuture<Sandbox> exit = new CompletableFuture<>();
 
     private QemuSandbox(QemuProvider provider, SandboxSpec spec, String accelerator, BootSequence.Booted booted) {
         this.provider = provider;
@@ -68,6 +77,8 @@ final class QemuSandbox implements Sandbox {
             t.setDaemon(true);
             return t;
         });
+        agent.onLost(this::connectionLost);
+        vm.onExit().thenRun(this::vmExited);
     }
 
     /**
@@ -123,10 +134,41 @@ final class QemuSandbox implements Sandbox {
         return h;
     }
 
-    private ExecHandle launch(Command command, OutputListener listener, boolean pty) {
-        if (closed.get()) {
-            throw new CommandException("sandbox " + spec.name() + " is closed");
+    /**
+     * Rejects what cannot be passed to a program intact, naming the argument, before anything is sent: a C string
+     * ends at its first NUL (the rest would be dropped silently), a variable name cannot hold {@code =}.
+     */
+    static void checkCommand(Command command) {
+        List<String> argv = command.argv();
+        if (argv.get(0) == null || argv.get(0).isEmpty()) {
+            throw new CommandException("the program name (argv[0]) is empty");
         }
+        for (int i = 0; i < argv.size(); i++) {
+            if (argv.get(i) == null) {
+                throw new CommandException("argv[" + i + "] is null");
+            }
+            if (argv.get(i).indexOf('\0') >= 0) {
+                throw new CommandException("argv[" + i + "] contains a NUL byte");
+            }
+        }
+        for (Map.Entry<String, String> e : command.env().entrySet()) {
+            String name = e.getKey();
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+                throw new CommandException("environment variable name '" + name.replace("\0", "\\0")
+                        + "' is empty or contains '=' or a NUL byte");
+            }
+            if (e.getValue().indexOf('\0') >= 0) {
+                throw new CommandException("the value of environment variable " + name + " contains a NUL byte");
+            }
+        }
+        if (command.cwd() != null && (command.cwd().isEmpty() || command.cwd().indexOf('\0') >= 0)) {
+            throw new CommandException("the working directory is empty or contains a NUL byte");
+        }
+    }
+
+    private ExecHandle launch(Command command, OutputListener listener, boolean pty) {
+        checkCommand(command);
+        ensureOpen();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOME", "/root");
@@ -144,13 +186,14 @@ final class QemuSandbox implements Sandbox {
         int id = agent.nextId();
         ExecHandle h = new ExecHandle(agent, id, command, listener == null ? OutputListener.NONE : listener,
                 "sandbox:" + spec.name());
-        agent.register(id, h::onFrame);
+        agent.register(id, new AgentConnection.Handler(h::onFrame, h::lost));
         byte[] payload = new Payload().u32(pty ? AgentProtocol.F_PTY : 0).strings(command.argv()).strings(envList)
                 .string(cwd).bytes();
         try {
             agent.send(AgentProtocol.T_EXEC, id, payload);
         } catch (IOException e) {
             agent.unregister(id);
+            ensureOpen(); // closed or died meanwhile: say so
             throw new CommandException("sandbox " + spec.name() + " is not reachable: " + e.getMessage(), e);
         }
         long timeoutMs = command.timeout().toMillis();
@@ -182,8 +225,13 @@ final class QemuSandbox implements Sandbox {
         return files.list(path);
     }
 
+    /** @throws SandboxClosedException when closed; {@link SandboxDiedException} (naming the cause) when dead */
     private void ensureOpen() {
-        if (closed.get()) {
+        SandboxState s = state;
+        if (s == SandboxState.DEAD) {
+            throw new SandboxDiedException(spec.name(), deathReason);
+        }
+        if (s == SandboxState.CLOSED) {
             throw new SandboxClosedException("sandbox " + spec.name() + " is closed");
         }
     }
@@ -201,11 +249,21 @@ final class QemuSandbox implements Sandbox {
     @Override
     public void stop() {
         qmpCommand("stop");
+        moveState(SandboxState.RUNNING, SandboxState.PAUSED);
     }
 
     @Override
     public void start() {
         qmpCommand("cont");
+        moveState(SandboxState.PAUSED, SandboxState.RUNNING);
+    }
+
+    private void moveState(SandboxState from, SandboxState to) {
+        synchronized (lifecycle) {
+            if (state == from) {
+                state = to;
+            }
+        }
     }
 
     private void qmpCommand(String cmd) {
@@ -213,34 +271,105 @@ final class QemuSandbox implements Sandbox {
         try {
             qmp.execute(cmd);
         } catch (IOException e) {
+            ensureOpen();
             throw new SandboxClosedException("sandbox " + spec.name() + " did not accept '" + cmd + "': " + e.getMessage(), e);
         }
     }
 
     @Override
     public boolean isClosed() {
-        return closed.get();
+        SandboxState s = state;
+        return s == SandboxState.CLOSED || s == SandboxState.DEAD;
+    }
+
+    @Override
+    public SandboxState state() {
+        return state;
+    }
+
+    @Override
+    public CompletableFuture<Sandbox> onExit() {
+        return exit;
     }
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        synchronized (lifecycle) {
+            if (state == SandboxState.CLOSED || released.get()) {
+                return;
+            }
+            if (state != SandboxState.DEAD) {
+                state = SandboxState.CLOSED;
+            }
+        }
+        release(true);
+        log.info("sandbox {} destroyed", spec.name());
+    }
+
+    /** qemu exited: unless close() did that, the VM died. */
+    private void vmExited() {
+        if (markDead()) {
+            release(false);
+        }
+    }
+
+    /**
+     * The agent's connection ended; what pending calls fail with. Waits (on the connection's reader thread) for
+     * qemu to finish exiting, so that the cause is known.
+     */
+    private RuntimeException connectionLost() {
+        if (state == SandboxState.CLOSED) {
+            return new SandboxClosedException("sandbox " + spec.name() + " was closed");
+        }
+        vm.awaitExit(Duration.ofSeconds(10));
+        markDead();
+        RuntimeException e = closedOrDead();
+        if (state == SandboxState.DEAD) {
+            release(false); // (kills qemu if the guest lost its agent but kept running)
+        }
+        return e;
+    }
+
+    private RuntimeException closedOrDead() {
+        return state == SandboxState.DEAD ? new SandboxDiedException(spec.name(), deathReason)
+                : new SandboxClosedException("sandbox " + spec.name() + " was closed");
+    }
+
+    /** Records the death and its cause once; false when the sandbox was closed instead (or already dead). */
+    private boolean markDead() {
+        synchronized (lifecycle) {
+            if (state == SandboxState.CLOSED || state == SandboxState.DEAD) {
+                return false;
+            }
+            deathReason = VmDeath.describe(vm.console(), vm.qemuOutput(), vm.isAlive() ? -1 : vm.exitValue());
+            state = SandboxState.DEAD;
+        }
+        log.warn("sandbox {} died: {}", spec.name(), deathReason);
+        provider.forget(this);
+        return true;
+    }
+
+    /** Stops and frees everything once, whether closed or dead; quit asks qemu to exit first. */
+    private void release(boolean quit) {
+        if (!released.compareAndSet(false, true)) {
             return;
         }
-        try {
-            qmp.execute("quit");
-        } catch (IOException e) {
-            log.debug("QMP quit failed; killing qemu", e);
+        if (quit && vm.isAlive()) {
+            try {
+                qmp.execute("quit");
+            } catch (IOException e) {
+                log.debug("QMP quit failed; killing qemu", e);
+            }
         }
         qmp.close();
         agent.close();
         if (network != null) {
             network.close();
         }
-        vm.destroy(2000);
+        vm.destroy(quit ? 2000 : 0);
         timers.shutdownNow();
         provider.forget(this);
-        log.info("sandbox {} destroyed", spec.name());
+        exit.complete(this);
     }
 
     @Override
@@ -250,6 +379,6 @@ final class QemuSandbox implements Sandbox {
 
     @Override
     public String toString() {
-        return "QemuSandbox[" + spec.name() + ", " + accelerator + (closed.get() ? ", closed" : ", pid " + vm.pid()) + "]";
+        return "QemuSandbox[" + spec.name() + ", " + accelerator + ", " + state + (isClosed() ? "" : ", pid " + vm.pid()) + "]";
     }
 }

@@ -253,6 +253,39 @@ final class VmProcess {
         return qemu.isAlive() ? -1 : qemu.exitValue();
     }
 
+    /** Completes when qemu has exited, however it exited. */
+    java.util.concurrent.CompletableFuture<Process> onExit() {
+        return qemu.onExit();
+    }
+
+    /** Waits at most {@code timeout} for qemu to exit; whether it has. */
+    boolean awaitExit(java.time.Duration timeout) {
+        try {
+            return qemu.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !qemu.isAlive();
+        }
+    }
+
+    /** The guest console's output so far ("" when there is none). */
+    String console() {
+        return readQuietly(launch.serialLog());
+    }
+
+    /** qemu's own output so far ("" when there is none). */
+    String qemuOutput() {
+        return readQuietly(launch.qemuLog());
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+
     /** The tail of qemu's own output and of the guest console, for boot failure messages. */
     String diagnostics() {
         StringBuilder s = new StringBuilder();
