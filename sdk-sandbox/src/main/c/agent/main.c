@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -105,6 +106,33 @@ static void do_resumed(uint32_t id, struct cur *c) {
     send_frame(T_OK, id, NULL, 0);
 }
 
+/*
+ * The VM is about to be saved as a snapshot: drop the page cache and hand every free page back zeroed, so that the
+ * saved state holds only what is in use (qemu writes a zero page as a flag, and a restore does not touch it).
+ */
+static void do_quiesce(uint32_t id) {
+    sync();
+    write_str("/proc/sys/vm/drop_caches", "3");
+    long free_kb = 0;
+    int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char b[2048] = {0};
+        if (read(fd, b, sizeof b - 1) > 0) {
+            char *m = strstr(b, "MemFree:");
+            if (m) free_kb = strtol(m + 8, NULL, 10);
+        }
+        close(fd);
+    }
+    /* a margin the kernel keeps for itself: running it dry would call the OOM killer on PID 1 */
+    long margin_kb = free_kb / 8 > 16384 ? free_kb / 8 : 16384;
+    if (free_kb > margin_kb) {
+        size_t bytes = (size_t) (free_kb - margin_kb) * 1024;
+        void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (m != MAP_FAILED) munmap(m, bytes);
+    }
+    send_frame(T_OK, id, NULL, 0);
+}
+
 static void do_shutdown(uint32_t id) {
     kill_all_commands();
     sync();
@@ -128,6 +156,7 @@ static void handle(const struct frame *f) {
     case T_NET_LISTEN: do_net_listen(f->id, &c); break;
     case T_RESUMED: do_resumed(f->id, &c); break;
     case T_ROOT: do_root(f->id, &c); break;
+    case T_QUIESCE: do_quiesce(f->id); break;
     case T_CONN_DATA: net_data(f->id, f->payload, f->len); break;
     case T_CONN_CLOSE: net_close(f->id); break;
     case T_SHUTDOWN: do_shutdown(f->id); break;

@@ -15,7 +15,7 @@
 enum frame_type {
     /* host -> guest requests */
     T_EXEC = 1, T_STDIN = 2, T_SIGNAL = 3, T_READ = 4, T_WRITE = 5, T_LIST = 6, T_SHUTDOWN = 7,
-    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11, T_RESUMED = 12, T_ROOT = 13,
+    T_PING = 8, T_MOUNT = 9, T_RESIZE = 10, T_NET_LISTEN = 11, T_RESUMED = 12, T_ROOT = 13, T_QUIESCE = 14,
     /* guest -> host replies and events */
     T_STARTED = 20, T_STDOUT = 21, T_STDERR = 22, T_EXIT = 23, T_ERROR = 24, T_OK = 25, T_READY = 26,
     /* both directions: a TCP connection to the guest's proxy port, carried over the agent port */
@@ -28,8 +28,9 @@ enum frame_type {
 #define MAX_FRAME (64u << 20)
 /* Most strings one string list (argv, env) may hold. */
 #define MAX_STRINGS 65536u
-/* EXEC flags */
+/* EXEC flags: run on a pseudo-terminal; no input will come (stdin is at end of file from the start) */
 #define F_PTY 1u
+#define F_NO_STDIN 2u
 /* Request ids with this bit set are guest-initiated network connections. */
 #define CONN_ID_BIT 0x80000000u
 

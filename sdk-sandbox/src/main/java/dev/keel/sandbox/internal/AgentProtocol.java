@@ -22,6 +22,7 @@ final class AgentProtocol {
     static final int T_NET_LISTEN = 11;
     static final int T_RESUMED = 12;
     static final int T_ROOT = 13;
+    static final int T_QUIESCE = 14;
     // guest -> host replies and events
     static final int T_STARTED = 20;
     static final int T_STDOUT = 21;
@@ -43,6 +44,8 @@ final class AgentProtocol {
     static final int MAX_STRINGS = 65536;
     /** EXEC flag: run on a pseudo-terminal. */
     static final int F_PTY = 1;
+    /** EXEC flag: no input will come; the command's stdin is at end of file from the start. */
+    static final int F_NO_STDIN = 2;
     /** Request ids with this bit set are guest-initiated network connections. */
     static final int CONN_ID_BIT = 0x80000000;
 }

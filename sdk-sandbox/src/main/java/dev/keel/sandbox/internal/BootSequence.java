@@ -41,18 +41,22 @@ final class BootSequence {
      */
     static Booted run(SandboxSpec spec, VmProcess.Launch launch, Path restoreFrom, Path saveTo, SSLContext upstreamTls) {
         long t0 = System.nanoTime();
+        StringBuilder steps = new StringBuilder();
         VmProcess vm = VmProcess.start(launch);
+        step(steps, "qemu started", t0);
         AgentConnection agent = null;
         Qmp qmp = null;
         GuestNetwork network = null;
         try {
             if (restoreFrom != null) {
                 Snapshots.send(restoreFrom, connect(vm, launch.incomingSocket(), spec.bootTimeout()));
+                step(steps, "state sent", t0);
                 connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
                 qmp = Qmp.connect(launch.qmpSocket());
                 // talk to the agent only once the guest runs again: bytes sent while qemu is still loading the
                 // device state could reach a virtio-serial port that does not exist yet
                 awaitRunning(vm, qmp, spec.bootTimeout());
+                step(steps, "running", t0);
             }
             // qemu creates the sockets one after the other: wait for both
             SocketChannel agentChannel = connect(vm, launch.agentSocket(), spec.bootTimeout());
@@ -62,13 +66,14 @@ final class BootSequence {
                 qmp = Qmp.connect(launch.qmpSocket());
             }
             if (restoreFrom != null) {
-                // the agent said hello before the snapshot was taken; now it only has to answer
-                agent.request(AgentProtocol.T_PING, new byte[0], spec.bootTimeout());
-                agent.request(AgentProtocol.T_RESUMED, resumePayload(), Duration.ofSeconds(30));
+                // the agent said hello before the snapshot was taken; now it only has to take the clock and entropy
+                agent.request(AgentProtocol.T_RESUMED, resumePayload(), spec.bootTimeout());
+                step(steps, "agent resumed", t0);
             } else {
                 waitReady(vm, agent, spec.bootTimeout());
+                step(steps, "agent ready", t0);
                 if (saveTo != null) {
-                    save(qmp, launch, saveTo, t0);
+                    save(qmp, agent, launch, saveTo, t0);
                 }
             }
             if (spec.root() == GuestRoot.DEBIAN) {
@@ -80,10 +85,13 @@ final class BootSequence {
                         .string(m.real().toString()).string(m.alias() == null ? "" : m.alias()).bytes();
                 agent.request(AgentProtocol.T_MOUNT, p, STEP_TIMEOUT);
             }
+            step(steps, "workspaces mounted", t0);
             if (spec.network().enabled()) {
                 network = GuestNetwork.setUp(spec, agent, upstreamTls);
+                step(steps, "network", t0);
             }
             Duration bootTime = Duration.ofNanos(System.nanoTime() - t0);
+            log.debug("sandbox {}: {}", spec.name(), steps);
             log.info("sandbox {} {} in {} ms ({}, pid {})", spec.name(), restoreFrom != null ? "restored" : "up",
                     bootTime.toMillis(), launch.accelerator(), vm.pid());
             return new Booted(vm, agent, qmp, network, bootTime, restoreFrom != null);
@@ -107,12 +115,20 @@ final class BootSequence {
         }
     }
 
-    private static void save(Qmp qmp, VmProcess.Launch launch, Path saveTo, long t0) {
+    /** Notes how long after {@code t0} a step finished (for the debug log). */
+    private static void step(StringBuilder steps, String what, long t0) {
+        steps.append(steps.length() == 0 ? "" : ", ").append(what).append(" at ")
+                .append((System.nanoTime() - t0) / 1_000_000).append(" ms");
+    }
+
+    private static void save(Qmp qmp, AgentConnection agent, VmProcess.Launch launch, Path saveTo, long t0) {
         try {
             long s0 = System.nanoTime();
+            // only what is in use goes into the file: every free page zeroed, the page cache dropped
+            agent.request(AgentProtocol.T_QUIESCE, new byte[0], Duration.ofSeconds(60));
             Snapshots.save(qmp, launch, saveTo, Duration.ofNanos(s0 - t0));
             log.info("saved a booted VM to {} in {} ms", saveTo, (System.nanoTime() - s0) / 1_000_000);
-        } catch (IOException e) {
+        } catch (IOException | AgentConnection.AgentError e) {
             log.warn("could not save a snapshot of the booted VM; later sandboxes boot: {}", e.getMessage());
         }
     }

@@ -115,21 +115,24 @@ final class QemuSandbox implements Sandbox {
 
     @Override
     public ExecResult run(Command command, OutputListener listener) {
-        ExecHandle h = launch(command, listener, false);
-        h.closeStdin();
+        boolean input = command.stdin().length > 0;
+        ExecHandle h = launch(command, listener, false, !input);
+        if (input) {
+            h.closeStdin();
+        }
         return h.await();
     }
 
     @Override
     public Execution start(Command command, OutputListener listener) {
-        ExecHandle h = launch(command, listener, false);
+        ExecHandle h = launch(command, listener, false, false);
         h.pid();
         return h;
     }
 
     @Override
     public Execution startTerminal(Command command, OutputListener listener) {
-        ExecHandle h = launch(command, listener, true);
+        ExecHandle h = launch(command, listener, true, false);
         h.pid();
         return h;
     }
@@ -166,7 +169,8 @@ final class QemuSandbox implements Sandbox {
         }
     }
 
-    private ExecHandle launch(Command command, OutputListener listener, boolean pty) {
+    /** @param noStdin nothing will be written to the command: its stdin is at end of file from the start */
+    private ExecHandle launch(Command command, OutputListener listener, boolean pty, boolean noStdin) {
         checkCommand(command);
         ensureOpen();
         Map<String, String> env = new LinkedHashMap<>();
@@ -187,8 +191,8 @@ final class QemuSandbox implements Sandbox {
         ExecHandle h = new ExecHandle(agent, id, command, listener == null ? OutputListener.NONE : listener,
                 "sandbox:" + spec.name());
         agent.register(id, new AgentConnection.Handler(h::onFrame, h::lost));
-        byte[] payload = new Payload().u32(pty ? AgentProtocol.F_PTY : 0).strings(command.argv()).strings(envList)
-                .string(cwd).bytes();
+        int flags = (pty ? AgentProtocol.F_PTY : 0) | (noStdin ? AgentProtocol.F_NO_STDIN : 0);
+        byte[] payload = new Payload().u32(flags).strings(command.argv()).strings(envList).string(cwd).bytes();
         try {
             agent.send(AgentProtocol.T_EXEC, id, payload);
         } catch (IOException e) {
