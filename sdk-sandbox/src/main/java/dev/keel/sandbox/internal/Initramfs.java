@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Initramfs {
     /** Modules the guest needs; their dependencies are added automatically. */
-    static final List<String> MODULES = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p", "overlay");
+    public static final List<String> MODULES = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p", "overlay");
     private static final String FORMAT = "keel-initramfs-2";
     /** Share of guest memory the root file system may fill (the agent uses the same for a Debian root's overlay). */
     static final String ROOT_SHARE = "25%";
