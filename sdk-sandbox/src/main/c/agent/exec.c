@@ -394,7 +394,7 @@ void do_exec(uint32_t id, struct cur *c) {
     } else {
         set_nonblock(p->in);
     }
-    send_u32(T_STARTED, id, (uint32_t) pid);
+    if (!(req.flags & F_NO_STARTED)) send_u32(T_STARTED, id, (uint32_t) pid);
 out:
     free_exec(&req);
 }

@@ -28,9 +28,11 @@ enum frame_type {
 #define MAX_FRAME (64u << 20)
 /* Most strings one string list (argv, env) may hold. */
 #define MAX_STRINGS 65536u
-/* EXEC flags: run on a pseudo-terminal; no input will come (stdin is at end of file from the start) */
+/* EXEC flags: run on a pseudo-terminal; no input will come (stdin is at end of file from the start); the host
+ * does not need the pid (no STARTED frame: EXIT or ERROR is the only answer) */
 #define F_PTY 1u
 #define F_NO_STDIN 2u
+#define F_NO_STARTED 4u
 /* Request ids with this bit set are guest-initiated network connections. */
 #define CONN_ID_BIT 0x80000000u
 

@@ -46,6 +46,8 @@ final class AgentProtocol {
     static final int F_PTY = 1;
     /** EXEC flag: no input will come; the command's stdin is at end of file from the start. */
     static final int F_NO_STDIN = 2;
+    /** EXEC flag: the host does not need the pid; no STARTED frame (EXIT or ERROR is the only answer). */
+    static final int F_NO_STARTED = 4;
     /** Request ids with this bit set are guest-initiated network connections. */
     static final int CONN_ID_BIT = 0x80000000;
 }

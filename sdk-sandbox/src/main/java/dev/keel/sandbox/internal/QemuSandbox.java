@@ -191,7 +191,8 @@ final class QemuSandbox implements Sandbox {
         ExecHandle h = new ExecHandle(agent, id, command, listener == null ? OutputListener.NONE : listener,
                 "sandbox:" + spec.name());
         agent.register(id, new AgentConnection.Handler(h::onFrame, h::lost));
-        int flags = (pty ? AgentProtocol.F_PTY : 0) | (noStdin ? AgentProtocol.F_NO_STDIN : 0);
+        // run() waits for the exit only: it needs no STARTED frame and no stdin
+        int flags = (pty ? AgentProtocol.F_PTY : 0) | (noStdin ? AgentProtocol.F_NO_STDIN | AgentProtocol.F_NO_STARTED : 0);
         byte[] payload = new Payload().u32(flags).strings(command.argv()).strings(envList).string(cwd).bytes();
         try {
             agent.send(AgentProtocol.T_EXEC, id, payload);
