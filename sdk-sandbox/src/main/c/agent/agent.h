@@ -40,6 +40,8 @@ void exec_finish_done(void);
 
 /* files.c: file operations, mounts, the Debian root */
 int mkdirs(const char *path);
+/* an open O_PATH descriptor of the workspace mounted at path, or -1 */
+int mounted_dir(const char *path);
 void do_read(uint32_t id, struct cur *c);
 void do_write(uint32_t id, struct cur *c);
 void do_list(uint32_t id, struct cur *c);

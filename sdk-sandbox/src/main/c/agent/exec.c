@@ -226,6 +226,7 @@ struct spawn {
     const char *path;
     char **argv, **envp;
     const char *cwd;
+    int cwd_fd;              /* cwd is a mounted workspace: enter it through this descriptor */
     int pty, slave, in, out, err;
     int born_in_cgroup;      /* clone3 put it there already */
     const char *cg_procs;    /* else: join the cgroup by writing here ("" for none) */
@@ -253,7 +254,7 @@ static int spawn_child(void *arg) {
     } else {
         dup2(s->in, 0); dup2(s->out, 1); dup2(s->err, 2);
     }
-    if (s->cwd[0] && chdir(s->cwd) < 0) {
+    if (s->cwd[0] && (s->cwd_fd >= 0 ? fchdir(s->cwd_fd) : chdir(s->cwd)) < 0) {
         s->error = errno;
         s->failed = 'c';
         _exit(127);
@@ -360,7 +361,8 @@ void do_exec(uint32_t id, struct cur *c) {
     char cg_procs[96] = "";
     cg_take(&cg);
     if (cg.path[0]) snprintf(cg_procs, sizeof cg_procs, "%s/cgroup.procs", cg.path);
-    struct spawn s = {resolved, req.argv, req.envp, req.cwd, pty, slave, in[0], outp[1], err[1], 0, cg_procs, 0, 0};
+    struct spawn s = {resolved, req.argv, req.envp, req.cwd, mounted_dir(req.cwd), pty, slave, in[0], outp[1], err[1], 0,
+                      cg_procs, 0, 0};
     pid_t pid = spawn(&s, cg.fd);
     int spawn_errno = errno;
     if (pty) close(slave); else { close(in[0]); close(outp[1]); close(err[1]); }

@@ -115,6 +115,20 @@ void do_list(uint32_t id, struct cur *c) {
     free(path);
 }
 
+/*
+ * Open descriptors of the mounted workspaces: a command that starts in one (the default) enters it with fchdir,
+ * without a path walk over 9p — a round trip to the host per component with cache=none. A mount point cannot be
+ * replaced underneath, so the descriptor stays right.
+ */
+#define MAX_MOUNTS 16
+static struct { char *path; int fd; } mounts[MAX_MOUNTS];
+static int nmounts;
+
+int mounted_dir(const char *path) {
+    for (int i = 0; i < nmounts; i++) if (strcmp(mounts[i].path, path) == 0) return mounts[i].fd;
+    return -1;
+}
+
 void do_mount(uint32_t id, struct cur *c) {
     struct mount_req req;
     if (decode_mount(c, &req) < 0) { send_text(T_ERROR, id, "malformed mount request"); return; }
@@ -129,6 +143,14 @@ void do_mount(uint32_t id, struct cur *c) {
         char *slash = strrchr(req.alias, '/');
         if (slash && slash != req.alias) { *slash = 0; mkdirs(req.alias); *slash = '/'; }
         if (symlink(req.path, req.alias) < 0 && errno != EEXIST) { send_error(id, req.alias, errno); goto out; }
+    }
+    if (nmounts < MAX_MOUNTS) {
+        int fd = open(req.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            mounts[nmounts].path = req.path;
+            mounts[nmounts++].fd = fd;
+            req.path = NULL;  /* kept */
+        }
     }
     send_frame(T_OK, id, NULL, 0);
 out:
