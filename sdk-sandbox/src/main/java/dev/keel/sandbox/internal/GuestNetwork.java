@@ -12,7 +12,7 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A sandbox's egress: the JVM-side proxy, the relay that carries the guest's connections to it over the agent
- * channel, the guest's listening proxy port, and — when there are secrets — the sandbox CA the guest trusts.
+ * channel, the guest's listening proxy port, and — when there are https secrets — the sandbox CA the guest trusts.
  * Thread-safe.
  */
 final class GuestNetwork implements AutoCloseable {
@@ -36,7 +36,9 @@ final class GuestNetwork implements AutoCloseable {
     /** Sets up the proxy and the guest side of it; on failure whatever was started is closed again. */
     static GuestNetwork setUp(SandboxSpec spec, AgentConnection agent, SSLContext upstreamTls)
             throws IOException, AgentConnection.AgentError {
-        SandboxCa ca = spec.secrets().isEmpty() ? null : new SandboxCa(spec.name());
+        // a CA only where the proxy may have to terminate the guest's TLS: for https secret rules
+        boolean https = spec.secrets().stream().anyMatch(rule -> rule.scheme().equals("https"));
+        SandboxCa ca = https ? new SandboxCa(spec.name()) : null;
         EgressProxy proxy = new EgressProxy(spec.network(), spec.secrets(), spec.name(), upstreamTls, ca);
         NetRelay relay = null;
         try {
