@@ -75,6 +75,14 @@ public final class SandboxPool implements AutoCloseable {
                 return;
             }
             Sandbox box = provider.create(template.withName(template.name() + "-" + counter.incrementAndGet()));
+            // one command before it is handed out: a restored VM's first command pays for warming the emulator's
+            // code caches (a few hundred ms under TCG); here it is off the acquirer's clock
+            try {
+                box.run(dev.keel.core.exec.Command.of("true").withTimeout(Duration.ofMinutes(1)));
+            } catch (RuntimeException e) {
+                box.close();
+                throw e;
+            }
             if (closed) {
                 box.close();
                 return;
