@@ -13,10 +13,12 @@ module dev.keel.rag {
     requires static langchain4j.core;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;
     requires static langchain4j.embeddings;
+    requires static org.apache.lucene.core;
 
     exports dev.keel.rag.chunk;
     exports dev.keel.rag.store;
     exports dev.keel.rag.retrieve;
     exports dev.keel.rag.embed;
     exports dev.keel.rag.langchain4j;
+    exports dev.keel.rag.knowledge;
 }

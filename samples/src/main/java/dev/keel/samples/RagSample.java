@@ -5,29 +5,33 @@ import dev.keel.core.ChatRequest;
 import dev.keel.core.EmbeddingModel;
 import dev.keel.core.models.Models;
 import dev.keel.core.message.Message;
-import dev.keel.rag.chunk.Chunk;
-import dev.keel.rag.chunk.Chunkers;
 import dev.keel.rag.chunk.Source;
 import dev.keel.rag.embed.EmbeddedModels;
+import dev.keel.rag.knowledge.Chunking;
+import dev.keel.rag.knowledge.Fusion;
+import dev.keel.rag.knowledge.KnowledgeBase;
+import dev.keel.rag.knowledge.KnowledgeHit;
+import dev.keel.rag.knowledge.Strategies;
+import dev.keel.rag.knowledge.SyncResult;
 import dev.keel.rag.retrieve.AssembledPrompt;
-import dev.keel.rag.retrieve.Indexer;
 import dev.keel.rag.retrieve.PromptAssembler;
-import dev.keel.rag.retrieve.Retriever;
-import dev.keel.rag.store.Hit;
-import dev.keel.rag.store.InMemoryVectorStore;
-import dev.keel.rag.store.VectorStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * The coding-assistant RAG: a {@code snippets.md} of titled snippets with {@code KEYWORDS:} lines is
- * chunked by section, embedded in-process (all-MiniLM-L6-v2, no network), searched with at most 3 hits
- * above cosine 0.45, and each turn's prompt (system + knowledge + 2 turns of history + question) is
- * printed. With {@code KEEL_MODEL} set to a model reference (e.g. {@code openai/gpt-5-mini} with
+ * The coding-assistant RAG: a {@code snippets.md} of titled snippets with {@code KEYWORDS:} lines goes into a
+ * {@link KnowledgeBase} (chunked by markdown section) with hybrid search — in-process embeddings
+ * (all-MiniLM-L6-v2, no network, cosine at least 0.45) and BM25 keywords, fused with reciprocal rank fusion
+ * — at most 3 passages per question, and each turn's prompt (system + knowledge + 2 turns of history +
+ * question) is printed. With {@code KEEL_MODEL} set to a model reference (e.g. {@code openai/gpt-5-mini} with
  * {@code OPENAI_API_KEY}), each prompt is sent to that model and its answer goes into the history; without
  * one the sample runs offline and the "answer" that goes into the history cites the best hit (labelled as
  * such). Pass questions as arguments to ask your own.
@@ -74,34 +78,45 @@ public final class RagSample {
         try (InputStream in = RagSample.class.getResourceAsStream("/snippets.md")) {
             snippets = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        List<Chunk> chunks = Chunkers.markdownSections(800).split(Source.of("snippets.md", snippets));
-        out.println("Chunked snippets.md into " + chunks.size() + " sections:");
-        for (Chunk chunk : chunks) {
-            out.println("  " + chunk.id() + "  " + chunk.metadata().getOrDefault(Chunk.HEADING_PATH, "(preamble)")
-                    + (chunk.metadata().containsKey(Chunk.KEYWORDS) ? "  [" + chunk.metadata().get(Chunk.KEYWORDS) + "]" : ""));
+        Path indexDir = Files.createTempDirectory("keel-rag-sample");
+        try (KnowledgeBase kb = KnowledgeBase.builder(indexDir).name("snippets")
+                .document(Source.of("snippets.md", snippets))
+                .strategy(Strategies.embeddings(EmbeddedModels.allMiniLmL6V2()).withThreshold(0.45).withLimit(5)
+                        .withChunking(Chunking.markdown(800)))
+                .strategy(Strategies.bm25Code().withThreshold(1.0).withLimit(5).withChunking(Chunking.markdown(800)))
+                .fusion(Fusion.rrf())
+                .limit(3)
+                .build()) {
+            SyncResult indexed = kb.sync();
+            out.println("Indexed snippets.md: " + kb.chunkCounts() + " chunks per strategy, " + indexed.chunksEmbedded()
+                    + " embedded in " + indexed.embeddingCalls() + " calls (" + kb + ")\n");
+            return answer(kb, model, questions, out);
+        } finally {
+            try (Stream<Path> paths = Files.walk(indexDir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
+    }
 
-        EmbeddingModel embedder = EmbeddedModels.allMiniLmL6V2();
-        InMemoryVectorStore store = VectorStore.inMemory(embedder.dimension());
-        Indexer.of(embedder).index(chunks, store);
-        out.println("Indexed with " + embedder.id() + " into " + store + "\n");
-
-        Retriever retriever = Retriever.builder(store, embedder).maxResults(3).minScore(0.45).build();
+    private static List<String> answer(KnowledgeBase kb, ChatModel model, List<String> questions, PrintStream out) {
         PromptAssembler assembler = PromptAssembler.standard().withHistoryTurns(2);
         out.println(model == null ? "[no KEEL_MODEL set: prompts are printed, not answered]\n"
                 : "[answering with " + model.id() + "]\n");
         List<Message> history = new ArrayList<>();
         List<String> answers = new ArrayList<>();
         for (String question : questions) {
-            List<Hit> hits = retriever.retrieve(question);
-            AssembledPrompt prompt = assembler.assemble(SYSTEM, hits, history, question);
+            List<KnowledgeHit> hits = kb.search(question);
+            AssembledPrompt prompt = assembler.assemble(SYSTEM, hits.stream().map(KnowledgeHit::asHit).toList(),
+                    history, question);
             out.println("=".repeat(100));
             out.println("Q: " + question);
-            for (Hit hit : hits) {
-                out.printf("   hit %.3f  %s%n", hit.score(), hit.metadata().get(Chunk.HEADING_PATH));
+            for (KnowledgeHit hit : hits) {
+                out.printf("   hit rrf %.4f %s  %s%n", hit.score(), hit.strategyScores(), hit.headingPath());
             }
             if (hits.isEmpty()) {
-                out.println("   no snippet scored above 0.45: the prompt carries no knowledge block");
+                out.println("   no snippet reached cosine 0.45 or BM25 1.0: the prompt carries no knowledge block");
             }
             out.println("-".repeat(100));
             out.println(prompt.text());
@@ -114,7 +129,7 @@ public final class RagSample {
             } else {
                 // Offline stand-in, so the history window has something to show; not a model's answer.
                 answer = hits.isEmpty() ? "I have no snippet for that."
-                        : "See [1] " + hits.get(0).metadata().get(Chunk.HEADING_PATH) + " in " + hits.get(0).sourceId() + ".";
+                        : "See [1] " + hits.get(0).headingPath() + " in " + hits.get(0).source() + ".";
             }
             history.add(Message.user(question));
             history.add(Message.assistant(answer));

@@ -34,7 +34,11 @@ class RagSampleTest {
             // the second prompt carries the retrieved JSON snippet and the first turn as history
             assertThat(second.body()).contains("ObjectMapper").contains("How do I read a file line by line in Java?")
                     .contains("Use Files.lines in try-with-resources [1].");
-            assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("A (").contains("readValue");
+            String output = bytes.toString(StandardCharsets.UTF_8);
+            assertThat(output).contains("A (").contains("readValue");
+            // hybrid: the best passage was found by both strategies and fused with RRF
+            assertThat(output).containsPattern("hit rrf 0\\.0328 \\{(chunked-embeddings=0\\.\\d+, bm25=\\d|bm25=\\d+\\.\\d+, chunked-embeddings=)")
+                    .contains("## Read a file line by line in Java");
             llm.assertNoFailures();
         }
     }

@@ -35,7 +35,8 @@ import java.util.function.IntConsumer;
  * Prints {@code keel-bench rag <case> <metric>=<value> ... ratio=<keel/peer>} lines.
  *
  * <p>Arguments: {@code --quick} (smaller data, shorter runs), {@code --cases=a,b} (subset: exact, batched,
- * million, int8, ann, persist, chunk, embed; and {@code jmh}, not in the default run, which repeats the
+ * million, int8, ann, persist, chunk, embed, and the knowledge-base cases quality, bm25, sync, graph of
+ * {@link KnowledgeBench}; and {@code jmh}, not in the default run, which repeats the
  * exact-search comparison under JMH in a forked JVM as a cross-check of this harness, and {@code ann-peers},
  * not in the default run either, which measures Keel's IVF against jvector's and Lucene's HNSW graphs on
  * the ann case's data, see {@link AnnPeers}), {@code --no-fork}. Unless the JVM already has the Vector
@@ -63,7 +64,7 @@ public final class RagSuite {
         boolean quick = false;
         boolean fork = true;
         Set<String> cases = new HashSet<>(List.of("exact", "batched", "million", "int8", "ann", "persist", "chunk",
-                "embed"));
+                "embed", "quality", "bm25", "sync", "graph"));
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
@@ -197,6 +198,19 @@ public final class RagSuite {
         }
         if (cases.contains("embed")) {
             embed();
+        }
+        KnowledgeBench knowledge = new KnowledgeBench(quick, seconds);
+        if (cases.contains("quality")) {
+            knowledge.quality();
+        }
+        if (cases.contains("bm25")) {
+            knowledge.bm25();
+        }
+        if (cases.contains("sync")) {
+            knowledge.sync();
+        }
+        if (cases.contains("graph")) {
+            knowledge.graph(n);
         }
     }
 

@@ -86,4 +86,13 @@ public final class Chunkers {
     public static Chunker fixedSize(int size, int overlap, Tokenizer tokenizer) {
         return new FixedSizeChunker(size, overlap, tokenizer);
     }
+
+    /**
+     * Like {@link #fixedSize(int, int, Tokenizer)}; with {@code atWords}, a window that would end inside a
+     * word ends after the last whitespace in its second half instead (docker-agent's
+     * {@code respect_word_boundaries}). A window without such whitespace is cut at the limit.
+     */
+    public static Chunker fixedSize(int size, int overlap, Tokenizer tokenizer, boolean atWords) {
+        return new FixedSizeChunker(size, overlap, tokenizer, atWords);
+    }
 }

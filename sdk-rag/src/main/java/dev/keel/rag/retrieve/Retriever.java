@@ -9,6 +9,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the knowledge for a question: embeds it, searches the store for at most {@code maxResults} hits
@@ -16,9 +19,13 @@ import java.util.Objects;
  * {@link HitFilter} and returns the survivors best first, each with its source metadata for citations.
  *
  * <p>So that a filter that drops hits still leaves {@code maxResults}, the store is asked for
- * {@code maxResults * overFetch} hits first. Immutable and thread-safe when the store and model are.
+ * {@code maxResults * overFetch} hits first. When nothing comes back, {@link #retrieval(String, HitFilter)}
+ * says why ({@link Retrieval#explanation()}: no hit reached {@code minScore} and the best score seen, or the
+ * filter removed everything); the same line is logged at DEBUG. Immutable and thread-safe when the store
+ * and model are.
  */
 public final class Retriever {
+    private static final Logger LOG = LoggerFactory.getLogger(Retriever.class);
     private final VectorStore store;
     private final EmbeddingModel embedder;
     private final int maxResults;
@@ -61,6 +68,18 @@ public final class Retriever {
      * @throws IllegalStateException    when a filter returns hits it was not given
      */
     public List<Hit> retrieve(String question, HitFilter requestFilter) {
+        return retrieval(question, requestFilter).hits();
+    }
+
+    /**
+     * Like {@link #retrieve(String, HitFilter)}, with the reason for the result: when it is empty,
+     * {@link Retrieval#explanation()} tells whether no hit reached {@code minScore} (and the best score the
+     * store had for the question) or the filters removed every hit.
+     *
+     * @throws IllegalArgumentException when the question is blank
+     * @throws IllegalStateException    when a filter returns hits it was not given
+     */
+    public Retrieval retrieval(String question, HitFilter requestFilter) {
         Objects.requireNonNull(question, "question");
         Objects.requireNonNull(requestFilter, "requestFilter");
         if (question.isBlank()) {
@@ -81,7 +100,22 @@ public final class Retriever {
                 result.add(hit);
             }
         }
-        return List.copyOf(result);
+        Optional<Hit> bestBelow = Optional.empty();
+        if (candidates.isEmpty()) {
+            // one more (k = 1) search only when nothing passed: the best score shows how far off minScore is
+            List<Hit> best = store.search(query, 1, Double.NEGATIVE_INFINITY, metadataFilter);
+            bestBelow = best.isEmpty() ? Optional.empty() : Optional.of(best.get(0));
+        }
+        Retrieval retrieval = new Retrieval(result, candidates.size(), minScore, bestBelow);
+        if (retrieval.isEmpty() && LOG.isDebugEnabled()) {
+            LOG.debug("retrieval for a question of {} characters: {}", question.length(), retrieval.explanation());
+        }
+        return retrieval;
+    }
+
+    /** {@link #retrieval(String, HitFilter)} without a per-request filter. */
+    public Retrieval retrieval(String question) {
+        return retrieval(question, HitFilter.none());
     }
 
     @Override

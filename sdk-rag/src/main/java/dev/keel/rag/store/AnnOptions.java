@@ -9,8 +9,12 @@ package dev.keel.rag.store;
  *                        the vectors (beyond that, exact search is about as fast and exact)
  * @param minSize         smaller collections stay exact (a scan is already fast)
  * @param seed            seed for k-means sampling and calibration queries (builds are reproducible)
+ * @param graphFallback   where the IVF cannot reach the target within the scan budget, build an HNSW graph
+ *                        (Lucene's; needs {@code org.apache.lucene:lucene-core} on the path) and use it if it
+ *                        reaches the target on the same calibration queries, instead of exact search
  */
-public record AnnOptions(double targetRecall, int lists, double maxScanFraction, int minSize, long seed) {
+public record AnnOptions(double targetRecall, int lists, double maxScanFraction, int minSize, long seed,
+                         boolean graphFallback) {
     public AnnOptions {
         if (!(targetRecall > 0 && targetRecall <= 1)) {
             throw new IllegalArgumentException("targetRecall must be in (0, 1], got " + targetRecall);
@@ -26,18 +30,36 @@ public record AnnOptions(double targetRecall, int lists, double maxScanFraction,
         }
     }
 
-    /** Recall 0.95, automatic list count, at most 20% scanned, collections of 10,000 or more. */
+    /** IVF options without graph fallback (as before the fallback existed). */
+    public AnnOptions(double targetRecall, int lists, double maxScanFraction, int minSize, long seed) {
+        this(targetRecall, lists, maxScanFraction, minSize, seed, false);
+    }
+
+    /**
+     * Recall 0.95, automatic list count, at most 20% scanned, collections of 10,000 or more, graph fallback
+     * on (it takes effect only when Lucene is on the class or module path).
+     */
     public static AnnOptions defaults() {
-        return new AnnOptions(0.95, 0, 0.2, 10_000, 42);
+        return new AnnOptions(0.95, 0, 0.2, 10_000, 42, true);
     }
 
     /** A copy with another recall target. */
     public AnnOptions withTargetRecall(double recall) {
-        return new AnnOptions(recall, lists, maxScanFraction, minSize, seed);
+        return new AnnOptions(recall, lists, maxScanFraction, minSize, seed, graphFallback);
     }
 
     /** A copy with another minimum collection size. */
     public AnnOptions withMinSize(int size) {
-        return new AnnOptions(targetRecall, lists, maxScanFraction, size, seed);
+        return new AnnOptions(targetRecall, lists, maxScanFraction, size, seed, graphFallback);
+    }
+
+    /** A copy with another scan budget for the IVF. */
+    public AnnOptions withMaxScanFraction(double fraction) {
+        return new AnnOptions(targetRecall, lists, fraction, minSize, seed, graphFallback);
+    }
+
+    /** A copy with the graph fallback on or off. */
+    public AnnOptions withGraphFallback(boolean fallback) {
+        return new AnnOptions(targetRecall, lists, maxScanFraction, minSize, seed, fallback);
     }
 }

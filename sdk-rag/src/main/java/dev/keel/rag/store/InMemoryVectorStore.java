@@ -1,20 +1,20 @@
 package dev.keel.rag.store;
 
-import dev.keel.rag.internal.store.Int8Codes;
+import dev.keel.rag.internal.store.AnnCalibration;
+import dev.keel.rag.internal.store.ExactScan;
+import dev.keel.rag.internal.store.GraphIndex;
+import dev.keel.rag.internal.store.Int8Search;
 import dev.keel.rag.internal.store.IvfIndex;
 import dev.keel.rag.internal.store.Kernel;
 import dev.keel.rag.internal.store.Kernels;
+import dev.keel.rag.internal.store.RowStorage;
 import dev.keel.rag.internal.store.StoreFile;
 import dev.keel.rag.internal.store.TopK;
 import dev.keel.rag.internal.store.VectorChecks;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -35,43 +35,25 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * not at all, and never a half-written vector.
  */
 public final class InMemoryVectorStore implements VectorStore {
-    private static final int BLOCK = 1024;
-    /** Rows copied at a time out of a memory-mapped file: 256 rows of 384 floats stay in L2. */
-    private static final int MAPPED_BLOCK = 256;
-
     private final int dimension;
     private final Metric metric;
-    private final boolean int8;
-    private final int oversample;
     private final Kernel kernel;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-
-    private float[] data;          // row-major vectors on the heap, or null while mapped
-    private FloatBuffer mapped;    // row-major vectors in a read-only file mapping (after load)
-    private float[] squaredNorms; // EUCLIDEAN only
-    private Int8Codes codes;      // int8 mode only
-    private String[] ids;
-    private String[] texts;
-    private List<Map<String, String>> metadata;
-    private Map<String, Integer> rowById = new HashMap<>();
-    private int size;
-    private IvfIndex ann;          // null unless an active approximate index was built
+    private final RowStorage rows;
+    private final ExactScan exact;
+    private final Int8Search int8;  // null unless int8 scanning was configured
+    private IvfIndex ann;           // null unless an active IVF was built
+    private GraphIndex graph;       // null unless the graph fallback is active
     private float[] annScratch;
     private AnnStatus annStatus = AnnStatus.exact("no index built");
 
     private InMemoryVectorStore(Builder builder, int initialCapacity) {
         this.dimension = builder.dimension;
         this.metric = builder.metric;
-        this.int8 = builder.int8;
-        this.oversample = builder.oversample;
         this.kernel = Kernels.best();
-        int capacity = Math.max(16, initialCapacity);
-        this.data = new float[Math.multiplyExact(capacity, dimension)];
-        this.squaredNorms = metric == Metric.EUCLIDEAN ? new float[capacity] : null;
-        this.codes = int8 ? new Int8Codes(dimension, capacity) : null;
-        this.ids = new String[capacity];
-        this.texts = new String[capacity];
-        this.metadata = new ArrayList<>(capacity);
+        this.rows = new RowStorage(dimension, metric == Metric.EUCLIDEAN, initialCapacity);
+        this.exact = new ExactScan(rows, metric, kernel);
+        this.int8 = builder.int8 ? new Int8Search(rows, exact, builder.oversample) : null;
     }
 
     /** Starts a store for vectors of {@code dimension} components (cosine, fp32 unless configured). */
@@ -91,7 +73,7 @@ public final class InMemoryVectorStore implements VectorStore {
 
     /** True when searches scan int8 codes and re-rank candidates in fp32. */
     public boolean isInt8() {
-        return int8;
+        return int8 != null;
     }
 
     /** The scoring kernel in use: {@code scalar} or {@code vector-api-<bits>}. */
@@ -103,7 +85,7 @@ public final class InMemoryVectorStore implements VectorStore {
     public int size() {
         lock.readLock().lock();
         try {
-            return size;
+            return rows.size();
         } finally {
             lock.readLock().unlock();
         }
@@ -123,25 +105,27 @@ public final class InMemoryVectorStore implements VectorStore {
         }
         lock.writeLock().lock();
         try {
-            materialize();
+            rows.materialize();
+            dropGraph();
             for (int i = 0; i < list.size(); i++) {
                 Entry entry = list.get(i);
-                Integer existing = rowById.get(entry.id());
+                Integer existing = rows.rowOf(entry.id());
                 int row;
                 if (existing != null) {
                     row = existing;
                 } else {
-                    ensureCapacity(size + 1);
-                    row = size++;
-                    rowById.put(entry.id(), row);
-                    metadata.add(null);
+                    int capacity = rows.capacity();
+                    row = rows.append(entry.id());
+                    if (int8 != null && rows.capacity() != capacity) {
+                        int8.grow(rows.capacity());
+                    }
                 }
                 writeRow(row, entry.id(), prepared[i], entry.text(), entry.metadata());
                 if (ann != null) {
                     if (existing != null) {
                         ann.remove(row);
                     }
-                    ann.add(row, data, row * dimension, kernel, annScratch);
+                    ann.add(row, rows.data(), row * dimension, kernel, annScratch);
                 }
             }
         } finally {
@@ -149,37 +133,18 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
-    private void writeRow(int row, String id, float[] v, String text, Map<String, String> meta) {
-        System.arraycopy(v, 0, data, row * dimension, dimension);
-        if (squaredNorms != null) {
-            squaredNorms[row] = VectorChecks.squaredNorm(v, 0, dimension);
+    /** A graph is not kept current on writes (rows move on delete): searches go exact until rebuilt. */
+    private void dropGraph() {
+        if (graph != null) {
+            graph = null;
+            annStatus = AnnStatus.exact("the HNSW graph was dropped by a write; call buildAnnIndex to rebuild it");
         }
-        if (codes != null) {
-            codes.encode(row, v, 0);
-        }
-        ids[row] = id;
-        texts[row] = text;
-        metadata.set(row, meta);
     }
 
-    private void ensureCapacity(int rows) {
-        int capacity = ids.length;
-        if (rows <= capacity) {
-            return;
-        }
-        int newCapacity = (int) Math.min(Integer.MAX_VALUE / dimension, Math.max(rows, capacity * 2L));
-        if (newCapacity < rows) {
-            throw new VectorStoreException("store is full: at most " + Integer.MAX_VALUE / dimension + " vectors of "
-                    + dimension + " dimensions fit in one in-memory store");
-        }
-        data = Arrays.copyOf(data, newCapacity * dimension);
-        ids = Arrays.copyOf(ids, newCapacity);
-        texts = Arrays.copyOf(texts, newCapacity);
-        if (squaredNorms != null) {
-            squaredNorms = Arrays.copyOf(squaredNorms, newCapacity);
-        }
-        if (codes != null) {
-            codes = codes.grow(newCapacity);
+    private void writeRow(int row, String id, float[] v, String text, java.util.Map<String, String> meta) {
+        rows.write(row, id, v, text, meta);
+        if (int8 != null) {
+            int8.encode(row);
         }
     }
 
@@ -188,28 +153,25 @@ public final class InMemoryVectorStore implements VectorStore {
         Objects.requireNonNull(id, "id");
         lock.writeLock().lock();
         try {
-            if (!rowById.containsKey(id)) {
+            Integer row = rows.rowOf(id);
+            if (row == null) {
                 return false;
             }
-            materialize();
-            int row = rowById.remove(id);
-            int last = size - 1;
+            rows.materialize();
+            dropGraph();
             if (ann != null) {
                 ann.remove(row);
             }
-            if (row != last) {
-                // keep storage contiguous: move the last row into the hole
-                float[] v = row(last);
-                writeRow(row, ids[last], v, texts[last], metadata.get(last));
-                rowById.put(ids[row], row);
+            int[] movedFrom = new int[1];
+            rows.remove(id, movedFrom);
+            if (movedFrom[0] >= 0) {
+                if (int8 != null) {
+                    int8.encode(row);
+                }
                 if (ann != null) {
-                    ann.moved(last, row);
+                    ann.moved(movedFrom[0], row);
                 }
             }
-            ids[last] = null;
-            texts[last] = null;
-            metadata.remove(last);
-            size--;
             return true;
         } finally {
             lock.writeLock().unlock();
@@ -221,50 +183,18 @@ public final class InMemoryVectorStore implements VectorStore {
         Objects.requireNonNull(id, "id");
         lock.readLock().lock();
         try {
-            Integer row = rowById.get(id);
-            if (row == null) {
-                return Optional.empty();
-            }
-            return Optional.of(entryAt(row));
+            Integer row = rows.rowOf(id);
+            return row == null ? Optional.empty() : Optional.of(rows.entryAt(row));
         } finally {
             lock.readLock().unlock();
         }
-    }
-
-    private Entry entryAt(int row) {
-        return new Entry(ids[row], row(row), texts[row], metadata.get(row));
-    }
-
-    /** A copy of row {@code row}'s vector, from the heap or the mapping. */
-    private float[] row(int row) {
-        float[] v = new float[dimension];
-        if (mapped == null) {
-            System.arraycopy(data, row * dimension, v, 0, dimension);
-        } else {
-            mapped.get(row * dimension, v, 0, dimension); // absolute get: no shared position is touched
-        }
-        return v;
-    }
-
-    /**
-     * Moves vectors out of a file mapping into the heap before the first change (caller holds the write
-     * lock). Searches on a loaded store run in place on the mapping until then.
-     */
-    private void materialize() {
-        if (mapped == null) {
-            return;
-        }
-        float[] heap = new float[Math.multiplyExact(Math.max(16, size), dimension)];
-        mapped.get(0, heap, 0, size * dimension);
-        data = heap;
-        mapped = null;
     }
 
     /** True while the vectors are searched in place in the memory-mapped file they were loaded from. */
     public boolean isMapped() {
         lock.readLock().lock();
         try {
-            return mapped != null;
+            return rows.isMapped();
         } finally {
             lock.readLock().unlock();
         }
@@ -274,7 +204,7 @@ public final class InMemoryVectorStore implements VectorStore {
     public List<String> ids() {
         lock.readLock().lock();
         try {
-            return List.of(Arrays.copyOf(ids, size));
+            return rows.ids();
         } finally {
             lock.readLock().unlock();
         }
@@ -282,59 +212,15 @@ public final class InMemoryVectorStore implements VectorStore {
 
     // ---- search ----
 
-    /** A prepared query: unit length for cosine, its squared norm for euclidean. */
-    private float[] prepareQuery(float[] query) {
-        VectorChecks.check(query, dimension, "query");
-        return metric == Metric.COSINE ? VectorChecks.normalized(query, "query") : query.clone();
-    }
-
-    /** The smallest ranking key that can still reach {@code minScore}. */
-    private float minKey(float[] q, double minScore) {
-        if (Double.isInfinite(minScore) && minScore < 0) {
-            return Float.NEGATIVE_INFINITY;
-        }
-        if (metric != Metric.EUCLIDEAN) {
-            return (float) (minScore - 1e-5 * Math.max(1, Math.abs(minScore)));
-        }
-        if (minScore <= 0) {
-            return Float.NEGATIVE_INFINITY;
-        }
-        if (minScore > 1) {
-            return Float.POSITIVE_INFINITY;
-        }
-        double maxDistance = 1 / minScore - 1;
-        double qn = VectorChecks.squaredNorm(q, 0, dimension);
-        return (float) (qn - maxDistance * maxDistance - 1e-4 * Math.max(1, qn));
-    }
-
-    /** Ranking key from a dot product: monotone in the score. */
-    private float key(float dot, int row) {
-        return metric == Metric.EUCLIDEAN ? 2 * dot - squaredNorms[row] : dot;
-    }
-
-    private double score(float[] q, int row) {
-        float[] x = mapped == null ? data : row(row);
-        int off = mapped == null ? row * dimension : 0;
-        if (metric == Metric.EUCLIDEAN) {
-            double s = 0;
-            for (int i = 0; i < dimension; i++) {
-                double d = (double) q[i] - x[off + i];
-                s += d * d;
-            }
-            return 1 / (1 + Math.sqrt(s));
-        }
-        return kernel.dot(q, 0, x, off, dimension);
-    }
-
     @Override
     public List<Hit> search(float[] query, int k, double minScore, MetadataFilter filter) {
         checkK(k);
         Objects.requireNonNull(filter, "filter");
-        float[] q = prepareQuery(query);
+        float[] q = exact.prepareQuery(query);
         lock.readLock().lock();
         try {
-            if (int8) {
-                return searchInt8(q, k, minScore, filter);
+            if (int8 != null) {
+                return int8.search(q, k, minScore, filter);
             }
             if (ann != null) {
                 List<Hit> approximate = searchAnn(q, k, minScore, filter);
@@ -342,9 +228,13 @@ public final class InMemoryVectorStore implements VectorStore {
                     return approximate;
                 }
             }
-            TopK top = new TopK(k);
-            scan(q, top, minKey(q, minScore), filter);
-            return hits(q, top, minScore);
+            if (graph != null) {
+                List<Hit> approximate = searchGraph(q, k, minScore, filter);
+                if (approximate != null) {
+                    return approximate;
+                }
+            }
+            return exact.search(q, k, minScore, filter);
         } finally {
             lock.readLock().unlock();
         }
@@ -354,12 +244,10 @@ public final class InMemoryVectorStore implements VectorStore {
     public List<Hit> searchExact(float[] query, int k, double minScore, MetadataFilter filter) {
         checkK(k);
         Objects.requireNonNull(filter, "filter");
-        float[] q = prepareQuery(query);
+        float[] q = exact.prepareQuery(query);
         lock.readLock().lock();
         try {
-            TopK top = new TopK(k);
-            scan(q, top, minKey(q, minScore), filter);
-            return hits(q, top, minScore);
+            return exact.search(q, k, minScore, filter);
         } finally {
             lock.readLock().unlock();
         }
@@ -368,14 +256,23 @@ public final class InMemoryVectorStore implements VectorStore {
     /** ANN answer, or null when it found fewer than k hits (the caller then searches exactly). */
     private List<Hit> searchAnn(float[] q, int k, double minScore, MetadataFilter filter) {
         TopK top = new TopK(k);
-        float minKey = minKey(q, minScore);
+        float minKey = exact.minKey(q, minScore);
         boolean filtering = filter != MetadataFilter.all();
-        ann.search(q, data, kernel, ann.probes(), (row, dot) -> {
-            if (dot >= minKey && top.accepts(dot) && (!filtering || filter.test(metadata.get(row)))) {
+        ann.search(q, rows.data(), kernel, ann.probes(), (row, dot) -> {
+            if (dot >= minKey && top.accepts(dot) && (!filtering || filter.test(rows.metadata(row)))) {
                 top.offer(dot, row);
             }
         });
-        return top.size() < Math.min(k, size) ? null : hits(q, top, minScore);
+        return top.size() < Math.min(k, rows.size()) ? null : exact.hits(q, top, minScore);
+    }
+
+    /** Graph answer, or null when it found fewer than k hits (the caller then searches exactly). */
+    private List<Hit> searchGraph(float[] q, int k, double minScore, MetadataFilter filter) {
+        TopK top = new TopK(k);
+        boolean filtering = filter != MetadataFilter.all();
+        graph.search(q, Math.max(graph.ef(), k), filtering ? row -> filter.test(rows.metadata(row)) : null, top);
+        List<Hit> hits = exact.hits(q, top, minScore);
+        return hits.size() < Math.min(k, rows.size()) ? null : hits;
     }
 
     /**
@@ -386,20 +283,33 @@ public final class InMemoryVectorStore implements VectorStore {
      * Searches that find fewer than {@code k} hits through the index (strict filters or score limits)
      * are answered exactly. Later upserts and deletes keep the index current; rebuild after large
      * changes so the clusters still fit the data. Holds the write lock while building.
+     *
+     * <p>Where the IVF cannot reach the target within the scan budget and {@link AnnOptions#graphFallback()}
+     * is set, an HNSW graph (Lucene's, single-threaded build: about a minute per 100k 384-d vectors) is
+     * built and calibrated on the same queries instead; it is used when it reaches the target ({@link
+     * AnnStatus#index()} is {@code GRAPH}). The graph is not kept current: the next upsert or delete drops it
+     * and searches go exact until the index is rebuilt.
      */
     public AnnStatus buildAnnIndex(AnnOptions options) {
         Objects.requireNonNull(options, "options");
         lock.writeLock().lock();
         try {
             ann = null;
-            materialize();
+            graph = null;
+            rows.materialize();
             if (metric != Metric.COSINE) {
                 annStatus = AnnStatus.exact("approximate index needs a cosine store, this one is " + metric);
-            } else if (size < options.minSize()) {
-                annStatus = AnnStatus.exact("collection of " + size + " is under minSize " + options.minSize()
+            } else if (rows.size() < options.minSize()) {
+                annStatus = AnnStatus.exact("collection of " + rows.size() + " is under minSize " + options.minSize()
                         + "; exact search");
             } else {
-                annStatus = calibrate(options);
+                AnnCalibration.Result result = AnnCalibration.calibrate(rows, exact, options);
+                annStatus = result.status();
+                if (result.index() != null) {
+                    ann = result.index();
+                    annScratch = new float[ann.lists()];
+                }
+                graph = result.graph();
             }
             return annStatus;
         } finally {
@@ -417,173 +327,10 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
-    private AnnStatus calibrate(AnnOptions options) {
-        int lists = options.lists() > 0 ? Math.min(options.lists(), size)
-                : (int) Math.max(1, Math.min(4096, Math.round(Math.sqrt(size))));
-        IvfIndex index = IvfIndex.train(data, size, dimension, lists, options.seed(), kernel);
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(options.seed() + 1);
-        int queries = Math.min(100, size);
-        int k = Math.min(10, size);
-        float[][] qs = new float[queries][];
-        int[][] truth = new int[queries][];
-        double noise = calibrationNoise(rnd);
-        for (int i = 0; i < queries; i++) {
-            int row = rnd.nextInt(size);
-            float[] q = new float[dimension];
-            for (int d = 0; d < dimension; d++) {
-                q[d] = (float) (data[row * dimension + d] + noise * gaussian(rnd));
-            }
-            qs[i] = VectorChecks.normalized(q, "calibration query");
-            TopK top = new TopK(k);
-            scan(qs[i], top, Float.NEGATIVE_INFINITY, MetadataFilter.all());
-            truth[i] = top.sortedRows(new float[top.size()]);
-        }
-        double recall = 0;
-        double scanned = 0;
-        int probes = 1;
-        for (; probes <= lists; probes = probes < 4 ? probes + 1 : (int) Math.ceil(probes * 1.5)) {
-            int found = 0;
-            long scannedRows = 0;
-            for (int i = 0; i < queries; i++) {
-                TopK top = new TopK(k);
-                scannedRows += index.search(qs[i], data, kernel, probes, (row, dot) -> top.offer(dot, row));
-                int[] got = top.sortedRows(new float[top.size()]);
-                for (int t : truth[i]) {
-                    for (int g : got) {
-                        if (g == t) {
-                            found++;
-                            break;
-                        }
-                    }
-                }
-            }
-            recall = found / (double) (queries * k);
-            scanned = (scannedRows / (double) queries + lists) / size;
-            if (recall >= options.targetRecall() || scanned > options.maxScanFraction()) {
-                break;
-            }
-        }
-        if (recall < options.targetRecall() || scanned > options.maxScanFraction()) {
-            return new AnnStatus(false, lists, Math.min(probes, lists), recall, scanned,
-                    String.format(java.util.Locale.ROOT, "recall target %.2f not reached within %.0f%% of the "
-                                    + "data (recall %.3f scanning %.1f%%); exact search", options.targetRecall(),
-                            options.maxScanFraction() * 100, recall, scanned * 100));
-        }
-        index.probes(probes);
-        ann = index;
-        annScratch = new float[lists];
-        return new AnnStatus(true, lists, probes, recall, scanned, String.format(java.util.Locale.ROOT,
-                "recall@%d %.3f scanning %.1f%% of the vectors", k, recall, scanned * 100));
-    }
-
-    /**
-     * Per-coordinate noise for calibration queries. A question is rarely a near copy of a stored vector: it
-     * sits about as far from the data as stored vectors sit from their nearest neighbour. Queries made
-     * that far from a stored row (the median over a sample) keep calibration from being easier than real
-     * searches; a near-copy calibration measured recall 0.999 where fresh queries got 0.90.
-     */
-    private double calibrationNoise(java.util.SplittableRandom rnd) {
-        int samples = Math.min(16, size);
-        double[] distances = new double[samples];
-        float[] row = new float[dimension];
-        for (int i = 0; i < samples; i++) {
-            int r = rnd.nextInt(size);
-            System.arraycopy(data, r * dimension, row, 0, dimension);
-            TopK top = new TopK(2);
-            scan(VectorChecks.normalized(row, "calibration row"), top, Float.NEGATIVE_INFINITY, MetadataFilter.all());
-            float[] scores = new float[top.size()];
-            int[] rows = top.sortedRows(scores);
-            double best = -1;
-            for (int j = 0; j < rows.length; j++) {
-                if (rows[j] != r) {
-                    best = Math.max(best, scores[j]);
-                }
-            }
-            distances[i] = Math.sqrt(Math.max(0, 2 - 2 * best)); // unit vectors: |a - b|² = 2 - 2 a·b
-        }
-        java.util.Arrays.sort(distances);
-        return Math.max(0.05, distances[samples / 2]) / Math.sqrt(dimension);
-    }
-
-    private static double gaussian(java.util.SplittableRandom rnd) {
-        double u = Math.max(1e-12, rnd.nextDouble());
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd.nextDouble());
-    }
-
     private static void checkK(int k) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
-    }
-
-    private void scan(float[] q, TopK top, float minKey, MetadataFilter filter) {
-        boolean filtering = filter != MetadataFilter.all();
-        float[] dots = new float[BLOCK];
-        if (mapped == null) {
-            for (int from = 0; from < size; from += BLOCK) {
-                int to = Math.min(size, from + BLOCK);
-                kernel.dots(q, data, dimension, from, to, dots);
-                collect(dots, from, to, top, minKey, filtering ? filter : null);
-            }
-            return;
-        }
-        // in place on the mapping: copy a cache-sized block of rows, score it with the same kernel
-        float[] block = new float[MAPPED_BLOCK * dimension];
-        for (int from = 0; from < size; from += MAPPED_BLOCK) {
-            int to = Math.min(size, from + MAPPED_BLOCK);
-            mapped.get(from * dimension, block, 0, (to - from) * dimension);
-            kernel.dots(q, block, dimension, 0, to - from, dots);
-            collect(dots, from, to, top, minKey, filtering ? filter : null);
-        }
-    }
-
-    private void collect(float[] dots, int from, int to, TopK top, float minKey, MetadataFilter filter) {
-        float threshold = Math.max(minKey, top.threshold());
-        for (int r = from; r < to; r++) {
-            float key = key(dots[r - from], r);
-            if (key >= threshold && top.accepts(key) && (filter == null || filter.test(metadata.get(r)))) {
-                top.offer(key, r);
-                threshold = Math.max(minKey, top.threshold());
-            }
-        }
-    }
-
-    private List<Hit> hits(float[] q, TopK top, double minScore) {
-        float[] keys = new float[top.size()];
-        int[] rows = top.sortedRows(keys);
-        List<Hit> hits = new ArrayList<>(rows.length);
-        for (int row : rows) {
-            double score = score(q, row);
-            if (score >= minScore) {
-                hits.add(new Hit(ids[row], score, texts[row], metadata.get(row)));
-            }
-        }
-        // exact rescoring can reorder near-ties; keep "best first" exact
-        hits.sort((a, b) -> Double.compare(b.score(), a.score()));
-        return List.copyOf(hits);
-    }
-
-    private List<Hit> searchInt8(float[] q, int k, double minScore, MetadataFilter filter) {
-        int candidates = (int) Math.min(size == 0 ? 1 : size, (long) k * oversample);
-        TopK approximate = new TopK(Math.max(1, candidates));
-        MetadataFilter rowFilter = filter != MetadataFilter.all() ? filter : null;
-        float[] dots = new float[BLOCK];
-        for (int from = 0; from < size; from += BLOCK) {
-            int to = Math.min(size, from + BLOCK);
-            codes.dots(kernel, q, from, to, dots);
-            collect(dots, from, to, approximate, Float.NEGATIVE_INFINITY, rowFilter);
-        }
-        float[] keys = new float[approximate.size()];
-        int[] rows = approximate.sortedRows(keys);
-        TopK top = new TopK(k);
-        float minKey = minKey(q, minScore);
-        for (int row : rows) {
-            float key = key(kernel.dot(q, 0, data, row * dimension, dimension), row);
-            if (key >= minKey && top.accepts(key)) {
-                top.offer(key, row);
-            }
-        }
-        return hits(q, top, minScore);
     }
 
     @Override
@@ -591,53 +338,19 @@ public final class InMemoryVectorStore implements VectorStore {
         Objects.requireNonNull(queries, "queries");
         checkK(k);
         Objects.requireNonNull(filter, "filter");
-        if (int8) {
+        if (int8 != null) {
             return VectorStore.super.searchAll(queries, k, minScore, filter);
         }
         float[][] qs = new float[queries.size()][];
         for (int i = 0; i < qs.length; i++) {
-            qs[i] = prepareQuery(queries.get(i));
+            qs[i] = exact.prepareQuery(queries.get(i));
         }
-        List<List<Hit>> results = new ArrayList<>(qs.length);
         lock.readLock().lock();
         try {
-            boolean filtering = filter != MetadataFilter.all();
-            float[][] dots = new float[4][BLOCK];
-            for (int g = 0; g < qs.length; g += 4) {
-                int n = Math.min(4, qs.length - g);
-                float[][] group = new float[4][];
-                TopK[] tops = new TopK[n];
-                float[] minKeys = new float[n];
-                for (int j = 0; j < 4; j++) {
-                    group[j] = qs[g + Math.min(j, n - 1)]; // pad with the last query; its extra results are unused
-                }
-                for (int j = 0; j < n; j++) {
-                    tops[j] = new TopK(k);
-                    minKeys[j] = minKey(group[j], minScore);
-                }
-                int step = mapped == null ? BLOCK : MAPPED_BLOCK;
-                float[] block = mapped == null ? data : new float[MAPPED_BLOCK * dimension];
-                for (int from = 0; from < size; from += step) {
-                    int to = Math.min(size, from + step);
-                    int blockFrom = from;
-                    if (mapped != null) {
-                        mapped.get(from * dimension, block, 0, (to - from) * dimension);
-                        blockFrom = 0;
-                    }
-                    kernel.dots4(group[0], group[1], group[2], group[3], block, dimension, blockFrom,
-                            blockFrom + to - from, dots);
-                    for (int j = 0; j < n; j++) {
-                        collect(dots[j], from, to, tops[j], minKeys[j], filtering ? filter : null);
-                    }
-                }
-                for (int j = 0; j < n; j++) {
-                    results.add(hits(group[j], tops[j], minScore));
-                }
-            }
+            return exact.searchAll(qs, k, minScore, filter);
         } finally {
             lock.readLock().unlock();
         }
-        return List.copyOf(results);
     }
 
     // ---- persistence ----
@@ -653,10 +366,7 @@ public final class InMemoryVectorStore implements VectorStore {
         Objects.requireNonNull(file, "file");
         lock.readLock().lock();
         try {
-            FloatBuffer vectors = mapped != null ? mapped.duplicate() : FloatBuffer.wrap(data);
-            StoreFile.write(file, new StoreFile.Contents(metric, dimension, size, vectors,
-                    Arrays.asList(ids).subList(0, size), Arrays.asList(texts).subList(0, size),
-                    metadata.subList(0, size)));
+            StoreFile.write(file, rows.contents(metric));
         } finally {
             lock.readLock().unlock();
         }
@@ -683,46 +393,21 @@ public final class InMemoryVectorStore implements VectorStore {
             builder.int8(4);
         }
         InMemoryVectorStore store = new InMemoryVectorStore(builder, 0);
-        store.adopt(contents, file);
+        store.rows.adopt(contents, file);
+        if (store.int8 != null) {
+            store.rows.materialize();
+            store.int8.encodeAll();
+        }
         return store;
-    }
-
-    private void adopt(StoreFile.Contents contents, Path file) {
-        int n = contents.count();
-        int capacity = Math.max(16, n);
-        data = null;
-        mapped = contents.vectors();
-        size = n;
-        ids = Arrays.copyOf(contents.ids().toArray(new String[0]), capacity);
-        texts = Arrays.copyOf(contents.texts().toArray(new String[0]), capacity);
-        metadata = new ArrayList<>(contents.metadata());
-        rowById = new HashMap<>(n + n / 3 + 16);
-        for (int row = 0; row < n; row++) {
-            if (rowById.put(ids[row], row) != null) {
-                throw new CorruptStoreFileException(file, "duplicate id '" + ids[row] + "'");
-            }
-        }
-        if (metric == Metric.EUCLIDEAN) {
-            squaredNorms = new float[capacity];
-            for (int row = 0; row < n; row++) {
-                squaredNorms[row] = VectorChecks.squaredNorm(row(row), 0, dimension);
-            }
-        }
-        if (int8) {
-            materialize();
-            codes = new Int8Codes(dimension, capacity);
-            for (int row = 0; row < n; row++) {
-                codes.encode(row, data, row * dimension);
-            }
-        }
-        size = n;
     }
 
     @Override
     public String toString() {
         return "InMemoryVectorStore[size=" + size() + ", dimension=" + dimension + ", metric=" + metric
-                + (int8 ? ", int8 x" + oversample : "") + (mapped != null ? ", mapped" : "") + ", kernel=" + kernel.name()
-                + (ann != null ? ", ann=" + ann.lists() + " lists/" + ann.probes() + " probes" : "") + "]";
+                + (int8 != null ? ", int8 x" + int8.oversample() : "") + (isMapped() ? ", mapped" : "")
+                + ", kernel=" + kernel.name()
+                + (ann != null ? ", ann=" + ann.lists() + " lists/" + ann.probes() + " probes" : "")
+                + (graph != null ? ", ann=hnsw ef " + graph.ef() : "") + "]";
     }
 
     /** Options of an {@link InMemoryVectorStore}. Not thread-safe; build once. */

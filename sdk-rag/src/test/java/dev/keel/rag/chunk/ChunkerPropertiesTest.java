@@ -56,6 +56,21 @@ class ChunkerPropertiesTest {
         }
     }
 
+    @Property(tries = 300)
+    void fixedChunksAtWordsCoverTextAdvanceAndEndAtWhitespaceWhenTheyCan(@ForAll("markdownish") String text,
+                                         @ForAll @IntRange(min = 2, max = 200) int size,
+                                         @ForAll @IntRange(min = 0, max = 199) int overlapSeed) {
+        int overlap = overlapSeed % size;
+        List<Chunk> chunks = Chunkers.fixedSize(size, overlap, Tokenizers.characters(), true).split(Source.of("doc", text));
+        ChunkAssertions.assertCovers(text, chunks);
+        ChunkAssertions.assertWithinLimit(text, chunks, size, Tokenizers.characters());
+        for (int i = 1; i < chunks.size(); i++) {
+            Chunk previous = chunks.get(i - 1);
+            assertThat(chunks.get(i).end()).isGreaterThan(previous.end());
+            assertThat(previous.end() - chunks.get(i).start()).isLessThanOrEqualTo(overlap);
+        }
+    }
+
     @Property(tries = 100)
     void tokenSizedChunksRespectTokenLimit(@ForAll("markdownish") String text,
                                            @ForAll @IntRange(min = 1, max = 80) int limit) {

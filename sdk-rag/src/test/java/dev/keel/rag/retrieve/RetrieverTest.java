@@ -124,4 +124,38 @@ class RetrieverTest {
         assertThatThrownBy(() -> all.retrieve("java", hits -> List.of(forged)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not given");
     }
+
+    @Test
+    void anEmptyResultSaysWhyWithTheBestScoreItSaw() {
+        Retriever strict = Retriever.builder(store, miniLm).maxResults(3).minScore(0.99).build();
+        Retrieval retrieval = strict.retrieval("How do I read a file line by line in Java?");
+        assertThat(retrieval.hits()).isEmpty();
+        assertThat(retrieval.aboveMinScore()).isZero();
+        Hit best = retrieval.bestBelow().orElseThrow();
+        // the best hit the store had is the right snippet, just under the (too strict) threshold
+        assertThat(best.metadata().get(Chunk.HEADING_PATH)).contains("Read a file line by line");
+        assertThat(best.score()).isLessThan(0.99).isGreaterThan(0.3);
+        assertThat(retrieval.explanation()).startsWith("no hit scored at least 0.990 (best seen: ")
+                .contains(String.format(java.util.Locale.ROOT, "%.3f", best.score())).contains(best.id());
+    }
+
+    @Test
+    void anEmptyResultBlamesTheFilterWhenItRemovedEverything() {
+        Retriever retriever = Retriever.builder(store, miniLm).maxResults(3).minScore(0.45).build();
+        Retrieval retrieval = retriever.retrieval("How do I read a file line by line in Java?", hits -> List.of());
+        assertThat(retrieval.hits()).isEmpty();
+        assertThat(retrieval.aboveMinScore()).isPositive();
+        assertThat(retrieval.bestBelow()).isEmpty();
+        assertThat(retrieval.explanation()).endsWith("but the hit filter removed all of them");
+    }
+
+    @Test
+    void anEmptyStoreSaysSo() {
+        Retriever retriever = Retriever.builder(VectorStore.inMemory(miniLm.dimension()), miniLm).build();
+        Retrieval retrieval = retriever.retrieval("anything");
+        assertThat(retrieval.isEmpty()).isTrue();
+        assertThat(retrieval.explanation()).contains("store is empty");
+        Retrieval found = Retriever.builder(store, miniLm).build().retrieval("parse JSON with Jackson");
+        assertThat(found.explanation()).matches("\\d+ hits? \\(best 0\\.\\d{3}, snippets\\.md#\\d+\\)");
+    }
 }

@@ -16,8 +16,14 @@ public final class FixedSizeChunker implements Chunker {
     private final int size;
     private final int overlap;
     private final Tokenizer tokenizer;
+    private final boolean atWords;
 
     public FixedSizeChunker(int size, int overlap, Tokenizer tokenizer) {
+        this(size, overlap, tokenizer, false);
+    }
+
+    /** With {@code atWords}, a window that would end inside a word ends after the last whitespace in its second half. */
+    public FixedSizeChunker(int size, int overlap, Tokenizer tokenizer, boolean atWords) {
         this.size = Limits.positive(size, tokenizer);
         if (overlap < 0) {
             throw new IllegalArgumentException("overlap must not be negative, got " + overlap);
@@ -28,6 +34,7 @@ public final class FixedSizeChunker implements Chunker {
         }
         this.overlap = overlap;
         this.tokenizer = tokenizer;
+        this.atWords = atWords;
     }
 
     @Override
@@ -39,18 +46,28 @@ public final class FixedSizeChunker implements Chunker {
         ChunkBuilder builder = new ChunkBuilder(source);
         Map<String, String> metadata = builder.metadata(Map.of());
         int start = 0;
+        int lastEnd = 0;
         while (true) {
             int end = measure.maxEnd(start, n);
             boolean oversized = false;
             if (end <= start) {
                 end = Math.min(n, start + Character.charCount(text.codePointAt(start)));
                 oversized = true;
+            } else if (atWords && end < n && !Character.isWhitespace(text.charAt(end))) {
+                // a cut must still reach past the previous window, or the windows would stop advancing
+                for (int i = end - 1; i > start + (end - start) / 2 && i >= lastEnd; i--) {
+                    if (Character.isWhitespace(text.charAt(i))) {
+                        end = i + 1;
+                        break;
+                    }
+                }
             }
             builder.add(new Span(start, end, oversized), metadata);
             if (end == n) {
                 break;
             }
             int previousEnd = end;
+            lastEnd = end;
             start = Math.max(start + 1, overlapStart(text, measure, start, end));
             // step forward until the next window reaches past this one (surrogate pairs can shorten it)
             while (start < previousEnd && (isInsidePair(text, start) || measure.maxEnd(start, n) <= previousEnd)) {
@@ -85,6 +102,7 @@ public final class FixedSizeChunker implements Chunker {
 
     @Override
     public String toString() {
-        return "FixedSizeChunker[size=" + size + ", overlap=" + overlap + " " + tokenizer.unit() + "]";
+        return "FixedSizeChunker[size=" + size + ", overlap=" + overlap + " " + tokenizer.unit()
+                + (atWords ? ", at words" : "") + "]";
     }
 }

@@ -1,0 +1,492 @@
+package dev.keel.rag.knowledge;
+
+import dev.keel.rag.chunk.Source;
+import dev.keel.rag.internal.knowledge.IndexDirectory;
+import dev.keel.rag.internal.knowledge.Indexing;
+import dev.keel.rag.internal.knowledge.QueryCache;
+import dev.keel.rag.internal.knowledge.SearchPipeline;
+import dev.keel.rag.internal.knowledge.Snapshot;
+import dev.keel.rag.internal.knowledge.SourceFiles;
+import dev.keel.rag.internal.knowledge.SourceWatcher;
+import dev.keel.rag.internal.knowledge.StrategyIndex;
+import dev.keel.rag.internal.knowledge.ToolAnswer;
+import dev.keel.rag.store.AnnOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A searchable knowledge base over files and in-memory documents — docker-agent's {@code rag:} block as a
+ * library (the mapping of every field is in this module's README).
+ *
+ * <pre>{@code
+ * try (KnowledgeBase kb = KnowledgeBase.builder(Path.of(".keel/kb"))
+ *         .source(Path.of("docs"), "**}{@code /*.md")
+ *         .strategy(Strategies.embeddings(EmbeddedModels.allMiniLmL6V2()))
+ *         .strategy(Strategies.bm25())
+ *         .fusion(Fusion.rrf())
+ *         .build()) {
+ *     kb.sync();                                                   // or kb.watch(listener)
+ *     List<KnowledgeHit> hits = kb.search(question, found -> readable.keep(found, user));
+ * }
+ * }</pre>
+ *
+ * <h2>Indexing</h2>
+ * {@link #sync()} indexes what changed since the last generation: documents are compared by content hash,
+ * unchanged ones keep their chunks and vectors, changed ones are re-chunked (chunks whose text did not
+ * change keep their vectors), deleted ones leave the index. Each sync that changes anything writes a new
+ * generation to the index directory and makes it live atomically: a crash or kill mid-index leaves the
+ * previous generation live and searchable, and {@link Builder#build()} on the same directory opens it.
+ * {@link #watch(ProgressListener)} re-indexes in the background after file changes, debounced.
+ *
+ * <h2>Search</h2>
+ * Each strategy returns up to its {@code limit} candidates at or above its {@code threshold}; the lists are
+ * fused ({@link Fusion}), overlapping passages de-duplicated, the per-request {@link KnowledgeFilter}
+ * applied, the best {@link Reranking#topK()} reranked, and the result cut to the limit.
+ *
+ * <h2>Thread safety</h2>
+ * Safe for concurrent use. Searches run on an immutable snapshot and never wait for indexing; syncs run
+ * one at a time (per directory, across processes, through a file lock).
+ */
+public final class KnowledgeBase implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KnowledgeBase.class);
+
+    private final String name;
+    private final IndexDirectory directory;
+    private final Indexing.Config config;
+    private final SearchPipeline pipeline;
+    private final QueryCache cache;
+    private final ToolDescription tool;
+    private final boolean includeScore;
+    private final boolean returnFullContent;
+    private final Duration debounce;
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private volatile Snapshot snapshot;
+    private SourceWatcher watcher;
+    private volatile boolean closed;
+
+    private KnowledgeBase(Builder b) {
+        this.name = b.name;
+        this.directory = new IndexDirectory(b.indexDir);
+        this.config = new Indexing.Config(List.copyOf(b.sources), b.respectVcs, List.copyOf(b.strategies), b.ann,
+                directory.path());
+        this.cache = b.queryCacheEntries > 0 ? new QueryCache(b.queryCacheEntries) : null;
+        Fusion fusion = b.fusion != null ? b.fusion : Fusion.rrf();
+        this.pipeline = new SearchPipeline(new SearchPipeline.Settings(fusion, b.deduplicate, b.limit, b.reranking),
+                cache);
+        this.tool = new ToolDescription(b.toolName != null ? b.toolName : name,
+                b.toolDescription != null ? b.toolDescription : ToolDescription.defaults(name).description(),
+                b.toolInstruction != null ? b.toolInstruction : ToolDescription.defaults(name).instruction());
+        this.includeScore = b.includeScore;
+        this.returnFullContent = b.returnFullContent;
+        this.debounce = b.debounce;
+        this.snapshot = open();
+    }
+
+    /** Starts a knowledge base whose index lives in {@code indexDir} (created when missing). */
+    public static Builder builder(Path indexDir) {
+        return new Builder(indexDir);
+    }
+
+    /** The last complete generation on disk, for the strategies that still match; empty when none. */
+    private Snapshot open() {
+        Optional<IndexDirectory.Loaded> loaded = directory.load();
+        if (loaded.isEmpty()) {
+            return emptySnapshot();
+        }
+        IndexDirectory.Manifest manifest = loaded.get().manifest();
+        List<StrategyIndex> indexes = new ArrayList<>();
+        for (Strategy strategy : config.strategies()) {
+            String fingerprint = Indexing.fingerprint(strategy);
+            StrategyIndex index = null;
+            for (int i = 0; i < manifest.strategies().size(); i++) {
+                IndexDirectory.StrategyTable table = manifest.strategies().get(i);
+                if (table.name().equals(strategy.name()) && table.fingerprint().equals(fingerprint)) {
+                    index = new StrategyIndex(strategy, fingerprint, table.chunks(), loaded.get().vectors().get(i),
+                            table.summaries());
+                }
+            }
+            if (index == null) {
+                LOG.info("knowledge base {}: strategy {} changed since generation {}; it is re-indexed on the next "
+                        + "sync", name, strategy.name(), manifest.generation());
+                index = StrategyIndex.empty(strategy, fingerprint);
+            }
+            indexes.add(index);
+        }
+        return new Snapshot(manifest.generation(), manifest.documents(), indexes);
+    }
+
+    private Snapshot emptySnapshot() {
+        List<StrategyIndex> indexes = new ArrayList<>();
+        for (Strategy strategy : config.strategies()) {
+            indexes.add(StrategyIndex.empty(strategy, Indexing.fingerprint(strategy)));
+        }
+        return new Snapshot(0, Map.of(), indexes);
+    }
+
+    /** The knowledge base's name (docker-agent's {@code rag:} key; the default tool name). */
+    public String name() {
+        return name;
+    }
+
+    /** Indexes what changed since the last generation. */
+    public SyncResult sync() {
+        return sync(ProgressListener.none());
+    }
+
+    /**
+     * Indexes what changed since the last generation, reporting progress. Blocks while another sync of this
+     * knowledge base runs.
+     *
+     * @throws KnowledgeBaseException when a source cannot be read, a model fails or the index cannot be
+     *                                written; the previous generation stays live
+     */
+    public SyncResult sync(ProgressListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        checkOpen();
+        syncLock.lock();
+        try (IndexDirectory.WriteLock ignored = directory.lock()) {
+            if (directory.currentGeneration() > snapshot.generation()) {
+                snapshot = open(); // another writer (process or instance) moved the index on: start from there
+            }
+            Indexing.Outcome outcome = new Indexing(config, snapshot, directory, listener).run();
+            if (outcome.snapshot() != snapshot) {
+                snapshot = outcome.snapshot();
+                if (cache != null) {
+                    cache.clear();
+                }
+            }
+            LOG.debug("knowledge base {} synced: {}", name, outcome.result());
+            return outcome.result();
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /**
+     * Indexes now and again whenever a source file changes, in the background: changes are debounced
+     * ({@link Builder#debounce(Duration)}, default 500 ms), runs never overlap, a failed run is reported to
+     * {@link ProgressListener#failed} and logged while the previous generation stays live. Stops on
+     * {@link #close()} or {@link #stopWatching()}.
+     *
+     * @throws IllegalStateException when already watching
+     */
+    public synchronized void watch(ProgressListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        checkOpen();
+        if (watcher != null) {
+            throw new IllegalStateException("knowledge base " + name + " is already watching its sources");
+        }
+        List<SourceWatcher.Root> roots = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        List<SourceFiles.Spec> specs = new ArrayList<>(config.sources());
+        for (Strategy strategy : config.strategies()) {
+            strategy.common().docs().forEach(p -> specs.add(Files.isDirectory(p) ? SourceFiles.Spec.directory(p, List.of())
+                    : SourceFiles.Spec.file(p)));
+        }
+        for (SourceFiles.Spec spec : specs) {
+            Path root = spec.watchRoot();
+            if (root != null && seen.add(root)) {
+                roots.add(new SourceWatcher.Root(root, spec.document() == null && Files.isDirectory(spec.path())));
+            }
+        }
+        try {
+            watcher = new SourceWatcher(roots, directory.path(), debounce, () -> {
+                try {
+                    sync(listener);
+                } catch (KnowledgeBaseException e) {
+                    LOG.warn("knowledge base {}: background indexing failed: {}", name, e.getMessage());
+                    listener.failed(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new KnowledgeBaseException("cannot watch the sources of " + name + ": " + e.getMessage(), e);
+        }
+        watcher.start();
+    }
+
+    /** Stops background indexing (a run in progress finishes first). Harmless when not watching. */
+    public synchronized void stopWatching() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
+        }
+    }
+
+    /** The best passages for {@code query}, at most the configured {@code results.limit}. */
+    public List<KnowledgeHit> search(String query) {
+        return search(query, SearchOptions.defaults());
+    }
+
+    /** Like {@link #search(String)}, keeping only what {@code filter} keeps (e.g. what the asking user may read). */
+    public List<KnowledgeHit> search(String query, KnowledgeFilter filter) {
+        return search(query, SearchOptions.defaults().withFilter(filter));
+    }
+
+    /**
+     * The best passages for {@code query}, best first.
+     *
+     * @throws IllegalArgumentException when the query is blank
+     * @throws KnowledgeBaseException   when a filter misbehaves or the reranker fails
+     */
+    public List<KnowledgeHit> search(String query, SearchOptions options) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(options, "options");
+        if (query.isBlank()) {
+            throw new IllegalArgumentException("query must not be blank");
+        }
+        checkOpen();
+        return pipeline.search(snapshot, query, options);
+    }
+
+    /** The search tool as docker-agent exposes it: name, description, instruction, one {@code query} parameter. */
+    public ToolDescription tool() {
+        return tool;
+    }
+
+    /**
+     * Runs the search tool: the passages for {@code query} that {@code filter} keeps, as the JSON text
+     * docker-agent's tool returns (an array of {@code source_path}, {@code content}, {@code similarity},
+     * {@code chunk_index}; at most 10).
+     */
+    public String toolAnswer(String query, KnowledgeFilter filter) {
+        List<KnowledgeHit> hits = search(query, filter);
+        return ToolAnswer.json(hits, includeScore, returnFullContent ? this::fullContent : null);
+    }
+
+    private String fullContent(String source) {
+        for (SourceFiles.Document doc : SourceFiles.scan(config.sources(), config.respectVcs(), directory.path())
+                .values()) {
+            if (doc.id().equals(source)) {
+                if (doc.inMemory() != null) {
+                    return doc.inMemory().text();
+                }
+                try {
+                    return Files.readString(doc.file(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The live index generation (0 before the first sync). */
+    public long generation() {
+        return snapshot.generation();
+    }
+
+    /** Documents in the live generation. */
+    public int documentCount() {
+        return snapshot.documents().size();
+    }
+
+    /** Chunks per strategy name in the live generation. */
+    public Map<String, Integer> chunkCounts() {
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (StrategyIndex index : snapshot.strategies()) {
+            counts.put(index.strategy().name(), index.chunks().size());
+        }
+        return counts;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("knowledge base " + name + " is closed");
+        }
+    }
+
+    /** Stops background indexing. The index stays on disk. Closing twice is harmless. */
+    @Override
+    public void close() {
+        closed = true;
+        stopWatching();
+    }
+
+    @Override
+    public String toString() {
+        return "KnowledgeBase[" + name + ", " + directory.path() + ", generation " + snapshot.generation() + ", "
+                + snapshot.documents().size() + " documents, " + chunkCounts() + "]";
+    }
+
+    /**
+     * Options of a {@link KnowledgeBase}; each maps to a field of docker-agent's {@code rag:} block (see the
+     * module README). Not thread-safe; build once.
+     */
+    public static final class Builder {
+        private final Path indexDir;
+        private final List<SourceFiles.Spec> sources = new ArrayList<>();
+        private final List<Strategy> strategies = new ArrayList<>();
+        private String name = "rag";
+        private boolean respectVcs = true;
+        private Fusion fusion;
+        private boolean deduplicate = true;
+        private int limit = 15;
+        private Reranking reranking;
+        private int queryCacheEntries;
+        private String toolName;
+        private String toolDescription;
+        private String toolInstruction;
+        private boolean includeScore;
+        private boolean returnFullContent;
+        private Duration debounce = Duration.ofMillis(500);
+        private AnnOptions ann = AnnOptions.defaults();
+
+        private Builder(Path indexDir) {
+            this.indexDir = Objects.requireNonNull(indexDir, "indexDir");
+        }
+
+        /** The knowledge base's name: docker-agent's {@code rag:} key, the default tool name (default {@code rag}). */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Adds a file, or a directory whose files matching any of {@code globs} (relative to it, e.g.
+         * {@code **}{@code /*.md}; none: every file) are indexed — docker-agent's {@code docs} entries.
+         */
+        public Builder source(Path fileOrDirectory, String... globs) {
+            Objects.requireNonNull(fileOrDirectory, "fileOrDirectory");
+            sources.add(globs.length > 0 || Files.isDirectory(fileOrDirectory)
+                    ? SourceFiles.Spec.directory(fileOrDirectory, List.of(globs))
+                    : SourceFiles.Spec.file(fileOrDirectory));
+            return this;
+        }
+
+        /** Adds an in-memory document (its id is its source in hits). */
+        public Builder document(Source document) {
+            sources.add(SourceFiles.Spec.document(document));
+            return this;
+        }
+
+        /** Honour {@code .gitignore} files and skip {@code .git} (docker-agent's {@code respect_vcs}, default true). */
+        public Builder respectVcs(boolean respect) {
+            this.respectVcs = respect;
+            return this;
+        }
+
+        /** Adds a strategy (docker-agent's {@code strategies} entries); at least one is required. */
+        public Builder strategy(Strategy strategy) {
+            strategies.add(Objects.requireNonNull(strategy, "strategy"));
+            return this;
+        }
+
+        /** How strategies' candidates are combined ({@code results.fusion}; default RRF with k = 60). */
+        public Builder fusion(Fusion fusion) {
+            this.fusion = Objects.requireNonNull(fusion, "fusion");
+            return this;
+        }
+
+        /** Drop passages that duplicate a better one ({@code results.deduplicate}, default true). */
+        public Builder deduplicate(boolean deduplicate) {
+            this.deduplicate = deduplicate;
+            return this;
+        }
+
+        /** At most this many passages per search ({@code results.limit}, default 15). */
+        public Builder limit(int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+            }
+            this.limit = limit;
+            return this;
+        }
+
+        /** Rerank the best passages ({@code results.reranking}). */
+        public Builder reranking(Reranking reranking) {
+            this.reranking = Objects.requireNonNull(reranking, "reranking");
+            return this;
+        }
+
+        /** Rerank with {@code reranker}, docker-agent's defaults (top_k = limit, threshold 0.5). */
+        public Builder reranker(Reranker reranker) {
+            return reranking(Reranking.of(reranker));
+        }
+
+        /** Cache exact repeated queries ({@code results.prefetch}: enabled, {@code max_entries}); 0 disables. */
+        public Builder queryCache(int maxEntries) {
+            if (maxEntries < 0) {
+                throw new IllegalArgumentException("maxEntries must not be negative, got " + maxEntries);
+            }
+            this.queryCacheEntries = maxEntries;
+            return this;
+        }
+
+        /** The search tool's name, description and instruction (docker-agent's {@code tool:}); null keeps a default. */
+        public Builder tool(String name, String description, String instruction) {
+            this.toolName = name;
+            this.toolDescription = description;
+            this.toolInstruction = instruction;
+            return this;
+        }
+
+        /** Add per-strategy scores to the tool's answer ({@code results.include_score}). */
+        public Builder includeScore(boolean include) {
+            this.includeScore = include;
+            return this;
+        }
+
+        /** Answer the tool with whole documents instead of passages ({@code results.return_full_content}). */
+        public Builder returnFullContent(boolean full) {
+            this.returnFullContent = full;
+            return this;
+        }
+
+        /** Quiet time after a file change before {@link #watch} re-indexes (default 500 ms). */
+        public Builder debounce(Duration debounce) {
+            if (debounce.isNegative()) {
+                throw new IllegalArgumentException("debounce must not be negative");
+            }
+            this.debounce = debounce;
+            return this;
+        }
+
+        /** The approximate index built for embedding strategies of at least {@link AnnOptions#minSize()} chunks. */
+        public Builder ann(AnnOptions ann) {
+            this.ann = Objects.requireNonNull(ann, "ann");
+            return this;
+        }
+
+        /**
+         * Opens the knowledge base: the last complete index generation in the directory is loaded and
+         * searchable at once (strategies whose settings changed start empty until the next sync).
+         *
+         * @throws IllegalArgumentException when no strategy is set or two strategies share a name
+         * @throws KnowledgeBaseException   when the index directory is damaged beyond its fallback generation
+         */
+        public KnowledgeBase build() {
+            if (strategies.isEmpty()) {
+                throw new IllegalArgumentException("a knowledge base needs at least one strategy");
+            }
+            Set<String> names = new HashSet<>();
+            for (Strategy strategy : strategies) {
+                if (!names.add(strategy.name())) {
+                    throw new IllegalArgumentException("two strategies are named '" + strategy.name()
+                            + "'; give one another name with withName(..)");
+                }
+            }
+            if (fusion instanceof Fusion.Weighted weighted) {
+                for (String strategy : weighted.weights().keySet()) {
+                    if (!names.contains(strategy)) {
+                        throw new IllegalArgumentException("fusion weight for unknown strategy '" + strategy
+                                + "'; strategies are " + names);
+                    }
+                }
+            }
+            return new KnowledgeBase(this);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.keel.rag.knowledge;
+
+/**
+ * A knowledge base could not be built, indexed or read: an unreadable source, a locked or corrupt index
+ * directory, a failing model. The live index is never left half-written: after this exception the previous
+ * generation is still the one searched.
+ */
+public class KnowledgeBaseException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** An exception with a message that names the problem. */
+    public KnowledgeBaseException(String message) {
+        super(message);
+    }
+
+    /** An exception with a message and the failure that caused it. */
+    public KnowledgeBaseException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
