@@ -28,8 +28,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-/* A cgroup made for commands: its path and an open directory descriptor (to start a process inside it). */
-struct cgroup { char path[64]; int fd; };
+/* A cgroup made for commands: its path, its directory (to start a process inside it), its cgroup.events file. */
+struct cgroup { char path[64]; int fd; int events; };
 
 struct proc {
     int used;
@@ -59,6 +59,7 @@ static int cg_nfree;
 static void cg_take(struct cgroup *out) {
     out->path[0] = 0;
     out->fd = -1;
+    out->events = -1;
     if (!cg_ok) return;
     if (cg_nfree > 0) { *out = cg_free[--cg_nfree]; return; }
     char path[64], max_path[96], limit[32];
@@ -72,10 +73,13 @@ static void cg_take(struct cgroup *out) {
         }
         snprintf(max_path, sizeof max_path, "%s/pids.max", path);
         int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd >= 0 && write_str(max_path, limit) == 0) {
+        int events = fd >= 0 ? openat(fd, "cgroup.events", O_RDONLY | O_CLOEXEC) : -1;
+        if (fd >= 0 && events >= 0 && write_str(max_path, limit) == 0) {
             snprintf(out->path, sizeof out->path, "%s", path);
             out->fd = fd;
+            out->events = events;
         } else {
+            if (events >= 0) close(events);
             if (fd >= 0) close(fd);
             rmdir(path);
         }
@@ -86,21 +90,22 @@ static void cg_take(struct cgroup *out) {
 /* Back to the free list once nothing runs in it any more; a cgroup something still runs in stays as it is. */
 static void cg_release(struct cgroup *cg) {
     if (!cg->path[0]) return;
-    char events[96], b[256] = {0};
-    snprintf(events, sizeof events, "%s/cgroup.events", cg->path);
-    int fd = open(events, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    ssize_t r = read(fd, b, sizeof b - 1);
-    close(fd);
-    if (r <= 0 || !strstr(b, "populated 0")) return;
-    if (cg_nfree < CG_FREE_MAX) {
+    char b[256] = {0};
+    ssize_t r = pread(cg->events, b, sizeof b - 1, 0);
+    if (r <= 0 || !strstr(b, "populated 0")) {
+        /* something still runs in it: it stays with those processes, and its descriptors are not needed */
+        close(cg->fd);
+        close(cg->events);
+    } else if (cg_nfree < CG_FREE_MAX) {
         cg_free[cg_nfree++] = *cg;
     } else {
         close(cg->fd);
+        close(cg->events);
         rmdir(cg->path);
     }
     cg->path[0] = 0;
     cg->fd = -1;
+    cg->events = -1;
 }
 
 /* Whether a cgroup path (as /proc/PID/cgroup shows it) lies in one the agent made for a command. */
@@ -409,11 +414,11 @@ static void finish_if_done(struct proc *p) {
     if (!p->used || !p->reaped || p->out >= 0 || p->err >= 0) return;
     int code = WIFEXITED(p->status) ? WEXITSTATUS(p->status)
              : WIFSIGNALED(p->status) ? 128 + WTERMSIG(p->status) : -1;
+    send_u32(T_EXIT, p->id, (uint32_t) code);  /* first: the host need not wait for the bookkeeping */
     close_fd(&p->in);
     free(p->pend);
     cg_release(&p->cg);
     p->used = 0;
-    send_u32(T_EXIT, p->id, (uint32_t) code);
 }
 
 static void flush_stdin(struct proc *p) {
