@@ -25,8 +25,9 @@ import java.util.Locale;
  *   <li>{@code exec}: round trip of {@code true} ({@code exec_rtt_ms}, median) next to what spawning a process costs
  *       inside this very guest ({@code guest_spawn_ms}: a guest shell loop of {@code /bin/true} minus the same loop
  *       of the {@code :} builtin, per iteration). Measured in interleaved rounds, so that load from other processes on
- *       the host hits both alike. {@code overhead_ms} = exec_rtt_ms − guest_spawn_ms is Keel's own path (target
- *       ≤ 1 ms). Peer: the same command as a host process ({@link LocalCommandRunner}); speedup = peer / Keel.</li>
+ *       the host hits both alike; {@code overhead_ms}, Keel's own path (target ≤ 1 ms), is the median over rounds
+ *       of each round's exec_rtt − guest_spawn. Peer: the same command as a host process
+ *       ({@link LocalCommandRunner}); speedup = peer / Keel.</li>
  *   <li>{@code pool}: acquiring a pooled sandbox; speedup = cold start / acquire.</li>
  * </ul>
  * Args: [boots] [exec rounds] [execs per round].
@@ -92,34 +93,41 @@ public final class SandboxSuite {
 
     private static void exec(Sandbox box, int rounds, int perRound, boolean accelerated) {
         Command trueCmd = Command.of("true");
-        String loop = "i=0; while [ $i -lt " + perRound + " ]; do %s; i=$((i+1)); done";
+        int loopLength = 4 * perRound;
+        String loop = "i=0; while [ $i -lt " + loopLength + " ]; do %s; i=$((i+1)); done";
         Command spawnLoop = Command.shell(String.format(loop, "/bin/true"));
         Command emptyLoop = Command.shell(String.format(loop, ":"));
         CommandRunner host = LocalCommandRunner.create();
-        for (int i = 0; i < 20; i++) { // warm-up: JIT, guest caches
+        for (int i = 0; i < 300; i++) { // warm-up: the JIT compiles Keel's path (and the host runner's), guest caches fill
             box.run(trueCmd);
             host.run(trueCmd);
         }
         box.run(spawnLoop);
         List<Double> rtt = new ArrayList<>();
         List<Double> spawn = new ArrayList<>();
+        List<Double> overhead = new ArrayList<>();
         List<Double> peer = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
+            List<Double> round = new ArrayList<>();
             for (int i = 0; i < perRound; i++) {
-                rtt.add(timed(box, trueCmd));
+                round.add(timed(box, trueCmd));
                 peer.add(timed(host, trueCmd));
             }
             // the two loops differ only in spawning /bin/true: their difference is the guest's own spawn cost
             double withSpawn = timed(box, spawnLoop);
             double without = timed(box, emptyLoop);
-            spawn.add((withSpawn - without) / perRound);
+            double spawnMs = (withSpawn - without) / loopLength;
+            rtt.addAll(round);
+            spawn.add(spawnMs);
+            // paired within the round, so that load on the host that comes and goes hits both alike
+            overhead.add(median(round) - spawnMs);
         }
         double execMs = median(rtt);
-        double spawnMs = median(spawn);
         double peerMs = median(peer);
         System.out.printf(Locale.ROOT, "keel-bench sandbox exec exec_rtt_ms=%.2f guest_spawn_ms=%.2f overhead_ms=%.2f"
-                        + " target_overhead_ms=1 samples=%d accelerated=%s peer=host-process peer_exec_rtt_ms=%.2f speedup=%.2f%n",
-                execMs, spawnMs, execMs - spawnMs, rtt.size(), accelerated, peerMs, peerMs / execMs);
+                        + " target_overhead_ms=1 rounds=%d samples=%d accelerated=%s peer=host-process peer_exec_rtt_ms=%.2f"
+                        + " speedup=%.2f%n",
+                execMs, median(spawn), median(overhead), rounds, rtt.size(), accelerated, peerMs, peerMs / execMs);
     }
 
     private static void pool(SandboxProvider provider, Path workspace, double coldMs, boolean accelerated)
