@@ -5,7 +5,8 @@
 module dev.keel.agents {
     requires transitive dev.keel.core;
     requires com.fasterxml.jackson.dataformat.yaml;
-    requires io.modelcontextprotocol.sdk.mcp;
+    requires io.modelcontextprotocol.sdk.mcp.core;
+    requires io.modelcontextprotocol.sdk.mcp.json.jackson2;
     requires java.net.http;
     requires reactor.core;
     requires org.reactivestreams;

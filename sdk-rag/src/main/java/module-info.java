@@ -8,7 +8,6 @@
  */
 module dev.keel.rag {
     requires transitive dev.keel.core;
-    requires static jdk.incubator.vector;
     requires static jtokkit;
     requires static langchain4j.core;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;

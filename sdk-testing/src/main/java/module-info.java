@@ -5,7 +5,7 @@
 module dev.keel.testing {
     requires transitive dev.keel.core;
     requires transitive org.junit.jupiter.api;
-    requires okhttp3.mockwebserver;
+    requires mockwebserver3;
     requires okio;
     requires com.fasterxml.jackson.dataformat.yaml;
     // the @EmbeddedSpiceDb extension; sdk-authz is optional

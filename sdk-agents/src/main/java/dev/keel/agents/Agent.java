@@ -63,12 +63,21 @@ public final class Agent {
         permissions = b.permissions;
     }
 
-    /** Starts an agent called {@code name} (1–64 of {@code [a-zA-Z0-9_.-]}). */
+    /**
+     * Starts an agent called {@code name} (1–64 of {@code [a-zA-Z0-9_.-]}).
+     *
+     * @param name the agent's name
+     * @return a builder with nothing but the name set
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
-    /** A builder initialised with this agent's fields. */
+    /**
+     * A builder initialised with this agent's fields.
+     *
+     * @return a new builder holding this agent's settings
+     */
     public Builder toBuilder() {
         Builder b = new Builder(name);
         b.description = description;
@@ -86,44 +95,102 @@ public final class Agent {
         return b;
     }
 
+    /**
+     * The agent's name, unique within a team.
+     *
+     * @return the name
+     */
     public String name() { return name; }
 
-    /** What the agent does, shown to agents that may delegate to it. */
+    /**
+     * What the agent does, shown to agents that may delegate to it.
+     *
+     * @return what the agent does
+     */
     public String description() { return description; }
 
-    /** The system instruction. */
+    /**
+     * The system instruction.
+     *
+     * @return the system instruction
+     */
     public String instruction() { return instruction; }
 
-    /** The model instance, or null when the agent uses a {@link #modelConfig()}. */
+    /**
+     * The model instance, or null when the agent uses a {@link #modelConfig()}.
+     *
+     * @return the model instance
+     */
     public ChatModel model() { return model; }
 
-    /** The model configuration to resolve, or null when the agent has a {@link #model()} instance. */
+    /**
+     * The model configuration to resolve, or null when the agent has a {@link #model()} instance.
+     *
+     * @return the model configuration to resolve
+     */
     public ModelConfig modelConfig() { return modelConfig; }
 
+    /**
+     * The toolsets whose tools this agent may call, in the order they were added.
+     *
+     * @return the toolsets
+     */
     public List<Toolset> toolsets() { return toolsets; }
 
-    /** Agents reachable with {@code transfer_task}. */
+    /**
+     * Agents reachable with {@code transfer_task}.
+     *
+     * @return the agents this one may delegate a task to
+     */
     public List<Agent> subAgents() { return subAgents; }
 
-    /** Agents reachable with {@code handoff}. */
+    /**
+     * Agents reachable with {@code handoff}.
+     *
+     * @return the agents this one may hand the conversation to
+     */
     public List<Agent> handoffs() { return handoffs; }
 
-    /** Model calls allowed per run before the loop stops with {@code MAX_ITERATIONS}. */
+    /**
+     * Model calls allowed per run before the loop stops with {@code MAX_ITERATIONS}.
+     *
+     * @return the iteration limit
+     */
     public int maxIterations() { return maxIterations; }
 
-    /** How many non-user messages of history are sent to the model; 0 = all. */
+    /**
+     * How many non-user messages of history are sent to the model; 0 = all.
+     *
+     * @return how many non-user messages of history are sent to the model
+     */
     public int numHistoryItems() { return numHistoryItems; }
 
-    /** Whether today's date is added to the system prompt. */
+    /**
+     * Whether today's date is added to the system prompt.
+     *
+     * @return whether today's date is added to the system prompt
+     */
     public boolean addDate() { return addDate; }
 
-    /** Whether the working directory and operating system are added to the system prompt. */
+    /**
+     * Whether the working directory and operating system are added to the system prompt.
+     *
+     * @return whether the working directory and operating system are added to the system prompt
+     */
     public boolean addEnvironmentInfo() { return addEnvironmentInfo; }
 
-    /** Agent-level permission patterns, merged with the runner's. */
+    /**
+     * Agent-level permission patterns, merged with the runner's.
+     *
+     * @return the agent's own permission patterns
+     */
     public Permissions permissions() { return permissions; }
 
-    /** A short label of the model, {@code provider/model} or the instance's id. */
+    /**
+     * A short label of the model, {@code provider/model} or the instance's id.
+     *
+     * @return a short label of the model
+     */
     public String modelLabel() {
         return model != null ? model.id() : modelConfig.reference();
     }
@@ -174,62 +241,131 @@ public final class Agent {
             this.name = name;
         }
 
+        /**
+         * A short description, shown to a parent agent choosing whom to delegate to.
+         *
+         * @param description what this agent does
+         * @return this builder
+         */
         public Builder description(String description) {
             this.description = Objects.requireNonNullElse(description, "");
             return this;
         }
 
+        /**
+         * The system instruction.
+         *
+         * @param instruction what the agent is told before every conversation
+         * @return this builder
+         */
         public Builder instruction(String instruction) {
             this.instruction = Objects.requireNonNullElse(instruction, "");
             return this;
         }
 
-        /** Uses this model instance. */
+        /**
+         * Uses this model instance.
+         *
+         * @param model the model every call of this agent goes to
+         * @return this builder
+         */
         public Builder model(ChatModel model) {
             this.model = Objects.requireNonNull(model, "model");
             this.modelConfig = null;
             return this;
         }
 
-        /** Uses the model {@code provider/model}, resolved by the runner's {@link ModelResolver}. */
+        /**
+         * Uses the model {@code provider/model}, resolved by the runner's {@link ModelResolver}.
+         *
+         * @param reference a model reference such as {@code openai/gpt-5}
+         * @return this builder
+         */
         public Builder model(String reference) {
             return model(ModelConfig.parse(reference));
         }
 
-        /** Uses a model configuration, resolved by the runner's {@link ModelResolver}. */
+        /**
+         * Uses a model configuration, resolved by the runner's {@link ModelResolver}.
+         *
+         * @param config the provider, model and options to resolve
+         * @return this builder
+         */
         public Builder model(ModelConfig config) {
             this.modelConfig = Objects.requireNonNull(config, "config");
             this.model = null;
             return this;
         }
 
+        /**
+         * Adds toolsets after those already added.
+         *
+         * @param toolsets the toolsets to add
+         * @return this builder
+         */
         public Builder toolsets(Toolset... toolsets) {
             return toolsets(List.of(toolsets));
         }
 
+        /**
+         * Adds toolsets after those already added.
+         *
+         * @param toolsets the toolsets to add
+         * @return this builder
+         */
         public Builder toolsets(List<? extends Toolset> toolsets) {
             this.toolsets.addAll(toolsets);
             return this;
         }
 
+        /**
+         * Adds sub-agents, reachable with {@code transfer_task}, after those already added.
+         *
+         * @param agents the sub-agents to add
+         * @return this builder
+         */
         public Builder subAgents(Agent... agents) {
             return subAgents(List.of(agents));
         }
 
+        /**
+         * Adds sub-agents, reachable with {@code transfer_task}, after those already added.
+         *
+         * @param agents the sub-agents to add
+         * @return this builder
+         */
         public Builder subAgents(List<Agent> agents) {
             subAgents.addAll(agents);
             return this;
         }
 
+        /**
+         * Adds agents this one may hand the conversation to with {@code handoff}, after those already added.
+         *
+         * @param agents the agents to add
+         * @return this builder
+         */
         public Builder handoffs(Agent... agents) {
             return handoffs(List.of(agents));
         }
 
+        /**
+         * Adds agents this one may hand the conversation to with {@code handoff}, after those already added.
+         *
+         * @param agents the agents to add
+         * @return this builder
+         */
         public Builder handoffs(List<Agent> agents) {
             handoffs.addAll(agents);
             return this;
         }
 
+        /**
+         * Model calls allowed per run (default {@link Agent#DEFAULT_MAX_ITERATIONS}).
+         *
+         * @param maxIterations a positive limit
+         * @return this builder
+         */
         public Builder maxIterations(int maxIterations) {
             if (maxIterations <= 0) {
                 throw new IllegalArgumentException("maxIterations must be positive, was " + maxIterations);
@@ -241,6 +377,9 @@ public final class Agent {
         /**
          * Sends only the last {@code n} non-user messages to the model (0 = all). System and user messages
          * are never trimmed, and a tool result is never sent without the assistant message that requested it.
+         *
+         * @param n how many non-user messages to keep, 0 for all
+         * @return this builder
          */
         public Builder numHistoryItems(int n) {
             if (n < 0) {
@@ -250,16 +389,34 @@ public final class Agent {
             return this;
         }
 
+        /**
+         * Adds today's date to the system prompt.
+         *
+         * @param addDate whether to add it
+         * @return this builder
+         */
         public Builder addDate(boolean addDate) {
             this.addDate = addDate;
             return this;
         }
 
+        /**
+         * Adds the working directory and operating system to the system prompt.
+         *
+         * @param addEnvironmentInfo whether to add them
+         * @return this builder
+         */
         public Builder addEnvironmentInfo(boolean addEnvironmentInfo) {
             this.addEnvironmentInfo = addEnvironmentInfo;
             return this;
         }
 
+        /**
+         * Permission patterns of this agent, merged with the runner's.
+         *
+         * @param permissions the patterns
+         * @return this builder
+         */
         public Builder permissions(Permissions permissions) {
             this.permissions = Objects.requireNonNull(permissions, "permissions");
             return this;
@@ -268,6 +425,7 @@ public final class Agent {
         /**
          * Builds the agent.
          *
+         * @return the agent
          * @throws IllegalArgumentException when no model is set, or sub-agent / handoff names repeat
          */
         public Agent build() {

@@ -25,7 +25,12 @@ public final class ConsoleView implements AgentListener {
         this.out = out;
     }
 
-    /** A view printing to {@code out}. */
+    /**
+     * A view printing to {@code out}.
+     *
+     * @param out where to print
+     * @return a view printing to {@code out}
+     */
     public static ConsoleView to(PrintStream out) {
         return new ConsoleView(Objects.requireNonNull(out, "out"));
     }
@@ -34,6 +39,8 @@ public final class ConsoleView implements AgentListener {
      * Prints one event to standard output, for {@code runner.events().subscribe(ConsoleView::render)}.
      * Keeps no state: the nesting comes from the session id, since a delegated task's session is named
      * {@code <parent id>/<suffix>} (sessions whose own ids contain {@code /} are indented a little more).
+     *
+     * @param event the event to print
      */
     public static void render(AgentEvent event) {
         print(System.out, event, (int) event.sessionId().chars().filter(c -> c == '/').count());

@@ -17,11 +17,17 @@ public interface ModelResolver {
     /**
      * Resolves a configuration.
      *
+     * @param config the configuration to resolve
+     * @return the model
      * @throws dev.keel.core.KeelException when the provider is unknown or its key variable is unset
      */
     ChatModel resolve(ModelConfig config);
 
-    /** Resolves through core's built-in providers over the process environment (the runner's default). */
+    /**
+     * Resolves through core's built-in providers over the process environment (the runner's default).
+     *
+     * @return the default resolver
+     */
     static ModelResolver defaults() {
         return config -> registry(Models.registry()).resolve(config);
     }
@@ -30,6 +36,9 @@ public interface ModelResolver {
      * Resolves through {@code registry}. A configuration with its own {@code base_url} or {@code token_key}
      * registers (for this resolution) a provider of that name with those settings, keeping the API type of a
      * known provider and defaulting to OpenAI-compatible for a new one.
+     *
+     * @param registry the registry to resolve through
+     * @return a resolver backed by the registry
      */
     static ModelResolver registry(ModelRegistry registry) {
         Objects.requireNonNull(registry, "registry");

@@ -55,7 +55,11 @@ public final class RunHandle implements Iterable<AgentEvent> {
         }
     }
 
-    /** Whether the run has finished, successfully or not. */
+    /**
+     * Whether the run has finished, successfully or not.
+     *
+     * @return whether the run has finished
+     */
     public boolean isDone() {
         return result.isDone();
     }
@@ -63,6 +67,7 @@ public final class RunHandle implements Iterable<AgentEvent> {
     /**
      * Waits for the run to finish.
      *
+     * @return the run's result
      * @throws AgentException when the run failed or was cancelled
      */
     public AgentResult await() {

@@ -32,6 +32,10 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
     /**
      * Validates and normalises the entries.
      *
+     * @param enabled        whether the guest gets the proxy at all
+     * @param allowed        entries that may be reached
+     * @param denied         entries that may never be reached, even when allowed
+     * @param maxConnections concurrent proxied connections per sandbox
      * @throws InvalidSandboxSpecException for an entry that is not a host pattern, IP address or CIDR block, or a
      *                                     connection limit below 1
      */
@@ -55,31 +59,54 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
         return List.copyOf(out);
     }
 
-    /** No network at all (no interface, no proxy). */
+    /**
+     * No network at all (no interface, no proxy).
+     *
+     * @return the policy
+     */
     public static NetworkPolicy none() {
         return new NetworkPolicy(false, List.of(), List.of(), 32);
     }
 
-    /** The proxy, with nothing allowed yet; add {@link #allow}. */
+    /**
+     * The proxy, with nothing allowed yet; add {@link #allow}.
+     *
+     * @return the proxy, with nothing allowed yet
+     */
     public static NetworkPolicy denyAll() {
         return new NetworkPolicy(true, List.of(), List.of(), 32);
     }
 
-    /** A copy that also allows these entries (host patterns, IP addresses, CIDR blocks). */
+    /**
+     * A copy that also allows these entries.
+     *
+     * @param entries host patterns, IP addresses or CIDR blocks
+     * @return a copy that also allows them
+     */
     public NetworkPolicy allow(String... entries) {
         List<String> a = new ArrayList<>(allowed);
         a.addAll(List.of(entries));
         return new NetworkPolicy(true, a, denied, maxConnections);
     }
 
-    /** A copy that also denies these entries (deny wins over allow, for names and for every resolved address). */
+    /**
+     * A copy that also denies these entries (deny wins over allow, for names and for every resolved address).
+     *
+     * @param entries host patterns, IP addresses or CIDR blocks
+     * @return a copy that also denies them
+     */
     public NetworkPolicy deny(String... entries) {
         List<String> d = new ArrayList<>(denied);
         d.addAll(List.of(entries));
         return new NetworkPolicy(enabled, allowed, d, maxConnections);
     }
 
-    /** A copy with another connection limit. */
+    /**
+     * A copy with another connection limit.
+     *
+     * @param max the most concurrent connections
+     * @return a copy with another connection limit
+     */
     public NetworkPolicy withMaxConnections(int max) {
         return new NetworkPolicy(enabled, allowed, denied, max);
     }

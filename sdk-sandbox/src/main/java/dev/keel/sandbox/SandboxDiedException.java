@@ -7,7 +7,9 @@ package dev.keel.sandbox;
  */
 public final class SandboxDiedException extends SandboxClosedException {
     private static final long serialVersionUID = 1L;
+    /** The sandbox's name. */
     private final String sandbox;
+    /** What killed its VM. */
     private final String reason;
 
     /**
@@ -20,12 +22,20 @@ public final class SandboxDiedException extends SandboxClosedException {
         this.reason = reason;
     }
 
-    /** The sandbox's name. */
+    /**
+     * The sandbox's name.
+     *
+     * @return the name
+     */
     public String sandbox() {
         return sandbox;
     }
 
-    /** What killed the VM, in words (from the guest console or qemu's exit). */
+    /**
+     * What killed the VM, in words (from the guest console or qemu's exit).
+     *
+     * @return the cause
+     */
     public String reason() {
         return reason;
     }

@@ -19,7 +19,19 @@ import java.util.List;
  */
 public record SandboxInfo(String name, String backend, String accelerator, boolean accelerated, String isolation,
                           Duration bootTime, boolean restored, long pid, List<Workspace> workspaces) {
-    /** Copies the workspace list. */
+    /**
+     * Copies the workspace list.
+     *
+     * @param name        the sandbox's name
+     * @param backend     the backend
+     * @param accelerator {@code kvm} or {@code tcg}
+     * @param accelerated hardware virtualisation is used
+     * @param isolation   isolation level
+     * @param bootTime    from starting the VM to the guest agent's first answer
+     * @param restored    restored from a saved booted VM rather than booted
+     * @param pid         the host process id of the VM
+     * @param workspaces  the workspaces as mounted, at their real paths
+     */
     public SandboxInfo {
         workspaces = List.copyOf(workspaces);
     }

@@ -33,6 +33,11 @@ public record SecretRule(String scheme, String hostPattern, int port, String hea
     /**
      * Validates the rule.
      *
+     * @param scheme      {@code https} or {@code http}
+     * @param hostPattern a host name, a subdomain pattern or an IP address
+     * @param port        the destination port
+     * @param header      header name, e.g. {@code Authorization}
+     * @param value       the secret value; never logged or shown
      * @throws InvalidSandboxSpecException for an unknown scheme, a bad host or port, a bad header name, or a value
      *                                     with line breaks
      */
@@ -65,6 +70,10 @@ public record SecretRule(String scheme, String hostPattern, int port, String hea
      * A rule for an origin written as {@code host}, {@code *.domain}, {@code host:port}, {@code https://host[:port]}
      * or {@code http://host:port} (plain HTTP only when written out); the port defaults to the scheme's (443, 80).
      *
+     * @param origin the scheme, host and port, e.g. {@code api.example.com} or {@code http://127.0.0.1:8080}
+     * @param header the header's name
+     * @param value  the header's value; never logged or shown
+     * @return the rule
      * @throws InvalidSandboxSpecException when the origin cannot be read
      */
     public static SecretRule of(String origin, String header, String value) {
@@ -82,7 +91,11 @@ public record SecretRule(String scheme, String hostPattern, int port, String hea
         return new SecretRule(scheme, host, port, header, value);
     }
 
-    /** {@code scheme://host:port}. */
+    /**
+     * The origin the rule is bound to.
+     *
+     * @return {@code scheme://host:port}
+     */
     public String origin() {
         return scheme + "://" + (hostPattern.indexOf(':') >= 0 ? "[" + hostPattern + "]" : hostPattern) + ":" + port;
     }

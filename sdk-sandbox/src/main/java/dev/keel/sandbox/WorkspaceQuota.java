@@ -14,7 +14,12 @@ public record WorkspaceQuota(long bytes, long files) {
     /** The default: 4 GiB and 200,000 entries (a large {@code node_modules} fits; a full disk does not). */
     public static final WorkspaceQuota DEFAULT = new WorkspaceQuota(4L << 30, 200_000);
 
-    /** Validates the limits. */
+    /**
+     * Validates the limits.
+     *
+     * @param bytes most bytes the sandbox may add; positive
+     * @param files most entries the sandbox may add; positive
+     */
     public WorkspaceQuota {
         if (bytes <= 0 || files <= 0) {
             throw new InvalidSandboxSpecException("workspace quota limits must be positive, were " + bytes + " bytes and "
@@ -22,7 +27,13 @@ public record WorkspaceQuota(long bytes, long files) {
         }
     }
 
-    /** A quota of {@code bytes} bytes and {@code files} entries. */
+    /**
+     * A quota of {@code bytes} bytes and {@code files} entries.
+     *
+     * @param bytes most bytes the sandbox may add
+     * @param files most entries the sandbox may add
+     * @return the quota
+     */
     public static WorkspaceQuota of(long bytes, long files) {
         return new WorkspaceQuota(bytes, files);
     }

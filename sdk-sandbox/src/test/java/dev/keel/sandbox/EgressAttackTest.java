@@ -12,10 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class EgressAttackTest {
         s.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest r) {
-                return new MockResponse().setBody("reached " + address + " auth=" + r.getHeader("Authorization") + "\n");
+                return new MockResponse.Builder().body("reached " + address + " auth=" + r.getHeaders().get("Authorization") + "\n").build();
             }
         });
         s.start(InetAddress.getByName(address), 0);
@@ -65,7 +65,7 @@ class EgressAttackTest {
         }
         for (MockWebServer s : new MockWebServer[] {echo, explicit, forbidden, control}) {
             if (s != null) {
-                s.shutdown();
+                s.close();
             }
         }
     }
@@ -115,7 +115,7 @@ class EgressAttackTest {
             assertThat(injected.stdout()).contains("auth=" + KEY);
             for (int i = echo.getRequestCount(); i > 0; i--) {
                 RecordedRequest seen = echo.takeRequest(10, TimeUnit.SECONDS);
-                assertThat(seen.getHeader("Authorization")).as("request to another port").isNotEqualTo(KEY);
+                assertThat(seen.getHeaders().get("Authorization")).as("request to another port").isNotEqualTo(KEY);
             }
         }
     }
@@ -137,7 +137,7 @@ class EgressAttackTest {
             assertThat(answers.toString()).doesNotContain("sk-other").doesNotContain("reached");
             int before = echo.getRequestCount();
             for (int i = 0; i < before; i++) {
-                assertThat(echo.takeRequest(10, TimeUnit.SECONDS).getPath()).isNotEqualTo("/steal");
+                assertThat(echo.takeRequest(10, TimeUnit.SECONDS).getTarget()).isNotEqualTo("/steal");
             }
             // the attacker's log names where the bytes went: the victim's proxy port, not an innocent CONNECT
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -17,6 +17,7 @@ import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
@@ -74,25 +75,53 @@ public final class McpToolset implements Toolset {
         trustReadOnlyHints = b.trustReadOnlyHints;
     }
 
-    /** A server started as {@code command args...} speaking MCP on stdin/stdout. */
+    /**
+     * A server started as {@code command args...} speaking MCP on stdin/stdout.
+     *
+     * @param command the program to start
+     * @param args the arguments
+     * @param env environment variables added to the MCP default environment
+     * @return a server started as {@code command args...} speaking MCP on stdin/stdout
+     */
     public static McpToolset stdio(String command, List<String> args, Map<String, String> env) {
         return builder(new McpTransport.Stdio(command, args, env)).build();
     }
 
-    /** A server at a streamable-HTTP endpoint such as {@code http://127.0.0.1:3001/mcp}. */
+    /**
+     * A server at a streamable-HTTP endpoint such as {@code http://127.0.0.1:3001/mcp}.
+     *
+     * @param url the endpoint URL
+     * @return a server at a streamable-HTTP endpoint such as {@code http://127.0.0.1:3001/mcp}
+     */
     public static McpToolset streamableHttp(String url) {
         return builder(new McpTransport.StreamableHttp(url, Map.of())).build();
     }
 
-    /** A server at an SSE endpoint such as {@code http://127.0.0.1:3001/sse}. */
+    /**
+     * A server at an SSE endpoint such as {@code http://127.0.0.1:3001/sse}.
+     *
+     * @param url the endpoint URL
+     * @return a server at an SSE endpoint such as {@code http://127.0.0.1:3001/sse}
+     */
     public static McpToolset sse(String url) {
         return builder(new McpTransport.Sse(url, Map.of())).build();
     }
 
+    /**
+     * Starts a builder for a server reached through {@code transport}.
+     *
+     * @param transport how to reach the server
+     * @return the builder
+     */
     public static Builder builder(McpTransport transport) {
         return new Builder(transport);
     }
 
+    /**
+     * How the server is reached.
+     *
+     * @return the transport
+     */
     public McpTransport transport() {
         return transport;
     }
@@ -160,12 +189,19 @@ public final class McpToolset implements Toolset {
         if (transport instanceof McpTransport.StreamableHttp h) {
             URI uri = URI.create(h.url());
             return HttpClientStreamableHttpTransport.builder(base(uri)).endpoint(pathOf(uri, "/mcp"))
-                    .customizeRequest(r -> h.headers().forEach(r::header)).build();
+                    .jsonMapper(jsonMapper()).httpRequestCustomizer((r, method, target, body, context) ->
+                            h.headers().forEach(r::header)).build();
         }
         McpTransport.Sse sse = (McpTransport.Sse) transport;
         URI uri = URI.create(sse.url());
         return HttpClientSseClientTransport.builder(base(uri)).sseEndpoint(pathOf(uri, "/sse"))
-                .customizeRequest(r -> sse.headers().forEach(r::header)).build();
+                .jsonMapper(jsonMapper()).httpRequestCustomizer((r, method, target, body, context) ->
+                        sse.headers().forEach(r::header)).build();
+    }
+
+    /** The SDK's JSON binding, on Keel's Jackson 2 configuration (the SDK would otherwise look one up). */
+    private static JacksonMcpJsonMapper jsonMapper() {
+        return new JacksonMcpJsonMapper(Json.newMapper());
     }
 
     /** Fails at once for a missing program instead of waiting for the initialisation timeout. */
@@ -192,7 +228,7 @@ public final class McpToolset implements Toolset {
      */
     private static final class SerializedStdioTransport extends StdioClientTransport {
         SerializedStdioTransport(ServerParameters params) {
-            super(params, Json.newMapper());
+            super(params, jsonMapper());
         }
 
         /**
@@ -447,24 +483,44 @@ public final class McpToolset implements Toolset {
             this.name = "mcp:" + transport.label();
         }
 
-        /** Name for logs and errors. */
+        /**
+         * Name for logs and errors.
+         *
+         * @param name name for logs and errors
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Limit for start-up and for each request; a server that exceeds it is treated as failed. */
+        /**
+         * Limit for start-up and for each request; a server that exceeds it is treated as failed.
+         *
+         * @param timeout limit for start-up and for each request; a server that exceeds it is treated as failed
+         * @return this builder
+         */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** Lets the server's {@code readOnlyHint} auto-approve its tools. Off by default. */
+        /**
+         * Lets the server's {@code readOnlyHint} auto-approve its tools. Off by default.
+         *
+         * @param trust whether to trust the hints
+         * @return this builder
+         */
         public Builder trustReadOnlyHints(boolean trust) {
             this.trustReadOnlyHints = trust;
             return this;
         }
 
+        /**
+         * Builds the toolset; nothing is started until {@link McpToolset#tools()} is called.
+         *
+         * @return the toolset
+         */
         public McpToolset build() {
             return new McpToolset(this);
         }

@@ -17,6 +17,14 @@ import java.util.Objects;
  * @param warnings    {@code file:line: field: note} lines for ignored cagent fields
  */
 public record Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param root the root agent
+     * @param agents every agent of the file by name, in file order
+     * @param permissions team-level permission patterns
+     * @param warnings {@code file:line: field: note} lines for ignored cagent fields
+     */
     public Team {
         Objects.requireNonNull(root, "root");
         agents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(agents));
@@ -24,7 +32,11 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
         warnings = List.copyOf(warnings);
     }
 
-    /** A runner builder for the root with the team's permissions; add a model resolver and approver. */
+    /**
+     * A runner builder for the root with the team's permissions; add a model resolver and approver.
+     *
+     * @return a new runner builder
+     */
     public Runner.Builder runner() {
         return Runner.builder(root).permissions(permissions);
     }

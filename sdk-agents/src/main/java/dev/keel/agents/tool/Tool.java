@@ -11,10 +11,18 @@ import java.util.Objects;
  */
 public interface Tool {
 
-    /** Name, description and argument schema shown to the model. */
+    /**
+     * Name, description and argument schema shown to the model.
+     *
+     * @return the spec
+     */
     ToolSpec spec();
 
-    /** True when the tool has no side effects worth approving. Defaults to false. */
+    /**
+     * True when the tool has no side effects worth approving. Defaults to false.
+     *
+     * @return true when the tool has no side effects worth approving
+     */
     default boolean readOnly() {
         return false;
     }
@@ -25,16 +33,33 @@ public interface Tool {
      *
      * @param arguments the model's arguments, already parsed as a JSON object
      * @param context   the calling agent and its session state
+     * @return the result the model sees
+     * @throws java.lang.Exception when the call fails; the runner reports it to the model as an error result
      */
     ToolResult call(ObjectNode arguments, ToolContext context) throws Exception;
 
     /** Handler of a tool built with {@link #of}. */
     @FunctionalInterface
     interface Handler {
+        /**
+         * The handler of a tool built with {@link Tool#of}.
+         *
+         * @param arguments the call's arguments
+         * @param context the calling agent and session
+         * @return the result the model sees
+         * @throws Exception when the call fails; the runner reports it to the model as an error result
+         */
         ToolResult call(ObjectNode arguments, ToolContext context) throws Exception;
     }
 
-    /** A tool from a spec and a handler. */
+    /**
+     * A tool from a spec and a handler.
+     *
+     * @param spec the name, description and argument schema
+     * @param readOnly whether the tool only reads, so calls may be approved without asking
+     * @param handler runs each call
+     * @return a tool from a spec and a handler
+     */
     static Tool of(ToolSpec spec, boolean readOnly, Handler handler) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(handler, "handler");

@@ -14,6 +14,14 @@ import java.util.Objects;
  *                  race on it.
  */
 public record ToolContext(String agent, String sessionId, Map<String, JsonNode> state) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param agent name of the agent calling the tool
+     * @param sessionId id of the session the call belongs to
+     * @param state the session's state: a thread-safe map that tools may read and update (for example the todo
+     *     list). A delegated sub-agent works on its own copy, so parallel delegations never race on it.
+     */
     public ToolContext {
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(sessionId, "sessionId");

@@ -17,12 +17,26 @@ import java.util.Objects;
  */
 public record ConfiguredToolset(Toolset delegate, List<String> only, String instruction, boolean readOnlyOnly)
         implements Toolset {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param delegate the toolset
+     * @param only tool names to keep; empty = all
+     * @param instruction instruction replacing the delegate's, or null to keep it
+     * @param readOnlyOnly keep only the tools that declare themselves read-only
+     */
     public ConfiguredToolset {
         Objects.requireNonNull(delegate, "delegate");
         only = List.copyOf(only == null ? List.of() : only);
     }
 
-    /** Narrowed by name and/or with its own instruction; read-write tools kept. */
+    /**
+     * Narrowed by name and/or with its own instruction; read-write tools kept.
+     *
+     * @param delegate the toolset narrowed
+     * @param only tool names kept, empty for all
+     * @param instruction guidance for the agent, or empty
+     */
     public ConfiguredToolset(Toolset delegate, List<String> only, String instruction) {
         this(delegate, only, instruction, false);
     }

@@ -32,6 +32,14 @@ import okhttp3.Response;
  */
 public record FetchToolset(OkHttpClient client, List<String> allowedHosts, Duration timeout, int maxBytes)
         implements Toolset {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param client the HTTP client (shared, not closed by this toolset)
+     * @param allowedHosts host globs; empty = any host
+     * @param timeout per-request limit
+     * @param maxBytes body bytes kept per URL
+     */
     public FetchToolset {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(timeout, "timeout");
@@ -74,7 +82,12 @@ public record FetchToolset(OkHttpClient client, List<String> allowedHosts, Durat
                 }));
     }
 
-    /** Whether {@code host} is on the allowlist. */
+    /**
+     * Whether {@code host} is on the allowlist.
+     *
+     * @param host the host name
+     * @return whether {@code host} is on the allowlist
+     */
     public boolean allows(String host) {
         String h = host.toLowerCase(Locale.ROOT);
         return allowedHosts.isEmpty() || allowedHosts.stream().anyMatch(g -> ToolPattern.glob(g.toLowerCase(Locale.ROOT), h));

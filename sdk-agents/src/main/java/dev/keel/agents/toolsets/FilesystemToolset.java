@@ -37,6 +37,11 @@ import java.util.stream.Stream;
 public record FilesystemToolset(Path root) implements Toolset {
     private static final int MAX_RESULTS = 500;
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param root the directory the tools may see
+     */
     public FilesystemToolset {
         Objects.requireNonNull(root, "root");
         root = root.toAbsolutePath().normalize();
@@ -102,7 +107,10 @@ public record FilesystemToolset(Path root) implements Toolset {
      * Resolves {@code path} against the root and checks that it, and whatever symbolic links it goes
      * through, stay inside.
      *
+     * @param path a path relative to the root, or absolute inside it
+     * @return the real path
      * @throws IllegalArgumentException naming the path when it would leave the root
+     * @throws java.io.IOException when the path cannot be resolved, or leaves the root
      */
     public Path resolve(String path) throws IOException {
         Path p = Path.of(path);

@@ -30,6 +30,11 @@ import java.util.Objects;
  * @param path the JSON-lines file
  */
 public record MemoryToolset(Path path) implements Toolset {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param path the JSON-lines file
+     */
     public MemoryToolset {
         Objects.requireNonNull(path, "path");
         path = path.toAbsolutePath();
@@ -64,7 +69,12 @@ public record MemoryToolset(Path path) implements Toolset {
                                 : ToolResult.error("no memory with id '" + args.get("id").asText() + "'")));
     }
 
-    /** Stores a memory and returns its id. */
+    /**
+     * Stores a memory and returns its id.
+     *
+     * @param memory the text to remember
+     * @return the new memory's id
+     */
     public synchronized String add(String memory) {
         List<ObjectNode> all = read();
         long next = all.stream().mapToLong(m -> m.path("id").asLong(0)).max().orElse(0) + 1;
@@ -75,7 +85,12 @@ public record MemoryToolset(Path path) implements Toolset {
         return String.valueOf(next);
     }
 
-    /** Memories containing every word of {@code query}, ignoring case. */
+    /**
+     * Memories containing every word of {@code query}, ignoring case.
+     *
+     * @param query the words to look for
+     * @return the matching memories
+     */
     public synchronized List<ObjectNode> search(String query) {
         String[] words = query.toLowerCase(Locale.ROOT).split("\\s+");
         List<ObjectNode> out = new ArrayList<>();
@@ -92,7 +107,12 @@ public record MemoryToolset(Path path) implements Toolset {
         return out;
     }
 
-    /** Deletes a memory; false when there is none with that id. */
+    /**
+     * Deletes a memory; false when there is none with that id.
+     *
+     * @param id the memory's id
+     * @return true when a memory was deleted
+     */
     public synchronized boolean delete(String id) {
         List<ObjectNode> all = read();
         boolean removed = all.removeIf(m -> m.path("id").asText().equals(id));
@@ -102,7 +122,11 @@ public record MemoryToolset(Path path) implements Toolset {
         return removed;
     }
 
-    /** All memories, oldest first. */
+    /**
+     * All memories, oldest first.
+     *
+     * @return all memories, oldest first
+     */
     public synchronized List<ObjectNode> read() {
         List<ObjectNode> out = new ArrayList<>();
         if (!Files.exists(path)) {

@@ -23,6 +23,13 @@ import java.util.Objects;
  * @param timeout  per-command limit
  */
 public record ScriptToolset(CommandRunner runner, Map<String, Script> commands, Duration timeout) implements Toolset {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param runner where commands run
+     * @param commands tool name → command
+     * @param timeout per-command limit
+     */
     public ScriptToolset {
         Objects.requireNonNull(runner, "runner");
         Objects.requireNonNull(timeout, "timeout");
@@ -43,6 +50,15 @@ public record ScriptToolset(CommandRunner runner, Map<String, Script> commands, 
      */
     public record Script(String cmd, String description, Map<String, String> args, Map<String, String> env,
                          String workingDir) {
+        /**
+         * Creates the value, checking its components.
+         *
+         * @param cmd shell script run with {@code sh -c}
+         * @param description what it does, for the model
+         * @param args argument name → description; every argument is a required string
+         * @param env extra environment
+         * @param workingDir working directory, or null for the runner's
+         */
         public Script {
             Objects.requireNonNull(cmd, "cmd");
             description = Objects.requireNonNullElse(description, "Runs: " + cmd);
@@ -50,7 +66,13 @@ public record ScriptToolset(CommandRunner runner, Map<String, Script> commands, 
             env = Map.copyOf(env == null ? Map.of() : env);
         }
 
-        /** A command without arguments. */
+        /**
+         * A command without arguments.
+         *
+         * @param cmd the shell command
+         * @param description what it does, shown to the model
+         * @return a command without arguments
+         */
         public static Script of(String cmd, String description) {
             return new Script(cmd, description, Map.of(), Map.of(), null);
         }

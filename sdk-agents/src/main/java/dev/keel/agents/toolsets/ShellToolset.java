@@ -30,6 +30,14 @@ public record ShellToolset(CommandRunner runner, Duration timeout, int outputLim
     /** Default output cap per stream: 64 KiB. */
     public static final int DEFAULT_OUTPUT_LIMIT = 64 * 1024;
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param runner where commands run
+     * @param timeout per-command limit
+     * @param outputLimit bytes kept of stdout and of stderr each
+     * @param env environment given to every command
+     */
     public ShellToolset {
         Objects.requireNonNull(runner, "runner");
         Objects.requireNonNull(timeout, "timeout");

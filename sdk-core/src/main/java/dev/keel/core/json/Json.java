@@ -17,12 +17,20 @@ public final class Json {
 
     private Json() {}
 
-    /** The shared, preconfigured mapper. Do not reconfigure it. */
+    /**
+     * The shared, preconfigured mapper. Do not reconfigure it.
+     *
+     * @return the shared, preconfigured mapper
+     */
     public static ObjectMapper mapper() {
         return MAPPER;
     }
 
-    /** A fresh mapper with Keel's settings, for callers that need to register their own modules. */
+    /**
+     * A fresh mapper with Keel's settings, for callers that need to register their own modules.
+     *
+     * @return a fresh mapper with Keel's settings
+     */
     public static ObjectMapper newMapper() {
         return JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -31,7 +39,12 @@ public final class Json {
                 .build();
     }
 
-    /** Parses {@code text}; invalid JSON becomes a {@link JsonParseException} that quotes where it broke. */
+    /**
+     * Parses {@code text}; invalid JSON becomes a {@link JsonParseException} that quotes where it broke.
+     *
+     * @param text the JSON text
+     * @return the parsed tree
+     */
     public static JsonNode parse(String text) {
         try {
             JsonNode node = MAPPER.readTree(text);
@@ -44,12 +57,21 @@ public final class Json {
         }
     }
 
-    /** A new empty object node. */
+    /**
+     * A new empty object node.
+     *
+     * @return a new empty object node
+     */
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
-    /** Compact JSON text of a node or value. */
+    /**
+     * Compact JSON text of a node or value.
+     *
+     * @param value a tree node or a value Jackson can write
+     * @return the JSON text
+     */
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);

@@ -6,10 +6,21 @@ import dev.keel.core.KeelException;
 public class JsonParseException extends KeelException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message where the text broke
+     */
     public JsonParseException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception.
+     *
+     * @param message where the text broke
+     * @param cause Jackson's exception
+     */
     public JsonParseException(String message, Throwable cause) {
         super(message, cause);
     }

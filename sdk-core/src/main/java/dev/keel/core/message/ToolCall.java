@@ -15,6 +15,14 @@ import java.util.Objects;
  *                  but not always, a valid object. Use {@link #argumentsJson()} to parse.
  */
 public record ToolCall(String id, String name, String arguments) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param id provider-assigned id that the tool result must echo
+     * @param name tool name
+     * @param arguments the arguments exactly as the model produced them: a JSON text that is usually, but not
+     *     always, a valid object. Use {@link #argumentsJson()} to parse.
+     */
     public ToolCall {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
@@ -24,6 +32,7 @@ public record ToolCall(String id, String name, String arguments) {
     /**
      * Parses {@link #arguments()} as a JSON object.
      *
+     * @return the parsed arguments
      * @throws JsonParseException when the model produced invalid JSON or something other than an object;
      *                            the message says what is wrong so it can be shown to the model
      */

@@ -61,12 +61,20 @@ public final class ModelRegistry {
         this.http = new ProviderFactory.Http(b.httpConfig, b.httpClient);
     }
 
-    /** A builder with the built-in providers, the process environment and default HTTP settings. */
+    /**
+     * A builder with the built-in providers, the process environment and default HTTP settings.
+     *
+     * @return a builder with the built-in providers
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The built-in providers over the process environment. */
+    /**
+     * The built-in providers over the process environment.
+     *
+     * @return the built-in providers over the process environment
+     */
     public static ModelRegistry defaults() {
         return builder().build();
     }
@@ -74,6 +82,8 @@ public final class ModelRegistry {
     /**
      * A chat model for {@code reference} ({@code provider/model}).
      *
+     * @param reference the reference
+     * @return a chat model for {@code reference}
      * @throws ModelResolutionException.InvalidReference when the reference is malformed
      * @throws ModelResolutionException.UnknownProvider  listing the known providers
      * @throws ModelResolutionException.MissingApiKey    naming the environment variable to set
@@ -82,7 +92,12 @@ public final class ModelRegistry {
         return chatModel(ModelRef.parse(reference));
     }
 
-    /** A chat model for an already parsed reference; see {@link #chatModel(String)}. */
+    /**
+     * A chat model for an already parsed reference; see {@link #chatModel(String)}.
+     *
+     * @param reference the parsed reference
+     * @return a chat model for an already parsed reference
+     */
     public ChatModel chatModel(ModelRef reference) {
         ProviderConfig provider = providerFor(reference);
         return factory(provider).chatModel(provider, reference.model(), apiKey(provider), http);
@@ -91,6 +106,8 @@ public final class ModelRegistry {
     /**
      * An embedding model for {@code reference}, e.g. {@code openai/text-embedding-3-small}.
      *
+     * @param reference the reference
+     * @return an embedding model for {@code reference}
      * @throws ModelResolutionException.Unsupported when the provider's API has no embeddings (Anthropic)
      * @throws ModelResolutionException             for the same reasons as {@link #chatModel(String)}
      */
@@ -100,17 +117,30 @@ public final class ModelRegistry {
         return factory(provider).embeddingModel(provider, ref.model(), apiKey(provider), http);
     }
 
-    /** The provider registered under {@code name}. */
+    /**
+     * The provider registered under {@code name}.
+     *
+     * @param name the provider name
+     * @return the provider registered under {@code name}
+     */
     public Optional<ProviderConfig> provider(String name) {
         return Optional.ofNullable(providers.get(name));
     }
 
-    /** All registered providers, sorted by name. */
+    /**
+     * All registered providers, sorted by name.
+     *
+     * @return all registered providers
+     */
     public List<ProviderConfig> providers() {
         return providers.values().stream().sorted(java.util.Comparator.comparing(ProviderConfig::name)).toList();
     }
 
-    /** A builder starting from this registry's providers, environment and HTTP settings. */
+    /**
+     * A builder starting from this registry's providers, environment and HTTP settings.
+     *
+     * @return a new builder holding this registry's providers and settings
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.providers.clear();
@@ -174,32 +204,56 @@ public final class ModelRegistry {
             factories.putAll(ProviderFactories.DEFAULTS);
         }
 
-        /** Registers {@code provider}, replacing any provider (built-in or not) of the same name. */
+        /**
+         * Registers {@code provider}, replacing any provider (built-in or not) of the same name.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
         public Builder provider(ProviderConfig provider) {
             Objects.requireNonNull(provider, "provider");
             providers.put(provider.name(), provider);
             return this;
         }
 
-        /** Registers several providers; see {@link #provider(ProviderConfig)}. */
+        /**
+         * Registers several providers; see {@link #provider(ProviderConfig)}.
+         *
+         * @param providers the providers
+         * @return this builder
+         */
         public Builder providers(List<ProviderConfig> providers) {
             new ArrayList<>(providers).forEach(this::provider);
             return this;
         }
 
-        /** Removes a provider, built-in or not; resolving it then fails as unknown. */
+        /**
+         * Removes a provider, built-in or not; resolving it then fails as unknown.
+         *
+         * @param name the provider name
+         * @return this builder
+         */
         public Builder removeProvider(String name) {
             providers.remove(name);
             return this;
         }
 
-        /** Removes every provider, built-ins included. */
+        /**
+         * Removes every provider, built-ins included.
+         *
+         * @return this builder
+         */
         public Builder clearProviders() {
             providers.clear();
             return this;
         }
 
-        /** Reads keys from {@code environment} instead of the process environment (copied). */
+        /**
+         * Reads keys from {@code environment} instead of the process environment (copied).
+         *
+         * @param environment the variables
+         * @return this builder
+         */
         public Builder environment(Map<String, String> environment) {
             Map<String, String> copy = Map.copyOf(Objects.requireNonNull(environment, "environment"));
             this.environment = copy::get;
@@ -207,21 +261,36 @@ public final class ModelRegistry {
             return this;
         }
 
-        /** Reads keys through {@code lookup} (variable name → value or {@code null}) at resolve time. */
+        /**
+         * Reads keys through {@code lookup} (variable name → value or {@code null}) at resolve time.
+         *
+         * @param lookup the lookup
+         * @return this builder
+         */
         public Builder environment(Function<String, String> lookup) {
             this.environment = Objects.requireNonNull(lookup, "lookup");
             this.processEnvironment = false;
             return this;
         }
 
-        /** Timeouts, retries and interceptors for the clients resolved models create (and own). */
+        /**
+         * Timeouts, retries and interceptors for the clients resolved models create (and own).
+         *
+         * @param config the configuration
+         * @return this builder
+         */
         public Builder http(HttpConfig config) {
             this.httpConfig = Objects.requireNonNull(config, "config");
             this.httpClient = null;
             return this;
         }
 
-        /** One client shared by every resolved model; the caller owns and closes it. */
+        /**
+         * One client shared by every resolved model; the caller owns and closes it.
+         *
+         * @param client the shared client
+         * @return this builder
+         */
         public Builder httpClient(OkHttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "client");
             return this;
@@ -233,6 +302,11 @@ public final class ModelRegistry {
             return this;
         }
 
+        /**
+         * Builds the registry.
+         *
+         * @return the registry
+         */
         public ModelRegistry build() {
             return new ModelRegistry(this);
         }

@@ -23,18 +23,29 @@ public final class Models {
      * Resolves a chat model reference such as {@code openai/gpt-5}, {@code anthropic/claude-sonnet-4-5}
      * or {@code dmr/ai/qwen2.5}.
      *
+     * @param reference the reference
+     * @return the model
      * @throws ModelResolutionException when the reference is malformed, the provider unknown or its key unset
      */
     public static ChatModel resolve(String reference) {
         return ModelRegistry.defaults().chatModel(reference);
     }
 
-    /** Resolves an embedding model reference such as {@code openai/text-embedding-3-small}. */
+    /**
+     * Resolves an embedding model reference such as {@code openai/text-embedding-3-small}.
+     *
+     * @param reference the reference
+     * @return the model
+     */
     public static EmbeddingModel embeddingModel(String reference) {
         return ModelRegistry.defaults().embeddingModel(reference);
     }
 
-    /** The registry {@link #resolve} uses right now: built-in providers over the process environment. */
+    /**
+     * The registry {@link #resolve} uses right now: built-in providers over the process environment.
+     *
+     * @return the registry {@link #resolve} uses right now
+     */
     public static ModelRegistry registry() {
         return ModelRegistry.defaults();
     }

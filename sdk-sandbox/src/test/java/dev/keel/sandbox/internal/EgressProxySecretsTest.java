@@ -15,9 +15,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +39,8 @@ class EgressProxySecretsTest {
 
     @AfterEach
     void stop() throws Exception {
-        other.shutdown();
-        explicit.shutdown();
+        other.close();
+        explicit.close();
     }
 
     /** Sends a request and reads one response (head, then Content-Length bytes); "" when the proxy hung up. */
@@ -67,25 +67,25 @@ class EgressProxySecretsTest {
                 SecretRule.of("http://127.0.0.1:" + explicit.getPort(), "X-Key", HTTP_KEY));
         try (EgressProxy proxy = new EgressProxy(NetworkPolicy.denyAll().allow("127.0.0.1"), secrets, "secrets",
                 SSLContext.getDefault(), null)) {
-            other.enqueue(new MockResponse().setBody("other"));
+            other.enqueue(new MockResponse.Builder().body("other").build());
             try (Socket s = ProxyClient.open(proxy)) {
                 assertThat(send(s, "GET http://127.0.0.1:" + other.getPort() + "/x HTTP/1.1\r\nHost: h\r\nAuthorization: "
                         + SecretRule.SENTINEL + "\r\n\r\n")).endsWith("other");
             }
             RecordedRequest toOther = other.takeRequest(10, TimeUnit.SECONDS);
             // the https:443 rule does not apply to plain HTTP on another port: the guest's own header passes as it was
-            assertThat(toOther.getHeader("Authorization")).isEqualTo(SecretRule.SENTINEL);
-            assertThat(toOther.getHeader("X-Key")).isNull();
+            assertThat(toOther.getHeaders().get("Authorization")).isEqualTo(SecretRule.SENTINEL);
+            assertThat(toOther.getHeaders().get("X-Key")).isNull();
 
             for (String spelling : List.of("127.0.0.1", "2130706433", "[::ffff:127.0.0.1]")) {
-                explicit.enqueue(new MockResponse().setBody("explicit"));
+                explicit.enqueue(new MockResponse.Builder().body("explicit").build());
                 try (Socket s = ProxyClient.open(proxy)) {
                     assertThat(send(s, "GET http://" + spelling + ":" + explicit.getPort() + "/y HTTP/1.1\r\nHost: h\r\n\r\n"))
                             .endsWith("explicit");
                 }
                 RecordedRequest toExplicit = explicit.takeRequest(10, TimeUnit.SECONDS);
-                assertThat(toExplicit.getHeader("X-Key")).as(spelling).isEqualTo(HTTP_KEY);
-                assertThat(toExplicit.getHeader("Authorization")).as(spelling).isNull();
+                assertThat(toExplicit.getHeaders().get("X-Key")).as(spelling).isEqualTo(HTTP_KEY);
+                assertThat(toExplicit.getHeaders().get("Authorization")).as(spelling).isNull();
             }
             assertThat(proxy.requests()).extracting(NetworkRequest::address).containsOnly("127.0.0.1");
             assertThat(proxy.requests().toString()).doesNotContain(HTTP_KEY).doesNotContain("sk-https");
@@ -108,11 +108,11 @@ class EgressProxySecretsTest {
             }
             assertThat(other.getRequestCount()).isZero();
             assertThat(proxy.requests()).isEmpty();
-            other.enqueue(new MockResponse().setBody("ok"));
+            other.enqueue(new MockResponse.Builder().body("ok").build());
             try (Socket s = ProxyClient.open(proxy)) {
                 assertThat(send(s, request)).endsWith("ok");
             }
-            assertThat(other.takeRequest(10, TimeUnit.SECONDS).getHeader("X-Key")).isEqualTo(HTTP_KEY);
+            assertThat(other.takeRequest(10, TimeUnit.SECONDS).getHeaders().get("X-Key")).isEqualTo(HTTP_KEY);
         }
     }
 
@@ -121,7 +121,7 @@ class EgressProxySecretsTest {
         try (MockWebServer checked = new MockWebServer(); MockWebServer rebound = new MockWebServer()) {
             checked.start(InetAddress.getByName("127.0.0.3"), 0);
             rebound.start(InetAddress.getByName("127.0.0.2"), checked.getPort());
-            checked.enqueue(new MockResponse().setBody("checked"));
+            checked.enqueue(new MockResponse.Builder().body("checked").build());
             AtomicInteger lookups = new AtomicInteger();
             EgressRules rules = new EgressRules(NetworkPolicy.denyAll().allow("rebind.example.com", "127.0.0.3"),
                     name -> new InetAddress[] {InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.3" : "127.0.0.2")},
