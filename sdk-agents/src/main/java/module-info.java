@@ -4,6 +4,8 @@
  */
 module dev.keel.agents {
     requires transitive dev.keel.core;
+    requires org.slf4j;
+    requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires io.modelcontextprotocol.sdk.mcp.core;
     requires io.modelcontextprotocol.sdk.mcp.json.jackson2;

@@ -8,6 +8,8 @@
  */
 module dev.keel.authz {
     requires transitive dev.keel.core;
+    requires org.slf4j;
+    requires com.fasterxml.jackson.databind;
     requires com.sun.jna;
     requires io.grpc;
     requires io.grpc.stub;

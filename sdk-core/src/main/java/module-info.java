@@ -1,14 +1,17 @@
 /**
  * Keel core: chat and embedding model contracts, messages, tool specs, providers (OpenAI-compatible,
- * Anthropic), the model registry, shared HTTP and JSON, and {@link dev.keel.core.exec.CommandRunner}.
+ * Anthropic), the model registry, shared HTTP, Keel's JSON values, and {@link dev.keel.core.exec.CommandRunner}.
+ *
+ * <p>Jackson is used inside Keel only: no Jackson type is part of Keel's API, and the JSON plumbing in
+ * {@code dev.keel.core.internal.json} is exported to Keel's own modules alone.
  *
  * <p>LangChain4j is an optional dependency: the adapters in {@code dev.keel.core.langchain4j} work only
  * when LangChain4j is on the module path of the host application.
  */
 module dev.keel.core {
-    requires transitive com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.databind;
     requires transitive okhttp3;
-    requires transitive org.slf4j;
+    requires org.slf4j;
     requires static langchain4j.core;
 
     exports dev.keel.core;
@@ -21,4 +24,8 @@ module dev.keel.core {
     exports dev.keel.core.anthropic;
     exports dev.keel.core.langchain4j;
     exports dev.keel.core.models;
+
+    // Keel's own modules share the JSON plumbing; it is not API (no user module can read it).
+    exports dev.keel.core.internal.json to
+            dev.keel.agents, dev.keel.sandbox, dev.keel.authz;
 }

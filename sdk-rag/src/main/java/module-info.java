@@ -8,6 +8,7 @@
  */
 module dev.keel.rag {
     requires transitive dev.keel.core;
+    requires org.slf4j;
     requires static jtokkit;
     requires static langchain4j.core;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;

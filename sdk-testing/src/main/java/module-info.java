@@ -4,9 +4,11 @@
  */
 module dev.keel.testing {
     requires transitive dev.keel.core;
+    requires org.slf4j;
     requires transitive org.junit.jupiter.api;
     requires mockwebserver3;
     requires okio;
+    requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     // the @EmbeddedSpiceDb extension; sdk-authz is optional
     requires static dev.keel.authz;

@@ -4,6 +4,7 @@ import dev.keel.core.ChatModel;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.StreamListener;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.openai.OpenAiCompatible;
@@ -73,7 +74,7 @@ public final class ChatSample {
         ChatResponse first = model.stream(request, printer);
         request = request.plus(first.message());
         for (ToolCall call : first.toolCalls()) {
-            String result = getWeather(call.argumentsJson().path("city").asText());
+            String result = getWeather(call.argumentsJson().get("city").flatMap(JsonValue::asString).orElse(""));
             out.println("← tool result " + result);
             request = request.plus(Message.toolResult(call, result));
         }

@@ -1,5 +1,6 @@
 package dev.keel.samples;
 
+import dev.keel.agents.AgentEvents;
 import dev.keel.agents.AgentResult;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Approval;
@@ -48,9 +49,10 @@ public final class DevTeamSample {
         Files.createDirectories(workspace);
         out.println("Workspace: " + workspace.toAbsolutePath() + "\nRequest: " + request + "\n");
         Team team = support.load("dev-team.yaml", workspace, LocalCommandRunner.in(workspace));
-        try (Runner runner = team.runner().modelResolver(support.resolver)
+        try (Runner runner = team.runner().models(support.resolver)
                 .approver(req -> Approval.deny("this sample runs unattended; only the team file's allow list applies"))
-                .listener(TeamSampleSupport.consoleView(out)).build()) {
+                .build();
+             AgentEvents.Subscription view = runner.events().subscribe(TeamSampleSupport.consoleView(out))) {
             AgentResult result = runner.run(request);
             out.println("\nFiles in the workspace: " + listing(workspace));
             out.println("Model: " + support.mode + ", stop reason: " + result.stopReason());

@@ -1,6 +1,7 @@
 package dev.keel.samples;
 
 import dev.keel.agents.Agent;
+import dev.keel.agents.AgentEvents;
 import dev.keel.agents.AgentResult;
 import dev.keel.agents.AgentEvent;
 import dev.keel.agents.AgentListener;
@@ -59,13 +60,9 @@ public final class FlagshipSample {
         try (CompanyKnowledge knowledge = CompanyKnowledge.open()) {
             if (reference != null && !reference.isBlank()) {
                 ChatModel model = Models.resolve(reference);
-                try {
+                try (model) {
                     System.out.println("[model " + model.id() + "]");
                     run(knowledge, model, question, System.out);
-                } finally {
-                    if (model instanceof AutoCloseable c) {
-                        c.close();
-                    }
                 }
             } else {
                 try (ScriptedModelServer llm = OfflineHelpdesk.start();
@@ -99,7 +96,8 @@ public final class FlagshipSample {
                     .toolsets(searchDocs(knowledge, SubjectRef.of("user", user), out))
                     .maxIterations(6)
                     .build();
-            try (Runner runner = Runner.builder(helpdesk).listener(live(out)).build()) {
+            try (Runner runner = Runner.builder(helpdesk).build();
+                 AgentEvents.Subscription view = runner.events().subscribe(live(out))) {
                 results.put(user, runner.run(question));
             }
         }
@@ -133,7 +131,7 @@ public final class FlagshipSample {
         ToolSpec spec = ToolSpec.of("search_docs", "Search the company documents the current user may read",
                 JsonSchema.object().required("query", JsonSchema.string("What to look for")).build());
         return Toolset.of("company-docs", Tool.of(spec, true, (arguments, context) -> {
-            CompanyKnowledge.Search search = knowledge.search(arguments.path("query").asText(), user);
+            CompanyKnowledge.Search search = knowledge.search(arguments.string("query"), user);
             if (!search.withheld().isEmpty()) {
                 audit.println("    (audit) withheld from " + user + ": " + search.withheld());
             }

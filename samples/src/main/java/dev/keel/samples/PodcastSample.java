@@ -1,5 +1,6 @@
 package dev.keel.samples;
 
+import dev.keel.agents.AgentEvents;
 import dev.keel.agents.AgentResult;
 import dev.keel.agents.Runner;
 import dev.keel.agents.team.Team;
@@ -34,8 +35,8 @@ public final class PodcastSample {
         Files.createDirectories(workspace);
         out.println("Workspace: " + workspace.toAbsolutePath() + "\nTopic: " + topic + "\n");
         Team team = support.load("podcast.yaml", workspace);
-        try (Runner runner = team.runner().modelResolver(support.resolver).yolo(true)
-                .listener(TeamSampleSupport.consoleView(out)).build()) {
+        try (Runner runner = team.runner().models(support.resolver).yolo(true).build();
+             AgentEvents.Subscription view = runner.events().subscribe(TeamSampleSupport.consoleView(out))) {
             AgentResult result = runner.run("Produce a short episode about " + topic + ".");
             Path script = workspace.resolve("episode.md");
             if (Files.exists(script)) {

@@ -52,12 +52,8 @@ public final class RagSample {
         try {
             run(model, questions, System.out);
         } finally {
-            if (model instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    System.err.println("closing the model failed: " + e.getMessage());
-                }
+            if (model != null) {
+                model.close();
             }
         }
     }

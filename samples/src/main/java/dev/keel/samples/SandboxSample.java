@@ -2,12 +2,12 @@ package dev.keel.samples;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolArguments;
 import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.toolsets.ShellToolset;
 import dev.keel.agents.toolsets.Toolsets;
 import dev.keel.core.exec.Command;
-import dev.keel.core.json.Json;
 import dev.keel.core.exec.ExecResult;
 import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.NetworkPolicy;
@@ -107,7 +107,7 @@ public final class SandboxSample {
             // the agents' shell toolset over the sandbox: what an agent's shell(cmd) tool call does
             ShellToolset shell = Toolsets.shell(box);
             Tool tool = shell.tools().get(0);
-            ToolResult toolResult = tool.call((com.fasterxml.jackson.databind.node.ObjectNode) Json.parse(
+            ToolResult toolResult = tool.call(ToolArguments.parse(
                     "{\"cmd\": \"uname -n; cat README.md; ls /root\"}"), new ToolContext("sample", "s1", java.util.Map.of()));
             System.out.println("shell tool (" + shell.instructions() + "):\n" + toolResult.content());
 

@@ -2,13 +2,13 @@ package dev.keel.samples;
 
 import dev.keel.agents.ConsoleView;
 import dev.keel.agents.AgentListener;
-import dev.keel.agents.ModelResolver;
 import dev.keel.agents.team.Team;
 import dev.keel.agents.team.TeamOptions;
 import dev.keel.agents.team.Teams;
 import dev.keel.core.exec.CommandRunner;
 import dev.keel.core.exec.LocalCommandRunner;
-import dev.keel.core.openai.OpenAiCompatible;
+import dev.keel.core.models.ModelRegistry;
+import dev.keel.core.models.ModelResolver;
 import dev.keel.testing.model.RecordedChatRequest;
 import dev.keel.testing.model.ScriptedModelServer;
 import dev.keel.testing.model.ScriptedReply;
@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -67,7 +66,7 @@ final class TeamSampleSupport implements AutoCloseable {
         }
         String mode = env.get("KEEL_SAMPLE_PROVIDER") + "/" + env.get("KEEL_SAMPLE_MODEL");
         out.println("Using model " + mode + "\n");
-        return new TeamSampleSupport(mode, env, ModelResolver.defaults(), null);
+        return new TeamSampleSupport(mode, env, ModelRegistry.builder().environment(env).build(), null);
     }
 
     /** Always the scripted replay, whatever the environment holds (what the tests use). */
@@ -80,10 +79,7 @@ final class TeamSampleSupport implements AutoCloseable {
         server.respondWith(script);
         env.put("KEEL_SAMPLE_PROVIDER", "scripted");
         env.put("KEEL_SAMPLE_MODEL", "replay");
-        Map<String, OpenAiCompatible> models = new ConcurrentHashMap<>();
-        ModelResolver resolver = config -> models.computeIfAbsent(config.reference(), r -> OpenAiCompatible.builder()
-                .providerName("scripted").baseUrl(server.baseUrl()).model(config.model()).apiKey("none").build());
-        return new TeamSampleSupport("scripted replay", env, resolver, server);
+        return new TeamSampleSupport("scripted replay", env, server.models(), server);
     }
 
     /** The requests the scripted server received, oldest first; empty when a real model is used. */
@@ -131,6 +127,9 @@ final class TeamSampleSupport implements AutoCloseable {
 
     @Override
     public void close() {
+        if (resolver instanceof ModelRegistry registry) {
+            registry.close();
+        }
         if (scripted != null) {
             scripted.close();
         }

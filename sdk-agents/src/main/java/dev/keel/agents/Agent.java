@@ -3,6 +3,7 @@ package dev.keel.agents;
 import dev.keel.agents.approval.Permissions;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatModel;
+import dev.keel.core.models.ModelConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * An immutable agent definition: who it is (name, description), what it is told (instruction), which
- * model it uses (a {@link ChatModel} instance or a {@link ModelConfig} such as {@code openai/gpt-5}
- * resolved by the runner), its toolsets, the sub-agents it may delegate to with {@code transfer_task},
+ * {@link AgentModel} it uses (a {@link ChatModel} instance, or a {@link ModelConfig} such as
+ * {@code openai/gpt-5} resolved by the runner), its toolsets, the sub-agents it may delegate to with {@code transfer_task},
  * the agents it may hand the conversation to with {@code handoff}, and its limits. Thread-safe.
  *
  * <pre>{@code
@@ -27,6 +28,9 @@ import java.util.regex.Pattern;
  *
  * <p>Two agents are equal when all their fields are equal (toolsets by their own {@code equals}, model
  * instances by identity), so a team loaded from YAML equals the same team built in Java.
+ *
+ * <p>Builder convention (all of Keel's builders): a plural setter such as {@link Builder#toolsets} sets the
+ * whole list, replacing what was set before; nothing appends implicitly.
  */
 public final class Agent {
     /** Default iteration limit: model calls per run before the loop stops. */
@@ -36,8 +40,7 @@ public final class Agent {
     private final String name;
     private final String description;
     private final String instruction;
-    private final ChatModel model;
-    private final ModelConfig modelConfig;
+    private final AgentModel model;
     private final List<Toolset> toolsets;
     private final List<Agent> subAgents;
     private final List<Agent> handoffs;
@@ -52,7 +55,6 @@ public final class Agent {
         description = b.description;
         instruction = b.instruction;
         model = b.model;
-        modelConfig = b.modelConfig;
         toolsets = List.copyOf(b.toolsets);
         subAgents = List.copyOf(b.subAgents);
         handoffs = List.copyOf(b.handoffs);
@@ -83,7 +85,6 @@ public final class Agent {
         b.description = description;
         b.instruction = instruction;
         b.model = model;
-        b.modelConfig = modelConfig;
         b.toolsets.addAll(toolsets);
         b.subAgents.addAll(subAgents);
         b.handoffs.addAll(handoffs);
@@ -96,7 +97,7 @@ public final class Agent {
     }
 
     /**
-     * The agent's name, unique within a team.
+     * The agent's name, unique in its team.
      *
      * @return the name
      */
@@ -105,7 +106,7 @@ public final class Agent {
     /**
      * What the agent does, shown to agents that may delegate to it.
      *
-     * @return what the agent does
+     * @return what the agent does, shown to agents that may delegate to it
      */
     public String description() { return description; }
 
@@ -117,21 +118,14 @@ public final class Agent {
     public String instruction() { return instruction; }
 
     /**
-     * The model instance, or null when the agent uses a {@link #modelConfig()}.
+     * The model: an instance, or a configuration the runner resolves.
      *
-     * @return the model instance
+     * @return the model: an instance, or a configuration the runner resolves
      */
-    public ChatModel model() { return model; }
+    public AgentModel model() { return model; }
 
     /**
-     * The model configuration to resolve, or null when the agent has a {@link #model()} instance.
-     *
-     * @return the model configuration to resolve
-     */
-    public ModelConfig modelConfig() { return modelConfig; }
-
-    /**
-     * The toolsets whose tools this agent may call, in the order they were added.
+     * The agent's toolsets, in order.
      *
      * @return the toolsets
      */
@@ -140,28 +134,28 @@ public final class Agent {
     /**
      * Agents reachable with {@code transfer_task}.
      *
-     * @return the agents this one may delegate a task to
+     * @return agents reachable with {@code transfer_task}
      */
     public List<Agent> subAgents() { return subAgents; }
 
     /**
      * Agents reachable with {@code handoff}.
      *
-     * @return the agents this one may hand the conversation to
+     * @return agents reachable with {@code handoff}
      */
     public List<Agent> handoffs() { return handoffs; }
 
     /**
      * Model calls allowed per run before the loop stops with {@code MAX_ITERATIONS}.
      *
-     * @return the iteration limit
+     * @return model calls allowed per run before the loop stops with {@code MAX_ITERATIONS}
      */
     public int maxIterations() { return maxIterations; }
 
     /**
      * How many non-user messages of history are sent to the model; 0 = all.
      *
-     * @return how many non-user messages of history are sent to the model
+     * @return how many non-user messages of history are sent to the model; 0 = all
      */
     public int numHistoryItems() { return numHistoryItems; }
 
@@ -182,23 +176,14 @@ public final class Agent {
     /**
      * Agent-level permission patterns, merged with the runner's.
      *
-     * @return the agent's own permission patterns
+     * @return agent-level permission patterns, merged with the runner's
      */
     public Permissions permissions() { return permissions; }
-
-    /**
-     * A short label of the model, {@code provider/model} or the instance's id.
-     *
-     * @return a short label of the model
-     */
-    public String modelLabel() {
-        return model != null ? model.id() : modelConfig.reference();
-    }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
-                && instruction.equals(a.instruction) && model == a.model && Objects.equals(modelConfig, a.modelConfig)
+                && instruction.equals(a.instruction) && model.equals(a.model)
                 && toolsets.equals(a.toolsets) && subAgents.equals(a.subAgents) && handoffs.equals(a.handoffs)
                 && maxIterations == a.maxIterations && numHistoryItems == a.numHistoryItems && addDate == a.addDate
                 && addEnvironmentInfo == a.addEnvironmentInfo && permissions.equals(a.permissions);
@@ -206,13 +191,13 @@ public final class Agent {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, description, instruction, System.identityHashCode(model), modelConfig, toolsets,
+        return Objects.hash(name, description, instruction, model, toolsets,
                 subAgents, handoffs, maxIterations, numHistoryItems, addDate, addEnvironmentInfo, permissions);
     }
 
     @Override
     public String toString() {
-        return "Agent[" + name + ", model=" + modelLabel() + ", toolsets=" + toolsets.stream().map(Toolset::name).toList()
+        return "Agent[" + name + ", model=" + model.label() + ", toolsets=" + toolsets.stream().map(Toolset::name).toList()
                 + ", subAgents=" + subAgents.stream().map(Agent::name).toList()
                 + ", handoffs=" + handoffs.stream().map(Agent::name).toList() + "]";
     }
@@ -222,8 +207,7 @@ public final class Agent {
         private final String name;
         private String description = "";
         private String instruction = "";
-        private ChatModel model;
-        private ModelConfig modelConfig;
+        private AgentModel model;
         private final List<Toolset> toolsets = new ArrayList<>();
         private final List<Agent> subAgents = new ArrayList<>();
         private final List<Agent> handoffs = new ArrayList<>();
@@ -264,43 +248,50 @@ public final class Agent {
         }
 
         /**
-         * Uses this model instance.
+         * Uses the model (replacing any set before).
          *
-         * @param model the model every call of this agent goes to
+         * @param model the model
+         * @return this builder
+         */
+        public Builder model(AgentModel model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /**
+         * Uses this model instance; the caller keeps owning it.
+         *
+         * @param model the model
          * @return this builder
          */
         public Builder model(ChatModel model) {
-            this.model = Objects.requireNonNull(model, "model");
-            this.modelConfig = null;
-            return this;
+            return model(AgentModel.of(model));
         }
 
         /**
-         * Uses the model {@code provider/model}, resolved by the runner's {@link ModelResolver}.
+         * Uses the model {@code provider/model}, resolved by the runner's model resolver.
          *
-         * @param reference a model reference such as {@code openai/gpt-5}
+         * @param reference the reference
          * @return this builder
          */
         public Builder model(String reference) {
-            return model(ModelConfig.parse(reference));
+            return model(AgentModel.parse(reference));
         }
 
         /**
-         * Uses a model configuration, resolved by the runner's {@link ModelResolver}.
+         * Uses a model configuration, resolved by the runner's model resolver.
          *
-         * @param config the provider, model and options to resolve
+         * @param config the config
          * @return this builder
          */
         public Builder model(ModelConfig config) {
-            this.modelConfig = Objects.requireNonNull(config, "config");
-            this.model = null;
-            return this;
+            return model(AgentModel.of(config));
         }
 
         /**
-         * Adds toolsets after those already added.
+         * Sets the toolsets, replacing any set before.
          *
-         * @param toolsets the toolsets to add
+         * @param toolsets the toolsets
          * @return this builder
          */
         public Builder toolsets(Toolset... toolsets) {
@@ -308,20 +299,33 @@ public final class Agent {
         }
 
         /**
-         * Adds toolsets after those already added.
+         * Sets the toolsets, replacing any set before.
          *
-         * @param toolsets the toolsets to add
+         * @param toolsets the toolsets
          * @return this builder
          */
         public Builder toolsets(List<? extends Toolset> toolsets) {
-            this.toolsets.addAll(toolsets);
+            List<Toolset> copy = List.copyOf(toolsets);
+            this.toolsets.clear();
+            this.toolsets.addAll(copy);
             return this;
         }
 
         /**
-         * Adds sub-agents, reachable with {@code transfer_task}, after those already added.
+         * Adds one toolset after those already set.
          *
-         * @param agents the sub-agents to add
+         * @param toolset the toolset
+         * @return this builder
+         */
+        public Builder addToolset(Toolset toolset) {
+            toolsets.add(Objects.requireNonNull(toolset, "toolset"));
+            return this;
+        }
+
+        /**
+         * Sets the agents reachable with {@code transfer_task}, replacing any set before.
+         *
+         * @param agents the agents
          * @return this builder
          */
         public Builder subAgents(Agent... agents) {
@@ -329,20 +333,22 @@ public final class Agent {
         }
 
         /**
-         * Adds sub-agents, reachable with {@code transfer_task}, after those already added.
+         * Sets the agents reachable with {@code transfer_task}, replacing any set before.
          *
-         * @param agents the sub-agents to add
+         * @param agents the agents
          * @return this builder
          */
         public Builder subAgents(List<Agent> agents) {
-            subAgents.addAll(agents);
+            List<Agent> copy = List.copyOf(agents);
+            subAgents.clear();
+            subAgents.addAll(copy);
             return this;
         }
 
         /**
-         * Adds agents this one may hand the conversation to with {@code handoff}, after those already added.
+         * Sets the agents reachable with {@code handoff}, replacing any set before.
          *
-         * @param agents the agents to add
+         * @param agents the agents
          * @return this builder
          */
         public Builder handoffs(Agent... agents) {
@@ -350,13 +356,15 @@ public final class Agent {
         }
 
         /**
-         * Adds agents this one may hand the conversation to with {@code handoff}, after those already added.
+         * Sets the agents reachable with {@code handoff}, replacing any set before.
          *
-         * @param agents the agents to add
+         * @param agents the agents
          * @return this builder
          */
         public Builder handoffs(List<Agent> agents) {
-            handoffs.addAll(agents);
+            List<Agent> copy = List.copyOf(agents);
+            handoffs.clear();
+            handoffs.addAll(copy);
             return this;
         }
 
@@ -378,7 +386,7 @@ public final class Agent {
          * Sends only the last {@code n} non-user messages to the model (0 = all). System and user messages
          * are never trimmed, and a tool result is never sent without the assistant message that requested it.
          *
-         * @param n how many non-user messages to keep, 0 for all
+         * @param n the n
          * @return this builder
          */
         public Builder numHistoryItems(int n) {
@@ -429,7 +437,7 @@ public final class Agent {
          * @throws IllegalArgumentException when no model is set, or sub-agent / handoff names repeat
          */
         public Agent build() {
-            if (model == null && modelConfig == null) {
+            if (model == null) {
                 throw new IllegalArgumentException("agent '" + name + "' has no model");
             }
             checkUnique("sub-agent", subAgents);

@@ -1,59 +1,63 @@
 package dev.keel.agents;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keel.agents.AgentEvent.ApprovalSource;
-import dev.keel.agents.approval.Approval;
-import dev.keel.agents.approval.ApprovalRequest;
-import dev.keel.agents.approval.Permissions;
-import dev.keel.agents.approval.ToolPattern;
+import dev.keel.agents.StepInterceptor.DelegationStep;
+import dev.keel.agents.StepInterceptor.HandoffStep;
+import dev.keel.agents.StepInterceptor.ModelStep;
+import dev.keel.agents.StepInterceptor.Position;
 import dev.keel.agents.internal.HistoryWindow;
 import dev.keel.agents.tool.Tool;
-import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
+import dev.keel.core.CacheBreakpoint;
 import dev.keel.core.ChatModel;
-import dev.keel.core.ChatOptions;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.KeelException;
 import dev.keel.core.ModelException;
 import dev.keel.core.StreamListener;
 import dev.keel.core.Usage;
-import dev.keel.core.json.JsonParseException;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.message.ToolResultMessage;
-import dev.keel.core.tool.JsonSchema;
 import dev.keel.core.tool.ToolSpec;
-import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** One run of the agent loop: model → tool calls → results → repeat. Not shared between runs. */
+/**
+ * One run of the agent loop: model call → tool calls → results → repeat, until a final answer, the
+ * iteration limit, cancellation or an error. Delegations run the same loop for the sub-agent in a forked
+ * session. Model calls, delegations and handoffs pass through the runner's step seams here; tool calls
+ * and approvals in {@link ToolCalls}. Not shared between runs.
+ */
 final class AgentLoop {
-    static final String TRANSFER_TASK = "transfer_task";
-    static final String HANDOFF = "handoff";
-
     private final Runner runner;
+    private final RunSettings settings;
+    private final Steps steps;
     private final RunHandle handle;
-    private final boolean toHandle;
+    private final ToolCalls toolCalls;
 
-    AgentLoop(Runner runner, RunHandle handle, boolean toHandle) {
+    AgentLoop(Runner runner, RunHandle handle) {
         this.runner = runner;
+        this.settings = runner.settings();
+        this.steps = runner.steps();
         this.handle = handle;
-        this.toHandle = toHandle;
+        this.toolCalls = new ToolCalls(this, settings, steps);
     }
 
-    private void emit(AgentEvent e) {
-        runner.emit(e, handle, toHandle);
+    void emit(AgentEvent e) {
+        runner.emit(e);
     }
 
+    void checkCancelled() {
+        if (handle.isCancelled() || Thread.currentThread().isInterrupted()) {
+            throw new AgentException.Cancelled("run cancelled");
+        }
+    }
+
+    /** Runs {@code input} as the session's next user turn; one run at a time per session. */
     AgentResult runTop(Session session, String input) {
         runner.checkOpen();
         session.begin();
@@ -83,59 +87,29 @@ final class AgentLoop {
         }
     }
 
-    private void checkCancelled() {
-        if (handle.isCancelled() || Thread.currentThread().isInterrupted()) {
-            throw new AgentException.Cancelled("run cancelled");
-        }
-    }
+    /** What a turn sends besides the history; depends only on the agent, so it is rebuilt only after a handoff. */
+    private record Prepared(Agent agent, Map<String, Tool> tools, List<ToolSpec> specs, Message system,
+                            ApprovalPolicy policy) {}
 
     private AgentResult loop(Agent agent, Session session, Usage before) {
         int iterations = 0;
         String lastText = "";
         AtomicReference<Agent> handoffTo = new AtomicReference<>();
-        // What a turn sends besides the history depends only on the agent: built again only after a handoff.
-        Agent prepared = null;
-        Map<String, Tool> tools = Map.of();
-        List<ToolSpec> specs = List.of();
-        Message system = null;
-        ChatOptions options = null;
+        Prepared prepared = null;
         while (true) {
             checkCancelled();
             if (iterations >= agent.maxIterations()) {
                 emit(new AgentEvent.MaxIterationsReached(agent.name(), session.id(), agent.maxIterations()));
                 return result(lastText, agent, AgentResult.StopReason.MAX_ITERATIONS, iterations, session, before);
             }
-            Agent current = agent;
-            ChatModel model = runner.model(agent);
             handoffTo.set(null);
-            if (prepared != agent) {
-                tools = tools(agent, session, handoffTo);
-                specs = tools.values().stream().map(Tool::spec).toList();
-                system = Message.system(systemPrompt(agent));
-                options = agent.modelConfig() == null ? ChatOptions.defaults() : agent.modelConfig().options();
-                prepared = agent;
+            if (prepared == null || prepared.agent() != agent) {
+                prepared = prepare(agent, session, handoffTo);
             }
-            List<Message> history = HistoryWindow.trim(session.messages(), agent.numHistoryItems());
-            List<Message> messages = new ArrayList<>(history.size() + 1);
-            messages.add(system);
-            messages.addAll(history);
-            ChatRequest request = new ChatRequest(messages, specs, options);
-            ChatResponse response;
-            try {
-                response = model.stream(request, new StreamListener() {
-                    @Override
-                    public void onText(String delta) {
-                        emit(new AgentEvent.TextDelta(current.name(), session.id(), delta));
-                    }
-                });
-            } catch (ModelException e) {
-                checkCancelled();
-                throw new AgentException("model " + agent.modelLabel() + " of agent '" + agent.name() + "' failed: "
-                        + e.getMessage(), e);
-            }
+            Position at = new Position(agent.name(), session.id(), iterations);
+            ChatResponse response = callModel(at, agent, prepared, session);
             iterations++;
-            ModelPrice price = runner.price(agent);
-            session.addUsage(response.usage(), price);
+            session.addUsage(response.usage(), settings.price(agent));
             emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
                     session.cost().isPresent() ? session.cost().getAsDouble() : null));
             session.append(response.message());
@@ -146,52 +120,52 @@ final class AgentLoop {
             if (!response.message().hasToolCalls()) {
                 return result(response.text(), agent, AgentResult.StopReason.COMPLETED, iterations, session, before);
             }
-            for (ToolResultMessage r : callTools(agent, session, response.toolCalls(), tools)) {
+            for (ToolResultMessage r : toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy())) {
                 session.append(r);
             }
             Agent next = handoffTo.get();
             if (next != null) {
-                emit(new AgentEvent.HandedOff(agent.name(), session.id(), next.name()));
-                session.currentAgent(next.name());
+                Agent from = agent;
+                steps.handoff(new HandoffStep(at, next.name()), () -> {
+                    emit(new AgentEvent.HandedOff(from.name(), session.id(), next.name()));
+                    session.currentAgent(next.name());
+                });
                 agent = next;
             }
         }
     }
 
+    private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session) {
+        ChatModel model = runner.model(agent);
+        List<Message> history = HistoryWindow.trim(session.messages(), agent.numHistoryItems());
+        List<Message> messages = new ArrayList<>(history.size() + 1);
+        messages.add(prepared.system());
+        messages.addAll(history);
+        // The tools and the system prompt are the same on every turn: mark them as the cacheable prefix.
+        ChatRequest request = new ChatRequest(messages, prepared.specs(), agent.model().options(),
+                List.of(CacheBreakpoint.system()));
+        try {
+            return steps.modelCall(new ModelStep(at, agent.model().label(), request), () -> model.stream(request,
+                    new StreamListener() {
+                        @Override
+                        public void onText(String delta) {
+                            emit(new AgentEvent.TextDelta(agent.name(), session.id(), delta));
+                        }
+                    }));
+        } catch (ModelException e) {
+            checkCancelled();
+            throw new AgentException("model " + agent.model().label() + " of agent '" + agent.name() + "' failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
     private AgentResult result(String output, Agent agent, AgentResult.StopReason reason, int iterations, Session session,
                                Usage before) {
-        Usage now = session.usage();
-        Usage used = new Usage(now.inputTokens() - before.inputTokens(), now.outputTokens() - before.outputTokens());
+        Usage used = session.usage().minus(before);
         return new AgentResult(output, agent.name(), reason, iterations, used, session);
     }
 
-    String systemPrompt(Agent agent) {
-        StringBuilder sb = new StringBuilder(agent.instruction());
-        for (Toolset t : agent.toolsets()) {
-            String extra = t.instructions();
-            if (!extra.isBlank()) {
-                sb.append("\n\n").append(extra.strip());
-            }
-        }
-        if (!agent.subAgents().isEmpty()) {
-            sb.append("\n\nYou lead a team. Delegate tasks with the transfer_task tool to one of these agents:");
-            agent.subAgents().forEach(a -> sb.append("\n- ").append(a.name()).append(": ").append(a.description()));
-        }
-        if (!agent.handoffs().isEmpty()) {
-            sb.append("\n\nYou can hand the conversation over with the handoff tool to one of these agents:");
-            agent.handoffs().forEach(a -> sb.append("\n- ").append(a.name()).append(": ").append(a.description()));
-        }
-        if (agent.addDate()) {
-            sb.append("\n\nToday's date: ").append(LocalDate.now(runner.clock));
-        }
-        if (agent.addEnvironmentInfo()) {
-            sb.append("\n\nEnvironment:\n- working directory: ").append(runner.workingDirectory)
-                    .append("\n- operating system: ").append(System.getProperty("os.name"));
-        }
-        return sb.toString().strip();
-    }
-
-    private Map<String, Tool> tools(Agent agent, Session session, AtomicReference<Agent> handoffTo) {
+    private Prepared prepare(Agent agent, Session session, AtomicReference<Agent> handoffTo) {
         Map<String, Tool> tools = new LinkedHashMap<>();
         Map<String, String> owner = new LinkedHashMap<>();
         for (Toolset set : agent.toolsets()) {
@@ -212,215 +186,37 @@ final class AgentLoop {
             }
         }
         if (!agent.subAgents().isEmpty()) {
-            tools.put(TRANSFER_TASK, transferTask(agent, session));
+            tools.put(TeamTools.TRANSFER_TASK, TeamTools.transferTask(agent,
+                    (sub, task, expected) -> delegate(agent, session, sub, task, expected)));
         }
         if (!agent.handoffs().isEmpty()) {
-            tools.put(HANDOFF, handoff(agent, handoffTo));
+            tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, handoffTo));
         }
-        return tools;
+        return new Prepared(agent, tools, tools.values().stream().map(Tool::spec).toList(),
+                Message.system(SystemPrompt.of(agent, settings)), ApprovalPolicy.of(agent, settings));
     }
 
-    private Tool transferTask(Agent agent, Session session) {
-        List<String> names = agent.subAgents().stream().map(Agent::name).toList();
-        ToolSpec spec = ToolSpec.of(TRANSFER_TASK,
-                "Delegate a task to one of your team members. The member works in its own context and its final "
-                        + "answer is returned.",
-                JsonSchema.object()
-                        .required("agent", JsonSchema.enumOf(names.toArray(String[]::new))
-                                .describedAs("The name of the agent to delegate to"))
-                        .required("task", JsonSchema.string("A clear and concise description of the task"))
-                        .required("expected_output", JsonSchema.string("The expected output of the task"))
-                        .build());
-        return Tool.of(spec, true, (args, ctx) -> {
-            String name = args.path("agent").asText("");
-            Agent sub = agent.subAgents().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
-            if (sub == null) {
-                return ToolResult.error("unknown agent '" + name + "'; choose one of " + names);
-            }
-            String task = args.path("task").asText("");
-            String expected = args.path("expected_output").asText("");
-            Session child = session.fork();
-            child.currentAgent(sub.name());
-            emit(new AgentEvent.DelegationStarted(agent.name(), session.id(), sub.name(), child.id(), task));
-            child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
-            try {
-                AgentResult r = loop(sub, child, Usage.ZERO);
-                String out = r.stopReason() == AgentResult.StopReason.MAX_ITERATIONS
-                        ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output() : r.output();
-                emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), out, false));
-                return ToolResult.ok(out);
-            } catch (AgentException.Cancelled e) {
-                throw e;
-            } catch (AgentException e) {
-                String msg = "agent '" + sub.name() + "' failed: " + e.getMessage();
-                emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), msg, true));
-                return ToolResult.error(msg);
-            } finally {
-                session.addUsage(child.usage(), child.cost().isPresent() ? child.cost().getAsDouble() : null);
-            }
-        });
-    }
-
-    private Tool handoff(Agent agent, AtomicReference<Agent> handoffTo) {
-        List<String> names = agent.handoffs().stream().map(Agent::name).toList();
-        ToolSpec spec = ToolSpec.of(HANDOFF,
-                "Hand the conversation over to another agent, which continues with the full history.",
-                JsonSchema.object().required("agent", JsonSchema.enumOf(names.toArray(String[]::new))
-                        .describedAs("The name of the agent to hand off to")).build());
-        return Tool.of(spec, true, (args, ctx) -> {
-            String name = args.path("agent").asText("");
-            Agent to = agent.handoffs().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
-            if (to == null) {
-                return ToolResult.error("unknown agent '" + name + "'; choose one of " + names);
-            }
-            if (!handoffTo.compareAndSet(null, to)) {
-                return ToolResult.error("only one handoff per turn; already handing off to " + handoffTo.get().name());
-            }
-            return ToolResult.ok("Handed off to " + name + ".");
-        });
-    }
-
-    /** Approves, then runs the approved calls (in parallel when there are several); results in call order. */
-    private List<ToolResultMessage> callTools(Agent agent, Session session, List<ToolCall> calls, Map<String, Tool> tools) {
-        ToolResultMessage[] results = new ToolResultMessage[calls.size()];
-        List<Integer> approved = new ArrayList<>();
-        List<ObjectNode> arguments = new ArrayList<>();
-        for (int i = 0; i < calls.size(); i++) {
-            ToolCall call = calls.get(i);
-            emit(new AgentEvent.ToolCallRequested(agent.name(), session.id(), call));
-            Tool tool = tools.get(call.name());
-            ObjectNode args = null;
-            String problem = null;
-            if (tool == null) {
-                problem = "unknown tool '" + call.name() + "'; available tools: " + tools.keySet();
-            } else {
-                try {
-                    args = call.argumentsJson();
-                } catch (JsonParseException e) {
-                    problem = "invalid arguments for tool '" + call.name() + "': " + e.getMessage()
-                            + ". Send the arguments as a JSON object matching the tool's schema.";
-                }
-            }
-            if (problem != null) {
-                results[i] = Message.toolError(call, problem);
-                emit(new AgentEvent.ToolCallFinished(agent.name(), session.id(), call, problem, true, Duration.ZERO));
-                arguments.add(null);
-                continue;
-            }
-            String denial = approve(agent, session, call, tool, args);
-            if (denial != null) {
-                String text = "The tool call was denied: " + denial;
-                results[i] = Message.toolError(call, text);
-                emit(new AgentEvent.ToolCallDenied(agent.name(), session.id(), call, denial));
-                arguments.add(null);
-                continue;
-            }
-            approved.add(i);
-            arguments.add(args);
-        }
-        checkCancelled();
-        ToolContext ctx = new ToolContext(agent.name(), session.id(), session.state());
-        if (approved.size() == 1) {
-            int i = approved.get(0);
-            results[i] = execute(agent, session, calls.get(i), tools.get(calls.get(i).name()), arguments.get(i), ctx);
-        } else if (!approved.isEmpty()) {
-            List<Future<ToolResultMessage>> futures = new ArrayList<>();
-            for (int i : approved) {
-                ToolCall call = calls.get(i);
-                ObjectNode args = arguments.get(i);
-                futures.add(runner.executor().submit(() -> execute(agent, session, call, tools.get(call.name()), args, ctx)));
-            }
-            for (int k = 0; k < approved.size(); k++) {
-                try {
-                    results[approved.get(k)] = futures.get(k).get();
-                } catch (InterruptedException e) {
-                    futures.forEach(f -> f.cancel(true));
-                    Thread.currentThread().interrupt();
-                    throw new AgentException.Cancelled("run cancelled");
-                } catch (ExecutionException e) {
-                    futures.forEach(f -> f.cancel(true));
-                    if (e.getCause() instanceof AgentException a) {
-                        throw a;
-                    }
-                    throw new AgentException("tool execution failed: " + e.getCause(), e.getCause());
-                }
-            }
-        }
-        return List.of(results);
-    }
-
-    private ToolResultMessage execute(Agent agent, Session session, ToolCall call, Tool tool, ObjectNode args,
-                                      ToolContext ctx) {
-        long start = System.nanoTime();
-        ToolResult result;
+    /** A {@code transfer_task}: the sub-agent runs in a forked session; its usage counts for the parent. */
+    private ToolResult delegate(Agent agent, Session session, Agent sub, String task, String expected) {
+        Session child = session.fork();
+        child.currentAgent(sub.name());
+        DelegationStep step = new DelegationStep(agent.name(), session.id(), sub.name(), child.id(), task, expected);
+        emit(new AgentEvent.DelegationStarted(agent.name(), session.id(), sub.name(), child.id(), task));
+        child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
         try {
-            result = tool.call(args, ctx);
-            if (result == null) {
-                result = ToolResult.error("tool '" + call.name() + "' returned no result");
-            }
+            AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO));
+            String out = r.stopReason() == AgentResult.StopReason.MAX_ITERATIONS
+                    ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output() : r.output();
+            emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), out, false));
+            return ToolResult.ok(out);
         } catch (AgentException.Cancelled e) {
             throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AgentException.Cancelled("run cancelled during tool '" + call.name() + "'");
-        } catch (Exception e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            result = ToolResult.error("tool '" + call.name() + "' failed: " + msg);
+        } catch (AgentException e) {
+            String msg = "agent '" + sub.name() + "' failed: " + e.getMessage();
+            emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), msg, true));
+            return ToolResult.error(msg);
+        } finally {
+            session.addUsage(child.usage(), child.cost().isPresent() ? child.cost().getAsDouble() : null);
         }
-        if (result.content().length() > runner.maxToolResultChars) {
-            int dropped = result.content().length() - runner.maxToolResultChars;
-            result = new ToolResult(result.content().substring(0, runner.maxToolResultChars)
-                    + "\n[truncated: " + dropped + " more characters]", result.error());
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        emit(new AgentEvent.ToolCallFinished(agent.name(), session.id(), call, result.content(), result.error(), took));
-        return new ToolResultMessage(call.id(), call.name(), result.content(), result.error());
-    }
-
-    /** Null when approved (the approval event is emitted), else the reason shown to the model. */
-    private String approve(Agent agent, Session session, ToolCall call, Tool tool, ObjectNode args) {
-        Permissions p = runner.permissions.merge(agent.permissions());
-        String name = call.name();
-        for (String d : p.deny()) {
-            if (ToolPattern.parse(d).matches(name, args)) {
-                return "it matches the deny pattern '" + d + "'";
-            }
-        }
-        ApprovalSource how = null;
-        for (String a : p.allow()) {
-            if (ToolPattern.parse(a).matches(name, args)) {
-                how = ApprovalSource.ALLOWED;
-                break;
-            }
-        }
-        if (how == null) {
-            boolean mustAsk = p.ask().stream().anyMatch(a -> ToolPattern.parse(a).matches(name, args));
-            if (!mustAsk && tool.readOnly()) {
-                how = ApprovalSource.READ_ONLY;
-            } else if (!mustAsk && runner.yolo) {
-                how = ApprovalSource.YOLO;
-            } else if (runner.alwaysApproved.contains(name)) {
-                how = ApprovalSource.REMEMBERED;
-            } else {
-                Approval answer;
-                try {
-                    answer = runner.approver.decide(new ApprovalRequest(agent.name(), call, tool.readOnly()));
-                } catch (RuntimeException e) {
-                    answer = Approval.deny("the approver failed: " + e.getMessage());
-                }
-                if (answer instanceof Approval.Deny d) {
-                    return d.reason();
-                }
-                if (answer instanceof Approval.ApproveAlways) {
-                    runner.alwaysApproved.add(name);
-                }
-                if (answer == null) {
-                    return "the approver gave no answer";
-                }
-                how = ApprovalSource.APPROVER;
-            }
-        }
-        emit(new AgentEvent.ToolCallApproved(agent.name(), session.id(), call, how));
-        return null;
     }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * final answer are printed as they happen.
  *
  * <pre>{@code
- * runner.addListener(ConsoleView.to(System.out));
+ * runner.events().subscribe(ConsoleView.to(System.out));
  * }</pre>
  *
  * Thread-safe: lines from parallel delegations interleave but each line is printed whole.
@@ -85,7 +85,7 @@ public final class ConsoleView implements AgentListener {
     }
 
     private static boolean isBuiltin(String tool) {
-        return tool.equals(AgentLoop.TRANSFER_TASK) || tool.equals(AgentLoop.HANDOFF);
+        return tool.equals(TeamTools.TRANSFER_TASK) || tool.equals(TeamTools.HANDOFF);
     }
 
     private static String oneLine(String s) {

@@ -1,30 +1,20 @@
 package dev.keel.agents;
 
-import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A run started with {@link Runner#start}: its events as a blocking iterator, its result, and
- * cancellation. The iterator ends after the run's {@link AgentEvent.RunCompleted} or
- * {@link AgentEvent.RunFailed}. Thread-safe, but the iterator is meant for one consumer.
+ * A run started with {@link Runner#start}: its result and cancellation. Its events reach the runner's
+ * {@link Runner#events()} subscribers like those of any run. Thread-safe.
  */
-public final class RunHandle implements Iterable<AgentEvent> {
-    private final BlockingQueue<AgentEvent> queue = new LinkedBlockingQueue<>();
+public final class RunHandle {
     private final CompletableFuture<AgentResult> result = new CompletableFuture<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private volatile Thread thread;
 
     RunHandle() {}
-
-    void offer(AgentEvent event) {
-        queue.add(event);
-    }
 
     void started(Thread thread) {
         this.thread = thread;
@@ -84,46 +74,6 @@ public final class RunHandle implements Iterable<AgentEvent> {
             }
             throw new AgentException("run failed: " + e.getCause(), e.getCause());
         }
-    }
-
-    /** Blocking iterator over the run's events; {@code hasNext} waits for the next one. */
-    @Override
-    public Iterator<AgentEvent> iterator() {
-        return new Iterator<>() {
-            private AgentEvent next;
-            private boolean finished;
-
-            @Override
-            public boolean hasNext() {
-                if (next != null) {
-                    return true;
-                }
-                if (finished) {
-                    return false;
-                }
-                try {
-                    next = queue.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    finished = true;
-                    return false;
-                }
-                if (next instanceof AgentEvent.RunCompleted || next instanceof AgentEvent.RunFailed) {
-                    finished = true;
-                }
-                return true;
-            }
-
-            @Override
-            public AgentEvent next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                AgentEvent e = next;
-                next = null;
-                return e;
-            }
-        };
     }
 
     @Override

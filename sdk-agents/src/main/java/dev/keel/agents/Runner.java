@@ -4,7 +4,9 @@ import dev.keel.agents.approval.Approver;
 import dev.keel.agents.approval.Permissions;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatModel;
-import dev.keel.core.KeelException;
+import dev.keel.core.models.ModelConfig;
+import dev.keel.core.models.ModelRegistry;
+import dev.keel.core.models.ModelResolver;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -30,15 +32,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs an agent team. Holds what a team needs at run time — resolved models, the approval policy, a
- * thread pool for parallel tool calls and delegations, event listeners — and closes every toolset of
- * every agent (MCP servers included) when closed.
+ * thread pool for parallel tool calls and delegations, event subscriptions — and closes every toolset of
+ * every agent (MCP servers included) and every model it resolved when closed.
  *
  * <pre>{@code
- * try (Runner runner = Runner.builder(root).approver(myApprover).build()) {
- *     runner.addListener(event -> System.out.println(event));
+ * try (Runner runner = Runner.builder(root).approver(myApprover).build();
+ *      AgentEvents.Subscription live = runner.events().subscribe(ConsoleView::render)) {
  *     AgentResult result = runner.run("Create a bank app");
  * }
  * }</pre>
+ *
+ * <p>Events have one way in: {@link #events()}{@code .subscribe(listener)}, for every run of this runner
+ * (foreground or {@link #start background}); close the subscription to stop.
  *
  * <p>Thread-safe: several sessions may run concurrently; one session runs one turn at a time.
  */
@@ -47,35 +52,25 @@ public final class Runner implements AutoCloseable {
 
     private final Agent root;
     private final Map<String, Agent> agents;
-    final Permissions permissions;
-    final boolean yolo;
-    final Approver approver;
+    private final RunSettings settings;
+    private final Steps steps;
     private final ModelResolver resolver;
-    final Clock clock;
-    final Path workingDirectory;
-    final int maxToolResultChars;
-    private final Map<String, ModelPrice> prices;
-    private final ExecutorService executor;
+    private final boolean ownsResolver;
     private final boolean ownsExecutor;
     private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<Object, ChatModel> models = new ConcurrentHashMap<>();
-    final Set<String> alwaysApproved = ConcurrentHashMap.newKeySet();
+    private final Map<ModelConfig, ChatModel> models = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Runner(Builder b) {
         root = b.root;
         agents = index(root);
-        permissions = b.permissions;
-        yolo = b.yolo;
-        approver = b.approver;
-        resolver = b.resolver;
-        clock = b.clock;
-        workingDirectory = b.workingDirectory;
-        maxToolResultChars = b.maxToolResultChars;
-        prices = Map.copyOf(b.prices);
-        listeners.addAll(b.listeners);
         ownsExecutor = b.executor == null;
-        executor = ownsExecutor ? Executors.newCachedThreadPool(daemonThreads()) : b.executor;
+        ExecutorService executor = ownsExecutor ? Executors.newCachedThreadPool(daemonThreads()) : b.executor;
+        settings = new RunSettings(b.permissions, b.yolo, b.approver, b.clock, b.workingDirectory, b.maxToolResultChars,
+                b.prices, executor);
+        steps = new Steps(b.interceptors);
+        ownsResolver = b.resolver == null;
+        resolver = ownsResolver ? ModelRegistry.defaults() : b.resolver;
     }
 
     /**
@@ -89,9 +84,9 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Starts a builder for a runner of the team under {@code root}.
+     * Starts a runner for {@code root}.
      *
-     * @param root the root agent
+     * @param root the root
      * @return the builder
      */
     public static Builder builder(Agent root) {
@@ -108,33 +103,16 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Adds a listener for the events of every run.
-     *
-     * @param listener the listener
-     */
-    public void addListener(AgentListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
-    }
-
-    /**
-     * Removes a listener added with {@link #addListener}; does nothing when it is not there.
-     *
-     * @param listener the listener to remove
-     */
-    public void removeListener(AgentListener listener) {
-        listeners.remove(listener);
-    }
-
-    /**
      * The event stream of every run, as subscriptions that can be closed.
      *
      * @return the event stream of every run
      */
     public AgentEvents events() {
         return listener -> {
-            AgentListener wrapped = listener::onEvent;
-            addListener(wrapped);
-            return () -> removeListener(wrapped);
+            Objects.requireNonNull(listener, "listener");
+            AgentListener registered = listener::onEvent; // a distinct instance, so subscribing twice is two subscriptions
+            listeners.add(registered);
+            return () -> listeners.remove(registered);
         };
     }
 
@@ -161,16 +139,17 @@ public final class Runner implements AutoCloseable {
     public AgentResult run(Session session, String input) {
         RunHandle handle = new RunHandle();
         handle.started(Thread.currentThread());
-        return new AgentLoop(this, handle, false).runTop(session, input);
+        return new AgentLoop(this, handle).runTop(session, input);
     }
 
     /**
-     * Starts {@code input} on a runner thread and returns at once; iterate the handle for live events,
-     * {@link RunHandle#await()} for the result, {@link RunHandle#cancel()} to stop.
+     * Starts {@code input} on a runner thread and returns at once: {@link RunHandle#await()} for the result,
+     * {@link RunHandle#cancel()} to stop. Its events reach the runner's {@link #events()} subscribers
+     * (subscribe before starting to see them all).
      *
-     * @param session the session to continue
-     * @param input the user's message
-     * @return a handle to follow and await the run
+     * @param input the input
+     * @param session the session
+     * @return the builder
      */
     public RunHandle start(Session session, String input) {
         Objects.requireNonNull(session, "session");
@@ -178,10 +157,10 @@ public final class Runner implements AutoCloseable {
         checkOpen();
         RunHandle handle = new RunHandle();
         try {
-            executor.execute(() -> {
+            settings.executor().execute(() -> {
                 handle.started(Thread.currentThread());
                 try {
-                    handle.complete(new AgentLoop(this, handle, true).runTop(session, input));
+                    handle.complete(new AgentLoop(this, handle).runTop(session, input));
                 } catch (Throwable t) {
                     handle.fail(t);
                 } finally {
@@ -214,11 +193,15 @@ public final class Runner implements AutoCloseable {
         return agents.get(name);
     }
 
-    ExecutorService executor() {
-        return executor;
+    RunSettings settings() {
+        return settings;
     }
 
-    void emit(AgentEvent event, RunHandle handle, boolean toHandle) {
+    Steps steps() {
+        return steps;
+    }
+
+    void emit(AgentEvent event) {
         for (AgentListener l : listeners) {
             try {
                 l.onEvent(event);
@@ -226,16 +209,14 @@ public final class Runner implements AutoCloseable {
                 log.warn("agent listener {} failed on {}", l, event.getClass().getSimpleName(), e);
             }
         }
-        if (toHandle) {
-            handle.offer(event);
-        }
     }
 
+    /** The agent's model: its instance, or its configuration resolved once and kept until the runner closes. */
     ChatModel model(Agent agent) {
-        if (agent.model() != null) {
-            return agent.model();
+        if (agent.model() instanceof AgentModel.Instance instance) {
+            return instance.model();
         }
-        ModelConfig config = agent.modelConfig();
+        ModelConfig config = ((AgentModel.Configured) agent.model()).config();
         try {
             return models.computeIfAbsent(config, c -> {
                 ChatModel m = resolver.resolve(config);
@@ -250,10 +231,6 @@ public final class Runner implements AutoCloseable {
             throw new AgentException("cannot resolve model '" + config.reference() + "' of agent '" + agent.name() + "': "
                     + e.getMessage(), e);
         }
-    }
-
-    ModelPrice price(Agent agent) {
-        return prices.get(agent.modelLabel());
     }
 
     /** Closes every toolset of every agent once; later runs fail. Idempotent. */
@@ -275,22 +252,27 @@ public final class Runner implements AutoCloseable {
             }
         }
         for (ChatModel m : models.values()) {
-            if (m instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    log.warn("closing model {} failed", m.id(), e);
-                }
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                log.warn("closing model {} failed", m.id(), e);
+            }
+        }
+        if (ownsResolver && resolver instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing the model registry failed", e);
             }
         }
         if (ownsExecutor) {
-            executor.shutdownNow();
+            settings.executor().shutdownNow();
         }
     }
 
     @Override
     public String toString() {
-        return "Runner[root=" + root.name() + ", agents=" + agents.keySet() + (yolo ? ", yolo" : "")
+        return "Runner[root=" + root.name() + ", agents=" + agents.keySet() + (settings.yolo() ? ", yolo" : "")
                 + (closed.get() ? ", closed" : "") + "]";
     }
 
@@ -320,19 +302,19 @@ public final class Runner implements AutoCloseable {
         };
     }
 
-    /** Builder for {@link Runner}. Not thread-safe. */
+    /** Builder for {@link Runner}. Setters replace what was set before. Not thread-safe. */
     public static final class Builder {
         private final Agent root;
         private Permissions permissions = Permissions.none();
         private boolean yolo;
         private Approver approver = Approver.DENY_ALL;
-        private ModelResolver resolver = ModelResolver.defaults();
+        private ModelResolver resolver;
+        private final List<StepInterceptor> interceptors = new ArrayList<>();
         private Clock clock = Clock.systemDefaultZone();
         private Path workingDirectory = Path.of("").toAbsolutePath();
         private int maxToolResultChars = 100_000;
         private final Map<String, ModelPrice> prices = new HashMap<>();
         private ExecutorService executor;
-        private final List<AgentListener> listeners = new ArrayList<>();
 
         private Builder(Agent root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -372,12 +354,17 @@ public final class Runner implements AutoCloseable {
         }
 
         /**
-         * Resolves agents' {@link ModelConfig}s into models. Default: {@link ModelResolver#defaults()}.
+         * Resolves the agents' model configurations ({@code openai/gpt-5}, a team file's {@code models}) into
+         * models, for example a {@link ModelRegistry} with your providers and environment, or a test's scripted
+         * model server ({@code team.runner().models(llm.models())}). The caller keeps owning {@code resolver};
+         * the models it resolves are closed with the runner. Default: a {@link ModelRegistry#defaults()}
+         * over the process environment, owned and closed by the runner. Keys are read when a model is first
+         * needed.
          *
          * @param resolver the resolver
          * @return this builder
          */
-        public Builder modelResolver(ModelResolver resolver) {
+        public Builder models(ModelResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
@@ -408,7 +395,7 @@ public final class Runner implements AutoCloseable {
          * Longest tool result passed to the model (default 100 000 characters); longer results are cut
          * with a note saying how much was dropped, so one huge file cannot blow the context window.
          *
-         * @param max the limit in characters
+         * @param max the max
          * @return this builder
          */
         public Builder maxToolResultChars(int max) {
@@ -443,19 +430,14 @@ public final class Runner implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Adds a listener for the events of every run of the runner being built.
-         *
-         * @param listener the listener
-         * @return this builder
-         */
-        public Builder listener(AgentListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+        /** Adds a step interceptor (package-private seam for recording, tracing and durable steps). */
+        Builder interceptor(StepInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
             return this;
         }
 
         /**
-         * Builds the runner.
+         * The runner.
          *
          * @return the runner
          */

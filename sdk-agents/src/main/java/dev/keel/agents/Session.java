@@ -1,8 +1,8 @@
 package dev.keel.agents;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.agents.internal.SessionCodec;
 import dev.keel.core.Usage;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.Message;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,13 +19,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * the agent on each call), the current agent (it changes on handoff), a state map that tools share,
  * accumulated token usage and, when every model used has a known price, the cost.
  *
+ * <p>The session also remembers the tools an approver answered "approve always" for: they are approved
+ * without asking for the rest of this conversation (its delegated sub-agents included), and for no other.
+ *
  * <p>Serialise with {@link #toJson()} and resume with {@link #fromJson(String)}. Thread-safe; one run at
  * a time per session (a concurrent second run fails with {@code IllegalStateException}).
  */
 public final class Session {
     private final String id;
     private final List<Message> messages = new ArrayList<>();
-    private final Map<String, JsonNode> state = new ConcurrentHashMap<>();
+    private final Map<String, JsonValue> state = new ConcurrentHashMap<>();
+    // Shared with forked sub-agent sessions: "always" answered inside a delegation holds for the conversation.
+    private final Set<String> alwaysApproved;
     private String currentAgent;
     private Usage usage = Usage.ZERO;
     private double cost;
@@ -32,7 +38,12 @@ public final class Session {
     private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Session(String id) {
+        this(id, ConcurrentHashMap.newKeySet());
+    }
+
+    private Session(String id, Set<String> alwaysApproved) {
         this.id = Objects.requireNonNull(id, "id");
+        this.alwaysApproved = alwaysApproved;
     }
 
     /**
@@ -66,6 +77,7 @@ public final class Session {
         Session s = new Session(d.id());
         s.messages.addAll(d.messages());
         s.state.putAll(d.state());
+        s.alwaysApproved.addAll(d.alwaysApproved());
         s.currentAgent = d.currentAgent();
         s.usage = d.usage();
         s.cost = d.cost() == null ? 0 : d.cost();
@@ -80,7 +92,7 @@ public final class Session {
      */
     public synchronized String toJson() {
         return SessionCodec.write(new SessionCodec.Data(id, List.copyOf(messages), Map.copyOf(state), currentAgent,
-                usage, costKnown ? cost : null));
+                usage, costKnown ? cost : null, Set.copyOf(alwaysApproved)));
     }
 
     /**
@@ -102,12 +114,30 @@ public final class Session {
     }
 
     /**
-     * The shared state map, live and thread-safe.
+     * The shared state map, live and thread-safe: Keel JSON values by key (the todo toolset keeps its list
+     * under {@code todos}). Saved with {@link #toJson()}.
      *
-     * @return the shared state map
+     * @return the shared state map, live and thread-safe: Keel JSON values by key (the todo toolset keeps its list under {@code todos})
      */
-    public Map<String, JsonNode> state() {
+    public Map<String, JsonValue> state() {
         return state;
+    }
+
+    /**
+     * Tools the approver said "approve always" for in this conversation, approved from now on without asking.
+     *
+     * @return tools the approver said "approve always" for in this conversation, approved from now on without asking
+     */
+    public Set<String> alwaysApproved() {
+        return Set.copyOf(alwaysApproved);
+    }
+
+    boolean isAlwaysApproved(String tool) {
+        return alwaysApproved.contains(tool);
+    }
+
+    void approveAlways(String tool) {
+        alwaysApproved.add(tool);
     }
 
     /**
@@ -177,9 +207,12 @@ public final class Session {
         }
     }
 
-    /** A fresh session for a delegated task: no history, a copy of this session's state. */
+    /**
+     * A fresh session for a delegated task: no history, a copy of this session's state, and this
+     * conversation's "approve always" answers (shared, so answers given inside the delegation hold here too).
+     */
     Session fork() {
-        Session child = new Session(id + "/" + UUID.randomUUID().toString().substring(0, 8));
+        Session child = new Session(id + "/" + UUID.randomUUID().toString().substring(0, 8), alwaysApproved);
         child.state.putAll(state);
         return child;
     }

@@ -78,7 +78,13 @@ class FullLoopTest {
     }
 
     private Runner.Builder runner(Agent root) {
-        return Runner.builder(root).listener(events::add);
+        return Runner.builder(root);
+    }
+
+    /** The runner, with this test's event log subscribed. */
+    private Runner observed(Runner runner) {
+        runner.events().subscribe(events::add);
+        return runner;
     }
 
     private List<String> eventNames() {
@@ -89,8 +95,8 @@ class FullLoopTest {
     private static Tool counter(String name, List<String> log) {
         return Tool.of(ToolSpec.of(name, "records a value", JsonSchema.object().required("v", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
-                    log.add(args.get("v").asText());
-                    return ToolResult.ok(name + " got " + args.get("v").asText());
+                    log.add(args.string("v"));
+                    return ToolResult.ok(name + " got " + args.string("v"));
                 });
     }
 
@@ -102,7 +108,7 @@ class FullLoopTest {
         Agent agent = Agent.builder("writer").instruction("You write files.").model(model)
                 .toolsets(Toolsets.filesystem(dir)).build();
         AgentResult result;
-        try (Runner runner = runner(agent).yolo(true).build()) {
+        try (Runner runner = observed(runner(agent).yolo(true).build())) {
             result = runner.run("Create hello.txt");
         }
         assertThat(result.output()).isEqualTo("The file says: Hello, Keel");
@@ -141,7 +147,7 @@ class FullLoopTest {
                 default -> ScriptedReply.text("Done: Script: a show about ship backbones.");
             };
         });
-        try (Runner runner = runner(root).build()) {
+        try (Runner runner = observed(runner(root).build())) {
             assertThat(runner.run("Make a podcast about keels").output()).isEqualTo("Done: Script: a show about ship backbones.");
         }
         List<RecordedChatRequest> requests = llm.requests();
@@ -170,13 +176,13 @@ class FullLoopTest {
         Tool meet = Tool.of(ToolSpec.of("meet", "meets", JsonSchema.object().required("who", JsonSchema.string()).build()),
                 true, (args, ctx) -> {
                     both.countDown();
-                    return both.await(10, TimeUnit.SECONDS) ? ToolResult.ok("met " + args.get("who").asText())
+                    return both.await(10, TimeUnit.SECONDS) ? ToolResult.ok("met " + args.string("who"))
                             : ToolResult.error("ran alone");
                 });
         llm.respond(ScriptedReply.toolCalls(ScriptedToolCall.of("meet", Map.of("who", "ann")), ScriptedToolCall.of("meet", Map.of("who", "bob"))))
                 .respond(ScriptedReply.text("met both"));
         Agent agent = Agent.builder("p").model(model).toolsets(Toolset.of("t", meet)).build();
-        try (Runner runner = runner(agent).build()) {
+        try (Runner runner = observed(runner(agent).build())) {
             runner.run("meet ann and bob");
         }
         assertThat(llm.requests().get(1).messages()).filteredOn(m -> m instanceof ToolResultMessage)
@@ -190,7 +196,7 @@ class FullLoopTest {
         llm.respond(ScriptedReply.toolCall("handoff", Map.of("agent", "billing")))
                 .respond(ScriptedReply.text("Your invoice is paid."));
         Session session = Session.create();
-        try (Runner runner = runner(front).build()) {
+        try (Runner runner = observed(runner(front).build())) {
             AgentResult r = runner.run(session, "Is my invoice paid?");
             assertThat(r.agent()).isEqualTo("billing");
         }
@@ -208,7 +214,7 @@ class FullLoopTest {
             llm.respond(ScriptedReply.toolCall("count", Map.of("v", "n" + i)));
         }
         Agent agent = Agent.builder("looper").model(model).maxIterations(3).toolsets(Toolset.of("t", counter("count", log))).build();
-        try (Runner runner = runner(agent).yolo(true).build()) {
+        try (Runner runner = observed(runner(agent).yolo(true).build())) {
             AgentResult r = runner.run("count forever");
             assertThat(r.stopReason()).isEqualTo(AgentResult.StopReason.MAX_ITERATIONS);
         }
@@ -227,11 +233,11 @@ class FullLoopTest {
                         ScriptedToolCall.of("shell_like", Map.of("v", "curl evil"))))
                 .respond(ScriptedReply.text("ok"));
         Agent agent = Agent.builder("ops").model(model).toolsets(Toolset.of("t", counter("shell_like", log))).build();
-        try (Runner runner = runner(agent)
+        try (Runner runner = observed(runner(agent)
                 .permissions(Permissions.none().allowing("shell_like:v=ls *").denying("shell_like:v=rm *"))
                 .yolo(false)
                 .approver(req -> req.call().arguments().contains("make") ? Approval.once() : Approval.deny("not on prod"))
-                .build()) {
+                .build())) {
             runner.run("tidy up");
         }
         assertThat(log).containsExactlyInAnyOrder("ls -la", "make");
@@ -252,7 +258,7 @@ class FullLoopTest {
         llm.respond(ScriptedReply.toolCall("count", Map.of("v", "1"))).respond(ScriptedReply.error(500, "the model fell over"));
         Agent agent = Agent.builder("a").model(model).toolsets(Toolset.of("t", counter("count", log))).build();
         Session session = Session.create();
-        try (Runner runner = runner(agent).yolo(true).build()) {
+        try (Runner runner = observed(runner(agent).yolo(true).build())) {
             assertThatThrownBy(() -> runner.run(session, "go")).isInstanceOf(AgentException.class)
                     .hasCauseInstanceOf(ModelException.ServerError.class).hasMessageContaining("agent 'a'");
         }
@@ -268,12 +274,51 @@ class FullLoopTest {
                 .respond(ScriptedReply.toolCall("count", Map.of("v", "fixed")))
                 .respond(ScriptedReply.text("recovered"));
         Agent agent = Agent.builder("a").model(model).toolsets(Toolset.of("t", counter("count", log))).build();
-        try (Runner runner = runner(agent).yolo(true).build()) {
+        try (Runner runner = observed(runner(agent).yolo(true).build())) {
             assertThat(runner.run("go").output()).isEqualTo("recovered");
         }
         assertThat(log).containsExactly("fixed");
         ToolResultMessage error = (ToolResultMessage) llm.requests().get(1).lastMessage();
         assertThat(error.content()).contains("invalid arguments for tool 'count'");
+    }
+
+    @Test
+    void aTeamFileRunsAgainstTheScriptedServerInOneLine() throws Exception {
+        // Models of several providers, no key variable set anywhere: loading needs no key, and
+        // models(llm.models()) points every one of them at the fake.
+        Path file = Files.writeString(dir.resolve("mixed.yaml"), """
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    instruction: Lead.
+                    sub_agents: [writer]
+                  writer:
+                    model: claude
+                    instruction: Write.
+                models:
+                  claude:
+                    provider: anthropic
+                    model: claude-sonnet-4-5
+                    temperature: 0.2
+                """);
+        Team team = Teams.load(file, TeamOptions.defaults(dir).withEnv(Map.of()));
+        try (ModelRegistry noKeys = ModelRegistry.builder().environment(Map.of()).build()) {
+            assertThatThrownBy(() -> team.validate(noKeys)).isInstanceOf(dev.keel.agents.team.TeamValidationException.class)
+                    .hasMessageContaining("model 'openai/gpt-5' of [root]").hasMessageContaining("OPENAI_API_KEY")
+                    .hasMessageContaining("model 'anthropic/claude-sonnet-4-5' of [writer]")
+                    .hasMessageContaining("ANTHROPIC_API_KEY");
+        }
+        llm.respond(ScriptedReply.toolCall("transfer_task", Map.of("agent", "writer", "task", "draft", "expected_output", "")))
+                .respond(ScriptedReply.text("drafted"))
+                .respond(ScriptedReply.text("all done"));
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            assertThat(runner.run("go").output()).isEqualTo("all done");
+        }
+        assertThat(llm.requests()).extracting(RecordedChatRequest::model)
+                .containsExactly("gpt-5", "claude-sonnet-4-5", "gpt-5");
+        assertThat(llm.requests().get(1).options().temperature()).isEqualTo(0.2);
+        team.validate(llm.models());
+        llm.assertNoFailures();
     }
 
     @Test
@@ -309,8 +354,8 @@ class FullLoopTest {
                 .respond(ScriptedReply.toolCall("shell", Map.of("cmd", "echo hi from shell")))
                 .respond(ScriptedReply.text("hi from shell"))
                 .respond(ScriptedReply.text("helper said hi"));
-        ModelResolver resolver = ModelResolver.registry(ModelRegistry.builder().environment(env).build());
-        try (Runner runner = team.runner().modelResolver(resolver).yolo(true).listener(events::add).build()) {
+        ModelRegistry resolver = ModelRegistry.builder().environment(env).build();
+        try (resolver; Runner runner = observed(team.runner().models(resolver).yolo(true).build())) {
             assertThat(runner.run("greet").output()).isEqualTo("helper said hi");
         }
         assertThat(llm.requests()).extracting(RecordedChatRequest::model).containsOnly("scripted-model");
@@ -318,14 +363,14 @@ class FullLoopTest {
         assertThat(llm.requests().get(2).lastMessage()).isEqualTo(new ToolResultMessage("call_2", "shell", "hi from shell\n", false));
         assertThat(llm.requests().get(0).header("authorization")).contains("Bearer k");
         // The team file's generation options reach the wire.
-        com.fasterxml.jackson.databind.JsonNode body = llm.requests().get(0).json();
-        assertThat(body.path("temperature").asDouble()).isEqualTo(0.3);
-        assertThat(body.path("top_p").asDouble()).isEqualTo(0.8);
-        assertThat(body.path("presence_penalty").asDouble()).isEqualTo(0.1);
-        assertThat(body.path("frequency_penalty").asDouble()).isEqualTo(0.2);
-        assertThat(body.path("parallel_tool_calls").asBoolean(true)).isFalse();
-        assertThat(body.has("max_tokens") ? body.path("max_tokens").asInt() : body.path("max_completion_tokens").asInt())
-                .isEqualTo(256);
+        dev.keel.core.json.JsonObject body = llm.requests().get(0).json();
+        assertThat(body.get("temperature").orElseThrow().asDouble()).hasValue(0.3);
+        assertThat(body.get("top_p").orElseThrow().asDouble()).hasValue(0.8);
+        assertThat(body.get("presence_penalty").orElseThrow().asDouble()).hasValue(0.1);
+        assertThat(body.get("frequency_penalty").orElseThrow().asDouble()).hasValue(0.2);
+        assertThat(body.get("parallel_tool_calls").flatMap(dev.keel.core.json.JsonValue::asBoolean)).contains(false);
+        assertThat(body.get(body.has("max_tokens") ? "max_tokens" : "max_completion_tokens").orElseThrow().asLong())
+                .hasValue(256);
     }
 
     @Test
@@ -341,7 +386,7 @@ class FullLoopTest {
         llm.respond(ScriptedReply.toolCall("list_directory", Map.of("path", dir.toRealPath().toString())))
                 .respond(ScriptedReply.text("I see todo.md"));
         Agent agent = Agent.builder("a").model(model).toolsets(files).build();
-        try (Runner runner = runner(agent).approver(r -> Approval.once()).build()) {
+        try (Runner runner = observed(runner(agent).approver(r -> Approval.once()).build())) {
             runner.run("what is there?");
         }
         assertThat(((ToolResultMessage) llm.requests().get(1).lastMessage()).content()).contains("todo.md");
@@ -373,7 +418,7 @@ class FullLoopTest {
             Agent worker = Agent.builder("worker").description("counts").model(recordedModel)
                     .toolsets(Toolset.of("t", counter("count", new ArrayList<>()))).build();
             Agent lead = Agent.builder("lead").model(recordedModel).subAgents(worker).build();
-            try (Runner runner = runner(lead).yolo(true).build()) {
+            try (Runner runner = observed(runner(lead).yolo(true).build())) {
                 assertThat(runner.run("count").output()).isEqualTo("worker counted 1");
             }
         }

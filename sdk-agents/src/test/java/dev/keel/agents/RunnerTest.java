@@ -4,7 +4,8 @@ import static dev.keel.agents.FakeModel.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.TextNode;
+import dev.keel.core.json.JsonString;
+import dev.keel.core.json.JsonValue;
 import dev.keel.agents.AgentEvent.ApprovalSource;
 import dev.keel.agents.approval.Approval;
 import dev.keel.agents.approval.Permissions;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import dev.keel.core.models.ModelConfig;
 import dev.keel.core.models.ModelRegistry;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -38,13 +40,13 @@ class RunnerTest {
         return Tool.of(ToolSpec.of("echo", "Echoes text", JsonSchema.object().required("text", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
                     calls.incrementAndGet();
-                    return ToolResult.ok("echo:" + args.get("text").asText());
+                    return ToolResult.ok("echo:" + args.string("text"));
                 });
     }
 
     private Runner runner(Agent root, Runner.Builder... ignored) {
         Runner r = Runner.builder(root).yolo(true).build();
-        r.addListener(events::add);
+        r.events().subscribe(events::add);
         return r;
     }
 
@@ -125,14 +127,14 @@ class RunnerTest {
         CountDownLatch bothWrote = new CountDownLatch(2);
         Tool mark = Tool.of(ToolSpec.of("mark", "writes state", JsonSchema.object().required("v", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
-                    ctx.state().put("mark", args.get("v"));
+                    ctx.state().put("mark", args.value("v").orElseThrow());
                     bothWrote.countDown();
                     // Both delegations have written before either reads: they run at the same time, and a shared
                     // state map would show one of them the other's value.
                     if (!bothWrote.await(10, TimeUnit.SECONDS)) {
                         return ToolResult.error("the delegations did not run in parallel");
                     }
-                    return ToolResult.ok("saw " + ctx.state().get("mark").asText());
+                    return ToolResult.ok("saw " + ctx.state().get("mark").asString().orElseThrow());
                 });
         FakeModel a = new FakeModel("a").calls(call("x", "mark", "{\"v\":\"A\"}")).then(req -> FakeModel.response(
                 Message.assistant(((ToolResultMessage) req.messages().get(req.messages().size() - 1)).content())));
@@ -145,14 +147,14 @@ class RunnerTest {
                 call("2", "transfer_task", "{\"agent\":\"b\",\"task\":\"t\",\"expected_output\":\"\"}")).text("both done");
         Agent root = Agent.builder("root").model(rootModel).subAgents(subA, subB).build();
         Session session = Session.create();
-        session.state().put("mark", TextNode.valueOf("root"));
+        session.state().put("mark", new JsonString("root"));
         try (Runner runner = runner(root)) {
             runner.run(session, "go");
         }
         assertThat(rootModel.requests().get(1).messages()).contains(
                 new ToolResultMessage("1", "transfer_task", "saw A", false),
                 new ToolResultMessage("2", "transfer_task", "saw B", false));
-        assertThat(session.state().get("mark").asText()).isEqualTo("root");
+        assertThat(session.state().get("mark").asString().orElseThrow()).isEqualTo("root");
     }
 
     @Test
@@ -252,7 +254,7 @@ class RunnerTest {
         Tool shell = Tool.of(ToolSpec.of("shell", "runs", JsonSchema.object().required("cmd", JsonSchema.string()).build()),
                 false, (args, ctx) -> {
                     calls.incrementAndGet();
-                    return ToolResult.ok("ran " + args.get("cmd").asText());
+                    return ToolResult.ok("ran " + args.string("cmd"));
                 });
         FakeModel model = new FakeModel("m").calls(
                 call("1", "shell", "{\"cmd\":\"ls -la\"}"),
@@ -263,11 +265,11 @@ class RunnerTest {
         Runner runner = Runner.builder(agent)
                 .permissions(Permissions.none().allowing("shell:cmd=ls *").denying("shell:cmd=rm *"))
                 .approver(req -> {
-                    String cmd = req.call().argumentsJson().get("cmd").asText();
+                    String cmd = req.call().argumentsJson().get("cmd").flatMap(JsonValue::asString).orElse("");
                     asked.add(cmd);
                     return cmd.equals("make") ? Approval.once() : Approval.deny("no network please");
                 }).build();
-        runner.addListener(events::add);
+        runner.events().subscribe(events::add);
         try (runner) {
             runner.run("go");
         }
@@ -298,7 +300,7 @@ class RunnerTest {
             asked.incrementAndGet();
             return Approval.always();
         }).build()) {
-            runner.addListener(events::add);
+            runner.events().subscribe(events::add);
             runner.run("go");
         }
         assertThat(asked).hasValue(1);
@@ -311,7 +313,7 @@ class RunnerTest {
         Agent yoloAgent = Agent.builder("a").model(yoloModel).toolsets(Toolset.of("t", read, write))
                 .permissions(Permissions.none().denying("read_*")).build();
         try (Runner runner = Runner.builder(yoloAgent).yolo(true).build()) {
-            runner.addListener(events::add);
+            runner.events().subscribe(events::add);
             runner.run("go");
         }
         assertThat(events).filteredOn(e -> e instanceof AgentEvent.ToolCallDenied)
@@ -337,9 +339,9 @@ class RunnerTest {
         FakeModel model = new FakeModel("m").calls(call("1", "echo", "{\"text\":\"a\"}")).text("first").text("second");
         Agent agent = Agent.builder("a").model(model).toolsets(Toolset.of("t", echo(new AtomicInteger()))).build();
         String json;
-        try (Runner runner = Runner.builder(agent).yolo(true).price("m", new ModelPrice(1.0, 2.0)).build()) {
+        try (Runner runner = Runner.builder(agent).yolo(true).price("m", ModelPrice.of(1.0, 2.0)).build()) {
             Session s = Session.create();
-            s.state().put("k", TextNode.valueOf("v"));
+            s.state().put("k", new JsonString("v"));
             runner.run(s, "one");
             json = s.toJson();
             Session resumed = Session.fromJson(json);
@@ -347,7 +349,7 @@ class RunnerTest {
             assertThat(resumed.usage()).isEqualTo(s.usage());
             assertThat(resumed.cost()).isEqualTo(s.cost());
             assertThat(resumed.cost().getAsDouble()).isEqualTo((20 * 1.0 + 10 * 2.0) / 1_000_000d);
-            assertThat(resumed.state()).containsEntry("k", TextNode.valueOf("v"));
+            assertThat(resumed.state()).containsEntry("k", new JsonString("v"));
             assertThat(runner.run(resumed, "two").output()).isEqualTo("second");
             assertThat(model.requests().get(2).messages()).hasSize(1 + 4 + 1);
         }
@@ -364,9 +366,9 @@ class RunnerTest {
             Agent designer = Agent.builder("designer").model(new FakeModel("designer").text("d")).build();
             Agent engineer = Agent.builder("engineer").model(new FakeModel("engineer").text("e")).build();
             Agent root = Agent.builder("root").model(rootModel).subAgents(designer, engineer).build();
-            Runner.Builder b = Runner.builder(root).price("root", new ModelPrice(1, 2)).price("designer", new ModelPrice(10, 20));
+            Runner.Builder b = Runner.builder(root).price("root", ModelPrice.of(1, 2)).price("designer", ModelPrice.of(10, 20));
             if (engineerPriced) {
-                b.price("engineer", new ModelPrice(100, 200));
+                b.price("engineer", ModelPrice.of(100, 200));
             }
             try (Runner runner = b.build()) {
                 Session s = runner.run("go").session();
@@ -403,23 +405,28 @@ class RunnerTest {
             return FakeModel.response(Message.assistant("late"));
         });
         try (Runner runner = Runner.create(Agent.builder("a").model(model).build())) {
+            List<AgentEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            runner.events().subscribe(seen::add);
             RunHandle handle = runner.start("wait");
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             handle.cancel();
             assertThatThrownBy(handle::await).isInstanceOf(AgentException.Cancelled.class);
-            List<AgentEvent> seen = new java.util.ArrayList<>();
-            handle.forEach(seen::add);
             assertThat(seen).last().isInstanceOf(AgentEvent.RunFailed.class);
         }
     }
 
     @Test
-    void iteratorDeliversTheWholeRun() {
-        FakeModel model = new FakeModel("m").text("hello");
+    void aBackgroundRunsEventsReachTheSubscribers() {
+        FakeModel model = new FakeModel("m").text("hello").text("again");
         try (Runner runner = Runner.create(Agent.builder("a").model(model).build())) {
+            List<AgentEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AgentEvents.Subscription subscription = runner.events().subscribe(seen::add);
             RunHandle handle = runner.start("hi");
-            List<AgentEvent> seen = new java.util.ArrayList<>();
-            handle.forEach(seen::add);
+            assertThat(handle.await().output()).isEqualTo("hello");
+            subscription.close();
+            subscription.close();
+            assertThat(runner.run("more").output()).isEqualTo("again");
+            assertThat(seen).filteredOn(e -> e instanceof AgentEvent.RunCompleted).hasSize(1);
             assertThat(seen).last().isInstanceOfSatisfying(AgentEvent.RunCompleted.class,
                     c -> assertThat(c.result().output()).isEqualTo("hello"));
             assertThat(seen).anyMatch(e -> e instanceof AgentEvent.TextDelta t && t.text().equals("hello"));
@@ -444,7 +451,7 @@ class RunnerTest {
         FakeModel model = new FakeModel("m").text("one").text("two");
         AtomicInteger resolved = new AtomicInteger();
         Agent agent = Agent.builder("a").model("openai/gpt-5").build();
-        try (Runner runner = Runner.builder(agent).modelResolver(c -> {
+        try (Runner runner = Runner.builder(agent).models(c -> {
             resolved.incrementAndGet();
             assertThat(c).isEqualTo(ModelConfig.of("openai", "gpt-5"));
             return model;
@@ -453,17 +460,17 @@ class RunnerTest {
             runner.run("y");
         }
         assertThat(resolved).hasValue(1);
-        ModelResolver noKeys = ModelResolver.registry(ModelRegistry.builder().environment(Map.of()).build());
-        try (Runner runner = Runner.builder(agent).modelResolver(noKeys).build()) {
+        ModelRegistry noKeys = ModelRegistry.builder().environment(Map.of()).build();
+        try (Runner runner = Runner.builder(agent).models(noKeys).build()) {
             assertThatThrownBy(() -> runner.run("x")).isInstanceOf(AgentException.class)
                     .hasMessageContaining("openai/gpt-5").hasMessageContaining("agent 'a'")
                     .hasMessageContaining("OPENAI_API_KEY");
         }
-        Agent custom = Agent.builder("c").model(new ModelConfig("mystery", "m", null, "MYSTERY_KEY", null, null, null, null,
-                null, null, null)).build();
-        try (Runner runner = Runner.builder(custom).modelResolver(noKeys).build()) {
-            assertThatThrownBy(() -> runner.run("x")).hasMessageContaining("provider 'mystery' is unknown and has no base_url");
+        Agent custom = Agent.builder("c").model(ModelConfig.of("mystery", "m").withTokenKey("MYSTERY_KEY")).build();
+        try (Runner runner = Runner.builder(custom).models(noKeys).build()) {
+            assertThatThrownBy(() -> runner.run("x")).hasMessageContaining("unknown model provider 'mystery'");
         }
+        noKeys.close();
     }
 
     @Test
@@ -609,8 +616,8 @@ class RunnerTest {
         Agent sub = Agent.builder("sub").model(subModel).toolsets(Toolset.of("t", echo(new AtomicInteger()))).build();
         Agent root = Agent.builder("root").model(rootModel).subAgents(sub).build();
         java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
-        try (Runner runner = Runner.builder(root).yolo(true)
-                .listener(ConsoleView.to(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8))).build()) {
+        try (Runner runner = Runner.builder(root).yolo(true).build()) {
+            runner.events().subscribe(ConsoleView.to(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8)));
             runner.run("go");
         }
         String[] lines = buffer.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");

@@ -41,6 +41,6 @@ public record Caveat(String name, Map<String, Object> context) {
 
     @Override
     public String toString() {
-        return context.isEmpty() ? name : name + ":" + dev.keel.core.json.Json.write(context);
+        return context.isEmpty() ? name : name + ":" + dev.keel.core.json.JsonValue.of(context).toJson();
     }
 }

@@ -104,7 +104,7 @@ public final class RelationshipText {
         java.util.Map<String, Object> context = java.util.Map.of();
         if (colon >= 0) {
             try {
-                Object parsed = dev.keel.core.json.Json.mapper().readValue(text.substring(colon + 1), Object.class);
+                Object parsed = dev.keel.core.internal.json.Json.mapper().readValue(text.substring(colon + 1), Object.class);
                 if (!(parsed instanceof java.util.Map<?, ?> map)) {
                     throw new RelationshipSyntaxException(line, "caveat context must be a JSON object: '" + text + "'");
                 }

@@ -4,9 +4,10 @@ package dev.keel.core;
  * A chat model: a conversation in, an assistant turn out.
  *
  * <p>Implementations are thread-safe and meant to be shared: one instance serves concurrent calls.
- * Failures are {@link ModelException}s whose subclass says what went wrong.
+ * Failures are {@link ModelException}s whose subclass says what went wrong. A model that holds a resource
+ * (an HTTP client it created) releases it in {@link #close()}; closing twice is harmless.
  */
-public interface ChatModel {
+public interface ChatModel extends AutoCloseable {
 
     /**
      * Sends the request and waits for the complete answer.
@@ -60,4 +61,8 @@ public interface ChatModel {
     default String id() {
         return getClass().getSimpleName();
     }
+
+    /** Releases what this model holds (an HTTP client it created). The default holds nothing. Idempotent. */
+    @Override
+    default void close() {}
 }

@@ -7,21 +7,21 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An immutable chat request: the conversation, the tools offered, and generation options.
- * The {@code with…} methods return modified copies.
+ * An immutable chat request: the conversation, the tools offered, generation options and prompt-cache
+ * breakpoints. The {@code with…} methods return modified copies.
  *
- * @param messages the conversation, oldest first
- * @param tools the tools the model may call
- * @param options generation options
+ * @param messages         the conversation, at least one message
+ * @param tools            tools the model may call; names unique
+ * @param options          generation options
+ * @param cacheBreakpoints where a provider's prompt cache may end a cached prefix; at most
+ *                         {@value #MAX_CACHE_BREAKPOINTS}, message positions inside {@code messages}
  */
-public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOptions options) {
-    /**
-     * Creates the request, copying the lists.
-     *
-     * @param messages the conversation, oldest first
-     * @param tools the tools the model may call
-     * @param options generation options
-     */
+public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOptions options,
+                          List<CacheBreakpoint> cacheBreakpoints) {
+    /** The most cache breakpoints a request may carry (Anthropic's limit). */
+    public static final int MAX_CACHE_BREAKPOINTS = 4;
+
+    /** Validates and copies. */
     public ChatRequest {
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
         if (messages.isEmpty()) {
@@ -33,6 +33,22 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
         if (distinct != tools.size()) {
             throw new IllegalArgumentException("tool names must be unique within a request");
         }
+        cacheBreakpoints = List.copyOf(cacheBreakpoints == null ? List.of() : cacheBreakpoints);
+        if (cacheBreakpoints.size() > MAX_CACHE_BREAKPOINTS) {
+            throw new IllegalArgumentException("at most " + MAX_CACHE_BREAKPOINTS + " cache breakpoints, got "
+                    + cacheBreakpoints.size());
+        }
+        for (CacheBreakpoint b : cacheBreakpoints) {
+            if (b instanceof CacheBreakpoint.AtMessage at && at.index() >= messages.size()) {
+                throw new IllegalArgumentException("cache breakpoint at message " + at.index() + " but the request has "
+                        + messages.size() + " messages");
+            }
+        }
+    }
+
+    /** A request without cache breakpoints. */
+    public ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOptions options) {
+        this(messages, tools, options, List.of());
     }
 
     /**
@@ -55,34 +71,24 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
         return new ChatRequest(List.copyOf(messages), List.of(), ChatOptions.defaults());
     }
 
-    /**
-     * A copy offering these tools instead of the current ones.
-     *
-     * @param tools the tools the model may call
-     * @return the new request
-     */
+    /** A copy offering exactly these tools. */
     public ChatRequest withTools(ToolSpec... tools) {
-        return new ChatRequest(messages, List.of(tools), options);
+        return withTools(List.of(tools));
     }
 
-    /**
-     * A copy offering these tools instead of the current ones.
-     *
-     * @param tools the tools the model may call
-     * @return the new request
-     */
+    /** A copy offering exactly these tools. */
     public ChatRequest withTools(List<ToolSpec> tools) {
-        return new ChatRequest(messages, tools, options);
+        return new ChatRequest(messages, tools, options, cacheBreakpoints);
     }
 
-    /**
-     * A copy with other generation options.
-     *
-     * @param options the options
-     * @return the new request
-     */
+    /** A copy with these options. */
     public ChatRequest withOptions(ChatOptions options) {
-        return new ChatRequest(messages, tools, options);
+        return new ChatRequest(messages, tools, options, cacheBreakpoints);
+    }
+
+    /** A copy with exactly these cache breakpoints. */
+    public ChatRequest withCacheBreakpoints(CacheBreakpoint... breakpoints) {
+        return new ChatRequest(messages, tools, options, List.of(breakpoints));
     }
 
     /**
@@ -94,6 +100,6 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
     public ChatRequest plus(Message message) {
         List<Message> copy = new ArrayList<>(messages);
         copy.add(message);
-        return new ChatRequest(copy, tools, options);
+        return new ChatRequest(copy, tools, options, cacheBreakpoints);
     }
 }

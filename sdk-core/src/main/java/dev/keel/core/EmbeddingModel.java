@@ -3,9 +3,10 @@ package dev.keel.core;
 import java.util.List;
 
 /**
- * Turns texts into vectors of a fixed {@link #dimension()}. Thread-safe; share one instance.
+ * Turns texts into vectors of a fixed {@link #dimension()}. Thread-safe; share one instance. A model that
+ * holds a resource releases it in {@link #close()}; closing twice is harmless.
  */
-public interface EmbeddingModel {
+public interface EmbeddingModel extends AutoCloseable {
 
     /**
      * Embeds a batch of texts; the i-th vector belongs to the i-th text.
@@ -41,4 +42,8 @@ public interface EmbeddingModel {
     default String id() {
         return getClass().getSimpleName();
     }
+
+    /** Releases what this model holds. The default holds nothing. Idempotent. */
+    @Override
+    default void close() {}
 }

@@ -10,7 +10,7 @@ import dev.keel.core.http.HttpConfig;
 import dev.keel.core.internal.provider.ToolCallAssembler;
 import dev.keel.core.internal.sse.SseEvent;
 import dev.keel.core.internal.sse.SseParser;
-import dev.keel.core.json.Json;
+
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.openai.OpenAiCompatible;
@@ -48,7 +48,7 @@ import mockwebserver3.MockWebServer;
  * Arguments: {@code [seconds per measurement]} (default 2).
  */
 public final class CoreSuite {
-    private static final ObjectMapper MAPPER = Json.mapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int READ = 8192;
 
     private CoreSuite() {}
@@ -346,7 +346,7 @@ public final class CoreSuite {
         }
 
         private static ObjectNode base() {
-            return Json.object().put("id", "chatcmpl-bench").put("object", "chat.completion.chunk")
+            return MAPPER.createObjectNode().put("id", "chatcmpl-bench").put("object", "chat.completion.chunk")
                     .put("created", 1741570283).put("model", "gpt-5");
         }
 

@@ -8,7 +8,10 @@ public sealed interface Approval {
     /** Run this call. */
     record ApproveOnce() implements Approval {}
 
-    /** Run this call and every later call of the same tool in this runner without asking. */
+    /**
+     * Run this call and every later call of the same tool in this session (the conversation, its delegated
+     * sub-agents included) without asking. Other sessions still ask.
+     */
     record ApproveAlways() implements Approval {}
 
     /**

@@ -1,7 +1,9 @@
 package dev.keel.agents.approval;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.json.JsonArray;
+import dev.keel.core.json.JsonObject;
+import dev.keel.core.json.JsonString;
+import dev.keel.core.json.JsonValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,31 +61,35 @@ public record ToolPattern(String tool, Map<String, String> arguments) {
     /**
      * Whether a call of {@code toolName} with {@code args} matches. A missing argument never matches.
      *
-     * @param toolName the tool's name
-     * @param args the call's arguments
+     * @param args the args
+     * @param toolName the tool name
      * @return whether a call of {@code toolName} with {@code args} matches
      */
-    public boolean matches(String toolName, ObjectNode args) {
+    public boolean matches(String toolName, JsonObject args) {
         if (!glob(tool, toolName)) {
             return false;
         }
         for (Map.Entry<String, String> e : arguments.entrySet()) {
-            JsonNode value = args == null ? null : args.get(e.getKey());
+            JsonValue value = args == null ? null : args.get(e.getKey()).orElse(null);
             if (value == null || value.isNull()) {
                 return false;
             }
             List<String> candidates = new ArrayList<>();
-            if (value.isArray()) {
+            if (value instanceof JsonArray array) {
                 // Any element may match, so "fetch:urls=*evil*" catches one bad URL among several.
-                value.forEach(v -> candidates.add(v.isTextual() ? v.asText() : v.toString()));
+                array.items().forEach(v -> candidates.add(text(v)));
             } else {
-                candidates.add(value.isTextual() ? value.asText() : value.toString());
+                candidates.add(text(value));
             }
             if (candidates.stream().noneMatch(c -> glob(e.getValue(), c))) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static String text(JsonValue v) {
+        return v instanceof JsonString s ? s.value() : v.toJson();
     }
 
     /**

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Usage;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.json.JsonParseException;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.SystemMessage;
@@ -24,8 +25,8 @@ public final class SessionCodec {
     private SessionCodec() {}
 
     /** Everything a session holds. */
-    public record Data(String id, List<Message> messages, Map<String, JsonNode> state, String currentAgent, Usage usage,
-                       Double cost) {}
+    public record Data(String id, List<Message> messages, Map<String, JsonValue> state, String currentAgent, Usage usage,
+                       Double cost, java.util.Set<String> alwaysApproved) {}
 
     public static String write(Data d) {
         ObjectNode root = Json.object();
@@ -37,11 +38,18 @@ public final class SessionCodec {
         ObjectNode usage = root.putObject("usage");
         usage.put("input_tokens", d.usage().inputTokens());
         usage.put("output_tokens", d.usage().outputTokens());
+        usage.put("cache_read_tokens", d.usage().cacheReadTokens());
+        usage.put("cache_write_tokens", d.usage().cacheWriteTokens());
+        usage.put("reasoning_tokens", d.usage().reasoningTokens());
         if (d.cost() != null) {
             root.put("cost_usd", d.cost());
         }
+        if (!d.alwaysApproved().isEmpty()) {
+            ArrayNode approved = root.putArray("always_approved");
+            d.alwaysApproved().stream().sorted().forEach(approved::add);
+        }
         ObjectNode state = root.putObject("state");
-        d.state().forEach(state::set);
+        d.state().forEach((k, v) -> state.set(k, Json.toNode(v)));
         ArrayNode messages = root.putArray("messages");
         d.messages().forEach(m -> messages.add(message(m)));
         return Json.write(root);
@@ -76,13 +84,27 @@ public final class SessionCodec {
         for (JsonNode m : root.path("messages")) {
             messages.add(readMessage(m, i++));
         }
-        Map<String, JsonNode> state = new LinkedHashMap<>();
-        root.path("state").fields().forEachRemaining(e -> state.put(e.getKey(), e.getValue()));
+        Map<String, JsonValue> state = new LinkedHashMap<>();
+        root.path("state").fields().forEachRemaining(e -> state.put(e.getKey(), Json.toValue(e.getValue())));
         JsonNode u = root.path("usage");
-        Usage usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0));
+        Usage usage;
+        try {
+            usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
+                    u.path("cache_read_tokens").asLong(0), u.path("cache_write_tokens").asLong(0),
+                    u.path("reasoning_tokens").asLong(0));
+        } catch (IllegalArgumentException e) {
+            throw new JsonParseException("session usage is inconsistent: " + e.getMessage(), e);
+        }
         Double cost = root.hasNonNull("cost_usd") ? root.get("cost_usd").asDouble() : null;
         String current = root.hasNonNull("current_agent") ? root.get("current_agent").asText() : null;
-        return new Data(root.get("id").asText(), messages, state, current, usage, cost);
+        java.util.Set<String> approved = new java.util.LinkedHashSet<>();
+        for (JsonNode tool : root.path("always_approved")) {
+            if (!tool.isTextual()) {
+                throw new JsonParseException("always_approved must list tool names");
+            }
+            approved.add(tool.asText());
+        }
+        return new Data(root.get("id").asText(), messages, state, current, usage, cost, approved);
     }
 
     private static Message readMessage(JsonNode m, int index) {

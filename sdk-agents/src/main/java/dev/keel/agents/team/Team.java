@@ -1,8 +1,15 @@
 package dev.keel.agents.team;
 
 import dev.keel.agents.Agent;
+import dev.keel.agents.AgentModel;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Permissions;
+import dev.keel.core.ChatModel;
+import dev.keel.core.models.ModelConfig;
+import dev.keel.core.models.ModelRegistry;
+import dev.keel.core.models.ModelResolver;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,12 +40,58 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
     }
 
     /**
-     * A runner builder for the root with the team's permissions; add a model resolver and approver.
+     * A runner builder for the root with the team's permissions; add an approver, and the models to use if
+     * not the built-in providers over the process environment:
      *
-     * @return a new runner builder
+     * <pre>{@code
+     * try (ScriptedModelServer llm = ScriptedModelServer.start();
+     *      Runner runner = team.runner().models(llm.models()).build()) { … }
+     * }</pre>
+     *
+     * @return a runner builder for the root with the team's permissions; add an approver, and the models to use if not the built-in providers over the process environment:  <pre>{@code try (ScriptedModelServer llm = ScriptedModelServer.start(); Runner runner = team.runner().models(llm.models()).build()) { … } }</pre> /
      */
     public Runner.Builder runner() {
         return Runner.builder(root).permissions(permissions);
+    }
+
+    /**
+     * Checks up front what would otherwise fail when a model is first called: every model the team's agents
+     * name resolves through the built-in providers over the process environment (known provider or a
+     * {@code base_url}, key variable set). Nothing is sent.
+     *
+     * @throws TeamValidationException listing every agent whose model cannot be resolved, and why
+     */
+    public void validate() {
+        try (ModelRegistry registry = ModelRegistry.defaults()) {
+            validate(registry);
+        }
+    }
+
+    /**
+     * Like {@link #validate()}, resolving through {@code models} (for example a registry with your own
+     * environment). Models resolved for the check are closed again.
+     *
+     * @param models the models
+     * @throws TeamValidationException listing every agent whose model cannot be resolved, and why
+     */
+    public void validate(ModelResolver models) {
+        Map<ModelConfig, List<String>> users = new LinkedHashMap<>();
+        for (Agent a : agents.values()) {
+            if (a.model() instanceof AgentModel.Configured c) {
+                users.computeIfAbsent(c.config(), k -> new ArrayList<>()).add(a.name());
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        users.forEach((config, names) -> {
+            try (ChatModel ignored = models.resolve(config)) {
+                // resolvable: nothing to report
+            } catch (RuntimeException e) {
+                problems.add("model '" + config.reference() + "' of " + names + ": " + e.getMessage());
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new TeamValidationException(root.name(), problems);
+        }
     }
 
     @Override

@@ -12,13 +12,14 @@ import okhttp3.OkHttpClient;
 /**
  * What a team file cannot say: where relative paths start, the environment used for {@code $VAR} and
  * {@code ${env.X}}, where shell and script commands run, the HTTP client of fetch, and whether model key
- * variables must be set. Immutable.
+ * variables must already be set at load time (by default they are not: keys are needed when a model is first
+ * called, or checked up front with {@link Team#validate()}). Immutable.
  *
  * @param baseDirectory root for relative paths (memory files) and the filesystem toolset
  * @param env           environment variables for expansion and key checks
  * @param commandRunner runs shell and script commands
  * @param httpClient    client of the fetch toolset
- * @param checkKeys     fail when a model's key variable is unset
+ * @param checkKeys     fail to load when a model's key variable is unset (with the file and line of the model)
  */
 public record TeamOptions(Path baseDirectory, Map<String, String> env, CommandRunner commandRunner,
                           OkHttpClient httpClient, boolean checkKeys) {
@@ -41,14 +42,14 @@ public record TeamOptions(Path baseDirectory, Map<String, String> env, CommandRu
 
     /**
      * Defaults for a file in {@code baseDirectory}: the process environment, commands on the host in
-     * that directory, a default HTTP client, key variables checked.
+     * that directory, a default HTTP client, key variables not checked at load time.
      *
-     * @param baseDirectory the directory of the team file
-     * @return the default options
+     * @param baseDirectory the base directory
+     * @return defaults for a file in {@code baseDirectory}: the process environment, commands on the host in that directory, a default HTTP client, key variables not checked at load time
      */
     public static TeamOptions defaults(Path baseDirectory) {
         return new TeamOptions(baseDirectory, System.getenv(), LocalCommandRunner.in(baseDirectory),
-                HttpClients.create(HttpConfig.defaults()), true);
+                HttpClients.create(HttpConfig.defaults()), false);
     }
 
     /**

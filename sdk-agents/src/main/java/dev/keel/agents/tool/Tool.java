@@ -1,6 +1,5 @@
 package dev.keel.agents.tool;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.tool.ToolSpec;
 import java.util.Objects;
 
@@ -14,7 +13,7 @@ public interface Tool {
     /**
      * Name, description and argument schema shown to the model.
      *
-     * @return the spec
+     * @return name, description and argument schema shown to the model
      */
     ToolSpec spec();
 
@@ -31,34 +30,46 @@ public interface Tool {
      * Executes one call. Throwing is allowed: the runner turns any exception into an error result whose
      * message the model sees.
      *
-     * @param arguments the model's arguments, already parsed as a JSON object
+     * @param arguments the model's arguments, already parsed as a JSON object (a {@link ToolArgumentException}
+     *                  thrown by its getters reaches the model as the error)
      * @param context   the calling agent and its session state
      * @return the result the model sees
-     * @throws java.lang.Exception when the call fails; the runner reports it to the model as an error result
+     * @throws Exception when the call fails; the runner reports it to the model as an error result
      */
-    ToolResult call(ObjectNode arguments, ToolContext context) throws Exception;
+    ToolResult call(ToolArguments arguments, ToolContext context) throws Exception;
 
     /** Handler of a tool built with {@link #of}. */
     @FunctionalInterface
     interface Handler {
         /**
-         * The handler of a tool built with {@link Tool#of}.
+         * Handles one call; see {@link Tool#call}.
          *
-         * @param arguments the call's arguments
-         * @param context the calling agent and session
+         * @param arguments the model's arguments
+         * @param context   the calling agent and its session state
          * @return the result the model sees
          * @throws Exception when the call fails; the runner reports it to the model as an error result
          */
-        ToolResult call(ObjectNode arguments, ToolContext context) throws Exception;
+        ToolResult call(ToolArguments arguments, ToolContext context) throws Exception;
     }
 
     /**
-     * A tool from a spec and a handler.
+     * A tool with side effects (it is approved like any other) from a spec and a handler.
      *
-     * @param spec the name, description and argument schema
-     * @param readOnly whether the tool only reads, so calls may be approved without asking
-     * @param handler runs each call
-     * @return a tool from a spec and a handler
+     * @param spec    name, description and argument schema shown to the model
+     * @param handler what a call does
+     * @return a tool with side effects (it is approved like any other) from a spec and a handler
+     */
+    static Tool of(ToolSpec spec, Handler handler) {
+        return of(spec, false, handler);
+    }
+
+    /**
+     * A tool from a spec and a handler; {@code readOnly} tools are approved without asking.
+     *
+     * @param handler the handler
+     * @param readOnly the read only
+     * @param spec the spec
+     * @return a tool from a spec and a handler; {@code readOnly} tools are approved without asking
      */
     static Tool of(ToolSpec spec, boolean readOnly, Handler handler) {
         Objects.requireNonNull(spec, "spec");
@@ -75,7 +86,7 @@ public interface Tool {
             }
 
             @Override
-            public ToolResult call(ObjectNode arguments, ToolContext context) throws Exception {
+            public ToolResult call(ToolArguments arguments, ToolContext context) throws Exception {
                 return handler.call(arguments, context);
             }
 

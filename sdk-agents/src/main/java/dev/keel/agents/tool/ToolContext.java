@@ -1,6 +1,6 @@
 package dev.keel.agents.tool;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.keel.core.json.JsonValue;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,9 +11,10 @@ import java.util.Objects;
  * @param sessionId id of the session the call belongs to
  * @param state     the session's state: a thread-safe map that tools may read and update (for example the
  *                  todo list). A delegated sub-agent works on its own copy, so parallel delegations never
- *                  race on it.
+ *                  race on it. Values are immutable: update an entry with {@code compute} to stay safe
+ *                  against parallel tool calls.
  */
-public record ToolContext(String agent, String sessionId, Map<String, JsonNode> state) {
+public record ToolContext(String agent, String sessionId, Map<String, JsonValue> state) {
     /**
      * Creates the value, checking its components.
      *

@@ -10,35 +10,67 @@ import java.util.Objects;
  * {@code instruction:} and {@code readonly:} on a toolset (or {@code readonly:} on an agent). Closing closes
  * the delegate. Thread-safe when the delegate is.
  *
- * @param delegate     the toolset
- * @param only         tool names to keep; empty = all
- * @param instruction  instruction replacing the delegate's, or null to keep it
- * @param readOnlyOnly keep only the tools that declare themselves read-only
+ * <pre>{@code
+ * Toolset readOnlyFiles = ConfiguredToolset.builder(Toolsets.filesystem(dir)).readOnlyOnly(true).build();
+ * }</pre>
  */
-public record ConfiguredToolset(Toolset delegate, List<String> only, String instruction, boolean readOnlyOnly)
-        implements Toolset {
-    /**
-     * Creates the value, checking its components.
-     *
-     * @param delegate the toolset
-     * @param only tool names to keep; empty = all
-     * @param instruction instruction replacing the delegate's, or null to keep it
-     * @param readOnlyOnly keep only the tools that declare themselves read-only
-     */
-    public ConfiguredToolset {
-        Objects.requireNonNull(delegate, "delegate");
-        only = List.copyOf(only == null ? List.of() : only);
+public final class ConfiguredToolset implements Toolset {
+    private final Toolset delegate;
+    private final List<String> only;
+    private final String instruction;
+    private final boolean readOnlyOnly;
+
+    private ConfiguredToolset(Builder b) {
+        delegate = b.delegate;
+        only = b.only;
+        instruction = b.instruction;
+        readOnlyOnly = b.readOnlyOnly;
     }
 
     /**
-     * Narrowed by name and/or with its own instruction; read-write tools kept.
+     * Starts configuring {@code delegate}; with nothing set, it behaves exactly like the delegate.
      *
-     * @param delegate the toolset narrowed
-     * @param only tool names kept, empty for all
-     * @param instruction guidance for the agent, or empty
+     * @param delegate the delegate
+     * @return the builder
      */
-    public ConfiguredToolset(Toolset delegate, List<String> only, String instruction) {
-        this(delegate, only, instruction, false);
+    public static Builder builder(Toolset delegate) {
+        return new Builder(delegate);
+    }
+
+    /**
+     * The configured toolset.
+     *
+     * @return the configured toolset
+     */
+    public Toolset delegate() {
+        return delegate;
+    }
+
+    /**
+     * Tool names kept; empty = all.
+     *
+     * @return tool names kept; empty = all
+     */
+    public List<String> only() {
+        return only;
+    }
+
+    /**
+     * The instruction replacing the delegate's, or {@code null} when the delegate's is kept.
+     *
+     * @return the instruction replacing the delegate's, or {@code null} when the delegate's is kept
+     */
+    public String instructionOverride() {
+        return instruction;
+    }
+
+    /**
+     * Whether only tools that declare themselves read-only are kept.
+     *
+     * @return whether only tools that declare themselves read-only are kept
+     */
+    public boolean readOnlyOnly() {
+        return readOnlyOnly;
     }
 
     @Override
@@ -64,5 +96,76 @@ public record ConfiguredToolset(Toolset delegate, List<String> only, String inst
     @Override
     public void close() {
         delegate.close();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConfiguredToolset other && delegate.equals(other.delegate) && only.equals(other.only)
+                && Objects.equals(instruction, other.instruction) && readOnlyOnly == other.readOnlyOnly;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(delegate, only, instruction, readOnlyOnly);
+    }
+
+    @Override
+    public String toString() {
+        return "ConfiguredToolset[" + delegate + (only.isEmpty() ? "" : ", only=" + only)
+                + (instruction == null ? "" : ", own instruction") + (readOnlyOnly ? ", read-only tools" : "") + "]";
+    }
+
+    /** Builds a {@link ConfiguredToolset}. Setters replace what was set before. Not thread-safe. */
+    public static final class Builder {
+        private final Toolset delegate;
+        private List<String> only = List.of();
+        private String instruction;
+        private boolean readOnlyOnly;
+
+        private Builder(Toolset delegate) {
+            this.delegate = Objects.requireNonNull(delegate, "delegate");
+        }
+
+        /**
+         * Keeps only the tools with these names (replaces); empty keeps all.
+         *
+         * @param toolNames the tool names
+         * @return this builder
+         */
+        public Builder only(List<String> toolNames) {
+            this.only = List.copyOf(Objects.requireNonNull(toolNames, "toolNames"));
+            return this;
+        }
+
+        /**
+         * Replaces the delegate's instructions; {@code null} keeps them.
+         *
+         * @param instruction the instruction
+         * @return this builder
+         */
+        public Builder instruction(String instruction) {
+            this.instruction = instruction;
+            return this;
+        }
+
+        /**
+         * Keeps only the tools that declare themselves read-only.
+         *
+         * @param readOnlyOnly the read only only
+         * @return this builder
+         */
+        public Builder readOnlyOnly(boolean readOnlyOnly) {
+            this.readOnlyOnly = readOnlyOnly;
+            return this;
+        }
+
+        /**
+         * The configured toolset.
+         *
+         * @return the configured toolset
+         */
+        public ConfiguredToolset build() {
+            return new ConfiguredToolset(this);
+        }
     }
 }

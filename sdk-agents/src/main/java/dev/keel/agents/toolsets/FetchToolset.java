@@ -22,31 +22,72 @@ import okhttp3.Response;
 /**
  * cagent's {@code fetch} toolset: {@code fetch(urls, timeout)} does an HTTP GET of each URL with the given
  * OkHttp client (for example one from {@code dev.keel.core.http.HttpClients}) and returns status and body,
- * cut at {@code maxBytes}. Only http(s) URLs whose host matches one of {@code allowedHosts} (globs such as
- * {@code *.example.com}) are fetched; an empty list allows every host. Read-only; thread-safe.
+ * cut at {@link #maxBytes()}. Only http(s) URLs whose host matches one of {@link #allowedHosts()} (globs
+ * such as {@code *.example.com}) are fetched; an empty list allows every host. Redirects are not followed.
+ * Read-only; thread-safe.
  *
- * @param client       the HTTP client (shared, not closed by this toolset)
- * @param allowedHosts host globs; empty = any host
- * @param timeout      per-request limit
- * @param maxBytes     body bytes kept per URL
+ * <pre>{@code
+ * FetchToolset fetch = FetchToolset.builder(client).allowedHosts(List.of("*.example.com"))
+ *         .timeout(Duration.ofSeconds(10)).build();
+ * }</pre>
  */
-public record FetchToolset(OkHttpClient client, List<String> allowedHosts, Duration timeout, int maxBytes)
-        implements Toolset {
+public final class FetchToolset implements Toolset {
+    private final OkHttpClient client;
+    private final List<String> allowedHosts;
+    private final Duration timeout;
+    private final int maxBytes;
+
+    private FetchToolset(Builder b) {
+        client = b.client;
+        allowedHosts = b.allowedHosts;
+        timeout = b.timeout;
+        maxBytes = b.maxBytes;
+    }
+
     /**
-     * Creates the value, checking its components.
+     * Starts a fetch toolset using {@code client} (shared; this toolset never closes it).
      *
-     * @param client the HTTP client (shared, not closed by this toolset)
-     * @param allowedHosts host globs; empty = any host
-     * @param timeout per-request limit
-     * @param maxBytes body bytes kept per URL
+     * @param client the client
+     * @return the builder
      */
-    public FetchToolset {
-        Objects.requireNonNull(client, "client");
-        Objects.requireNonNull(timeout, "timeout");
-        allowedHosts = List.copyOf(allowedHosts == null ? List.of() : allowedHosts);
-        if (maxBytes <= 0) {
-            throw new IllegalArgumentException("maxBytes must be positive");
-        }
+    public static Builder builder(OkHttpClient client) {
+        return new Builder(client);
+    }
+
+    /**
+     * The HTTP client.
+     *
+     * @return the HTTP client
+     */
+    public OkHttpClient client() {
+        return client;
+    }
+
+    /**
+     * Host globs; empty = any host.
+     *
+     * @return host globs; empty = any host
+     */
+    public List<String> allowedHosts() {
+        return allowedHosts;
+    }
+
+    /**
+     * Per-request limit.
+     *
+     * @return per-request limit
+     */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /**
+     * Body bytes kept per URL.
+     *
+     * @return body bytes kept per URL
+     */
+    public int maxBytes() {
+        return maxBytes;
     }
 
     @Override
@@ -60,12 +101,12 @@ public record FetchToolset(OkHttpClient client, List<String> allowedHosts, Durat
                 JsonSchema.object().required("urls", JsonSchema.array(JsonSchema.string()).describedAs("URLs to fetch"))
                         .optional("timeout", JsonSchema.integer("Request timeout in seconds")).build()),
                 true, (args, ctx) -> {
-                    List<String> urls = Args.strings(args, "urls", true);
+                    List<String> urls = args.strings("urls");
                     if (urls.isEmpty()) {
                         return ToolResult.error("'urls' must list at least one URL");
                     }
-                    Duration t = args.hasNonNull("timeout") ? Duration.ofSeconds(Math.max(1, Math.min(
-                            args.get("timeout").asLong(), timeout.toSeconds()))) : timeout;
+                    Duration t = args.has("timeout") ? Duration.ofSeconds(Math.max(1, Math.min(
+                            args.integer("timeout"), timeout.toSeconds()))) : timeout;
                     StringBuilder sb = new StringBuilder();
                     boolean allFailed = true;
                     for (String url : urls) {
@@ -120,6 +161,80 @@ public record FetchToolset(OkHttpClient client, List<String> allowedHosts, Durat
                 }
             }
             return sb.toString();
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FetchToolset other && client.equals(other.client) && allowedHosts.equals(other.allowedHosts)
+                && timeout.equals(other.timeout) && maxBytes == other.maxBytes;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(client, allowedHosts, timeout, maxBytes);
+    }
+
+    @Override
+    public String toString() {
+        return "FetchToolset[allowedHosts=" + (allowedHosts.isEmpty() ? "any" : allowedHosts) + ", timeout=" + timeout
+                + ", maxBytes=" + maxBytes + "]";
+    }
+
+    /**
+     * Builds a {@link FetchToolset}. Defaults: every host allowed, 30 s per request, 1 MiB kept per URL.
+     * Setters replace what was set before. Not thread-safe.
+     */
+    public static final class Builder {
+        private final OkHttpClient client;
+        private List<String> allowedHosts = List.of();
+        private Duration timeout = Duration.ofSeconds(30);
+        private int maxBytes = 1 << 20;
+
+        private Builder(OkHttpClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+        }
+
+        /**
+         * Host globs such as {@code *.example.com} (replaces); empty allows every host.
+         *
+         * @param hosts the hosts
+         * @return this builder
+         */
+        public Builder allowedHosts(List<String> hosts) {
+            this.allowedHosts = List.copyOf(Objects.requireNonNull(hosts, "hosts"));
+            return this;
+        }
+
+        /**
+         * Per-request limit, and the most a model may ask for (positive).
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Limits.positive(timeout);
+            return this;
+        }
+
+        /**
+         * Body bytes kept per URL (positive).
+         *
+         * @param maxBytes the max bytes
+         * @return this builder
+         */
+        public Builder maxBytes(int maxBytes) {
+            this.maxBytes = Limits.positive(maxBytes, "maxBytes");
+            return this;
+        }
+
+        /**
+         * The toolset.
+         *
+         * @return the toolset
+         */
+        public FetchToolset build() {
+            return new FetchToolset(this);
         }
     }
 }

@@ -1,11 +1,12 @@
 package dev.keel.agents.toolsets;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.agents.approval.ToolPattern;
 import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolArguments;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
+import dev.keel.core.json.JsonObject;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.tool.JsonSchema;
 import dev.keel.core.tool.ToolSpec;
 import java.io.IOException;
@@ -30,21 +31,23 @@ import java.util.stream.Stream;
  * {@code list_directory(path)}, {@code search_files(path, pattern, excludePatterns)} (glob over names) and
  * {@code search_files_content(path, query, is_regex)}. Paths are relative to the root; {@code ..}, absolute
  * paths outside the root and symbolic links that lead outside are refused with an error naming the path.
- * Thread-safe.
- *
- * @param root the directory the tools may see
+ * Thread-safe. Create with {@link Toolsets#filesystem(Path)}.
  */
-public record FilesystemToolset(Path root) implements Toolset {
+public final class FilesystemToolset implements Toolset {
     private static final int MAX_RESULTS = 500;
+    private final Path root;
+
+    FilesystemToolset(Path root) {
+        this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+    }
 
     /**
-     * Creates the value, checking its components.
+     * The directory the tools may see (absolute, normalised).
      *
-     * @param root the directory the tools may see
+     * @return the directory the tools may see (absolute, normalised)
      */
-    public FilesystemToolset {
-        Objects.requireNonNull(root, "root");
-        root = root.toAbsolutePath().normalize();
+    public Path root() {
+        return root;
     }
 
     @Override
@@ -62,19 +65,19 @@ public record FilesystemToolset(Path root) implements Toolset {
         JsonSchema pathOnly = JsonSchema.object().required("path", JsonSchema.string("The file path")).build();
         return List.of(
                 Tool.of(ToolSpec.of("read_file", "Read the complete contents of a file from the file system.", pathOnly),
-                        true, (args, ctx) -> ToolResult.ok(Files.readString(file(Args.string(args, "path")), StandardCharsets.UTF_8))),
+                        true, (args, ctx) -> ToolResult.ok(Files.readString(file(args.string("path")), StandardCharsets.UTF_8))),
                 Tool.of(ToolSpec.of("read_multiple_files", "Read the contents of multiple files simultaneously.",
                         JsonSchema.object().required("paths", JsonSchema.array(JsonSchema.string()).describedAs("Array of file paths to read")).build()),
-                        true, (args, ctx) -> readMany(Args.strings(args, "paths", true))),
+                        true, (args, ctx) -> readMany(args.strings("paths"))),
                 Tool.of(ToolSpec.of("write_file", "Create a new file or completely overwrite an existing file with new content.",
                         JsonSchema.object().required("path", JsonSchema.string("The file path to write"))
                                 .required("content", JsonSchema.string("The content to write to the file")).build()),
                         false, (args, ctx) -> {
-                            Path p = resolve(Args.string(args, "path"));
-                            String content = Args.string(args, "content");
+                            Path p = resolve(args.string("path"));
+                            String content = args.string("content");
                             Files.createDirectories(p.getParent());
                             Files.writeString(p, content, StandardCharsets.UTF_8);
-                            return ToolResult.ok("Wrote " + content.getBytes(StandardCharsets.UTF_8).length + " bytes to " + args.get("path").asText());
+                            return ToolResult.ok("Wrote " + content.getBytes(StandardCharsets.UTF_8).length + " bytes to " + args.string("path"));
                         }),
                 Tool.of(ToolSpec.of("edit_file", "Edit a text file: each edit replaces an exact text with new text.",
                         JsonSchema.object().required("path", JsonSchema.string("The file path to edit"))
@@ -85,22 +88,22 @@ public record FilesystemToolset(Path root) implements Toolset {
                         false, (args, ctx) -> edit(args)),
                 Tool.of(ToolSpec.of("list_directory", "Get a detailed listing of all files and directories in a specified path.",
                         JsonSchema.object().required("path", JsonSchema.string("The directory path to list")).build()),
-                        true, (args, ctx) -> list(Args.string(args, "path", "."))),
+                        true, (args, ctx) -> list(args.string("path", "."))),
                 Tool.of(ToolSpec.of("search_files", "Recursively search for files whose name matches a glob pattern "
                                 + "(* and ?). Prints the paths of matching files relative to the root.",
                         JsonSchema.object().required("path", JsonSchema.string("The starting directory path"))
                                 .required("pattern", JsonSchema.string("The glob pattern to match file names against"))
                                 .optional("excludePatterns", JsonSchema.array(JsonSchema.string())
                                         .describedAs("Patterns to exclude from search")).build()),
-                        true, (args, ctx) -> searchFiles(Args.string(args, "path", "."), Args.string(args, "pattern"),
-                                Args.strings(args, "excludePatterns", false))),
+                        true, (args, ctx) -> searchFiles(args.string("path", "."), args.string("pattern"),
+                                args.strings("excludePatterns", List.of()))),
                 Tool.of(ToolSpec.of("search_files_content", "Search for text or a regex in the content of files.",
                         JsonSchema.object().required("path", JsonSchema.string("The starting directory path"))
                                 .required("query", JsonSchema.string("The text or regex pattern to search for"))
                                 .optional("is_regex", JsonSchema.bool("If true, treat query as regex; otherwise literal text"))
                                 .build()),
-                        true, (args, ctx) -> searchContent(Args.string(args, "path", "."), Args.string(args, "query"),
-                                args.path("is_regex").asBoolean(false))));
+                        true, (args, ctx) -> searchContent(args.string("path", "."), args.string("query"),
+                                args.bool("is_regex", false))));
     }
 
     /**
@@ -161,19 +164,20 @@ public record FilesystemToolset(Path root) implements Toolset {
         return ToolResult.ok(sb.toString());
     }
 
-    private ToolResult edit(ObjectNode args) throws IOException {
-        String path = Args.string(args, "path");
+    private ToolResult edit(ToolArguments args) throws IOException {
+        String path = args.string("path");
         Path p = file(path);
         String content = Files.readString(p, StandardCharsets.UTF_8);
-        JsonNode edits = args.get("edits");
-        if (edits == null || !edits.isArray() || edits.isEmpty()) {
+        List<JsonValue> edits = args.list("edits");
+        if (edits.isEmpty()) {
             return ToolResult.error("'edits' must be a non-empty array of {oldText, newText}");
         }
         int i = 0;
-        for (JsonNode e : edits) {
+        for (JsonValue e : edits) {
             i++;
-            String oldText = e.path("oldText").asText(null);
-            String newText = e.path("newText").asText(null);
+            JsonObject edit = e.asObject().orElse(JsonObject.of());
+            String oldText = edit.get("oldText").flatMap(JsonValue::asString).orElse(null);
+            String newText = edit.get("newText").flatMap(JsonValue::asString).orElse(null);
             if (oldText == null || newText == null || oldText.isEmpty()) {
                 return ToolResult.error("edit " + i + " needs a non-empty 'oldText' and a 'newText'");
             }
@@ -267,5 +271,20 @@ public record FilesystemToolset(Path root) implements Toolset {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FilesystemToolset other && root.equals(other.root);
+    }
+
+    @Override
+    public int hashCode() {
+        return root.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "FilesystemToolset[" + root + "]";
     }
 }

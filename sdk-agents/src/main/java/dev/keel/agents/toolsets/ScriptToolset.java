@@ -18,25 +18,59 @@ import java.util.Objects;
  * A command's declared arguments reach it as environment variables (so {@code $name} in the script reads
  * them without any quoting hazard). Runs through a {@link CommandRunner}. Thread-safe when the runner is.
  *
- * @param runner   where commands run
- * @param commands tool name → command
- * @param timeout  per-command limit
+ * <pre>{@code
+ * ScriptToolset scripts = ScriptToolset.builder(runner)
+ *         .script("run_tests", Script.of("mvn -q test", "Runs the test suite"))
+ *         .timeout(Duration.ofMinutes(10))
+ *         .build();
+ * }</pre>
  */
-public record ScriptToolset(CommandRunner runner, Map<String, Script> commands, Duration timeout) implements Toolset {
+public final class ScriptToolset implements Toolset {
+    private final CommandRunner runner;
+    private final Map<String, Script> commands;
+    private final Duration timeout;
+
+    private ScriptToolset(Builder b) {
+        runner = b.runner;
+        commands = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.commands));
+        timeout = b.timeout;
+    }
+
     /**
-     * Creates the value, checking its components.
+     * Starts a script toolset running commands through {@code runner}.
      *
-     * @param runner where commands run
-     * @param commands tool name → command
-     * @param timeout per-command limit
+     * @param runner the runner
+     * @return the builder
      */
-    public ScriptToolset {
-        Objects.requireNonNull(runner, "runner");
-        Objects.requireNonNull(timeout, "timeout");
-        commands = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(commands));
-        if (commands.isEmpty()) {
-            throw new IllegalArgumentException("a script toolset needs at least one command");
-        }
+    public static Builder builder(CommandRunner runner) {
+        return new Builder(runner);
+    }
+
+    /**
+     * Where commands run.
+     *
+     * @return where commands run
+     */
+    public CommandRunner runner() {
+        return runner;
+    }
+
+    /**
+     * Tool name → command, in declaration order.
+     *
+     * @return tool name → command, in declaration order
+     */
+    public Map<String, Script> commands() {
+        return commands;
+    }
+
+    /**
+     * Per-command limit.
+     *
+     * @return per-command limit
+     */
+    public Duration timeout() {
+        return timeout;
     }
 
     /**
@@ -67,14 +101,44 @@ public record ScriptToolset(CommandRunner runner, Map<String, Script> commands, 
         }
 
         /**
-         * A command without arguments.
+         * A command without arguments, extra environment or working directory.
          *
-         * @param cmd the shell command
-         * @param description what it does, shown to the model
-         * @return a command without arguments
+         * @param cmd the cmd
+         * @param description the description
+         * @return a command without arguments, extra environment or working directory
          */
         public static Script of(String cmd, String description) {
             return new Script(cmd, description, Map.of(), Map.of(), null);
+        }
+
+        /**
+         * A copy with these arguments (name → description; replaces).
+         *
+         * @param args the args
+         * @return a copy with these arguments (name → description; replaces)
+         */
+        public Script withArgs(Map<String, String> args) {
+            return new Script(cmd, description, args, env, workingDir);
+        }
+
+        /**
+         * A copy with this extra environment (replaces).
+         *
+         * @param env the env
+         * @return a copy with this extra environment (replaces)
+         */
+        public Script withEnv(Map<String, String> env) {
+            return new Script(cmd, description, args, env, workingDir);
+        }
+
+        /**
+         * A copy running in {@code workingDir}.
+         *
+         * @param workingDir the working dir
+         * @return a copy running in {@code workingDir}
+         */
+        public Script withWorkingDir(String workingDir) {
+            return new Script(cmd, description, args, env, workingDir);
         }
     }
 
@@ -92,7 +156,7 @@ public record ScriptToolset(CommandRunner runner, Map<String, Script> commands, 
             return Tool.of(ToolSpec.of(e.getKey(), s.description(), schema.build()), false, (args, ctx) -> {
                 Map<String, String> env = new HashMap<>(s.env());
                 for (String name : s.args().keySet()) {
-                    env.put(name, Args.string(args, name));
+                    env.put(name, args.string(name));
                 }
                 Command c = Command.shell(s.cmd()).withEnv(env).withTimeout(timeout);
                 if (s.workingDir() != null) {
@@ -101,5 +165,84 @@ public record ScriptToolset(CommandRunner runner, Map<String, Script> commands, 
                 return ShellToolset.format(runner.run(c), timeout);
             });
         }).toList();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ScriptToolset other && runner.equals(other.runner) && commands.equals(other.commands)
+                && timeout.equals(other.timeout);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(runner, commands, timeout);
+    }
+
+    @Override
+    public String toString() {
+        return "ScriptToolset[" + runner.describe() + ", commands=" + commands.keySet() + ", timeout=" + timeout + "]";
+    }
+
+    /**
+     * Builds a {@link ScriptToolset}. Defaults: the shell toolset's 60 s timeout. At least one command is
+     * needed. Plural setters replace what was set before; {@link #script} adds one. Not thread-safe.
+     */
+    public static final class Builder {
+        private final CommandRunner runner;
+        private final Map<String, Script> commands = new LinkedHashMap<>();
+        private Duration timeout = ShellToolset.DEFAULT_TIMEOUT;
+
+        private Builder(CommandRunner runner) {
+            this.runner = Objects.requireNonNull(runner, "runner");
+        }
+
+        /**
+         * Adds (or replaces) the command exposed as tool {@code name}.
+         *
+         * @param name the name
+         * @param script the script
+         * @return this builder
+         */
+        public Builder script(String name, Script script) {
+            commands.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(script, "script"));
+            return this;
+        }
+
+        /**
+         * Sets every command (tool name → command), replacing those set before.
+         *
+         * @param scripts the scripts
+         * @return this builder
+         */
+        public Builder scripts(Map<String, Script> scripts) {
+            Map<String, Script> copy = new LinkedHashMap<>(Objects.requireNonNull(scripts, "scripts"));
+            commands.clear();
+            copy.forEach(this::script);
+            return this;
+        }
+
+        /**
+         * Per-command limit (positive).
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Limits.positive(timeout);
+            return this;
+        }
+
+        /**
+         * The toolset.
+         *
+         * @return the toolset
+         * @throws IllegalArgumentException when no command was given
+         */
+        public ScriptToolset build() {
+            if (commands.isEmpty()) {
+                throw new IllegalArgumentException("a script toolset needs at least one command");
+            }
+            return new ScriptToolset(this);
+        }
     }
 }

@@ -3,14 +3,16 @@ package dev.keel.agents.toolsets;
 import dev.keel.core.exec.CommandRunner;
 import dev.keel.core.exec.LocalCommandRunner;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import okhttp3.OkHttpClient;
 
 /**
- * Factories for the built-in toolsets, named and shaped like cagent's. MCP servers are in
- * {@code dev.keel.agents.mcp.McpToolset}.
+ * Factories for the built-in toolsets, named and shaped like cagent's, with their defaults. For other
+ * settings use the toolset's builder ({@link ShellToolset#builder}, {@link ScriptToolset#builder},
+ * {@link FetchToolset#builder}); each factory here is exactly {@code builder(…).build()}. MCP servers are
+ * in {@code dev.keel.agents.mcp.McpToolset}.
  */
 public final class Toolsets {
     private Toolsets() {}
@@ -41,7 +43,7 @@ public final class Toolsets {
      * @return the memory toolset
      */
     public static MemoryToolset memory(Path file) {
-        return new MemoryToolset(file);
+        return new MemoryToolset(file, Clock.systemUTC());
     }
 
     /**
@@ -55,13 +57,13 @@ public final class Toolsets {
     }
 
     /**
-     * {@code shell(cmd, cwd)} through {@code runner}, with default timeout and output cap.
+     * {@code shell(cmd, cwd)} through {@code runner}, with the default timeout and output cap.
      *
-     * @param runner runs the commands
-     * @return the shell toolset
+     * @param runner the runner
+     * @return {@code shell(cmd, cwd)} through {@code runner}, with the default timeout and output cap
      */
     public static ShellToolset shell(CommandRunner runner) {
-        return new ShellToolset(runner, ShellToolset.DEFAULT_TIMEOUT, ShellToolset.DEFAULT_OUTPUT_LIMIT, Map.of());
+        return ShellToolset.builder(runner).build();
     }
 
     /**
@@ -75,24 +77,24 @@ public final class Toolsets {
     }
 
     /**
-     * Named commands as tools.
+     * Named commands as tools, with the default timeout.
      *
-     * @param runner runs the commands
-     * @param commands the tools, by name
-     * @return the script toolset
+     * @param commands the commands
+     * @param runner the runner
+     * @return named commands as tools, with the default timeout
      */
     public static ScriptToolset script(CommandRunner runner, Map<String, ScriptToolset.Script> commands) {
-        return new ScriptToolset(runner, commands, ShellToolset.DEFAULT_TIMEOUT);
+        return ScriptToolset.builder(runner).scripts(commands).build();
     }
 
     /**
-     * {@code fetch(urls)} limited to {@code allowedHosts} (empty = any), 30 s and 1 MiB per URL.
+     * {@code fetch(urls)} limited to {@code allowedHosts} (empty = any), with the default timeout and size cap.
      *
-     * @param client the HTTP client
-     * @param allowedHosts hosts that may be fetched, empty for any
-     * @return the fetch toolset
+     * @param allowedHosts the allowed hosts
+     * @param client the client
+     * @return {@code fetch(urls)} limited to {@code allowedHosts} (empty = any), with the default timeout and size cap
      */
     public static FetchToolset fetch(OkHttpClient client, List<String> allowedHosts) {
-        return new FetchToolset(client, allowedHosts, Duration.ofSeconds(30), 1 << 20);
+        return FetchToolset.builder(client).allowedHosts(allowedHosts).build();
     }
 }

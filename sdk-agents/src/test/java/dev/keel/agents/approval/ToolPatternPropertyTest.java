@@ -1,10 +1,10 @@
 package dev.keel.agents.approval;
 
+import dev.keel.core.json.JsonObject;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keel.core.json.Json;
 import java.util.regex.Pattern;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -32,14 +32,14 @@ class ToolPatternPropertyTest {
 
     @Test
     void argumentGlobs() {
-        ObjectNode rm = (ObjectNode) Json.parse("{\"cmd\":\"rm -rf /tmp/x\",\"cwd\":\"/srv\"}");
+        JsonObject rm = JsonObject.parse("{\"cmd\":\"rm -rf /tmp/x\",\"cwd\":\"/srv\"}");
         assertThat(ToolPattern.parse("shell:cmd=rm *").matches("shell", rm)).isTrue();
         assertThat(ToolPattern.parse("shell:cmd=ls *").matches("shell", rm)).isFalse();
         assertThat(ToolPattern.parse("sh*:cmd=rm *:cwd=/srv").matches("shell", rm)).isTrue();
         assertThat(ToolPattern.parse("shell:cmd=rm *:cwd=/home*").matches("shell", rm)).isFalse();
         assertThat(ToolPattern.parse("shell:missing=*").matches("shell", rm)).isFalse();
         assertThat(ToolPattern.parse("fetch:urls=*evil*").matches("fetch",
-                (ObjectNode) Json.parse("{\"urls\":[\"https://ok.example\",\"https://evil.example\"]}"))).isTrue();
+                JsonObject.parse("{\"urls\":[\"https://ok.example\",\"https://evil.example\"]}"))).isTrue();
         assertThat(ToolPattern.parse("shell:cmd=echo a:b").arguments()).containsEntry("cmd", "echo a:b");
         assertThatThrownBy(() -> ToolPattern.parse(" ")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Permissions(java.util.List.of("=x"), null, null))

@@ -3,13 +3,13 @@ package dev.keel.agents.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolArguments;
+import dev.keel.core.internal.json.Json;
 import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.agents.tool.ToolsetException;
-import dev.keel.core.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class McpToolsetTest {
     static ToolResult call(Toolset set, String tool, String json) throws Exception {
         Tool t = set.tools().stream().filter(x -> x.spec().name().equals(tool)).findFirst()
                 .orElseThrow(() -> new AssertionError("no tool " + tool + " in " + set.tools()));
-        return t.call((ObjectNode) Json.parse(json), new ToolContext("a", "s", new ConcurrentHashMap<>()));
+        return t.call(ToolArguments.parse(json), new ToolContext("a", "s", new ConcurrentHashMap<>()));
     }
 
     @Test

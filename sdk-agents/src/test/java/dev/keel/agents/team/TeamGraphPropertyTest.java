@@ -58,8 +58,8 @@ class TeamGraphPropertyTest {
             Spec s = team.get(i);
             Agent.Builder b = Agent.builder("a" + i).model("openai/gpt-5").instruction(s.instruction())
                     .maxIterations(s.maxIterations()).numHistoryItems(s.history()).addDate(s.addDate());
-            s.subAgents().forEach(j -> b.subAgents(built.get(j)));
-            s.handoffs().forEach(j -> b.handoffs(built.get(j)));
+            b.subAgents(s.subAgents().stream().map(built::get).toList());
+            b.handoffs(s.handoffs().stream().map(built::get).toList());
             built.put(i, b.build());
         }
         assertThat(loaded.root()).isEqualTo(built.get(0));

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.Agent;
-import dev.keel.agents.ModelConfig;
+import dev.keel.core.ChatOptions;
+import dev.keel.core.models.ModelConfig;
 import dev.keel.agents.approval.Permissions;
 import dev.keel.agents.mcp.McpToolset;
 import dev.keel.agents.mcp.McpTransport;
@@ -48,28 +49,29 @@ class TeamsTest {
     void yamlTeamEqualsTheSameTeamBuiltInJava() {
         Team loaded = Teams.load(resource("full.yaml"), options);
 
-        ModelConfig claude = new ModelConfig("anthropic", "claude-sonnet-4-5", null, null, 0.2, 64000, 0.9, 0.3, 0.1, 2048, true);
-        ModelConfig local = new ModelConfig("dmr", "ai/qwen2.5", "http://localhost:12434/engines/llama.cpp/v1", null,
-                null, null, null, null, null, null, null);
-        ModelConfig support = new ModelConfig("custom", "support-model", "https://llm.internal.example/v1", "CUSTOM_KEY",
-                null, null, null, null, null, null, null);
+        ModelConfig claude = ModelConfig.of("anthropic", "claude-sonnet-4-5").withOptions(ChatOptions.builder()
+                .temperature(0.2).maxTokens(64000).topP(0.9).presencePenalty(0.3).frequencyPenalty(0.1).thinkingBudget(2048)
+                .parallelToolCalls(true).build());
+        ModelConfig local = ModelConfig.of("dmr", "ai/qwen2.5").withBaseUrl("http://localhost:12434/engines/llama.cpp/v1");
+        ModelConfig support = ModelConfig.of("custom", "support-model").withBaseUrl("https://llm.internal.example/v1")
+                .withTokenKey("CUSTOM_KEY");
         Agent designer = Agent.builder("designer").model(claude).description("Designs the UI").instruction("Produce wireframes.")
-                .toolsets(new ConfiguredToolset(Toolsets.filesystem(base), List.of("read_file", "list_directory"), null),
-                        new FetchToolset(http, List.of("*.figma.com", "docs.example.com"), Duration.ofSeconds(10), 1 << 20))
+                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(base)).only(List.of("read_file", "list_directory")).build(),
+                        FetchToolset.builder(http).allowedHosts(List.of("*.figma.com", "docs.example.com"))
+                                .timeout(Duration.ofSeconds(10)).build())
                 .build();
         Agent engineer = Agent.builder("engineer").model(local).description("Implements features")
                 .instruction("Write clean, tested code.")
                 .permissions(Permissions.none().allowing("shell:cmd=mvn *"))
                 .toolsets(Toolsets.filesystem(base),
-                        new ShellToolset(runner, ShellToolset.DEFAULT_TIMEOUT, ShellToolset.DEFAULT_OUTPUT_LIMIT,
-                                Map.of("GREETING", "hello ada", "TOKEN", "t0ken")),
-                        new ScriptToolset(runner, Map.of("run_tests", new ScriptToolset.Script("mvn -q test -Dtest=$test",
-                                "Run one test class", Map.of("test", "Test class name"), Map.of(), null)), ShellToolset.DEFAULT_TIMEOUT),
+                        ShellToolset.builder(runner).env(Map.of("GREETING", "hello ada", "TOKEN", "t0ken")).build(),
+                        Toolsets.script(runner, Map.of("run_tests", ScriptToolset.Script.of("mvn -q test -Dtest=$test",
+                                "Run one test class").withArgs(Map.of("test", "Test class name")))),
                         McpToolset.builder(new McpTransport.Stdio("npx", List.of("-y", "@modelcontextprotocol/server-filesystem", "."),
                                 Map.of("LOG_LEVEL", "debug"))).name("mcp:files").build(),
                         McpToolset.builder(new McpTransport.Sse("http://127.0.0.1:3001/sse", Map.of("Authorization", "Bearer t0ken"))).build(),
-                        new ConfiguredToolset(McpToolset.stdio("node", List.of("server.js"), Map.of()), List.of(),
-                                "Use the inline server for experiments."))
+                        ConfiguredToolset.builder(McpToolset.stdio("node", List.of("server.js"), Map.of()))
+                                .instruction("Use the inline server for experiments.").build())
                 .build();
         Agent supportAgent = Agent.builder("support").model(support).description("Answers users").instruction("Be kind.").build();
         Agent root = Agent.builder("root").model("openai/gpt-5").description("Product manager")
@@ -94,18 +96,21 @@ class TeamsTest {
         Team loaded = Teams.load(resource("docker-agent.yaml"), options.withEnv(Map.of("GATEWAY_KEY", "g")).withBaseDirectory(dir));
 
         // Provider-level options are defaults for its models; "none" is a zero thinking budget.
-        ModelConfig large = new ModelConfig("gateway", "router-large", "https://gateway.example/v1", "GATEWAY_KEY",
-                0.4, 4096, null, null, null, 0, null);
-        ModelConfig small = new ModelConfig("gateway", "router-small", "https://gateway.example/v1", "GATEWAY_KEY",
-                0.4, 512, null, null, null, null, null);
+        ModelConfig gateway = ModelConfig.of("gateway", "x").withBaseUrl("https://gateway.example/v1")
+                .withTokenKey("GATEWAY_KEY");
+        ModelConfig large = new ModelConfig("gateway", "router-large", gateway.baseUrl(), gateway.tokenKey(),
+                ChatOptions.builder().temperature(0.4).maxTokens(4096).thinkingBudget(0).build());
+        ModelConfig small = new ModelConfig("gateway", "router-small", gateway.baseUrl(), gateway.tokenKey(),
+                ChatOptions.builder().temperature(0.4).maxTokens(512).build());
         Toolset notes = Toolsets.memory(dir.resolve("notes.jsonl"));
         Agent reviewer = Agent.builder("reviewer").model(small).description("Reviews without changing anything")
-                .toolsets(new ConfiguredToolset(Toolsets.filesystem(dir), List.of(), null, true),
-                        new ConfiguredToolset(notes, List.of(), null, true))
+                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(dir)).readOnlyOnly(true).build(),
+                        ConfiguredToolset.builder(notes).readOnlyOnly(true).build())
                 .build();
         Agent writer = Agent.builder("writer").model(small).description("Writes")
-                .toolsets(new ConfiguredToolset(Toolsets.filesystem(dir), List.of("read_file", "write_file"), null, true),
-                        new ShellToolset(runner, ShellToolset.DEFAULT_TIMEOUT, ShellToolset.DEFAULT_OUTPUT_LIMIT, Map.of()),
+                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(dir)).only(List.of("read_file", "write_file"))
+                                .readOnlyOnly(true).build(),
+                        Toolsets.shell(runner),
                         McpToolset.builder(new McpTransport.StreamableHttp("http://127.0.0.1:3002/mcp", Map.of())).build())
                 .build();
         Agent lead = Agent.builder("lead").model(large).instruction("Lead the review.\n\nBe brief.")
@@ -178,7 +183,7 @@ class TeamsTest {
         assertThatThrownBy(() -> Teams.parse(yaml, "t.yaml", options.withEnv(Map.of())))
                 .hasMessage("t.yaml:3: agents.root.model: model 'anthropic/claude-sonnet-4-5' needs the environment variable "
                         + "ANTHROPIC_API_KEY, which is not set");
-        assertThat(Teams.parse(yaml, "t.yaml", options.withEnv(Map.of()).withCheckKeys(false)).root().modelLabel())
+        assertThat(Teams.parse(yaml, "t.yaml", options.withEnv(Map.of()).withCheckKeys(false)).root().model().label())
                 .isEqualTo("anthropic/claude-sonnet-4-5");
     }
 

@@ -22,7 +22,7 @@ import dev.keel.authz.internal.embedded.StaleSockets;
 import dev.keel.authz.internal.transport.Channels;
 import dev.keel.authz.internal.transport.GrpcTransport;
 import dev.keel.authz.internal.transport.WireClient;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -19,7 +19,7 @@ import dev.keel.authz.embedded.EmbeddedSpiceDb;
 import dev.keel.authz.filter.PostFilter;
 import dev.keel.authz.internal.embedded.LibraryLocator;
 import dev.keel.authz.internal.embedded.NativeSpiceDb;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -49,7 +49,7 @@ import okhttp3.Response;
  * <p>Thread-safe: share one instance. {@link #close()} releases the HTTP client when this model created
  * it. The API key never appears in {@link #toString()}, logs or exception messages.
  */
-public final class Anthropic implements ChatModel, AutoCloseable {
+public final class Anthropic implements ChatModel {
     /** Anthropic's API. */
     public static final String ANTHROPIC_BASE_URL = "https://api.anthropic.com";
     /** The {@code anthropic-version} header sent by default. */

@@ -144,7 +144,10 @@ final class AnthropicStream {
             throw new ModelException.Connection(p, p + " stream ended in the middle of an event" + pendingCall(), null);
         }
         if (!done) {
-            throw new ModelException.Connection(p, p + " stream ended before message_stop" + pendingCall(), null);
+            // A clean end of stream without message_stop: not the Messages protocol, or a broken server.
+            // Asking again would get the same answer, so this is not retryable.
+            throw new ModelException.MalformedResponse(p, p + " stream ended without message_stop" + pendingCall()
+                    + (started ? "" : "; no message_start either: is this an Anthropic Messages endpoint?"), null);
         }
         if (completed.size() != toolBlocks.size()) {
             throw malformed("message_stop before every tool_use block was stopped");

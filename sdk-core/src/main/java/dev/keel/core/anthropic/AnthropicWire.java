@@ -3,6 +3,7 @@ package dev.keel.core.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.CacheBreakpoint;
 import dev.keel.core.ChatOptions;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
@@ -11,7 +12,7 @@ import dev.keel.core.ModelException;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.http.ModelErrors;
 import dev.keel.core.internal.http.RetryAfter;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.SystemMessage;
@@ -42,9 +43,12 @@ final class AnthropicWire {
         body.put("max_tokens", maxTokens);
         List<String> system = new ArrayList<>();
         ArrayNode messages = Json.mapper().createArrayNode();
-        for (Message m : request.messages()) {
+        boolean cacheSystem = request.cacheBreakpoints().stream().anyMatch(CacheBreakpoint.System.class::isInstance);
+        for (int i = 0; i < request.messages().size(); i++) {
+            Message m = request.messages().get(i);
             if (m instanceof SystemMessage s) {
                 system.add(s.text());
+                cacheSystem |= request.cacheBreakpoints().contains(CacheBreakpoint.atMessage(i));
                 continue;
             }
             String role = m instanceof AssistantMessage ? "assistant" : "user";
@@ -56,10 +60,21 @@ final class AnthropicWire {
                 turn = messages.addObject().put("role", role);
                 turn.putArray("content");
             }
-            addBlocks((ArrayNode) turn.get("content"), m);
+            ArrayNode content = (ArrayNode) turn.get("content");
+            addBlocks(content, m);
+            if (request.cacheBreakpoints().contains(CacheBreakpoint.atMessage(i)) && !content.isEmpty()) {
+                // The message's last block ends the cached prefix.
+                markCached((ObjectNode) content.get(content.size() - 1));
+            }
         }
         if (!system.isEmpty()) {
-            body.put("system", String.join("\n\n", system));
+            String text = String.join("\n\n", system);
+            if (cacheSystem) {
+                // cache_control needs the block form of the system prompt.
+                markCached(body.putArray("system").addObject().put("type", "text").put("text", text));
+            } else {
+                body.put("system", text);
+            }
         }
         body.set("messages", messages);
         if (!request.tools().isEmpty()) {
@@ -69,7 +84,12 @@ final class AnthropicWire {
                 if (!t.description().isEmpty()) {
                     tool.put("description", t.description());
                 }
-                tool.set("input_schema", t.parameters().toJson());
+                tool.set("input_schema", Json.toNode(t.parameters().toJson()));
+            }
+            boolean cacheTools = request.cacheBreakpoints().stream().anyMatch(CacheBreakpoint.Tools.class::isInstance)
+                    || cacheSystem && system.isEmpty(); // a system breakpoint without a system prompt still caches tools
+            if (cacheTools) {
+                markCached((ObjectNode) tools.get(tools.size() - 1));
             }
             if (Boolean.FALSE.equals(options.parallelToolCalls())) {
                 body.putObject("tool_choice").put("type", "auto").put("disable_parallel_tool_use", true);
@@ -92,6 +112,11 @@ final class AnthropicWire {
             body.put("stream", true);
         }
         return body;
+    }
+
+    /** Ends a cached prefix at {@code block} (the default five-minute, "ephemeral" cache). */
+    private static void markCached(ObjectNode block) {
+        block.putObject("cache_control").put("type", "ephemeral");
     }
 
     private static void addBlocks(ArrayNode content, Message m) {
@@ -170,18 +195,24 @@ final class AnthropicWire {
                 root.path("model").asText(""), root.path("id").asText(""));
     }
 
-    /** Usage; {@code input} (from message_start) is reused when a later usage object omits input tokens. */
-    static Usage usage(JsonNode usage, Usage input) {
+    /**
+     * Usage. In a stream, {@code earlier} (from {@code message_start}) supplies what a later usage object
+     * ({@code message_delta}, which reports cumulative counts) leaves out.
+     */
+    static Usage usage(JsonNode usage, Usage earlier) {
         if (!usage.isObject()) {
-            return input;
+            return earlier;
         }
-        long in = usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0)
-                + usage.path("cache_read_input_tokens").asLong(0);
-        if (input != null && !usage.hasNonNull("input_tokens")) {
-            in = input.inputTokens();
-        }
-        long out = usage.path("output_tokens").asLong(input == null ? 0 : input.outputTokens());
-        return new Usage(Math.max(0, in), Math.max(0, out));
+        long uncached = count(usage, "input_tokens", earlier == null ? 0 : earlier.uncachedInputTokens());
+        long reads = count(usage, "cache_read_input_tokens", earlier == null ? 0 : earlier.cacheReadTokens());
+        long writes = count(usage, "cache_creation_input_tokens", earlier == null ? 0 : earlier.cacheWriteTokens());
+        long out = count(usage, "output_tokens", earlier == null ? 0 : earlier.outputTokens());
+        return new Usage(uncached + reads + writes, out, reads, writes, 0);
+    }
+
+    private static long count(JsonNode usage, String field, long fallback) {
+        JsonNode n = usage.get(field);
+        return n == null || n.isNull() ? fallback : Math.max(0, n.asLong(0));
     }
 
     static FinishReason finishReason(String stopReason) {

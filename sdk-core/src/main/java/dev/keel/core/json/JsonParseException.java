@@ -7,19 +7,19 @@ public class JsonParseException extends KeelException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates the exception.
+     * An exception whose message says what is wrong and where.
      *
-     * @param message where the text broke
+     * @param message what is wrong
      */
     public JsonParseException(String message) {
         super(message);
     }
 
     /**
-     * Creates the exception.
+     * An exception with its cause.
      *
-     * @param message where the text broke
-     * @param cause Jackson's exception
+     * @param message what is wrong
+     * @param cause   the parser's own exception
      */
     public JsonParseException(String message, Throwable cause) {
         super(message, cause);

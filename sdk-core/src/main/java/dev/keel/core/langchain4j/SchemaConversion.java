@@ -3,7 +3,7 @@ package dev.keel.core.langchain4j;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.tool.JsonSchema;
 import dev.langchain4j.model.chat.request.json.JsonAnyOfSchema;
 import dev.langchain4j.model.chat.request.json.JsonArraySchema;
@@ -44,7 +44,7 @@ final class SchemaConversion {
 
     /** The root of a tool's parameters: always an object schema. */
     static JsonObjectSchema toObjectSchema(JsonSchema schema) {
-        ObjectNode node = schema.toJson();
+        ObjectNode node = Json.toNode(schema.toJson());
         JsonNode type = node.get("type");
         if (type != null && !"object".equals(type.asText())) {
             throw new IllegalArgumentException("tool parameters must be an object schema, got type " + type);
@@ -54,13 +54,16 @@ final class SchemaConversion {
 
     /** Any schema as a LangChain4j element. */
     static JsonSchemaElement toElement(JsonSchema schema) {
-        return element(schema.toJson());
+        return element(Json.toNode(schema.toJson()));
     }
 
     /** A LangChain4j element as a Keel schema document. */
     static JsonSchema fromElement(JsonSchemaElement element) {
         JsonNode node = node(element);
-        return JsonSchema.of(node);
+        if (!(node instanceof ObjectNode object)) {
+            throw new IllegalArgumentException("a LangChain4j schema element must convert to a JSON object, got " + node);
+        }
+        return JsonSchema.of(Json.toValue(object));
     }
 
     private static JsonSchemaElement element(JsonNode node) {

@@ -1,9 +1,8 @@
 package dev.keel.core.message;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keel.core.json.Json;
+import dev.keel.core.json.JsonObject;
 import dev.keel.core.json.JsonParseException;
+import dev.keel.core.json.JsonValue;
 import java.util.Objects;
 
 /**
@@ -15,14 +14,7 @@ import java.util.Objects;
  *                  but not always, a valid object. Use {@link #argumentsJson()} to parse.
  */
 public record ToolCall(String id, String name, String arguments) {
-    /**
-     * Creates the value, checking its components.
-     *
-     * @param id provider-assigned id that the tool result must echo
-     * @param name tool name
-     * @param arguments the arguments exactly as the model produced them: a JSON text that is usually, but not
-     *     always, a valid object. Use {@link #argumentsJson()} to parse.
-     */
+    /** Requires an id and a name; blank arguments become {@code {}}. */
     public ToolCall {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
@@ -32,14 +24,13 @@ public record ToolCall(String id, String name, String arguments) {
     /**
      * Parses {@link #arguments()} as a JSON object.
      *
-     * @return the parsed arguments
      * @throws JsonParseException when the model produced invalid JSON or something other than an object;
      *                            the message says what is wrong so it can be shown to the model
      */
-    public ObjectNode argumentsJson() {
-        JsonNode node = Json.parse(arguments);
-        if (!(node instanceof ObjectNode object)) {
-            throw new JsonParseException("tool '" + name + "' arguments must be a JSON object, got " + node.getNodeType());
+    public JsonObject argumentsJson() {
+        JsonValue value = JsonValue.parse(arguments);
+        if (!(value instanceof JsonObject object)) {
+            throw new JsonParseException("tool '" + name + "' arguments must be a JSON object, got " + value.typeName());
         }
         return object;
     }

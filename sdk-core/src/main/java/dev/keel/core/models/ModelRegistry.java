@@ -2,6 +2,7 @@ package dev.keel.core.models;
 
 import dev.keel.core.ChatModel;
 import dev.keel.core.EmbeddingModel;
+import dev.keel.core.http.HttpClients;
 import dev.keel.core.http.HttpConfig;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -10,11 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
 
 /**
- * Resolves {@code provider/model} references to models. Immutable and thread-safe.
+ * Resolves {@code provider/model} references and {@link ModelConfig}s to models. Its configuration is
+ * immutable; it is thread-safe.
  *
  * <pre>{@code
  * ModelRegistry registry = ModelRegistry.builder()
@@ -43,22 +46,36 @@ import okhttp3.OkHttpClient;
  *
  * <p>Keys are read from the registry's environment (the process environment unless
  * {@link Builder#environment} says otherwise) each time a model is resolved, and are never kept by the
- * registry or shown by {@link #toString()}. Resolved models may hold an HTTP client: close them when they
- * are {@link AutoCloseable}, or give the registry a shared client with {@link Builder#httpClient}.
+ * registry or shown by {@link #toString()}.
+ *
+ * <p>HTTP: every model a registry resolves shares one HTTP client (connection pool, threads). The registry
+ * creates it from {@link Builder#http} on first use, owns it, and releases it in {@link #close()} — after
+ * which its models can no longer call out, and resolving fails. With {@link Builder#httpClient} the models
+ * share the caller's client instead, which the caller keeps owning. Closing a resolved model releases only
+ * what the model itself holds. Closing twice is harmless.
  */
-public final class ModelRegistry {
+public final class ModelRegistry implements ModelResolver, AutoCloseable {
     private final Map<String, ProviderConfig> providers;
     private final Function<String, String> environment;
     private final boolean processEnvironment;
     private final Map<ApiType, ProviderFactory> factories;
-    private final ProviderFactory.Http http;
+    private final HttpConfig httpConfig;
+    private final OkHttpClient callerClient;
+    private final boolean clientPerModel;
+    private OkHttpClient ownedClient;
+    private boolean closed;
+    /** Models handed out, closed with the registry; weak, so models dropped by their users are not kept. */
+    private final java.util.Set<AutoCloseable> resolved =
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
     private ModelRegistry(Builder b) {
         this.providers = Map.copyOf(b.providers);
         this.environment = b.environment;
         this.processEnvironment = b.processEnvironment;
         this.factories = Map.copyOf(b.factories);
-        this.http = new ProviderFactory.Http(b.httpConfig, b.httpClient);
+        this.httpConfig = b.httpConfig;
+        this.callerClient = b.httpClient;
+        this.clientPerModel = b.clientPerModel;
     }
 
     /**
@@ -100,7 +117,36 @@ public final class ModelRegistry {
      */
     public ChatModel chatModel(ModelRef reference) {
         ProviderConfig provider = providerFor(reference);
-        return factory(provider).chatModel(provider, reference.model(), apiKey(provider), http);
+        return track(factory(provider).chatModel(provider, reference.model(), apiKey(provider), http()));
+    }
+
+    /**
+     * A chat model for a configuration. Its {@code baseUrl} and {@code tokenKey} override the provider's:
+     * a known provider keeps its API type, an unknown one with a {@code baseUrl} is taken as
+     * OpenAI-compatible. The configuration's options are not applied here: callers send them with each
+     * request.
+     *
+     * @throws ModelResolutionException.UnknownProvider when the provider is unknown and has no {@code baseUrl}
+     * @throws ModelResolutionException.MissingApiKey    naming the environment variable to set
+     */
+    @Override
+    public ChatModel resolve(ModelConfig config) {
+        ProviderConfig known = providers.get(config.provider());
+        ProviderConfig provider;
+        if (config.baseUrl() == null && config.tokenKey() == null) {
+            provider = providerFor(new ModelRef(config.provider(), config.model()));
+        } else if (known == null) {
+            if (config.baseUrl() == null) {
+                throw new ModelResolutionException.UnknownProvider(config.provider(),
+                        providers.keySet().stream().sorted().toList());
+            }
+            provider = ProviderConfig.openAiCompatible(config.provider(), config.baseUrl(), config.tokenKey());
+        } else {
+            provider = new ProviderConfig(config.provider(), known.apiType(),
+                    config.baseUrl() != null ? config.baseUrl() : known.baseUrl(),
+                    config.tokenKey() != null ? config.tokenKey() : known.apiKeyEnv());
+        }
+        return track(factory(provider).chatModel(provider, config.model(), apiKey(provider), http()));
     }
 
     /**
@@ -114,7 +160,7 @@ public final class ModelRegistry {
     public EmbeddingModel embeddingModel(String reference) {
         ModelRef ref = ModelRef.parse(reference);
         ProviderConfig provider = providerFor(ref);
-        return factory(provider).embeddingModel(provider, ref.model(), apiKey(provider), http);
+        return track(factory(provider).embeddingModel(provider, ref.model(), apiKey(provider), http()));
     }
 
     /**
@@ -137,9 +183,8 @@ public final class ModelRegistry {
     }
 
     /**
-     * A builder starting from this registry's providers, environment and HTTP settings.
-     *
-     * @return a new builder holding this registry's providers and settings
+     * A builder starting from this registry's providers, environment and HTTP settings. A registry built
+     * from it creates its own HTTP client (unless a caller's client was set): it never shares this one's.
      */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -148,9 +193,56 @@ public final class ModelRegistry {
         b.environment = environment;
         b.processEnvironment = processEnvironment;
         b.factories.putAll(factories);
-        b.httpConfig = http.config();
-        b.httpClient = http.client();
+        b.httpConfig = httpConfig;
+        b.httpClient = callerClient;
+        b.clientPerModel = clientPerModel;
         return b;
+    }
+
+    private synchronized <M extends AutoCloseable> M track(M model) {
+        if (!clientPerModel) {
+            resolved.add(model);
+        }
+        return model;
+    }
+
+    /** The HTTP settings for the next model: the shared client, created on first use. */
+    private synchronized ProviderFactory.Http http() {
+        if (closed) {
+            throw new IllegalStateException("model registry is closed");
+        }
+        if (callerClient != null || clientPerModel) {
+            return new ProviderFactory.Http(httpConfig, callerClient);
+        }
+        if (ownedClient == null) {
+            ownedClient = HttpClients.create(httpConfig);
+        }
+        return new ProviderFactory.Http(httpConfig, ownedClient);
+    }
+
+    /**
+     * Closes the models this registry resolved (they can no longer call out) and releases the HTTP client
+     * it created; a caller's client is left alone. Later resolutions fail. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (AutoCloseable model : List.copyOf(resolved)) {
+            try {
+                model.close();
+            } catch (Exception e) {
+                // A model that fails to close holds nothing the registry could release instead.
+            }
+        }
+        resolved.clear();
+        if (ownedClient != null) {
+            ExecutorService executor = ownedClient.dispatcher().executorService();
+            executor.shutdown();
+            ownedClient.connectionPool().evictAll();
+        }
     }
 
     private ProviderConfig providerFor(ModelRef ref) {
@@ -185,9 +277,9 @@ public final class ModelRegistry {
 
     /** Lists provider names and where keys come from; never a key. */
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return "ModelRegistry[providers=" + providers.keySet().stream().sorted().toList() + ", environment="
-                + (processEnvironment ? "process" : "custom") + "]";
+                + (processEnvironment ? "process" : "custom") + (closed ? ", closed" : "") + "]";
     }
 
     /** Builds a {@link ModelRegistry}. Not thread-safe. */
@@ -198,6 +290,7 @@ public final class ModelRegistry {
         private final Map<ApiType, ProviderFactory> factories = new EnumMap<>(ApiType.class);
         private HttpConfig httpConfig = HttpConfig.defaults();
         private OkHttpClient httpClient;
+        private boolean clientPerModel;
 
         private Builder() {
             BuiltInProviders.ALL.forEach(p -> providers.put(p.name(), p));
@@ -217,13 +310,13 @@ public final class ModelRegistry {
         }
 
         /**
-         * Registers several providers; see {@link #provider(ProviderConfig)}.
-         *
-         * @param providers the providers
-         * @return this builder
+         * Sets the registry's providers to exactly these, replacing every provider registered before (the
+         * built-ins included). Use {@link #provider(ProviderConfig)} to add one.
          */
         public Builder providers(List<ProviderConfig> providers) {
-            new ArrayList<>(providers).forEach(this::provider);
+            List<ProviderConfig> copy = new ArrayList<>(providers);
+            this.providers.clear();
+            copy.forEach(this::provider);
             return this;
         }
 
@@ -273,26 +366,25 @@ public final class ModelRegistry {
             return this;
         }
 
-        /**
-         * Timeouts, retries and interceptors for the clients resolved models create (and own).
-         *
-         * @param config the configuration
-         * @return this builder
-         */
+        /** Timeouts, retries and interceptors of the HTTP client the registry creates for its models. */
         public Builder http(HttpConfig config) {
             this.httpConfig = Objects.requireNonNull(config, "config");
             this.httpClient = null;
             return this;
         }
 
-        /**
-         * One client shared by every resolved model; the caller owns and closes it.
-         *
-         * @param client the shared client
-         * @return this builder
-         */
+        /** Uses the caller's client for every resolved model instead of creating one; the caller owns and closes it. */
         public Builder httpClient(OkHttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /**
+         * Each resolved model creates and owns its own client (closing the model releases it), for
+         * {@link Models}' one-line resolution where no registry outlives the call.
+         */
+        Builder clientPerModel() {
+            this.clientPerModel = true;
             return this;
         }
 
@@ -312,6 +404,7 @@ public final class ModelRegistry {
         }
 
         @Override
+    /** Lists provider names and where keys come from; never a key. */
         public String toString() {
             return "ModelRegistry.Builder[providers=" + providers.keySet() + "]";
         }

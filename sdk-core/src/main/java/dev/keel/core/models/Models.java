@@ -12,9 +12,9 @@ import dev.keel.core.EmbeddingModel;
  * EmbeddingModel e = Models.embeddingModel("openai/text-embedding-3-small");
  * }</pre>
  *
- * <p>Each call builds a {@link ModelRegistry#defaults()} registry from the environment as it is at that
- * moment; nothing is cached. Use a {@link ModelRegistry} for custom providers, an injected environment or
- * shared HTTP settings.
+ * <p>Each call reads the environment as it is at that moment; nothing is cached. Each model returned here
+ * has its own HTTP client, released when the model is closed. Use a {@link ModelRegistry} for custom
+ * providers, an injected environment, or many models sharing one HTTP client.
  */
 public final class Models {
     private Models() {}
@@ -28,7 +28,7 @@ public final class Models {
      * @throws ModelResolutionException when the reference is malformed, the provider unknown or its key unset
      */
     public static ChatModel resolve(String reference) {
-        return ModelRegistry.defaults().chatModel(reference);
+        return ModelRegistry.builder().clientPerModel().build().chatModel(reference);
     }
 
     /**
@@ -38,13 +38,12 @@ public final class Models {
      * @return the model
      */
     public static EmbeddingModel embeddingModel(String reference) {
-        return ModelRegistry.defaults().embeddingModel(reference);
+        return ModelRegistry.builder().clientPerModel().build().embeddingModel(reference);
     }
 
     /**
-     * The registry {@link #resolve} uses right now: built-in providers over the process environment.
-     *
-     * @return the registry {@link #resolve} uses right now
+     * A new registry of the built-in providers over the process environment; its models share one HTTP
+     * client, released when the registry is closed.
      */
     public static ModelRegistry registry() {
         return ModelRegistry.defaults();

@@ -62,7 +62,7 @@ import okhttp3.Response;
  * {@link Builder#httpClient(OkHttpClient)} is left to its owner. The API key never appears in
  * {@link #toString()}, logs or exception messages.
  */
-public final class OpenAiCompatible implements ChatModel, AutoCloseable {
+public final class OpenAiCompatible implements ChatModel {
     /** OpenAI's own API. */
     public static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
 

@@ -9,7 +9,7 @@ import dev.keel.core.http.HttpConfig;
 import dev.keel.core.internal.http.ProviderClient;
 import dev.keel.core.internal.http.Secret;
 import dev.keel.core.internal.provider.ApiKeys;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +39,7 @@ import okhttp3.Request;
  * <p>Thread-safe: share one instance. {@link #close()} releases the HTTP client when this model created
  * it. The API key never appears in {@link #toString()}, logs or exception messages.
  */
-public final class OpenAiEmbeddings implements EmbeddingModel, AutoCloseable {
+public final class OpenAiEmbeddings implements EmbeddingModel {
     private final String provider;
     private final HttpUrl baseUrl;
     private final HttpUrl endpoint;

@@ -124,8 +124,11 @@ final class OpenAiStream {
             throw new ModelException.Connection(p, p + " stream ended in the middle of an event" + pendingCall(), null);
         }
         if (!done && finishReason == null) {
-            throw new ModelException.Connection(p,
-                    p + " stream ended before the answer was complete (no finish_reason, no [DONE])" + pendingCall(), null);
+            // The server closed the stream cleanly without finishing the answer: it does not speak this
+            // protocol (or not correctly). Asking again would get the same answer, so this is not retryable.
+            throw new ModelException.MalformedResponse(p,
+                    p + " stream ended without finishing the answer (no finish_reason, no [DONE])" + pendingCall()
+                            + "; is the server really OpenAI-compatible?", null);
         }
         completeToolCalls();
         if (usage != null) {

@@ -12,7 +12,7 @@ import dev.keel.core.ResponseFormat;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.http.ModelErrors;
 import dev.keel.core.internal.http.RetryAfter;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.SystemMessage;
@@ -47,7 +47,7 @@ final class OpenAiWire {
                 if (!t.description().isEmpty()) {
                     fn.put("description", t.description());
                 }
-                fn.set("parameters", t.parameters().toJson());
+                fn.set("parameters", Json.toNode(t.parameters().toJson()));
             }
             if (options.parallelToolCalls() != null) {
                 body.put("parallel_tool_calls", options.parallelToolCalls());
@@ -81,7 +81,7 @@ final class OpenAiWire {
         } else if (format instanceof ResponseFormat.JsonSchemaFormat js) {
             ObjectNode schema = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
             schema.put("name", js.name());
-            schema.set("schema", js.schema().toJson());
+            schema.set("schema", Json.toNode(js.schema().toJson()));
             schema.put("strict", js.strict());
         }
         if (stream) {
@@ -169,8 +169,13 @@ final class OpenAiWire {
         if (!usage.isObject()) {
             return null;
         }
-        return new Usage(Math.max(0, usage.path("prompt_tokens").asLong(0)),
-                Math.max(0, usage.path("completion_tokens").asLong(0)));
+        long in = Math.max(0, usage.path("prompt_tokens").asLong(0));
+        long out = Math.max(0, usage.path("completion_tokens").asLong(0));
+        // Clamped into their totals: a server reporting a part larger than the whole is not trusted for it.
+        long cached = Math.min(in, Math.max(0, usage.path("prompt_tokens_details").path("cached_tokens").asLong(0)));
+        long reasoning = Math.min(out, Math.max(0,
+                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0)));
+        return new Usage(in, out, cached, 0, reasoning);
     }
 
     /**

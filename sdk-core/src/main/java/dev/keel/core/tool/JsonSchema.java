@@ -1,15 +1,16 @@
 package dev.keel.core.tool;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keel.core.json.Json;
+import dev.keel.core.json.JsonArray;
+import dev.keel.core.json.JsonObject;
 import dev.keel.core.json.JsonParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * An immutable JSON Schema. Build common shapes with the factories ({@link #string()},
- * {@link #object()}, …) or wrap any schema document with {@link #of(JsonNode)} / {@link #parse(String)}.
+ * {@link #object()}, …) or wrap any schema document with {@link #of(JsonObject)} / {@link #parse(String)}.
  *
  * <pre>{@code
  * JsonSchema.object()
@@ -17,25 +18,19 @@ import java.util.Objects;
  *     .optional("unit", JsonSchema.enumOf("celsius", "fahrenheit"))
  *     .build();
  * }</pre>
+ *
+ * <p>Thread-safe.
  */
 public final class JsonSchema {
-    private final ObjectNode node;
+    private final JsonObject document;
 
-    private JsonSchema(ObjectNode node) {
-        this.node = node;
+    private JsonSchema(JsonObject document) {
+        this.document = document;
     }
 
-    /**
-     * Wraps a schema document (copied, so later changes to {@code schema} do not leak in).
-     *
-     * @param schema the schema document
-     * @return the schema
-     */
-    public static JsonSchema of(JsonNode schema) {
-        if (!(schema instanceof ObjectNode object)) {
-            throw new JsonParseException("a JSON Schema must be a JSON object");
-        }
-        return new JsonSchema(object.deepCopy());
+    /** Wraps a schema document. */
+    public static JsonSchema of(JsonObject schema) {
+        return new JsonSchema(Objects.requireNonNull(schema, "schema"));
     }
 
     /**
@@ -45,14 +40,14 @@ public final class JsonSchema {
      * @return the schema
      */
     public static JsonSchema parse(String json) {
-        return of(Json.parse(json));
+        try {
+            return of(JsonObject.parse(json));
+        } catch (JsonParseException e) {
+            throw new JsonParseException("a JSON Schema must be a JSON object: " + e.getMessage(), e);
+        }
     }
 
-    /**
-     * A string.
-     *
-     * @return the schema
-     */
+    /** {@code {"type":"string"}}. */
     public static JsonSchema string() {
         return type("string", null);
     }
@@ -67,11 +62,7 @@ public final class JsonSchema {
         return type("string", description);
     }
 
-    /**
-     * An integer.
-     *
-     * @return the schema
-     */
+    /** {@code {"type":"integer"}}. */
     public static JsonSchema integer() {
         return type("integer", null);
     }
@@ -86,11 +77,7 @@ public final class JsonSchema {
         return type("integer", description);
     }
 
-    /**
-     * A number.
-     *
-     * @return the schema
-     */
+    /** {@code {"type":"number"}}. */
     public static JsonSchema number() {
         return type("number", null);
     }
@@ -105,11 +92,7 @@ public final class JsonSchema {
         return type("number", description);
     }
 
-    /**
-     * A boolean.
-     *
-     * @return the schema
-     */
+    /** {@code {"type":"boolean"}}. */
     public static JsonSchema bool() {
         return type("boolean", null);
     }
@@ -131,12 +114,8 @@ public final class JsonSchema {
      * @return a string restricted to the given values
      */
     public static JsonSchema enumOf(String... values) {
-        ObjectNode n = Json.object().put("type", "string");
-        ArrayNode array = n.putArray("enum");
-        for (String v : values) {
-            array.add(v);
-        }
-        return new JsonSchema(n);
+        return new JsonSchema(JsonObject.builder().put("type", "string").put("enum", JsonArray.of((Object[]) values))
+                .build());
     }
 
     /**
@@ -146,9 +125,7 @@ public final class JsonSchema {
      * @return an array whose items follow {@code items}
      */
     public static JsonSchema array(JsonSchema items) {
-        ObjectNode n = Json.object().put("type", "array");
-        n.set("items", items.node.deepCopy());
-        return new JsonSchema(n);
+        return new JsonSchema(JsonObject.builder().put("type", "array").put("items", items.document).build());
     }
 
     /**
@@ -161,11 +138,11 @@ public final class JsonSchema {
     }
 
     private static JsonSchema type(String type, String description) {
-        ObjectNode n = Json.object().put("type", type);
+        JsonObject.Builder b = JsonObject.builder().put("type", type);
         if (description != null) {
-            n.put("description", description);
+            b.put("description", description);
         }
-        return new JsonSchema(n);
+        return new JsonSchema(b.build());
     }
 
     /**
@@ -175,53 +152,42 @@ public final class JsonSchema {
      * @return a copy of this schema with a description
      */
     public JsonSchema describedAs(String description) {
-        ObjectNode copy = node.deepCopy();
-        copy.put("description", description);
-        return new JsonSchema(copy);
+        return new JsonSchema(document.with("description", Objects.requireNonNull(description, "description")));
     }
 
-    /**
-     * A mutable copy of the schema document.
-     *
-     * @return a mutable copy of the schema document
-     */
-    public ObjectNode toJson() {
-        return node.deepCopy();
+    /** The schema document. */
+    public JsonObject toJson() {
+        return document;
     }
 
     /** The schema as compact JSON text. */
     @Override
     public String toString() {
-        return node.toString();
+        return document.toJson();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JsonSchema other && node.equals(other.node);
+        return o instanceof JsonSchema other && document.equals(other.document);
     }
 
     @Override
     public int hashCode() {
-        return node.hashCode();
+        return document.hashCode();
     }
 
     /** Builds an object schema property by property. Not thread-safe; the built schema is. */
     public static final class ObjectBuilder {
-        private final ObjectNode n = Json.object().put("type", "object");
-        private final ObjectNode properties = n.putObject("properties");
-        private final ArrayNode required = Json.mapper().createArrayNode();
+        private String description;
+        private final LinkedHashMap<String, JsonObject> properties = new LinkedHashMap<>();
+        private final List<String> required = new ArrayList<>();
         private boolean additionalProperties = true;
 
         private ObjectBuilder() {}
 
-        /**
-         * Describes the object.
-         *
-         * @param description what the object is
-         * @return this builder
-         */
+        /** What the object is. */
         public ObjectBuilder description(String description) {
-            n.put("description", description);
+            this.description = description;
             return this;
         }
 
@@ -233,8 +199,10 @@ public final class JsonSchema {
          * @return a property the model must provide
          */
         public ObjectBuilder required(String name, JsonSchema schema) {
-            properties.set(Objects.requireNonNull(name, "name"), schema.node.deepCopy());
-            required.add(name);
+            properties.put(Objects.requireNonNull(name, "name"), schema.document);
+            if (!required.contains(name)) {
+                required.add(name);
+            }
             return this;
         }
 
@@ -246,7 +214,8 @@ public final class JsonSchema {
          * @return a property the model may omit
          */
         public ObjectBuilder optional(String name, JsonSchema schema) {
-            properties.set(Objects.requireNonNull(name, "name"), schema.node.deepCopy());
+            properties.put(Objects.requireNonNull(name, "name"), schema.document);
+            required.remove(name);
             return this;
         }
 
@@ -260,20 +229,19 @@ public final class JsonSchema {
             return this;
         }
 
-        /**
-         * Builds the schema.
-         *
-         * @return the schema
-         */
+        /** The schema. */
         public JsonSchema build() {
-            ObjectNode copy = n.deepCopy();
+            JsonObject.Builder b = JsonObject.builder().put("type", "object").put("properties", properties);
+            if (description != null) {
+                b.put("description", description);
+            }
             if (!required.isEmpty()) {
-                copy.set("required", required.deepCopy());
+                b.put("required", required);
             }
             if (!additionalProperties) {
-                copy.put("additionalProperties", false);
+                b.put("additionalProperties", false);
             }
-            return new JsonSchema(copy);
+            return new JsonSchema(b.build());
         }
     }
 }

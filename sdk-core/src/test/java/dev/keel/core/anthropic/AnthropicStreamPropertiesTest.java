@@ -9,7 +9,7 @@ import dev.keel.core.internal.http.ProviderClient;
 import dev.keel.core.internal.http.Secret;
 import dev.keel.core.internal.sse.SseEvent;
 import dev.keel.core.internal.sse.SseParser;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.testutil.RecordingListener;
 import java.nio.charset.StandardCharsets;

@@ -12,7 +12,7 @@ import dev.keel.core.KeelException;
 import dev.keel.core.ModelException;
 import dev.keel.core.Usage;
 import dev.keel.core.http.HttpConfig;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.testutil.RecordingListener;
@@ -137,7 +137,7 @@ class AnthropicTest {
         assertThat(results.path("content").get(2).path("text").asText()).isEqualTo("And tomorrow?");
         JsonNode tools = sent.path("tools");
         assertThat(tools.get(0).path("name").asText()).isEqualTo("get_weather");
-        assertThat(tools.get(0).path("input_schema")).isEqualTo(WEATHER.parameters().toJson());
+        assertThat(tools.get(0).path("input_schema")).isEqualTo(Json.toNode(WEATHER.parameters().toJson()));
         assertThat(sent.path("tool_choice").path("disable_parallel_tool_use").asBoolean()).isTrue();
         assertThat(sent.path("max_tokens").asInt()).isEqualTo(20_000);
         assertThat(sent.path("thinking").path("type").asText()).isEqualTo("enabled");
@@ -240,9 +240,21 @@ class AnthropicTest {
         server.enqueue(sse(AnthropicEvents.messageStart(3) + AnthropicEvents.textStart(0)
                 + AnthropicEvents.textDelta(0, "partial") + AnthropicEvents.blockStop(0)));
         RecordingListener listener = new RecordingListener();
-        assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.Connection.class)
-                .hasMessageContaining("before message_stop");
+        assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.MalformedResponse.class)
+                .hasMessageContaining("without message_stop")
+                .satisfies(e -> assertThat(((ModelException) e).isRetryable()).isFalse());
         assertThat(listener.completed).isNull();
+    }
+
+    @Test
+    void anOpenAiStreamIsAMalformedResponseThatIsNotRetried() {
+        // The wrong wire protocol: an OpenAI-compatible server answering with chat.completion.chunk events.
+        server.enqueue(sse("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"));
+        RecordingListener listener = new RecordingListener();
+        assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.MalformedResponse.class)
+                .satisfies(e -> assertThat(((ModelException) e).isRetryable()).isFalse());
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     @Test

@@ -46,8 +46,8 @@ class MessageTest {
     @Test
     void argumentsJsonParsesObjects() {
         ToolCall call = new ToolCall("1", "weather", "{\"city\":\"Oslo\",\"days\":3}");
-        assertThat(call.argumentsJson().get("city").asText()).isEqualTo("Oslo");
-        assertThat(call.argumentsJson().get("days").asInt()).isEqualTo(3);
+        assertThat(call.argumentsJson().get("city").flatMap(dev.keel.core.json.JsonValue::asString)).contains("Oslo");
+        assertThat(call.argumentsJson().get("days").orElseThrow().asLong()).hasValue(3);
         assertThat(new ToolCall("1", "t", "  ").argumentsJson().size()).isZero();
         assertThat(new ToolCall("1", "t", null).arguments()).isEqualTo("{}");
     }
@@ -58,8 +58,8 @@ class MessageTest {
                 .isInstanceOf(JsonParseException.class).hasMessageContaining("invalid JSON");
         assertThatThrownBy(() -> new ToolCall("1", "weather", "[1,2]").argumentsJson())
                 .isInstanceOf(JsonParseException.class)
-                .hasMessageContaining("weather").hasMessageContaining("must be a JSON object").hasMessageContaining("ARRAY");
+                .hasMessageContaining("weather").hasMessageContaining("must be a JSON object").hasMessageContaining("got array");
         assertThatThrownBy(() -> new ToolCall("1", "weather", "\"Oslo\"").argumentsJson())
-                .isInstanceOf(JsonParseException.class).hasMessageContaining("STRING");
+                .isInstanceOf(JsonParseException.class).hasMessageContaining("got string");
     }
 }

@@ -11,7 +11,7 @@ import dev.keel.core.EmbeddingModel;
 import dev.keel.core.FinishReason;
 import dev.keel.core.Usage;
 import dev.keel.core.http.HttpConfig;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.Message;
 import dev.keel.core.openai.OpenAiCompatible;
 import java.time.Duration;

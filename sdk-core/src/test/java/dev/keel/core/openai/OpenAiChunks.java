@@ -2,7 +2,7 @@ package dev.keel.core.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.ToolCall;
 import java.util.ArrayList;
 import java.util.List;

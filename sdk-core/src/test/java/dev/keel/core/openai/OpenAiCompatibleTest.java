@@ -13,7 +13,7 @@ import dev.keel.core.ModelException;
 import dev.keel.core.ResponseFormat;
 import dev.keel.core.Usage;
 import dev.keel.core.http.HttpConfig;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.testutil.RecordingListener;
@@ -138,7 +138,7 @@ class OpenAiCompatibleTest {
         assertThat(tools).hasSize(2);
         assertThat(tools.get(0).path("type").asText()).isEqualTo("function");
         assertThat(tools.get(0).path("function").path("name").asText()).isEqualTo("get_weather");
-        assertThat(tools.get(0).path("function").path("parameters")).isEqualTo(WEATHER.parameters().toJson());
+        assertThat(tools.get(0).path("function").path("parameters")).isEqualTo(Json.toNode(WEATHER.parameters().toJson()));
         assertThat(sent.path("parallel_tool_calls").asBoolean(true)).isFalse();
         assertThat(sent.path("temperature").asDouble()).isEqualTo(0.2);
         assertThat(sent.path("top_p").asDouble()).isEqualTo(0.9);
@@ -153,7 +153,7 @@ class OpenAiCompatibleTest {
         assertThat(format.path("type").asText()).isEqualTo("json_schema");
         assertThat(format.path("json_schema").path("name").asText()).isEqualTo("answer");
         assertThat(format.path("json_schema").path("strict").asBoolean()).isTrue();
-        assertThat(format.path("json_schema").path("schema")).isEqualTo(answer.toJson());
+        assertThat(format.path("json_schema").path("schema")).isEqualTo(Json.toNode(answer.toJson()));
         assertThat(sent.has("thinking")).isFalse();
     }
 
@@ -182,7 +182,7 @@ class OpenAiCompatibleTest {
         assertThat(r.toolCalls()).containsExactlyElementsOf(calls);
         assertThat(r.text()).isEmpty();
         assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
-        assertThat(r.toolCalls().get(0).argumentsJson().path("city").asText()).isEqualTo("Oslo");
+        assertThat(r.toolCalls().get(0).argumentsJson().get("city").flatMap(dev.keel.core.json.JsonValue::asString)).contains("Oslo");
     }
 
     @Test
@@ -411,12 +411,26 @@ class OpenAiCompatibleTest {
         server.enqueue(sse(chunks));
         RecordingListener listener = new RecordingListener();
         assertThatThrownBy(() -> model.stream(ASK.withTools(WEATHER), listener))
-                .isInstanceOf(ModelException.Connection.class)
-                .hasMessageContaining("before the answer was complete")
-                .hasMessageContaining("tool call 'get_weather' was cut");
+                .isInstanceOf(ModelException.MalformedResponse.class)
+                .hasMessageContaining("without finishing the answer")
+                .hasMessageContaining("tool call 'get_weather' was cut")
+                .satisfies(e -> assertThat(((ModelException) e).isRetryable()).isFalse());
         assertThat(listener.toolCalls).isEmpty();
         assertThat(listener.error).isNotNull();
         assertThat(listener.completed).isNull();
+    }
+
+    @Test
+    void anAnthropicStreamIsAMalformedResponseThatIsNotRetried() {
+        // The wrong wire protocol: an Anthropic Messages stream where Chat Completions chunks were expected.
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(
+                "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{}}}\n\n"
+                        + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n").build());
+        RecordingListener listener = new RecordingListener();
+        assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.MalformedResponse.class)
+                .hasMessageContaining("OpenAI-compatible")
+                .satisfies(e -> assertThat(((ModelException) e).isRetryable()).isFalse());
+        assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
     @Test

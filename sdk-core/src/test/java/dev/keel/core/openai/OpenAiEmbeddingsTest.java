@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.ModelException;
 import dev.keel.core.http.HttpConfig;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

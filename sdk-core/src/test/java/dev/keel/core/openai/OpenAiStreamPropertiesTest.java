@@ -35,7 +35,7 @@ class OpenAiStreamPropertiesTest {
         Arbitrary<String> id = Arbitraries.strings().alpha().numeric().ofLength(24).map(s -> "call_" + s);
         Arbitrary<String> name = Arbitraries.of("get_weather", "get_time", "search_docs", "transfer_task");
         Arbitrary<String> args = Arbitraries.strings().withChars("abc xyz09é東\"\\").ofMaxLength(60)
-                .map(v -> "{\"value\":" + dev.keel.core.json.Json.write(v) + "}");
+                .map(v -> "{\"value\":" + dev.keel.core.internal.json.Json.write(v) + "}");
         return Combinators.combine(id, name, args).as(ToolCall::new);
     }
 

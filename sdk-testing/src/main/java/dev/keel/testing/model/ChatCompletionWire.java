@@ -3,7 +3,7 @@ package dev.keel.testing.model;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Usage;
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,7 +49,7 @@ final class ChatCompletionWire {
         choice.putNull("logprobs");
         choice.put("finish_reason", a.finishReason());
         putUsage(root.putObject("usage"), a.usage());
-        return Json.write(root);
+        return WireJson.write(root);
     }
 
     /** The {@code data:} payloads of a stream, without the final {@code [DONE]}. */
@@ -57,33 +57,33 @@ final class ChatCompletionWire {
         List<String> out = new ArrayList<>();
         ObjectNode first = chunk(a, includeUsage);
         choice(first).<ObjectNode>set("delta",
-                Json.object().put("role", "assistant").put("content", "")).putNull("logprobs").putNull("finish_reason");
-        out.add(Json.write(first));
+                WireJson.object().put("role", "assistant").put("content", "")).putNull("logprobs").putNull("finish_reason");
+        out.add(WireJson.write(first));
         for (String piece : splitText(a.text(), a.chunkSize())) {
-            out.add(delta(a, includeUsage, Json.object().put("content", piece)));
+            out.add(delta(a, includeUsage, WireJson.object().put("content", piece)));
         }
         for (int i = 0; i < a.calls().size(); i++) {
             Call c = a.calls().get(i);
-            ObjectNode opening = Json.object();
+            ObjectNode opening = WireJson.object();
             opening.putArray("tool_calls").addObject().put("index", i).put("id", c.id()).put("type", "function")
                     .putObject("function").put("name", c.name()).put("arguments", "");
             out.add(delta(a, includeUsage, opening));
             int size = a.chunkSize() > 0 ? a.chunkSize() : DEFAULT_ARGUMENT_CHUNK;
             for (String piece : splitFixed(c.arguments(), size)) {
-                ObjectNode d = Json.object();
+                ObjectNode d = WireJson.object();
                 d.putArray("tool_calls").addObject().put("index", i).putObject("function").put("arguments", piece);
                 out.add(delta(a, includeUsage, d));
             }
         }
         ObjectNode last = chunk(a, includeUsage);
-        choice(last).<ObjectNode>set("delta", Json.object())
+        choice(last).<ObjectNode>set("delta", WireJson.object())
                 .putNull("logprobs").put("finish_reason", a.finishReason());
-        out.add(Json.write(last));
+        out.add(WireJson.write(last));
         if (includeUsage) {
             ObjectNode usage = header(a, "chat.completion.chunk");
             usage.putArray("choices");
             putUsage(usage.putObject("usage"), a.usage());
-            out.add(Json.write(usage));
+            out.add(WireJson.write(usage));
         }
         return out;
     }
@@ -102,7 +102,7 @@ final class ChatCompletionWire {
     static String error(int status, String message, String code) {
         String type = status == 429 ? "requests" : status >= 500 ? "server_error" : "invalid_request_error";
         String defaultCode = status == 401 ? "invalid_api_key" : status == 429 ? "rate_limit_exceeded" : null;
-        ObjectNode root = Json.object();
+        ObjectNode root = WireJson.object();
         ObjectNode error = root.putObject("error").put("message", message).put("type", type);
         error.putNull("param");
         String c = code != null ? code : defaultCode;
@@ -111,14 +111,14 @@ final class ChatCompletionWire {
         } else {
             error.put("code", c);
         }
-        return Json.write(root);
+        return WireJson.write(root);
     }
 
     private static String delta(Answer a, boolean includeUsage, ObjectNode delta) {
         ObjectNode chunk = chunk(a, includeUsage);
         choice(chunk).<ObjectNode>set("delta", delta).putNull("logprobs")
                 .putNull("finish_reason");
-        return Json.write(chunk);
+        return WireJson.write(chunk);
     }
 
     private static ObjectNode choice(ObjectNode chunk) {
@@ -135,7 +135,7 @@ final class ChatCompletionWire {
     }
 
     private static ObjectNode header(Answer a, String object) {
-        ObjectNode root = Json.mapper().createObjectNode();
+        ObjectNode root = WireJson.mapper().createObjectNode();
         root.put("id", a.id()).put("object", object).put("created", CREATED).put("model", a.model());
         root.put("system_fingerprint", "fp_scripted");
         return root;

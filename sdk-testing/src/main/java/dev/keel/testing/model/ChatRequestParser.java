@@ -94,7 +94,7 @@ final class ChatRequestParser {
             JsonNode params = f.get("parameters");
             try {
                 out.add(ToolSpec.of(f.get("name").asText(), f.path("description").asText(""),
-                        params == null || params.isNull() ? null : JsonSchema.of(params)));
+                        params == null || params.isNull() ? null : JsonSchema.parse(params.toString())));
             } catch (RuntimeException e) {
                 throw new InvalidRequest("tools[" + i + "]: " + e.getMessage());
             }
@@ -148,7 +148,7 @@ final class ChatRequestParser {
                 if (!js.path("schema").isObject()) {
                     throw new InvalidRequest("response_format.json_schema.schema must be an object");
                 }
-                yield new ResponseFormat.JsonSchemaFormat(js.path("name").asText(""), JsonSchema.of(js.get("schema")),
+                yield new ResponseFormat.JsonSchemaFormat(js.path("name").asText(""), JsonSchema.parse(js.get("schema").toString()),
                         js.path("strict").asBoolean(false));
             }
             default -> throw new InvalidRequest("response_format.type must be text, json_object or json_schema");

@@ -1,8 +1,7 @@
 package dev.keel.testing.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.core.ChatOptions;
-import dev.keel.core.json.Json;
+import dev.keel.core.json.JsonObject;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.SystemMessage;
 import dev.keel.core.message.UserMessage;
@@ -57,12 +56,12 @@ public record RecordedChatRequest(int sequence, String path, Map<String, String>
     }
 
     /**
-     * The body parsed as a JSON tree (a fresh copy on each call).
+     * The body parsed as a JSON object.
      *
-     * @return the body parsed as a JSON tree
+     * @return the body parsed as a JSON object
      */
-    public JsonNode json() {
-        return Json.parse(body);
+    public JsonObject json() {
+        return JsonObject.parse(body);
     }
 
     /**

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.Usage;
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import dev.keel.core.json.JsonParseException;
 import dev.keel.testing.model.ChatCompletionWire.Answer;
 import dev.keel.testing.model.ChatCompletionWire.Call;
@@ -28,11 +28,16 @@ import java.util.SplittableRandom;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import dev.keel.core.http.HttpClients;
+import dev.keel.core.http.HttpConfig;
+import dev.keel.core.models.ModelResolver;
+import dev.keel.core.openai.OpenAiCompatible;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.SocketEffect;
+import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *     llm.respond(ScriptedReply.toolCall("get_weather", Map.of("city", "Oslo")))
  *        .respond(ScriptedReply.text("Sunny in Oslo."));
  *     ChatModel model = OpenAiCompatible.builder().baseUrl(llm.baseUrl()).model("test").apiKey("k").build();
- *     ... run the code under test ...
+ *     ... run the code under test, or a whole team: team.runner().models(llm.models()).build() ...
  *     assertThat(llm.requests()).hasSize(2);
  *     llm.assertNoFailures();
  * }
@@ -87,6 +92,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private int completionIds;
     private int toolCallIds;
     private boolean closed;
+    private OkHttpClient modelClient;
 
     private ScriptedModelServer() {}
 
@@ -129,6 +135,43 @@ public final class ScriptedModelServer implements AutoCloseable {
     public String baseUrl() {
         String url = server.url("/v1").toString();
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /**
+     * Models that all talk to this server, whatever provider and model a configuration names: give it to a
+     * runner with {@code team.runner().models(llm.models())} and every agent of a team file — {@code openai},
+     * {@code anthropic} or a custom provider with its own {@code base_url} — asks this server, with the
+     * configuration's model name and options; no key variable is read. The models share one HTTP client
+     * (no retries, so a scripted error reaches the code under test at once), released when the server closes.
+     *
+     * @return a resolver pointing every model at this server
+     */
+    public ModelResolver models() {
+        return models(HttpConfig.builder().maxRetries(0).readTimeout(Duration.ofSeconds(30)).build());
+    }
+
+    /**
+     * Like {@link #models()} with the given HTTP settings (for example to test retries).
+     *
+     * @param http timeouts, retries and interceptors of the models' shared client
+     * @return a resolver pointing every model at this server
+     */
+    public ModelResolver models(HttpConfig http) {
+        Objects.requireNonNull(http, "http");
+        return config -> {
+            OkHttpClient client;
+            synchronized (lock) {
+                if (closed) {
+                    throw new IllegalStateException("the scripted model server is closed");
+                }
+                if (modelClient == null) {
+                    modelClient = HttpClients.create(http);
+                }
+                client = modelClient;
+            }
+            return OpenAiCompatible.builder().providerName(config.provider()).baseUrl(baseUrl()).model(config.model())
+                    .apiKey("scripted").httpClient(client).build();
+        };
     }
 
     /**
@@ -273,6 +316,10 @@ public final class ScriptedModelServer implements AutoCloseable {
             }
             closed = true;
         }
+        if (modelClient != null) {
+            modelClient.dispatcher().executorService().shutdown();
+            modelClient.connectionPool().evictAll();
+        }
         try {
             server.close();
         } catch (RuntimeException e) {
@@ -316,7 +363,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         String body = http.getBody() == null ? "" : http.getBody().utf8();
         JsonNode root;
         try {
-            root = Json.parse(body);
+            root = WireJson.parse(body);
         } catch (JsonParseException e) {
             return fail(400, "chat request body is not JSON: " + e.getMessage());
         }
@@ -413,7 +460,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         String body = http.getBody() == null ? "" : http.getBody().utf8();
         JsonNode root;
         try {
-            root = Json.parse(body);
+            root = WireJson.parse(body);
         } catch (JsonParseException e) {
             return fail(400, "embeddings request body is not JSON: " + e.getMessage());
         }
@@ -429,7 +476,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
         boolean base64 = "base64".equals(root.path("encoding_format").asText());
         String model = root.path("model").asText("");
-        ObjectNode out = Json.object().put("object", "list");
+        ObjectNode out = WireJson.object().put("object", "list");
         ArrayNode data = out.putArray("data");
         long tokens = 0;
         synchronized (lock) {
@@ -462,7 +509,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
         out.put("model", model.isEmpty() ? "scripted-embedding" : model);
         out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
-        return json(200, Json.write(out));
+        return json(200, WireJson.write(out));
     }
 
     /** A deterministic unit vector derived from the text's bytes. */

@@ -1,6 +1,6 @@
 package dev.keel.testing.model;
 
-import dev.keel.core.json.Json;
+import dev.keel.core.json.JsonValue;
 import java.util.Map;
 import java.util.Objects;
 
@@ -36,7 +36,7 @@ public record ScriptedToolCall(String id, String name, String argumentsJson) {
      * @return a call to {@code name} with {@code arguments} serialised as a JSON object
      */
     public static ScriptedToolCall of(String name, Map<String, ?> arguments) {
-        return new ScriptedToolCall(null, name, Json.write(Objects.requireNonNull(arguments, "arguments")));
+        return new ScriptedToolCall(null, name, JsonValue.of(Objects.requireNonNull(arguments, "arguments")).toJson());
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.keel.testing.cassette;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import dev.keel.testing.internal.cassette.CassetteFile;
 import dev.keel.testing.internal.cassette.Header;
 import dev.keel.testing.internal.cassette.Interaction;
@@ -35,7 +35,7 @@ class CassetteFormatRoundTripTest {
                         Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(30).map(s -> (Object) s),
                                 Arbitraries.integers().map(i -> (Object) i), Arbitraries.of(true, false).map(b -> (Object) b),
                                 Arbitraries.doubles().between(-1e6, 1e6).map(d -> (Object) d)))
-                .ofMaxSize(6).map(m -> Json.write(Map.of("data", m)));
+                .ofMaxSize(6).map(m -> WireJson.write(Map.of("data", m)));
         Arbitrary<StoredBody> events = Arbitraries.oneOf(json, Arbitraries.strings().alpha().numeric().withChars(" \"{}:")
                         .ofMaxLength(40))
                 .list().ofMinSize(1).ofMaxSize(8)

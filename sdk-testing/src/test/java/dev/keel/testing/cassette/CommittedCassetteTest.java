@@ -44,7 +44,7 @@ class CommittedCassetteTest {
             assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
             assertThat(r.toolCalls()).singleElement().satisfies(c -> {
                 assertThat(c.id()).isEqualTo("call_1");
-                assertThat(c.argumentsJson().get("city").asText()).isEqualTo("Oslo");
+                assertThat(c.argumentsJson().get("city").flatMap(dev.keel.core.json.JsonValue::asString)).contains("Oslo");
             });
             assertThat(r.usage()).isEqualTo(new Usage(31, 14));
             assertThat(log.lines).filteredOn(l -> l.startsWith("delta ")).hasSizeGreaterThan(1);

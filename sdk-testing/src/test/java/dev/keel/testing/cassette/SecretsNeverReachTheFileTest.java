@@ -2,7 +2,7 @@ package dev.keel.testing.cassette;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import dev.keel.testing.internal.cassette.CassetteFile;
 import dev.keel.testing.internal.cassette.Header;
 import dev.keel.testing.internal.cassette.Interaction;
@@ -71,9 +71,9 @@ class SecretsNeverReachTheFileTest {
                 switch (c.where()) {
                     case RESPONSE_HEADER -> r.setHeader(c.name(), "v=" + c.secret());
                     case SET_COOKIE -> r.addHeader("Set-Cookie", "session=" + c.secret() + "; HttpOnly");
-                    case RESPONSE_JSON_BODY -> r.body(Json.write(Map.of("debug", Map.of(c.name(), c.secret()))));
+                    case RESPONSE_JSON_BODY -> r.body(WireJson.write(Map.of("debug", Map.of(c.name(), c.secret()))));
                     case RESPONSE_EVENT -> r.setHeader("Content-Type", "text/event-stream")
-                            .body("data: {\"a\":1}\n\ndata: " + Json.write(Map.of(c.name(), c.secret()))
+                            .body("data: {\"a\":1}\n\ndata: " + WireJson.write(Map.of(c.name(), c.secret()))
                                     + "\n\ndata: [DONE]\n\n");
                     default -> { }
                 }
@@ -159,7 +159,7 @@ class SecretsNeverReachTheFileTest {
             case OTHER_REQUEST_HEADER -> r.header(c.name(), c.secret());
             case KEY_QUERY_PARAMETER -> url.addQueryParameter("key", c.secret());
             case OTHER_QUERY_PARAMETER -> url.addQueryParameter(c.name(), c.secret());
-            case REQUEST_JSON_BODY -> body = RequestBody.create(Json.write(Map.of("messages",
+            case REQUEST_JSON_BODY -> body = RequestBody.create(WireJson.write(Map.of("messages",
                     List.of(Map.of("role", "user", "content", "my key is " + c.secret())))),
                     MediaType.get("application/json"));
             case REQUEST_TEXT_BODY -> body = RequestBody.create("note\n" + c.secret() + "\n",
@@ -175,7 +175,7 @@ class SecretsNeverReachTheFileTest {
     /** Neither the file's text nor any value decoded from it holds the secret (raw, URL- or JSON-encoded). */
     private static void assertNowhereIn(Path file, String secret) throws IOException {
         String yaml = Files.readString(file);
-        String json = Json.write(secret);
+        String json = WireJson.write(secret);
         List<String> forms = List.of(secret, URLEncoder.encode(secret, StandardCharsets.UTF_8),
                 json.substring(1, json.length() - 1));
         for (String form : forms) {

@@ -49,7 +49,7 @@ class ScriptedModelServerProviderTest {
         ChatResponse first = model.chat(ASK);
         assertThat(first.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
         assertThat(first.toolCalls()).extracting(ToolCall::id).containsExactly("call_1", "call_2");
-        assertThat(first.toolCalls().get(1).argumentsJson().get("city").asText()).isEqualTo("Paris");
+        assertThat(first.toolCalls().get(1).argumentsJson().get("city").flatMap(dev.keel.core.json.JsonValue::asString)).contains("Paris");
         assertThat(first.usage()).isEqualTo(new Usage(30, 12));
 
         ChatRequest next = ASK.plus(first.message())
@@ -76,7 +76,7 @@ class ScriptedModelServerProviderTest {
         assertThat(r.text()).isEqualTo("Checking.");
         assertThat(r.toolCalls()).singleElement().satisfies(c -> {
             assertThat(c.id()).isEqualTo("call_1");
-            assertThat(c.argumentsJson().get("unit").asText()).isEqualTo("celsius");
+            assertThat(c.argumentsJson().get("unit").flatMap(dev.keel.core.json.JsonValue::asString)).contains("celsius");
         });
         assertThat(r.usage()).isEqualTo(new Usage(21, 8));
         assertThat(log.lines.stream().filter(l -> l.startsWith("delta ")).count()).isGreaterThan(2);

@@ -6,7 +6,7 @@ import dev.keel.core.http.HttpClients;
 import dev.keel.core.http.HttpConfig;
 import dev.keel.core.internal.sse.SseEvent;
 import dev.keel.core.internal.sse.SseParser;
-import dev.keel.core.json.Json;
+import dev.keel.core.internal.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;

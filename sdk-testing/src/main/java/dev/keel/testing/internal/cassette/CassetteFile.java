@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import dev.keel.testing.cassette.CassetteException;
 import dev.keel.testing.cassette.CassetteFormatException;
 import java.io.IOException;
@@ -212,12 +212,12 @@ public final class CassetteFile {
             return null;
         }
         try {
-            JsonNode node = Json.mapper().readTree(text);
-            if (node == null || !Json.write(node).equals(text)) {
+            JsonNode node = WireJson.mapper().readTree(text);
+            if (node == null || !WireJson.write(node).equals(text)) {
                 return null;
             }
             JsonNode again = YAML.readTree(YAML.writeValueAsString(node));
-            return Json.write(again).equals(text) ? node : null;
+            return WireJson.write(again).equals(text) ? node : null;
         } catch (JsonProcessingException e) {
             return null;
         }
@@ -261,7 +261,7 @@ public final class CassetteFile {
 
     private static StoredBody body(JsonNode n) {
         if (n.has("json")) {
-            return new StoredBody.Text(Json.write(n.get("json")));
+            return new StoredBody.Text(WireJson.write(n.get("json")));
         }
         if (n.has("body")) {
             return new StoredBody.Text(n.get("body").asText());
@@ -272,7 +272,7 @@ public final class CassetteFile {
         if (n.has("events")) {
             List<SseEvent> events = new ArrayList<>();
             for (JsonNode e : n.get("events")) {
-                String data = e.has("json") ? Json.write(e.get("json")) : e.hasNonNull("data") ? e.get("data").asText() : null;
+                String data = e.has("json") ? WireJson.write(e.get("json")) : e.hasNonNull("data") ? e.get("data").asText() : null;
                 events.add(new SseEvent(text(e, "id"), text(e, "event"), data, text(e, "retry")));
             }
             return new StoredBody.Events(events);

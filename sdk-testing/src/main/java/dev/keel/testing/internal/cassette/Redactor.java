@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -82,7 +82,7 @@ public final class Redactor {
         if (!rules.redactJsonFields().isEmpty()) {
             JsonNode json = tryParse(text);
             if (json != null && replaceFields(json)) {
-                out = Json.write(json);
+                out = WireJson.write(json);
             }
         }
         return patterns(out);
@@ -122,7 +122,7 @@ public final class Redactor {
             return null;
         }
         try {
-            return Json.mapper().readTree(text);
+            return WireJson.mapper().readTree(text);
         } catch (Exception e) {
             return null;
         }

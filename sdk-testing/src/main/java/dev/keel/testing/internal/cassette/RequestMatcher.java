@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -33,7 +33,7 @@ public final class RequestMatcher {
     private static final String NORMALIZED = "<normalized>";
     private static final int MAX_LINE = 160;
     private static final int MAX_DIFF_LINES = 40;
-    private static final ObjectMapper PRETTY = Json.newMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper PRETTY = WireJson.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Rules rules;
     private final Redactor redactor;
@@ -107,7 +107,7 @@ public final class RequestMatcher {
             // Tool arguments and tool results are often JSON inside a string: canonicalise those too.
             JsonNode inner = Redactor.tryParse(s);
             if (inner != null && (inner.isObject() || inner.isArray())) {
-                return TextNode.valueOf(Json.write(normalise(inner)));
+                return TextNode.valueOf(WireJson.write(normalise(inner)));
             }
             return TextNode.valueOf(normaliseText(TOOL_CALL_ID_IN_TEXT.matcher(s).replaceAll(ID)));
         }

@@ -1,6 +1,6 @@
 package dev.keel.testing.internal.cassette;
 
-import dev.keel.core.json.Json;
+import dev.keel.testing.internal.WireJson;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +99,7 @@ public final class SecretScanner {
             String v = rules.environment().apply(name);
             if (v != null && v.strip().length() >= MIN_SECRET_LENGTH) {
                 String s = v.strip();
-                String json = Json.write(s);
+                String json = WireJson.write(s);
                 envSecrets.put(name, List.of(s, json.substring(1, json.length() - 1),
                         URLEncoder.encode(s, StandardCharsets.UTF_8)));
             }

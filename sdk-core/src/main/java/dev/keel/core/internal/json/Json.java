@@ -1,4 +1,4 @@
-package dev.keel.core.json;
+package dev.keel.core.internal.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.core.json.JsonParseException;
+import dev.keel.core.json.JsonValue;
 
 /**
  * Keel's shared JSON configuration. The mapper is immutable after construction and thread-safe; do
@@ -17,20 +19,12 @@ public final class Json {
 
     private Json() {}
 
-    /**
-     * The shared, preconfigured mapper. Do not reconfigure it.
-     *
-     * @return the shared, preconfigured mapper
-     */
+    /** The shared, preconfigured mapper. Do not reconfigure it. */
     public static ObjectMapper mapper() {
         return MAPPER;
     }
 
-    /**
-     * A fresh mapper with Keel's settings, for callers that need to register their own modules.
-     *
-     * @return a fresh mapper with Keel's settings
-     */
+    /** A fresh mapper with Keel's settings, for callers that need to register their own modules. */
     public static ObjectMapper newMapper() {
         return JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -39,12 +33,7 @@ public final class Json {
                 .build();
     }
 
-    /**
-     * Parses {@code text}; invalid JSON becomes a {@link JsonParseException} that quotes where it broke.
-     *
-     * @param text the JSON text
-     * @return the parsed tree
-     */
+    /** Parses {@code text}; invalid JSON becomes a {@link JsonParseException} that quotes where it broke. */
     public static JsonNode parse(String text) {
         try {
             JsonNode node = MAPPER.readTree(text);
@@ -57,21 +46,32 @@ public final class Json {
         }
     }
 
-    /**
-     * A new empty object node.
-     *
-     * @return a new empty object node
-     */
+    /** A new empty object node. */
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
-    /**
-     * Compact JSON text of a node or value.
-     *
-     * @param value a tree node or a value Jackson can write
-     * @return the JSON text
-     */
+    /** A Jackson tree of a Keel value (a fresh, mutable copy). */
+    public static JsonNode toNode(JsonValue value) {
+        return JsonText.toNode(value);
+    }
+
+    /** A Jackson object tree of a Keel object (a fresh, mutable copy). */
+    public static ObjectNode toNode(dev.keel.core.json.JsonObject value) {
+        return (ObjectNode) JsonText.toNode(value);
+    }
+
+    /** The Keel value of a Jackson tree ({@code null} and missing nodes become JSON null). */
+    public static JsonValue toValue(JsonNode node) {
+        return JsonText.fromNode(node);
+    }
+
+    /** The Keel object of a Jackson object tree. */
+    public static dev.keel.core.json.JsonObject toValue(ObjectNode node) {
+        return (dev.keel.core.json.JsonObject) JsonText.fromNode(node);
+    }
+
+    /** Compact JSON text of a node or value. */
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);

@@ -1,0 +1,91 @@
+package dev.keel.agents;
+
+import dev.keel.agents.AgentEvent.ApprovalSource;
+import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolArguments;
+import dev.keel.agents.tool.ToolResult;
+import dev.keel.core.ChatRequest;
+import dev.keel.core.ChatResponse;
+import dev.keel.core.message.ToolCall;
+import java.util.Objects;
+
+/**
+ * The seams of a run: every model call, tool execution, delegation, handoff and approval decision of every
+ * agent passes through exactly one method here, in the thread that performs it. An interceptor may look
+ * at the step, answer it itself (replay), or call {@code next.proceed()} and look at the outcome (record,
+ * trace, persist). The runner applies its interceptors in order, the first outermost. Not API yet: this is
+ * where recording, tracing and durable steps plug in. Implementations must be thread-safe (parallel tool
+ * calls and delegations run on several threads).
+ */
+interface StepInterceptor {
+
+    /** The rest of the chain (the next interceptor, or the step itself). */
+    @FunctionalInterface
+    interface Proceed<T> {
+        /** Performs the step. */
+        T proceed();
+    }
+
+    /** Where a step happens: the agent, its session (a delegation has its own), and the model call count. */
+    record Position(String agent, String sessionId, int turn) {
+        public Position {
+            Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(sessionId, "sessionId");
+        }
+    }
+
+    /** One model call: the request as it will be sent. */
+    record ModelStep(Position at, String model, ChatRequest request) {}
+
+    /** One approved tool call about to run; {@code index} is its place in the model's list of calls. */
+    record ToolStep(Position at, int index, ToolCall call, Tool tool, ToolArguments arguments) {}
+
+    /**
+     * A {@code transfer_task} of {@code agent} in {@code sessionId}: {@code subAgent} works on {@code task} in
+     * session {@code subSessionId}. It runs inside the {@link ToolStep} of the {@code transfer_task} call,
+     * which carries the turn and call index.
+     */
+    record DelegationStep(String agent, String sessionId, String subAgent, String subSessionId, String task,
+                          String expectedOutput) {}
+
+    /** The conversation passes from {@code at.agent()} to {@code toAgent}. */
+    record HandoffStep(Position at, String toAgent) {}
+
+    /** A tool call whose fate is decided (patterns, read-only, yolo, remembered answers, the approver). */
+    record ApprovalStep(Position at, int index, ToolCall call, ToolArguments arguments, boolean readOnly) {}
+
+    /** What an approval step decided: approved by {@code source}, or denied for {@code reason}. */
+    record ApprovalOutcome(ApprovalSource source, String reason) {
+        static ApprovalOutcome approved(ApprovalSource source) {
+            return new ApprovalOutcome(Objects.requireNonNull(source, "source"), null);
+        }
+
+        static ApprovalOutcome denied(String reason) {
+            return new ApprovalOutcome(null, Objects.requireNonNull(reason, "reason"));
+        }
+
+        boolean approved() {
+            return source != null;
+        }
+    }
+
+    default ChatResponse modelCall(ModelStep step, Proceed<ChatResponse> next) {
+        return next.proceed();
+    }
+
+    default ToolResult toolCall(ToolStep step, Proceed<ToolResult> next) {
+        return next.proceed();
+    }
+
+    default AgentResult delegation(DelegationStep step, Proceed<AgentResult> next) {
+        return next.proceed();
+    }
+
+    default Void handoff(HandoffStep step, Proceed<Void> next) {
+        return next.proceed();
+    }
+
+    default ApprovalOutcome approval(ApprovalStep step, Proceed<ApprovalOutcome> next) {
+        return next.proceed();
+    }
+}
