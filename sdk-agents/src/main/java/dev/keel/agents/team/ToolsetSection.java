@@ -8,10 +8,13 @@ import dev.keel.agents.mcp.McpToolset;
 import dev.keel.agents.mcp.McpTransport;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.agents.toolsets.ConfiguredToolset;
+import dev.keel.agents.internal.YamlTree.ListNode;
 import dev.keel.agents.toolsets.FetchToolset;
+import dev.keel.agents.toolsets.FilesystemToolset;
 import dev.keel.agents.toolsets.ScriptToolset;
 import dev.keel.agents.toolsets.ShellToolset;
 import dev.keel.agents.toolsets.Toolsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,8 +35,7 @@ final class ToolsetSection {
     static final Set<String> COMMON = Set.of("type", "tools", "instruction", "readonly", "defer", "model", "toon",
             "name");
     /** Fields Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> PENDING = Set.of("defer", "model", "toon", "post_edit", "ignore_vcs", "allow_list",
-            "deny_list", "sandbox", "sudo_askpass", "blocked_domains", "allow_private_ips", "headers", "escape_html",
+    private static final Set<String> PENDING = Set.of("defer", "model", "toon", "sandbox", "sudo_askpass",
             "version", "working_dir", "lifecycle", "config", "env_file", "name");
 
     private final TeamFields f;
@@ -104,9 +106,36 @@ final class ToolsetSection {
         }
     }
 
+    /**
+     * docker-agent's filesystem options: {@code allow_list}/{@code deny_list} entries are {@code .} (the working
+     * directory), {@code ~}, variables, absolute paths or paths relative to the working directory; denial wins.
+     * Without an allow list the tools stay in the working directory (Keel's default; docker-agent's is the whole
+     * disk). {@code ignore_vcs} defaults to true as in docker-agent; {@code post_edit} commands run through the
+     * team's command runner.
+     */
     private Toolset filesystem(MapNode m, String path) {
-        return Toolsets.filesystem(f.optString(m, "path", path).map(f::resolveWorkPath)
-                .orElse(f.options().workingDirectory()));
+        Path root = f.optString(m, "path", path).map(f::resolveWorkPath).orElse(f.options().workingDirectory());
+        FilesystemToolset.Builder b = FilesystemToolset.builder(root)
+                .allowed(workPaths(m, "allow_list", path)).denied(workPaths(m, "deny_list", path))
+                .ignoreVcs(f.optBool(m, "ignore_vcs", path).orElse(true));
+        Entry postEdit = m.entries().get("post_edit");
+        if (postEdit != null) {
+            List<FilesystemToolset.PostEdit> rules = new java.util.ArrayList<>();
+            ListNode list = f.list(postEdit.value(), path + ".post_edit");
+            for (int i = 0; i < list.items().size(); i++) {
+                String rp = path + ".post_edit[" + i + "]";
+                MapNode rule = f.map(list.items().get(i), rp);
+                rules.add(new FilesystemToolset.PostEdit(f.requiredString(rule, "path", rp),
+                        f.requiredString(rule, "cmd", rp)));
+            }
+            b.postEdit(rules, f.options().commandRunner());
+        }
+        return b.build();
+    }
+
+    /** A list of directories: {@code .} is the working directory, {@code ~} the home folder, variables expanded. */
+    private List<Path> workPaths(MapNode m, String key, String path) {
+        return f.strings(m, key, path).stream().map(f::resolveWorkPath).toList();
     }
 
     private Toolset shell(MapNode m, String path) {
@@ -122,15 +151,36 @@ final class ToolsetSection {
         return env.complete() ? build.get() : new StartTimeToolset("shell", "", build);
     }
 
+    /**
+     * docker-agent's fetch options: {@code allowed_domains} or {@code blocked_domains} (not both), private
+     * addresses refused unless {@code allow_private_ips}, static {@code headers} (variables read when the team
+     * starts), {@code escape_html}.
+     */
     private Toolset fetch(MapNode m, String path) {
-        List<String> hosts = f.strings(m, m.entries().containsKey("allowed_domains") ? "allowed_domains" : "allowed_hosts",
-                path);
-        FetchToolset.Builder fetch = FetchToolset.builder(f.options().httpClient()).allowedHosts(hosts);
+        String allowKey = m.entries().containsKey("allowed_domains") ? "allowed_domains" : "allowed_hosts";
+        List<String> hosts = f.strings(m, allowKey, path);
+        List<String> blocked = f.strings(m, "blocked_domains", path);
+        if (!hosts.isEmpty() && !blocked.isEmpty()) {
+            throw f.error(m.entries().get("blocked_domains").line(), path + ".blocked_domains",
+                    "cannot be combined with '" + allowKey + "'; a fetch toolset has an allow list or a block list");
+        }
+        TeamFields.EnvMap headers = f.envMap(m, path, "headers");
         Integer timeout = f.optInt(m, "timeout", path);
+        boolean privateIps = f.optBool(m, "allow_private_ips", path).orElse(false);
+        boolean escape = f.optBool(m, "escape_html", path).orElse(false);
+        FetchToolset.Builder fetch = FetchToolset.builder(f.options().httpClient()).allowPrivateAddresses(privateIps)
+                .escapeHtml(escape);
+        try {
+            fetch.allowedHosts(hosts).blockedHosts(blocked);
+        } catch (IllegalArgumentException ex) {
+            Entry e = m.entries().get(hosts.isEmpty() ? "blocked_domains" : allowKey);
+            throw f.error(e.line(), path + "." + e.key(), ex.getMessage());
+        }
         if (timeout != null) {
             fetch.timeout(Duration.ofSeconds(timeout));
         }
-        return fetch.build();
+        Supplier<Toolset> build = () -> fetch.headers(headers.resolve()).build();
+        return headers.complete() ? build.get() : new StartTimeToolset("fetch", "", build);
     }
 
     /** Applies {@code tools}, {@code instruction} and {@code readonly} of a toolset entry. */
@@ -211,6 +261,11 @@ final class ToolsetSection {
     }
 
     private Toolset mcp(MapNode m, String path, String refName) {
+        Entry privateIps = m.entries().get("allow_private_ips");
+        if (privateIps != null) {
+            f.warn(privateIps.line() + ": " + path + ".allow_private_ips: ignored: it widens docker-agent's OAuth helper "
+                    + "requests, and Keel's MCP client makes none; the server's URL is used as written");
+        }
         Entry ref = m.entries().get("ref");
         if (ref != null) {
             String name = f.scalarText(ref.value(), path + ".ref");

@@ -53,7 +53,7 @@ public final class Toolsets {
      * @return the filesystem toolset
      */
     public static FilesystemToolset filesystem(Path root) {
-        return new FilesystemToolset(root);
+        return FilesystemToolset.builder(root).build();
     }
 
     /**
