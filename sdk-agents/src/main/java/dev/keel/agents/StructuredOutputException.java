@@ -8,7 +8,9 @@ import java.util.List;
  */
 public final class StructuredOutputException extends AgentException {
     private static final long serialVersionUID = 1L;
+    /** The last answer the agent gave. */
     private final String lastAnswer;
+    /** What is wrong with it. */
     private final List<String> problems;
 
     /**
