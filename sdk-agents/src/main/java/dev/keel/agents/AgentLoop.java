@@ -108,7 +108,7 @@ final class AgentLoop {
 
     /** What a turn sends besides the history; depends only on the agent, so it is rebuilt only after a handoff. */
     private record Prepared(Agent agent, Map<String, Tool> tools, List<ToolSpec> specs, Message system,
-                            ApprovalPolicy policy) {}
+                            ApprovalPolicy policy, Map<String, dev.keel.core.models.ModelSpec> toolModels) {}
 
     private AgentResult loop(Agent agent, Session session, Usage before, String runContext) {
         HookDispatch.Outcome starting = hooks.beforeAgentRun(agent, session);
@@ -122,6 +122,8 @@ final class AgentLoop {
         int corrections = 0;
         Prepared prepared = null;
         RepeatedCalls repeated = new RepeatedCalls();
+        // A toolset's own model handles the turn after one of its tools ran (docker-agent's per-toolset model).
+        dev.keel.core.models.ModelSpec toolModel = null;
         while (true) {
             checkCancelled();
             if (iterations >= agent.maxIterations()) {
@@ -144,7 +146,8 @@ final class AgentLoop {
             }
             ChatResponse response;
             try {
-                response = callModel(at, agent, prepared, session, turnContext);
+                response = callModel(at, agent, prepared, session, turnContext, toolModel);
+                toolModel = null;
             } catch (AgentException e) {
                 hooks.error(agent, session, e.getMessage());
                 hooks.turnEnd(agent, session, e instanceof AgentException.Cancelled ? "canceled" : "error");
@@ -207,6 +210,15 @@ final class AgentLoop {
             for (ToolResultMessage r : batch.results()) {
                 session.append(r);
             }
+            for (dev.keel.core.message.ToolCall c : response.toolCalls()) {
+                if (prepared.toolModels().containsKey(c.name())) {
+                    toolModel = prepared.toolModels().get(c.name());
+                    break;
+                }
+            }
+            if (DeferredTools.loaded(batch.results())) {
+                prepared = null; // the next call lists the tools add_tool loaded
+            }
             if (so != null && answer.get() != null) {
                 String text = answer.get().toJson();
                 hooks.stop(agent, session, text);
@@ -232,6 +244,7 @@ final class AgentLoop {
             if (next != null) {
                 handOff(at, agent, next, session);
                 agent = next;
+                toolModel = null;
             }
         }
     }
@@ -297,8 +310,10 @@ final class AgentLoop {
         return b == null || b.isBlank() ? a : a + "\n\n" + b;
     }
 
-    private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext) {
-        ChatModel model = runner.model(agent);
+    private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext,
+                                   dev.keel.core.models.ModelSpec override) {
+        ChatModel model = override != null ? runner.model(override, agent.name()) : runner.model(agent);
+        String label = override != null ? override.label() : agent.model().label();
         List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.messages(),
                 agent.numHistoryItems()), agent.maxOldToolCallTokens());
         List<Message> messages = new ArrayList<>(history.size() + 2);
@@ -312,10 +327,10 @@ final class AgentLoop {
         }
         // The tools and the system prompt are the same on every turn: mark them as the cacheable prefix.
         ChatRequest request = new ChatRequest(HookDispatch.redacted(agent, messages), prepared.specs(),
-                requestOptions(agent, at.turn(), !prepared.specs().isEmpty()),
+                override != null ? override.requestOptions() : requestOptions(agent, at.turn(), !prepared.specs().isEmpty()),
                 List.of(CacheBreakpoint.system()));
         try {
-            return steps.modelCall(new ModelStep(at, agent.model().label(), request), () -> model.stream(request,
+            return steps.modelCall(new ModelStep(at, label, request), () -> model.stream(request,
                     new StreamListener() {
                         @Override
                         public void onText(String delta) {
@@ -329,7 +344,7 @@ final class AgentLoop {
                     }));
         } catch (ModelException e) {
             checkCancelled();
-            throw new AgentException("model " + agent.model().label() + " of agent '" + agent.name() + "' failed: "
+            throw new AgentException("model " + label + " of agent '" + agent.name() + "' failed: "
                     + e.getMessage(), e);
         }
     }
@@ -344,10 +359,17 @@ final class AgentLoop {
                              AtomicReference<dev.keel.core.json.JsonValue> answer) {
         Map<String, Tool> tools = new LinkedHashMap<>();
         Map<String, String> owner = new LinkedHashMap<>();
+        Map<String, dev.keel.core.models.ModelSpec> toolModels = new LinkedHashMap<>();
+        List<dev.keel.agents.toolsets.DeferredToolset> deferred = new ArrayList<>();
         for (Toolset set : agent.toolsets()) {
             List<Tool> list;
             try {
                 list = set.tools();
+                if (set instanceof dev.keel.agents.toolsets.DeferredToolset d) {
+                    deferred.add(d);
+                    list = new ArrayList<>(list);
+                    list.addAll(d.activeTools(session.state()));
+                }
             } catch (KeelException e) {
                 throw new AgentException("toolset '" + set.name() + "' of agent '" + agent.name() + "' failed: "
                         + e.getMessage(), e);
@@ -364,8 +386,10 @@ final class AgentLoop {
                     continue;
                 }
                 owner.put(name, set.name());
+                toolsetModel(set).ifPresent(m -> toolModels.put(name, m));
             }
         }
+        DeferredTools.add(tools, deferred);
         SkillTools.add(tools, agent, (fork, task) -> delegate(agent, session, fork, task, ""));
         if (!agent.subAgents().isEmpty()) {
             tools.put(TeamTools.TRANSFER_TASK, TeamTools.transferTask(agent,
@@ -377,7 +401,14 @@ final class AgentLoop {
         agent.structuredOutput().filter(so -> !StructuredOutputs.nativeMode(agent, so))
                 .ifPresent(so -> tools.put(StructuredOutputs.TOOL, StructuredOutputs.tool(so, answer)));
         return new Prepared(agent, tools, tools.values().stream().map(Tool::spec).toList(),
-                Message.system(SystemPrompt.of(agent, settings, runner::agentNamed)), ApprovalPolicy.of(agent, settings));
+                Message.system(SystemPrompt.of(agent, settings, runner::agentNamed)), ApprovalPolicy.of(agent, settings),
+                toolModels);
+    }
+
+    /** The model a toolset names for the turn after its tools ran, looking through deferral. */
+    private static java.util.Optional<dev.keel.core.models.ModelSpec> toolsetModel(Toolset set) {
+        Toolset t = set instanceof dev.keel.agents.toolsets.DeferredToolset d ? d.delegate() : set;
+        return t instanceof dev.keel.agents.toolsets.ConfiguredToolset c ? c.model() : java.util.Optional.empty();
     }
 
     /** A {@code transfer_task}: the sub-agent runs in a forked session; its usage counts for the parent. */

@@ -8,9 +8,9 @@ import java.util.List;
  */
 public final class StructuredOutputException extends AgentException {
     private static final long serialVersionUID = 1L;
-    /** The model's last answer, as it gave it. */
+    /** The last answer the agent gave. */
     private final String lastAnswer;
-    /** What was wrong with that answer. */
+    /** What is wrong with it. */
     private final List<String> problems;
 
     /**

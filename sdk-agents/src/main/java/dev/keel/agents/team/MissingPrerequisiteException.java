@@ -12,9 +12,9 @@ import java.util.Objects;
  */
 public final class MissingPrerequisiteException extends ToolsetException {
     private static final long serialVersionUID = 1L;
-    /** The reference that could not be resolved. */
+    /** The reference that needs the prerequisite. */
     private final String reference;
-    /** What to install or map. */
+    /** What to install, set or map. */
     private final String remedy;
 
     /**

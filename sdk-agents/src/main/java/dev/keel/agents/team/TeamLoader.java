@@ -30,7 +30,7 @@ final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
             "session_compaction", "compaction_threshold", "compaction_model",
-            "conversation_starters", "harness", "budgets", "cache", TeamSchema.WORKFLOW);
+            "conversation_starters", "budgets", "cache", TeamSchema.WORKFLOW);
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
     private static final Set<String> TOP_PENDING = Set.of("rag", "budget", "budgets", "flavors",
             "evaluators");
@@ -86,6 +86,7 @@ final class TeamLoader {
         modelSection = new ModelSection(f, f.entries(top, "models"), f.entries(top, "providers"));
         modelSection.checkAll();
         toolsetSection = new ToolsetSection(f, f.entries(top, "mcps"), f.entries(top, "toolsets"));
+        toolsetSection.models(modelSection);
         hookSection = new HookSection(f, modelSection);
         commandSection = new CommandSection(f, f.entries(top, "commands"));
         skillSection = new SkillSection(f, f.entries(top, "skills"), modelSection, toolsetSection,
@@ -193,13 +194,23 @@ final class TeamLoader {
             throw f.error(e.line(), path, ex.getMessage());
         }
         Entry model = m.entries().get("model");
-        if (model == null) {
+        Entry harness = m.entries().get("harness");
+        if (harness != null) {
+            // docker-agent runs a harness agent's turns in a coding-agent CLI; Keel loads it and fails at its first turn.
+            MapNode h = f.map(harness.value(), path + ".harness");
+            String type = f.requiredString(h, "type", path + ".harness");
+            b.model(new dev.keel.agents.AgentModel.Instance(new HarnessModel(name, type,
+                    f.optString(h, "command", path + ".harness").orElse(null)), dev.keel.core.ChatOptions.defaults()));
+            f.warn(harness.line() + ": " + path + ".harness: agent '" + name + "' runs in the " + type
+                    + " CLI, which Keel does not drive: the team loads, and the agent's first turn fails naming it");
+        } else if (model == null) {
             throw f.error(m.line(), path + ".model", "agent '" + name + "' has no model");
+        } else {
+            ModelSection.ModelChoice choice = modelSection.choose(f.scalarText(model.value(), path + ".model"),
+                    model.line(), path + ".model");
+            b.model(fallback(m, path, choice.spec()));
+            agentModels.put(name, choice.primary());
         }
-        ModelSection.ModelChoice choice = modelSection.choose(f.scalarText(model.value(), path + ".model"), model.line(),
-                path + ".model");
-        b.model(fallback(m, path, choice.spec()));
-        agentModels.put(name, choice.primary());
         f.optString(m, "welcome_message", path).ifPresent(b::welcomeMessage);
         b.promptFiles(f.strings(m, "add_prompt_files", path));
         b.redactSecrets(f.optBool(m, "redact_secrets", path).orElse(true));

@@ -7,7 +7,8 @@ import java.util.function.Function;
 /**
  * What the host application provides to the tools of a loaded team, beyond what a team file can say: who may
  * see what of a knowledge base ({@link KnowledgeAccess}), the sandboxes sandboxed shells run in
- * ({@link SandboxFactory}), and the embedding models knowledge bases index with. Every service is optional;
+ * ({@link SandboxFactory}), the embedding models knowledge bases index with, and who answers an agent's
+ * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}). Every service is optional;
  * without one Keel uses its default, described on the builder's setter. Immutable.
  */
 public final class TeamServices {
@@ -16,11 +17,13 @@ public final class TeamServices {
     private final KnowledgeAccess knowledgeAccess;
     private final SandboxFactory sandboxes;
     private final Function<String, EmbeddingModel> embeddings;
+    private final dev.keel.agents.toolsets.UserPrompter userPrompter;
 
     private TeamServices(Builder b) {
         this.knowledgeAccess = b.knowledgeAccess;
         this.sandboxes = b.sandboxes;
         this.embeddings = b.embeddings;
+        this.userPrompter = b.userPrompter;
     }
 
     /**
@@ -68,10 +71,20 @@ public final class TeamServices {
         return Optional.ofNullable(embeddings);
     }
 
+    /**
+     * Who answers {@code user_prompt} questions, if set.
+     *
+     * @return the prompter, if set
+     */
+    public Optional<dev.keel.agents.toolsets.UserPrompter> userPrompter() {
+        return Optional.ofNullable(userPrompter);
+    }
+
     @Override
     public String toString() {
         return "TeamServices[" + (knowledgeAccess != null ? "knowledgeAccess " : "")
-                + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings" : "") + "]";
+                + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
+                + (userPrompter != null ? "userPrompter" : "") + "]";
     }
 
     /** Builds {@link TeamServices}. Setters replace what was set before. Not thread-safe. */
@@ -79,8 +92,21 @@ public final class TeamServices {
         private KnowledgeAccess knowledgeAccess;
         private SandboxFactory sandboxes;
         private Function<String, EmbeddingModel> embeddings;
+        private dev.keel.agents.toolsets.UserPrompter userPrompter;
 
         private Builder() {}
+
+        /**
+         * Answers the questions agents ask with {@code user_prompt}. Default: none, and each question is a tool
+         * error saying that no user can answer (a headless service).
+         *
+         * @param prompter the host application's prompter
+         * @return this builder
+         */
+        public Builder userPrompter(dev.keel.agents.toolsets.UserPrompter prompter) {
+            this.userPrompter = prompter;
+            return this;
+        }
 
         /**
          * Filters every knowledge-base search per request. Default: every passage is visible to everyone.

@@ -13,6 +13,7 @@ import dev.keel.agents.mcp.McpToolset;
 import dev.keel.agents.mcp.McpTransport;
 import dev.keel.agents.toolsets.ConfiguredToolset;
 import dev.keel.agents.toolsets.FetchToolset;
+import dev.keel.agents.toolsets.FilesystemToolset;
 import dev.keel.agents.toolsets.ScriptToolset;
 import dev.keel.agents.toolsets.ShellToolset;
 import dev.keel.agents.toolsets.Toolsets;
@@ -64,14 +65,14 @@ class TeamsTest {
         ModelConfig support = ModelConfig.of("custom", "support-model").withBaseUrl("https://llm.internal.example/v1")
                 .withTokenKey("CUSTOM_KEY");
         Agent designer = teamAgent("designer").model(claude).description("Designs the UI").instruction("Produce wireframes.")
-                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(base)).only(List.of("read_file", "list_directory")).build(),
+                .toolsets(ConfiguredToolset.builder(FilesystemToolset.builder(base).ignoreVcs(true).build()).only(List.of("read_file", "list_directory")).build(),
                         FetchToolset.builder(http).allowedHosts(List.of("*.figma.com", "docs.example.com"))
                                 .timeout(Duration.ofSeconds(10)).build())
                 .build();
         Agent engineer = teamAgent("engineer").model(local).description("Implements features")
                 .instruction("Write clean, tested code.")
                 .permissions(Permissions.none().allowing("shell:cmd=mvn *"))
-                .toolsets(Toolsets.filesystem(base),
+                .toolsets(FilesystemToolset.builder(base).ignoreVcs(true).build(),
                         ShellToolset.builder(runner).env(Map.of("GREETING", "hello ada", "TOKEN", "t0ken")).build(),
                         Toolsets.script(runner, Map.of("run_tests", ScriptToolset.Script.of("mvn -q test -Dtest=$test",
                                 "Run one test class").withArgs(Map.of("test", "Test class name")))),
@@ -113,11 +114,11 @@ class TeamsTest {
                 ChatOptions.builder().temperature(0.4).maxTokens(512).thinkingBudget(ThinkingBudget.parse("high")).build());
         Toolset notes = Toolsets.memory(dir.resolve("notes.jsonl"));
         Agent reviewer = teamAgent("reviewer").model(small).description("Reviews without changing anything")
-                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(dir)).readOnlyOnly(true).build(),
+                .toolsets(ConfiguredToolset.builder(FilesystemToolset.builder(dir).ignoreVcs(true).build()).readOnlyOnly(true).build(),
                         ConfiguredToolset.builder(notes).readOnlyOnly(true).build())
                 .build();
         Agent writer = teamAgent("writer").model(small).description("Writes")
-                .toolsets(ConfiguredToolset.builder(Toolsets.filesystem(dir)).only(List.of("read_file", "write_file"))
+                .toolsets(ConfiguredToolset.builder(FilesystemToolset.builder(dir).ignoreVcs(true).build()).only(List.of("read_file", "write_file"))
                                 .readOnlyOnly(true).build(),
                         Toolsets.shell(runner),
                         McpToolset.builder(new McpTransport.StreamableHttp("http://127.0.0.1:3002/mcp", Map.of())).build())
@@ -135,8 +136,11 @@ class TeamsTest {
         assertThat(loaded.agents().get("writer").toolsets().get(0).tools()).extracting(t -> t.spec().name())
                 .containsExactly("read_file");
         assertThat(loaded.warnings()).containsExactlyInAnyOrder(
-                "docker-agent.yaml:28: agents.writer.toolsets[1].sandbox: read, but Keel does not act on it yet",
-                "docker-agent.yaml:31: agents.writer.toolsets[2].toon: read, but Keel does not act on it yet",
+                "docker-agent.yaml:28: agents.writer.toolsets[1].sandbox: ignored: Keel does not run a toolset's shell in "
+                        + "a sandbox from a team file yet; to confine it, load the team with "
+                        + "TeamOptions.withCommandRunner(a sandbox)",
+                "docker-agent.yaml:31: agents.writer.toolsets[2].toon: ignored: Keel does not re-encode tool output as "
+                        + "TOON yet; the model gets the JSON as the tool returns it",
                 "docker-agent.yaml:57: rag: read, but Keel does not act on it yet");
     }
 
