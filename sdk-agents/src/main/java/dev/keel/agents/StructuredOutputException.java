@@ -8,7 +8,10 @@ import java.util.List;
  */
 public final class StructuredOutputException extends AgentException {
     private static final long serialVersionUID = 1L;
+    /** The agent's last answer. */
     private final String lastAnswer;
+
+    /** What was wrong with the last answer. */
     private final List<String> problems;
 
     /**

@@ -8,8 +8,13 @@ package dev.keel.agents;
 public final class WorkflowStepException extends AgentException {
     private static final long serialVersionUID = 1L;
 
+    /** The workflow agent whose step failed. */
     private final String workflow;
+
+    /** The step that failed. */
     private final String step;
+
+    /** The loop pass of the failed step, from 1. */
     private final int iteration;
 
     /**
