@@ -92,13 +92,25 @@ public final class Skill {
         return builder(name, description).instructions(instructions).build();
     }
 
-    /** @return the name the model uses with {@code read_skill} and {@code run_skill} */
+    /**
+     * The name the model uses with {@code read_skill} and {@code run_skill}.
+     *
+     * @return the name the model uses with {@code read_skill} and {@code run_skill}
+     */
     public String name() { return name; }
 
-    /** @return when to use the skill, shown in the system prompt */
+    /**
+     * When to use the skill, shown in the system prompt.
+     *
+     * @return when to use the skill, shown in the system prompt
+     */
     public String description() { return description; }
 
-    /** @return whether the skill runs as an isolated sub-agent ({@code context: fork}) rather than being read */
+    /**
+     * Whether the skill runs as an isolated sub-agent ({@code context: fork}) rather than being read.
+     *
+     * @return whether the skill runs as an isolated sub-agent ({@code context: fork}) rather than being read
+     */
     public boolean fork() { return fork; }
 
     /**
@@ -118,19 +130,39 @@ public final class Skill {
      */
     public List<String> allowedTools() { return allowedTools; }
 
-    /** @return names of the team's reusable toolsets a forked skill gets besides its agent's */
+    /**
+     * Names of the team's reusable toolsets a forked skill gets besides its agent's.
+     *
+     * @return names of the team's reusable toolsets a forked skill gets besides its agent's
+     */
     public List<String> toolsets() { return toolsets; }
 
-    /** @return the license identifier, may be empty */
+    /**
+     * The license identifier, may be empty.
+     *
+     * @return the license identifier, may be empty
+     */
     public String license() { return license; }
 
-    /** @return free-text compatibility notes, may be empty */
+    /**
+     * Free-text compatibility notes, may be empty.
+     *
+     * @return free-text compatibility notes, may be empty
+     */
     public String compatibility() { return compatibility; }
 
-    /** @return the front matter's {@code metadata} entries */
+    /**
+     * The front matter's {@code metadata} entries.
+     *
+     * @return the front matter's {@code metadata} entries
+     */
     public Map<String, String> metadata() { return metadata; }
 
-    /** @return where the skill was found: a file path, a URL or {@code inline} */
+    /**
+     * Where the skill was found: a file path, a URL or {@code inline}.
+     *
+     * @return where the skill was found: a file path, a URL or {@code inline}
+     */
     public String origin() { return origin; }
 
     /**
@@ -237,12 +269,16 @@ public final class Skill {
         public Builder toolsets(List<String> toolsets) { this.toolsets = List.copyOf(toolsets); return this; }
 
         /**
+         * Sets the license.
+         *
          * @param license a license identifier
          * @return this builder
          */
         public Builder license(String license) { this.license = Objects.requireNonNullElse(license, ""); return this; }
 
         /**
+         * Sets the compatibility.
+         *
          * @param compatibility compatibility notes
          * @return this builder
          */
@@ -252,18 +288,24 @@ public final class Skill {
         }
 
         /**
+         * Sets the metadata.
+         *
          * @param metadata free key-value pairs
          * @return this builder
          */
         public Builder metadata(Map<String, String> metadata) { this.metadata = Map.copyOf(metadata); return this; }
 
         /**
+         * Sets the origin.
+         *
          * @param origin where the skill was found, for messages
          * @return this builder
          */
         public Builder origin(String origin) { this.origin = Objects.requireNonNull(origin, "origin"); return this; }
 
         /**
+         * Builds the skill.
+         *
          * @return the skill
          * @throws NullPointerException when no instructions were given
          */

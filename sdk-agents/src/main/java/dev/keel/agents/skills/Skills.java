@@ -51,7 +51,11 @@ public final class Skills {
         toolsets = b.toolsets;
     }
 
-    /** @return no skills */
+    /**
+     * No skills.
+     *
+     * @return no skills
+     */
     public static Skills none() {
         return NONE;
     }
@@ -66,12 +70,20 @@ public final class Skills {
         return builder().skills(List.of(skills)).build();
     }
 
-    /** @return a builder */
+    /**
+     * A builder.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return whether there are no sources and no skills given directly (nothing to offer an agent) */
+    /**
+     * Whether there are no sources and no skills given directly (nothing to offer an agent).
+     *
+     * @return whether there are no sources and no skills given directly (nothing to offer an agent)
+     */
     public boolean isEmpty() {
         return sources.isEmpty() && inline.isEmpty();
     }
@@ -245,7 +257,11 @@ public final class Skills {
             return this;
         }
 
-        /** @return the skill set */
+        /**
+         * The skill set.
+         *
+         * @return the skill set
+         */
         public Skills build() {
             return new Skills(this);
         }
