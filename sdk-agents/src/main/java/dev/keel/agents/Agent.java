@@ -70,6 +70,7 @@ public final class Agent {
     private final String forceHandoff;
     private final dev.keel.core.ToolChoice toolChoice;
     private final dev.keel.agents.skills.Skills skills;
+    private final Workflow workflow;
 
     private Agent(Builder b) {
         name = b.name;
@@ -100,6 +101,7 @@ public final class Agent {
         forceHandoff = b.forceHandoff;
         toolChoice = b.toolChoice;
         skills = b.skills;
+        workflow = b.workflow;
     }
 
     /**
@@ -146,6 +148,7 @@ public final class Agent {
         b.forceHandoff = forceHandoff;
         b.toolChoice = toolChoice;
         b.skills = skills;
+        b.workflow = workflow;
         return b;
     }
 
@@ -171,9 +174,10 @@ public final class Agent {
     public String instruction() { return instruction; }
 
     /**
-     * The model: an instance, or a configuration the runner resolves.
+     * The model: an instance, or a configuration the runner resolves; {@code null} only for a workflow agent
+     * ({@link #workflow()}), which runs other agents instead of a model.
      *
-     * @return the model: an instance, or a configuration the runner resolves
+     * @return the model, or {@code null} for a workflow agent
      */
     public AgentModel model() { return model; }
 
@@ -364,10 +368,18 @@ public final class Agent {
      */
     public dev.keel.agents.skills.Skills skills() { return skills; }
 
+    /**
+     * The workflow this agent runs instead of a model (Keel's extension; a team file's {@code x-keel-workflow}).
+     *
+     * @return the workflow, or empty for an agent with a model
+     */
+    public Optional<Workflow> workflow() { return Optional.ofNullable(workflow); }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
-                && instruction.equals(a.instruction) && model.equals(a.model)
+                && instruction.equals(a.instruction) && Objects.equals(model, a.model)
+                && Objects.equals(workflow, a.workflow)
                 && toolsets.equals(a.toolsets) && subAgents.equals(a.subAgents) && handoffs.equals(a.handoffs)
                 && maxIterations == a.maxIterations && numHistoryItems == a.numHistoryItems && addDate == a.addDate
                 && addEnvironmentInfo == a.addEnvironmentInfo && permissions.equals(a.permissions)
@@ -383,12 +395,15 @@ public final class Agent {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, description, instruction, model, toolsets,
+        return Objects.hash(name, description, instruction, model, workflow, toolsets,
                 subAgents, handoffs, maxIterations, numHistoryItems, addDate, addEnvironmentInfo, permissions);
     }
 
     @Override
     public String toString() {
+        if (workflow != null) {
+            return "Agent[" + name + ", workflow=" + workflow + "]";
+        }
         return "Agent[" + name + ", model=" + model.label() + ", toolsets=" + toolsets.stream().map(Toolset::name).toList()
                 + ", subAgents=" + subAgents.stream().map(Agent::name).toList()
                 + ", handoffs=" + handoffTargets() + "]";
@@ -424,6 +439,7 @@ public final class Agent {
         private String forceHandoff;
         private dev.keel.core.ToolChoice toolChoice;
         private dev.keel.agents.skills.Skills skills = dev.keel.agents.skills.Skills.none();
+        private Workflow workflow;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -842,6 +858,20 @@ public final class Agent {
             return this;
         }
 
+        /**
+         * Makes this a workflow agent: it runs other agents as {@code workflow} says instead of calling a model
+         * ({@code null}: an agent with a model). A workflow agent has a name and a description and nothing of a
+         * model agent: {@link #build()} refuses a model, toolsets, sub-agents, handoffs, an instruction, a
+         * structured output, a tool choice, commands and skills on it.
+         *
+         * @param workflow the workflow
+         * @return this builder
+         */
+        public Builder workflow(Workflow workflow) {
+            this.workflow = workflow;
+            return this;
+        }
+
         private static int nonNegative(int v, String what) {
             if (v < 0) {
                 throw new IllegalArgumentException(what + " cannot be negative, was " + v);
@@ -853,15 +883,60 @@ public final class Agent {
          * Builds the agent.
          *
          * @return the agent
-         * @throws IllegalArgumentException when no model is set, or sub-agent / handoff names repeat
+         * @throws IllegalArgumentException when no model is set (or one is set on a workflow agent, with anything
+         *                                  else only a model agent has), or sub-agent / handoff names repeat
          */
         public Agent build() {
+            if (workflow != null) {
+                checkWorkflowAgent();
+                return new Agent(this);
+            }
             if (model == null) {
                 throw new IllegalArgumentException("agent '" + name + "' has no model");
             }
             checkUnique("sub-agent", subAgents);
             checkUnique("handoff", handoffs);
             return new Agent(this);
+        }
+
+        private void checkWorkflowAgent() {
+            List<String> modelOnly = new ArrayList<>();
+            if (model != null) {
+                modelOnly.add("a model");
+            }
+            if (!instruction.isEmpty()) {
+                modelOnly.add("an instruction");
+            }
+            if (!toolsets.isEmpty()) {
+                modelOnly.add("toolsets");
+            }
+            if (!subAgents.isEmpty()) {
+                modelOnly.add("sub-agents");
+            }
+            if (!handoffs.isEmpty() || !handoffNames.isEmpty() || forceHandoff != null) {
+                modelOnly.add("handoffs");
+            }
+            if (structuredOutput != null) {
+                modelOnly.add("a structured output");
+            }
+            if (toolChoice != null) {
+                modelOnly.add("a tool choice");
+            }
+            if (!commands.isEmpty()) {
+                modelOnly.add("commands");
+            }
+            if (!skills.equals(dev.keel.agents.skills.Skills.none())) {
+                modelOnly.add("skills");
+            }
+            if (!modelOnly.isEmpty()) {
+                throw new IllegalArgumentException("workflow agent '" + name + "' runs other agents and cannot have "
+                        + String.join(", ", modelOnly) + "; give them to its steps");
+            }
+            for (Agent step : workflow.agents()) {
+                if (step.name().equals(name)) {
+                    throw new IllegalArgumentException("workflow agent '" + name + "' lists an agent of its own name");
+                }
+            }
         }
 
         private void checkUnique(String what, List<Agent> agents) {

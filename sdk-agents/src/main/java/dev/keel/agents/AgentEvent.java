@@ -122,6 +122,34 @@ public sealed interface AgentEvent {
     record ModelDecision(String agent, String sessionId, dev.keel.core.ModelEvent event) implements AgentEvent {}
 
     /**
+     * A workflow agent started one of its steps, which works in its own session {@code stepSessionId}.
+     *
+     * @param agent         the workflow agent
+     * @param sessionId     the session the workflow runs in
+     * @param step          the step agent's name
+     * @param stepSessionId the step's own session
+     * @param iteration     the loop pass the step belongs to, from 1 (always 1 outside a loop)
+     * @param input         the message the step is given
+     */
+    record WorkflowStepStarted(String agent, String sessionId, String step, String stepSessionId, int iteration,
+                               String input) implements AgentEvent {}
+
+    /**
+     * A step of a workflow agent ended: with its result, or (with {@code error}) failed or cancelled.
+     *
+     * @param agent         the workflow agent
+     * @param sessionId     the session the workflow runs in
+     * @param step          the step agent's name
+     * @param stepSessionId the step's own session
+     * @param iteration     the loop pass the step belongs to, from 1 (always 1 outside a loop)
+     * @param output        the step's output, or what went wrong
+     * @param usage         the tokens the step used (up to its failure)
+     * @param error         whether the step failed or was cancelled
+     */
+    record WorkflowStepFinished(String agent, String sessionId, String step, String stepSessionId, int iteration,
+                                String output, Usage usage, boolean error) implements AgentEvent {}
+
+    /**
      * The session continues with {@code toAgent}.
      *
      * @param agent the agent the event comes from

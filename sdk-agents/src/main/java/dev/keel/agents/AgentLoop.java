@@ -93,7 +93,7 @@ final class AgentLoop {
                 emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
                 return r;
             }
-            AgentResult r = loop(agent, session, before, submitted.context());
+            AgentResult r = loop(agent, session, before, submitted.context(), null);
             emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
             return r;
         } catch (AgentException e) {
@@ -110,7 +110,14 @@ final class AgentLoop {
     private record Prepared(Agent agent, Map<String, Tool> tools, List<ToolSpec> specs, Message system,
                             ApprovalPolicy policy, Map<String, dev.keel.core.models.ModelSpec> toolModels) {}
 
-    private AgentResult loop(Agent agent, Session session, Usage before, String runContext) {
+    /**
+     * Runs {@code agent} on its session until it answers; a workflow agent runs its workflow instead. {@code exit} is
+     * the exit of the loop workflow the agent runs in (its tool is added to the agent's), or {@code null}.
+     */
+    AgentResult loop(Agent agent, Session session, Usage before, String runContext, LoopExit exit) {
+        if (agent.workflow().isPresent()) {
+            return WorkflowRun.run(this, settings, agent, session, before, exit);
+        }
         HookDispatch.Outcome starting = hooks.beforeAgentRun(agent, session);
         if (starting.blocked()) {
             return result(starting.reason(), agent, AgentResult.StopReason.BLOCKED, 0, session, before);
@@ -124,6 +131,7 @@ final class AgentLoop {
         RepeatedCalls repeated = new RepeatedCalls();
         // A toolset's own model handles the turn after one of its tools ran (docker-agent's per-toolset model).
         dev.keel.core.models.ModelSpec toolModel = null;
+        java.util.concurrent.atomic.AtomicBoolean exitCalled = new java.util.concurrent.atomic.AtomicBoolean();
         while (true) {
             checkCancelled();
             if (iterations >= agent.maxIterations()) {
@@ -134,7 +142,7 @@ final class AgentLoop {
             }
             handoffTo.set(null);
             if (prepared == null || prepared.agent() != agent) {
-                prepared = prepare(agent, session, handoffTo, answer);
+                prepared = prepare(agent, session, handoffTo, answer, exit, exitCalled);
             }
             Position at = new Position(agent.name(), session.id(), iterations);
             String turnContext = join(runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
@@ -233,6 +241,13 @@ final class AgentLoop {
                             .findFirst().orElseThrow();
                     throw new StructuredOutputException(agent.name(), failed.content(), List.of(failed.content()));
                 }
+            }
+            if (exitCalled.get()) {
+                // The agent ended its loop workflow: its run ends with this turn.
+                hooks.stop(agent, session, response.text());
+                hooks.turnEnd(agent, session, "normal");
+                return finished(agent, session, result(response.text(), agent, AgentResult.StopReason.COMPLETED,
+                        iterations, session, before));
             }
             if (batch.stopReason() != null) {
                 hooks.turnEnd(agent, session, "hook_blocked");
@@ -356,7 +371,8 @@ final class AgentLoop {
     }
 
     private Prepared prepare(Agent agent, Session session, AtomicReference<Agent> handoffTo,
-                             AtomicReference<dev.keel.core.json.JsonValue> answer) {
+                             AtomicReference<dev.keel.core.json.JsonValue> answer, LoopExit exit,
+                             java.util.concurrent.atomic.AtomicBoolean exitCalled) {
         Map<String, Tool> tools = new LinkedHashMap<>();
         Map<String, String> owner = new LinkedHashMap<>();
         Map<String, dev.keel.core.models.ModelSpec> toolModels = new LinkedHashMap<>();
@@ -398,6 +414,13 @@ final class AgentLoop {
         if (!agent.handoffTargets().isEmpty()) {
             tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, runner::agentNamed, handoffTo));
         }
+        if (exit != null) {
+            if (tools.containsKey(exit.toolName())) {
+                throw new AgentException("agent '" + agent.name() + "' has a tool named '" + exit.toolName()
+                        + "', the exit tool of the loop it runs in; give the loop another exit tool name");
+            }
+            tools.put(exit.toolName(), exit.tool(agent.name(), exitCalled));
+        }
         agent.structuredOutput().filter(so -> !StructuredOutputs.nativeMode(agent, so))
                 .ifPresent(so -> tools.put(StructuredOutputs.TOOL, StructuredOutputs.tool(so, answer)));
         return new Prepared(agent, tools, tools.values().stream().map(Tool::spec).toList(),
@@ -420,7 +443,7 @@ final class AgentLoop {
         hooks.agentSwitch(agent, session.id(), sub.name(), "transfer_task");
         child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
         try {
-            AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO, ""));
+            AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO, "", null));
             String out = r.stopReason() == AgentResult.StopReason.MAX_ITERATIONS
                     ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output()
                     : r.stopReason() == AgentResult.StopReason.BLOCKED

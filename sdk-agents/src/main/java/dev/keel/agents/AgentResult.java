@@ -10,13 +10,18 @@ import java.util.Objects;
  * @param output     the final answer's text (for {@link StopReason#MAX_ITERATIONS}, the last text seen)
  * @param agent      the agent that produced it (differs from the root after a handoff)
  * @param stopReason why the loop ended
- * @param iterations model calls made by that run (delegated sub-agents' calls not included)
- * @param usage      tokens used by this run, sub-agents included
+ * @param iterations model calls made by that run (delegated sub-agents' calls not included); for a workflow
+ *                   agent, the passes it made (a loop's iterations, 1 for the others)
+ * @param usage      tokens used by this run, sub-agents and workflow steps included
  * @param session    the session, for a follow-up run or serialisation
  * @param structured the validated answer when the agent has a {@link StructuredOutput}, else {@code null}
+ * @param steps      for a workflow agent ({@link Agent#workflow()}), the result of every step it ran — in the
+ *                   order they ran for a sequential workflow or a loop, in declaration order (join last) for a
+ *                   parallel one — each with its own usage and, for a nested workflow, its own steps; empty
+ *                   for an agent with a model
  */
 public record AgentResult(String output, String agent, StopReason stopReason, int iterations, Usage usage,
-                          Session session, JsonValue structured) {
+                          Session session, JsonValue structured, java.util.List<AgentResult> steps) {
     /**
      * Creates the value, checking its components.
      *
@@ -27,6 +32,7 @@ public record AgentResult(String output, String agent, StopReason stopReason, in
      * @param usage tokens used by this run, sub-agents included
      * @param session the session, for a follow-up run or serialisation
      * @param structured the validated structured answer, or {@code null}
+     * @param steps the results of a workflow's steps, empty for an agent with a model
      */
     public AgentResult {
         Objects.requireNonNull(output, "output");
@@ -34,6 +40,23 @@ public record AgentResult(String output, String agent, StopReason stopReason, in
         Objects.requireNonNull(stopReason, "stopReason");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(session, "session");
+        steps = java.util.List.copyOf(steps);
+    }
+
+    /**
+     * A result without workflow steps.
+     *
+     * @param output     the final answer's text
+     * @param agent      the agent that produced it
+     * @param stopReason why the loop ended
+     * @param iterations model calls made by that run
+     * @param usage      tokens used by this run
+     * @param session    the session
+     * @param structured the validated structured answer, or {@code null}
+     */
+    public AgentResult(String output, String agent, StopReason stopReason, int iterations, Usage usage, Session session,
+                       JsonValue structured) {
+        this(output, agent, stopReason, iterations, usage, session, structured, java.util.List.of());
     }
 
     /**
@@ -47,7 +70,7 @@ public record AgentResult(String output, String agent, StopReason stopReason, in
      * @param session    the session
      */
     public AgentResult(String output, String agent, StopReason stopReason, int iterations, Usage usage, Session session) {
-        this(output, agent, stopReason, iterations, usage, session, null);
+        this(output, agent, stopReason, iterations, usage, session, null, java.util.List.of());
     }
 
     /**
@@ -77,7 +100,8 @@ public record AgentResult(String output, String agent, StopReason stopReason, in
 
     @Override
     public String toString() {
-        return "AgentResult[" + stopReason + " by " + agent + " after " + iterations + " iterations, " + usage.totalTokens()
-                + " tokens: " + (output.length() > 80 ? output.substring(0, 80) + "…" : output) + "]";
+        return "AgentResult[" + stopReason + " by " + agent + " after " + iterations + " iterations, "
+                + (steps.isEmpty() ? "" : steps.size() + " steps, ") + usage.totalTokens() + " tokens: "
+                + (output.length() > 80 ? output.substring(0, 80) + "…" : output) + "]";
     }
 }

@@ -125,7 +125,7 @@ final class RunHooks {
         return fields;
     }
 
-    private static String lastUser(Session session) {
+    static String lastUser(Session session) {
         List<Message> messages = session.messages();
         for (int i = messages.size() - 1; i >= 0; i--) {
             if (messages.get(i) instanceof UserMessage u) {

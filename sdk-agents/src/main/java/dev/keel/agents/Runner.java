@@ -380,11 +380,22 @@ public final class Runner implements AutoCloseable {
             if (known == null) {
                 todo.addAll(a.subAgents());
                 todo.addAll(a.handoffs());
+                a.workflow().ifPresent(w -> todo.addAll(w.agents()));
             } else if (!known.equals(a)) {
                 throw new IllegalArgumentException("two different agents are named '" + a.name() + "'");
             }
         }
         for (Agent a : byName.values()) {
+            for (String target : a.handoffTargets()) {
+                if (byName.containsKey(target) && byName.get(target).workflow().isPresent()) {
+                    throw new IllegalArgumentException("agent '" + a.name() + "' hands off to workflow agent '" + target
+                            + "'; a workflow agent runs as a runner's root, a sub-agent or a workflow step");
+                }
+            }
+            a.forceHandoff().filter(t -> byName.containsKey(t) && byName.get(t).workflow().isPresent()).ifPresent(t -> {
+                throw new IllegalArgumentException("agent '" + a.name() + "' forces a handoff to workflow agent '" + t
+                        + "'; a workflow agent runs as a runner's root, a sub-agent or a workflow step");
+            });
             for (String target : a.handoffNames()) {
                 if (!byName.containsKey(target)) {
                     throw new IllegalArgumentException("agent '" + a.name() + "' hands off to '" + target

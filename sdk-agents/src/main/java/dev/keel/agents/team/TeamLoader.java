@@ -30,7 +30,7 @@ final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
             "session_compaction", "compaction_threshold", "compaction_model",
-            "conversation_starters", "budgets", "cache", TeamSchema.WORKFLOW);
+            "conversation_starters", "budgets", "cache");
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
     private static final Set<String> TOP_PENDING = Set.of("rag", "budget", "budgets", "flavors",
             "evaluators");
@@ -177,10 +177,18 @@ final class TeamLoader {
         if (!building.add(name)) {
             List<String> cycle = new ArrayList<>(building);
             cycle = cycle.subList(cycle.indexOf(name), cycle.size());
-            throw f.error(refLine, refField, "cycle in sub_agents/handoffs: " + String.join(" -> ", cycle) + " -> " + name);
+            String what = refField.contains(TeamSchema.WORKFLOW) ? "cycle in workflow steps: " : "cycle in sub_agents/handoffs: ";
+            throw f.error(refLine, refField, what + String.join(" -> ", cycle) + " -> " + name);
         }
         String path = "agents." + name;
         MapNode m = f.map(e.value(), path);
+        Entry workflowEntry = m.entries().get(TeamSchema.WORKFLOW);
+        if (workflowEntry != null) {
+            Agent agent = new WorkflowSection(f, this::agent).agent(name, e.line(), m, workflowEntry, path);
+            building.remove(name);
+            built.put(name, agent);
+            return agent;
+        }
         for (String pending : AGENT_PENDING) {
             Entry p = m.entries().get(pending);
             if (p != null) {
@@ -314,6 +322,10 @@ final class TeamLoader {
                 Node n = list.items().get(i);
                 String field = path + "." + kind[0] + "[" + i + "]";
                 String target = f.scalarText(n, field);
+                if (kind[1].equals("hand") && isWorkflow(target)) {
+                    throw f.error(n.line(), field, "'" + target + "' is a workflow agent (" + TeamSchema.WORKFLOW
+                            + "); hand off to a model agent, or reach the workflow through sub_agents");
+                }
                 if (kind[1].equals("hand") && building.contains(target)) {
                     // A handoff back to an agent being built (A hands to B, B back to A): by name, resolved by the runner.
                     byName.add(target);
@@ -339,6 +351,10 @@ final class TeamLoader {
                 throw f.error(forced.line(), path + ".force_handoff", "unknown agent '" + target + "'; agents are "
                         + agentNodes.keySet());
             }
+            if (isWorkflow(target)) {
+                throw f.error(forced.line(), path + ".force_handoff", "'" + target + "' is a workflow agent ("
+                        + TeamSchema.WORKFLOW + "); hand off to a model agent, or reach the workflow through sub_agents");
+            }
             checkForcedChain(name, forced.line(), path + ".force_handoff");
             try {
                 b.forceHandoff(target);
@@ -357,6 +373,11 @@ final class TeamLoader {
         return agent;
     }
 
+
+    private boolean isWorkflow(String agent) {
+        Entry e = agentNodes.get(agent);
+        return e != null && e.value() instanceof MapNode m && m.entries().containsKey(TeamSchema.WORKFLOW);
+    }
 
     private dev.keel.agents.StructuredOutput structuredOutput(Entry e, String path) {
         MapNode so = f.map(e.value(), path);

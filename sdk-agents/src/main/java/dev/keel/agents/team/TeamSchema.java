@@ -209,7 +209,7 @@ final class TeamSchema {
     static final Obj PERMISSIONS = obj("permissions", "allow", STRINGS, "ask", STRINGS, "deny", STRINGS);
 
     static final Obj WORKFLOW_SHAPE = obj("workflow", "sequential", STRINGS, "parallel", STRINGS, "loop", STRINGS,
-            "join", SCALAR, "max_iterations", SCALAR, "exit_tool", SCALAR, "description", SCALAR);
+            "join", SCALAR, "max_iterations", SCALAR, "exit_tool", SCALAR);
 
     static final Obj AGENT = obj("agent", "name", SCALAR, "model", SCALAR,
             "fallback", scalars("fallback", "models", "retries", "cooldown").with("models", SCALAR_OR_STRINGS),
