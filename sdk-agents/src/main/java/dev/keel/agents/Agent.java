@@ -70,6 +70,7 @@ public final class Agent {
     private final String forceHandoff;
     private final dev.keel.core.ToolChoice toolChoice;
     private final dev.keel.agents.skills.Skills skills;
+    private final Compaction compaction;
 
     private Agent(Builder b) {
         name = b.name;
@@ -100,6 +101,7 @@ public final class Agent {
         forceHandoff = b.forceHandoff;
         toolChoice = b.toolChoice;
         skills = b.skills;
+        compaction = b.compaction;
     }
 
     /**
@@ -146,6 +148,7 @@ public final class Agent {
         b.forceHandoff = forceHandoff;
         b.toolChoice = toolChoice;
         b.skills = skills;
+        b.compaction = compaction;
         return b;
     }
 
@@ -364,6 +367,14 @@ public final class Agent {
      */
     public dev.keel.agents.skills.Skills skills() { return skills; }
 
+    /**
+     * How the agent's session is compacted when its context grows (docker-agent's {@code session_compaction},
+     * {@code compaction_threshold}, {@code compaction_model}).
+     *
+     * @return the compaction settings, {@link Compaction#defaults()} unless set
+     */
+    public Compaction compaction() { return compaction; }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
@@ -378,7 +389,7 @@ public final class Agent {
                 && maxConsecutiveToolCalls == a.maxConsecutiveToolCalls && maxToolResultTokens == a.maxToolResultTokens
                 && maxOldToolCallTokens == a.maxOldToolCallTokens && addDescriptionParameter == a.addDescriptionParameter
                 && Objects.equals(forceHandoff, a.forceHandoff) && Objects.equals(toolChoice, a.toolChoice)
-                && skills.equals(a.skills);
+                && skills.equals(a.skills) && compaction.equals(a.compaction);
     }
 
     @Override
@@ -424,6 +435,7 @@ public final class Agent {
         private String forceHandoff;
         private dev.keel.core.ToolChoice toolChoice;
         private dev.keel.agents.skills.Skills skills = dev.keel.agents.skills.Skills.none();
+        private Compaction compaction = Compaction.defaults();
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -839,6 +851,17 @@ public final class Agent {
          */
         public Builder skills(dev.keel.agents.skills.Skills skills) {
             this.skills = Objects.requireNonNull(skills, "skills");
+            return this;
+        }
+
+        /**
+         * How the agent's session is compacted (default {@link Compaction#defaults()}).
+         *
+         * @param compaction the settings
+         * @return this builder
+         */
+        public Builder compaction(Compaction compaction) {
+            this.compaction = Objects.requireNonNull(compaction, "compaction");
             return this;
         }
 

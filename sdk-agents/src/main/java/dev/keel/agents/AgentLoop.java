@@ -41,6 +41,7 @@ final class AgentLoop {
     private final RunHandle handle;
     private final ToolCalls toolCalls;
     private final RunHooks hooks;
+    private final Compactor compactor;
 
     AgentLoop(Runner runner, RunHandle handle) {
         this.runner = runner;
@@ -49,6 +50,7 @@ final class AgentLoop {
         this.handle = handle;
         this.hooks = new RunHooks(new HookDispatch(runner));
         this.toolCalls = new ToolCalls(this, settings, steps, hooks);
+        this.compactor = new Compactor(runner, hooks);
     }
 
     void emit(AgentEvent e) {
@@ -122,6 +124,7 @@ final class AgentLoop {
         int corrections = 0;
         Prepared prepared = null;
         RepeatedCalls repeated = new RepeatedCalls();
+        ContextSize context = new ContextSize();
         while (true) {
             checkCancelled();
             if (iterations >= agent.maxIterations()) {
@@ -135,6 +138,7 @@ final class AgentLoop {
                 prepared = prepare(agent, session, handoffTo, answer);
             }
             Position at = new Position(agent.name(), session.id(), iterations);
+            context.compactIfDue(agent, session, prepared.system());
             String turnContext = join(runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
             HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, iterations + 1);
             if (gate.blocked()) {
@@ -144,13 +148,15 @@ final class AgentLoop {
             }
             ChatResponse response;
             try {
-                response = callModel(at, agent, prepared, session, turnContext);
+                response = callModelOrCompact(at, agent, prepared, session, turnContext, context);
             } catch (AgentException e) {
                 hooks.error(agent, session, e.getMessage());
                 hooks.turnEnd(agent, session, e instanceof AgentException.Cancelled ? "canceled" : "error");
                 throw e;
             }
             iterations++;
+            session.contextReported(response.usage().inputTokens()
+                    + Math.max(0, response.usage().outputTokens() - response.usage().reasoningTokens()));
             hooks.afterLlmCall(agent, session, response.text());
             session.addUsage(response.usage(), settings.price(agent));
             emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
@@ -260,6 +266,48 @@ final class AgentLoop {
         return b.build();
     }
 
+    /** Automatic compaction before model calls; after a failed compaction, no more in this run. One per run. */
+    private final class ContextSize {
+        private boolean failed;
+
+        long tokens(Session session, Message system) {
+            return session.contextTokens(dev.keel.agents.internal.ContextTokens.estimate(system));
+        }
+
+        /** Compacts before a model call when the context has reached the threshold. */
+        void compactIfDue(Agent agent, Session session, Message system) {
+            long tokens = tokens(session, system);
+            if (failed || !compactor.due(agent, tokens)) {
+                return;
+            }
+            compact(agent, session, system, Compaction.Reason.THRESHOLD, tokens);
+        }
+
+        boolean compact(Agent agent, Session session, Message system, Compaction.Reason reason, long tokens) {
+            return compactor.compact(agent, session, reason, tokens,
+                    dev.keel.agents.internal.ContextTokens.estimate(system), e -> failed = true).isPresent();
+        }
+    }
+
+    /**
+     * A model call; when the provider refuses it as too long and the agent compacts automatically, the session is
+     * compacted and the call made once more (docker-agent's overflow recovery).
+     */
+    private ChatResponse callModelOrCompact(Position at, Agent agent, Prepared prepared, Session session,
+                                            String turnContext, ContextSize context) {
+        try {
+            return callModel(at, agent, prepared, session, turnContext);
+        } catch (AgentException e) {
+            if (!(e.getCause() instanceof ModelException.ContextTooLong) || !agent.compaction().enabled()
+                    || !runner.sessionCompaction()
+                    || !context.compact(agent, session, prepared.system(), Compaction.Reason.OVERFLOW,
+                            context.tokens(session, prepared.system()))) {
+                throw e;
+            }
+            return callModel(at, agent, prepared, session, turnContext);
+        }
+    }
+
     /** Counts turns in a row whose tool calls are the same (names and arguments). */
     private static final class RepeatedCalls {
         private List<String> last = List.of();
@@ -299,7 +347,7 @@ final class AgentLoop {
 
     private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext) {
         ChatModel model = runner.model(agent);
-        List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.messages(),
+        List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.contextMessages(),
                 agent.numHistoryItems()), agent.maxOldToolCallTokens());
         List<Message> messages = new ArrayList<>(history.size() + 2);
         messages.add(prepared.system());

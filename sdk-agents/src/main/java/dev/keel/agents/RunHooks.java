@@ -104,6 +104,32 @@ final class RunHooks {
         dispatch.fire(HookEvent.NOTIFICATION, agent, session.id(), null, fields);
     }
 
+    /**
+     * Before a compaction: {@code pre_compact} ({@code source}: {@code auto}, {@code overflow} or {@code manual}) then
+     * {@code before_compaction} (docker-agent's token fields); either may block it, the latter may supply the summary,
+     * and their contexts steer the summary.
+     */
+    Outcome beforeCompaction(Agent agent, Session session, Compaction.Reason reason, long inputTokens, long window) {
+        String source = reason == Compaction.Reason.THRESHOLD ? "auto" : reason.wireName();
+        Outcome pre = dispatch.fire(HookEvent.PRE_COMPACT, agent, session.id(), null, Map.of("source", source));
+        if (pre.blocked()) {
+            return pre;
+        }
+        Outcome before = dispatch.fire(HookEvent.BEFORE_COMPACTION, agent, session.id(), null, Map.of(
+                "input_tokens", inputTokens, "output_tokens", 0, "context_limit", window,
+                "compaction_reason", reason.wireName()));
+        List<String> contexts = new java.util.ArrayList<>(pre.contexts());
+        contexts.addAll(before.contexts());
+        return new Outcome(before.blocked(), before.reason(), null, null, null, contexts, before.summary());
+    }
+
+    /** {@code after_compaction}: observational, with the summary applied. */
+    void afterCompaction(Agent agent, Session session, Compaction.Reason reason, long inputTokens, long window,
+                         String summary) {
+        dispatch.fire(HookEvent.AFTER_COMPACTION, agent, session.id(), null, Map.of("input_tokens", inputTokens,
+                "output_tokens", 0, "context_limit", window, "compaction_reason", reason.wireName(), "summary", summary));
+    }
+
     /** {@code on_agent_switch} on the hooks of the agent the conversation leaves. */
     void agentSwitch(Agent from, String sessionId, String to, String kind) {
         dispatch.fire(HookEvent.ON_AGENT_SWITCH, from, sessionId, null,

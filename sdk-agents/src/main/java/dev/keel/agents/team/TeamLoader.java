@@ -29,7 +29,6 @@ import java.util.Set;
 final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
-            "session_compaction", "compaction_threshold", "compaction_model",
             "conversation_starters", "harness", "budgets", "cache", TeamSchema.WORKFLOW);
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
     private static final Set<String> TOP_PENDING = Set.of("rag", "budget", "budgets", "flavors",
@@ -48,6 +47,7 @@ final class TeamLoader {
     private HookSection hookSection;
     private CommandSection commandSection;
     private SkillSection skillSection;
+    private CompactionSection compactionSection;
     private final Map<String, ModelDefinition> agentModels = new LinkedHashMap<>();
     private int version = TeamSchema.LATEST_VERSION;
     private dev.keel.agents.approval.Safety defaultSafety;
@@ -90,6 +90,7 @@ final class TeamLoader {
         commandSection = new CommandSection(f, f.entries(top, "commands"));
         skillSection = new SkillSection(f, f.entries(top, "skills"), modelSection, toolsetSection,
                 f.entries(top, "toolsets"));
+        compactionSection = new CompactionSection(f, modelSection);
         defaultSafety = runtimeSafety(top);
         readAgents(top);
         Permissions permissions = permissions(top.entries().get("permissions"), "permissions");
@@ -200,6 +201,7 @@ final class TeamLoader {
                 path + ".model");
         b.model(fallback(m, path, choice.spec()));
         agentModels.put(name, choice.primary());
+        b.compaction(compactionSection.read(m, path, choice.primary()));
         f.optString(m, "welcome_message", path).ifPresent(b::welcomeMessage);
         b.promptFiles(f.strings(m, "add_prompt_files", path));
         b.redactSecrets(f.optBool(m, "redact_secrets", path).orElse(true));
