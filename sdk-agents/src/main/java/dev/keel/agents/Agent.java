@@ -71,6 +71,9 @@ public final class Agent {
     private final dev.keel.core.ToolChoice toolChoice;
     private final dev.keel.agents.skills.Skills skills;
     private final Compaction compaction;
+    private final int promptFilesDepth;
+    private final List<String> conversationStarters;
+    private final ResponseCache responseCache;
 
     private Agent(Builder b) {
         name = b.name;
@@ -102,6 +105,9 @@ public final class Agent {
         toolChoice = b.toolChoice;
         skills = b.skills;
         compaction = b.compaction;
+        promptFilesDepth = b.promptFilesDepth;
+        conversationStarters = List.copyOf(b.conversationStarters);
+        responseCache = b.responseCache;
     }
 
     /**
@@ -149,6 +155,9 @@ public final class Agent {
         b.toolChoice = toolChoice;
         b.skills = skills;
         b.compaction = compaction;
+        b.promptFilesDepth = promptFilesDepth;
+        b.conversationStarters.addAll(conversationStarters);
+        b.responseCache = responseCache;
         return b;
     }
 
@@ -375,6 +384,29 @@ public final class Agent {
      */
     public Compaction compaction() { return compaction; }
 
+    /**
+     * How many directory levels below the working directory are searched for more {@link #promptFiles()}, listed to
+     * the model by path only (docker-agent's {@code add_prompt_files_depth}); 0 = none.
+     *
+     * @return the depth
+     */
+    public int promptFilesDepth() { return promptFilesDepth; }
+
+    /**
+     * Suggested first messages for a host's user interface to offer (docker-agent's {@code conversation_starters});
+     * Keel itself sends none of them.
+     *
+     * @return the suggestions, in order
+     */
+    public List<String> conversationStarters() { return conversationStarters; }
+
+    /**
+     * The cache of answers replayed when a question is asked again (docker-agent's {@code cache}).
+     *
+     * @return the cache, or empty when answers are not cached
+     */
+    public Optional<ResponseCache> responseCache() { return Optional.ofNullable(responseCache); }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
@@ -389,7 +421,9 @@ public final class Agent {
                 && maxConsecutiveToolCalls == a.maxConsecutiveToolCalls && maxToolResultTokens == a.maxToolResultTokens
                 && maxOldToolCallTokens == a.maxOldToolCallTokens && addDescriptionParameter == a.addDescriptionParameter
                 && Objects.equals(forceHandoff, a.forceHandoff) && Objects.equals(toolChoice, a.toolChoice)
-                && skills.equals(a.skills) && compaction.equals(a.compaction);
+                && skills.equals(a.skills) && compaction.equals(a.compaction)
+                && promptFilesDepth == a.promptFilesDepth && conversationStarters.equals(a.conversationStarters)
+                && responseCache == a.responseCache;
     }
 
     @Override
@@ -436,6 +470,9 @@ public final class Agent {
         private dev.keel.core.ToolChoice toolChoice;
         private dev.keel.agents.skills.Skills skills = dev.keel.agents.skills.Skills.none();
         private Compaction compaction = Compaction.defaults();
+        private int promptFilesDepth;
+        private final List<String> conversationStarters = new ArrayList<>();
+        private ResponseCache responseCache;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -862,6 +899,42 @@ public final class Agent {
          */
         public Builder compaction(Compaction compaction) {
             this.compaction = Objects.requireNonNull(compaction, "compaction");
+            return this;
+        }
+
+        /**
+         * Also lists, by path only, the {@link #promptFiles prompt files} found up to {@code depth} directory levels
+         * below the working directory (0, the default: none).
+         *
+         * @param depth the depth
+         * @return this builder
+         */
+        public Builder promptFilesDepth(int depth) {
+            this.promptFilesDepth = nonNegative(depth, "promptFilesDepth");
+            return this;
+        }
+
+        /**
+         * Sets the suggested first messages a host may offer (replaces).
+         *
+         * @param starters the suggestions
+         * @return this builder
+         */
+        public Builder conversationStarters(List<String> starters) {
+            List<String> copy = List.copyOf(starters);
+            conversationStarters.clear();
+            conversationStarters.addAll(copy);
+            return this;
+        }
+
+        /**
+         * Replays answers from this cache when a question is asked again ({@code null}: no cache).
+         *
+         * @param cache the cache
+         * @return this builder
+         */
+        public Builder responseCache(ResponseCache cache) {
+            this.responseCache = cache;
             return this;
         }
 

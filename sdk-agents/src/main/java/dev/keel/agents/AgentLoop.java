@@ -95,7 +95,21 @@ final class AgentLoop {
                 emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
                 return r;
             }
+            java.util.Optional<String> cached = agent.responseCache().flatMap(c -> c.lookup(input));
+            if (cached.isPresent()) {
+                // docker-agent's response cache: the stored answer, without a model call
+                dev.keel.core.message.AssistantMessage answer = new dev.keel.core.message.AssistantMessage(cached.get(),
+                        List.of());
+                session.append(answer);
+                emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), answer));
+                AgentResult r = result(cached.get(), agent, AgentResult.StopReason.COMPLETED, 0, session, before);
+                emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
+                return r;
+            }
             AgentResult r = loop(agent, session, before, submitted.context());
+            if (r.stopReason() == AgentResult.StopReason.COMPLETED && r.agent().equals(agent.name())) {
+                agent.responseCache().ifPresent(c -> c.store(input, r.output()));
+            }
             emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
             return r;
         } catch (AgentException e) {

@@ -62,8 +62,10 @@ final class RunHooks {
         String fromHooks = dispatch.fire(HookEvent.TURN_START, agent, session.id(), null, Map.of()).context();
         String files = agent.promptFiles().isEmpty() ? ""
                 : dev.keel.agents.internal.PromptFiles.read(agent.promptFiles(), workingDirectory);
+        String below = dev.keel.agents.internal.PromptFiles.below(agent.promptFiles(), workingDirectory,
+                agent.promptFilesDepth());
         String memories = MemoryInjection.context(agent, lastUser(session));
-        return java.util.stream.Stream.of(fromHooks, files, memories).filter(s -> !s.isBlank())
+        return java.util.stream.Stream.of(fromHooks, files, below, memories).filter(s -> !s.isBlank())
                 .collect(java.util.stream.Collectors.joining("\n\n"));
     }
 
