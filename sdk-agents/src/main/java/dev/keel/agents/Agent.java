@@ -71,6 +71,10 @@ public final class Agent {
     private final dev.keel.core.ToolChoice toolChoice;
     private final dev.keel.agents.skills.Skills skills;
     private final Workflow workflow;
+    private final Compaction compaction;
+    private final int promptFilesDepth;
+    private final List<String> conversationStarters;
+    private final ResponseCache responseCache;
 
     private Agent(Builder b) {
         name = b.name;
@@ -102,6 +106,10 @@ public final class Agent {
         toolChoice = b.toolChoice;
         skills = b.skills;
         workflow = b.workflow;
+        compaction = b.compaction;
+        promptFilesDepth = b.promptFilesDepth;
+        conversationStarters = List.copyOf(b.conversationStarters);
+        responseCache = b.responseCache;
     }
 
     /**
@@ -149,6 +157,10 @@ public final class Agent {
         b.toolChoice = toolChoice;
         b.skills = skills;
         b.workflow = workflow;
+        b.compaction = compaction;
+        b.promptFilesDepth = promptFilesDepth;
+        b.conversationStarters.addAll(conversationStarters);
+        b.responseCache = responseCache;
         return b;
     }
 
@@ -375,6 +387,37 @@ public final class Agent {
      */
     public Optional<Workflow> workflow() { return Optional.ofNullable(workflow); }
 
+    /**
+     * How the agent's session is compacted when its context grows (docker-agent's {@code session_compaction},
+     * {@code compaction_threshold}, {@code compaction_model}).
+     *
+     * @return the compaction settings, {@link Compaction#defaults()} unless set
+     */
+    public Compaction compaction() { return compaction; }
+
+    /**
+     * How many directory levels below the working directory are searched for more {@link #promptFiles()}, listed to
+     * the model by path only (docker-agent's {@code add_prompt_files_depth}); 0 = none.
+     *
+     * @return the depth
+     */
+    public int promptFilesDepth() { return promptFilesDepth; }
+
+    /**
+     * Suggested first messages for a host's user interface to offer (docker-agent's {@code conversation_starters});
+     * Keel itself sends none of them.
+     *
+     * @return the suggestions, in order
+     */
+    public List<String> conversationStarters() { return conversationStarters; }
+
+    /**
+     * The cache of answers replayed when a question is asked again (docker-agent's {@code cache}).
+     *
+     * @return the cache, or empty when answers are not cached
+     */
+    public Optional<ResponseCache> responseCache() { return Optional.ofNullable(responseCache); }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
@@ -390,7 +433,9 @@ public final class Agent {
                 && maxConsecutiveToolCalls == a.maxConsecutiveToolCalls && maxToolResultTokens == a.maxToolResultTokens
                 && maxOldToolCallTokens == a.maxOldToolCallTokens && addDescriptionParameter == a.addDescriptionParameter
                 && Objects.equals(forceHandoff, a.forceHandoff) && Objects.equals(toolChoice, a.toolChoice)
-                && skills.equals(a.skills);
+                && skills.equals(a.skills) && compaction.equals(a.compaction)
+                && promptFilesDepth == a.promptFilesDepth && conversationStarters.equals(a.conversationStarters)
+                && responseCache == a.responseCache;
     }
 
     @Override
@@ -440,6 +485,10 @@ public final class Agent {
         private dev.keel.core.ToolChoice toolChoice;
         private dev.keel.agents.skills.Skills skills = dev.keel.agents.skills.Skills.none();
         private Workflow workflow;
+        private Compaction compaction = Compaction.defaults();
+        private int promptFilesDepth;
+        private final List<String> conversationStarters = new ArrayList<>();
+        private ResponseCache responseCache;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -869,6 +918,53 @@ public final class Agent {
          */
         public Builder workflow(Workflow workflow) {
             this.workflow = workflow;
+            return this;
+        }
+
+        /**
+         * How the agent's session is compacted (default {@link Compaction#defaults()}).
+         *
+         * @param compaction the settings
+         * @return this builder
+         */
+        public Builder compaction(Compaction compaction) {
+            this.compaction = Objects.requireNonNull(compaction, "compaction");
+            return this;
+        }
+
+        /**
+         * Also lists, by path only, the {@link #promptFiles prompt files} found up to {@code depth} directory levels
+         * below the working directory (0, the default: none).
+         *
+         * @param depth the depth
+         * @return this builder
+         */
+        public Builder promptFilesDepth(int depth) {
+            this.promptFilesDepth = nonNegative(depth, "promptFilesDepth");
+            return this;
+        }
+
+        /**
+         * Sets the suggested first messages a host may offer (replaces).
+         *
+         * @param starters the suggestions
+         * @return this builder
+         */
+        public Builder conversationStarters(List<String> starters) {
+            List<String> copy = List.copyOf(starters);
+            conversationStarters.clear();
+            conversationStarters.addAll(copy);
+            return this;
+        }
+
+        /**
+         * Replays answers from this cache when a question is asked again ({@code null}: no cache).
+         *
+         * @param cache the cache
+         * @return this builder
+         */
+        public Builder responseCache(ResponseCache cache) {
+            this.responseCache = cache;
             return this;
         }
 

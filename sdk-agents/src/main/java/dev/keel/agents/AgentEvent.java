@@ -171,6 +171,44 @@ public sealed interface AgentEvent {
             implements AgentEvent {}
 
     /**
+     * The older part of the session was summarised; the next model calls carry the summary instead of those
+     * turns ({@link Session#summary()}).
+     *
+     * @param agent the agent whose session it is
+     * @param sessionId the session
+     * @param reason why it was compacted
+     * @param model the model that wrote the summary
+     * @param tokensBefore estimated tokens of the context before (the provider's count when it reported a larger one)
+     * @param tokensAfter estimated tokens of the context after: the summary and the turns kept verbatim
+     * @param compactedMessages how many messages the summary replaced
+     * @param summary the summary
+     */
+    record SessionCompacted(String agent, String sessionId, Compaction.Reason reason, String model, long tokensBefore,
+                            long tokensAfter, int compactedMessages, String summary) implements AgentEvent {
+        /**
+         * Tokens the compaction saved on every following model call.
+         *
+         * @return {@code tokensBefore - tokensAfter}
+         */
+        public long tokensSaved() {
+            return tokensBefore - tokensAfter;
+        }
+    }
+
+    /**
+     * A compaction failed (the summarising model failed or gave no summary); the session is untouched and the run
+     * carries on with the full context.
+     *
+     * @param agent the agent whose session it is
+     * @param sessionId the session
+     * @param reason why it was being compacted
+     * @param message what went wrong
+     * @param cause the failure, or null when the model answered with an empty summary
+     */
+    record CompactionFailed(String agent, String sessionId, Compaction.Reason reason, String message, Throwable cause)
+            implements AgentEvent {}
+
+    /**
      * The agent used up its iterations without a final answer.
      *
      * @param agent the agent the event comes from

@@ -41,6 +41,7 @@ final class AgentLoop {
     private final RunHandle handle;
     private final ToolCalls toolCalls;
     private final RunHooks hooks;
+    private final Compactor compactor;
 
     AgentLoop(Runner runner, RunHandle handle) {
         this.runner = runner;
@@ -49,6 +50,7 @@ final class AgentLoop {
         this.handle = handle;
         this.hooks = new RunHooks(new HookDispatch(runner));
         this.toolCalls = new ToolCalls(this, settings, steps, hooks);
+        this.compactor = new Compactor(runner, hooks);
     }
 
     void emit(AgentEvent e) {
@@ -93,7 +95,21 @@ final class AgentLoop {
                 emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
                 return r;
             }
+            java.util.Optional<String> cached = agent.responseCache().flatMap(c -> c.lookup(input));
+            if (cached.isPresent()) {
+                // docker-agent's response cache: the stored answer, without a model call
+                dev.keel.core.message.AssistantMessage answer = new dev.keel.core.message.AssistantMessage(cached.get(),
+                        List.of());
+                session.append(answer);
+                emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), answer));
+                AgentResult r = result(cached.get(), agent, AgentResult.StopReason.COMPLETED, 0, session, before);
+                emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
+                return r;
+            }
             AgentResult r = loop(agent, session, before, submitted.context(), null);
+            if (r.stopReason() == AgentResult.StopReason.COMPLETED && r.agent().equals(agent.name())) {
+                agent.responseCache().ifPresent(c -> c.store(input, r.output()));
+            }
             emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
             return r;
         } catch (AgentException e) {
@@ -132,6 +148,7 @@ final class AgentLoop {
         // A toolset's own model handles the turn after one of its tools ran (docker-agent's per-toolset model).
         dev.keel.core.models.ModelSpec toolModel = null;
         java.util.concurrent.atomic.AtomicBoolean exitCalled = new java.util.concurrent.atomic.AtomicBoolean();
+        ContextSize context = new ContextSize();
         while (true) {
             checkCancelled();
             if (iterations >= agent.maxIterations()) {
@@ -145,6 +162,7 @@ final class AgentLoop {
                 prepared = prepare(agent, session, handoffTo, answer, exit, exitCalled);
             }
             Position at = new Position(agent.name(), session.id(), iterations);
+            context.compactIfDue(agent, session, prepared.system());
             String turnContext = join(runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
             HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, iterations + 1);
             if (gate.blocked()) {
@@ -154,7 +172,7 @@ final class AgentLoop {
             }
             ChatResponse response;
             try {
-                response = callModel(at, agent, prepared, session, turnContext, toolModel);
+                response = callModelOrCompact(at, agent, prepared, session, turnContext, context, toolModel);
                 toolModel = null;
             } catch (AgentException e) {
                 hooks.error(agent, session, e.getMessage());
@@ -162,6 +180,8 @@ final class AgentLoop {
                 throw e;
             }
             iterations++;
+            session.contextReported(response.usage().inputTokens()
+                    + Math.max(0, response.usage().outputTokens() - response.usage().reasoningTokens()));
             hooks.afterLlmCall(agent, session, response.text());
             session.addUsage(response.usage(), settings.price(agent));
             emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
@@ -288,6 +308,49 @@ final class AgentLoop {
         return b.build();
     }
 
+    /** Automatic compaction before model calls; after a failed compaction, no more in this run. One per run. */
+    private final class ContextSize {
+        private boolean failed;
+
+        long tokens(Session session, Message system) {
+            return session.contextTokens(dev.keel.agents.internal.ContextTokens.estimate(system));
+        }
+
+        /** Compacts before a model call when the context has reached the threshold. */
+        void compactIfDue(Agent agent, Session session, Message system) {
+            long tokens = tokens(session, system);
+            if (failed || !compactor.due(agent, tokens)) {
+                return;
+            }
+            compact(agent, session, system, Compaction.Reason.THRESHOLD, tokens);
+        }
+
+        boolean compact(Agent agent, Session session, Message system, Compaction.Reason reason, long tokens) {
+            return compactor.compact(agent, session, reason, tokens,
+                    dev.keel.agents.internal.ContextTokens.estimate(system), e -> failed = true).isPresent();
+        }
+    }
+
+    /**
+     * A model call; when the provider refuses it as too long and the agent compacts automatically, the session is
+     * compacted and the call made once more (docker-agent's overflow recovery).
+     */
+    private ChatResponse callModelOrCompact(Position at, Agent agent, Prepared prepared, Session session,
+                                            String turnContext, ContextSize context,
+                                            dev.keel.core.models.ModelSpec override) {
+        try {
+            return callModel(at, agent, prepared, session, turnContext, override);
+        } catch (AgentException e) {
+            if (!(e.getCause() instanceof ModelException.ContextTooLong) || !agent.compaction().enabled()
+                    || !runner.sessionCompaction()
+                    || !context.compact(agent, session, prepared.system(), Compaction.Reason.OVERFLOW,
+                            context.tokens(session, prepared.system()))) {
+                throw e;
+            }
+            return callModel(at, agent, prepared, session, turnContext, override);
+        }
+    }
+
     /** Counts turns in a row whose tool calls are the same (names and arguments). */
     private static final class RepeatedCalls {
         private List<String> last = List.of();
@@ -329,7 +392,7 @@ final class AgentLoop {
                                    dev.keel.core.models.ModelSpec override) {
         ChatModel model = override != null ? runner.model(override, agent.name()) : runner.model(agent);
         String label = override != null ? override.label() : agent.model().label();
-        List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.messages(),
+        List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.contextMessages(),
                 agent.numHistoryItems()), agent.maxOldToolCallTokens());
         List<Message> messages = new ArrayList<>(history.size() + 2);
         messages.add(prepared.system());

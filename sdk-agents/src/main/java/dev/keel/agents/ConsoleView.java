@@ -80,6 +80,11 @@ public final class ConsoleView implements AgentListener {
             out.println(pad + "  [" + denied.agent() + "] denied: " + denied.reason());
         } else if (event instanceof AgentEvent.ToolCallFinished f && !isBuiltin(f.call().name())) {
             out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result()) + " (" + f.duration().toMillis() + " ms)");
+        } else if (event instanceof AgentEvent.SessionCompacted c) {
+            out.println(pad + "  [" + c.agent() + "] compacted " + c.compactedMessages() + " messages, saved "
+                    + c.tokensSaved() + " tokens");
+        } else if (event instanceof AgentEvent.CompactionFailed f) {
+            out.println(pad + "  [" + f.agent() + "] compaction failed: " + f.message());
         } else if (event instanceof AgentEvent.MaxIterationsReached m) {
             out.println(pad + "  [" + m.agent() + "] stopped at " + m.maxIterations() + " iterations");
         } else if (event instanceof AgentEvent.RunCompleted c) {

@@ -31,8 +31,8 @@ final class HookDispatch {
 
     /** What the hooks of one event decided together. */
     record Outcome(boolean blocked, String reason, HookResult.Decision decision, JsonObject updatedInput,
-                   String updatedResponse, List<String> contexts) {
-        static final Outcome NOTHING = new Outcome(false, null, null, null, null, List.of());
+                   String updatedResponse, List<String> contexts, String summary) {
+        static final Outcome NOTHING = new Outcome(false, null, null, null, null, List.of(), null);
 
         String context() {
             return String.join("\n\n", contexts);
@@ -99,6 +99,7 @@ final class HookDispatch {
         String reason = null;
         JsonObject updatedInput = null;
         String updatedResponse = null;
+        String summary = null;
         for (Hooks.Registration r : regs) {
             HookInput input = new HookInput(event, sessionId, runner.settings().workingDirectory(), agent.name(), data);
             HookResult result;
@@ -114,7 +115,7 @@ final class HookDispatch {
                 String why = "hook '" + r.name() + "' on " + event.eventName() + " failed: "
                         + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
                 if (event == HookEvent.PRE_TOOL_USE || r.onError() == Hooks.OnError.BLOCK) {
-                    return new Outcome(true, why, decision, updatedInput, updatedResponse, contexts);
+                    return new Outcome(true, why, decision, updatedInput, updatedResponse, contexts, summary);
                 }
                 if (r.onError() == Hooks.OnError.WARN) {
                     log.warn("{} (carrying on)", why);
@@ -123,15 +124,18 @@ final class HookDispatch {
             }
             result.systemMessage().ifPresent(m -> log.info("hook '{}' on {}: {}", r.name(), event.eventName(), m));
             result.additionalContext().ifPresent(contexts::add);
+            if (result.summary().isPresent() && !result.summary().get().isBlank()) {
+                summary = result.summary().get();
+            }
             if (result.blocked()) {
                 return new Outcome(true, result.reason().orElse("blocked by hook '" + r.name() + "'"), decision,
-                        updatedInput, updatedResponse, contexts);
+                        updatedInput, updatedResponse, contexts, summary);
             }
             if (result.decision().isPresent()) {
                 HookResult.Decision d = result.decision().get();
                 if (d == HookResult.Decision.DENY) {
                     return new Outcome(false, result.reason().orElse("denied by hook '" + r.name() + "'"), d,
-                            updatedInput, updatedResponse, contexts);
+                            updatedInput, updatedResponse, contexts, summary);
                 }
                 if (decision != HookResult.Decision.ASK) {
                     decision = d;
@@ -147,6 +151,6 @@ final class HookDispatch {
                 data = data.with("tool_response", updatedResponse);
             }
         }
-        return new Outcome(false, reason, decision, updatedInput, updatedResponse, contexts);
+        return new Outcome(false, reason, decision, updatedInput, updatedResponse, contexts, summary);
     }
 }

@@ -62,8 +62,10 @@ final class RunHooks {
         String fromHooks = dispatch.fire(HookEvent.TURN_START, agent, session.id(), null, Map.of()).context();
         String files = agent.promptFiles().isEmpty() ? ""
                 : dev.keel.agents.internal.PromptFiles.read(agent.promptFiles(), workingDirectory);
+        String below = dev.keel.agents.internal.PromptFiles.below(agent.promptFiles(), workingDirectory,
+                agent.promptFilesDepth());
         String memories = MemoryInjection.context(agent, lastUser(session));
-        return java.util.stream.Stream.of(fromHooks, files, memories).filter(s -> !s.isBlank())
+        return java.util.stream.Stream.of(fromHooks, files, below, memories).filter(s -> !s.isBlank())
                 .collect(java.util.stream.Collectors.joining("\n\n"));
     }
 
@@ -102,6 +104,32 @@ final class RunHooks {
                 "agent '" + agent.name() + "' reached its limit of " + limit + " iterations");
         dispatch.fire(HookEvent.ON_MAX_ITERATIONS, agent, session.id(), null, fields);
         dispatch.fire(HookEvent.NOTIFICATION, agent, session.id(), null, fields);
+    }
+
+    /**
+     * Before a compaction: {@code pre_compact} ({@code source}: {@code auto}, {@code overflow} or {@code manual}) then
+     * {@code before_compaction} (docker-agent's token fields); either may block it, the latter may supply the summary,
+     * and their contexts steer the summary.
+     */
+    Outcome beforeCompaction(Agent agent, Session session, Compaction.Reason reason, long inputTokens, long window) {
+        String source = reason == Compaction.Reason.THRESHOLD ? "auto" : reason.wireName();
+        Outcome pre = dispatch.fire(HookEvent.PRE_COMPACT, agent, session.id(), null, Map.of("source", source));
+        if (pre.blocked()) {
+            return pre;
+        }
+        Outcome before = dispatch.fire(HookEvent.BEFORE_COMPACTION, agent, session.id(), null, Map.of(
+                "input_tokens", inputTokens, "output_tokens", 0, "context_limit", window,
+                "compaction_reason", reason.wireName()));
+        List<String> contexts = new java.util.ArrayList<>(pre.contexts());
+        contexts.addAll(before.contexts());
+        return new Outcome(before.blocked(), before.reason(), null, null, null, contexts, before.summary());
+    }
+
+    /** {@code after_compaction}: observational, with the summary applied. */
+    void afterCompaction(Agent agent, Session session, Compaction.Reason reason, long inputTokens, long window,
+                         String summary) {
+        dispatch.fire(HookEvent.AFTER_COMPACTION, agent, session.id(), null, Map.of("input_tokens", inputTokens,
+                "output_tokens", 0, "context_limit", window, "compaction_reason", reason.wireName(), "summary", summary));
     }
 
     /** {@code on_agent_switch} on the hooks of the agent the conversation leaves. */

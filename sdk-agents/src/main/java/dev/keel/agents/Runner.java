@@ -63,6 +63,7 @@ public final class Runner implements AutoCloseable {
     private final boolean ownsExecutor;
     private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<ModelSpec, ChatModel> models = new ConcurrentHashMap<>();
+    private final boolean sessionCompaction;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Runner(Builder b) {
@@ -75,6 +76,7 @@ public final class Runner implements AutoCloseable {
         steps = new Steps(b.interceptors);
         ownsResolver = b.resolver == null;
         resolver = ownsResolver ? ModelRegistry.defaults() : b.resolver;
+        sessionCompaction = b.sessionCompaction;
     }
 
     /**
@@ -205,6 +207,45 @@ public final class Runner implements AutoCloseable {
                     + "' and needs the prompt to send it as arguments");
         }
         return run(session, prompt);
+    }
+
+    /**
+     * Compacts {@code session} now, as docker-agent's {@code /compact}: the older part of the conversation is
+     * summarised by the current agent's compaction model ({@link Agent#compaction()}) and the next calls carry the
+     * summary instead; the most recent turns stay verbatim. Works whether or not automatic compaction is enabled.
+     * Hooks on {@code pre_compact} / {@code before_compaction} may veto it or supply the summary.
+     *
+     * @param session the session, not running
+     * @return what was compacted, or empty when there was nothing to compact or a hook vetoed it
+     * @throws AgentException when the compaction model fails or gives no summary; the session is left as it was
+     * @throws IllegalStateException when the session is running or the runner is closed
+     */
+    public java.util.Optional<AgentEvent.SessionCompacted> compact(Session session) {
+        Objects.requireNonNull(session, "session");
+        checkOpen();
+        session.begin();
+        try {
+            Agent agent = session.currentAgent().map(this::agentNamed).orElse(root);
+            RunHooks hooks = new RunHooks(new HookDispatch(this));
+            long overhead = dev.keel.agents.internal.ContextTokens.estimate(
+                    dev.keel.core.message.Message.system(SystemPrompt.of(agent, settings, this::agentNamed)));
+            long before = session.contextTokens(overhead);
+            java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.Optional<AgentEvent.SessionCompacted> done = new Compactor(this, hooks).compact(agent, session,
+                    Compaction.Reason.MANUAL, before, overhead, failure::set);
+            if (failure.get() != null) {
+                throw failure.get() instanceof AgentException a ? a
+                        : new AgentException("compaction failed: " + failure.get().getMessage(), failure.get());
+            }
+            return done;
+        } finally {
+            session.end();
+        }
+    }
+
+    /** Whether agents may compact sessions automatically ({@link Builder#sessionCompaction(boolean)}). */
+    boolean sessionCompaction() {
+        return sessionCompaction;
     }
 
     private static String expandArguments(String instruction, String[] args, String joined) {
@@ -429,6 +470,7 @@ public final class Runner implements AutoCloseable {
         private final List<StepInterceptor> interceptors = new ArrayList<>();
         private Clock clock = Clock.systemDefaultZone();
         private Path workingDirectory = Path.of("").toAbsolutePath();
+        private boolean sessionCompaction = true;
         private int maxToolResultChars = 100_000;
         private final Map<String, ModelPrice> prices = new HashMap<>();
         private ExecutorService executor;
@@ -459,6 +501,19 @@ public final class Runner implements AutoCloseable {
          */
         public Builder yolo(boolean yolo) {
             this.yolo = yolo;
+            return this;
+        }
+
+        /**
+         * Whether agents compact their sessions automatically as their {@link Agent#compaction()} says (default
+         * true); false turns automatic compaction off for every agent ({@link Runner#compact(Session)} still works),
+         * as docker-agent's runtime-wide switch does.
+         *
+         * @param enabled whether automatic compaction may run
+         * @return this builder
+         */
+        public Builder sessionCompaction(boolean enabled) {
+            this.sessionCompaction = enabled;
             return this;
         }
 

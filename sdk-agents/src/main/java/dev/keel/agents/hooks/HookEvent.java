@@ -35,7 +35,7 @@ public enum HookEvent {
     AFTER_LLM_CALL(false),
     /** When a session ends ({@code Runner.endSession}, or the runner closing). */
     SESSION_END(false),
-    /** Before a session is compacted (Keel does not compact sessions; never fires). */
+    /** Before a session is compacted ({@code source}: auto, overflow or manual); may veto it or steer the summary. */
     PRE_COMPACT(false),
     /** When a delegated sub-agent finishes; runs on the delegating agent's hooks. */
     SUBAGENT_STOP(false),
@@ -55,9 +55,9 @@ public enum HookEvent {
     ON_SESSION_RESUME(false),
     /** After a tool call's approval is decided, with who decided; observational. */
     ON_TOOL_APPROVAL_DECISION(false),
-    /** Before a compaction (Keel does not compact sessions; never fires). */
+    /** Before a compaction, with the token counts; may veto it or supply the summary ({@code summary}). */
     BEFORE_COMPACTION(false),
-    /** After a compaction (Keel does not compact sessions; never fires). */
+    /** After a compaction was applied, with the summary; observational. */
     AFTER_COMPACTION(false),
     /** After a git worktree is created by docker-agent's CLI (no counterpart in a library; never fires). */
     WORKTREE_CREATE(false),

@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class PromptFiles {
     private static final int MAX_BYTES = 256 * 1024;
+    private static final int MAX_LISTED = 200;
 
     private PromptFiles() {}
 
@@ -34,6 +35,56 @@ public final class PromptFiles {
             }
         }
         return String.join("\n\n", parts);
+    }
+
+    /**
+     * docker-agent's {@code add_prompt_files_depth}: the paths (not the contents) of files called one of {@code names}
+     * up to {@code depth} directory levels below {@code workingDirectory} (1 = its direct subdirectories), relative to
+     * it and sorted, for the agent to read the ones it needs; hidden folders and {@code node_modules} are skipped, and
+     * at most {@value #MAX_LISTED} are listed. Empty when {@code depth} is 0 or none is found.
+     */
+    public static String below(List<String> names, Path workingDirectory, int depth) {
+        if (depth <= 0 || names.isEmpty()) {
+            return "";
+        }
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        names.forEach(n -> wanted.add(Path.of(n).getFileName().toString()));
+        Path root = workingDirectory.toAbsolutePath().normalize();
+        java.util.TreeSet<String> found = new java.util.TreeSet<>();
+        try {
+            Files.walkFileTree(root, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), depth + 1,
+                    new java.nio.file.SimpleFileVisitor<>() {
+                        @Override
+                        public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                                java.nio.file.attribute.BasicFileAttributes attrs) {
+                            String n = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                            return !dir.equals(root) && (n.startsWith(".") || n.equals("node_modules"))
+                                    ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFile(Path file,
+                                java.nio.file.attribute.BasicFileAttributes attrs) {
+                            if (attrs.isRegularFile() && !file.getParent().equals(root)
+                                    && wanted.contains(file.getFileName().toString()) && found.size() < MAX_LISTED) {
+                                found.add(root.relativize(file).toString());
+                            }
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                            return java.nio.file.FileVisitResult.CONTINUE; // an unreadable folder is skipped
+                        }
+                    });
+        } catch (IOException e) {
+            return "";
+        }
+        if (found.isEmpty()) {
+            return "";
+        }
+        return "More " + String.join(", ", new java.util.TreeSet<>(wanted)) + " files below the working directory "
+                + root + " (not loaded; read the ones relevant to the task):\n- " + String.join("\n- ", found);
     }
 
     /** The nearest file called {@code name}: the working directory, its parents, then the home directory. */

@@ -65,8 +65,12 @@ final class BuiltinHooks {
             case "add_environment_info" -> input -> HookResult.context(environment());
             case "add_prompt_files" -> {
                 List<String> files = args.stream().filter(a -> !a.startsWith("--")).toList();
+                int depth = args.stream().filter(a -> a.startsWith("--depth=")).findFirst()
+                        .map(a -> positive(a.substring("--depth=".length()), name)).orElse(0);
                 yield input -> {
-                    String text = PromptFiles.read(files, workingDirectory);
+                    String text = java.util.stream.Stream.of(PromptFiles.read(files, workingDirectory),
+                            PromptFiles.below(files, workingDirectory, depth)).filter(t -> !t.isBlank())
+                            .collect(java.util.stream.Collectors.joining("\n\n"));
                     return text.isBlank() ? HookResult.proceed() : HookResult.context(text);
                 };
             }

@@ -20,7 +20,7 @@ import java.util.Set;
  * An agent's {@code hooks:} block: every event of the current schema, each entry a {@code command} hook
  * (run on the host in the working directory, JSON on stdin), a {@code builtin} ({@link BuiltinHooks}) or a
  * {@code model} hook ({@link TemplateModelHook}); tool events take {@code matcher} + {@code hooks} (+
- * {@code preempt_yolo}). Events Keel never reaches (compaction, steering queues, worktrees) load and are
+ * {@code preempt_yolo}). Events Keel never reaches (steering queues, worktrees) load and are
  * listed in the README; {@code evaluator} hooks and the {@code snapshot} builtin need features Keel lacks and
  * are warnings. One per load; not thread-safe.
  */

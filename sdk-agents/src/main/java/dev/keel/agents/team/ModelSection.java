@@ -309,7 +309,7 @@ final class ModelSection {
         return routes;
     }
 
-    private ModelPrice price(MapNode m, String path) {
+    ModelPrice price(MapNode m, String path) {
         Entry c = m.entries().get("cost");
         if (c == null) {
             return null;

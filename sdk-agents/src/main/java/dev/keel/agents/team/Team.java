@@ -30,6 +30,7 @@ public final class Team {
     private final Map<String, ModelPrice> prices;
     private final int schemaVersion;
     private final java.nio.file.Path workingDirectory;
+    private final Map<String, Evaluator> evaluators;
 
     /**
      * A team.
@@ -44,6 +45,25 @@ public final class Team {
      */
     public Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
                 Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory) {
+        this(root, agents, permissions, warnings, prices, schemaVersion, workingDirectory, Map.of());
+    }
+
+    /**
+     * A team with evaluators.
+     *
+     * @param root             the root agent
+     * @param agents           every agent of the file by name, in file order
+     * @param permissions      team-level permission patterns
+     * @param warnings         {@code file:line: field: note} lines for what Keel read but could not act on
+     * @param prices           model prices the file sets, by {@code provider/model}
+     * @param schemaVersion    the docker-agent schema version the file was read as
+     * @param workingDirectory where the team's tools work
+     * @param evaluators       the file's {@code evaluators}, by name
+     */
+    public Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
+                Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory,
+                Map<String, Evaluator> evaluators) {
+        this.evaluators = Collections.unmodifiableMap(new LinkedHashMap<>(evaluators));
         this.root = Objects.requireNonNull(root, "root");
         this.agents = Collections.unmodifiableMap(new LinkedHashMap<>(agents));
         this.permissions = Objects.requireNonNull(permissions, "permissions");
@@ -51,6 +71,16 @@ public final class Team {
         this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
         this.schemaVersion = schemaVersion;
         this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
+    }
+
+    /**
+     * The file's {@code evaluators} (docker-agent's reusable assessments), checked and typed, for evaluation code to
+     * run; agents do not run them.
+     *
+     * @return the evaluators by name, in file order
+     */
+    public Map<String, Evaluator> evaluators() {
+        return evaluators;
     }
 
     /**

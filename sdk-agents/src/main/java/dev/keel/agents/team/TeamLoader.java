@@ -28,12 +28,9 @@ import java.util.Set;
  */
 final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> AGENT_PENDING = Set.of("add_prompt_files_depth", "code_mode_tools",
-            "session_compaction", "compaction_threshold", "compaction_model",
-            "conversation_starters", "budgets", "cache");
+    private static final Set<String> AGENT_PENDING = Set.of("budgets");
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> TOP_PENDING = Set.of("rag", "budget", "budgets", "flavors",
-            "evaluators");
+    private static final Set<String> TOP_PENDING = Set.of("rag", "budget", "budgets", "flavors");
     /** docker-agent's default for {@code max_consecutive_tool_calls}. */
     private static final int DEFAULT_MAX_CONSECUTIVE_TOOL_CALLS = 5;
     /** Memories injected per turn when {@code inject_memories} is on and {@code max_inject_memories} is 0 or unset. */
@@ -48,6 +45,7 @@ final class TeamLoader {
     private HookSection hookSection;
     private CommandSection commandSection;
     private SkillSection skillSection;
+    private CompactionSection compactionSection;
     private final Map<String, ModelDefinition> agentModels = new LinkedHashMap<>();
     private int version = TeamSchema.LATEST_VERSION;
     private dev.keel.agents.approval.Safety defaultSafety;
@@ -91,6 +89,7 @@ final class TeamLoader {
         commandSection = new CommandSection(f, f.entries(top, "commands"));
         skillSection = new SkillSection(f, f.entries(top, "skills"), modelSection, toolsetSection,
                 f.entries(top, "toolsets"));
+        compactionSection = new CompactionSection(f, modelSection);
         defaultSafety = runtimeSafety(top);
         readAgents(top);
         Permissions permissions = permissions(top.entries().get("permissions"), "permissions");
@@ -100,8 +99,9 @@ final class TeamLoader {
         Agent root = built.get(agentNodes.keySet().iterator().next());
         Map<String, Agent> ordered = new LinkedHashMap<>();
         agentNodes.keySet().forEach(n -> ordered.put(n, built.get(n)));
+        Map<String, Evaluator> evaluators = EvaluatorSection.read(f, f.entries(top, "evaluators"), modelSection);
         return new Team(root, ordered, permissions, f.warnings(), modelSection.prices(), version,
-                f.options().workingDirectory());
+                f.options().workingDirectory(), evaluators);
     }
 
     /** The declared schema version; absent is the latest (docker-agent's behaviour). */
@@ -219,8 +219,10 @@ final class TeamLoader {
             b.model(fallback(m, path, choice.spec()));
             agentModels.put(name, choice.primary());
         }
+    private static final Set<String> AGENT_PENDING = Set.of("budgets");
         f.optString(m, "welcome_message", path).ifPresent(b::welcomeMessage);
         b.promptFiles(f.strings(m, "add_prompt_files", path));
+        AgentExtras.read(f, m, path, b);
         b.redactSecrets(f.optBool(m, "redact_secrets", path).orElse(true));
         Entry safety = m.entries().get("safety");
         if (safety != null) {

@@ -31,10 +31,12 @@ import java.util.TreeMap;
  *   <tr><td>{@code thinking_display}</td><td>anthropic</td><td>{@code thinking.display}</td></tr>
  *   <tr><td>{@code google_search}, {@code google_maps}, {@code code_execution}</td><td>google</td><td>Gemini's
  *       built-in tools</td></tr>
+ *   <tr><td>{@code context_size}</td><td>all</td><td>the model's context window, which Keel's agents compact their
+ *       sessions against (not sent)</td></tr>
  * </table>
  *
  * <p>Known but without effect in an embedded library (reported): {@code transport: websocket},
- * {@code unload_api}, {@code runtime_flags} and {@code context_size} (they configure Docker Model Runner itself),
+ * {@code unload_api}, {@code runtime_flags} (they configure Docker Model Runner itself),
  * {@code rerank_prompt} (RAG reranking), {@code api_version} (Azure), Anthropic's server-side {@code fallbacks}.
  * Stateless.
  */
@@ -57,13 +59,13 @@ public final class ProviderOptions {
             Map.entry("thinking_display", EnumSet.of(ApiType.ANTHROPIC)),
             Map.entry("google_search", EnumSet.of(ApiType.GEMINI)),
             Map.entry("google_maps", EnumSet.of(ApiType.GEMINI)),
-            Map.entry("code_execution", EnumSet.of(ApiType.GEMINI)));
+            Map.entry("code_execution", EnumSet.of(ApiType.GEMINI)),
+            Map.entry("context_size", ALL));
 
     /** docker-agent options that mean nothing in an embedded library, with why. */
     private static final Map<String, String> WITHOUT_EFFECT = Map.of(
             "unload_api", "it configures docker-agent's DMR unload hook, which Keel does not run",
             "runtime_flags", "it configures Docker Model Runner itself; set it there",
-            "context_size", "it configures Docker Model Runner itself; set it there",
             "rerank_prompt", "it is used by docker-agent's RAG reranking, not by chat models",
             "api_version", "Azure OpenAI's api-version is not supported",
             "fallbacks", "Anthropic's server-side fallback beta is not supported; use an agent's fallback models");
@@ -120,6 +122,8 @@ public final class ProviderOptions {
             case "supports_images", "supports_pdf", "interleaved_thinking", "google_search", "google_maps",
                  "code_execution" -> flag(value).isPresent() ? null : "must be true or false";
             case "thinking_display" -> value.asString().isPresent() ? null : "must be a string";
+            case "context_size" -> value.asLong().isPresent() && value.asLong().getAsLong() > 0 ? null
+                    : "must be a positive whole number";
             default -> value.asDouble().isPresent() ? null : "must be a number";
         };
     }
