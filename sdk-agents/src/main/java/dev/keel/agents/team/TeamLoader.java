@@ -218,8 +218,8 @@ final class TeamLoader {
                     model.line(), path + ".model");
             b.model(fallback(m, path, choice.spec()));
             agentModels.put(name, choice.primary());
+            b.compaction(compactionSection.read(m, path, choice.primary()));
         }
-    private static final Set<String> AGENT_PENDING = Set.of("budgets");
         f.optString(m, "welcome_message", path).ifPresent(b::welcomeMessage);
         b.promptFiles(f.strings(m, "add_prompt_files", path));
         AgentExtras.read(f, m, path, b);
