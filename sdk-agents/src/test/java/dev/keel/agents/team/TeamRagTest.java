@@ -326,6 +326,128 @@ class TeamRagTest {
                 .hasMessageContaining("team.yaml:5: " + message);
     }
 
+    /**
+     * The agent's side of a conversation through {@code respondWith}: search once with {@code query}, then answer.
+     * Other model calls (summaries, reranking) go to {@code others}.
+     */
+    private static java.util.function.Function<RecordedChatRequest, ScriptedReply> agentSearching(String tool,
+            String query, java.util.function.Function<RecordedChatRequest, ScriptedReply> others) {
+        return request -> {
+            if (!request.toolNames().contains(tool)) {
+                return others.apply(request);
+            }
+            return toolResults(request).isEmpty() ? ScriptedReply.toolCall(tool, Map.of("query", query))
+                    : ScriptedReply.text("done");
+        };
+    }
+
+    private String lastToolAnswer() {
+        List<RecordedChatRequest> agentRequests = llm.requests().stream()
+                .filter(r -> !toolResults(r).isEmpty()).toList();
+        return toolResults(agentRequests.get(agentRequests.size() - 1)).get(0).content();
+    }
+
+    @Test
+    void aModelReranksWhatTheFilterLeftAndNeverSeesTheDroppedDocument() throws Exception {
+        Files.writeString(work.resolve("docs/board.md"), "# Board\n\n" + SECRET + " Ledger backups and the signing "
+                + "key are on the agenda.\n");
+        List<String> rerankPrompts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        llm.respondWith(agentSearching("handbook", "signing key ledger backups", request -> {
+            String prompt = request.lastUserText();
+            rerankPrompts.add(prompt);
+            // one score per numbered passage: the backups passage is the most relevant
+            List<String> scores = new java.util.ArrayList<>();
+            for (String part : prompt.split("\n\\[\\d+\\] ")) {
+                if (part.startsWith("(")) {
+                    scores.add(part.contains("Backups") ? "0.9" : "0.2");
+                }
+            }
+            return ScriptedReply.text("{\"scores\": " + scores + "}");
+        }));
+        Team team = load("""
+                models:
+                  judge: {provider: openai, model: gpt-5-mini}
+                rag:
+                  handbook:
+                    docs: [docs]
+                    strategies: [{type: bm25}]
+                    results:
+                      reranking: {model: judge, top_k: 5, threshold: 0.1, criteria: Prefer operations notes.}
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    rag: [handbook]
+                """, TeamServices.builder().syncKnowledgeOnStart(true).models(llm.models())
+                .knowledgeAccess((kb, ctx) -> hits -> hits.stream().filter(h -> !h.source().endsWith("board.md")).toList()));
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            assertThat(runner.run("question").output()).isEqualTo("done");
+        }
+        assertThat(rerankPrompts).hasSize(1);
+        assertThat(rerankPrompts.get(0)).contains("Prefer operations notes.", ROTATION, BACKUPS);
+        assertThat(llm.requests()).anySatisfy(r -> assertThat(r.model()).isEqualTo("gpt-5-mini"));
+        JsonArray passages = answer(lastToolAnswer());
+        assertThat(passages.size()).isEqualTo(2);
+        assertThat(content(passages.get(0))).contains(BACKUPS); // the reranker's order, not BM25's
+        assertThat(content(passages.get(1))).contains(ROTATION);
+        assertNoRequestContains("closes on the first of March");
+    }
+
+    @Test
+    void semanticEmbeddingsMatchTheModelsSummariesAndAnswerWithTheChunksOwnText() {
+        List<String> summarised = new java.util.concurrent.CopyOnWriteArrayList<>();
+        llm.respondWith(agentSearching("handbook", "which signing key procedure exists?", request -> {
+            String prompt = request.lastUserText();
+            summarised.add(prompt);
+            return ScriptedReply.text(prompt.contains("keelctl") ? "How to renew the signing key." : "Nightly jobs.");
+        }));
+        Team team = load("""
+                models:
+                  embedder: {provider: openai, model: text-embedding-3-small, base_url: %s}
+                  writer: {provider: openai, model: gpt-5-nano}
+                rag:
+                  handbook:
+                    docs: [docs]
+                    strategies:
+                      - type: semantic-embeddings
+                        embedding_model: embedder
+                        chat_model: writer
+                        semantic_prompt: "Summarise ${path}: ${content}"
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    rag: [handbook]
+                """.formatted(llm.baseUrl()), TeamServices.builder().syncKnowledgeOnStart(true).models(llm.models()));
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            assertThat(runner.run("question").output()).isEqualTo("done");
+        }
+        assertThat(summarised).hasSize(3).allSatisfy(p -> assertThat(p).startsWith("Summarise docs/"));
+        // the summaries were embedded, not the chunks
+        assertThat(llm.embeddingRequests().stream().flatMap(r -> r.inputs().stream()).toList())
+                .contains("How to renew the signing key.", "Nightly jobs.").doesNotContain(ROTATION);
+        JsonArray passages = answer(lastToolAnswer());
+        assertThat(passages.size()).isEqualTo(1);
+        assertThat(content(passages.get(0))).contains(ROTATION);
+    }
+
+    @Test
+    void theWatcherReindexesAChangedFileWhileTheTeamRuns() throws Exception {
+        llm.respondWith(agentSearching("handbook", "afternoon", request -> ScriptedReply.text("unused")));
+        Team team = load(HANDBOOK_BM25);
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            runner.run("question");
+            assertThat(answer(lastToolAnswer()).size()).isZero();
+            Files.writeString(work.resolve("docs/operations.md"), "# Operations\n\nBackups moved to the afternoon.\n");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            String found = "[]";
+            while (!found.contains("afternoon") && System.nanoTime() < deadline) {
+                Thread.sleep(100); // polling the condition: the watcher re-indexes after its debounce
+                runner.run("question");
+                found = lastToolAnswer();
+            }
+            assertThat(found).contains("Backups moved to the afternoon.");
+        }
+    }
+
     static Stream<Arguments> mistakes() {
         return Stream.of(
                 Arguments.of("""

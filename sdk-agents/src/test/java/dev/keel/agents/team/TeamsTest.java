@@ -136,8 +136,7 @@ class TeamsTest {
                 .containsExactly("read_file");
         assertThat(loaded.warnings()).containsExactlyInAnyOrder(
                 "docker-agent.yaml:28: agents.writer.toolsets[1].sandbox: read, but Keel does not act on it yet",
-                "docker-agent.yaml:31: agents.writer.toolsets[2].toon: read, but Keel does not act on it yet",
-                "docker-agent.yaml:57: rag: read, but Keel does not act on it yet");
+                "docker-agent.yaml:31: agents.writer.toolsets[2].toon: read, but Keel does not act on it yet");
     }
 
     @Test
