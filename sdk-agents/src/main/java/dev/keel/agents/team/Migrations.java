@@ -114,6 +114,10 @@ final class Migrations {
                 for (Node n : names.items()) {
                     after.add(toolset("rag", n.line(), "ref", n));
                 }
+            } else if (rag.value() instanceof Scalar one && one.value() != null) {
+                after.add(toolset("rag", rag.line(), "ref", one));
+            } else if (!(rag.value() instanceof Scalar)) {
+                throw f.error(rag.line(), path + ".rag", "expected a list of names of top-level rag entries");
             }
         }
         if (added.isEmpty() && after.isEmpty()) {

@@ -30,7 +30,7 @@ final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of("budgets");
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> TOP_PENDING = Set.of("rag", "budget", "budgets", "flavors");
+    private static final Set<String> TOP_PENDING = Set.of("budget", "budgets", "flavors");
     /** docker-agent's default for {@code max_consecutive_tool_calls}. */
     private static final int DEFAULT_MAX_CONSECUTIVE_TOOL_CALLS = 5;
     /** Memories injected per turn when {@code inject_memories} is on and {@code max_inject_memories} is 0 or unset. */
@@ -85,6 +85,7 @@ final class TeamLoader {
         modelSection.checkAll();
         toolsetSection = new ToolsetSection(f, f.entries(top, "mcps"), f.entries(top, "toolsets"));
         toolsetSection.models(modelSection);
+        knowledgeBases(top);
         hookSection = new HookSection(f, modelSection);
         commandSection = new CommandSection(f, f.entries(top, "commands"));
         skillSection = new SkillSection(f, f.entries(top, "skills"), modelSection, toolsetSection,
@@ -102,6 +103,41 @@ final class TeamLoader {
         Map<String, Evaluator> evaluators = EvaluatorSection.read(f, f.entries(top, "evaluators"), modelSection);
         return new Team(root, ordered, permissions, f.warnings(), modelSection.prices(), version,
                 f.options().workingDirectory(), evaluators);
+    }
+
+    /**
+     * The top-level {@code rag:} knowledge bases and {@code type: rag} toolsets ({@link RagSection}), checked now
+     * when the file has any. They need {@code dev.keel.rag}: without it, a file that uses them fails to load with an
+     * error naming the module, and {@link RagSection} (which touches its types) is never loaded.
+     */
+    private void knowledgeBases(MapNode top) {
+        Entry rag = top.entries().get("rag");
+        RagSection[] section = new RagSection[1];
+        java.util.function.BiFunction<Integer, String, RagSection> needed = (line, field) -> {
+            if (section[0] == null) {
+                if (!ragAvailable()) {
+                    throw f.error(line, field, "knowledge bases need the module dev.keel.rag (Maven artifact "
+                            + "dev.keel:sdk-rag), which is not on the class or module path: add the dependency "
+                            + "(on the module path, also 'requires dev.keel.rag' or --add-modules dev.keel.rag)");
+                }
+                section[0] = new RagSection(f, modelSection, f.entries(top, "rag"));
+            }
+            return section[0];
+        };
+        toolsetSection.register("rag", Set.of("ref", "rag_config"), (m, path) -> needed.apply(m.line(), path).toolset(m, path));
+        if (rag != null) {
+            needed.apply(rag.line(), "rag").checkAll();
+        }
+    }
+
+    /** Whether {@code dev.keel.rag} can be loaded next to this module; touches none of its types. */
+    private static boolean ragAvailable() {
+        try {
+            Class.forName("dev.keel.rag.knowledge.KnowledgeBase", false, TeamLoader.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** The declared schema version; absent is the latest (docker-agent's behaviour). */

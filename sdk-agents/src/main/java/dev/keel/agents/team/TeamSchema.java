@@ -124,7 +124,9 @@ final class TeamSchema {
     static final Obj RAG_RESULTS = obj("rag results", "limit", SCALAR,
             "fusion", obj("fusion", "strategy", SCALAR, "k", SCALAR, "weights", STRING_MAP),
             "reranking", scalars("reranking", "model", "top_k", "threshold", "criteria"),
-            "deduplicate", SCALAR, "include_score", SCALAR, "return_full_content", SCALAR);
+            "deduplicate", SCALAR, "include_score", SCALAR, "return_full_content", SCALAR,
+            // newer docker-agent versions: a cache of repeated queries
+            "prefetch", scalars("prefetch", "enabled", "max_entries"));
 
     static final Obj RAG_CONFIG = obj("rag", "tool", scalars("rag tool", "name", "description", "instruction"),
             "docs", STRINGS, "respect_vcs", SCALAR, "strategies", new ListOf(RAG_STRATEGY), "results", RAG_RESULTS);

@@ -1,6 +1,7 @@
 package dev.keel.agents.team;
 
 import dev.keel.core.EmbeddingModel;
+import dev.keel.core.models.ModelResolver;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -18,12 +19,16 @@ public final class TeamServices {
     private final SandboxFactory sandboxes;
     private final Function<String, EmbeddingModel> embeddings;
     private final dev.keel.agents.toolsets.UserPrompter userPrompter;
+    private final ModelResolver models;
+    private final boolean syncKnowledgeOnStart;
 
     private TeamServices(Builder b) {
         this.knowledgeAccess = b.knowledgeAccess;
         this.sandboxes = b.sandboxes;
         this.embeddings = b.embeddings;
         this.userPrompter = b.userPrompter;
+        this.models = b.models;
+        this.syncKnowledgeOnStart = b.syncKnowledgeOnStart;
     }
 
     /**
@@ -80,11 +85,30 @@ public final class TeamServices {
         return Optional.ofNullable(userPrompter);
     }
 
+    /**
+     * The resolver of the chat models knowledge bases use (semantic summaries, reranking), if set.
+     *
+     * @return the resolver, if set
+     */
+    public Optional<ModelResolver> models() {
+        return Optional.ofNullable(models);
+    }
+
+    /**
+     * Whether knowledge bases are indexed completely when the team starts, before their search tools are listed.
+     *
+     * @return whether knowledge bases are indexed before the team's first model call
+     */
+    public boolean syncKnowledgeOnStart() {
+        return syncKnowledgeOnStart;
+    }
+
     @Override
     public String toString() {
         return "TeamServices[" + (knowledgeAccess != null ? "knowledgeAccess " : "")
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
-                + (userPrompter != null ? "userPrompter" : "") + "]";
+                + (userPrompter != null ? "userPrompter " : "")
+                + (models != null ? "models " : "") + (syncKnowledgeOnStart ? "syncKnowledgeOnStart" : "") + "]";
     }
 
     /** Builds {@link TeamServices}. Setters replace what was set before. Not thread-safe. */
@@ -93,6 +117,8 @@ public final class TeamServices {
         private SandboxFactory sandboxes;
         private Function<String, EmbeddingModel> embeddings;
         private dev.keel.agents.toolsets.UserPrompter userPrompter;
+        private ModelResolver models;
+        private boolean syncKnowledgeOnStart;
 
         private Builder() {}
 
@@ -139,6 +165,34 @@ public final class TeamServices {
          */
         public Builder embeddings(Function<String, EmbeddingModel> resolver) {
             this.embeddings = resolver;
+            return this;
+        }
+
+        /**
+         * Resolves the chat models a knowledge base's {@code semantic-embeddings} strategy ({@code chat_model}) and
+         * {@code results.reranking.model} name — for example a test's {@code llm.models()}. Default: Keel's model
+         * registry over the team's environment ({@link TeamOptions#env()}).
+         *
+         * @param resolver configuration to model; the team closes the models it gets when its runner closes
+         * @return this builder
+         */
+        public Builder models(ModelResolver resolver) {
+            this.models = resolver;
+            return this;
+        }
+
+        /**
+         * Index every knowledge base completely when the team starts (the agent's first model call waits for it),
+         * then watch its files. Default false: as docker-agent does, indexing starts in the background when the
+         * team starts and files are watched; a search made before the first pass over a still-empty index waits for
+         * that pass, a search over an index kept from an earlier run answers at once. Use true in tests and batch
+         * jobs, where a run must see every document.
+         *
+         * @param sync whether to index before the first model call
+         * @return this builder
+         */
+        public Builder syncKnowledgeOnStart(boolean sync) {
+            this.syncKnowledgeOnStart = sync;
             return this;
         }
 

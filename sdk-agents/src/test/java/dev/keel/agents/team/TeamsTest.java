@@ -140,8 +140,7 @@ class TeamsTest {
                         + "a sandbox from a team file yet; to confine it, load the team with "
                         + "TeamOptions.withCommandRunner(a sandbox)",
                 "docker-agent.yaml:31: agents.writer.toolsets[2].toon: ignored: Keel does not re-encode tool output as "
-                        + "TOON yet; the model gets the JSON as the tool returns it",
-                "docker-agent.yaml:57: rag: read, but Keel does not act on it yet");
+                        + "TOON yet; the model gets the JSON as the tool returns it");
     }
 
     @Test
