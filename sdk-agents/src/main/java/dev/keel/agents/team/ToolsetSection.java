@@ -41,11 +41,14 @@ final class ToolsetSection {
     private final Map<String, Entry> sharedToolsets;
     /** Top-level {@code toolsets} built once, so agents that use one share the same instance. */
     private final Map<String, Toolset> builtShared = new LinkedHashMap<>();
+    /** The {@code api}, {@code openapi} and {@code a2a} readers. */
+    private final HttpToolsetSection http;
 
     ToolsetSection(TeamFields f, Map<String, Entry> mcps, Map<String, Entry> sharedToolsets) {
         this.f = f;
         this.mcps = mcps;
         this.sharedToolsets = sharedToolsets;
+        this.http = new HttpToolsetSection(f);
         register("think", Set.of("shared"), (m, path) -> Toolsets.think());
         register("todo", Set.of("shared"), (m, path) -> Toolsets.todo());
         register("memory", Set.of("path"), (m, path) -> Toolsets.memory(
@@ -57,6 +60,9 @@ final class ToolsetSection {
                 "headers", "escape_html"), this::fetch);
         register("mcp", Set.of("command", "args", "env", "env_file", "ref", "remote", "config", "timeout", "version",
                 "working_dir", "lifecycle", "allow_private_ips"), (m, path) -> mcp(m, path, null));
+        register("api", Set.of("api_config", "timeout", "allow_private_ips"), http::api);
+        register("openapi", Set.of("url", "headers", "timeout", "allow_private_ips"), http::openapi);
+        register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
     }
 
     /** Reads one toolset type's own fields. */
@@ -92,13 +98,14 @@ final class ToolsetSection {
         Set<String> applicable = new HashSet<>(COMMON);
         applicable.addAll(registered.fields());
         f.onlyFor(m, path, applicable, "a '" + type + "' toolset");
-        pending(m, path);
+        pending(m, path, type);
         return configure(registered.reader().read(m, path), m, path);
     }
 
-    private void pending(MapNode m, String path) {
+    private void pending(MapNode m, String path, String type) {
+        Set<String> actedOn = HttpToolsetSection.ACTS_ON.getOrDefault(type, Set.of());
         for (Entry e : m.entries().values()) {
-            if (PENDING.contains(e.key())) {
+            if (PENDING.contains(e.key()) && !actedOn.contains(e.key())) {
                 f.warn(e.line() + ": " + path + "." + e.key() + ": read, but Keel does not act on it yet");
             }
         }
@@ -225,7 +232,7 @@ final class ToolsetSection {
                 Set<String> applicable = new HashSet<>(COMMON);
                 applicable.addAll(types.get("mcp").fields());
                 f.onlyFor(tm, "mcps." + name, applicable, "an MCP server");
-                pending(tm, "mcps." + name);
+                pending(tm, "mcps." + name, "mcp");
                 return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
             }
             if (!name.startsWith("docker:")) {
