@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.keel.agents.toolsets.OpenApiException;
 import dev.keel.core.json.JsonArray;
 import dev.keel.core.json.JsonBoolean;
+import dev.keel.core.json.JsonNumber;
 import dev.keel.core.json.JsonObject;
 import dev.keel.core.json.JsonString;
 import dev.keel.core.json.JsonValue;
@@ -98,7 +99,9 @@ public final class OpenApiDocument {
             throw new OpenApiException(name, "swagger", "a Swagger 2.0 document; only OpenAPI 3.x is supported "
                     + "(convert it, for example with swagger2openapi)", null);
         }
-        String version = root.get("openapi").filter(JsonString.class::isInstance).map(v -> ((JsonString) v).value())
+        // written unquoted (openapi: 3.1) YAML reads the version as a number
+        String version = root.get("openapi").filter(v -> v instanceof JsonString || v instanceof JsonNumber)
+                .map(v -> v instanceof JsonString s ? s.value() : v.toJson())
                 .orElseThrow(() -> new OpenApiException(name, "openapi", "missing: an OpenAPI 3 document starts with "
                         + "'openapi: 3.x.y'", null));
         if (!version.startsWith("3.")) {
