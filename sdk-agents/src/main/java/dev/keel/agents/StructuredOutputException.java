@@ -8,7 +8,9 @@ import java.util.List;
  */
 public final class StructuredOutputException extends AgentException {
     private static final long serialVersionUID = 1L;
+    /** The model's last answer, as it gave it. */
     private final String lastAnswer;
+    /** What was wrong with it. */
     private final List<String> problems;
 
     /**

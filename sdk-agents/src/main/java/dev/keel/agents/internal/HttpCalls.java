@@ -56,9 +56,25 @@ public final class HttpCalls {
     public static OkHttpClient derive(OkHttpClient base, Duration timeout, boolean allowPrivateAddresses) {
         OkHttpClient.Builder b = base.newBuilder().callTimeout(timeout).followRedirects(false).followSslRedirects(false);
         if (!allowPrivateAddresses) {
-            b.addNetworkInterceptor(HttpCalls::guard);
+            okhttp3.Dns dns = base.dns();
+            b.dns(host -> publicOnly(host, dns.lookup(host))).addNetworkInterceptor(HttpCalls::guard);
         }
         return b.build();
+    }
+
+    /**
+     * The public addresses of {@code host}, so that no connection is even opened to a non-public one a name
+     * resolves to.
+     */
+    private static java.util.List<InetAddress> publicOnly(String host, java.util.List<InetAddress> all)
+            throws java.net.UnknownHostException {
+        java.util.List<InetAddress> kept = all.stream().filter(a -> privateKind(a) == null).toList();
+        if (kept.isEmpty() && !all.isEmpty()) {
+            throw new java.net.UnknownHostException("refused to connect to " + host + ": it resolves to "
+                    + all.get(0).getHostAddress() + " (" + privateKind(all.get(0)) + " address); set allow_private_ips "
+                    + "(allowPrivateIps) to reach internal services");
+        }
+        return kept;
     }
 
     /**

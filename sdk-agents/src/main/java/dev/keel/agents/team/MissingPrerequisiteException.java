@@ -12,7 +12,9 @@ import java.util.Objects;
  */
 public final class MissingPrerequisiteException extends ToolsetException {
     private static final long serialVersionUID = 1L;
+    /** What the team needed (a reference or variable). */
     private final String reference;
+    /** What to install, set or map. */
     private final String remedy;
 
     /**

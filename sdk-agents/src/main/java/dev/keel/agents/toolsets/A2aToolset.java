@@ -472,7 +472,11 @@ public final class A2aToolset implements Toolset {
         return Objects.hash(client, url, name, headers, timeout, maxBytes, allowPrivateIps);
     }
 
-    /** The URL, prefix and header names; never header values. */
+    /**
+     * A description for logs.
+     *
+     * @return the URL, prefix and header names; never header values
+     */
     @Override
     public String toString() {
         Card c = card;

@@ -264,7 +264,11 @@ public final class ApiToolset implements Toolset {
                 allowPrivateIps);
     }
 
-    /** Name, method and endpoint; header names only, never their values. */
+    /**
+     * A description for logs.
+     *
+     * @return name, method and endpoint; header names only, never their values
+     */
     @Override
     public String toString() {
         return "ApiToolset[" + toolName + ", " + method + " " + endpoint + ", headers=" + headers.keySet()

@@ -413,7 +413,11 @@ public final class OpenApiToolset implements Toolset {
         return Objects.hash(client, document, baseUrl, headers, timeout, maxBytes, allowPrivateIps);
     }
 
-    /** The document, base URL and header names; never header values. */
+    /**
+     * A description for logs.
+     *
+     * @return the document, base URL and header names; never header values
+     */
     @Override
     public String toString() {
         Loaded l = loaded;

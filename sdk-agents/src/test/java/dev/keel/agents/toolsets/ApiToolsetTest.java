@@ -141,6 +141,9 @@ class ApiToolsetTest {
         ToolResult r = call(api, Map.of("city", "x"));
         assertThat(r.error()).isTrue();
         assertThat(r.content()).contains("127.0.0.1", "loopback", "allow_private_ips").doesNotContain(SECRET);
+        // a name that resolves to a non-public address is refused before any connection is opened
+        ApiToolset byName = ApiToolset.builder(client, "ping", "GET", "http://localhost:" + server.getPort() + "/x").build();
+        assertThat(call(byName, Map.of()).content()).contains("localhost", "resolves to", "loopback");
         assertThat(server.getRequestCount()).isZero();
     }
 
