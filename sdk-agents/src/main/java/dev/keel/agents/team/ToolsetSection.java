@@ -58,11 +58,14 @@ final class ToolsetSection {
     private final Map<String, Toolset> builtShared = new LinkedHashMap<>();
     /** Resolves a toolset's {@code model}; set by the loader before any toolset is read. */
     private ModelSection models;
+    /** The {@code api}, {@code openapi} and {@code a2a} readers. */
+    private final HttpToolsetSection http;
 
     ToolsetSection(TeamFields f, Map<String, Entry> mcps, Map<String, Entry> sharedToolsets) {
         this.f = f;
         this.mcps = mcps;
         this.sharedToolsets = sharedToolsets;
+        this.http = new HttpToolsetSection(f);
         register("think", Set.of("shared"), (m, path) -> Toolsets.think());
         register("todo", Set.of("shared"), (m, path) -> Toolsets.todo());
         register("memory", Set.of("path"), (m, path) -> Toolsets.memory(
@@ -77,6 +80,9 @@ final class ToolsetSection {
                 .map(UserPromptToolset::of).orElseGet(UserPromptToolset::headless));
         register("mcp", Set.of("command", "args", "env", "env_file", "ref", "remote", "config", "timeout", "version",
                 "working_dir", "lifecycle", "allow_private_ips"), (m, path) -> mcp(m, path, null));
+        register("api", Set.of("api_config", "timeout", "allow_private_ips"), http::api);
+        register("openapi", Set.of("url", "headers", "timeout", "allow_private_ips"), http::openapi);
+        register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
     }
 
     /** The models a toolset's {@code model} may name. */
@@ -117,14 +123,15 @@ final class ToolsetSection {
         Set<String> applicable = new HashSet<>(COMMON);
         applicable.addAll(registered.fields());
         f.onlyFor(m, path, applicable, "a '" + type + "' toolset");
-        pending(m, path);
+        pending(m, path, type);
         return configure(registered.reader().read(m, path), m, path);
     }
 
-    private void pending(MapNode m, String path) {
+    private void pending(MapNode m, String path, String type) {
+        Set<String> actedOn = HttpToolsetSection.ACTS_ON.getOrDefault(type, Set.of());
         for (Entry e : m.entries().values()) {
             String why = NOT_ACTED_ON.get(e.key());
-            if (why != null) {
+            if (why != null && !actedOn.contains(e.key())) {
                 f.warn(e.line() + ": " + path + "." + e.key() + ": ignored: " + why);
             }
         }
@@ -437,7 +444,7 @@ final class ToolsetSection {
                 Set<String> applicable = new HashSet<>(COMMON);
                 applicable.addAll(types.get("mcp").fields());
                 f.onlyFor(tm, "mcps." + name, applicable, "an MCP server");
-                pending(tm, "mcps." + name);
+                pending(tm, "mcps." + name, "mcp");
                 return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
             }
             if (!name.startsWith("docker:")) {
