@@ -12,10 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -225,24 +225,27 @@ class TeamSkillsTest {
                 .doesNotContain("TOP SECRET"));
     }
 
+    private static MockResponse ok(String body) {
+        return new MockResponse.Builder().body(body).build();
+    }
+
     @Test
     void skillsPublishedOverHttpAreListedAndFetchedWhenUsed() throws Exception {
         try (MockWebServer site = new MockWebServer()) {
             site.setDispatcher(new Dispatcher() {
                 @Override
                 public MockResponse dispatch(RecordedRequest request) {
-                    return switch (request.getPath()) {
-                        case "/.well-known/agent-skills/index.json" -> new MockResponse().setBody("""
+                    return switch (request.getTarget()) {
+                        case "/.well-known/agent-skills/index.json" -> ok("""
                                 {"skills": [
                                   {"name": "changelog", "type": "skill-md", "description": "Write changelog entries",
                                    "url": "/.well-known/agent-skills/changelog/SKILL.md"},
                                   {"name": "bundle", "type": "archive", "description": "An archive",
                                    "url": "/bundle.tar.gz"}
                                 ]}""");
-                        case "/.well-known/agent-skills/changelog/SKILL.md" -> new MockResponse()
-                                .setBody("---\nname: changelog\ndescription: Write changelog entries\n---\n\nKeep a Changelog.");
-                        case "/.well-known/agent-skills/changelog/template.md" -> new MockResponse().setBody("## [x.y.z]");
-                        default -> new MockResponse().setResponseCode(404);
+                        case "/.well-known/agent-skills/changelog/SKILL.md" -> ok("---\nname: changelog\ndescription: Write changelog entries\n---\n\nKeep a Changelog.");
+                        case "/.well-known/agent-skills/changelog/template.md" -> ok("## [x.y.z]");
+                        default -> new MockResponse.Builder().code(404).build();
                     };
                 }
             });
@@ -270,7 +273,7 @@ class TeamSkillsTest {
             assertThat(results.get(2)).contains("outside the skill's folder");
             List<String> paths = new java.util.ArrayList<>();
             for (int i = site.getRequestCount(); i > 0; i--) {
-                paths.add(site.takeRequest().getPath());
+                paths.add(site.takeRequest().getTarget());
             }
             assertThat(paths).noneMatch(p -> p.contains("secret"));
         }
@@ -281,7 +284,7 @@ class TeamSkillsTest {
         MockWebServer gone = new MockWebServer();
         gone.start();
         String url = gone.url("/").toString();
-        gone.shutdown();
+        gone.close();
         Team team = load("""
                 agents:
                   root:
