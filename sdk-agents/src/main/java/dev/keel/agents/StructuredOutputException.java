@@ -8,7 +8,10 @@ import java.util.List;
  */
 public final class StructuredOutputException extends AgentException {
     private static final long serialVersionUID = 1L;
+    /** The last answer the model gave. */
     private final String lastAnswer;
+
+    /** What is wrong with the last answer, one entry per problem. */
     private final List<String> problems;
 
     /**

@@ -12,7 +12,10 @@ import java.util.Objects;
  */
 public final class MissingPrerequisiteException extends ToolsetException {
     private static final long serialVersionUID = 1L;
+    /** The reference as the file writes it. */
     private final String reference;
+
+    /** What to install or map. */
     private final String remedy;
 
     /**
