@@ -265,7 +265,8 @@ final class McpConnection {
                     .get(requestTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             result.cancel(true);
-            throw new IllegalStateException("no answer from the server within " + requestTimeout.toMillis() + " ms", e);
+            throw new IllegalStateException("timed out: no answer from the server within "
+                    + requestTimeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
             result.cancel(true);
             Thread.currentThread().interrupt();
