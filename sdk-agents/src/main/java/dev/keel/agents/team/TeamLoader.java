@@ -85,6 +85,7 @@ final class TeamLoader {
         modelSection.checkAll();
         toolsetSection = new ToolsetSection(f, f.entries(top, "mcps"), f.entries(top, "toolsets"));
         toolsetSection.models(modelSection);
+        toolsetSection.sandboxes(new TeamSandboxes(f, top.entries().get("runtime")));
         knowledgeBases(top);
         hookSection = new HookSection(f, modelSection);
         commandSection = new CommandSection(f, f.entries(top, "commands"));
@@ -522,13 +523,7 @@ final class TeamLoader {
         if (runtime == null) {
             return null;
         }
-        MapNode r = f.map(runtime.value(), "runtime");
-        for (String pending : List.of("sandbox", "network_allowlist")) {
-            Entry e = r.entries().get(pending);
-            if (e != null) {
-                f.warn(e.line() + ": runtime." + pending + ": read, but Keel does not act on it yet");
-            }
-        }
+        MapNode r = f.map(runtime.value(), "runtime"); // sandbox and network_allowlist: TeamSandboxes
         Entry safety = r.entries().get("safety");
         if (safety == null) {
             return null;

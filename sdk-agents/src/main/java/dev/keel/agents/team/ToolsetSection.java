@@ -45,8 +45,6 @@ final class ToolsetSection {
             "toon", "Keel does not re-encode tool output as TOON yet; the model gets the JSON as the tool returns it",
             "sudo_askpass", "an embedded library has no terminal to ask for a sudo password; sudo fails as in "
                     + "docker-agent's headless runs",
-            "sandbox", "Keel does not run a toolset's shell in a sandbox from a team file yet; to confine it, load "
-                    + "the team with TeamOptions.withCommandRunner(a sandbox)",
             "config", "Keel passes no configuration to an MCP server's initialization; give the server its settings "
                     + "through env or args",
             "working_dir", "Keel starts stdio MCP servers in the process's working directory");
@@ -58,6 +56,8 @@ final class ToolsetSection {
     private final Map<String, Toolset> builtShared = new LinkedHashMap<>();
     /** Resolves a toolset's {@code model}; set by the loader before any toolset is read. */
     private ModelSection models;
+    /** What {@code runtime.sandbox} and a shell's {@code sandbox} ask for; set by the loader before any toolset is read. */
+    private TeamSandboxes sandboxes;
     /** The {@code api}, {@code openapi} and {@code a2a} readers. */
     private final HttpToolsetSection http;
 
@@ -88,6 +88,19 @@ final class ToolsetSection {
     /** The models a toolset's {@code model} may name. */
     void models(ModelSection models) {
         this.models = models;
+    }
+
+    /** The sandboxes the file asks for ({@code runtime.sandbox}, a shell's {@code sandbox}). */
+    void sandboxes(TeamSandboxes sandboxes) {
+        this.sandboxes = sandboxes;
+    }
+
+    /** Commands on the host (the options' runner), or in {@code sandbox}, whose start and close the toolset follows. */
+    private Toolset commands(TeamSandbox sandbox, java.util.function.Function<dev.keel.core.exec.CommandRunner, Toolset> build) {
+        if (sandbox == null) {
+            return build.apply(f.options().commandRunner());
+        }
+        return new SandboxedToolset(build.apply(sandbox.runner()), sandbox);
     }
 
     /** Reads one toolset type's own fields. */
@@ -252,10 +265,14 @@ final class ToolsetSection {
      */
     private Toolset filesystem(MapNode m, String path) {
         Path root = f.optString(m, "path", path).map(f::resolveWorkPath).orElse(f.options().workingDirectory());
+        Entry postEdit = m.entries().get("post_edit");
+        return commands(postEdit == null ? null : sandboxes.forRuntime(), runner -> filesystem(m, path, root, postEdit, runner));
+    }
+
+    private Toolset filesystem(MapNode m, String path, Path root, Entry postEdit, dev.keel.core.exec.CommandRunner runner) {
         FilesystemToolset.Builder b = FilesystemToolset.builder(root)
                 .allowed(workPaths(m, "allow_list", path)).denied(workPaths(m, "deny_list", path))
                 .ignoreVcs(f.optBool(m, "ignore_vcs", path).orElse(true));
-        Entry postEdit = m.entries().get("post_edit");
         if (postEdit != null) {
             List<FilesystemToolset.PostEdit> rules = new java.util.ArrayList<>();
             ListNode list = f.list(postEdit.value(), path + ".post_edit");
@@ -265,7 +282,7 @@ final class ToolsetSection {
                 rules.add(new FilesystemToolset.PostEdit(f.requiredString(rule, "path", rp),
                         f.requiredString(rule, "cmd", rp)));
             }
-            b.postEdit(rules, f.options().commandRunner());
+            b.postEdit(rules, runner);
         }
         return b.build();
     }
@@ -279,15 +296,16 @@ final class ToolsetSection {
         TeamFields.EnvMap env = f.envMap(m, path, "env");
         Map<String, String> files = envFiles(m, path);
         Integer timeout = f.optInt(m, "timeout", path);
-        Supplier<Toolset> build = () -> {
-            ShellToolset.Builder shell = ShellToolset.builder(f.options().commandRunner())
-                    .env(withEnvFiles(files, env.resolve()));
-            if (timeout != null) {
-                shell.timeout(Duration.ofSeconds(timeout));
-            }
-            return shell.build();
-        };
-        return env.complete() ? build.get() : new StartTimeToolset("shell", "", build);
+        return commands(sandboxes.forShell(m, path), runner -> {
+            Supplier<Toolset> build = () -> {
+                ShellToolset.Builder shell = ShellToolset.builder(runner).env(withEnvFiles(files, env.resolve()));
+                if (timeout != null) {
+                    shell.timeout(Duration.ofSeconds(timeout));
+                }
+                return shell.build();
+            };
+            return env.complete() ? build.get() : new StartTimeToolset("shell", "", build);
+        });
     }
 
     /**
@@ -416,12 +434,14 @@ final class ToolsetSection {
         if (commands.isEmpty()) {
             throw f.error(shell.line(), path + ".shell", "declare at least one command");
         }
-        ScriptToolset.Builder script = ScriptToolset.builder(f.options().commandRunner()).scripts(commands);
         Integer timeout = f.optInt(m, "timeout", path);
-        if (timeout != null) {
-            script.timeout(Duration.ofSeconds(timeout));
-        }
-        return script.build();
+        return commands(sandboxes.forRuntime(), runner -> {
+            ScriptToolset.Builder script = ScriptToolset.builder(runner).scripts(commands);
+            if (timeout != null) {
+                script.timeout(Duration.ofSeconds(timeout));
+            }
+            return script.build();
+        });
     }
 
     private Toolset mcp(MapNode m, String path, String refName) {
