@@ -152,9 +152,17 @@ final class McpConnection {
 
     private McpClientTransport createTransport() {
         if (transport instanceof McpTransport.Stdio s) {
-            checkExecutable(s.command());
+            java.io.File dir = null;
+            if (s.workingDirectory() != null) {
+                if (!Files.isDirectory(s.workingDirectory())) {
+                    throw new ToolsetException("the working directory of MCP server '" + name + "' is not a directory: "
+                            + s.workingDirectory());
+                }
+                dir = s.workingDirectory().toFile();
+            }
+            checkExecutable(s.command(), s.workingDirectory());
             StdioClientTransport t = new SerializedStdioTransport(ServerParameters.builder(s.command()).args(s.args())
-                    .env(s.env()).build());
+                    .env(s.env()).build(), dir);
             t.setStdErrorHandler(line -> log.debug("[mcp {}] {}", name, line));
             return t;
         }
@@ -177,9 +185,10 @@ final class McpConnection {
     }
 
     /** Fails at once for a missing program instead of waiting for the initialisation timeout. */
-    private static void checkExecutable(String command) {
+    private static void checkExecutable(String command, Path workingDirectory) {
         if (command.contains("/")) {
-            if (!Files.isExecutable(Path.of(command))) {
+            Path program = workingDirectory != null ? workingDirectory.resolve(command) : Path.of(command);
+            if (!Files.isExecutable(program)) {
                 throw new ToolsetException("MCP server command not found or not executable: " + command);
             }
             return;
@@ -199,8 +208,12 @@ final class McpConnection {
      * roots) collide. Serialising the sends removes the race.
      */
     private static final class SerializedStdioTransport extends StdioClientTransport {
-        SerializedStdioTransport(ServerParameters params) {
+        /** Where the process starts; null = the JVM's working directory. */
+        private final java.io.File directory;
+
+        SerializedStdioTransport(ServerParameters params, java.io.File directory) {
             super(params, jsonMapper());
+            this.directory = directory;
         }
 
         /**
@@ -212,7 +225,7 @@ final class McpConnection {
         protected ProcessBuilder getProcessBuilder() {
             ProcessBuilder pb = new ProcessBuilder();
             pb.environment().clear();
-            return pb;
+            return pb.directory(directory);
         }
 
         @Override

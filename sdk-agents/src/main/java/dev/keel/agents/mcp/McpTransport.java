@@ -15,24 +15,50 @@ public sealed interface McpTransport {
     String label();
 
     /**
-     * A child process speaking MCP over stdin/stdout; {@code env} is added to the inherited environment.
+     * A child process speaking MCP over stdin/stdout; {@code env} is added to the MCP default environment (the
+     * JVM's other variables are not passed on).
      *
-     * @param command the program to start
-     * @param args its arguments
-     * @param env variables added to the MCP default environment
+     * @param command          the program to start (a relative path with {@code /} is resolved in
+     *                         {@code workingDirectory})
+     * @param args             its arguments
+     * @param env              variables added to the MCP default environment
+     * @param workingDirectory where the process starts, or {@code null} for the JVM's working directory
      */
-    record Stdio(String command, List<String> args, Map<String, String> env) implements McpTransport {
+    record Stdio(String command, List<String> args, Map<String, String> env, java.nio.file.Path workingDirectory)
+            implements McpTransport {
         /**
          * Creates the transport, copying the lists.
          *
-         * @param command the program to start
-         * @param args its arguments
-         * @param env variables added to the MCP default environment
+         * @param command          the program to start
+         * @param args             its arguments
+         * @param env              variables added to the MCP default environment
+         * @param workingDirectory where the process starts, or {@code null}
          */
         public Stdio {
             Objects.requireNonNull(command, "command");
             args = List.copyOf(args == null ? List.of() : args);
             env = Map.copyOf(env == null ? Map.of() : env);
+        }
+
+        /**
+         * A process started in the JVM's working directory.
+         *
+         * @param command the program to start
+         * @param args    its arguments
+         * @param env     variables added to the MCP default environment
+         */
+        public Stdio(String command, List<String> args, Map<String, String> env) {
+            this(command, args, env, null);
+        }
+
+        /**
+         * The same process started in {@code dir}.
+         *
+         * @param dir where the process starts, or {@code null} for the JVM's working directory
+         * @return a copy
+         */
+        public Stdio withWorkingDirectory(java.nio.file.Path dir) {
+            return new Stdio(command, args, env, dir);
         }
 
         @Override
@@ -42,7 +68,8 @@ public sealed interface McpTransport {
 
         @Override
         public String toString() {
-            return "stdio " + command + " " + args + " env=" + env.keySet().stream().sorted().toList();
+            return "stdio " + command + " " + args + " env=" + env.keySet().stream().sorted().toList()
+                    + (workingDirectory != null ? " in " + workingDirectory : "");
         }
     }
 

@@ -46,8 +46,7 @@ final class ToolsetSection {
             "sudo_askpass", "an embedded library has no terminal to ask for a sudo password; sudo fails as in "
                     + "docker-agent's headless runs",
             "config", "Keel passes no configuration to an MCP server's initialization; give the server its settings "
-                    + "through env or args",
-            "working_dir", "Keel starts stdio MCP servers in the process's working directory");
+                    + "through env or args");
 
     private final TeamFields f;
     private final Map<String, Entry> mcps;
@@ -444,12 +443,26 @@ final class ToolsetSection {
         });
     }
 
+    /**
+     * {@code working_dir}: where a stdio server (a command or a Docker MCP catalog server) starts; relative to the
+     * team's working directory as in docker-agent, {@code ~} and variables expanded. Checked when the server starts.
+     */
+    private Path mcpWorkingDirectory(MapNode m, String path) {
+        Entry e = m.entries().get("working_dir");
+        if (e == null) {
+            return null;
+        }
+        String dir = f.expandVars(f.rawText(e.value(), path + ".working_dir"), e.line(), path + ".working_dir");
+        return f.resolveWorkPath(dir);
+    }
+
     private Toolset mcp(MapNode m, String path, String refName) {
         Entry privateIps = m.entries().get("allow_private_ips");
         if (privateIps != null) {
             f.warn(privateIps.line() + ": " + path + ".allow_private_ips: ignored: it widens docker-agent's OAuth helper "
                     + "requests, and Keel's MCP client makes none; the server's URL is used as written");
         }
+        Path workingDir = mcpWorkingDirectory(m, path);
         Entry ref = m.entries().get("ref");
         if (ref != null) {
             String name = f.scalarText(ref.value(), path + ".ref");
@@ -477,7 +490,11 @@ final class ToolsetSection {
             TeamResolver resolver = f.options().resolver();
             String toolsetName = "mcp:" + (refName != null ? refName : name);
             return new StartTimeToolset(toolsetName, "", () -> {
-                McpToolset.Builder b = McpToolset.builder(resolver.mcpServer(name, env.resolve())).name(toolsetName);
+                McpTransport server = resolver.mcpServer(name, env.resolve());
+                if (workingDir != null && server instanceof McpTransport.Stdio stdio) {
+                    server = stdio.withWorkingDirectory(workingDir);
+                }
+                McpToolset.Builder b = McpToolset.builder(server).name(toolsetName);
                 if (timeout != null) {
                     b.requestTimeout(Duration.ofSeconds(timeout));
                 }
@@ -496,6 +513,10 @@ final class ToolsetSection {
             String kind = f.optString(r, "transport_type", rp).orElse("streamable");
             TeamFields.EnvMap headers = f.envMap(r, rp, "headers");
             complete = headers.complete();
+            if (workingDir != null) {
+                Entry wd = m.entries().get("working_dir");
+                f.warn(wd.line() + ": " + path + ".working_dir: ignored: a remote MCP server has no local process");
+            }
             transport = switch (kind) {
                 case "sse" -> () -> new McpTransport.Sse(url, headers.resolve());
                 case "streamable", "streamable-http", "streamable_http", "streamableHttp", "http" ->
@@ -516,7 +537,7 @@ final class ToolsetSection {
             complete = env.complete();
             transport = () -> {
                 checkCommand(cmd, version);
-                return new McpTransport.Stdio(cmd, args, withEnvFiles(files, env.resolve()));
+                return new McpTransport.Stdio(cmd, args, withEnvFiles(files, env.resolve()), workingDir);
             };
         }
         Integer timeout = f.optInt(m, "timeout", path);

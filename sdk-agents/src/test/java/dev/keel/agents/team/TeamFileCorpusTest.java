@@ -106,8 +106,6 @@ class TeamFileCorpusTest {
                     "toolset type not built yet"),
             new Allowed("toolsets/mcp-servers.yaml", "mcps.github.config: ignored: Keel passes no configuration to an MCP se",
                     "the warning says why"),
-            new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[2].working_dir: ignored: Keel starts stdio MCP se",
-                    "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[2].lifecycle.profile: ignored: Keel does not rest",
                     "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[2].lifecycle.required: ignored: Keel does not res",
