@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The connection to one MCP server: starts it (stdio) or connects (HTTP) on first use through the MCP Java
  * SDK, lists its tools, calls them with a timeout and — for a stdio server — fails a call at once when the
- * process dies, drops a broken connection so the next use reconnects, and stops the server on close.
+ * process dies, drops a broken connection so the next use reconnects as its {@link McpRestartPolicy} allows, and
+ * stops the server on close.
  * Knows nothing about Keel's tools; {@link McpTools} adapts them. Thread-safe.
  */
 final class McpConnection {
@@ -45,6 +46,14 @@ final class McpConnection {
     private boolean closed;
     /** Incremented each time a connection is dropped: tools listed before may be stale. */
     private int drops;
+    /** Whether and how a server that stopped is started again. */
+    private final McpRestartPolicy restart;
+    /** Restarts since the last successful call. */
+    private int restarts;
+    /** When the last connection was dropped ({@link System#nanoTime()}), for the backoff. */
+    private long droppedAt;
+    /** Whether the last dropped stdio server had exited with status 0. */
+    private boolean exitedCleanly;
     /** Runs calls so that the caller stops waiting at the per-call limit, or as soon as a stdio server process dies. */
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "keel-mcp-call");
@@ -52,7 +61,9 @@ final class McpConnection {
         return t;
     });
 
-    McpConnection(String name, McpTransport transport, Duration requestTimeout, Duration startupTimeout) {
+    McpConnection(String name, McpTransport transport, Duration requestTimeout, Duration startupTimeout,
+                  McpRestartPolicy restart) {
+        this.restart = restart;
         this.name = name;
         this.transport = transport;
         this.requestTimeout = requestTimeout;
@@ -66,6 +77,7 @@ final class McpConnection {
      *                          is dropped, so the next use starts afresh)
      */
     synchronized List<McpSchema.Tool> listTools() {
+        dropIfDead();
         McpSyncClient c = connect();
         List<McpSchema.Tool> list = new ArrayList<>();
         try {
@@ -95,11 +107,16 @@ final class McpConnection {
             if (closed) {
                 throw new ToolsetException("MCP server '" + name + "' is closed");
             }
+            dropIfDead();
             c = connect();
             p = process;
         }
         try {
-            return call(c, p, new McpSchema.CallToolRequest(tool, arguments));
+            McpSchema.CallToolResult result = call(c, p, new McpSchema.CallToolRequest(tool, arguments));
+            synchronized (this) {
+                restarts = 0;
+            }
+            return result;
         } catch (RuntimeException e) {
             // A crashed or stuck server: the next call reconnects.
             synchronized (this) {
@@ -126,6 +143,9 @@ final class McpConnection {
         }
         if (client != null) {
             return client;
+        }
+        if (drops > 0) {
+            beforeRestart();
         }
         McpSyncClient c = null;
         try {
@@ -299,8 +319,48 @@ final class McpConnection {
     }
 
     /** Forgets the current connection (the next use reconnects) and stops it. */
+    /** A stdio server that died since its last use is restarted (as the policy allows) rather than waited on. */
+    private void dropIfDead() {
+        if (process != null && !process.isAlive()) {
+            drop();
+        }
+    }
+
+    /**
+     * Applies the restart policy to a server that stopped: refuses with the reason, or waits out the backoff (under
+     * the lock: other uses wait for the same restart) and counts the restart.
+     */
+    private void beforeRestart() {
+        if (restart.mode() == McpRestartPolicy.Mode.NEVER) {
+            throw new ToolsetException("MCP server '" + name + "' stopped and is not restarted (lifecycle restart: never)");
+        }
+        if (restart.mode() == McpRestartPolicy.Mode.ON_FAILURE && exitedCleanly) {
+            throw new ToolsetException("MCP server '" + name + "' exited with status 0 and is not restarted "
+                    + "(lifecycle restart: on_failure)");
+        }
+        if (!restart.allows(restarts)) {
+            throw new ToolsetException("MCP server '" + name + "' stopped again after " + restarts + " restart"
+                    + (restarts == 1 ? "" : "s") + " in a row and is not restarted (lifecycle max_restarts: "
+                    + restart.maxRestarts() + ")");
+        }
+        long waitNanos = restart.backoff(restarts + 1).toNanos() - (System.nanoTime() - droppedAt);
+        if (waitNanos > 0) {
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(waitNanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ToolsetException("interrupted while waiting to restart MCP server '" + name + "'", e);
+            }
+        }
+        restarts++;
+        log.info("restarting MCP server '{}' (restart {} in a row)", name, restarts);
+    }
+
     private void drop() {
         McpSyncClient c = client;
+        Process p = process;
+        exitedCleanly = p != null && !p.isAlive() && p.exitValue() == 0;
+        droppedAt = System.nanoTime();
         client = null;
         process = null;
         drops++;

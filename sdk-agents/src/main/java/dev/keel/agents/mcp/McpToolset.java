@@ -40,7 +40,7 @@ public final class McpToolset implements Toolset {
         startupTimeout = b.startupTimeout != null ? b.startupTimeout
                 : requestTimeout.compareTo(DEFAULT_STARTUP) > 0 ? requestTimeout : DEFAULT_STARTUP;
         trustReadOnlyHints = b.trustReadOnlyHints;
-        connection = new McpConnection(name, transport, requestTimeout, startupTimeout);
+        connection = new McpConnection(name, transport, requestTimeout, startupTimeout, b.restart);
     }
 
     /**
@@ -145,6 +145,7 @@ public final class McpToolset implements Toolset {
         private Duration requestTimeout = Duration.ofSeconds(60);
         private Duration startupTimeout;
         private boolean trustReadOnlyHints;
+        private McpRestartPolicy restart = McpRestartPolicy.onNextUse();
 
         private Builder(McpTransport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -193,6 +194,17 @@ public final class McpToolset implements Toolset {
          */
         public Builder trustReadOnlyHints(boolean trust) {
             this.trustReadOnlyHints = trust;
+            return this;
+        }
+
+        /**
+         * Whether and how a server that stopped is started again; default {@link McpRestartPolicy#onNextUse()}.
+         *
+         * @param policy the restart policy
+         * @return this builder
+         */
+        public Builder restart(McpRestartPolicy policy) {
+            this.restart = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

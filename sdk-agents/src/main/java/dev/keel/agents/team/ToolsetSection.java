@@ -4,6 +4,7 @@ import dev.keel.agents.internal.YamlTree.Entry;
 import dev.keel.agents.internal.YamlTree.MapNode;
 import dev.keel.agents.internal.YamlTree.Node;
 import dev.keel.agents.internal.YamlTree.Scalar;
+import dev.keel.agents.mcp.McpRestartPolicy;
 import dev.keel.agents.mcp.McpToolset;
 import dev.keel.agents.mcp.McpTransport;
 import dev.keel.agents.tool.Toolset;
@@ -200,9 +201,11 @@ final class ToolsetSection {
 
     /**
      * {@code lifecycle}: {@code startup_timeout} and {@code call_timeout} bound the server's start and each call;
-     * the supervisor's restart settings are a warning, as Keel does not restart a server that stopped.
+     * {@code profile}, {@code restart}, {@code max_restarts} and {@code backoff} are the {@link McpRestartPolicy}
+     * (docker-agent's defaults: {@code resilient}, at most 5 restarts in a row, 1 s doubling to 32 s). Without
+     * {@code lifecycle}, a stopped server is restarted at its next use, as Keel's MCP toolsets do.
      */
-    private record Lifecycle(Duration startup, Duration call) {
+    private record Lifecycle(Duration startup, Duration call, McpRestartPolicy restart) {
         void apply(McpToolset.Builder b) {
             if (startup != null) {
                 b.startupTimeout(startup);
@@ -210,27 +213,85 @@ final class ToolsetSection {
             if (call != null) {
                 b.requestTimeout(call);
             }
+            if (restart != null) {
+                b.restart(restart);
+            }
         }
     }
 
     private Lifecycle lifecycle(MapNode m, String path) {
         Entry e = m.entries().get("lifecycle");
         if (e == null) {
-            return new Lifecycle(null, null);
+            return new Lifecycle(null, null, null);
         }
         String lp = path + ".lifecycle";
+        MapNode lm = f.map(e.value(), lp);
         Duration startup = null;
         Duration call = null;
-        for (Entry k : f.map(e.value(), lp).entries().values()) {
+        McpRestartPolicy base = McpRestartPolicy.resilient();
+        Entry profile = lm.entries().get("profile");
+        if (profile != null) {
+            String name = f.scalarText(profile.value(), lp + ".profile");
+            base = switch (name) {
+                case "resilient" -> McpRestartPolicy.resilient();
+                case "strict", "best-effort" -> McpRestartPolicy.never();
+                default -> throw f.error(profile.line(), lp + ".profile", "unknown profile '" + name
+                        + "'; use resilient, strict or best-effort");
+            };
+        }
+        McpRestartPolicy.Mode mode = base.mode();
+        int max = base.maxRestarts();
+        Duration initial = base.initialBackoff().isZero() ? Duration.ofSeconds(1) : base.initialBackoff();
+        Duration maxWait = base.maxBackoff().isZero() ? Duration.ofSeconds(32) : base.maxBackoff();
+        double multiplier = base.multiplier() == 1 ? 2 : base.multiplier();
+        for (Entry k : lm.entries().values()) {
+            String field = lp + "." + k.key();
             switch (k.key()) {
-                case "startup_timeout" -> startup = positive(f.goDuration(k.value(), lp + ".startup_timeout")).orElse(null);
-                case "call_timeout" -> call = positive(f.goDuration(k.value(), lp + ".call_timeout")).orElse(null);
-                default -> f.warn(k.line() + ": " + lp + "." + k.key() + ": ignored: Keel does not restart an MCP "
-                        + "server that stopped; a call after a crash is a tool error, and the toolset starts again "
-                        + "with the next runner");
+                case "startup_timeout" -> startup = positive(f.goDuration(k.value(), field)).orElse(null);
+                case "call_timeout" -> call = positive(f.goDuration(k.value(), field)).orElse(null);
+                case "restart" -> {
+                    String r = f.scalarText(k.value(), field);
+                    mode = switch (r) {
+                        case "never" -> McpRestartPolicy.Mode.NEVER;
+                        case "on_failure" -> McpRestartPolicy.Mode.ON_FAILURE;
+                        case "always" -> McpRestartPolicy.Mode.ALWAYS;
+                        default -> throw f.error(k.line(), field, "unknown restart '" + r
+                                + "'; use never, on_failure or always");
+                    };
+                }
+                case "max_restarts" -> {
+                    int v = f.integer(k.value(), field);
+                    if (v < -1) {
+                        throw f.error(k.line(), field, "must be -1 (unlimited), 0 (the profile's default) or more");
+                    }
+                    max = v == 0 ? (base.maxRestarts() == 0 ? 5 : base.maxRestarts()) : v;
+                }
+                case "backoff" -> {
+                    for (Entry bk : f.map(k.value(), field).entries().values()) {
+                        String bf = field + "." + bk.key();
+                        switch (bk.key()) {
+                            case "initial" -> initial = f.goDuration(bk.value(), bf);
+                            case "max" -> maxWait = f.goDuration(bk.value(), bf);
+                            case "multiplier" -> {
+                                Double v = f.optDouble(f.map(k.value(), field), "multiplier", field);
+                                multiplier = v == null ? multiplier : Math.max(1, v);
+                            }
+                            default -> { } // jitter: restarts happen at a use, so several servers never fire together
+                        }
+                    }
+                }
+                default -> { } // profile: read above; required: a toolset that cannot start fails the run anyway
             }
         }
-        return new Lifecycle(startup, call);
+        if (mode != McpRestartPolicy.Mode.NEVER && max == 0) {
+            max = 5; // an explicit restart under a no-restart profile: docker-agent's default count
+        }
+        try {
+            return new Lifecycle(startup, call, new McpRestartPolicy(mode, max, initial,
+                    maxWait.compareTo(initial) < 0 ? initial : maxWait, multiplier));
+        } catch (IllegalArgumentException ex) {
+            throw f.error(e.line(), lp, ex.getMessage());
+        }
     }
 
     private static java.util.Optional<Duration> positive(Duration d) {
