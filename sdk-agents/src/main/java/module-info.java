@@ -10,6 +10,9 @@ module dev.keel.agents {
     requires io.modelcontextprotocol.sdk.mcp.core;
     requires io.modelcontextprotocol.sdk.mcp.json.jackson2;
     requires java.net.http;
+    requires java.sql;
+    requires static io.opentelemetry.api;
+    requires static io.opentelemetry.context;
     requires reactor.core;
     requires org.reactivestreams;
 
@@ -19,4 +22,5 @@ module dev.keel.agents {
     exports dev.keel.agents.toolsets;
     exports dev.keel.agents.mcp;
     exports dev.keel.agents.team;
+    exports dev.keel.agents.session;
 }

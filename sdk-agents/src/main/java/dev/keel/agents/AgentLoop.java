@@ -4,6 +4,8 @@ import dev.keel.agents.StepInterceptor.DelegationStep;
 import dev.keel.agents.StepInterceptor.HandoffStep;
 import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Position;
+import dev.keel.agents.StepInterceptor.RunStep;
+import dev.keel.agents.StepInterceptor.TurnStep;
 import dev.keel.agents.internal.HistoryWindow;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
@@ -38,13 +40,17 @@ final class AgentLoop {
     private final Steps steps;
     private final RunHandle handle;
     private final ToolCalls toolCalls;
+    private final Budgets budgets;
+    private final Budgets.Spend spend;
 
-    AgentLoop(Runner runner, RunHandle handle) {
+    AgentLoop(Runner runner, RunHandle handle, Session session) {
         this.runner = runner;
         this.settings = runner.settings();
         this.steps = runner.steps();
         this.handle = handle;
         this.toolCalls = new ToolCalls(this, settings, steps);
+        this.budgets = runner.budgets();
+        this.spend = budgets.startRun(session);
     }
 
     void emit(AgentEvent e) {
@@ -59,24 +65,47 @@ final class AgentLoop {
 
     /** Runs {@code input} as the session's next user turn; one run at a time per session. */
     AgentResult runTop(Session session, String input) {
+        return top(session, false, () -> {
+            // A turn a failed run left unfinished is not continued under new input: its reply stays in the history.
+            session.abandonTurn();
+            session.append(Message.user(input));
+        });
+    }
+
+    /**
+     * Continues the session's last run from its journal: the turn in flight is finished (recorded results are
+     * reused, the model is not asked again), then the loop goes on as usual.
+     */
+    AgentResult resumeTop(Session session) {
+        return top(session, true, () -> { });
+    }
+
+    private AgentResult top(Session session, boolean resumed, Runnable start) {
         runner.checkOpen();
         session.begin();
         try {
-            return runStarted(session, input);
+            Agent agent = session.currentAgent().map(runner::agentNamed).orElse(runner.root());
+            return steps.run(new RunStep(agent.name(), session.id(), resumed), () -> runStarted(session, start));
         } finally {
             session.end();
         }
     }
 
-    private AgentResult runStarted(Session session, String input) {
+    private AgentResult runStarted(Session session, Runnable start) {
         Agent agent = session.currentAgent().map(runner::agentNamed).orElse(runner.root());
         session.currentAgent(agent.name());
         Usage before = session.usage();
-        session.append(Message.user(input));
+        start.run();
         try {
             AgentResult r = loop(agent, session, before);
+            session.checkpoint();
             emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
             return r;
+        } catch (Suspension s) {
+            PendingApproval p = s.pending();
+            emit(new AgentEvent.RunSuspended(p.agent(), p.sessionId(), p));
+            Agent now = session.currentAgent().map(runner::agentNamed).orElse(agent);
+            return result("", now, AgentResult.StopReason.SUSPENDED, 0, session, before);
         } catch (AgentException e) {
             emit(new AgentEvent.RunFailed(session.currentAgent().orElse(agent.name()), session.id(), e.getMessage(), e));
             throw e;
@@ -91,6 +120,13 @@ final class AgentLoop {
     private record Prepared(Agent agent, Map<String, Tool> tools, List<ToolSpec> specs, Message system,
                             ApprovalPolicy policy) {}
 
+    /** What one turn produced: the model's answer, after its tool calls (if any) ran and were answered. */
+    private record Turn(ChatResponse response) {
+        boolean isFinal() {
+            return !response.message().hasToolCalls();
+        }
+    }
+
     private AgentResult loop(Agent agent, Session session, Usage before) {
         int iterations = 0;
         String lastText = "";
@@ -102,26 +138,26 @@ final class AgentLoop {
                 emit(new AgentEvent.MaxIterationsReached(agent.name(), session.id(), agent.maxIterations()));
                 return result(lastText, agent, AgentResult.StopReason.MAX_ITERATIONS, iterations, session, before);
             }
+            Budgets.Exceeded over = budgets.exceeded(spend);
+            if (over != null) {
+                emit(new AgentEvent.BudgetExceeded(agent.name(), session.id(), over.scope(), over.budget(), over.tokens(),
+                        over.costUsd()));
+                return result(lastText, agent, AgentResult.StopReason.BUDGET_EXCEEDED, iterations, session, before);
+            }
             handoffTo.set(null);
             if (prepared == null || prepared.agent() != agent) {
                 prepared = prepare(agent, session, handoffTo);
             }
             Position at = new Position(agent.name(), session.id(), iterations);
-            ChatResponse response = callModel(at, agent, prepared, session);
+            Agent current = agent;
+            Prepared turnPrepared = prepared;
+            Turn turn = steps.turn(new TurnStep(at), () -> turn(at, current, turnPrepared, session));
             iterations++;
-            session.addUsage(response.usage(), settings.price(agent));
-            emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
-                    session.cost().isPresent() ? session.cost().getAsDouble() : null));
-            session.append(response.message());
-            emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), response.message()));
-            if (!response.text().isEmpty()) {
-                lastText = response.text();
+            if (!turn.response().text().isEmpty()) {
+                lastText = turn.response().text();
             }
-            if (!response.message().hasToolCalls()) {
-                return result(response.text(), agent, AgentResult.StopReason.COMPLETED, iterations, session, before);
-            }
-            for (ToolResultMessage r : toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy())) {
-                session.append(r);
+            if (turn.isFinal()) {
+                return result(turn.response().text(), agent, AgentResult.StopReason.COMPLETED, iterations, session, before);
             }
             Agent next = handoffTo.get();
             if (next != null) {
@@ -133,6 +169,30 @@ final class AgentLoop {
                 agent = next;
             }
         }
+    }
+
+    /**
+     * One model call and the tool calls it asks for, their results added to the session. A turn the session's
+     * journal holds (the run stopped in it) is finished instead: its reply is taken from the journal.
+     */
+    private Turn turn(Position at, Agent agent, Prepared prepared, Session session) {
+        ChatResponse response = session.inFlightReply();
+        if (response == null) {
+            response = callModel(at, agent, prepared, session);
+            ModelPrice price = settings.price(agent);
+            budgets.record(spend, response.usage(), price, agent);
+            session.addUsage(response.usage(), price);
+            emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
+                    session.cost().isPresent() ? session.cost().getAsDouble() : null));
+            session.append(response.message());
+            emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), response.message()));
+            if (!response.message().hasToolCalls()) {
+                return new Turn(response);
+            }
+            session.startTurn(agent.name(), response); // saved before any tool runs
+        }
+        session.finishTurn(toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy()));
+        return new Turn(response);
     }
 
     private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session) {
@@ -187,7 +247,7 @@ final class AgentLoop {
         }
         if (!agent.subAgents().isEmpty()) {
             tools.put(TeamTools.TRANSFER_TASK, TeamTools.transferTask(agent,
-                    (sub, task, expected) -> delegate(agent, session, sub, task, expected)));
+                    (sub, task, expected, callId) -> delegate(agent, session, sub, task, expected, callId)));
         }
         if (!agent.handoffs().isEmpty()) {
             tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, handoffTo));
@@ -196,19 +256,31 @@ final class AgentLoop {
                 Message.system(SystemPrompt.of(agent, settings)), ApprovalPolicy.of(agent, settings));
     }
 
-    /** A {@code transfer_task}: the sub-agent runs in a forked session; its usage counts for the parent. */
-    private ToolResult delegate(Agent agent, Session session, Agent sub, String task, String expected) {
-        Session child = session.fork();
-        child.currentAgent(sub.name());
+    /**
+     * A {@code transfer_task}: the sub-agent runs in a forked session; its usage counts for the parent. The
+     * session is kept in the parent's journal under the call's id, so a resumed run continues it.
+     */
+    private ToolResult delegate(Agent agent, Session session, Agent sub, String task, String expected, String callId) {
+        Session child = session.delegation(callId);
+        if (child.messages().isEmpty()) {
+            child.currentAgent(sub.name());
+            child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
+        }
         DelegationStep step = new DelegationStep(agent.name(), session.id(), sub.name(), child.id(), task, expected);
         emit(new AgentEvent.DelegationStarted(agent.name(), session.id(), sub.name(), child.id(), task));
-        child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
+        boolean suspended = false;
         try {
             AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO));
-            String out = r.stopReason() == AgentResult.StopReason.MAX_ITERATIONS
-                    ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output() : r.output();
+            String out = switch (r.stopReason()) {
+                case MAX_ITERATIONS -> "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output();
+                case BUDGET_EXCEEDED -> "(agent '" + sub.name() + "' stopped: the budget is spent) " + r.output();
+                default -> r.output();
+            };
             emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), out, false));
             return ToolResult.ok(out);
+        } catch (Suspension e) {
+            suspended = true; // the delegation goes on when the run resumes; its usage counts then
+            throw e;
         } catch (AgentException.Cancelled e) {
             throw e;
         } catch (AgentException e) {
@@ -216,7 +288,9 @@ final class AgentLoop {
             emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), msg, true));
             return ToolResult.error(msg);
         } finally {
-            session.addUsage(child.usage(), child.cost().isPresent() ? child.cost().getAsDouble() : null);
+            if (!suspended) {
+                session.addUsage(child.usage(), child.cost().isPresent() ? child.cost().getAsDouble() : null);
+            }
         }
     }
 }

@@ -38,7 +38,14 @@ public record AgentResult(String output, String agent, StopReason stopReason, in
         /** The model gave a final answer. */
         COMPLETED,
         /** The agent's iteration limit was reached before a final answer. */
-        MAX_ITERATIONS
+        MAX_ITERATIONS,
+        /** A token or cost budget was spent before a final answer (see {@link AgentEvent.BudgetExceeded}). */
+        BUDGET_EXCEEDED,
+        /**
+         * The run waits for a decision on a tool call ({@link Session#pendingApproval()}); resume it with
+         * {@link Runner#resume(Session, String, Decision)} or, with a session store, {@link Runner#resume(String, Decision)}.
+         */
+        SUSPENDED
     }
 
     @Override
