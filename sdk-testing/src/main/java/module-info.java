@@ -16,4 +16,5 @@ module dev.keel.testing {
     exports dev.keel.testing.model;
     exports dev.keel.testing.cassette;
     exports dev.keel.testing.spicedb;
+    exports dev.keel.testing.postgres;
 }

@@ -1,4 +1,4 @@
-package dev.keel.rag.langchain4j;
+package dev.keel.testing.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A throwaway PostgreSQL 17 + pgvector cluster, run from the Debian root that
+ * A throwaway PostgreSQL 17 (with the pgvector extension) for tests, run from the Debian root that
  * {@code scripts/setup/pgvector.sh} builds: {@code initdb} into a fresh directory under the root's
  * {@code /tmp}, {@code pg_ctl start} through {@code chroot} as the root's {@code postgres} user
  * (PostgreSQL refuses to run as root), listening on 127.0.0.1 on a free port with trust authentication,
@@ -26,14 +26,24 @@ import org.slf4j.LoggerFactory;
  * own device nodes, so no mount can be left behind on the host.
  *
  * <p>When the root is missing or the tests do not run as root, {@link #start()} skips the calling test,
- * except with {@code CI=true}, where it fails. Not thread-safe; one instance per test class.
+ * except with {@code CI=true}, where it fails. Several clusters (in several test classes or JVMs) run side by
+ * side. Not thread-safe; one instance per test class.
+ *
+ * <pre>{@code
+ * static PostgresCluster pg;
+ * @BeforeAll static void start() { pg = PostgresCluster.start(); }
+ * @AfterAll static void stop() { pg.close(); }
+ * ... DriverManager.getConnection(pg.jdbcUrl(), PostgresCluster.USER, "") ...
+ * }</pre>
  */
-final class PgVectorCluster implements AutoCloseable {
-    static final String DATABASE = "keel";
-    static final String USER = "postgres";
+public final class PostgresCluster implements AutoCloseable {
+    /** The database every cluster has (with the {@code vector} extension). */
+    public static final String DATABASE = "keel";
+    /** The superuser, trusted without a password on 127.0.0.1. */
+    public static final String USER = "postgres";
     private static final String BIN = "/usr/lib/postgresql/17/bin/";
     private static final String MARKER = ".keel-pgvector-complete";
-    private static final Logger LOG = LoggerFactory.getLogger(PgVectorCluster.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCluster.class);
 
     private final Path root;
     private final Path dir;
@@ -43,7 +53,7 @@ final class PgVectorCluster implements AutoCloseable {
     private final Thread shutdownHook;
     private boolean closed;
 
-    private PgVectorCluster(Path root, Path dir, String userSpec, int port) {
+    private PostgresCluster(Path root, Path dir, String userSpec, int port) {
         this.root = root;
         this.dir = dir;
         this.dirInRoot = "/" + root.relativize(dir);
@@ -52,8 +62,12 @@ final class PgVectorCluster implements AutoCloseable {
         this.shutdownHook = new Thread(this::stopQuietly, "pgvector-cluster-stop");
     }
 
-    /** The root the setup script builds, or the one named by {@code keel.pgvector.root} / {@code KEEL_PGVECTOR_ROOT}. */
-    static Path root() {
+    /**
+     * The root the setup script builds, or the one named by {@code keel.pgvector.root} / {@code KEEL_PGVECTOR_ROOT}.
+     *
+     * @return the root's directory
+     */
+    public static Path root() {
         String configured = System.getProperty("keel.pgvector.root", System.getenv("KEEL_PGVECTOR_ROOT"));
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
@@ -64,8 +78,13 @@ final class PgVectorCluster implements AutoCloseable {
         return base.resolve("pgvector").resolve("trixie-pg17").resolve("root");
     }
 
-    /** Starts a fresh cluster, or skips (fails under CI) when the prerequisites are missing. */
-    static PgVectorCluster start() {
+    /**
+     * Starts a fresh cluster, or skips the calling test (fails under {@code CI=true}) when the prerequisites are
+     * missing.
+     *
+     * @return the running cluster
+     */
+    public static PostgresCluster start() {
         Path root = root();
         String missing = null;
         if (!Files.isRegularFile(root.resolve(MARKER)) || !Files.isExecutable(root.resolve(BIN.substring(1) + "postgres"))) {
@@ -88,11 +107,11 @@ final class PgVectorCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a cluster directory in " + root, e);
         }
-        PgVectorCluster cluster = null;
+        PostgresCluster cluster = null;
         try {
             // A free port can be taken between the probe and the start: try a few.
             for (int attempt = 1; ; attempt++) {
-                cluster = new PgVectorCluster(root, dir, userSpec, freePort());
+                cluster = new PostgresCluster(root, dir, userSpec, freePort());
                 try {
                     cluster.boot(attempt == 1);
                     return cluster;
@@ -132,21 +151,41 @@ final class PgVectorCluster implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000, root);
     }
 
-    int port() {
+    /**
+     * The TCP port on 127.0.0.1.
+     *
+     * @return the port
+     */
+    public int port() {
         return port;
     }
 
-    String jdbcUrl() {
+    /**
+     * The JDBC URL of {@link #DATABASE}.
+     *
+     * @return the URL
+     */
+    public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
-    /** The cluster's directory on the host (deleted by {@link #close()}). */
-    Path directory() {
+    /**
+     * The cluster's directory on the host (deleted by {@link #close()}).
+     *
+     * @return the directory
+     */
+    public Path directory() {
         return dir;
     }
 
-    /** Runs SQL through psql inside the root and returns its unaligned output. */
-    String psql(String database, String sql) {
+    /**
+     * Runs SQL through psql inside the root.
+     *
+     * @param database the database
+     * @param sql the statements
+     * @return psql's unaligned output
+     */
+    public String psql(String database, String sql) {
         return run(BIN + "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
                 "-p", Integer.toString(port), "-U", USER, "-d", database, "-c", sql).strip();
     }
@@ -258,6 +297,6 @@ final class PgVectorCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PgVectorCluster[127.0.0.1:" + port + ", " + dir + (closed ? ", closed" : "") + "]";
+        return "PostgresCluster[127.0.0.1:" + port + ", " + dir + (closed ? ", closed" : "") + "]";
     }
 }
