@@ -46,14 +46,18 @@ public record MicroVmConfig(Path assetsDir, Accelerator accelerator, Duration kv
     }
 
     /**
-     * Defaults: assets in {@code ~/.cache/keel/sandbox} (or the system property {@code keel.sandbox.assets}),
-     * accelerator AUTO, 15 s KVM probe, snapshots on.
+     * Defaults: assets where the setup script put them — the system property {@code keel.sandbox.assets}, else the
+     * environment variable {@code KEEL_SANDBOX_CACHE} (which the setup script honours too), else
+     * {@code ~/.cache/keel/sandbox} — accelerator AUTO, 15 s KVM probe, snapshots on.
      *
      * @return the defaults
      */
     public static MicroVmConfig defaults() {
         String dir = System.getProperty("keel.sandbox.assets");
-        Path assets = dir != null ? Path.of(dir)
+        if (dir == null || dir.isBlank()) {
+            dir = System.getenv("KEEL_SANDBOX_CACHE");
+        }
+        Path assets = dir != null && !dir.isBlank() ? Path.of(dir)
                 : Path.of(System.getProperty("user.home"), ".cache", "keel", "sandbox");
         return new MicroVmConfig(assets.toAbsolutePath(), Accelerator.AUTO, Duration.ofSeconds(15), "", true, null);
     }

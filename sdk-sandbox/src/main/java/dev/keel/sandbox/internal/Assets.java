@@ -18,8 +18,10 @@ import java.util.Properties;
  * @param agent   the static guest agent binary
  * @param versions pinned package versions, for info and cache keys
  * @param debianRoot the debootstrapped Debian root directory, or {@code null} when the setup script did not build one
+ * @param fsguard the workspace quota guard qemu is started with (a preload library)
  */
-public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path agent, String versions, Path debianRoot) {
+public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path agent, String versions, Path debianRoot,
+                     Path fsguard) {
 
     /** The file the setup script writes. */
     public static final String FILE = "assets.properties";
@@ -40,8 +42,8 @@ public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path ag
         Assets a = new Assets(path(p, "qemu", file), path(p, "kernel", file), path(p, "modules", file),
                 path(p, "busybox", file), path(p, "agent", file),
                 "kernel " + p.getProperty("kernel.version", "?") + ", busybox " + p.getProperty("busybox.version", "?"),
-                optionalDir(p.getProperty("debian.root")));
-        for (Path each : new Path[] {a.qemu, a.kernel, a.modules, a.busybox, a.agent}) {
+                optionalDir(p.getProperty("debian.root")), path(p, "fsguard", file));
+        for (Path each : new Path[] {a.qemu, a.kernel, a.modules, a.busybox, a.agent, a.fsguard}) {
             if (!Files.exists(each)) {
                 throw new SandboxPrerequisiteException(each + " (listed in " + file
                         + ") is missing; run scripts/setup/sandbox.sh again");
