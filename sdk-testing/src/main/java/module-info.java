@@ -5,6 +5,8 @@
 module dev.keel.testing {
     requires transitive dev.keel.core;
     requires org.slf4j;
+    // PostgresCluster.dataSource()
+    requires transitive java.sql;
     requires transitive org.junit.jupiter.api;
     requires mockwebserver3;
     requires okio;

@@ -8,6 +8,7 @@ import dev.keel.core.http.HttpConfig;
 import dev.keel.core.openai.OpenAiCompatible;
 import dev.keel.core.tool.JsonSchema;
 import dev.keel.core.tool.ToolSpec;
+import dev.keel.testing.postgres.PostgresCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ public final class DurableChild {
         if (spec.startsWith("file:")) {
             return SessionStore.inDirectory(Path.of(spec.substring(5)));
         }
-        return SessionStore.postgres(new JdbcUrlDataSource(spec.substring("postgres:".length())));
+        return SessionStore.postgres(PostgresCluster.dataSource(spec.substring("postgres:".length())));
     }
 
     static void append(Path journal, String line) {

@@ -43,7 +43,7 @@ class PostgresDurableRunTest {
     }
 
     private SessionStore store() {
-        return SessionStore.postgres(new JdbcUrlDataSource(pg.jdbcUrl()));
+        return SessionStore.postgres(pg.dataSource());
     }
 
     @Test
@@ -88,7 +88,7 @@ class PostgresDurableRunTest {
         assertThat(a.load("pg-2").orElseThrow().json()).isEqualTo("{\"v\":2}");
         assertThat(a.delete("pg-2")).isTrue();
         assertThat(a.load("pg-2")).isEmpty();
-        assertThatThrownBy(() -> SessionStore.postgres(new JdbcUrlDataSource(pg.jdbcUrl()), "x; DROP TABLE y"))
+        assertThatThrownBy(() -> SessionStore.postgres(pg.dataSource(), "x; DROP TABLE y"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(pg.psql(PostgresCluster.DATABASE, "SELECT count(*) FROM keel_sessions WHERE id = 'pg-2'")))
                 .containsExactly("0");

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +52,11 @@ public final class PostgresCluster implements AutoCloseable {
     private final String userSpec;
     private final int port;
     private final Thread shutdownHook;
+    private final boolean keep;
     private boolean closed;
 
-    private PostgresCluster(Path root, Path dir, String userSpec, int port) {
+    private PostgresCluster(Path root, Path dir, String userSpec, int port, boolean keep) {
+        this.keep = keep;
         this.root = root;
         this.dir = dir;
         this.dirInRoot = "/" + root.relativize(dir);
@@ -85,6 +88,50 @@ public final class PostgresCluster implements AutoCloseable {
      * @return the running cluster
      */
     public static PostgresCluster start() {
+        Path root = checkedRoot();
+        String userSpec = postgresUser(root);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(root.resolve("tmp"), "keel-pg-");
+            own(dir, userSpec);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a cluster directory in " + root, e);
+        }
+        return launch(root, dir, userSpec, true, false);
+    }
+
+    /**
+     * Starts the cluster called {@code name}, which keeps its data between starts (and processes): the first
+     * start creates it, {@link #close()} stops the server and keeps the data. For samples and demos that
+     * continue in a second process what a first one stored.
+     *
+     * @param name lower-case letters, digits and dashes
+     * @return the running cluster
+     */
+    public static PostgresCluster persistent(String name) {
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,40}")) {
+            throw new IllegalArgumentException("a cluster name is lower-case letters, digits and dashes: " + name);
+        }
+        Path root = checkedRoot();
+        String userSpec = postgresUser(root);
+        Path dir = root.resolve("var/lib/keel-clusters").resolve(name);
+        boolean fresh = !Files.isDirectory(dir.resolve("data"));
+        try {
+            Files.createDirectories(dir);
+            own(dir, userSpec);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the cluster directory " + dir, e);
+        }
+        return launch(root, dir, userSpec, fresh, true);
+    }
+
+    private static void own(Path dir, String userSpec) throws IOException {
+        Files.setAttribute(dir, "unix:uid", Integer.parseInt(userSpec.split(":")[0]));
+        Files.setAttribute(dir, "unix:gid", Integer.parseInt(userSpec.split(":")[1]));
+    }
+
+    /** The root, when it is complete and usable; otherwise skips the calling test (fails under CI). */
+    private static Path checkedRoot() {
         Path root = root();
         String missing = null;
         if (!Files.isRegularFile(root.resolve(MARKER)) || !Files.isExecutable(root.resolve(BIN.substring(1) + "postgres"))) {
@@ -98,22 +145,17 @@ public final class PostgresCluster implements AutoCloseable {
             }
             Assumptions.abort(missing);
         }
-        String userSpec = postgresUser(root);
-        Path dir;
-        try {
-            dir = Files.createTempDirectory(root.resolve("tmp"), "keel-pg-");
-            Files.setAttribute(dir, "unix:uid", Integer.parseInt(userSpec.split(":")[0]));
-            Files.setAttribute(dir, "unix:gid", Integer.parseInt(userSpec.split(":")[1]));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a cluster directory in " + root, e);
-        }
+        return root;
+    }
+
+    private static PostgresCluster launch(Path root, Path dir, String userSpec, boolean initdb, boolean keep) {
         PostgresCluster cluster = null;
         try {
             // A free port can be taken between the probe and the start: try a few.
             for (int attempt = 1; ; attempt++) {
-                cluster = new PostgresCluster(root, dir, userSpec, freePort());
+                cluster = new PostgresCluster(root, dir, userSpec, freePort(), keep);
                 try {
-                    cluster.boot(attempt == 1);
+                    cluster.boot(initdb && attempt == 1);
                     return cluster;
                 } catch (IllegalStateException e) {
                     if (attempt == 3 || !e.getMessage().contains("could not bind")) {
@@ -125,7 +167,7 @@ public final class PostgresCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             if (cluster != null) {
                 cluster.close();
-            } else {
+            } else if (!keep) {
                 deleteTree(dir);
             }
             throw e;
@@ -170,6 +212,26 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /**
+     * A data source for {@link #DATABASE} as {@link #USER}, opening a new connection per call (what a service's
+     * pool would hand out); needs the PostgreSQL driver on the class path.
+     *
+     * @return the data source
+     */
+    public DataSource dataSource() {
+        return dataSource(jdbcUrl());
+    }
+
+    /**
+     * A data source for a cluster's JDBC URL as {@link #USER} (for a child process that was handed only the URL).
+     *
+     * @param jdbcUrl a {@link #jdbcUrl()}
+     * @return the data source
+     */
+    public static DataSource dataSource(String jdbcUrl) {
+        return new ClusterDataSource(jdbcUrl);
+    }
+
+    /**
      * The cluster's directory on the host (deleted by {@link #close()}).
      *
      * @return the directory
@@ -190,7 +252,7 @@ public final class PostgresCluster implements AutoCloseable {
                 "-p", Integer.toString(port), "-U", USER, "-d", database, "-c", sql).strip();
     }
 
-    /** Stops the server and deletes its directory. */
+    /** Stops the server and deletes its directory (a {@link #persistent} cluster keeps it). */
     @Override
     public void close() {
         if (closed) {
@@ -203,7 +265,9 @@ public final class PostgresCluster implements AutoCloseable {
         } catch (IllegalStateException | IllegalArgumentException alreadyGoneOrShuttingDown) {
             // nothing to remove
         }
-        deleteTree(dir);
+        if (!keep) {
+            deleteTree(dir);
+        }
     }
 
     private void stopQuietly() {

@@ -1,27 +1,30 @@
-package dev.keel.agents;
+package dev.keel.testing.postgres;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-/** A data source over PostgreSQL's driver and a JDBC URL (the tests' stand-in for a service's pool). */
-final class JdbcUrlDataSource implements DataSource {
+/**
+ * A data source that opens a new connection per call as {@link PostgresCluster#USER}: the tests' and samples'
+ * stand-in for a service's connection pool. The PostgreSQL driver must be on the class path.
+ */
+final class ClusterDataSource implements DataSource {
     private final String url;
-    private final org.postgresql.Driver driver = new org.postgresql.Driver();
 
-    JdbcUrlDataSource(String url) {
+    ClusterDataSource(String url) {
         this.url = url;
     }
 
     @Override
     public Connection getConnection() throws SQLException {
         Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        return driver.connect(url, p);
+        p.setProperty("user", PostgresCluster.USER);
+        return DriverManager.getConnection(url, p);
     }
 
     @Override
@@ -36,10 +39,12 @@ final class JdbcUrlDataSource implements DataSource {
 
     @Override
     public void setLogWriter(PrintWriter out) {
+        // connections are not logged
     }
 
     @Override
     public void setLoginTimeout(int seconds) {
+        // the driver's default applies
     }
 
     @Override
@@ -60,5 +65,10 @@ final class JdbcUrlDataSource implements DataSource {
     @Override
     public boolean isWrapperFor(Class<?> iface) {
         return false;
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterDataSource[" + url + "]";
     }
 }
