@@ -32,6 +32,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,9 +68,33 @@ class TracingTest {
         otel.close();
     }
 
+    /**
+     * The researcher's and the writer's tools each wait (outside the model server) until both have started: the
+     * run only finishes when the two delegations really run at the same time.
+     */
+    private final CountDownLatch bothDelegationsStarted = new CountDownLatch(2);
+
+    private void bothDelegationsRunning() {
+        bothDelegationsStarted.countDown();
+        try {
+            if (!bothDelegationsStarted.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the two delegations did not run at the same time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Agent team() {
+        Tool styleGuide = Tool.of(ToolSpec.of("style_guide", "Returns the style guide", JsonSchema.object().build()),
+                true, (args, ctx) -> {
+                    bothDelegationsRunning();
+                    return ToolResult.ok("Be brief.");
+                });
         Tool lookup = Tool.of(ToolSpec.of("lookup", "Looks up a fact",
                 JsonSchema.object().required("topic", JsonSchema.string()).build()), true, (args, ctx) -> {
+                    bothDelegationsRunning();
                     ExecResult r = LocalCommandRunner.create().run(
                             Command.of("echo", SECRET_OUTPUT).withTimeout(Duration.ofSeconds(10)));
                     return ToolResult.ok(r.stdout().strip());
@@ -76,7 +102,7 @@ class TracingTest {
         Agent researcher = Agent.builder("researcher").description("Finds facts").instruction("You research.")
                 .model("openai/gpt-4o").toolsets(Toolset.of("facts", lookup)).build();
         Agent writer = Agent.builder("writer").description("Writes copy").instruction("You write.")
-                .model("anthropic/claude-sonnet-4-5").build();
+                .model("anthropic/claude-sonnet-4-5").toolsets(Toolset.of("style", styleGuide)).build();
         return Agent.builder("director").instruction("You direct. " + KEY_IN_PROMPT).model("openai/gpt-4o")
                 .subAgents(researcher, writer).build();
     }
@@ -97,7 +123,8 @@ class TracingTest {
                 return afterTool ? ScriptedReply.text("Facts: " + SECRET_OUTPUT).usage(12, 4)
                         : ScriptedReply.toolCall("lookup", Map.of("topic", "revenue")).usage(10, 3);
             }
-            return ScriptedReply.text("Copy written.").usage(8, 2);
+            return afterTool ? ScriptedReply.text("Copy written.").usage(8, 2)
+                    : ScriptedReply.toolCall("style_guide", Map.of()).usage(6, 1);
         });
     }
 
@@ -139,6 +166,12 @@ class TracingTest {
         SpanData writerRun = one(all, "invoke_agent writer");
         assertThat(transfers).extracting(SpanData::getSpanId)
                 .containsExactlyInAnyOrder(researcherRun.getParentSpanId(), writerRun.getParentSpanId());
+        assertThat(researcherRun.getStartEpochNanos()).isLessThan(writerRun.getEndEpochNanos());
+        assertThat(writerRun.getStartEpochNanos()).isLessThan(researcherRun.getEndEpochNanos());
+        assertThat(all.stream().filter(s -> s.getName().equals("keel.turn writer")).toList()).hasSize(2)
+                .allSatisfy(t -> assertThat(t.getParentSpanId()).isEqualTo(writerRun.getSpanId()));
+        assertThat(one(all, "execute_tool style_guide").getAttributes().get(AttributeKey.booleanKey("keel.tool.error")))
+                .isFalse();
 
         SpanData lookup = one(all, "execute_tool lookup");
         SpanData lookupTurn = parentOf(all, lookup);
@@ -155,7 +188,7 @@ class TracingTest {
         assertThat(exec.getAttributes().get(AttributeKey.longKey("process.exit.code"))).isZero();
 
         List<SpanData> chats = all.stream().filter(s -> s.getName().startsWith("chat ")).toList();
-        assertThat(chats).hasSize(5); // director 2, researcher 2, writer 1
+        assertThat(chats).hasSize(6); // director 2, researcher 2, writer 2
         SpanData firstChat = chats.stream().filter(c -> parentOf(all, c).equals(turns.stream()
                 .min((a, b) -> Long.compare(a.getStartEpochNanos(), b.getStartEpochNanos())).orElseThrow()))
                 .findFirst().orElseThrow();
@@ -187,6 +220,26 @@ class TracingTest {
         Collection<MetricData> m = metrics.collectAllMetrics();
         assertThat(m).extracting(MetricData::getName).contains("gen_ai.client.token.usage",
                 "gen_ai.client.operation.duration", "keel.agent.cost", "keel.tool.duration", "keel.agent.runs");
+        MetricData tokenUsage = m.stream().filter(d -> d.getName().equals("gen_ai.client.token.usage")).findFirst()
+                .orElseThrow();
+        Map<String, Long> inputTokensByAgentAndModel = tokenUsage.getHistogramData().getPoints().stream()
+                .filter(p -> "input".equals(p.getAttributes().get(AttributeKey.stringKey("gen_ai.token.type"))))
+                .collect(Collectors.groupingBy(p -> p.getAttributes().get(AttributeKey.stringKey("gen_ai.agent.name"))
+                        + " " + p.getAttributes().get(AttributeKey.stringKey("gen_ai.request.model")),
+                        Collectors.summingLong(p -> (long) p.getSum())));
+        assertThat(inputTokensByAgentAndModel).containsOnly(Map.entry("director gpt-4o", 50L),
+                Map.entry("researcher gpt-4o", 22L), Map.entry("writer claude-sonnet-4-5", 14L));
+        MetricData toolLatency = m.stream().filter(d -> d.getName().equals("keel.tool.duration")).findFirst()
+                .orElseThrow();
+        assertThat(toolLatency.getHistogramData().getPoints()).anySatisfy(p -> {
+            assertThat(p.getAttributes().get(AttributeKey.stringKey("gen_ai.tool.name"))).isEqualTo("lookup");
+            assertThat(p.getAttributes().get(AttributeKey.stringKey("gen_ai.agent.name"))).isEqualTo("researcher");
+            assertThat(p.getCount()).isEqualTo(1);
+        });
+        assertThat(toolLatency.getHistogramData().getPoints()).anySatisfy(p -> {
+            assertThat(p.getAttributes().get(AttributeKey.stringKey("gen_ai.tool.name"))).isEqualTo("transfer_task");
+            assertThat(p.getCount()).isEqualTo(2);
+        });
         MetricData cost = m.stream().filter(d -> d.getName().equals("keel.agent.cost")).findFirst().orElseThrow();
         double dollars = cost.getDoubleSumData().getPoints().stream().mapToDouble(p -> p.getValue()).sum();
         // gpt-4o calls: director 20+10 and 30+5, researcher 10+3 and 12+4 → 72 input and 22 output tokens
