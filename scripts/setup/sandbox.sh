@@ -6,7 +6,9 @@
 #   - the guest agent, compiled statically from sdk-sandbox/src/main/c/agent/*.c
 #   - the workspace quota guard qemu is started with, compiled from sdk-sandbox/src/main/c/fsguard/fsguard.c
 #   - optionally (as root) a Debian bookworm root built with debootstrap, for GuestRoot.DEBIAN
-# Writes ~/.cache/keel/sandbox/assets.properties, which the Java provider reads.
+# Writes ~/.cache/keel/sandbox/assets-v2.properties, which the Java provider reads. The index carries its format
+# version in its name, so checkouts of different Keel versions can share the cache without overwriting each
+# other's index (the assets themselves sit in content-hashed folders).
 # Idempotent: a second run with everything in place does nothing but verify.
 set -euo pipefail
 
@@ -237,7 +239,7 @@ if [ "${KEEL_SANDBOX_DEBIAN_ROOT:-1}" != 0 ]; then
   fi
 fi
 
-props="$cache/assets.properties"
+props="$cache/assets-v2.properties"
 cat > "$props.tmp" <<PROPS
 # written by scripts/setup/sandbox.sh
 qemu=$(command -v qemu-system-x86_64)

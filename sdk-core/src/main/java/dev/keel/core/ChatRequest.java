@@ -21,7 +21,14 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
     /** The most cache breakpoints a request may carry (Anthropic's limit). */
     public static final int MAX_CACHE_BREAKPOINTS = 4;
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param messages         the conversation, at least one message
+     * @param tools            tools the model may call; names unique ({@code null} means none)
+     * @param options          generation options ({@code null} means {@link ChatOptions#defaults()})
+     * @param cacheBreakpoints prompt-cache breakpoints ({@code null} means none)
+     */
     public ChatRequest {
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
         if (messages.isEmpty()) {
@@ -46,7 +53,13 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
         }
     }
 
-    /** A request without cache breakpoints. */
+    /**
+     * A request without cache breakpoints.
+     *
+     * @param messages the conversation, at least one message
+     * @param tools    tools the model may call; names unique
+     * @param options  generation options
+     */
     public ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOptions options) {
         this(messages, tools, options, List.of());
     }
@@ -71,22 +84,42 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
         return new ChatRequest(List.copyOf(messages), List.of(), ChatOptions.defaults());
     }
 
-    /** A copy offering exactly these tools. */
+    /**
+     * A copy offering exactly these tools.
+     *
+     * @param tools the tools, names unique
+     * @return the modified copy
+     */
     public ChatRequest withTools(ToolSpec... tools) {
         return withTools(List.of(tools));
     }
 
-    /** A copy offering exactly these tools. */
+    /**
+     * A copy offering exactly these tools.
+     *
+     * @param tools the tools, names unique
+     * @return the modified copy
+     */
     public ChatRequest withTools(List<ToolSpec> tools) {
         return new ChatRequest(messages, tools, options, cacheBreakpoints);
     }
 
-    /** A copy with these options. */
+    /**
+     * A copy with these options.
+     *
+     * @param options the generation options
+     * @return the modified copy
+     */
     public ChatRequest withOptions(ChatOptions options) {
         return new ChatRequest(messages, tools, options, cacheBreakpoints);
     }
 
-    /** A copy with exactly these cache breakpoints. */
+    /**
+     * A copy with exactly these cache breakpoints.
+     *
+     * @param breakpoints at most {@value #MAX_CACHE_BREAKPOINTS} breakpoints
+     * @return the modified copy
+     */
     public ChatRequest withCacheBreakpoints(CacheBreakpoint... breakpoints) {
         return new ChatRequest(messages, tools, options, List.of(breakpoints));
     }

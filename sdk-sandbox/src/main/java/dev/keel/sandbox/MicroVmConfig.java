@@ -8,7 +8,7 @@ import java.util.Objects;
  * Settings of the QEMU microVM backend. Immutable.
  *
  * @param assetsDir       where {@code scripts/setup/sandbox.sh} put qemu's path, the kernel and the agent
- *                        ({@code assets.properties}); the initramfs and VM snapshots are cached here too
+ *                        ({@code assets-v2.properties}); the initramfs and VM snapshots are cached here too
  * @param accelerator     KVM, TCG, or AUTO (KVM only after a real smoke boot succeeds)
  * @param kvmProbeTimeout how long the KVM smoke boot may take before TCG is chosen
  * @param bootArgs        extra guest kernel command line arguments (empty for none)
@@ -23,7 +23,7 @@ public record MicroVmConfig(Path assetsDir, Accelerator accelerator, Duration kv
      * Creates the value, checking its components.
      *
      * @param assetsDir where {@code scripts/setup/sandbox.sh} put qemu's path, the kernel and the agent ({@code
-     *     assets.properties}); the initramfs and VM snapshots are cached here too
+     *     assets-v2.properties}); the initramfs and VM snapshots are cached here too
      * @param accelerator KVM, TCG, or AUTO (KVM only after a real smoke boot succeeds)
      * @param kvmProbeTimeout how long the KVM smoke boot may take before TCG is chosen
      * @param bootArgs extra guest kernel command line arguments (empty for none)

@@ -13,6 +13,8 @@ public final class SandboxDiedException extends SandboxClosedException {
     private final String reason;
 
     /**
+     * The VM of a sandbox died.
+     *
      * @param sandbox the sandbox's name
      * @param reason  what killed it, e.g. {@code guest kernel panic: System is deadlocked on memory}
      */

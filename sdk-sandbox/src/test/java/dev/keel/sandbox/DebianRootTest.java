@@ -28,7 +28,7 @@ class DebianRootTest {
     @BeforeAll
     void boot() throws IOException {
         provider = TestVms.provider();
-        Path props = MicroVmConfig.defaults().assetsDir().resolve("assets.properties");
+        Path props = MicroVmConfig.defaults().assetsDir().resolve("assets-v2.properties");
         Properties p = new Properties();
         if (Files.exists(props)) {
             try (Reader r = Files.newBufferedReader(props)) {

@@ -185,6 +185,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     /**
      * A builder starting from this registry's providers, environment and HTTP settings. A registry built
      * from it creates its own HTTP client (unless a caller's client was set): it never shares this one's.
+     *
+     * @return a new builder
      */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -312,6 +314,9 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         /**
          * Sets the registry's providers to exactly these, replacing every provider registered before (the
          * built-ins included). Use {@link #provider(ProviderConfig)} to add one.
+         *
+         * @param providers the providers
+         * @return this builder
          */
         public Builder providers(List<ProviderConfig> providers) {
             List<ProviderConfig> copy = new ArrayList<>(providers);
@@ -366,14 +371,25 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
             return this;
         }
 
-        /** Timeouts, retries and interceptors of the HTTP client the registry creates for its models. */
+        /**
+         * Timeouts, retries and interceptors of the HTTP client the registry creates for its models.
+         *
+         * @param config the HTTP settings
+         * @return this builder
+         */
         public Builder http(HttpConfig config) {
             this.httpConfig = Objects.requireNonNull(config, "config");
             this.httpClient = null;
             return this;
         }
 
-        /** Uses the caller's client for every resolved model instead of creating one; the caller owns and closes it. */
+        /**
+         * Uses the caller's client for every resolved model instead of creating one; the caller owns and
+         * closes it.
+         *
+         * @param client the caller's client
+         * @return this builder
+         */
         public Builder httpClient(OkHttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "client");
             return this;

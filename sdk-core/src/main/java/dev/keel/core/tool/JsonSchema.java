@@ -28,7 +28,12 @@ public final class JsonSchema {
         this.document = document;
     }
 
-    /** Wraps a schema document. */
+    /**
+     * Wraps a schema document.
+     *
+     * @param schema the schema document
+     * @return the schema
+     */
     public static JsonSchema of(JsonObject schema) {
         return new JsonSchema(Objects.requireNonNull(schema, "schema"));
     }
@@ -47,7 +52,11 @@ public final class JsonSchema {
         }
     }
 
-    /** {@code {"type":"string"}}. */
+    /**
+     * The schema <code>{"type":"string"}</code>.
+     *
+     * @return the schema
+     */
     public static JsonSchema string() {
         return type("string", null);
     }
@@ -62,7 +71,11 @@ public final class JsonSchema {
         return type("string", description);
     }
 
-    /** {@code {"type":"integer"}}. */
+    /**
+     * The schema <code>{"type":"integer"}</code>.
+     *
+     * @return the schema
+     */
     public static JsonSchema integer() {
         return type("integer", null);
     }
@@ -77,7 +90,11 @@ public final class JsonSchema {
         return type("integer", description);
     }
 
-    /** {@code {"type":"number"}}. */
+    /**
+     * The schema <code>{"type":"number"}</code>.
+     *
+     * @return the schema
+     */
     public static JsonSchema number() {
         return type("number", null);
     }
@@ -92,7 +109,11 @@ public final class JsonSchema {
         return type("number", description);
     }
 
-    /** {@code {"type":"boolean"}}. */
+    /**
+     * The schema <code>{"type":"boolean"}</code>.
+     *
+     * @return the schema
+     */
     public static JsonSchema bool() {
         return type("boolean", null);
     }
@@ -155,7 +176,11 @@ public final class JsonSchema {
         return new JsonSchema(document.with("description", Objects.requireNonNull(description, "description")));
     }
 
-    /** The schema document. */
+    /**
+     * The schema document.
+     *
+     * @return the document
+     */
     public JsonObject toJson() {
         return document;
     }
@@ -185,7 +210,12 @@ public final class JsonSchema {
 
         private ObjectBuilder() {}
 
-        /** What the object is. */
+        /**
+         * What the object is.
+         *
+         * @param description the object's description
+         * @return this builder
+         */
         public ObjectBuilder description(String description) {
             this.description = description;
             return this;
@@ -229,7 +259,11 @@ public final class JsonSchema {
             return this;
         }
 
-        /** The schema. */
+        /**
+         * The schema.
+         *
+         * @return the object schema
+         */
         public JsonSchema build() {
             JsonObject.Builder b = JsonObject.builder().put("type", "object").put("properties", properties);
             if (description != null) {

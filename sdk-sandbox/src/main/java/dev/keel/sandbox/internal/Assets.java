@@ -9,7 +9,7 @@ import java.util.Properties;
 
 /**
  * What the setup script ({@code scripts/setup/sandbox.sh}) installed: the qemu binary, the guest kernel
- * and its modules, busybox and the guest agent, as listed in {@code assets.properties}.
+ * and its modules, busybox and the guest agent, as listed in {@code assets-v2.properties}.
  *
  * @param qemu    qemu-system-x86_64
  * @param kernel  the guest kernel image (bzImage)
@@ -23,10 +23,13 @@ import java.util.Properties;
 public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path agent, String versions, Path debianRoot,
                      Path fsguard) {
 
-    /** The file the setup script writes. */
-    public static final String FILE = "assets.properties";
+    /**
+     * The file the setup script writes. Its name carries the format version (v2 added the workspace guard), so
+     * Keel versions that share one cache directory never read or overwrite each other's index.
+     */
+    public static final String FILE = "assets-v2.properties";
 
-    /** Reads and checks {@code dir/assets.properties}; every listed file must exist. */
+    /** Reads and checks {@code dir/assets-v2.properties}; every listed file must exist. */
     public static Assets load(Path dir) {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
