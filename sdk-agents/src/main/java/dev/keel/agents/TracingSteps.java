@@ -72,6 +72,20 @@ final class TracingSteps implements StepInterceptor {
     private final LongCounter runs;
     // Approval outcome of a call, from its approval step until its tool span starts (same run, same thread or not).
     private final Map<String, String> approvals = new ConcurrentHashMap<>();
+    // Metric attribute sets, built once per agent and model (or tool): building one sorts its keys on every call.
+    private final Map<String, ModelMetricAttributes> modelAttributes = new ConcurrentHashMap<>();
+    private final Map<String, Attributes> toolAttributes = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 1_024;
+
+    /** The attribute sets of one agent's calls to one model. */
+    private record ModelMetricAttributes(Attributes call, Attributes input, Attributes output, Attributes cost) {
+        static ModelMetricAttributes of(String agent, String label) {
+            Attributes call = Attributes.builder().put(OPERATION, "chat").put(PROVIDER, provider(label))
+                    .put(REQUEST_MODEL, modelName(label)).put(AGENT, agent).build();
+            return new ModelMetricAttributes(call, call.toBuilder().put(TOKEN_TYPE, "input").build(),
+                    call.toBuilder().put(TOKEN_TYPE, "output").build(), Attributes.of(MODEL, label, AGENT, agent));
+        }
+    }
 
     TracingSteps(Telemetry telemetry, RunSettings settings) {
         this.telemetry = telemetry;
@@ -150,8 +164,9 @@ final class TracingSteps implements StepInterceptor {
             b.setAttribute(INPUT_MESSAGES, telemetry.redact(messages(step.request().messages())));
         }
         long start = System.nanoTime();
-        Attributes metric = Attributes.builder().put(OPERATION, "chat").put(PROVIDER, provider)
-                .put(REQUEST_MODEL, model).put(AGENT, step.at().agent()).build();
+        ModelMetricAttributes attributes = modelAttributes.computeIfAbsent(step.at().agent() + "\u0000" + step.model(),
+                k -> ModelMetricAttributes.of(step.at().agent(), step.model()));
+        Attributes metric = attributes.call();
         return inSpan(b, next, r -> {
             Span span = Span.current();
             Usage u = r.usage();
@@ -168,11 +183,11 @@ final class TracingSteps implements StepInterceptor {
                 span.setAttribute(OUTPUT_MESSAGES, telemetry.redact(messages(List.of(r.message()))));
             }
             modelDuration.record((System.nanoTime() - start) / 1e9, metric);
-            tokens.record(u.inputTokens(), metric.toBuilder().put(TOKEN_TYPE, "input").build());
-            tokens.record(u.outputTokens(), metric.toBuilder().put(TOKEN_TYPE, "output").build());
+            tokens.record(u.inputTokens(), attributes.input());
+            tokens.record(u.outputTokens(), attributes.output());
             ModelPrice price = settings.prices().get(step.model());
             if (price != null) {
-                cost.add(price.cost(u), Attributes.of(MODEL, step.model(), AGENT, step.at().agent()));
+                cost.add(price.cost(u), attributes.cost());
             }
         }, e -> modelDuration.record((System.nanoTime() - start) / 1e9,
                 metric.toBuilder().put(ERROR_TYPE, e.getClass().getName()).build()));
@@ -208,10 +223,22 @@ final class TracingSteps implements StepInterceptor {
             if (r.error()) {
                 Span.current().setStatus(StatusCode.ERROR);
             }
-            toolDuration.record((System.nanoTime() - start) / 1e9, Attributes.of(TOOL_NAME, step.call().name(),
-                    AGENT, step.at().agent(), TOOL_ERROR, r.error()));
-        }, e -> toolDuration.record((System.nanoTime() - start) / 1e9, Attributes.of(TOOL_NAME, step.call().name(),
-                AGENT, step.at().agent(), TOOL_ERROR, true)));
+            toolDuration.record((System.nanoTime() - start) / 1e9, toolAttributes(step, r.error()));
+        }, e -> toolDuration.record((System.nanoTime() - start) / 1e9, toolAttributes(step, true)));
+    }
+
+    private Attributes toolAttributes(ToolStep step, boolean error) {
+        String key = step.call().name() + "\u0000" + step.at().agent() + "\u0000" + error;
+        Attributes cached = toolAttributes.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Attributes built = Attributes.of(TOOL_NAME, step.call().name(), AGENT, step.at().agent(), TOOL_ERROR, error);
+        // Tool names come from the model: cache a bounded number (a team has few tools; a model may invent many).
+        if (toolAttributes.size() < MAX_CACHED) {
+            toolAttributes.putIfAbsent(key, built);
+        }
+        return built;
     }
 
     @Override

@@ -85,6 +85,9 @@ public final class ObservationContext {
         if (observers.get(key) == observer) {
             return this;
         }
+        if (observers.isEmpty() || observers.size() == 1 && observers.containsKey(key)) {
+            return new ObservationContext(Map.of(key, observer)); // the common case: one tracer, per step
+        }
         Map<Object, Observer> copy = new LinkedHashMap<>(observers);
         copy.put(key, observer);
         return new ObservationContext(Collections.unmodifiableMap(copy));
