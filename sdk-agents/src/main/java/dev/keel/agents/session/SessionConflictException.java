@@ -7,8 +7,11 @@ package dev.keel.agents.session;
 public final class SessionConflictException extends SessionStoreException {
     private static final long serialVersionUID = 1L;
 
+    /** The session. */
     private final String sessionId;
+    /** The version the writer loaded. */
     private final long expectedVersion;
+    /** The version stored when the save was refused. */
     private final long actualVersion;
 
     /**
