@@ -91,7 +91,7 @@ final class TeamSampleSupport implements AutoCloseable {
     Team load(String resource, Path workspace, CommandRunner runner) {
         try (InputStream in = TeamSampleSupport.class.getResourceAsStream("/teams/" + resource)) {
             String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            TeamOptions options = TeamOptions.defaults(workspace).withEnv(env).withCommandRunner(runner)
+            TeamOptions options = TeamOptions.defaults(workspace).withWorkingDirectory(workspace).withEnv(env).withCommandRunner(runner)
                     .withCheckKeys(scripted == null);
             return Teams.parse(yaml, resource, options);
         } catch (IOException e) {

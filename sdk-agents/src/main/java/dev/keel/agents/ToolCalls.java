@@ -7,6 +7,9 @@ import dev.keel.agents.StepInterceptor.Position;
 import dev.keel.agents.StepInterceptor.ToolStep;
 import dev.keel.agents.approval.Approval;
 import dev.keel.agents.approval.ApprovalRequest;
+import dev.keel.agents.hooks.HookEvent;
+import dev.keel.agents.internal.ToolOutputBudget;
+import dev.keel.agents.hooks.HookResult;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolArgumentException;
 import dev.keel.agents.tool.ToolArguments;
@@ -32,20 +35,29 @@ final class ToolCalls {
     private final AgentLoop loop;
     private final RunSettings settings;
     private final Steps steps;
+    private final RunHooks hooks;
 
-    ToolCalls(AgentLoop loop, RunSettings settings, Steps steps) {
+    ToolCalls(AgentLoop loop, RunSettings settings, Steps steps, RunHooks hooks) {
         this.loop = loop;
         this.settings = settings;
         this.steps = steps;
+        this.hooks = hooks;
     }
 
     /**
-     * Decides and runs {@code calls}, returning their results in call order. Calls the session's journal already
-     * answered (a run resumed after a crash or a suspension) are not decided or run again. When a call must wait
-     * for someone's decision, the calls approved before it still run, and then the run suspends.
+     * The results of one turn's calls, in call order, and why the run must stop after them ({@code post_tool_use}
+     * hooks that blocked), or null.
      */
-    List<ToolResultMessage> run(Position at, Session session, List<ToolCall> calls, Map<String, Tool> tools,
-                                ApprovalPolicy policy) {
+    record Batch(List<ToolResultMessage> results, String stopReason) {}
+
+    /**
+     * Decides and runs {@code calls}. Calls the session's journal already answered (a run resumed after a crash or a
+     * suspension) are not run again, and a recorded approval is not asked for again (the hooks still run when the call
+     * runs, and may still refuse it). When a call must wait for someone's decision, the calls approved before it
+     * still run, and then the run suspends ({@link Suspension}).
+     */
+    Batch run(Position at, Session session, List<ToolCall> calls, Map<String, Tool> tools, ApprovalPolicy policy) {
+        Agent agent = loop.agent(at.agent());
         ToolResultMessage[] results = new ToolResultMessage[calls.size()];
         List<Integer> approved = new ArrayList<>();
         ToolArguments[] arguments = new ToolArguments[calls.size()];
@@ -75,16 +87,47 @@ final class ToolCalls {
                 loop.emit(new AgentEvent.ToolCallFinished(at.agent(), at.sessionId(), call, problem, true, Duration.ZERO));
                 continue;
             }
-            ApprovalOutcome outcome = recorded != null && recorded.approval() != null ? recorded.approval()
-                    : approve(at, i, session, call, tool, arguments[i], policy);
+            // Preemptive pre_tool_use hooks run before the permission rules: their deny or ask cannot be overridden.
+            HookDispatch.Outcome early = hooks.dispatch().fire(HookEvent.PRE_TOOL_USE, agent, at.sessionId(), call.name(),
+                    RunHooks.toolFields(call.name(), call.id(), arguments[i].value()), true);
+            ApprovalOutcome outcome;
+            if (early.denied()) {
+                outcome = ApprovalOutcome.denied(early.reason());
+            } else {
+                if (early.updatedInput() != null) {
+                    arguments[i] = ToolArguments.of(early.updatedInput());
+                }
+                // Ordinary pre_tool_use hooks run after the deny patterns: they may refuse, rewrite, approve a call
+                // that would be asked about (an LLM judge), or ask about one that would run.
+                HookDispatch.Outcome pre = HookDispatch.Outcome.NOTHING;
+                if (policy.denial(call.name(), arguments[i].value()) == null) {
+                    pre = hooks.dispatch().fire(HookEvent.PRE_TOOL_USE, agent, at.sessionId(), call.name(),
+                            RunHooks.toolFields(call.name(), call.id(), arguments[i].value()), false);
+                    if (pre.updatedInput() != null) {
+                        arguments[i] = ToolArguments.of(pre.updatedInput());
+                    }
+                }
+                if (pre.denied()) {
+                    outcome = ApprovalOutcome.denied(pre.reason());
+                } else {
+                    boolean forceAsk = early.decision() == HookResult.Decision.ASK || pre.decision() == HookResult.Decision.ASK;
+                    outcome = recorded != null && recorded.approval() != null ? recorded.approval()
+                            : approve(at, i, session, call, tool, arguments[i], policy, forceAsk,
+                                    !forceAsk && pre.decision() == HookResult.Decision.ALLOW);
+                }
+            }
             if (outcome.suspended()) {
+                // What waits for a decision is the call as it would run, hooks' rewrites included.
+                ToolCall asked = new ToolCall(call.id(), call.name(), arguments[i].json());
                 suspended = new PendingApproval(ResumeTokens.create(session.conversationId()), session.id(),
-                        at.agent(), call, settings.clock().instant());
+                        at.agent(), asked, settings.clock().instant());
                 break;
             }
             if (recorded == null || recorded.approval() == null) {
                 session.recordApproval(call.id(), outcome);
             }
+            hooks.dispatch().fire(HookEvent.ON_TOOL_APPROVAL_DECISION, agent, at.sessionId(), call.name(),
+                    approvalFields(call, arguments[i], outcome));
             if (!outcome.approved()) {
                 results[i] = Message.toolError(call, "The tool call was denied: " + outcome.reason());
                 session.recordResult(call.id(), results[i]);
@@ -95,7 +138,8 @@ final class ToolCalls {
             approved.add(i);
         }
         loop.checkCancelled();
-        Suspension inner = executeApproved(at, session, calls, tools, arguments, approved, results);
+        java.util.concurrent.atomic.AtomicReference<String> stop = new java.util.concurrent.atomic.AtomicReference<>();
+        Suspension inner = executeApproved(agent, at, session, calls, tools, arguments, approved, results, stop);
         if (suspended != null) {
             session.suspend(suspended);
             throw new Suspension(suspended);
@@ -103,7 +147,15 @@ final class ToolCalls {
         if (inner != null) {
             throw inner;
         }
-        return List.of(results);
+        return new Batch(List.of(results), stop.get());
+    }
+
+    private static Map<String, Object> approvalFields(ToolCall call, ToolArguments args, ApprovalOutcome outcome) {
+        Map<String, Object> fields = RunHooks.toolFields(call.name(), call.id(), args.value());
+        fields.put("approval_decision", outcome.approved() ? "allow" : "deny");
+        fields.put("approval_source", outcome.approved() ? outcome.source().name().toLowerCase(java.util.Locale.ROOT)
+                : "denied");
+        return fields;
     }
 
     /**
@@ -111,13 +163,14 @@ final class ToolCalls {
      * known. A delegation that suspends does not stop the others: they finish (and are recorded) first, and the
      * suspension is returned for the caller to raise.
      */
-    private Suspension executeApproved(Position at, Session session, List<ToolCall> calls, Map<String, Tool> tools,
-                                       ToolArguments[] arguments, List<Integer> approved, ToolResultMessage[] results) {
+    private Suspension executeApproved(Agent agent, Position at, Session session, List<ToolCall> calls,
+                                       Map<String, Tool> tools, ToolArguments[] arguments, List<Integer> approved,
+                                       ToolResultMessage[] results, java.util.concurrent.atomic.AtomicReference<String> stop) {
         if (approved.size() == 1) {
             int i = approved.get(0);
             try {
-                results[i] = execute(new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]),
-                        session);
+                results[i] = execute(agent, new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()),
+                        arguments[i]), session, stop);
             } catch (Suspension s) {
                 return s;
             }
@@ -126,7 +179,7 @@ final class ToolCalls {
         List<Future<ToolResultMessage>> futures = new ArrayList<>();
         for (int i : approved) {
             ToolStep step = new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]);
-            futures.add(settings.executor().submit(steps.propagateCall(() -> execute(step, session))));
+            futures.add(settings.executor().submit(steps.propagateCall(() -> execute(agent, step, session, stop))));
         }
         Suspension suspension = null;
         for (int k = 0; k < approved.size(); k++) {
@@ -152,42 +205,62 @@ final class ToolCalls {
     }
 
     private ApprovalOutcome approve(Position at, int index, Session session, ToolCall call, Tool tool,
-                                    ToolArguments args, ApprovalPolicy policy) {
+                                    ToolArguments args, ApprovalPolicy policy, boolean forceAsk, boolean hookAllows) {
         ApprovalStep step = new ApprovalStep(at, index, call, args, tool.readOnly());
         return steps.approval(step, () -> {
-            ApprovalPolicy.Verdict verdict = policy.evaluate(call.name(), args.value(), tool.readOnly());
+            ApprovalPolicy.Verdict verdict = policy.evaluate(call.name(), args.value(), tool.readOnly(), forceAsk);
             if (verdict.deniedBecause() != null) {
                 return ApprovalOutcome.denied(verdict.deniedBecause());
             }
             if (verdict.approvedBy() != null) {
                 return ApprovalOutcome.approved(verdict.approvedBy());
             }
-            if (session.isAlwaysApproved(call.name())) {
+            if (hookAllows) {
+                return ApprovalOutcome.approved(ApprovalSource.HOOK);
+            }
+            if (session.isAlwaysApproved(call.name()) && !forceAsk) {
                 return ApprovalOutcome.approved(ApprovalSource.REMEMBERED);
             }
-            Approval answer;
-            try {
-                answer = settings.approver().decide(new ApprovalRequest(at.agent(), call, tool.readOnly()));
-            } catch (RuntimeException e) {
-                answer = Approval.deny("the approver failed: " + e.getMessage());
+            // permission_request hooks answer before the approver would be asked.
+            HookDispatch.Outcome request = hooks.dispatch().fire(HookEvent.PERMISSION_REQUEST, loop.agent(at.agent()),
+                    at.sessionId(), call.name(), RunHooks.toolFields(call.name(), call.id(), args.value()));
+            if (request.denied()) {
+                return ApprovalOutcome.denied(request.reason());
             }
-            if (answer == null) {
-                return ApprovalOutcome.denied("the approver gave no answer");
+            if (request.decision() == HookResult.Decision.ALLOW) {
+                return ApprovalOutcome.approved(ApprovalSource.HOOK);
             }
-            if (answer instanceof Approval.Deny d) {
-                return ApprovalOutcome.denied(d.reason());
+            if (policy.deniesInsteadOfAsking()) {
+                return ApprovalOutcome.denied("the safety mode 'restricted' denies calls that no allow pattern approves");
             }
-            if (answer instanceof Approval.Suspend) {
-                return ApprovalOutcome.suspend();
-            }
-            if (answer instanceof Approval.ApproveAlways) {
-                session.approveAlways(call.name());
-            }
-            return ApprovalOutcome.approved(ApprovalSource.APPROVER);
+            return askApproverNow(at, session, call, tool);
         });
     }
 
-    private ToolResultMessage execute(ToolStep step, Session session) {
+    private ApprovalOutcome askApproverNow(Position at, Session session, ToolCall call, Tool tool) {
+        Approval answer;
+        try {
+            answer = settings.approver().decide(new ApprovalRequest(at.agent(), call, tool.readOnly()));
+        } catch (RuntimeException e) {
+            answer = Approval.deny("the approver failed: " + e.getMessage());
+        }
+        if (answer == null) {
+            return ApprovalOutcome.denied("the approver gave no answer");
+        }
+        if (answer instanceof Approval.Deny d) {
+            return ApprovalOutcome.denied(d.reason());
+        }
+        if (answer instanceof Approval.Suspend) {
+            return ApprovalOutcome.suspend();
+        }
+        if (answer instanceof Approval.ApproveAlways) {
+            session.approveAlways(call.name());
+        }
+        return ApprovalOutcome.approved(ApprovalSource.APPROVER);
+    }
+
+    private ToolResultMessage execute(Agent agent, ToolStep step, Session session,
+                                      java.util.concurrent.atomic.AtomicReference<String> stop) {
         ToolCall call = step.call();
         ToolContext ctx = new ToolContext(step.at().agent(), step.at().sessionId(), call.id(), session.state());
         long start = System.nanoTime();
@@ -196,6 +269,26 @@ final class ToolCalls {
             int dropped = result.content().length() - settings.maxToolResultChars();
             result = new ToolResult(result.content().substring(0, settings.maxToolResultChars())
                     + "\n[truncated: " + dropped + " more characters]", result.error());
+        }
+        if (agent.maxToolResultTokens() > 0) {
+            result = new ToolResult(ToolOutputBudget.middleOut(result.content(), agent.maxToolResultTokens()), result.error());
+        }
+        Map<String, Object> fields = RunHooks.toolFields(call.name(), call.id(), step.arguments().value());
+        fields.put("tool_response", result.content());
+        HookDispatch.Outcome transformed = hooks.dispatch().fire(HookEvent.TOOL_RESPONSE_TRANSFORM, agent,
+                step.at().sessionId(), call.name(), fields);
+        if (transformed.updatedResponse() != null) {
+            result = new ToolResult(transformed.updatedResponse(), result.error());
+            fields.put("tool_response", result.content());
+        }
+        fields.put("tool_error", result.error());
+        HookDispatch.Outcome post = hooks.dispatch().fire(HookEvent.POST_TOOL_USE, agent, step.at().sessionId(),
+                call.name(), fields);
+        if (post.blocked()) {
+            stop.compareAndSet(null, post.reason());
+        }
+        if (!post.contexts().isEmpty()) {
+            result = new ToolResult(result.content() + "\n\n" + post.context(), result.error());
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         loop.emit(new AgentEvent.ToolCallFinished(step.at().agent(), step.at().sessionId(), call, result.content(),
