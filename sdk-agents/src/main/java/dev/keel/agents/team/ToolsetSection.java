@@ -591,6 +591,10 @@ final class ToolsetSection {
                 throw f.error(m.line(), path, "an MCP toolset needs 'command', 'remote' or 'ref'");
             }
             String cmd = f.scalarText(command.value(), path + ".command");
+            if (sandboxes.runtime()) {
+                f.warn(command.line() + ": " + path + ".command: runs on the host: runtime.sandbox puts Keel's shell, "
+                        + "script and post_edit commands in the sandbox, not MCP servers");
+            }
             List<String> args = f.strings(m, "args", path);
             TeamFields.EnvMap env = f.envMap(m, path, "env");
             Map<String, String> files = envFiles(m, path);

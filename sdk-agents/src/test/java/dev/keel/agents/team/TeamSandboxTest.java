@@ -77,6 +77,18 @@ class TeamSandboxTest {
                     model: openai/main-model
                 """, "team.yaml", options());
         assertThat(fine.warnings()).singleElement().asString().contains("port of '[::1]:8080' is not enforced");
+        Team withMcp = Teams.parse("""
+                runtime:
+                  sandbox: true
+                agents:
+                  root:
+                    model: openai/main-model
+                    toolsets:
+                      - type: mcp
+                        command: node
+                """, "team.yaml", options());
+        assertThat(withMcp.warnings()).as("no silent host run").singleElement().asString()
+                .contains("agents.root.toolsets[0].command: runs on the host");
     }
 
     @Test

@@ -136,10 +136,7 @@ class TeamsTest {
         assertThat(loaded.agents().get("writer").toolsets().get(0).tools()).extracting(t -> t.spec().name())
                 .containsExactly("read_file");
         assertThat(loaded.warnings()).containsExactlyInAnyOrder(
-                "docker-agent.yaml:28: agents.writer.toolsets[1].sandbox: ignored: Keel does not run a toolset's shell in "
-                        + "a sandbox from a team file yet; to confine it, load the team with "
-                        + "TeamOptions.withCommandRunner(a sandbox)",
-                "docker-agent.yaml:31: agents.writer.toolsets[2].toon: ignored: Keel does not re-encode tool output as "
+                "docker-agent.yaml:29: agents.writer.toolsets[2].toon: ignored: Keel does not re-encode tool output as "
                         + "TOON yet; the model gets the JSON as the tool returns it");
     }
 
