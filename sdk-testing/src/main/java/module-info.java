@@ -5,6 +5,8 @@
 module dev.keel.testing {
     requires transitive dev.keel.core;
     requires org.slf4j;
+    // PostgresCluster.dataSource()
+    requires transitive java.sql;
     requires transitive org.junit.jupiter.api;
     requires mockwebserver3;
     requires okio;
@@ -16,4 +18,5 @@ module dev.keel.testing {
     exports dev.keel.testing.model;
     exports dev.keel.testing.cassette;
     exports dev.keel.testing.spicedb;
+    exports dev.keel.testing.postgres;
 }

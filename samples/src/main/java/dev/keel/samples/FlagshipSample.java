@@ -19,7 +19,10 @@ import dev.keel.core.tool.ToolSpec;
 import dev.keel.rag.chunk.Chunk;
 import dev.keel.rag.store.Hit;
 import dev.keel.testing.model.ScriptedModelServer;
+import dev.keel.core.observe.Telemetry;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +45,10 @@ import java.util.Map;
  * </ul>
  * Set {@code KEEL_MODEL} to a model reference ({@code openai/gpt-5-mini} with {@code OPENAI_API_KEY},
  * {@code dmr/ai/qwen2.5} for Docker Model Runner) to use a real model instead.
+ *
+ * <p>{@code samples/run flagship --trace FILE} writes the runs' spans to FILE as OTLP/JSON: each run, turn, model
+ * call and tool call, with the retrieval and the permission filter under the {@code search_docs} call (counts
+ * and scores, never document text; prompt and answer content is off).
  */
 public final class FlagshipSample {
     static final String QUESTION = "A customer wants a refund and asks when usage-based pricing starts. What can I tell them?";
@@ -55,14 +62,27 @@ public final class FlagshipSample {
         System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap", "error");
         // the in-process embedding runtime reports GPU probing at WARN; this sample runs on the CPU by design
         System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
-        String question = args.length > 0 ? String.join(" ", args) : QUESTION;
+        List<String> words = new ArrayList<>(List.of(args));
+        Path traceTo = null;
+        int trace = words.indexOf("--trace");
+        if (trace >= 0) {
+            if (trace + 1 >= words.size()) {
+                System.err.println("usage: samples/run flagship [--trace FILE] [question...]");
+                System.exit(2);
+            }
+            traceTo = Path.of(words.remove(trace + 1));
+            words.remove(trace);
+        }
+        String question = words.isEmpty() ? QUESTION : String.join(" ", words);
         String reference = System.getenv("KEEL_MODEL");
-        try (CompanyKnowledge knowledge = CompanyKnowledge.open()) {
+        try (TraceFile traces = traceTo == null ? null : TraceFile.create(traceTo, "keel-flagship-sample");
+             CompanyKnowledge knowledge = CompanyKnowledge.open()) {
+            Telemetry telemetry = traces == null ? null : traces.telemetry();
             if (reference != null && !reference.isBlank()) {
                 ChatModel model = Models.resolve(reference);
                 try (model) {
                     System.out.println("[model " + model.id() + "]");
-                    run(knowledge, model, question, System.out);
+                    run(knowledge, model, question, System.out, telemetry);
                 }
             } else {
                 try (ScriptedModelServer llm = OfflineHelpdesk.start();
@@ -70,8 +90,11 @@ public final class FlagshipSample {
                              .baseUrl(llm.baseUrl()).model("offline-helpdesk").build()) {
                     System.out.println("[no KEEL_MODEL set: the model is a scripted stand-in on " + llm.baseUrl()
                             + " — labelled sample, not a real LLM; everything else is real]");
-                    run(knowledge, model, question, System.out);
+                    run(knowledge, model, question, System.out, telemetry);
                 }
+            }
+            if (traces != null) {
+                System.out.println("[trace: " + traces.spanCount() + " spans written to " + traceTo + " as OTLP/JSON]");
             }
         } catch (SpiceDbLibraryNotFoundException e) {
             System.err.println(e.getMessage());
@@ -82,6 +105,12 @@ public final class FlagshipSample {
 
     /** Asks {@code question} once per user; returns each user's result. */
     static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out) {
+        return run(knowledge, model, question, out, null);
+    }
+
+    /** Asks {@code question} once per user, traced when {@code telemetry} is not null; returns each user's result. */
+    static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out,
+            Telemetry telemetry) {
         out.println(knowledge);
         Map<String, AgentResult> results = new LinkedHashMap<>();
         for (String user : USERS) {
@@ -96,7 +125,11 @@ public final class FlagshipSample {
                     .toolsets(searchDocs(knowledge, SubjectRef.of("user", user), out))
                     .maxIterations(6)
                     .build();
-            try (Runner runner = Runner.builder(helpdesk).build();
+            Runner.Builder builder = Runner.builder(helpdesk);
+            if (telemetry != null) {
+                builder.telemetry(telemetry);
+            }
+            try (Runner runner = builder.build();
                  AgentEvents.Subscription view = runner.events().subscribe(live(out))) {
                 results.put(user, runner.run(question));
             }
