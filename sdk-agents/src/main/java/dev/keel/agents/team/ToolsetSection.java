@@ -54,8 +54,8 @@ final class ToolsetSection {
     /** Toolset types of the schema Keel leaves out, and why. */
     private static final Map<String, String> LEFT_OUT = Map.of(
             "session_context", "its tools list and read the user's earlier sessions from docker-agent's own session "
-                    + "database, and an embedded library keeps no sessions of its own (the host application stores "
-                    + "them, with Session.toJson), so there are none to list",
+                    + "database; in Keel the host application keeps sessions (a SessionStore loads one by id and "
+                    + "cannot list them), so there is nothing for list_sessions to list",
             "git", "docker-agent's schema names the type but documents no tools or options for it, so Keel cannot "
                     + "know what the model should be given; give the agent a shell or an MCP git server instead",
             "environment", "it is not in docker-agent's current schema and no documentation says what it gives the "
