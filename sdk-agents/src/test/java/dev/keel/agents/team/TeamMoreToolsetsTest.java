@@ -175,7 +175,7 @@ class TeamMoreToolsetsTest {
                 """, Map.of());
         llm.respondWith(req -> {
             if (req.model().equals("slow-model")) {
-                return ScriptedReply.text("too late").delayed(java.time.Duration.ofSeconds(60));
+                return ScriptedReply.text("too late").delayed(java.time.Duration.ofMinutes(10));
             }
             return switch (toolResults(req).size()) {
                 case 0 -> ScriptedReply.toolCall("run_background_agent", Map.of("agent", "slow", "task", "t1"));
@@ -185,15 +185,14 @@ class TeamMoreToolsetsTest {
                 default -> ScriptedReply.text("left it running");
             };
         });
-        long started = System.nanoTime();
         try (Runner runner = team.runner().models(llm.models()).yolo(true).build()) {
             assertThat(runner.run("start and stop").output()).isEqualTo("left it running");
         }
         List<RecordedChatRequest> root = llm.requests().stream().filter(r -> r.model().equals("root-model")).toList();
         assertThat(lastToolResult(root.get(2))).contains("Task agent_task_1 stopped.");
         assertThat(lastToolResult(root.get(3))).contains("agent_task_1 [stopped]");
-        // The second task was left running when the run ended: closing the runner stopped it, long before its reply.
-        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(55));
+        // The second task was left running when the run ended, waiting for a reply a minute away: closing the
+        // runner stopped it, so no thread is left in it.
         assertThat(Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().startsWith("keel-") && isInAgentLoop(t))).isEmpty();
     }
