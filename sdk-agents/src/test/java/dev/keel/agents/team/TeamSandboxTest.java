@@ -86,9 +86,11 @@ class TeamSandboxTest {
                     toolsets:
                       - type: mcp
                         command: node
+                      - type: background_jobs
                 """, "team.yaml", options());
-        assertThat(withMcp.warnings()).as("no silent host run").singleElement().asString()
-                .contains("agents.root.toolsets[0].command: runs on the host");
+        assertThat(withMcp.warnings()).as("no silent host run").hasSize(2)
+                .anySatisfy(w -> assertThat(w).contains("agents.root.toolsets[0].command: runs on the host"))
+                .anySatisfy(w -> assertThat(w).contains("agents.root.toolsets[1].type: background jobs run on the host"));
     }
 
     @Test
