@@ -53,8 +53,8 @@ final class MemoryInjection {
 
     private static Toolset unwrap(Toolset t) {
         Toolset at = t;
-        while (at instanceof ConfiguredToolset c) {
-            at = c.delegate();
+        while (at instanceof ConfiguredToolset || at instanceof dev.keel.agents.internal.ToonToolset) {
+            at = at instanceof ConfiguredToolset c ? c.delegate() : ((dev.keel.agents.internal.ToonToolset) at).delegate();
         }
         return at;
     }
