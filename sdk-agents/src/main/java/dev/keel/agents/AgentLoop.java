@@ -489,6 +489,10 @@ final class AgentLoop {
 
     private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext,
                                    dev.keel.core.models.ModelSpec override) {
+        if (override == null) {
+            // model_picker: the model the agent switched to serves its turns for the rest of the session.
+            override = dev.keel.agents.internal.ChosenModel.of(agent.toolsets(), agent.name(), session.state()).orElse(null);
+        }
         ChatModel model = override != null ? runner.model(override, agent.name()) : runner.model(agent);
         String label = override != null ? override.label() : agent.model().label();
         List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.contextMessages(),
@@ -553,6 +557,10 @@ final class AgentLoop {
                         + e.getMessage(), e);
             }
             for (Tool t : list) {
+                if (t instanceof BackgroundAgents.Unbound u) {
+                    t = u.bind(agent, settings.executor(), (sub, task, expected) -> delegate(agent, session, sub, task,
+                            expected, null));
+                }
                 if (agent.addDescriptionParameter()) {
                     t = dev.keel.agents.internal.DescriptionParameter.add(t);
                 }

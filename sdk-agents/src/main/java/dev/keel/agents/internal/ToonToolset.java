@@ -59,6 +59,25 @@ public final class ToonToolset implements Toolset {
         return out;
     }
 
+    /**
+     * The toolset under any deferral, configuration and TOON wrapper: where code that looks for a toolset's type
+     * (the memory store, the model picker) finds it.
+     */
+    public static Toolset innermost(Toolset t) {
+        Toolset at = t;
+        while (true) {
+            if (at instanceof dev.keel.agents.toolsets.DeferredToolset d) {
+                at = d.delegate();
+            } else if (at instanceof dev.keel.agents.toolsets.ConfiguredToolset c) {
+                at = c.delegate();
+            } else if (at instanceof ToonToolset toon) {
+                at = toon.delegate;
+            } else {
+                return at;
+            }
+        }
+    }
+
     /** The wrapped toolset. */
     public Toolset delegate() {
         return delegate;
