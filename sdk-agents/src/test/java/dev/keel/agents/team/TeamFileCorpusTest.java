@@ -86,8 +86,6 @@ class TeamFileCorpusTest {
                     "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "mcps.github.config: ignored: Keel passes no configuration to an MCP se",
                     "the warning says why"),
-            new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[3].toon: ignored: Keel does not re-encode tool ou",
-                    "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[3].allow_private_ips: ignored: it widens docker-a",
                     "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[5].type: toolset type 'mcp_catalog' is left out:",
