@@ -24,6 +24,7 @@ module dev.keel.core {
     exports dev.keel.core.anthropic;
     exports dev.keel.core.langchain4j;
     exports dev.keel.core.models;
+    exports dev.keel.core.secrets;
 
     // Keel's own modules share the JSON plumbing; it is not API (no user module can read it).
     exports dev.keel.core.internal.json to

@@ -12,6 +12,8 @@ module dev.keel.testing {
     requires com.fasterxml.jackson.dataformat.yaml;
     // the @EmbeddedSpiceDb extension; sdk-authz is optional
     requires static dev.keel.authz;
+    // evaluations and run-recording assertions; sdk-agents is optional
+    requires static dev.keel.agents;
 
     exports dev.keel.testing.model;
     exports dev.keel.testing.cassette;

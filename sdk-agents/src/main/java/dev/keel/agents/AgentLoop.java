@@ -4,6 +4,7 @@ import dev.keel.agents.StepInterceptor.DelegationStep;
 import dev.keel.agents.StepInterceptor.HandoffStep;
 import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Position;
+import dev.keel.agents.StepInterceptor.ToolsetStep;
 import dev.keel.agents.internal.HistoryWindow;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
@@ -136,7 +137,6 @@ final class AgentLoop {
     }
 
     private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session) {
-        ChatModel model = runner.model(agent);
         List<Message> history = HistoryWindow.trim(session.messages(), agent.numHistoryItems());
         List<Message> messages = new ArrayList<>(history.size() + 1);
         messages.add(prepared.system());
@@ -145,13 +145,15 @@ final class AgentLoop {
         ChatRequest request = new ChatRequest(messages, prepared.specs(), agent.model().options(),
                 List.of(CacheBreakpoint.system()));
         try {
-            return steps.modelCall(new ModelStep(at, agent.model().label(), request), () -> model.stream(request,
-                    new StreamListener() {
-                        @Override
-                        public void onText(String delta) {
-                            emit(new AgentEvent.TextDelta(agent.name(), session.id(), delta));
-                        }
-                    }));
+            StreamListener listener = new StreamListener() {
+                @Override
+                public void onText(String delta) {
+                    emit(new AgentEvent.TextDelta(agent.name(), session.id(), delta));
+                }
+            };
+            // The model is resolved inside the step, so a step answered from a recording needs no model (nor key).
+            return steps.modelCall(new ModelStep(at, agent.model().label(), request, listener),
+                    () -> runner.model(agent).stream(request, listener));
         } catch (ModelException e) {
             checkCancelled();
             throw new AgentException("model " + agent.model().label() + " of agent '" + agent.name() + "' failed: "
@@ -171,7 +173,7 @@ final class AgentLoop {
         for (Toolset set : agent.toolsets()) {
             List<Tool> list;
             try {
-                list = set.tools();
+                list = steps.toolsetTools(new ToolsetStep(agent.name(), set), set::tools);
             } catch (KeelException e) {
                 throw new AgentException("toolset '" + set.name() + "' of agent '" + agent.name() + "' failed: "
                         + e.getMessage(), e);
@@ -209,7 +211,7 @@ final class AgentLoop {
                     ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output() : r.output();
             emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), out, false));
             return ToolResult.ok(out);
-        } catch (AgentException.Cancelled e) {
+        } catch (AgentException.Cancelled | RecordingDivergenceException e) {
             throw e;
         } catch (AgentException e) {
             String msg = "agent '" + sub.name() + "' failed: " + e.getMessage();

@@ -60,6 +60,7 @@ public final class Runner implements AutoCloseable {
     private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<ModelConfig, ChatModel> models = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Recording recording;
 
     private Runner(Builder b) {
         root = b.root;
@@ -68,7 +69,15 @@ public final class Runner implements AutoCloseable {
         ExecutorService executor = ownsExecutor ? Executors.newCachedThreadPool(daemonThreads()) : b.executor;
         settings = new RunSettings(b.permissions, b.yolo, b.approver, b.clock, b.workingDirectory, b.maxToolResultChars,
                 b.prices, executor);
-        steps = new Steps(b.interceptors);
+        recording = b.recording;
+        List<StepInterceptor> interceptors = new ArrayList<>(b.interceptors);
+        if (recording != null) {
+            // Innermost: tracing and other interceptors see steps as the recording answers them.
+            RecordingSteps recorded = recording.bind();
+            interceptors.add(recorded);
+            listeners.add(recorded::onEvent);
+        }
+        steps = new Steps(interceptors);
         ownsResolver = b.resolver == null;
         resolver = ownsResolver ? ModelRegistry.defaults() : b.resolver;
     }
@@ -233,6 +242,9 @@ public final class Runner implements AutoCloseable {
         if (ownsExecutor) {
             settings.executor().shutdownNow();
         }
+        if (recording != null) {
+            recording.close();
+        }
     }
 
     @Override
@@ -280,6 +292,7 @@ public final class Runner implements AutoCloseable {
         private int maxToolResultChars = 100_000;
         private final Map<String, ModelPrice> prices = new HashMap<>();
         private ExecutorService executor;
+        private Recording recording;
 
         private Builder(Agent root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -349,6 +362,16 @@ public final class Runner implements AutoCloseable {
         /** Threads for background runs, parallel tool calls and delegations; the caller keeps ownership. */
         public Builder executor(ExecutorService executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Records the run into a file, or replays it from one (see {@link Recording}): for example
+         * {@code team.runner().recording(Recording.replay(Path.of("run.yaml"))).build()}. The runner closes the
+         * recording when it closes, which writes the file in the recording modes.
+         */
+        public Builder recording(Recording recording) {
+            this.recording = Objects.requireNonNull(recording, "recording");
             return this;
         }
 

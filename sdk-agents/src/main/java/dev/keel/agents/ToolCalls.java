@@ -156,7 +156,7 @@ final class ToolCalls {
         try {
             ToolResult result = step.tool().call(step.arguments(), ctx);
             return result != null ? result : ToolResult.error("tool '" + name + "' returned no result");
-        } catch (AgentException.Cancelled e) {
+        } catch (AgentException.Cancelled | RecordingDivergenceException e) {
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

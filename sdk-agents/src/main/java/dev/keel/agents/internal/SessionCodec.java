@@ -107,7 +107,8 @@ public final class SessionCodec {
         return new Data(root.get("id").asText(), messages, state, current, usage, cost, approved);
     }
 
-    private static Message readMessage(JsonNode m, int index) {
+    /** Reads one message written by {@link #message}; {@code index} is for error messages. */
+    public static Message readMessage(JsonNode m, int index) {
         String role = m.path("role").asText("");
         return switch (role) {
             case "system" -> new SystemMessage(text(m, "text", index));

@@ -72,9 +72,7 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CassetteRecorder.class);
 
     /** Env vars that hold keys by default: scanned for before writing, and AUTO's "is a key present" check. */
-    public static final List<String> DEFAULT_KEY_ENV_VARS = List.of("OPENAI_API_KEY", "ANTHROPIC_API_KEY",
-            "GITHUB_TOKEN", "GH_TOKEN", "GROQ_API_KEY", "AZURE_OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
-            "MISTRAL_API_KEY", "DEEPSEEK_API_KEY", "OPENROUTER_API_KEY", "HF_TOKEN");
+    public static final List<String> DEFAULT_KEY_ENV_VARS = dev.keel.core.secrets.SecretScanner.DEFAULT_KEY_ENV_VARS;
     /** Headers whose values are always redacted. */
     public static final List<String> DEFAULT_REDACTED_HEADERS = List.of("Authorization", "Proxy-Authorization",
             "X-Api-Key", "api-key", "Cookie", "Set-Cookie", "X-Goog-Api-Key", "OpenAI-Organization", "OpenAI-Project");

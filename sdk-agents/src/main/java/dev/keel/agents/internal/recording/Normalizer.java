@@ -1,0 +1,115 @@
+package dev.keel.agents.internal.recording;
+
+import dev.keel.core.secrets.SecretScanner;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What matching tolerates and redaction hides, applied to text: known secret values and redaction patterns
+ * become {@code <REDACTED>}; workspace roots become {@code <workspace:N>} (N is the root's place in the
+ * recording's list, so a recorded root and today's temp directory compare equal); timestamps become
+ * {@code <timestamp>}; user normalise patterns become {@code <normalized>}. Immutable and thread-safe.
+ */
+public final class Normalizer {
+    /** ISO-8601 dates, optionally with a time and zone: what {@code add_date} and tools print. */
+    static final Pattern TIMESTAMP = Pattern.compile(
+            "(?<![0-9])\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?(?![0-9])");
+    static final String REDACTED = SecretScanner.REDACTED;
+
+    private final SecretScanner scanner;
+    private final List<Pattern> redactPatterns;
+    private final List<Pattern> normalizePatterns;
+
+    /**
+     * @param scanner           known secret values to redact
+     * @param redactPatterns    extra patterns to redact
+     * @param normalizePatterns extra patterns matching ignores
+     */
+    public Normalizer(SecretScanner scanner, List<Pattern> redactPatterns, List<Pattern> normalizePatterns) {
+        this.scanner = scanner;
+        this.redactPatterns = List.copyOf(redactPatterns);
+        this.normalizePatterns = List.copyOf(normalizePatterns);
+    }
+
+    /** The scanner of this normaliser's secrets. */
+    public SecretScanner scanner() {
+        return scanner;
+    }
+
+    /** {@code text} with known secrets and redaction patterns replaced: what a recording stores. */
+    public String redact(String text) {
+        String out = scanner.redact(text);
+        for (Pattern p : redactPatterns) {
+            out = p.matcher(out).replaceAll(Matcher.quoteReplacement(REDACTED));
+        }
+        return out;
+    }
+
+    /** {@code text} as matching sees it, given the workspace roots on its side of the comparison. */
+    public String forMatching(String text, List<String> roots) {
+        String out = replaceRoots(redact(text), roots);
+        out = TIMESTAMP.matcher(out).replaceAll("<timestamp>");
+        for (Pattern p : normalizePatterns) {
+            out = p.matcher(out).replaceAll(Matcher.quoteReplacement("<normalized>"));
+        }
+        return out;
+    }
+
+    /** Replaces each root (longest first, whole path segments only) by {@code <workspace:N>}. */
+    static String replaceRoots(String text, List<String> roots) {
+        if (roots.isEmpty()) {
+            return text;
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < roots.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt((Integer i) -> roots.get(i).length()).reversed());
+        String out = text;
+        for (int i : order) {
+            out = replacePath(out, roots.get(i), "<workspace:" + i + ">");
+        }
+        return out;
+    }
+
+    /** {@code text} with the recorded roots turned back into the live ones (for results replayed to the model). */
+    public static String mapRoots(String text, List<String> from, List<String> to) {
+        String out = text;
+        int n = Math.min(from.size(), to.size());
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt((Integer i) -> from.get(i).length()).reversed());
+        for (int i : order) {
+            if (!from.get(i).equals(to.get(i))) {
+                out = replacePath(out, from.get(i), to.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** Replaces {@code path} where it is a whole path (not followed by a name character). */
+    private static String replacePath(String text, String path, String replacement) {
+        if (path.isEmpty() || !text.contains(path)) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length());
+        int from = 0;
+        int at;
+        while ((at = text.indexOf(path, from)) >= 0) {
+            int end = at + path.length();
+            boolean whole = end == text.length() || !isNameChar(text.charAt(end));
+            sb.append(text, from, at).append(whole ? replacement : path);
+            from = end;
+        }
+        return sb.append(text.substring(from)).toString();
+    }
+
+    private static boolean isNameChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.';
+    }
+}
