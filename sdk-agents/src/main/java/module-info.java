@@ -18,4 +18,5 @@ module dev.keel.agents {
     exports dev.keel.agents.toolsets;
     exports dev.keel.agents.mcp;
     exports dev.keel.agents.team;
+    exports dev.keel.agents.recording;
 }

@@ -1,4 +1,6 @@
-package dev.keel.agents;
+package dev.keel.testing.agents;
+
+import dev.keel.agents.*;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
