@@ -19,15 +19,25 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConsoleView implements AgentListener {
     private static final int WIDTH = 110;
     private final PrintStream out;
+    private final boolean timings;
     private final Map<String, Integer> depth = new ConcurrentHashMap<>();
 
-    private ConsoleView(PrintStream out) {
+    private ConsoleView(PrintStream out, boolean timings) {
         this.out = out;
+        this.timings = timings;
     }
 
-    /** A view printing to {@code out}. */
+    /** A view printing to {@code out}, with each tool call's duration. */
     public static ConsoleView to(PrintStream out) {
-        return new ConsoleView(Objects.requireNonNull(out, "out"));
+        return new ConsoleView(Objects.requireNonNull(out, "out"), true);
+    }
+
+    /**
+     * This view with or without tool-call durations: without them, a replayed run prints exactly the
+     * transcript its recording printed.
+     */
+    public ConsoleView timings(boolean show) {
+        return new ConsoleView(out, show);
     }
 
     /**
@@ -36,7 +46,7 @@ public final class ConsoleView implements AgentListener {
      * {@code <parent id>/<suffix>} (sessions whose own ids contain {@code /} are indented a little more).
      */
     public static void render(AgentEvent event) {
-        print(System.out, event, (int) event.sessionId().chars().filter(c -> c == '/').count());
+        print(System.out, event, (int) event.sessionId().chars().filter(c -> c == '/').count(), true);
     }
 
     @Override
@@ -47,10 +57,10 @@ public final class ConsoleView implements AgentListener {
         } else if (event instanceof AgentEvent.DelegationFinished f) {
             depth.remove(f.subSessionId());
         }
-        print(out, event, d);
+        print(out, event, d, timings);
     }
 
-    private static void print(PrintStream out, AgentEvent event, int d) {
+    private static void print(PrintStream out, AgentEvent event, int d, boolean timings) {
         String pad = "  ".repeat(d);
         if (event instanceof AgentEvent.DelegationStarted s) {
             out.println(pad + "▶ " + s.agent() + " → " + s.subAgent() + ": " + oneLine(s.task()));
@@ -63,7 +73,8 @@ public final class ConsoleView implements AgentListener {
         } else if (event instanceof AgentEvent.ToolCallDenied denied) {
             out.println(pad + "  [" + denied.agent() + "] denied: " + denied.reason());
         } else if (event instanceof AgentEvent.ToolCallFinished f && !isBuiltin(f.call().name())) {
-            out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result()) + " (" + f.duration().toMillis() + " ms)");
+            out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result())
+                    + (timings ? " (" + f.duration().toMillis() + " ms)" : ""));
         } else if (event instanceof AgentEvent.MaxIterationsReached m) {
             out.println(pad + "  [" + m.agent() + "] stopped at " + m.maxIterations() + " iterations");
         } else if (event instanceof AgentEvent.RunCompleted c) {
@@ -88,6 +99,6 @@ public final class ConsoleView implements AgentListener {
 
     @Override
     public String toString() {
-        return "ConsoleView";
+        return timings ? "ConsoleView" : "ConsoleView[no timings]";
     }
 }

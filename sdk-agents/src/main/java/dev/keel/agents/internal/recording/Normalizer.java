@@ -102,14 +102,19 @@ public final class Normalizer {
         int at;
         while ((at = text.indexOf(path, from)) >= 0) {
             int end = at + path.length();
-            boolean whole = end == text.length() || !isNameChar(text.charAt(end));
+            boolean whole = end == text.length() || !continuesName(text, end);
             sb.append(text, from, at).append(whole ? replacement : path);
             from = end;
         }
         return sb.append(text.substring(from)).toString();
     }
 
-    private static boolean isNameChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.';
+    /** Whether the path's last name goes on at {@code i} ({@code ws-1b}, {@code ws.old}; not the full stop of a sentence). */
+    private static boolean continuesName(String text, int i) {
+        char c = text.charAt(i);
+        if (c == '.' || c == '-') {
+            return i + 1 < text.length() && Character.isLetterOrDigit(text.charAt(i + 1));
+        }
+        return Character.isLetterOrDigit(c) || c == '_';
     }
 }
