@@ -7,7 +7,8 @@ module dev.keel.agents {
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
-    requires io.modelcontextprotocol.sdk.mcp;
+    requires io.modelcontextprotocol.sdk.mcp.core;
+    requires io.modelcontextprotocol.sdk.mcp.json.jackson2;
     requires java.net.http;
     requires reactor.core;
     requires org.reactivestreams;

@@ -9,7 +9,6 @@
 module dev.keel.rag {
     requires transitive dev.keel.core;
     requires org.slf4j;
-    requires static jdk.incubator.vector;
     requires static jtokkit;
     requires static langchain4j.core;
     requires static langchain4j.embeddings.all.minilm.l6.v2.q;

@@ -6,7 +6,7 @@ module dev.keel.testing {
     requires transitive dev.keel.core;
     requires org.slf4j;
     requires transitive org.junit.jupiter.api;
-    requires okhttp3.mockwebserver;
+    requires mockwebserver3;
     requires okio;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;

@@ -65,12 +65,21 @@ public final class Agent {
         permissions = b.permissions;
     }
 
-    /** Starts an agent called {@code name} (1–64 of {@code [a-zA-Z0-9_.-]}). */
+    /**
+     * Starts an agent called {@code name} (1–64 of {@code [a-zA-Z0-9_.-]}).
+     *
+     * @param name the agent's name
+     * @return a builder with nothing but the name set
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
-    /** A builder initialised with this agent's fields. */
+    /**
+     * A builder initialised with this agent's fields.
+     *
+     * @return a new builder holding this agent's settings
+     */
     public Builder toBuilder() {
         Builder b = new Builder(name);
         b.description = description;
@@ -87,38 +96,88 @@ public final class Agent {
         return b;
     }
 
+    /**
+     * The agent's name, unique in its team.
+     *
+     * @return the name
+     */
     public String name() { return name; }
 
-    /** What the agent does, shown to agents that may delegate to it. */
+    /**
+     * What the agent does, shown to agents that may delegate to it.
+     *
+     * @return what the agent does, shown to agents that may delegate to it
+     */
     public String description() { return description; }
 
-    /** The system instruction. */
+    /**
+     * The system instruction.
+     *
+     * @return the system instruction
+     */
     public String instruction() { return instruction; }
 
-    /** The model: an instance, or a configuration the runner resolves. */
+    /**
+     * The model: an instance, or a configuration the runner resolves.
+     *
+     * @return the model: an instance, or a configuration the runner resolves
+     */
     public AgentModel model() { return model; }
 
+    /**
+     * The agent's toolsets, in order.
+     *
+     * @return the toolsets
+     */
     public List<Toolset> toolsets() { return toolsets; }
 
-    /** Agents reachable with {@code transfer_task}. */
+    /**
+     * Agents reachable with {@code transfer_task}.
+     *
+     * @return agents reachable with {@code transfer_task}
+     */
     public List<Agent> subAgents() { return subAgents; }
 
-    /** Agents reachable with {@code handoff}. */
+    /**
+     * Agents reachable with {@code handoff}.
+     *
+     * @return agents reachable with {@code handoff}
+     */
     public List<Agent> handoffs() { return handoffs; }
 
-    /** Model calls allowed per run before the loop stops with {@code MAX_ITERATIONS}. */
+    /**
+     * Model calls allowed per run before the loop stops with {@code MAX_ITERATIONS}.
+     *
+     * @return model calls allowed per run before the loop stops with {@code MAX_ITERATIONS}
+     */
     public int maxIterations() { return maxIterations; }
 
-    /** How many non-user messages of history are sent to the model; 0 = all. */
+    /**
+     * How many non-user messages of history are sent to the model; 0 = all.
+     *
+     * @return how many non-user messages of history are sent to the model; 0 = all
+     */
     public int numHistoryItems() { return numHistoryItems; }
 
-    /** Whether today's date is added to the system prompt. */
+    /**
+     * Whether today's date is added to the system prompt.
+     *
+     * @return whether today's date is added to the system prompt
+     */
     public boolean addDate() { return addDate; }
 
-    /** Whether the working directory and operating system are added to the system prompt. */
+    /**
+     * Whether the working directory and operating system are added to the system prompt.
+     *
+     * @return whether the working directory and operating system are added to the system prompt
+     */
     public boolean addEnvironmentInfo() { return addEnvironmentInfo; }
 
-    /** Agent-level permission patterns, merged with the runner's. */
+    /**
+     * Agent-level permission patterns, merged with the runner's.
+     *
+     * @return agent-level permission patterns, merged with the runner's
+     */
     public Permissions permissions() { return permissions; }
 
     @Override
@@ -166,43 +225,85 @@ public final class Agent {
             this.name = name;
         }
 
+        /**
+         * A short description, shown to a parent agent choosing whom to delegate to.
+         *
+         * @param description what this agent does
+         * @return this builder
+         */
         public Builder description(String description) {
             this.description = Objects.requireNonNullElse(description, "");
             return this;
         }
 
+        /**
+         * The system instruction.
+         *
+         * @param instruction what the agent is told before every conversation
+         * @return this builder
+         */
         public Builder instruction(String instruction) {
             this.instruction = Objects.requireNonNullElse(instruction, "");
             return this;
         }
 
-        /** Uses the model (replacing any set before). */
+        /**
+         * Uses the model (replacing any set before).
+         *
+         * @param model the model
+         * @return this builder
+         */
         public Builder model(AgentModel model) {
             this.model = Objects.requireNonNull(model, "model");
             return this;
         }
 
-        /** Uses this model instance; the caller keeps owning it. */
+        /**
+         * Uses this model instance; the caller keeps owning it.
+         *
+         * @param model the model
+         * @return this builder
+         */
         public Builder model(ChatModel model) {
             return model(AgentModel.of(model));
         }
 
-        /** Uses the model {@code provider/model}, resolved by the runner's model resolver. */
+        /**
+         * Uses the model {@code provider/model}, resolved by the runner's model resolver.
+         *
+         * @param reference the reference
+         * @return this builder
+         */
         public Builder model(String reference) {
             return model(AgentModel.parse(reference));
         }
 
-        /** Uses a model configuration, resolved by the runner's model resolver. */
+        /**
+         * Uses a model configuration, resolved by the runner's model resolver.
+         *
+         * @param config the config
+         * @return this builder
+         */
         public Builder model(ModelConfig config) {
             return model(AgentModel.of(config));
         }
 
-        /** Sets the toolsets, replacing any set before. */
+        /**
+         * Sets the toolsets, replacing any set before.
+         *
+         * @param toolsets the toolsets
+         * @return this builder
+         */
         public Builder toolsets(Toolset... toolsets) {
             return toolsets(List.of(toolsets));
         }
 
-        /** Sets the toolsets, replacing any set before. */
+        /**
+         * Sets the toolsets, replacing any set before.
+         *
+         * @param toolsets the toolsets
+         * @return this builder
+         */
         public Builder toolsets(List<? extends Toolset> toolsets) {
             List<Toolset> copy = List.copyOf(toolsets);
             this.toolsets.clear();
@@ -210,18 +311,33 @@ public final class Agent {
             return this;
         }
 
-        /** Adds one toolset after those already set. */
+        /**
+         * Adds one toolset after those already set.
+         *
+         * @param toolset the toolset
+         * @return this builder
+         */
         public Builder addToolset(Toolset toolset) {
             toolsets.add(Objects.requireNonNull(toolset, "toolset"));
             return this;
         }
 
-        /** Sets the agents reachable with {@code transfer_task}, replacing any set before. */
+        /**
+         * Sets the agents reachable with {@code transfer_task}, replacing any set before.
+         *
+         * @param agents the agents
+         * @return this builder
+         */
         public Builder subAgents(Agent... agents) {
             return subAgents(List.of(agents));
         }
 
-        /** Sets the agents reachable with {@code transfer_task}, replacing any set before. */
+        /**
+         * Sets the agents reachable with {@code transfer_task}, replacing any set before.
+         *
+         * @param agents the agents
+         * @return this builder
+         */
         public Builder subAgents(List<Agent> agents) {
             List<Agent> copy = List.copyOf(agents);
             subAgents.clear();
@@ -229,12 +345,22 @@ public final class Agent {
             return this;
         }
 
-        /** Sets the agents reachable with {@code handoff}, replacing any set before. */
+        /**
+         * Sets the agents reachable with {@code handoff}, replacing any set before.
+         *
+         * @param agents the agents
+         * @return this builder
+         */
         public Builder handoffs(Agent... agents) {
             return handoffs(List.of(agents));
         }
 
-        /** Sets the agents reachable with {@code handoff}, replacing any set before. */
+        /**
+         * Sets the agents reachable with {@code handoff}, replacing any set before.
+         *
+         * @param agents the agents
+         * @return this builder
+         */
         public Builder handoffs(List<Agent> agents) {
             List<Agent> copy = List.copyOf(agents);
             handoffs.clear();
@@ -242,6 +368,12 @@ public final class Agent {
             return this;
         }
 
+        /**
+         * Model calls allowed per run (default {@link Agent#DEFAULT_MAX_ITERATIONS}).
+         *
+         * @param maxIterations a positive limit
+         * @return this builder
+         */
         public Builder maxIterations(int maxIterations) {
             if (maxIterations <= 0) {
                 throw new IllegalArgumentException("maxIterations must be positive, was " + maxIterations);
@@ -253,6 +385,9 @@ public final class Agent {
         /**
          * Sends only the last {@code n} non-user messages to the model (0 = all). System and user messages
          * are never trimmed, and a tool result is never sent without the assistant message that requested it.
+         *
+         * @param n the n
+         * @return this builder
          */
         public Builder numHistoryItems(int n) {
             if (n < 0) {
@@ -262,16 +397,34 @@ public final class Agent {
             return this;
         }
 
+        /**
+         * Adds today's date to the system prompt.
+         *
+         * @param addDate whether to add it
+         * @return this builder
+         */
         public Builder addDate(boolean addDate) {
             this.addDate = addDate;
             return this;
         }
 
+        /**
+         * Adds the working directory and operating system to the system prompt.
+         *
+         * @param addEnvironmentInfo whether to add them
+         * @return this builder
+         */
         public Builder addEnvironmentInfo(boolean addEnvironmentInfo) {
             this.addEnvironmentInfo = addEnvironmentInfo;
             return this;
         }
 
+        /**
+         * Permission patterns of this agent, merged with the runner's.
+         *
+         * @param permissions the patterns
+         * @return this builder
+         */
         public Builder permissions(Permissions permissions) {
             this.permissions = Objects.requireNonNull(permissions, "permissions");
             return this;
@@ -280,6 +433,7 @@ public final class Agent {
         /**
          * Builds the agent.
          *
+         * @return the agent
          * @throws IllegalArgumentException when no model is set, or sub-agent / handoff names repeat
          */
         public Agent build() {

@@ -15,7 +15,12 @@ package dev.keel.agents;
 @FunctionalInterface
 public interface AgentEvents {
 
-    /** Adds {@code listener} until the returned subscription is closed. */
+    /**
+     * Adds {@code listener} until the returned subscription is closed.
+     *
+     * @param listener the listener to add
+     * @return a subscription whose {@code close()} removes the listener
+     */
     Subscription subscribe(AgentListener listener);
 
     /** A listener's registration; closing it (once or more) removes the listener. */

@@ -6,10 +6,21 @@ import dev.keel.core.KeelException;
 public class AgentException extends KeelException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong
+     */
     public AgentException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong
+     * @param cause the underlying failure
+     */
     public AgentException(String message, Throwable cause) {
         super(message, cause);
     }
@@ -18,6 +29,11 @@ public class AgentException extends KeelException {
     public static final class Cancelled extends AgentException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param message why the run was cancelled
+         */
         public Cancelled(String message) {
             super(message);
         }

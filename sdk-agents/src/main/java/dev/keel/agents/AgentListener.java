@@ -7,5 +7,10 @@ package dev.keel.agents;
  */
 @FunctionalInterface
 public interface AgentListener {
+    /**
+     * Receives one event; called on the thread that produced it, so it must not block for long.
+     *
+     * @param event the event
+     */
     void onEvent(AgentEvent event);
 }

@@ -15,6 +15,16 @@ import java.util.Objects;
  */
 public record AgentResult(String output, String agent, StopReason stopReason, int iterations, Usage usage,
                           Session session) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param output the final answer's text (for {@link StopReason#MAX_ITERATIONS}, the last text seen)
+     * @param agent the agent that produced it (differs from the root after a handoff)
+     * @param stopReason why the loop ended
+     * @param iterations model calls made by that run (delegated sub-agents' calls not included)
+     * @param usage tokens used by this run, sub-agents included
+     * @param session the session, for a follow-up run or serialisation
+     */
     public AgentResult {
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(agent, "agent");

@@ -27,7 +27,12 @@ public final class ConsoleView implements AgentListener {
         this.timings = timings;
     }
 
-    /** A view printing to {@code out}, with each tool call's duration. */
+    /**
+     * A view printing to {@code out}, with each tool call's duration.
+     *
+     * @param out where to print
+     * @return a view printing to {@code out}
+     */
     public static ConsoleView to(PrintStream out) {
         return new ConsoleView(Objects.requireNonNull(out, "out"), true);
     }
@@ -35,6 +40,9 @@ public final class ConsoleView implements AgentListener {
     /**
      * This view with or without tool-call durations: without them, a replayed run prints exactly the
      * transcript its recording printed.
+     *
+     * @param show whether to print each tool call's duration
+     * @return a view like this one, with or without durations
      */
     public ConsoleView timings(boolean show) {
         return new ConsoleView(out, show);
@@ -44,6 +52,8 @@ public final class ConsoleView implements AgentListener {
      * Prints one event to standard output, for {@code runner.events().subscribe(ConsoleView::render)}.
      * Keeps no state: the nesting comes from the session id, since a delegated task's session is named
      * {@code <parent id>/<suffix>} (sessions whose own ids contain {@code /} are indented a little more).
+     *
+     * @param event the event to print
      */
     public static void render(AgentEvent event) {
         print(System.out, event, (int) event.sessionId().chars().filter(c -> c == '/').count(), true);

@@ -114,7 +114,12 @@ public final class Recording implements AutoCloseable {
         }
     }
 
-    /** Records a run into {@code file} (written when the runner closes). */
+    /**
+     * Records a run into {@code file} (written when the runner closes).
+     *
+     * @param file the recording file
+     * @return a recording in mode {@link Mode#RECORD}
+     */
     public static Recording record(Path file) {
         return builder(file, Mode.RECORD).build();
     }
@@ -122,6 +127,8 @@ public final class Recording implements AutoCloseable {
     /**
      * Replays a run from {@code file}: model, tools and approvals answered from it.
      *
+     * @param file the recording file
+     * @return a recording in mode {@link Mode#REPLAY}
      * @throws RecordingException when the file is missing or is not a recording
      */
     public static Recording replay(Path file) {
@@ -131,33 +138,58 @@ public final class Recording implements AutoCloseable {
     /**
      * Replays the model calls of {@code file} (a Keel recording or a docker-agent cassette); tools run live.
      *
+     * @param file the recording file
+     * @return a recording in mode {@link Mode#REPLAY_MODELS}
      * @throws RecordingException when the file is missing or is not a recording
      */
     public static Recording replayModels(Path file) {
         return builder(file, Mode.REPLAY_MODELS).build();
     }
 
-    /** Replays what {@code file} has and records what it does not (the file need not exist yet). */
+    /**
+     * Replays what {@code file} has and records what it does not (the file need not exist yet).
+     *
+     * @param file the recording file
+     * @return a recording in mode {@link Mode#NEW_EPISODES}
+     */
     public static Recording newEpisodes(Path file) {
         return builder(file, Mode.NEW_EPISODES).build();
     }
 
-    /** Starts configuring a recording of {@code file} in {@code mode}. */
+    /**
+     * Starts configuring a recording of {@code file} in {@code mode}.
+     *
+     * @param file the recording file
+     * @param mode what to do with the run
+     * @return a builder
+     */
     public static Builder builder(Path file, Mode mode) {
         return new Builder(file, mode);
     }
 
-    /** The file. */
+    /**
+     * The file.
+     *
+     * @return the file
+     */
     public Path file() {
         return file;
     }
 
-    /** The mode. */
+    /**
+     * The mode.
+     *
+     * @return the mode
+     */
     public Mode mode() {
         return mode;
     }
 
-    /** The workspace roots of this run, as absolute paths. */
+    /**
+     * The workspace roots of this run, as absolute paths.
+     *
+     * @return the workspace roots of this run, as absolute paths
+     */
     public List<String> workspaceRoots() {
         return workspaceRoots;
     }
@@ -167,6 +199,10 @@ public final class Recording implements AutoCloseable {
      * call that ran it. Give it to the shell and script toolsets ({@code TeamOptions.withCommandRunner}); a
      * sandbox is wrapped the same way. In {@link Mode#REPLAY} tool calls are answered from the file, so the
      * wrapped runner is never called.
+     *
+     * @param runner where commands run (the host, a sandbox)
+     * @return a command runner that records every command it runs — argv, exit code, output — as a step of the tool
+     *     call that ran it
      */
     public CommandRunner commands(CommandRunner runner) {
         Objects.requireNonNull(runner, "runner");
@@ -198,6 +234,9 @@ public final class Recording implements AutoCloseable {
      * An OkHttp interceptor that records the method, URL and status of every request made through its client,
      * as a step of the tool call that made it. Add it to the fetch toolset's client
      * ({@code TeamOptions.withHttpClient(client.newBuilder().addInterceptor(recording.fetches()).build())}).
+     *
+     * @return an OkHttp interceptor that records the method, URL and status of every request made through its client,
+     *     as a step of the tool call that made it
      */
     public Interceptor fetches() {
         return chain -> {
@@ -226,6 +265,10 @@ public final class Recording implements AutoCloseable {
      * Records a permission filter's decision as a step of the tool call during which it ran: who asked, for
      * which permission, and each checked resource's outcome. Pass resource ids only, never document text.
      * (sdk-authz's {@code PostFilter} reports its decisions to an observer that can call this.)
+     *
+     * @param checked each checked resource and its outcome, in the order checked
+     * @param permission the permission checked, for example {@code read}
+     * @param subject who asked, for example {@code user:emilia}
      */
     public void permissionChecked(String subject, String permission, List<CheckedResource> checked) {
         Objects.requireNonNull(subject, "subject");
@@ -240,13 +283,20 @@ public final class Recording implements AutoCloseable {
     /**
      * What the recording holds now: the file's steps, and in the recording modes the steps captured so far,
      * in the file's order.
+     *
+     * @return what the recording holds now: the file's steps, and in the recording modes the steps captured so far, in
+     *     the file's order
      */
     public RecordedRun recorded() {
         RecordingSteps s = bound();
         return s == null ? loaded : s.snapshot();
     }
 
-    /** The first divergence of a replay, if the run left the recording. */
+    /**
+     * The first divergence of a replay, if the run left the recording.
+     *
+     * @return the first divergence of a replay, if the run left the recording
+     */
     public Optional<RecordingDivergenceException> divergence() {
         RecordingSteps s = bound();
         return s == null ? Optional.empty() : s.divergence();
@@ -333,13 +383,21 @@ public final class Recording implements AutoCloseable {
          * A directory the run works in (a temporary workspace, a checkout): its path is compared as
          * {@code <workspace:N>}, so a replay in another directory still matches, and results replayed to the
          * model name the replay's directory. Give the roots in the same order when recording and replaying.
+         *
+         * @param root the directory
+         * @return this builder
          */
         public Builder workspaceRoot(Path root) {
             workspaceRoots.add(Objects.requireNonNull(root, "root"));
             return this;
         }
 
-        /** A literal secret (at least 8 characters) replaced by {@code <REDACTED>} wherever it appears. */
+        /**
+         * A literal secret (at least 8 characters) replaced by {@code <REDACTED>} wherever it appears.
+         *
+         * @param secret the secret value
+         * @return this builder
+         */
         public Builder redact(String secret) {
             Objects.requireNonNull(secret, "secret");
             if (secret.strip().length() < SecretScanner.MIN_SECRET_LENGTH) {
@@ -350,13 +408,23 @@ public final class Recording implements AutoCloseable {
             return this;
         }
 
-        /** A pattern replaced by {@code <REDACTED>} wherever it matches. */
+        /**
+         * A pattern replaced by {@code <REDACTED>} wherever it matches.
+         *
+         * @param pattern the pattern
+         * @return this builder
+         */
         public Builder redactPattern(Pattern pattern) {
             redactPatterns.add(Objects.requireNonNull(pattern, "pattern"));
             return this;
         }
 
-        /** Environment variables whose values are redacted, besides the usual key variables. */
+        /**
+         * Environment variables whose values are redacted, besides the usual key variables.
+         *
+         * @param names the variables' names
+         * @return this builder
+         */
         public Builder keyEnvVar(String... names) {
             for (String n : names) {
                 keyEnvVars.add(Objects.requireNonNull(n, "name"));
@@ -364,13 +432,23 @@ public final class Recording implements AutoCloseable {
             return this;
         }
 
-        /** A pattern that matching ignores (replaced by {@code <normalized>} on both sides). */
+        /**
+         * A pattern that matching ignores (replaced by {@code <normalized>} on both sides).
+         *
+         * @param pattern the pattern
+         * @return this builder
+         */
         public Builder normalize(Pattern pattern) {
             normalizePatterns.add(Objects.requireNonNull(pattern, "pattern"));
             return this;
         }
 
-        /** How environment variables are read for redaction (default: the process environment). */
+        /**
+         * How environment variables are read for redaction (default: the process environment).
+         *
+         * @param environment reads a variable by name, {@code null} when unset
+         * @return this builder
+         */
         public Builder environment(Function<String, String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
             return this;
@@ -385,6 +463,7 @@ public final class Recording implements AutoCloseable {
         /**
          * The recording; replay modes read the file now.
          *
+         * @return the recording; replay modes read the file now
          * @throws RecordingException       when a replay mode's file is missing or is not a recording
          * @throws IllegalArgumentException when a docker-agent cassette is to be replayed other than model-only
          */

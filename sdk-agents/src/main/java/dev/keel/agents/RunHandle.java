@@ -45,7 +45,11 @@ public final class RunHandle {
         }
     }
 
-    /** Whether the run has finished, successfully or not. */
+    /**
+     * Whether the run has finished, successfully or not.
+     *
+     * @return whether the run has finished
+     */
     public boolean isDone() {
         return result.isDone();
     }
@@ -53,6 +57,7 @@ public final class RunHandle {
     /**
      * Waits for the run to finish.
      *
+     * @return the run's result
      * @throws AgentException when the run failed or was cancelled
      */
     public AgentResult await() {

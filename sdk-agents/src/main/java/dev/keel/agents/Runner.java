@@ -82,22 +82,40 @@ public final class Runner implements AutoCloseable {
         resolver = ownsResolver ? ModelRegistry.defaults() : b.resolver;
     }
 
-    /** A runner for {@code root} with default settings (no approver: calls that need asking are denied). */
+    /**
+     * A runner for {@code root} with default settings (no approver: calls that need asking are denied).
+     *
+     * @param root the root agent
+     * @return a runner for {@code root} with default settings
+     */
     public static Runner create(Agent root) {
         return builder(root).build();
     }
 
-    /** Starts a runner for {@code root}. */
+    /**
+     * Starts a runner for {@code root}.
+     *
+     * @param root the root
+     * @return the builder
+     */
     public static Builder builder(Agent root) {
         return new Builder(root);
     }
 
-    /** The root agent. */
+    /**
+     * The root agent.
+     *
+     * @return the root agent
+     */
     public Agent root() {
         return root;
     }
 
-    /** The event stream of every run, as subscriptions that can be closed. */
+    /**
+     * The event stream of every run, as subscriptions that can be closed.
+     *
+     * @return the event stream of every run
+     */
     public AgentEvents events() {
         return listener -> {
             Objects.requireNonNull(listener, "listener");
@@ -107,7 +125,12 @@ public final class Runner implements AutoCloseable {
         };
     }
 
-    /** Runs {@code input} in a new session and waits for the answer. */
+    /**
+     * Runs {@code input} in a new session and waits for the answer.
+     *
+     * @param input the user's message
+     * @return the run's result
+     */
     public AgentResult run(String input) {
         return run(Session.create(), input);
     }
@@ -116,6 +139,9 @@ public final class Runner implements AutoCloseable {
      * Adds {@code input} to {@code session} as a user message and runs the session's current agent (the
      * root for a new session) until it answers.
      *
+     * @param session the session to continue
+     * @param input the user's message
+     * @return the run's result
      * @throws AgentException when the model fails, a toolset cannot start, or the run is cancelled;
      *                        the session keeps everything that happened before the failure
      */
@@ -129,6 +155,10 @@ public final class Runner implements AutoCloseable {
      * Starts {@code input} on a runner thread and returns at once: {@link RunHandle#await()} for the result,
      * {@link RunHandle#cancel()} to stop. Its events reach the runner's {@link #events()} subscribers
      * (subscribe before starting to see them all).
+     *
+     * @param input the input
+     * @param session the session
+     * @return the builder
      */
     public RunHandle start(Session session, String input) {
         Objects.requireNonNull(session, "session");
@@ -152,7 +182,12 @@ public final class Runner implements AutoCloseable {
         return handle;
     }
 
-    /** Starts {@code input} in a new session. */
+    /**
+     * Starts {@code input} in a new session.
+     *
+     * @param input the user's message
+     * @return a handle to follow and await the run
+     */
     public RunHandle start(String input) {
         return start(Session.create(), input);
     }
@@ -298,19 +333,34 @@ public final class Runner implements AutoCloseable {
             this.root = Objects.requireNonNull(root, "root");
         }
 
-        /** Team-level permission patterns, merged with each agent's own. */
+        /**
+         * Team-level permission patterns, merged with each agent's own.
+         *
+         * @param permissions the patterns
+         * @return this builder
+         */
         public Builder permissions(Permissions permissions) {
             this.permissions = Objects.requireNonNull(permissions, "permissions");
             return this;
         }
 
-        /** Approves every tool call that no deny pattern refuses (deny still wins). */
+        /**
+         * Approves every tool call that no deny pattern refuses (deny still wins).
+         *
+         * @param yolo whether to approve every call not denied
+         * @return this builder
+         */
         public Builder yolo(boolean yolo) {
             this.yolo = yolo;
             return this;
         }
 
-        /** Answers tool calls that need asking. Default: {@link Approver#DENY_ALL}. */
+        /**
+         * Answers tool calls that need asking. Default: {@link Approver#DENY_ALL}.
+         *
+         * @param approver the approver
+         * @return this builder
+         */
         public Builder approver(Approver approver) {
             this.approver = Objects.requireNonNull(approver, "approver");
             return this;
@@ -323,19 +373,32 @@ public final class Runner implements AutoCloseable {
          * the models it resolves are closed with the runner. Default: a {@link ModelRegistry#defaults()}
          * over the process environment, owned and closed by the runner. Keys are read when a model is first
          * needed.
+         *
+         * @param resolver the resolver
+         * @return this builder
          */
         public Builder models(ModelResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 
-        /** Clock for {@code add_date}. */
+        /**
+         * Clock for {@code add_date}.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Directory reported by {@code add_environment_info}. */
+        /**
+         * Directory reported by {@code add_environment_info}.
+         *
+         * @param dir the directory
+         * @return this builder
+         */
         public Builder workingDirectory(Path dir) {
             this.workingDirectory = Objects.requireNonNull(dir, "dir").toAbsolutePath();
             return this;
@@ -344,6 +407,9 @@ public final class Runner implements AutoCloseable {
         /**
          * Longest tool result passed to the model (default 100 000 characters); longer results are cut
          * with a note saying how much was dropped, so one huge file cannot blow the context window.
+         *
+         * @param max the max
+         * @return this builder
          */
         public Builder maxToolResultChars(int max) {
             if (max <= 0) {
@@ -353,13 +419,25 @@ public final class Runner implements AutoCloseable {
             return this;
         }
 
-        /** Price of a model, keyed by {@code provider/model} (or a model instance's {@code id()}). */
+        /**
+         * Price of a model, keyed by {@code provider/model} (or a model instance's {@code id()}).
+         *
+         * @param model the reference, {@code provider/model}, or the model instance's id
+         * @param price the price
+         * @return this builder
+         */
         public Builder price(String model, ModelPrice price) {
             prices.put(Objects.requireNonNull(model, "model"), Objects.requireNonNull(price, "price"));
             return this;
         }
 
-        /** Threads for background runs, parallel tool calls and delegations; the caller keeps ownership. */
+        /**
+         * Threads for background runs, parallel tool calls and delegations; the caller keeps ownership.
+         *
+         * @param executor threads for background runs, parallel tool calls and delegations; the caller keeps
+         *     ownership
+         * @return this builder
+         */
         public Builder executor(ExecutorService executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
@@ -369,6 +447,9 @@ public final class Runner implements AutoCloseable {
          * Records the run into a file, or replays it from one (see {@link Recording}): for example
          * {@code team.runner().recording(Recording.replay(Path.of("run.yaml"))).build()}. The runner closes the
          * recording when it closes, which writes the file in the recording modes.
+         *
+         * @param recording the recording; one recording serves one runner
+         * @return this builder
          */
         public Builder recording(Recording recording) {
             this.recording = Objects.requireNonNull(recording, "recording");
@@ -381,7 +462,11 @@ public final class Runner implements AutoCloseable {
             return this;
         }
 
-        /** The runner. */
+        /**
+         * The runner.
+         *
+         * @return the runner
+         */
         public Runner build() {
             return new Runner(this);
         }

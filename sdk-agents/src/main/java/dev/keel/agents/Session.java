@@ -46,12 +46,21 @@ public final class Session {
         this.alwaysApproved = alwaysApproved;
     }
 
-    /** A new, empty session with a random id. */
+    /**
+     * A new, empty session with a random id.
+     *
+     * @return a new, empty session with a random id
+     */
     public static Session create() {
         return new Session(UUID.randomUUID().toString());
     }
 
-    /** A new, empty session with the given id. */
+    /**
+     * A new, empty session with the given id.
+     *
+     * @param id the session id
+     * @return a new, empty session with the given id
+     */
     public static Session create(String id) {
         return new Session(id);
     }
@@ -59,6 +68,8 @@ public final class Session {
     /**
      * Restores a session written by {@link #toJson()}.
      *
+     * @param json the JSON text
+     * @return the restored session
      * @throws dev.keel.core.json.JsonParseException when {@code json} is not a serialised session
      */
     public static Session fromJson(String json) {
@@ -74,17 +85,30 @@ public final class Session {
         return s;
     }
 
-    /** JSON text holding everything needed to resume this session. */
+    /**
+     * JSON text holding everything needed to resume this session.
+     *
+     * @return the JSON text
+     */
     public synchronized String toJson() {
         return SessionCodec.write(new SessionCodec.Data(id, List.copyOf(messages), Map.copyOf(state), currentAgent,
                 usage, costKnown ? cost : null, Set.copyOf(alwaysApproved)));
     }
 
+    /**
+     * The session id.
+     *
+     * @return the id
+     */
     public String id() {
         return id;
     }
 
-    /** A snapshot of the history, oldest first. */
+    /**
+     * A snapshot of the history, oldest first.
+     *
+     * @return a snapshot of the history
+     */
     public synchronized List<Message> messages() {
         return List.copyOf(messages);
     }
@@ -92,12 +116,18 @@ public final class Session {
     /**
      * The shared state map, live and thread-safe: Keel JSON values by key (the todo toolset keeps its list
      * under {@code todos}). Saved with {@link #toJson()}.
+     *
+     * @return the shared state map, live and thread-safe: Keel JSON values by key (the todo toolset keeps its list under {@code todos})
      */
     public Map<String, JsonValue> state() {
         return state;
     }
 
-    /** Tools the approver said "approve always" for in this conversation, approved from now on without asking. */
+    /**
+     * Tools the approver said "approve always" for in this conversation, approved from now on without asking.
+     *
+     * @return tools the approver said "approve always" for in this conversation, approved from now on without asking
+     */
     public Set<String> alwaysApproved() {
         return Set.copyOf(alwaysApproved);
     }
@@ -110,17 +140,29 @@ public final class Session {
         alwaysApproved.add(tool);
     }
 
-    /** Name of the agent that answers next, or empty before the first run. */
+    /**
+     * Name of the agent that answers next, or empty before the first run.
+     *
+     * @return the current agent's name
+     */
     public synchronized Optional<String> currentAgent() {
         return Optional.ofNullable(currentAgent);
     }
 
-    /** Tokens used so far, delegated sub-agents included. */
+    /**
+     * Tokens used so far, delegated sub-agents included.
+     *
+     * @return the tokens used
+     */
     public synchronized Usage usage() {
         return usage;
     }
 
-    /** Cost so far in US dollars, empty when a model without a known price was used. */
+    /**
+     * Cost so far in US dollars, empty when a model without a known price was used.
+     *
+     * @return the cost, or empty
+     */
     public synchronized OptionalDouble cost() {
         return costKnown ? OptionalDouble.of(cost) : OptionalDouble.empty();
     }

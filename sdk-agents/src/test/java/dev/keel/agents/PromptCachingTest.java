@@ -10,8 +10,8 @@ import dev.keel.agents.tool.Toolset;
 import dev.keel.core.Usage;
 import dev.keel.core.anthropic.Anthropic;
 import dev.keel.core.tool.ToolSpec;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +24,7 @@ class PromptCachingTest {
     void agentsCacheToolsAndSystemPromptAndPayCacheReadPrices() throws Exception {
         try (MockWebServer server = new MockWebServer()) {
             // Agents stream: the Messages API's documented event sequence with prompt-cache usage.
-            server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody("""
+            server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body("""
                     event: message_start
                     data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","stop_reason":null,"usage":{"input_tokens":78,"cache_creation_input_tokens":0,"cache_read_input_tokens":1276,"output_tokens":1}}}
 
@@ -43,7 +43,7 @@ class PromptCachingTest {
                     event: message_stop
                     data: {"type":"message_stop"}
 
-                    """));
+                    """).build());
             server.start();
             Anthropic claude = Anthropic.builder().baseUrl(server.url("/").toString()).model("claude-sonnet-4-5")
                     .apiKey("k").build();
@@ -55,7 +55,7 @@ class PromptCachingTest {
                     .price(claude.id(), ModelPrice.of(3.00, 15.00).withCacheReads(0.30).withCacheWrites(3.75)).build()) {
                 result = runner.run("Hello");
             }
-            JsonNode sent = new ObjectMapper().readTree(server.takeRequest().getBody().readUtf8());
+            JsonNode sent = new ObjectMapper().readTree(server.takeRequest().getBody().utf8());
             assertThat(sent.path("system").get(0).path("text").asText()).isEqualTo("You are a careful assistant.");
             assertThat(sent.path("system").get(0).path("cache_control").path("type").asText()).isEqualTo("ephemeral");
             assertThat(sent.path("messages").toString()).doesNotContain("cache_control");

@@ -9,12 +9,21 @@ import dev.keel.core.KeelException;
 public class AuthzException extends KeelException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates an exception with a message that names the problem. */
+    /**
+     * Creates an exception with a message that names the problem.
+     *
+     * @param message what went wrong, naming the problem
+     */
     public AuthzException(String message) {
         super(message);
     }
 
-    /** Creates an exception with a message and the underlying cause. */
+    /**
+     * Creates an exception with a message and the underlying cause.
+     *
+     * @param message what went wrong, naming the problem
+     * @param cause the underlying failure
+     */
     public AuthzException(String message, Throwable cause) {
         super(message, cause);
     }

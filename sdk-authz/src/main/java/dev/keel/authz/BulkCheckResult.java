@@ -12,7 +12,13 @@ import java.util.Optional;
  * @param error  the item's error message, or {@code null} when it was answered
  */
 public record BulkCheckResult(Check check, CheckResult result, String error) {
-    /** Requires exactly one of result and error. */
+    /**
+     * Requires exactly one of result and error.
+     *
+     * @param check the question
+     * @param error the item's error message, or {@code null} when it was answered
+     * @param result the answer, or {@code null} when {@code error} is set
+     */
     public BulkCheckResult {
         Objects.requireNonNull(check, "check");
         if ((result == null) == (error == null)) {
@@ -20,12 +26,20 @@ public record BulkCheckResult(Check check, CheckResult result, String error) {
         }
     }
 
-    /** True only when the item was answered {@link CheckResult#HAS_PERMISSION}. */
+    /**
+     * True only when the item was answered {@link CheckResult#HAS_PERMISSION}.
+     *
+     * @return true only when the item was answered {@link CheckResult#HAS_PERMISSION}
+     */
     public boolean allowed() {
         return result == CheckResult.HAS_PERMISSION;
     }
 
-    /** The answer, empty when the item failed. */
+    /**
+     * The answer, empty when the item failed.
+     *
+     * @return the answer, empty when the item failed
+     */
     public Optional<CheckResult> answer() {
         return Optional.ofNullable(result);
     }

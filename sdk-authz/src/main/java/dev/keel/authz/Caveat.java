@@ -15,7 +15,12 @@ import java.util.regex.Pattern;
 public record Caveat(String name, Map<String, Object> context) {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9/_|-]{0,127}");
 
-    /** Validates the name and copies the context. */
+    /**
+     * Validates the name and copies the context.
+     *
+     * @param context context values (strings, numbers, booleans, lists, maps; JSON-like), possibly empty
+     * @param name the caveat name from the schema
+     */
     public Caveat {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
@@ -24,7 +29,12 @@ public record Caveat(String name, Map<String, Object> context) {
         context = context == null ? Map.of() : Map.copyOf(context);
     }
 
-    /** A caveat without stored context. */
+    /**
+     * A caveat without stored context.
+     *
+     * @param name the caveat's name in the schema
+     * @return a caveat without stored context
+     */
     public static Caveat of(String name) {
         return new Caveat(name, Map.of());
     }

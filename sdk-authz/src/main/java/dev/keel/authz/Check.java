@@ -15,12 +15,25 @@ import java.util.Objects;
  */
 public record Check(ObjectRef resource, String permission, SubjectRef subject, Map<String, Object> context) {
 
-    /** A check without caveat context. */
+    /**
+     * A check without caveat context.
+     *
+     * @param resource the resource
+     * @param permission the permission or relation to check
+     * @param subject the subject asking
+     */
     public Check(ObjectRef resource, String permission, SubjectRef subject) {
         this(resource, permission, subject, Map.of());
     }
 
-    /** Requires all parts; copies the context. */
+    /**
+     * Requires all parts; copies the context.
+     *
+     * @param context caveat context (JSON-like values), possibly empty
+     * @param permission a permission or relation name from the schema
+     * @param resource the resource
+     * @param subject the subject
+     */
     public Check {
         context = context == null ? Map.of() : Map.copyOf(context);
         Objects.requireNonNull(resource, "resource");
@@ -31,12 +44,24 @@ public record Check(ObjectRef resource, String permission, SubjectRef subject, M
         }
     }
 
-    /** Creates a check. */
+    /**
+     * Creates a check.
+     *
+     * @param resource the resource
+     * @param permission the permission or relation to check
+     * @param subject the subject asking
+     * @return the check
+     */
     public static Check of(ObjectRef resource, String permission, SubjectRef subject) {
         return new Check(resource, permission, subject);
     }
 
-    /** The same check with caveat {@code context}. */
+    /**
+     * The same check with caveat {@code context}.
+     *
+     * @param context the caveat context, merged with any stored on the relationship
+     * @return the same check with caveat {@code context}
+     */
     public Check withContext(Map<String, Object> context) {
         return new Check(resource, permission, subject, context);
     }

@@ -9,7 +9,11 @@ public enum CheckResult {
     /** The answer depends on caveat context that was not supplied; Keel's filters treat it as deny. */
     CONDITIONAL;
 
-    /** True only for {@link #HAS_PERMISSION}. */
+    /**
+     * True only for {@link #HAS_PERMISSION}.
+     *
+     * @return true only for {@link #HAS_PERMISSION}
+     */
     public boolean allowed() {
         return this == HAS_PERMISSION;
     }

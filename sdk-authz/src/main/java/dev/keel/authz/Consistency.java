@@ -10,17 +10,30 @@ import java.util.Objects;
  */
 public sealed interface Consistency {
 
-    /** Use whatever revision is cheapest (may be a few seconds stale). */
+    /**
+     * Use whatever revision is cheapest (may be a few seconds stale).
+     *
+     * @return the consistency
+     */
     static Consistency minimizeLatency() {
         return MinimizeLatency.INSTANCE;
     }
 
-    /** See at least every write up to {@code token}. */
+    /**
+     * See at least every write up to {@code token}.
+     *
+     * @param token the token of the write that must be visible
+     * @return the consistency
+     */
     static Consistency atLeastAsFresh(ZedToken token) {
         return new AtLeastAsFresh(token);
     }
 
-    /** See the newest data (the most expensive choice). */
+    /**
+     * See the newest data (the most expensive choice).
+     *
+     * @return the consistency
+     */
     static Consistency fullyConsistent() {
         return FullyConsistent.INSTANCE;
     }
@@ -53,7 +66,11 @@ public sealed interface Consistency {
      * @param token the revision to be at least as fresh as
      */
     record AtLeastAsFresh(ZedToken token) implements Consistency {
-        /** Requires a token. */
+        /**
+         * Requires a token.
+         *
+         * @param token the revision to be at least as fresh as
+         */
         public AtLeastAsFresh {
             Objects.requireNonNull(token, "token");
         }

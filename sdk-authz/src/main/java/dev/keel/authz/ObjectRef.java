@@ -14,7 +14,12 @@ public record ObjectRef(String type, String id) {
     static final Pattern TYPE = Pattern.compile("([a-z][a-z0-9_]{1,61}[a-z0-9]/)*[a-z][a-z0-9_]{1,62}[a-z0-9]");
     static final Pattern ID = Pattern.compile("[a-zA-Z0-9/_|\\-=+]{1,1024}|\\*");
 
-    /** Validates type and id against SpiceDB's rules, so bad input fails here and not on the server. */
+    /**
+     * Validates type and id against SpiceDB's rules, so bad input fails here and not on the server.
+     *
+     * @param id object id, for example {@code doc1}
+     * @param type object type as declared in the schema, for example {@code document}
+     */
     public ObjectRef {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(id, "id");
@@ -28,12 +33,23 @@ public record ObjectRef(String type, String id) {
         }
     }
 
-    /** Creates a reference to {@code type:id}. */
+    /**
+     * Creates a reference to {@code type:id}.
+     *
+     * @param type the object type
+     * @param id the object id
+     * @return the reference
+     */
     public static ObjectRef of(String type, String id) {
         return new ObjectRef(type, id);
     }
 
-    /** Parses {@code type:id}. */
+    /**
+     * Parses {@code type:id}.
+     *
+     * @param text the text
+     * @return the reference
+     */
     public static ObjectRef parse(String text) {
         int colon = text.indexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {

@@ -8,10 +8,18 @@ import java.util.List;
  */
 public sealed interface PermissionTree {
 
-    /** The object whose relation or permission this node expands. */
+    /**
+     * The object whose relation or permission this node expands.
+     *
+     * @return the object whose relation or permission this node expands
+     */
     ObjectRef object();
 
-    /** The relation or permission this node expands. */
+    /**
+     * The relation or permission this node expands.
+     *
+     * @return the relation or permission this node expands
+     */
     String relation();
 
     /**
@@ -22,7 +30,13 @@ public sealed interface PermissionTree {
      * @param subjects the subjects
      */
     record Leaf(ObjectRef object, String relation, List<SubjectRef> subjects) implements PermissionTree {
-        /** Copies the list. */
+        /**
+         * Copies the list.
+         *
+         * @param object expanded object
+         * @param relation expanded relation
+         * @param subjects the subjects
+         */
         public Leaf {
             subjects = List.copyOf(subjects);
         }
@@ -38,7 +52,14 @@ public sealed interface PermissionTree {
      */
     record Node(ObjectRef object, String relation, Operation operation, List<PermissionTree> children)
             implements PermissionTree {
-        /** Copies the list. */
+        /**
+         * Copies the list.
+         *
+         * @param children the operands, in schema order
+         * @param object expanded object
+         * @param operation union, intersection or exclusion
+         * @param relation expanded relation
+         */
         public Node {
             children = List.copyOf(children);
         }

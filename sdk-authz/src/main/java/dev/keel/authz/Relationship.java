@@ -14,12 +14,25 @@ import java.util.Objects;
  */
 public record Relationship(ObjectRef resource, String relation, SubjectRef subject, Caveat caveat) {
 
-    /** An unconditional relationship. */
+    /**
+     * An unconditional relationship.
+     *
+     * @param resource the resource
+     * @param relation the relation name
+     * @param subject the subject related to the resource
+     */
     public Relationship(ObjectRef resource, String relation, SubjectRef subject) {
         this(resource, relation, subject, null);
     }
 
-    /** Validates the parts. */
+    /**
+     * Validates the parts.
+     *
+     * @param caveat the caveat, or {@code null} for an unconditional relationship
+     * @param relation the relation on the resource
+     * @param resource the resource object
+     * @param subject the subject
+     */
     public Relationship {
         Objects.requireNonNull(resource, "resource");
         Objects.requireNonNull(relation, "relation");
@@ -29,7 +42,14 @@ public record Relationship(ObjectRef resource, String relation, SubjectRef subje
         }
     }
 
-    /** Creates {@code resource#relation@subject}. */
+    /**
+     * Creates {@code resource#relation@subject}.
+     *
+     * @param resource the resource
+     * @param relation the relation name
+     * @param subject the subject related to the resource
+     * @return the relationship
+     */
     public static Relationship of(ObjectRef resource, String relation, SubjectRef subject) {
         return new Relationship(resource, relation, subject);
     }
@@ -37,13 +57,20 @@ public record Relationship(ObjectRef resource, String relation, SubjectRef subje
     /**
      * Parses one relationship in SpiceDB's text form, {@code document:doc1#owner@user:emilia}.
      *
+     * @param text the text
+     * @return the relationship
      * @throws RelationshipSyntaxException naming what is wrong
      */
     public static Relationship parse(String text) {
         return RelationshipText.parseLine(text.strip(), 0);
     }
 
-    /** The same relationship with {@code caveat}. */
+    /**
+     * The same relationship with {@code caveat}.
+     *
+     * @param caveat the caveat, or null for none
+     * @return the same relationship with {@code caveat}
+     */
     public Relationship withCaveat(Caveat caveat) {
         return new Relationship(resource, relation, subject, caveat);
     }

@@ -27,6 +27,8 @@ public final class RelationshipText {
     /**
      * Parses a whole text.
      *
+     * @param text the relationships, one per line
+     * @return the relationships, in order
      * @throws RelationshipSyntaxException with the 1-based line number of the first bad line
      */
     public static List<Relationship> parse(String text) {
@@ -41,7 +43,12 @@ public final class RelationshipText {
         return List.copyOf(out);
     }
 
-    /** Reads and parses a UTF-8 file. */
+    /**
+     * Reads and parses a UTF-8 file.
+     *
+     * @param file the file
+     * @return the relationships, in order
+     */
     public static List<Relationship> load(Path file) {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));

@@ -20,23 +20,43 @@ public record RelationshipUpdate(Operation operation, Relationship relationship)
         DELETE
     }
 
-    /** Requires both parts. */
+    /**
+     * Requires both parts.
+     *
+     * @param operation what to do
+     * @param relationship the relationship
+     */
     public RelationshipUpdate {
         Objects.requireNonNull(operation, "operation");
         Objects.requireNonNull(relationship, "relationship");
     }
 
-    /** An idempotent create-or-keep of {@code relationship}. */
+    /**
+     * An idempotent create-or-keep of {@code relationship}.
+     *
+     * @param relationship the relationship
+     * @return an idempotent create-or-keep of {@code relationship}
+     */
     public static RelationshipUpdate touch(Relationship relationship) {
         return new RelationshipUpdate(Operation.TOUCH, relationship);
     }
 
-    /** A create of {@code relationship} that fails if it already exists. */
+    /**
+     * A create of {@code relationship} that fails if it already exists.
+     *
+     * @param relationship the relationship
+     * @return a create of {@code relationship} that fails if it already exists
+     */
     public static RelationshipUpdate create(Relationship relationship) {
         return new RelationshipUpdate(Operation.CREATE, relationship);
     }
 
-    /** A delete of {@code relationship}. */
+    /**
+     * A delete of {@code relationship}.
+     *
+     * @param relationship the relationship
+     * @return a delete of {@code relationship}
+     */
     public static RelationshipUpdate delete(Relationship relationship) {
         return new RelationshipUpdate(Operation.DELETE, relationship);
     }

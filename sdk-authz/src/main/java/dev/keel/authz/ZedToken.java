@@ -10,7 +10,11 @@ import java.util.Objects;
  * @param value the token as SpiceDB encodes it
  */
 public record ZedToken(String value) {
-    /** Requires a non-empty value. */
+    /**
+     * Requires a non-empty value.
+     *
+     * @param value the token as SpiceDB encodes it
+     */
     public ZedToken {
         Objects.requireNonNull(value, "value");
         if (value.isEmpty()) {

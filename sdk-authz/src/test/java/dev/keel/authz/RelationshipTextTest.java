@@ -52,6 +52,23 @@ class RelationshipTextTest {
     }
 
     @Test
+    void aDanglingHashIsAnErrorNotAPlainSubject() {
+        // "group:all#" must not silently become group:all (every member of nothing vs the group object)
+        assertThatThrownBy(() -> RelationshipText.parse("document:doc1#viewer@user:emilia\ndocument:doc1#viewer@group:all#"))
+                .isInstanceOf(RelationshipSyntaxException.class)
+                .hasMessageStartingWith("line 2:")
+                .hasMessageContaining("'group:all#' has '#' but no relation after it");
+        assertThatThrownBy(() -> RelationshipText.parse("document:doc1#viewer@group:all#   // trailing comment"))
+                .isInstanceOf(RelationshipSyntaxException.class).hasMessageContaining("no relation after it");
+        assertThatThrownBy(() -> SubjectRef.parse("group:all#")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no relation after it");
+        assertThatThrownBy(() -> Relationship.parse("document:doc1#viewer@group:all#"))
+                .isInstanceOf(RelationshipSyntaxException.class);
+        assertThat(SubjectRef.parse("group:all#member")).isEqualTo(SubjectRef.of("group", "all", "member"));
+        assertThat(SubjectRef.parse("group:all")).isEqualTo(SubjectRef.of("group", "all"));
+    }
+
+    @Test
     void parsesCaveatsWithAndWithoutContext() {
         List<Relationship> rels = RelationshipText.parse("""
                 document:doc2#viewer@user:beatrice[on_shift]

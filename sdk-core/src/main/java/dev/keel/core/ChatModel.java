@@ -12,6 +12,8 @@ public interface ChatModel extends AutoCloseable {
     /**
      * Sends the request and waits for the complete answer.
      *
+     * @param request the request
+     * @return the complete answer
      * @throws ModelException when the call fails; retryable failures have already been retried
      *                        according to the model's HTTP configuration
      */
@@ -26,6 +28,9 @@ public interface ChatModel extends AutoCloseable {
      * <p>The default implementation calls {@link #chat} and replays the result to the listener, for
      * models that cannot stream.
      *
+     * @param request the request
+     * @param listener sees the answer as it arrives
+     * @return the complete answer, the same as the listener's {@code onComplete} saw
      * @throws ModelException when the call fails, including a stream cut mid-answer or a malformed event;
      *                        {@link StreamListener#onError} has been called first
      */
@@ -48,7 +53,11 @@ public interface ChatModel extends AutoCloseable {
         return response;
     }
 
-    /** A short description for logs, for example {@code openai/gpt-5}. Never contains a key. */
+    /**
+     * A short description for logs, for example {@code openai/gpt-5}. Never contains a key.
+     *
+     * @return a short description for logs
+     */
     default String id() {
         return getClass().getSimpleName();
     }

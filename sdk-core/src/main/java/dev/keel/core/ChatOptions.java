@@ -32,6 +32,21 @@ public record ChatOptions(
 
     private static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, null, null, null, List.of(), null, null, null, null);
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param model overrides the model's configured model name for this request
+     * @param temperature sampling temperature
+     * @param topP nucleus sampling
+     * @param maxTokens upper bound on generated tokens
+     * @param presencePenalty OpenAI-style presence penalty
+     * @param frequencyPenalty OpenAI-style frequency penalty
+     * @param stop stop sequences (empty = none)
+     * @param responseFormat text, JSON object or JSON Schema structured output
+     * @param parallelToolCalls whether the model may request several tool calls in one turn
+     * @param thinkingBudget reasoning token budget where the provider supports one
+     * @param seed sampling seed where supported
+     */
     public ChatOptions {
         stop = stop == null ? List.of() : List.copyOf(stop);
         if (temperature != null && (temperature < 0 || temperature > 2)) {
@@ -45,16 +60,29 @@ public record ChatOptions(
         }
     }
 
-    /** All provider defaults. */
+    /**
+     * All provider defaults.
+     *
+     * @return all provider defaults
+     */
     public static ChatOptions defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * Starts a builder with every option unset (the provider's defaults).
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder(DEFAULTS);
     }
 
-    /** A builder starting from these options. */
+    /**
+     * A builder starting from these options.
+     *
+     * @return a new builder holding these options
+     */
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -87,19 +115,107 @@ public record ChatOptions(
             seed = o.seed;
         }
 
+        /**
+         * Overrides the model's configured model name for the requests these options go with.
+         *
+         * @param model the model name, or null to keep the configured one
+         * @return this builder
+         */
         public Builder model(String model) { this.model = model; return this; }
+
+        /**
+         * Sampling temperature.
+         *
+         * @param temperature the temperature, or null for the provider's default
+         * @return this builder
+         */
         public Builder temperature(Double temperature) { this.temperature = temperature; return this; }
+
+        /**
+         * Nucleus sampling.
+         *
+         * @param topP the probability mass, or null for the provider's default
+         * @return this builder
+         */
         public Builder topP(Double topP) { this.topP = topP; return this; }
+
+        /**
+         * Upper bound on generated tokens.
+         *
+         * @param maxTokens the bound, or null for the provider's default
+         * @return this builder
+         */
         public Builder maxTokens(Integer maxTokens) { this.maxTokens = maxTokens; return this; }
+
+        /**
+         * OpenAI-style presence penalty.
+         *
+         * @param presencePenalty the penalty, or null for the provider's default
+         * @return this builder
+         */
         public Builder presencePenalty(Double presencePenalty) { this.presencePenalty = presencePenalty; return this; }
+
+        /**
+         * OpenAI-style frequency penalty.
+         *
+         * @param frequencyPenalty the penalty, or null for the provider's default
+         * @return this builder
+         */
         public Builder frequencyPenalty(Double frequencyPenalty) { this.frequencyPenalty = frequencyPenalty; return this; }
+
+        /**
+         * Stop sequences, replacing any set before.
+         *
+         * @param stop the sequences, or null for none
+         * @return this builder
+         */
         public Builder stop(List<String> stop) { this.stop = stop; return this; }
+
+        /**
+         * Stop sequences, replacing any set before.
+         *
+         * @param stop the sequences
+         * @return this builder
+         */
         public Builder stop(String... stop) { this.stop = List.of(stop); return this; }
+
+        /**
+         * Text, JSON object or JSON Schema structured output.
+         *
+         * @param responseFormat the format, or null for the provider's default
+         * @return this builder
+         */
         public Builder responseFormat(ResponseFormat responseFormat) { this.responseFormat = responseFormat; return this; }
+
+        /**
+         * Whether the model may request several tool calls in one turn.
+         *
+         * @param parallelToolCalls the choice, or null for the provider's default
+         * @return this builder
+         */
         public Builder parallelToolCalls(Boolean parallelToolCalls) { this.parallelToolCalls = parallelToolCalls; return this; }
+
+        /**
+         * Reasoning token budget where the provider supports one.
+         *
+         * @param thinkingBudget the budget, or null for the provider's default
+         * @return this builder
+         */
         public Builder thinkingBudget(Integer thinkingBudget) { this.thinkingBudget = thinkingBudget; return this; }
+
+        /**
+         * Sampling seed where the provider supports one.
+         *
+         * @param seed the seed, or null for none
+         * @return this builder
+         */
         public Builder seed(Long seed) { this.seed = seed; return this; }
 
+        /**
+         * Builds the options.
+         *
+         * @return the options
+         */
         public ChatOptions build() {
             return new ChatOptions(model, temperature, topP, maxTokens, presencePenalty, frequencyPenalty, stop,
                     responseFormat, parallelToolCalls, thinkingBudget, seed);

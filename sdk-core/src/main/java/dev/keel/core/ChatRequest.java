@@ -21,7 +21,15 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
     /** The most cache breakpoints a request may carry (Anthropic's limit). */
     public static final int MAX_CACHE_BREAKPOINTS = 4;
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param cacheBreakpoints where a provider's prompt cache may end a cached prefix; at most {@value
+     *     #MAX_CACHE_BREAKPOINTS}, message positions inside {@code messages}
+     * @param messages the conversation, at least one message
+     * @param options generation options
+     * @param tools tools the model may call; names unique
+     */
     public ChatRequest {
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
         if (messages.isEmpty()) {
@@ -46,42 +54,83 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
         }
     }
 
-    /** A request without cache breakpoints. */
+    /**
+     * A request without cache breakpoints.
+     *
+     * @param messages the conversation, at least one message
+     * @param options generation options
+     * @param tools tools the model may call; names unique
+     */
     public ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOptions options) {
         this(messages, tools, options, List.of());
     }
 
-    /** A request with the given messages, no tools and default options. */
+    /**
+     * A request with the given messages, no tools and default options.
+     *
+     * @param messages the conversation, oldest first
+     * @return a request with the given messages
+     */
     public static ChatRequest of(Message... messages) {
         return new ChatRequest(List.of(messages), List.of(), ChatOptions.defaults());
     }
 
-    /** A request with the given messages, no tools and default options. */
+    /**
+     * A request with the given messages, no tools and default options.
+     *
+     * @param messages the conversation, oldest first
+     * @return a request with the given messages
+     */
     public static ChatRequest of(List<? extends Message> messages) {
         return new ChatRequest(List.copyOf(messages), List.of(), ChatOptions.defaults());
     }
 
-    /** A copy offering exactly these tools. */
+    /**
+     * A copy offering exactly these tools.
+     *
+     * @param tools tools the model may call; names unique
+     * @return a copy offering exactly these tools
+     */
     public ChatRequest withTools(ToolSpec... tools) {
         return withTools(List.of(tools));
     }
 
-    /** A copy offering exactly these tools. */
+    /**
+     * A copy offering exactly these tools.
+     *
+     * @param tools tools the model may call; names unique
+     * @return a copy offering exactly these tools
+     */
     public ChatRequest withTools(List<ToolSpec> tools) {
         return new ChatRequest(messages, tools, options, cacheBreakpoints);
     }
 
-    /** A copy with these options. */
+    /**
+     * A copy with these options.
+     *
+     * @param options generation options
+     * @return a copy with these options
+     */
     public ChatRequest withOptions(ChatOptions options) {
         return new ChatRequest(messages, tools, options, cacheBreakpoints);
     }
 
-    /** A copy with exactly these cache breakpoints. */
+    /**
+     * A copy with exactly these cache breakpoints.
+     *
+     * @param breakpoints the breakpoints
+     * @return a copy with exactly these cache breakpoints
+     */
     public ChatRequest withCacheBreakpoints(CacheBreakpoint... breakpoints) {
         return new ChatRequest(messages, tools, options, List.of(breakpoints));
     }
 
-    /** A copy with {@code message} appended to the conversation. */
+    /**
+     * A copy with {@code message} appended to the conversation.
+     *
+     * @param message the message to append
+     * @return a copy with {@code message} appended to the conversation
+     */
     public ChatRequest plus(Message message) {
         List<Message> copy = new ArrayList<>(messages);
         copy.add(message);

@@ -11,19 +11,34 @@ public interface EmbeddingModel extends AutoCloseable {
     /**
      * Embeds a batch of texts; the i-th vector belongs to the i-th text.
      *
+     * @param texts the texts
+     * @return one vector per text, in order
      * @throws ModelException when the call fails
      */
     List<float[]> embedAll(List<String> texts);
 
-    /** Embeds one text. */
+    /**
+     * Embeds one text.
+     *
+     * @param text the text
+     * @return its vector
+     */
     default float[] embed(String text) {
         return embedAll(List.of(text)).get(0);
     }
 
-    /** Length of every vector this model returns. */
+    /**
+     * Length of every vector this model returns.
+     *
+     * @return the dimension
+     */
     int dimension();
 
-    /** A short description for logs. Never contains a key. */
+    /**
+     * A short description for logs. Never contains a key.
+     *
+     * @return a short description for logs
+     */
     default String id() {
         return getClass().getSimpleName();
     }

@@ -15,7 +15,10 @@ public abstract sealed class ModelException extends KeelException
                 ModelException.ServerError, ModelException.Connection {
     private static final long serialVersionUID = 1L;
 
+    /** The provider name. */
     private final String provider;
+
+    /** The HTTP status, or 0 when no response was received. */
     private final int statusCode;
 
     ModelException(String provider, int statusCode, String message, Throwable cause) {
@@ -24,17 +27,29 @@ public abstract sealed class ModelException extends KeelException
         this.statusCode = statusCode;
     }
 
-    /** Provider name, for example {@code openai} or {@code anthropic}. */
+    /**
+     * Provider name, for example {@code openai} or {@code anthropic}.
+     *
+     * @return the provider name
+     */
     public String provider() {
         return provider;
     }
 
-    /** HTTP status code of the failed response, or 0 when no response was received. */
+    /**
+     * HTTP status code of the failed response, or 0 when no response was received.
+     *
+     * @return the HTTP status, or 0
+     */
     public int statusCode() {
         return statusCode;
     }
 
-    /** True when repeating the same request later may succeed (rate limits, server errors, timeouts). */
+    /**
+     * True when repeating the same request later may succeed (rate limits, server errors, timeouts).
+     *
+     * @return true when repeating the same request later may succeed
+     */
     public boolean isRetryable() {
         return false;
     }
@@ -43,6 +58,13 @@ public abstract sealed class ModelException extends KeelException
     public static final class Authentication extends ModelException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param statusCode the HTTP status (401 or 403)
+         * @param message the provider's message
+         */
         public Authentication(String provider, int statusCode, String message) {
             super(provider, statusCode, message, null);
         }
@@ -51,14 +73,27 @@ public abstract sealed class ModelException extends KeelException
     /** The provider is rate limiting this client (HTTP 429). */
     public static final class RateLimited extends ModelException {
         private static final long serialVersionUID = 1L;
+
+        /** How long the provider asked to wait, or null when it did not say. */
         private final Duration retryAfter;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param message the provider's message
+         * @param retryAfter how long the provider asked to wait, or null
+         */
         public RateLimited(String provider, String message, Duration retryAfter) {
             super(provider, 429, message, null);
             this.retryAfter = retryAfter;
         }
 
-        /** How long the provider asked us to wait, when it said. */
+        /**
+         * How long the provider asked us to wait, when it said.
+         *
+         * @return the wait the provider asked for, if it said
+         */
         public Optional<Duration> retryAfter() {
             return Optional.ofNullable(retryAfter);
         }
@@ -73,6 +108,13 @@ public abstract sealed class ModelException extends KeelException
     public static final class ContextTooLong extends ModelException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param statusCode the HTTP status
+         * @param message the provider's message
+         */
         public ContextTooLong(String provider, int statusCode, String message) {
             super(provider, statusCode, message, null);
         }
@@ -82,6 +124,13 @@ public abstract sealed class ModelException extends KeelException
     public static final class BadRequest extends ModelException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param statusCode the HTTP status
+         * @param message the provider's message
+         */
         public BadRequest(String provider, int statusCode, String message) {
             super(provider, statusCode, message, null);
         }
@@ -91,6 +140,13 @@ public abstract sealed class ModelException extends KeelException
     public static final class Timeout extends ModelException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param message what timed out
+         * @param cause the underlying failure
+         */
         public Timeout(String provider, String message, Throwable cause) {
             super(provider, 0, message, cause);
         }
@@ -105,6 +161,13 @@ public abstract sealed class ModelException extends KeelException
     public static final class MalformedResponse extends ModelException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param message what was wrong with the response
+         * @param cause the parse failure
+         */
         public MalformedResponse(String provider, String message, Throwable cause) {
             super(provider, 0, message, cause);
         }
@@ -114,6 +177,13 @@ public abstract sealed class ModelException extends KeelException
     public static final class ServerError extends ModelException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param statusCode the HTTP status
+         * @param message the provider's message
+         */
         public ServerError(String provider, int statusCode, String message) {
             super(provider, statusCode, message, null);
         }
@@ -128,6 +198,13 @@ public abstract sealed class ModelException extends KeelException
     public static final class Connection extends ModelException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param message what failed
+         * @param cause the I/O failure
+         */
         public Connection(String provider, String message, Throwable cause) {
             super(provider, 0, message, cause);
         }

@@ -11,28 +11,58 @@ import java.util.function.Consumer;
  */
 public interface StreamListener {
 
-    /** A piece of the answer's text. */
+    /**
+     * A piece of the answer's text.
+     *
+     * @param delta the new text
+     */
     default void onText(String delta) {}
 
     /**
      * A piece of a tool call's arguments as it arrives. {@code index} identifies the call within the
      * turn; {@code id} and {@code name} are known from the first delta on.
+     *
+     * @param index the call's position in the answer, 0-based
+     * @param id the call's id, once known (may be null in early deltas)
+     * @param name the tool's name, once known (may be null in early deltas)
+     * @param argumentsDelta the new piece of the arguments
      */
     default void onToolCallDelta(int index, String id, String name, String argumentsDelta) {}
 
-    /** A tool call whose arguments are complete. */
+    /**
+     * A tool call whose arguments are complete.
+     *
+     * @param call the complete call
+     */
     default void onToolCall(ToolCall call) {}
 
-    /** Token usage, when the provider reports it. */
+    /**
+     * Token usage, when the provider reports it.
+     *
+     * @param usage the usage
+     */
     default void onUsage(Usage usage) {}
 
-    /** The complete answer. */
+    /**
+     * The complete answer.
+     *
+     * @param response the answer
+     */
     default void onComplete(ChatResponse response) {}
 
-    /** The stream failed; {@link ChatModel#stream} throws the same exception after this returns. */
+    /**
+     * The stream failed; {@link ChatModel#stream} throws the same exception after this returns.
+     *
+     * @param error the failure
+     */
     default void onError(ModelException error) {}
 
-    /** A listener that only wants text. */
+    /**
+     * A listener that only wants text.
+     *
+     * @param text receives each text delta
+     * @return a listener that only wants text
+     */
     static StreamListener onText(Consumer<String> text) {
         Objects.requireNonNull(text, "text");
         return new StreamListener() {

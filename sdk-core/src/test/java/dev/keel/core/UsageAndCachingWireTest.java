@@ -11,8 +11,8 @@ import dev.keel.core.openai.OpenAiCompatible;
 import dev.keel.core.tool.JsonSchema;
 import dev.keel.core.tool.ToolSpec;
 import java.io.IOException;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class UsageAndCachingWireTest {
 
     @AfterEach
     void stop() throws IOException {
-        server.shutdown();
+        server.close();
     }
 
     private Anthropic anthropic() {
@@ -50,11 +50,11 @@ class UsageAndCachingWireTest {
     }
 
     private static MockResponse json(String body) {
-        return new MockResponse().setHeader("Content-Type", "application/json").setBody(body);
+        return new MockResponse.Builder().setHeader("Content-Type", "application/json").body(body).build();
     }
 
     private static MockResponse sse(String body) {
-        return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body);
+        return new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(body).build();
     }
 
     @Test
@@ -176,7 +176,7 @@ class UsageAndCachingWireTest {
             model.chat(ASK.withTools(WEATHER, TIME).withCacheBreakpoints(CacheBreakpoint.system(), CacheBreakpoint.tools(),
                     CacheBreakpoint.atMessage(2)));
         }
-        JsonNode sent = Json.parse(server.takeRequest().getBody().readUtf8());
+        JsonNode sent = Json.parse(server.takeRequest().getBody().utf8());
         assertThat(sent.path("system").isArray()).isTrue();
         assertThat(sent.path("system").get(0).path("text").asText()).isEqualTo("You are terse.");
         assertThat(sent.path("system").get(0).path("cache_control").path("type").asText()).isEqualTo("ephemeral");
@@ -196,7 +196,7 @@ class UsageAndCachingWireTest {
         try (Anthropic model = anthropic()) {
             model.chat(ASK.withTools(WEATHER));
         }
-        String sent = server.takeRequest().getBody().readUtf8();
+        String sent = server.takeRequest().getBody().utf8();
         assertThat(sent).doesNotContain("cache_control");
         assertThat(Json.parse(sent).path("system").asText()).isEqualTo("You are terse.");
     }

@@ -11,7 +11,16 @@ package dev.keel.sandbox;
 public record FileEntry(String name, Type type, long size, int permissions) {
 
     /** Kinds of directory entries. */
-    public enum Type { FILE, DIRECTORY, SYMLINK, OTHER }
+    public enum Type {
+        /** A regular file. */
+        FILE,
+        /** A directory. */
+        DIRECTORY,
+        /** A symbolic link. */
+        SYMLINK,
+        /** Anything else: a device, socket or pipe. */
+        OTHER
+    }
 
     @Override
     public String toString() {

@@ -21,6 +21,14 @@ import java.util.regex.Pattern;
 public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> denied, int maxConnections) {
     private static final Pattern HOST_PATTERN = Pattern.compile("\\*|(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param enabled whether the guest gets the proxy at all
+     * @param allowed host patterns that may be reached
+     * @param denied host patterns that may never be reached, even when allowed
+     * @param maxConnections concurrent proxied connections per sandbox
+     */
     public NetworkPolicy {
         allowed = normalise(allowed);
         denied = normalise(denied);
@@ -41,36 +49,64 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
         return List.copyOf(out);
     }
 
-    /** No network at all (no interface, no proxy). */
+    /**
+     * No network at all (no interface, no proxy).
+     *
+     * @return the policy
+     */
     public static NetworkPolicy none() {
         return new NetworkPolicy(false, List.of(), List.of(), 32);
     }
 
-    /** The proxy, with nothing allowed yet; add {@link #allow}. */
+    /**
+     * The proxy, with nothing allowed yet; add {@link #allow}.
+     *
+     * @return the proxy, with nothing allowed yet
+     */
     public static NetworkPolicy denyAll() {
         return new NetworkPolicy(true, List.of(), List.of(), 32);
     }
 
-    /** A copy that also allows these host patterns. */
+    /**
+     * A copy that also allows these host patterns.
+     *
+     * @param patterns the host patterns
+     * @return a copy that also allows these host patterns
+     */
     public NetworkPolicy allow(String... patterns) {
         List<String> a = new ArrayList<>(allowed);
         a.addAll(List.of(patterns));
         return new NetworkPolicy(true, a, denied, maxConnections);
     }
 
-    /** A copy that also denies these host patterns (deny wins over allow). */
+    /**
+     * A copy that also denies these host patterns (deny wins over allow).
+     *
+     * @param patterns the host patterns
+     * @return a copy that also denies these host patterns
+     */
     public NetworkPolicy deny(String... patterns) {
         List<String> d = new ArrayList<>(denied);
         d.addAll(List.of(patterns));
         return new NetworkPolicy(enabled, allowed, d, maxConnections);
     }
 
-    /** A copy with another connection limit. */
+    /**
+     * A copy with another connection limit.
+     *
+     * @param max the most concurrent connections
+     * @return a copy with another connection limit
+     */
     public NetworkPolicy withMaxConnections(int max) {
         return new NetworkPolicy(enabled, allowed, denied, max);
     }
 
-    /** Whether a request to {@code host} may pass. */
+    /**
+     * Whether a request to {@code host} may pass.
+     *
+     * @param host the host name
+     * @return whether a request to {@code host} may pass
+     */
     public boolean permits(String host) {
         if (!enabled || host == null || host.isEmpty()) {
             return false;
@@ -79,7 +115,13 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
         return denied.stream().noneMatch(p -> matches(p, h)) && allowed.stream().anyMatch(p -> matches(p, h));
     }
 
-    /** Whether {@code host} matches {@code pattern} (see the class description). */
+    /**
+     * Whether {@code host} matches {@code pattern} (see the class description).
+     *
+     * @param pattern the host pattern
+     * @param host the host name
+     * @return whether {@code host} matches {@code pattern}
+     */
     public static boolean matches(String pattern, String host) {
         String h = host.toLowerCase(Locale.ROOT);
         if (pattern.equals("*")) {

@@ -15,13 +15,25 @@ import java.util.List;
  */
 public interface Sandbox extends CommandRunner, AutoCloseable {
 
-    /** The sandbox's name, unique within its provider. */
+    /**
+     * The sandbox's name, unique within its provider.
+     *
+     * @return the sandbox's name
+     */
     String name();
 
-    /** The spec it was created from. */
+    /**
+     * The spec it was created from.
+     *
+     * @return the spec it was created from
+     */
     SandboxSpec spec();
 
-    /** Backend, accelerator, isolation level and boot time. */
+    /**
+     * Backend, accelerator, isolation level and boot time.
+     *
+     * @return the sandbox's description
+     */
     SandboxInfo info();
 
     /**
@@ -33,7 +45,12 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
     @Override
     ExecResult run(Command command, OutputListener listener);
 
-    /** Shorthand for {@code run(Command.of(argv))}. */
+    /**
+     * Shorthand for {@code run(Command.of(argv))}.
+     *
+     * @param argv the program and its arguments
+     * @return its outcome
+     */
     default ExecResult exec(String... argv) {
         return run(Command.of(argv));
     }
@@ -41,25 +58,52 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
     /**
      * Starts a command and returns at once. {@code command.stdin()} is written first; standard input then
      * stays open for {@link Execution#write}. The command's timeout applies.
+     *
+     * @param command the command
+     * @param listener receives output as it is produced
+     * @return the running command
      */
     Execution start(Command command, OutputListener listener);
 
     /**
      * Starts a command on a pseudo-terminal allocated by the guest agent (an interactive shell, for
      * example); stdout carries the terminal's output, stderr is merged into it.
+     *
+     * @param command the command
+     * @param listener receives output as it is produced
+     * @return the running command
      */
     Execution startTerminal(Command command, OutputListener listener);
 
-    /** Reads a whole file inside the guest (at most 60 MiB). */
+    /**
+     * Reads a whole file inside the guest (at most 60 MiB).
+     *
+     * @param path an absolute path inside the guest
+     * @return the file's content
+     */
     byte[] readFile(String path);
 
-    /** Creates or replaces a file inside the guest (parent directories are created), mode 0644. */
+    /**
+     * Creates or replaces a file inside the guest (parent directories are created), mode 0644.
+     *
+     * @param path an absolute path inside the guest
+     * @param content the new content
+     */
     void writeFile(String path, byte[] content);
 
-    /** Lists a directory inside the guest. */
+    /**
+     * Lists a directory inside the guest.
+     *
+     * @param path an absolute path inside the guest
+     * @return the directory's entries
+     */
     List<FileEntry> list(String path);
 
-    /** The requests the egress proxy handled so far (empty without a network policy). */
+    /**
+     * The requests the egress proxy handled so far (empty without a network policy).
+     *
+     * @return the requests the egress proxy handled so far
+     */
     List<NetworkRequest> networkLog();
 
     /** Pauses the VM's CPUs (commands stall, nothing is lost). */
@@ -68,7 +112,11 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
     /** Resumes a stopped VM. */
     void start();
 
-    /** Whether {@link #close()} has been called. */
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return whether {@link #close()} has been called
+     */
     boolean isClosed();
 
     /** Destroys the VM. Idempotent. */

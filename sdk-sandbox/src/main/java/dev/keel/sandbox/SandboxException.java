@@ -11,10 +11,21 @@ public abstract sealed class SandboxException extends KeelException
         SandboxPrerequisiteException, SandboxBootException, SandboxClosedException, SandboxFileException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong
+     */
     protected SandboxException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong
+     * @param cause the underlying failure
+     */
     protected SandboxException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -46,6 +46,11 @@ public final class SandboxPool implements AutoCloseable {
     /**
      * Starts a pool that keeps {@code size} sandboxes like {@code template} ready (named
      * {@code <template name>-<n>}). Booting starts at once, in the background.
+     *
+     * @param provider boots the sandboxes
+     * @param template the spec every sandbox is booted from
+     * @param size how many sandboxes to keep ready
+     * @return the pool; close it to destroy the ready sandboxes
      */
     public static SandboxPool create(SandboxProvider provider, SandboxSpec template, int size) {
         Objects.requireNonNull(provider, "provider");
@@ -93,7 +98,11 @@ public final class SandboxPool implements AutoCloseable {
         }
     }
 
-    /** Takes a ready sandbox, waiting up to the template's boot timeout when none is ready. */
+    /**
+     * Takes a ready sandbox, waiting up to the template's boot timeout when none is ready.
+     *
+     * @return the sandbox; closing it destroys it
+     */
     public Sandbox acquire() {
         return acquire(template.bootTimeout());
     }
@@ -101,6 +110,8 @@ public final class SandboxPool implements AutoCloseable {
     /**
      * Takes a ready sandbox, waiting at most {@code timeout}.
      *
+     * @param timeout the longest wait
+     * @return the sandbox; closing it destroys it
      * @throws SandboxBootException when none became ready in time (with the last boot failure as cause)
      * @throws SandboxClosedException when the pool is closed
      */
@@ -129,7 +140,11 @@ public final class SandboxPool implements AutoCloseable {
         }
     }
 
-    /** How many sandboxes are booted and waiting. */
+    /**
+     * How many sandboxes are booted and waiting.
+     *
+     * @return how many sandboxes are booted and waiting
+     */
     public int ready() {
         return idle.size();
     }

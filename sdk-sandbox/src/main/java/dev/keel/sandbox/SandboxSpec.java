@@ -32,7 +32,20 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    /** Validates everything that can be checked without starting anything. */
+    /**
+     * Validates everything that can be checked without starting anything.
+     *
+     * @param bootTimeout how long to wait for the guest agent before giving up
+     * @param env environment of every command (values are never logged or shown)
+     * @param memoryMib guest memory in MiB
+     * @param name unique per provider; letters, digits, {@code .-_}, at most 63 characters
+     * @param network egress policy; {@link NetworkPolicy#none()} = no network
+     * @param root the guest's root file system
+     * @param secrets credentials the egress proxy injects (the guest never sees their values)
+     * @param vcpus virtual CPUs
+     * @param workdir default working directory of commands; {@code null} = the first workspace, else {@code /root}
+     * @param workspaces host directories mounted at the same absolute path
+     */
     public SandboxSpec {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
@@ -78,7 +91,12 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         }
     }
 
-    /** A builder with defaults: 1 vCPU, 256 MiB, no workspace, empty env, 120 s boot timeout. */
+    /**
+     * A builder with defaults: 1 vCPU, 256 MiB, no workspace, empty env, 120 s boot timeout.
+     *
+     * @param name the sandbox's name
+     * @return a builder with defaults
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
@@ -92,12 +110,21 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         }
     }
 
-    /** The working directory commands start in by default. */
+    /**
+     * The working directory commands start in by default.
+     *
+     * @return the working directory commands start in by default
+     */
     public String defaultWorkdir() {
         return workdir != null ? workdir : workspaces.isEmpty() ? "/root" : workspaces.get(0).path().toString();
     }
 
-    /** A copy with another name (used by pools). */
+    /**
+     * A copy with another name (used by pools).
+     *
+     * @param newName the new name
+     * @return a copy with another name
+     */
     public SandboxSpec withName(String newName) {
         return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network, secrets, root);
     }
@@ -127,57 +154,114 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
             this.name = name;
         }
 
-        /** Mounts {@code dir} read-write at the same absolute path; it must exist. */
+        /**
+         * Mounts {@code dir} read-write at the same absolute path; it must exist.
+         *
+         * @param dir the directory
+         * @return this builder
+         */
         public Builder workspace(Path dir) {
             workspaces.add(Workspace.readWrite(dir));
             return this;
         }
 
-        /** Mounts {@code dir} read-only at the same absolute path; it must exist. */
+        /**
+         * Mounts {@code dir} read-only at the same absolute path; it must exist.
+         *
+         * @param dir the directory
+         * @return this builder
+         */
         public Builder readOnlyWorkspace(Path dir) {
             workspaces.add(Workspace.readOnly(dir));
             return this;
         }
 
+        /**
+         * Virtual CPUs (default 1).
+         *
+         * @param vcpus the number of CPUs
+         * @return this builder
+         */
         public Builder vcpus(int vcpus) {
             this.vcpus = vcpus;
             return this;
         }
 
+        /**
+         * Guest memory (default 256 MiB).
+         *
+         * @param memoryMib the memory in MiB
+         * @return this builder
+         */
         public Builder memoryMib(int memoryMib) {
             this.memoryMib = memoryMib;
             return this;
         }
 
-        /** Adds one environment variable visible to every command. */
+        /**
+         * Adds one environment variable visible to every command.
+         *
+         * @param key the variable's name
+         * @param value its value
+         * @return this builder
+         */
         public Builder env(String key, String value) {
             env.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
+        /**
+         * The directory commands start in, unless they say otherwise.
+         *
+         * @param workdir an absolute path inside the guest
+         * @return this builder
+         */
         public Builder workdir(String workdir) {
             this.workdir = workdir;
             return this;
         }
 
-        /** Egress policy; the default is no network at all. */
+        /**
+         * Egress policy; the default is no network at all.
+         *
+         * @param network the policy
+         * @return this builder
+         */
         public Builder network(NetworkPolicy network) {
             this.network = Objects.requireNonNull(network, "network");
             return this;
         }
 
-        /** The proxy sets {@code header: value} on requests to hosts matching {@code hostPattern}. */
+        /**
+         * The proxy sets {@code header: value} on requests to hosts matching {@code hostPattern}.
+         *
+         * @param hostPattern the hosts it is sent to
+         * @param header the header's name
+         * @param value the header's value, never visible inside the guest
+         * @return this builder
+         */
         public Builder secret(String hostPattern, String header, String value) {
             secrets.add(new SecretRule(hostPattern, header, value));
             return this;
         }
 
-        /** The guest's root file system; {@link GuestRoot#BUSYBOX} by default. */
+        /**
+         * The guest's root file system; {@link GuestRoot#BUSYBOX} by default.
+         *
+         * @param root the guest's root file system; {@link GuestRoot#BUSYBOX} by default
+         * @return this builder
+         */
         public Builder root(GuestRoot root) {
             this.root = Objects.requireNonNull(root, "root");
             return this;
         }
 
+        /**
+         * Limit for booting the sandbox (default 120 s).
+         *
+         * @param bootTimeout the limit
+         * @return this builder
+         */
         public Builder bootTimeout(Duration bootTimeout) {
             this.bootTimeout = bootTimeout;
             return this;
@@ -186,6 +270,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         /**
          * Builds and validates the spec.
          *
+         * @return the spec
          * @throws InvalidSandboxSpecException for a bad name, a relative or missing workspace, or bad sizes
          */
         public SandboxSpec build() {

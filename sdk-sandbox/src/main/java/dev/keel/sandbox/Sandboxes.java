@@ -10,12 +10,21 @@ public final class Sandboxes {
 
     private Sandboxes() {}
 
-    /** A QEMU microVM provider with {@link MicroVmConfig#defaults()}. */
+    /**
+     * A QEMU microVM provider with {@link MicroVmConfig#defaults()}.
+     *
+     * @return a QEMU microVM provider with {@link MicroVmConfig#defaults()}
+     */
     public static SandboxProvider microVm() {
         return microVm(MicroVmConfig.defaults());
     }
 
-    /** A QEMU microVM provider with the given settings. */
+    /**
+     * A QEMU microVM provider with the given settings.
+     *
+     * @param config the settings
+     * @return a QEMU microVM provider with the given settings
+     */
     public static SandboxProvider microVm(MicroVmConfig config) {
         return new QemuProvider(config);
     }
@@ -23,6 +32,8 @@ public final class Sandboxes {
     /**
      * A provider by backend name: {@code qemu-microvm}.
      *
+     * @param backend the backend's name
+     * @return a provider by backend name
      * @throws UnknownBackendException for any other name
      */
     public static SandboxProvider provider(String backend) {

@@ -18,6 +18,13 @@ public record SecretRule(String hostPattern, String header, String value) {
     public static final String SENTINEL = "proxy-managed";
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param hostPattern which hosts get it (same patterns as {@link NetworkPolicy})
+     * @param header header name, e.g. {@code Authorization}
+     * @param value the secret value; never logged or shown
+     */
     public SecretRule {
         Objects.requireNonNull(hostPattern, "hostPattern");
         Objects.requireNonNull(value, "value");

@@ -10,6 +10,12 @@ import java.util.Objects;
  * @param readOnly the guest may read but not write it
  */
 public record Workspace(Path path, boolean readOnly) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param path absolute host path; the guest sees it at exactly this path
+     * @param readOnly the guest may read but not write it
+     */
     public Workspace {
         Objects.requireNonNull(path, "path");
         if (!path.isAbsolute()) {
@@ -18,12 +24,22 @@ public record Workspace(Path path, boolean readOnly) {
         path = path.normalize();
     }
 
-    /** A read-write workspace. */
+    /**
+     * A read-write workspace.
+     *
+     * @param path the host directory
+     * @return a read-write workspace
+     */
     public static Workspace readWrite(Path path) {
         return new Workspace(path, false);
     }
 
-    /** A read-only workspace. */
+    /**
+     * A read-only workspace.
+     *
+     * @param path the host directory
+     * @return a read-only workspace
+     */
     public static Workspace readOnly(Path path) {
         return new Workspace(path, true);
     }

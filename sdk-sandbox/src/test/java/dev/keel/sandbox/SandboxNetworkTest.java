@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keel.core.exec.Command;
 import dev.keel.core.exec.ExecResult;
 import java.util.concurrent.TimeUnit;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class SandboxNetworkTest {
         tunnelServer = new MockWebServer();
         tunnelServer.start(java.net.InetAddress.getByName("127.0.0.2"), 0);
         tlsServer = new MockWebServer();
-        tlsServer.useHttps(upstreamCa.serverContext("localhost").getSocketFactory(), false);
+        tlsServer.useHttps(upstreamCa.serverContext("localhost").getSocketFactory());
         tlsServer.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
         provider = TestVms.provider(MicroVmConfig.defaults().withUpstreamTls(upstreamCa.clientContext()));
         box = provider.create(SandboxSpec.builder("network-test")
@@ -48,13 +48,13 @@ class SandboxNetworkTest {
             provider.close();
         }
         if (server != null) {
-            server.shutdown();
+            server.close();
         }
         if (tlsServer != null) {
-            tlsServer.shutdown();
+            tlsServer.close();
         }
         if (tunnelServer != null) {
-            tunnelServer.shutdown();
+            tunnelServer.close();
         }
     }
 
@@ -64,15 +64,15 @@ class SandboxNetworkTest {
 
     @Test
     void allowedHostWorksAndGetsTheInjectedKey() throws Exception {
-        server.enqueue(new MockResponse().setBody("models-list"));
+        server.enqueue(new MockResponse.Builder().body("models-list").build());
         ExecResult r = box.run(Command.of("wget", "-q", "-O", "-", "--header", "Authorization: " + SecretRule.SENTINEL,
                 url("localhost")));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(r.stdout()).isEqualTo("models-list");
         RecordedRequest req = server.takeRequest(10, TimeUnit.SECONDS);
         assertThat(req).isNotNull();
-        assertThat(req.getHeader("Authorization")).isEqualTo(KEY);
-        assertThat(req.getPath()).isEqualTo("/v1/models");
+        assertThat(req.getHeaders().get("Authorization")).isEqualTo(KEY);
+        assertThat(req.getTarget()).isEqualTo("/v1/models");
         assertThat(box.networkLog()).anySatisfy(e -> {
             assertThat(e.host()).isEqualTo("localhost");
             assertThat(e.allowed()).isTrue();
@@ -113,7 +113,7 @@ class SandboxNetworkTest {
 
     @Test
     void theKeyIsNowhereInTheGuest() {
-        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse.Builder().body("ok").build());
         Execution running = box.start(Command.shell("wget -q -O - " + url("localhost") + "; sleep 30"),
                 dev.keel.core.exec.OutputListener.NONE);
         String secretPart = KEY.substring(7);
@@ -137,7 +137,7 @@ class SandboxNetworkTest {
 
     @Test
     void httpsConnectIsTunnelledForAllowedHostsOnly() throws Exception {
-        tunnelServer.enqueue(new MockResponse().setBody("through-the-tunnel"));
+        tunnelServer.enqueue(new MockResponse.Builder().body("through-the-tunnel").build());
         String target = "127.0.0.2:" + tunnelServer.getPort();
         // what a TLS client would send after CONNECT is opaque to the proxy; plain HTTP shows it arrives untouched
         ExecResult tunnel = rawProxy("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n"
@@ -147,9 +147,9 @@ class SandboxNetworkTest {
                 .contains("through-the-tunnel");
         RecordedRequest req = tunnelServer.takeRequest(10, TimeUnit.SECONDS);
         assertThat(req).as("the tunnelled request reached the server").isNotNull();
-        assertThat(req.getPath()).isEqualTo("/tunnelled");
+        assertThat(req.getTarget()).isEqualTo("/tunnelled");
         // no credential rule for this host: the tunnel is not intercepted, the sentinel goes through as it is
-        assertThat(req.getHeader("Authorization")).isEqualTo(SecretRule.SENTINEL);
+        assertThat(req.getHeaders().get("Authorization")).isEqualTo(SecretRule.SENTINEL);
 
         int before = server.getRequestCount() + tunnelServer.getRequestCount();
         for (String host : new String[] {"blocked.localhost", "127.0.0.1", "example.com"}) {
@@ -175,14 +175,14 @@ class SandboxNetworkTest {
 
     @Test
     void httpsRequestsGetTheKeyAndTheGuestTrustsItsSandboxCa() throws Exception {
-        tlsServer.enqueue(new MockResponse().setBody("secure-models"));
+        tlsServer.enqueue(new MockResponse.Builder().body("secure-models").build());
         // busybox wget sends https URLs to the proxy in absolute form; the proxy speaks TLS to the upstream
         ExecResult r = box.run(Command.of("wget", "-q", "-O", "-", "--header", "Authorization: " + SecretRule.SENTINEL,
                 "https://localhost:" + tlsServer.getPort() + "/v1/secure"));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(r.stdout()).isEqualTo("secure-models");
         RecordedRequest req = tlsServer.takeRequest(10, TimeUnit.SECONDS);
-        assertThat(req.getHeader("Authorization")).isEqualTo(KEY);
+        assertThat(req.getHeaders().get("Authorization")).isEqualTo(KEY);
         assertThat(req.getHandshake()).isNotNull();
 
         // TLS clients that CONNECT (curl, python, node, git) find the sandbox CA through the usual variables

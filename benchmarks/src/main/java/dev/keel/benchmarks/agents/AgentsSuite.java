@@ -80,8 +80,8 @@ public final class AgentsSuite {
             k = Math.min(k, time(keel, slice) / perRun);
             p = Math.min(p, time(peer, slice) / perRun);
         }
-        System.out.printf(Locale.ROOT, "keel-bench agents %s keel_%s=%.2f langchain4j_%s=%.2f ratio=%.3f%n",
-                name, metric, k, metric, p, k / p);
+        System.out.printf(Locale.ROOT, "keel-bench agents %s keel_%s=%.2f langchain4j_%s=%.2f speedup=%.3f%n",
+                name, metric, k, metric, p, p / k);
     }
 
     private static void check(String name, String keel, String peer) {

@@ -30,8 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToLongFunction;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 
 /**
  * The {@code core} suite: how fast Keel turns a streamed Chat Completions answer into events and
@@ -43,7 +43,8 @@ import okhttp3.mockwebserver.MockWebServer;
  * <p>Cases: {@code sse-parse} (event framing only), {@code tool-call-assembly} (framing + JSON +
  * assembly), and {@code openai-stream-loopback} (a whole {@code OpenAiCompatible.stream} call over HTTP
  * on loopback; no peer) and {@code cassette-replay} (latency of a streamed call replayed from a cassette
- * versus the same call served live over loopback). Prints {@code keel-bench core <case> <metric>=<value> ... ratio=<keel/peer>}.
+ * versus the same call served live over loopback). Prints {@code keel-bench core <case> <metric>=<value> ... speedup=<peer time / keel time>}
+ * (higher is better for Keel).
  * Arguments: {@code [seconds per measurement]} (default 2).
  */
 public final class CoreSuite {
@@ -77,7 +78,7 @@ public final class CoreSuite {
         }
         double mb = w.bytes.length / 1e6;
         System.out.printf(Locale.ROOT,
-                "keel-bench core %s mb_per_s=%.1f events_per_s=%.0f peer_mb_per_s=%.1f peer_events_per_s=%.0f ratio=%.2f%n",
+                "keel-bench core %s mb_per_s=%.1f events_per_s=%.0f peer_mb_per_s=%.1f peer_events_per_s=%.0f speedup=%.2f%n",
                 name, keelRate * mb, keelRate * w.events, peerRate * mb, peerRate * w.events, keelRate / peerRate);
     }
 
@@ -208,7 +209,7 @@ public final class CoreSuite {
                 int calls = 0;
                 long start = System.nanoTime();
                 while (System.nanoTime() < deadline || calls < 3) {
-                    server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(w.text));
+                    server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(w.text).build());
                     ChatResponse r = model.stream(request, quiet);
                     check(r.toolCalls().size() == w.toolCalls, "loopback lost tool calls");
                     calls++;
@@ -226,7 +227,7 @@ public final class CoreSuite {
     /**
      * Records {@code CALLS} streamed answers (a short reply plus one tool call, about 10 KB) from a live
      * loopback server into a cassette, then measures one call's latency when replayed from the cassette
-     * (keel) and when served live over loopback (peer). Lower is better, so ratio &lt; 1 means replay wins.
+     * (keel) and when served live over loopback (peer); speedup = live time / replay time.
      */
     private static void cassetteReplay(double seconds) throws IOException {
         final int calls = 40;
@@ -242,7 +243,7 @@ public final class CoreSuite {
                  OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(url).model("bench")
                          .httpClient(recorder.client()).build()) {
                 for (int i = 0; i < calls; i++) {
-                    server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(small.text));
+                    server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(small.text).build());
                     model.stream(request, quiet);
                 }
             }
@@ -264,7 +265,7 @@ public final class CoreSuite {
                 try (OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(url).model("bench")
                         .http(HttpConfig.builder().maxRetries(0).build()).build()) {
                     for (int i = 0; i < calls; i++) {
-                        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(small.text));
+                        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(small.text).build());
                     }
                     long start = System.nanoTime();
                     for (int i = 0; i < calls; i++) {
@@ -275,7 +276,7 @@ public final class CoreSuite {
                 rounds++;
             }
             System.out.printf(Locale.ROOT, "keel-bench core cassette-replay ms_per_call=%.3f peer_ms_per_call=%.3f "
-                    + "cassette_kb=%d ratio=%.2f%n", replayMs, liveMs, Files.size(file) / 1024, replayMs / liveMs);
+                    + "cassette_kb=%d speedup=%.2f%n", replayMs, liveMs, Files.size(file) / 1024, liveMs / replayMs);
         } finally {
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);

@@ -228,19 +228,19 @@ final class AnnPeers {
                     "lists=" + uncappedStatus.lists(), "probes=" + uncappedStatus.probes(),
                     "scan=" + RagSuite.f3(uncappedStatus.scanFraction()), "build_s=" + RagSuite.f(uncappedBuild),
                     "recall=" + RagSuite.f3(uncappedRecall), "qps=" + RagSuite.f(uncappedQps),
-                    "vs_exact=" + RagSuite.f(uncappedQps / exactQps), "ratio_vs_jvector=" + RagSuite.f(uncappedQps / jvQps),
-                    "ratio_vs_lucene=" + RagSuite.f(uncappedQps / luQps));
+                    "vs_exact=" + RagSuite.f(uncappedQps / exactQps), "speedup_vs_jvector=" + RagSuite.f(uncappedQps / jvQps),
+                    "speedup_vs_lucene=" + RagSuite.f(uncappedQps / luQps));
         }
         RagSuite.line("ann-peers jvector", label, "version=4.0.2", "simd=" + VectorizationProvider.getInstance()
                         .getClass().getSimpleName(), "M=" + M, "beam=" + BEAM, "ef=" + jvEf,
                 "build_s=" + RagSuite.f(jvBuild), "recall=" + RagSuite.f3(jvRecall), "qps=" + RagSuite.f(jvQps),
                 "vs_exact=" + RagSuite.f(jvQps / exactQps), "keel_qps=" + RagSuite.f(keelQps),
-                "ratio=" + RagSuite.f(keelQps / jvQps), "build_ratio=" + RagSuite.f(keelBuild / jvBuild));
+                "speedup=" + RagSuite.f(keelQps / jvQps), "build_speedup=" + RagSuite.f(jvBuild / keelBuild));
         RagSuite.line("ann-peers lucene-hnsw", label, "version=" + org.apache.lucene.util.Version.LATEST,
                 "M=" + M, "beam=" + BEAM, "ef=" + luEf, "build_s=" + RagSuite.f(luBuild),
                 "recall=" + RagSuite.f3(luRecall), "qps=" + RagSuite.f(luQps), "vs_exact=" + RagSuite.f(luQps / exactQps),
-                "keel_qps=" + RagSuite.f(keelQps), "ratio=" + RagSuite.f(keelQps / luQps),
-                "build_ratio=" + RagSuite.f(keelBuild / luBuild));
+                "keel_qps=" + RagSuite.f(keelQps), "speedup=" + RagSuite.f(keelQps / luQps),
+                "build_speedup=" + RagSuite.f(luBuild / keelBuild));
     }
 
     /** A graph search: the top-{@value K} node ordinals of calibration or measured query {@code q}, beam {@code ef}. */

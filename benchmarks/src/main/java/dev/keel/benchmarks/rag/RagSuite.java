@@ -32,7 +32,10 @@ import java.util.function.IntConsumer;
 
 /**
  * The rag suite: Keel's chunkers, vector store and embeddings against LangChain4j in the same run.
- * Prints {@code keel-bench rag <case> <metric>=<value> ... ratio=<keel/peer>} lines.
+ * Prints {@code keel-bench rag <case> <metric>=<value> ...} lines. Against a peer, {@code speedup} is the
+ * peer's time over Keel's (throughputs: Keel's over the peer's), so higher is better for Keel; against
+ * another Keel configuration it is {@code speedup_vs_<baseline>}; {@code of_limit} is the fraction of
+ * the measured memory-bandwidth limit reached; {@code size_vs_peer} is Keel's file size over the peer's.
  *
  * <p>Arguments: {@code --quick} (smaller data, shorter runs), {@code --cases=a,b} (subset: exact, batched,
  * million, int8, ann, persist, chunk, embed, and the knowledge-base cases quality, bm25, sync, graph of
@@ -150,11 +153,11 @@ public final class RagSuite {
             double peerQps = qps[2];
             limitQps = qps[3];
             line("exact-search-" + size(n), "kernel=" + keel.kernelName(), "keel_qps=" + f(keelQps),
-                    "peer_qps=" + f(peerQps), "ratio=" + f(keelQps / peerQps), "target_ratio=5(jdk25)/3(jdk17)");
+                    "peer_qps=" + f(peerQps), "speedup=" + f(keelQps / peerQps), "target_speedup=5(jdk25)/3(jdk17)");
             line("exact-search-scalar-" + size(n), "kernel=scalar", "keel_qps=" + f(scalarQps), "peer_qps=" + f(peerQps),
-                    "ratio=" + f(scalarQps / peerQps));
+                    "speedup=" + f(scalarQps / peerQps));
             line("memory-read-limit-" + size(n), "qps=" + f(limitQps), "keel_qps=" + f(keelQps),
-                    "ratio=" + f(keelQps / limitQps));
+                    "of_limit=" + f(keelQps / limitQps));
             checkAgreement(keel, peer, queries.get(0));
         }
         if (cases.contains("batched")) {
@@ -167,7 +170,7 @@ public final class RagSuite {
             limitQps = qps[2];
             line("batched-search-" + size(n), "queries_per_pass=4", "keel_qps=" + f(batchedQps),
                     "single_keel_qps=" + f(keelQps), "single_limit_qps=" + f(limitQps),
-                    "ratio=" + f(batchedQps / limitQps), "target_ratio=1.5");
+                    "of_limit=" + f(batchedQps / limitQps), "target_of_limit=1.5");
         }
         if (cases.contains("int8")) {
             InMemoryVectorStore int8 = store(data, true, -1);
@@ -176,8 +179,8 @@ public final class RagSuite {
             keelQps = qps[1];
             double recall = recall(keel, int8, queries.subList(0, 100), false);
             line("int8-rerank-" + size(n), "kernel=" + int8.kernelName(), "keel_int8_qps=" + f(int8Qps),
-                    "keel_fp32_qps=" + f(keelQps), "recall@10=" + f3(recall), "ratio=" + f(int8Qps / keelQps),
-                    "target_ratio=2", "target_recall=0.99");
+                    "keel_fp32_qps=" + f(keelQps), "recall@10=" + f3(recall), "speedup_vs_fp32=" + f(int8Qps / keelQps),
+                    "target_speedup_vs_fp32=2", "target_recall=0.99");
         }
         if (cases.contains("persist")) {
             persist(keel, data, queries);
@@ -229,9 +232,9 @@ public final class RagSuite {
         double batched = qps[1] * 8;
         double limit = qps[2];
         line("exact-search-1m", "kernel=" + store.kernelName(), "keel_qps=" + f(q), "limit_qps=" + f(limit),
-                "ratio=" + f(q / limit), "target_ratio=0.75");
+                "of_limit=" + f(q / limit), "target_of_limit=0.75");
         line("batched-search-1m", "keel_qps=" + f(batched), "single_limit_qps=" + f(limit),
-                "ratio=" + f(batched / limit), "target_ratio=1.5");
+                "of_limit=" + f(batched / limit), "target_of_limit=1.5");
     }
 
     private void ann() {
@@ -258,8 +261,8 @@ public final class RagSuite {
         double recall = recall(store, store, queries.subList(0, 100), true);
         line("ann-clustered-" + size(n), "active=" + status.active(), "lists=" + status.lists(),
                 "probes=" + status.probes(), "build_s=" + f(buildSeconds), "recall@10=" + f3(recall),
-                "ann_qps=" + f(annQps), "exact_qps=" + f(exactQps), "ratio=" + f(annQps / exactQps),
-                "target_ratio=30", "target_recall=0.95");
+                "ann_qps=" + f(annQps), "exact_qps=" + f(exactQps), "speedup_vs_exact=" + f(annQps / exactQps),
+                "target_speedup_vs_exact=30", "target_recall=0.95");
     }
 
     private void persist(InMemoryVectorStore keel, float[][] data, List<float[]> queries) throws IOException {
@@ -287,7 +290,7 @@ public final class RagSuite {
             double mappedQps = qps[0];
             double heapQps = qps[1];
             line("mapped-search-" + size(n), "mapped=" + mapped.isMapped(), "keel_mapped_qps=" + f(mappedQps),
-                    "keel_heap_qps=" + f(heapQps), "ratio=" + f(mappedQps / heapQps));
+                    "keel_heap_qps=" + f(heapQps), "speedup_vs_heap=" + f(mappedQps / heapQps));
 
             InMemoryEmbeddingStore<TextSegment> peer = new InMemoryEmbeddingStore<>();
             List<Embedding> embeddings = new ArrayList<>(n);
@@ -306,12 +309,12 @@ public final class RagSuite {
             if (peerLoaded == null) {
                 throw new IllegalStateException("peer did not load");
             }
-            line("save-" + size(n), "keel_ms=" + f(save), "peer_ms=" + f(peerSave), "ratio=" + f(save / peerSave),
+            line("save-" + size(n), "keel_ms=" + f(save), "peer_ms=" + f(peerSave), "speedup=" + f(peerSave / save),
                     "target_keel_ms=250");
-            line("load-" + size(n), "keel_ms=" + f(load), "peer_ms=" + f(peerLoad), "ratio=" + f(load / peerLoad),
+            line("load-" + size(n), "keel_ms=" + f(load), "peer_ms=" + f(peerLoad), "speedup=" + f(peerLoad / load),
                     "target_keel_ms=50");
             line("file-size-" + size(n), "keel_mb=" + f(size / 1e6), "raw_mb=" + f(raw / 1e6),
-                    "peer_mb=" + f(peerSize / 1e6), "keel_vs_raw=" + f3(size / raw), "ratio=" + f3((double) size / peerSize),
+                    "peer_mb=" + f(peerSize / 1e6), "keel_vs_raw=" + f3(size / raw), "size_vs_peer=" + f3((double) size / peerSize),
                     "target_keel_vs_raw=1.01");
         } finally {
             try (var files = Files.list(dir)) {
@@ -342,12 +345,12 @@ public final class RagSuite {
         long peerBrokenFences = peerChunks.stream().filter(s -> countFences(s.text()) % 2 == 1).count();
         double keelAvg = keelChunks.stream().mapToInt(Chunk::length).average().orElse(0);
         double peerAvg = peerChunks.stream().mapToInt(s -> s.text().length()).average().orElse(0);
-        line("chunk-markdown-500", "keel_mb_s=" + f(keelMd), "peer_mb_s=" + f(peerRec), "ratio=" + f(keelMd / peerRec),
+        line("chunk-markdown-500", "keel_mb_s=" + f(keelMd), "peer_mb_s=" + f(peerRec), "speedup=" + f(keelMd / peerRec),
                 "keel_chunks=" + keelChunks.size(), "peer_chunks=" + peerChunks.size(), "keel_avg_chars=" + f(keelAvg),
                 "peer_avg_chars=" + f(peerAvg), "keel_split_fences=" + keelBrokenFences,
-                "peer_split_fences=" + peerBrokenFences, "target_mb_s=50", "target_ratio=3");
+                "peer_split_fences=" + peerBrokenFences, "target_mb_s=50", "target_speedup=3");
         line("chunk-recursive-500", "keel_mb_s=" + f(keelRec), "peer_mb_s=" + f(peerRec),
-                "ratio=" + f(keelRec / peerRec));
+                "speedup=" + f(keelRec / peerRec));
     }
 
     private void embed() throws IOException {
@@ -379,9 +382,9 @@ public final class RagSuite {
             keelRate = Math.max(keelRate, texts.size() / ((System.nanoTime() - t0) / 1e9));
         }
         line("embed-minilm", "keel_chunks_s=" + f(keelRate), "peer_chunks_s=" + f(peerRate),
-                "ratio=" + f(keelRate / peerRate), "keel_cold_load_ms=" + f(keelLoad),
+                "speedup=" + f(keelRate / peerRate), "keel_cold_load_ms=" + f(keelLoad),
                 "peer_load_after_keel_ms=" + f(peerLoad),
-                "target_ratio=1");
+                "target_speedup=1");
     }
 
     // ---- helpers ----
@@ -474,10 +477,10 @@ public final class RagSuite {
         double peerQps = byMethod.get("peer").getPrimaryResult().getScore();
         double peerErr = byMethod.get("peer").getPrimaryResult().getScoreError();
         line("jmh-exact-search-" + size(n), "keel_qps=" + f(keelQps) + "±" + f(keelErr),
-                "peer_qps=" + f(peerQps) + "±" + f(peerErr), "ratio=" + f(keelQps / peerQps),
-                "target_ratio=5(jdk25)/3(jdk17)");
+                "peer_qps=" + f(peerQps) + "±" + f(peerErr), "speedup=" + f(keelQps / peerQps),
+                "target_speedup=5(jdk25)/3(jdk17)");
         line("jmh-batched-search-" + size(n), "queries_per_pass=4", "keel_qps=" + f(batchedQps),
-                "single_keel_qps=" + f(keelQps), "ratio_vs_single=" + f(batchedQps / keelQps));
+                "single_keel_qps=" + f(keelQps), "speedup_vs_single=" + f(batchedQps / keelQps));
     }
 
     private InMemoryVectorStore store(float[][] data, boolean int8, int capacity) {

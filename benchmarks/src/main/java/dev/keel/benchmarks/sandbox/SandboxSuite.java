@@ -64,9 +64,9 @@ public final class SandboxSuite {
             double execMedian = median(rtt);
             double hostMedian = median(host);
             System.out.printf(Locale.ROOT, "keel-bench sandbox microvm cold_start_ms=%.0f exec_rtt_ms=%.2f destroy_ms=%.1f"
-                            + " rss_mib=%.0f accelerated=%s peer=host-process peer_exec_rtt_ms=%.2f ratio=%.2f"
+                            + " rss_mib=%.0f accelerated=%s peer=host-process peer_exec_rtt_ms=%.2f speedup=%.2f"
                             + " target_exec_rtt_ms=3 target_cold_start_ms=2400%n",
-                    median(cold), execMedian, median(destroy), rss, accelerated, hostMedian, execMedian / hostMedian);
+                    median(cold), execMedian, median(destroy), rss, accelerated, hostMedian, hostMedian / execMedian);
 
             try (SandboxPool pool = SandboxPool.create(provider, SandboxSpec.builder("pool").workspace(workspace).build(), 1)) {
                 List<Double> acquire = new ArrayList<>();
@@ -85,8 +85,8 @@ public final class SandboxSuite {
                     box.close();
                 }
                 System.out.printf(Locale.ROOT, "keel-bench sandbox pool pool_acquire_ms=%.2f first_exec_ms=%.1f accelerated=%s"
-                                + " peer=cold-start peer_ms=%.0f ratio=%.4f target_pool_acquire_ms=50%n",
-                        median(acquire), median(firstExec), accelerated, median(cold), median(acquire) / median(cold));
+                                + " peer=cold-start peer_ms=%.0f speedup=%.1f target_pool_acquire_ms=50%n",
+                        median(acquire), median(firstExec), accelerated, median(cold), median(cold) / median(acquire));
             }
             restore(workspace, median(cold), accelerated, boots);
         } finally {
@@ -109,8 +109,8 @@ public final class SandboxSuite {
                 box.close();
             }
             System.out.printf(Locale.ROOT, "keel-bench sandbox restore restore_ms=%.0f restored=%d/%d accelerated=%s"
-                            + " peer=cold-start peer_ms=%.0f ratio=%.3f%n",
-                    median(restore), restored, restore.size(), accelerated, coldMs, median(restore) / coldMs);
+                            + " peer=cold-start peer_ms=%.0f speedup=%.2f%n",
+                    median(restore), restored, restore.size(), accelerated, coldMs, coldMs / median(restore));
         }
     }
 

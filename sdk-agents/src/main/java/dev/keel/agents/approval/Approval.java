@@ -14,21 +14,46 @@ public sealed interface Approval {
      */
     record ApproveAlways() implements Approval {}
 
-    /** Do not run it; {@code reason} is shown to the model as the tool's error result. */
+    /**
+     * Do not run it; {@code reason} is shown to the model as the tool's error result.
+     *
+     * @param reason why, shown to the model
+     */
     record Deny(String reason) implements Approval {
+        /**
+         * Creates a denial.
+         *
+         * @param reason why, shown to the model
+         */
         public Deny {
             Objects.requireNonNull(reason, "reason");
         }
     }
 
+    /**
+     * Approves this one call.
+     *
+     * @return the approval
+     */
     static Approval once() {
         return new ApproveOnce();
     }
 
+    /**
+     * Approves this call and every later call of the same tool in the session.
+     *
+     * @return the approval
+     */
     static Approval always() {
         return new ApproveAlways();
     }
 
+    /**
+     * Denies the call.
+     *
+     * @param reason why, shown to the model
+     * @return the denial
+     */
     static Approval deny(String reason) {
         return new Deny(reason);
     }

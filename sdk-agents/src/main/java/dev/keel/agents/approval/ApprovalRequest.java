@@ -11,6 +11,13 @@ import java.util.Objects;
  * @param readOnly whether the tool declares itself read-only
  */
 public record ApprovalRequest(String agent, ToolCall call, boolean readOnly) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param agent the agent that wants to call the tool
+     * @param call the call, with the model's arguments
+     * @param readOnly whether the tool declares itself read-only
+     */
     public ApprovalRequest {
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(call, "call");

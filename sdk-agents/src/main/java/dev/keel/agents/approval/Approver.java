@@ -12,6 +12,11 @@ public interface Approver {
     Approver DENY_ALL = request -> Approval.deny("tool '" + request.call().name()
             + "' needs approval and no approver is configured");
 
-    /** Answers one request. */
+    /**
+     * Answers one request.
+     *
+     * @param request the request
+     * @return the answer
+     */
     Approval decide(ApprovalRequest request);
 }

@@ -21,6 +21,13 @@ import java.util.Objects;
 public record Permissions(List<String> allow, List<String> ask, List<String> deny) {
     private static final Permissions NONE = new Permissions(List.of(), List.of(), List.of());
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param allow patterns approved without asking
+     * @param ask patterns that always ask, even for read-only tools
+     * @param deny patterns always refused
+     */
     public Permissions {
         allow = List.copyOf(Objects.requireNonNullElse(allow, List.of()));
         ask = List.copyOf(Objects.requireNonNullElse(ask, List.of()));
@@ -30,27 +37,51 @@ public record Permissions(List<String> allow, List<String> ask, List<String> den
         }
     }
 
-    /** No patterns. */
+    /**
+     * No patterns.
+     *
+     * @return the empty pattern set
+     */
     public static Permissions none() {
         return NONE;
     }
 
-    /** Copies with more allow patterns. */
+    /**
+     * Copies with more allow patterns.
+     *
+     * @param patterns the patterns to add
+     * @return a copy with the patterns added
+     */
     public Permissions allowing(String... patterns) {
         return new Permissions(concat(allow, patterns), ask, deny);
     }
 
-    /** Copies with more ask patterns. */
+    /**
+     * Copies with more ask patterns.
+     *
+     * @param patterns the patterns to add
+     * @return a copy with the patterns added
+     */
     public Permissions asking(String... patterns) {
         return new Permissions(allow, concat(ask, patterns), deny);
     }
 
-    /** Copies with more deny patterns. */
+    /**
+     * Copies with more deny patterns.
+     *
+     * @param patterns the patterns to add
+     * @return a copy with the patterns added
+     */
     public Permissions denying(String... patterns) {
         return new Permissions(allow, ask, concat(deny, patterns));
     }
 
-    /** The union of both sets of patterns (a team's and an agent's). */
+    /**
+     * The union of both sets of patterns (a team's and an agent's).
+     *
+     * @param other the other patterns
+     * @return the union of both sets of patterns
+     */
     public Permissions merge(Permissions other) {
         return new Permissions(concat(allow, other.allow.toArray(String[]::new)),
                 concat(ask, other.ask.toArray(String[]::new)), concat(deny, other.deny.toArray(String[]::new)));

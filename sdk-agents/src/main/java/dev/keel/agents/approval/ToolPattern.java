@@ -20,6 +20,12 @@ import java.util.regex.Pattern;
 public record ToolPattern(String tool, Map<String, String> arguments) {
     private static final Pattern ARG_SPLIT = Pattern.compile(":(?=[A-Za-z_][A-Za-z0-9_.-]*=)");
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param tool glob over the tool name
+     * @param arguments argument name → glob over its value
+     */
     public ToolPattern {
         Objects.requireNonNull(tool, "tool");
         arguments = Map.copyOf(arguments);
@@ -28,6 +34,8 @@ public record ToolPattern(String tool, Map<String, String> arguments) {
     /**
      * Parses {@code text}.
      *
+     * @param text the pattern, {@code tool} or {@code tool(arg=glob, ...)}
+     * @return the parsed pattern
      * @throws IllegalArgumentException when the pattern is empty or an argument part has no {@code =}
      */
     public static ToolPattern parse(String text) {
@@ -50,7 +58,13 @@ public record ToolPattern(String tool, Map<String, String> arguments) {
         return new ToolPattern(tool, args);
     }
 
-    /** Whether a call of {@code toolName} with {@code args} matches. A missing argument never matches. */
+    /**
+     * Whether a call of {@code toolName} with {@code args} matches. A missing argument never matches.
+     *
+     * @param args the args
+     * @param toolName the tool name
+     * @return whether a call of {@code toolName} with {@code args} matches
+     */
     public boolean matches(String toolName, JsonObject args) {
         if (!glob(tool, toolName)) {
             return false;
@@ -78,7 +92,13 @@ public record ToolPattern(String tool, Map<String, String> arguments) {
         return v instanceof JsonString s ? s.value() : v.toJson();
     }
 
-    /** Glob match where {@code *} is any run of characters and {@code ?} one character. */
+    /**
+     * Glob match where {@code *} is any run of characters and {@code ?} one character.
+     *
+     * @param glob the pattern
+     * @param text the text to match
+     * @return whether the whole text matches
+     */
     public static boolean glob(String glob, String text) {
         return match(glob, 0, text, 0);
     }

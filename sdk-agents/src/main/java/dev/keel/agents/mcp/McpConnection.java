@@ -8,6 +8,7 @@ import io.modelcontextprotocol.client.transport.HttpClientSseClientTransport;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
@@ -154,12 +155,19 @@ final class McpConnection {
         if (transport instanceof McpTransport.StreamableHttp h) {
             URI uri = URI.create(h.url());
             return HttpClientStreamableHttpTransport.builder(base(uri)).endpoint(pathOf(uri, "/mcp"))
-                    .customizeRequest(r -> h.headers().forEach(r::header)).build();
+                    .jsonMapper(jsonMapper()).httpRequestCustomizer((r, method, target, body, context) ->
+                            h.headers().forEach(r::header)).build();
         }
         McpTransport.Sse sse = (McpTransport.Sse) transport;
         URI uri = URI.create(sse.url());
         return HttpClientSseClientTransport.builder(base(uri)).sseEndpoint(pathOf(uri, "/sse"))
-                .customizeRequest(r -> sse.headers().forEach(r::header)).build();
+                .jsonMapper(jsonMapper()).httpRequestCustomizer((r, method, target, body, context) ->
+                        sse.headers().forEach(r::header)).build();
+    }
+
+    /** The SDK's JSON binding, on Keel's Jackson 2 configuration (the SDK would otherwise look one up). */
+    private static JacksonMcpJsonMapper jsonMapper() {
+        return new JacksonMcpJsonMapper(Json.newMapper());
     }
 
     /** Fails at once for a missing program instead of waiting for the initialisation timeout. */
@@ -186,7 +194,7 @@ final class McpConnection {
      */
     private static final class SerializedStdioTransport extends StdioClientTransport {
         SerializedStdioTransport(ServerParameters params) {
-            super(params, Json.newMapper());
+            super(params, jsonMapper());
         }
 
         /**

@@ -38,25 +38,53 @@ public final class McpToolset implements Toolset {
         connection = new McpConnection(name, transport, requestTimeout);
     }
 
-    /** A server started as {@code command args...} speaking MCP on stdin/stdout. */
+    /**
+     * A server started as {@code command args...} speaking MCP on stdin/stdout.
+     *
+     * @param command the program to start
+     * @param args the arguments
+     * @param env environment variables added to the MCP default environment
+     * @return a server started as {@code command args...} speaking MCP on stdin/stdout
+     */
     public static McpToolset stdio(String command, List<String> args, Map<String, String> env) {
         return builder(new McpTransport.Stdio(command, args, env)).build();
     }
 
-    /** A server at a streamable-HTTP endpoint such as {@code http://127.0.0.1:3001/mcp}. */
+    /**
+     * A server at a streamable-HTTP endpoint such as {@code http://127.0.0.1:3001/mcp}.
+     *
+     * @param url the endpoint URL
+     * @return a server at a streamable-HTTP endpoint such as {@code http://127.0.0.1:3001/mcp}
+     */
     public static McpToolset streamableHttp(String url) {
         return builder(new McpTransport.StreamableHttp(url, Map.of())).build();
     }
 
-    /** A server at an SSE endpoint such as {@code http://127.0.0.1:3001/sse}. */
+    /**
+     * A server at an SSE endpoint such as {@code http://127.0.0.1:3001/sse}.
+     *
+     * @param url the endpoint URL
+     * @return a server at an SSE endpoint such as {@code http://127.0.0.1:3001/sse}
+     */
     public static McpToolset sse(String url) {
         return builder(new McpTransport.Sse(url, Map.of())).build();
     }
 
+    /**
+     * Starts a builder for a server reached through {@code transport}.
+     *
+     * @param transport how to reach the server
+     * @return the builder
+     */
     public static Builder builder(McpTransport transport) {
         return new Builder(transport);
     }
 
+    /**
+     * How the server is reached.
+     *
+     * @return the transport
+     */
     public McpTransport transport() {
         return transport;
     }
@@ -116,24 +144,44 @@ public final class McpToolset implements Toolset {
             this.name = "mcp:" + transport.label();
         }
 
-        /** Name for logs and errors. */
+        /**
+         * Name for logs and errors.
+         *
+         * @param name name for logs and errors
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Limit for start-up and for each request; a server that exceeds it is treated as failed. */
+        /**
+         * Limit for start-up and for each request; a server that exceeds it is treated as failed.
+         *
+         * @param timeout limit for start-up and for each request; a server that exceeds it is treated as failed
+         * @return this builder
+         */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** Lets the server's {@code readOnlyHint} auto-approve its tools. Off by default. */
+        /**
+         * Lets the server's {@code readOnlyHint} auto-approve its tools. Off by default.
+         *
+         * @param trust whether to trust the hints
+         * @return this builder
+         */
         public Builder trustReadOnlyHints(boolean trust) {
             this.trustReadOnlyHints = trust;
             return this;
         }
 
+        /**
+         * Builds the toolset; nothing is started until {@link McpToolset#tools()} is called.
+         *
+         * @return the toolset
+         */
         public McpToolset build() {
             return new McpToolset(this);
         }

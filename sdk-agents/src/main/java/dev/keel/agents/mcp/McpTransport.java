@@ -7,11 +7,28 @@ import java.util.Objects;
 /** How to reach an MCP server. Values; header and environment values are never shown by toString. */
 public sealed interface McpTransport {
 
-    /** Short label for names and logs. */
+    /**
+     * Short label for names and logs.
+     *
+     * @return the label
+     */
     String label();
 
-    /** A child process speaking MCP over stdin/stdout; {@code env} is added to the inherited environment. */
+    /**
+     * A child process speaking MCP over stdin/stdout; {@code env} is added to the inherited environment.
+     *
+     * @param command the program to start
+     * @param args its arguments
+     * @param env variables added to the MCP default environment
+     */
     record Stdio(String command, List<String> args, Map<String, String> env) implements McpTransport {
+        /**
+         * Creates the transport, copying the lists.
+         *
+         * @param command the program to start
+         * @param args its arguments
+         * @param env variables added to the MCP default environment
+         */
         public Stdio {
             Objects.requireNonNull(command, "command");
             args = List.copyOf(args == null ? List.of() : args);
@@ -29,8 +46,19 @@ public sealed interface McpTransport {
         }
     }
 
-    /** A streamable-HTTP endpoint. */
+    /**
+     * A streamable-HTTP endpoint.
+     *
+     * @param url the endpoint URL
+     * @param headers extra request headers
+     */
     record StreamableHttp(String url, Map<String, String> headers) implements McpTransport {
+        /**
+         * Creates the transport, copying the headers.
+         *
+         * @param url the endpoint URL
+         * @param headers extra request headers
+         */
         public StreamableHttp {
             Objects.requireNonNull(url, "url");
             headers = Map.copyOf(headers == null ? Map.of() : headers);
@@ -47,8 +75,19 @@ public sealed interface McpTransport {
         }
     }
 
-    /** An SSE endpoint (the older HTTP transport). */
+    /**
+     * An SSE endpoint (the older HTTP transport).
+     *
+     * @param url the endpoint URL
+     * @param headers extra request headers
+     */
     record Sse(String url, Map<String, String> headers) implements McpTransport {
+        /**
+         * Creates the transport, copying the headers.
+         *
+         * @param url the endpoint URL
+         * @param headers extra request headers
+         */
         public Sse {
             Objects.requireNonNull(url, "url");
             headers = Map.copyOf(headers == null ? Map.of() : headers);

@@ -11,18 +11,37 @@ import java.util.Objects;
  *                 when allowed
  */
 public record CheckedResource(String resource, boolean allowed, String reason) {
-    /** Checks the values are present. */
+    /**
+     * Checks the values are present.
+     *
+     * @param allowed whether the subject may have it
+     * @param reason why it was withheld (for example {@code DENIED}, {@code CONDITIONAL}, {@code ERROR}), empty when
+     *     allowed
+     * @param resource the resource, for example {@code document:roadmap}
+     */
     public CheckedResource {
         Objects.requireNonNull(resource, "resource");
         Objects.requireNonNull(reason, "reason");
     }
 
-    /** An allowed resource. */
+    /**
+     * An allowed resource.
+     *
+     * @param resource the resource, for example {@code document:roadmap}
+     * @return an allowed resource
+     */
     public static CheckedResource allowed(String resource) {
         return new CheckedResource(resource, true, "");
     }
 
-    /** A withheld resource. */
+    /**
+     * A withheld resource.
+     *
+     * @param reason why it was withheld (for example {@code DENIED}, {@code CONDITIONAL}, {@code ERROR}), empty when
+     *     allowed
+     * @param resource the resource, for example {@code document:roadmap}
+     * @return a withheld resource
+     */
     public static CheckedResource withheld(String resource, String reason) {
         return new CheckedResource(resource, false, reason);
     }

@@ -50,6 +50,8 @@ public final class RecordedRun {
     /**
      * Reads a recording: Keel's format or a docker-agent cassette.
      *
+     * @param file the recording file
+     * @return the recording
      * @throws RecordingFormatException when the file is neither, naming the file and the problem
      * @throws RecordingException       when the file cannot be read
      */
@@ -57,37 +59,67 @@ public final class RecordedRun {
         return RecordingFile.read(file);
     }
 
-    /** Where the recording came from. */
+    /**
+     * Where the recording came from.
+     *
+     * @return where the recording came from
+     */
     public Source source() {
         return source;
     }
 
-    /** The workspace roots of the recorded run. */
+    /**
+     * The workspace roots of the recorded run.
+     *
+     * @return the workspace roots of the recorded run
+     */
     public List<String> workspaces() {
         return workspaces;
     }
 
-    /** The tools each agent's toolsets offered. */
+    /**
+     * The tools each agent's toolsets offered.
+     *
+     * @return the tools each agent's toolsets offered
+     */
     public List<RecordedToolset> toolsets() {
         return toolsets;
     }
 
-    /** Every step. */
+    /**
+     * Every step.
+     *
+     * @return every step
+     */
     public List<RecordedStep> steps() {
         return steps;
     }
 
-    /** The steps of one kind, for example {@code steps(RecordedStep.ToolExecution.class)}. */
+    /**
+     * The steps of one kind, for example {@code steps(RecordedStep.ToolExecution.class)}.
+     *
+     * @param <T> the kind of step
+     * @param kind the step class
+     * @return the steps of that kind, in recording order
+     */
     public <T extends RecordedStep> List<T> steps(Class<T> kind) {
         return steps.stream().filter(kind::isInstance).map(kind::cast).toList();
     }
 
-    /** The model calls. */
+    /**
+     * The model calls.
+     *
+     * @return the model calls
+     */
     public List<RecordedStep.ModelCall> modelCalls() {
         return steps(RecordedStep.ModelCall.class);
     }
 
-    /** The tool calls that ran. */
+    /**
+     * The tool calls that ran.
+     *
+     * @return the tool calls that ran
+     */
     public List<RecordedStep.ToolExecution> toolExecutions() {
         return steps(RecordedStep.ToolExecution.class);
     }
@@ -95,12 +127,19 @@ public final class RecordedRun {
     /**
      * Fields of the source file that Keel does not use (docker-agent cassettes: protocol, host, content
      * length, headers, timing, …), as {@code path: why}. Empty for Keel's own recordings.
+     *
+     * @return fields of the source file that Keel does not use (docker-agent cassettes: protocol, host, content
+     *     length, headers, timing, …), as {@code path: why}
      */
     public List<String> unusedFields() {
         return unusedFields;
     }
 
-    /** The YAML text of this recording in Keel's format (what {@code Recording} writes). */
+    /**
+     * The YAML text of this recording in Keel's format (what {@code Recording} writes).
+     *
+     * @return the YAML text of this recording in Keel's format (what {@code Recording} writes)
+     */
     public String toYaml() {
         return RecordingFile.toYaml(this);
     }

@@ -11,7 +11,11 @@ import java.util.Objects;
  */
 public sealed interface RecordedStep {
 
-    /** Where the step happened. */
+    /**
+     * Where the step happened.
+     *
+     * @return where the step happened
+     */
     StepTag tag();
 
     /**
@@ -25,7 +29,15 @@ public sealed interface RecordedStep {
      */
     record ModelCall(StepTag tag, String model, ChatRequest request, ChatResponse response, List<String> textDeltas)
             implements RecordedStep {
-        /** Copies the list. */
+        /**
+         * Copies the list.
+         *
+         * @param model the model's label, for example {@code openai/gpt-5}
+         * @param request the request
+         * @param response the answer
+         * @param tag agent, session and turn ({@code call} is -1)
+         * @param textDeltas the answer's text in the pieces it streamed in (empty when it did not stream text)
+         */
         public ModelCall {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(model, "model");
@@ -46,7 +58,15 @@ public sealed interface RecordedStep {
      */
     record ToolExecution(StepTag tag, String tool, JsonObject arguments, String result, boolean error)
             implements RecordedStep {
-        /** Checks the values are present. */
+        /**
+         * Checks the values are present.
+         *
+         * @param arguments the parsed arguments
+         * @param error whether the result was an error
+         * @param result the result text
+         * @param tag agent, session, turn and call index
+         * @param tool the tool's name
+         */
         public ToolExecution {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(tool, "tool");
@@ -66,7 +86,15 @@ public sealed interface RecordedStep {
      */
     record Delegation(StepTag tag, String subAgent, String subSession, String task, String expectedOutput)
             implements RecordedStep {
-        /** Checks the values are present. */
+        /**
+         * Checks the values are present.
+         *
+         * @param expectedOutput what the delegating agent asked for
+         * @param subAgent the agent the task went to
+         * @param subSession the label of the sub-agent's session
+         * @param tag the delegating agent, its session, turn and the call index of the transfer
+         * @param task the task
+         */
         public Delegation {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(subAgent, "subAgent");
@@ -83,7 +111,12 @@ public sealed interface RecordedStep {
      * @param toAgent the agent that continues
      */
     record Handoff(StepTag tag, String toAgent) implements RecordedStep {
-        /** Checks the values are present. */
+        /**
+         * Checks the values are present.
+         *
+         * @param tag the agent handing off, its session and turn
+         * @param toAgent the agent that continues
+         */
         public Handoff {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(toAgent, "toAgent");
@@ -100,7 +133,15 @@ public sealed interface RecordedStep {
      *                 {@code REMEMBERED}) or why it was denied
      */
     record ApprovalDecision(StepTag tag, String tool, boolean approved, String decision) implements RecordedStep {
-        /** Checks the values are present. */
+        /**
+         * Checks the values are present.
+         *
+         * @param approved whether it may run
+         * @param decision what approved it ({@code READ_ONLY}, {@code ALLOWED}, {@code YOLO}, {@code APPROVER}, {@code
+         *     REMEMBERED}) or why it was denied
+         * @param tag agent, session, turn and call index
+         * @param tool the tool's name
+         */
         public ApprovalDecision {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(tool, "tool");
@@ -119,7 +160,14 @@ public sealed interface RecordedStep {
      */
     record PermissionCheck(StepTag tag, String subject, String permission, List<CheckedResource> checked)
             implements RecordedStep {
-        /** Copies the list. */
+        /**
+         * Copies the list.
+         *
+         * @param checked the resources and their outcomes, in the order checked
+         * @param permission the permission checked, for example {@code read}
+         * @param subject who asked, for example {@code user:emilia}
+         * @param tag the tool call during which the filter ran
+         */
         public PermissionCheck {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(subject, "subject");
@@ -141,7 +189,17 @@ public sealed interface RecordedStep {
      */
     record CommandRun(StepTag tag, String runner, List<String> argv, int exitCode, String stdout, String stderr,
                       boolean timedOut) implements RecordedStep {
-        /** Copies the list. */
+        /**
+         * Copies the list.
+         *
+         * @param argv the command line
+         * @param exitCode its exit code
+         * @param runner where it ran, as the command runner describes itself
+         * @param stderr its standard error
+         * @param stdout its standard output (as captured, possibly cut)
+         * @param tag the tool call that ran it
+         * @param timedOut whether it was stopped by its timeout
+         */
         public CommandRun {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(runner, "runner");
@@ -161,7 +219,14 @@ public sealed interface RecordedStep {
      * @param status the status code, or -1
      */
     record HttpFetch(StepTag tag, String method, String url, int status) implements RecordedStep {
-        /** Checks the values are present. */
+        /**
+         * Checks the values are present.
+         *
+         * @param method the HTTP method
+         * @param status the status code, or -1
+         * @param tag the tool call that made it
+         * @param url the URL (key-like query parameters redacted)
+         */
         public HttpFetch {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(method, "method");

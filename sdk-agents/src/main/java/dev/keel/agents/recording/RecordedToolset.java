@@ -15,7 +15,14 @@ import java.util.Set;
  * @param readOnly names of the tools that are read-only (approved without asking)
  */
 public record RecordedToolset(String agent, String toolset, List<ToolSpec> tools, Set<String> readOnly) {
-    /** Copies the collections. */
+    /**
+     * Copies the collections.
+     *
+     * @param agent the agent whose toolset it is
+     * @param readOnly names of the tools that are read-only (approved without asking)
+     * @param tools the tools, in the toolset's order
+     * @param toolset the toolset's name, for example {@code mcp:filesystem}
+     */
     public RecordedToolset {
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(toolset, "toolset");

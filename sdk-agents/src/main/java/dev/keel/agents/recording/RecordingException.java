@@ -6,12 +6,21 @@ import dev.keel.core.KeelException;
 public class RecordingException extends KeelException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception with a message. */
+    /**
+     * An exception with a message.
+     *
+     * @param message what went wrong
+     */
     public RecordingException(String message) {
         super(message);
     }
 
-    /** An exception with a message and a cause. */
+    /**
+     * An exception with a message and a cause.
+     *
+     * @param cause the underlying failure
+     * @param message what went wrong
+     */
     public RecordingException(String message, Throwable cause) {
         super(message, cause);
     }

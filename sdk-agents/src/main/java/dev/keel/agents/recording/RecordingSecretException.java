@@ -9,8 +9,11 @@ import java.util.Objects;
  */
 public final class RecordingSecretException extends RecordingException {
     private static final long serialVersionUID = 1L;
+    /** Where the step holding the secret happened. */
     private final StepTag step;
+    /** Which part of the step holds it. */
     private final String field;
+    /** The rule that found it. */
     private final String rule;
 
     /**
@@ -28,17 +31,29 @@ public final class RecordingSecretException extends RecordingException {
         this.rule = Objects.requireNonNull(rule, "rule");
     }
 
-    /** Where the step happened. */
+    /**
+     * Where the step happened.
+     *
+     * @return where the step happened
+     */
     public StepTag step() {
         return step;
     }
 
-    /** Which part of the step held the secret. */
+    /**
+     * Which part of the step held the secret.
+     *
+     * @return which part of the step held the secret
+     */
     public String field() {
         return field;
     }
 
-    /** The rule that matched. */
+    /**
+     * The rule that matched.
+     *
+     * @return the rule that matched
+     */
     public String rule() {
         return rule;
     }

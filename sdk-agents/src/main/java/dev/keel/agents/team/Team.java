@@ -24,6 +24,14 @@ import java.util.Objects;
  * @param warnings    {@code file:line: field: note} lines for ignored cagent fields
  */
 public record Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param root the root agent
+     * @param agents every agent of the file by name, in file order
+     * @param permissions team-level permission patterns
+     * @param warnings {@code file:line: field: note} lines for ignored cagent fields
+     */
     public Team {
         Objects.requireNonNull(root, "root");
         agents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(agents));
@@ -39,6 +47,8 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
      * try (ScriptedModelServer llm = ScriptedModelServer.start();
      *      Runner runner = team.runner().models(llm.models()).build()) { … }
      * }</pre>
+     *
+     * @return a runner builder for the root with the team's permissions; add an approver, and the models to use if not the built-in providers over the process environment:  <pre>{@code try (ScriptedModelServer llm = ScriptedModelServer.start(); Runner runner = team.runner().models(llm.models()).build()) { … } }</pre> /
      */
     public Runner.Builder runner() {
         return Runner.builder(root).permissions(permissions);
@@ -61,6 +71,7 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
      * Like {@link #validate()}, resolving through {@code models} (for example a registry with your own
      * environment). Models resolved for the check are closed again.
      *
+     * @param models the models
      * @throws TeamValidationException listing every agent whose model cannot be resolved, and why
      */
     public void validate(ModelResolver models) {

@@ -23,6 +23,15 @@ import okhttp3.OkHttpClient;
  */
 public record TeamOptions(Path baseDirectory, Map<String, String> env, CommandRunner commandRunner,
                           OkHttpClient httpClient, boolean checkKeys) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param baseDirectory root for relative paths (memory files) and the filesystem toolset
+     * @param env environment variables for expansion and key checks
+     * @param commandRunner runs shell and script commands
+     * @param httpClient client of the fetch toolset
+     * @param checkKeys fail when a model's key variable is unset
+     */
     public TeamOptions {
         Objects.requireNonNull(baseDirectory, "baseDirectory");
         env = Map.copyOf(Objects.requireNonNull(env, "env"));
@@ -34,29 +43,61 @@ public record TeamOptions(Path baseDirectory, Map<String, String> env, CommandRu
     /**
      * Defaults for a file in {@code baseDirectory}: the process environment, commands on the host in
      * that directory, a default HTTP client, key variables not checked at load time.
+     *
+     * @param baseDirectory the base directory
+     * @return defaults for a file in {@code baseDirectory}: the process environment, commands on the host in that directory, a default HTTP client, key variables not checked at load time
      */
     public static TeamOptions defaults(Path baseDirectory) {
         return new TeamOptions(baseDirectory, System.getenv(), LocalCommandRunner.in(baseDirectory),
                 HttpClients.create(HttpConfig.defaults()), false);
     }
 
-    /** The same options rooted at another directory (the command runner is kept as it is). */
+    /**
+     * The same options rooted at another directory (the command runner is kept as it is).
+     *
+     * @param dir the new base directory
+     * @return the same options rooted at another directory
+     */
     public TeamOptions withBaseDirectory(Path dir) {
         return new TeamOptions(dir, env, commandRunner, httpClient, checkKeys);
     }
 
+    /**
+     * The same options with another environment.
+     *
+     * @param env the variables the file may reference
+     * @return the new options
+     */
     public TeamOptions withEnv(Map<String, String> env) {
         return new TeamOptions(baseDirectory, env, commandRunner, httpClient, checkKeys);
     }
 
+    /**
+     * The same options with another command runner.
+     *
+     * @param runner runs the shell and script toolsets' commands
+     * @return the new options
+     */
     public TeamOptions withCommandRunner(CommandRunner runner) {
         return new TeamOptions(baseDirectory, env, runner, httpClient, checkKeys);
     }
 
+    /**
+     * The same options with another HTTP client.
+     *
+     * @param client the client for model providers and fetch tools
+     * @return the new options
+     */
     public TeamOptions withHttpClient(OkHttpClient client) {
         return new TeamOptions(baseDirectory, env, commandRunner, client, checkKeys);
     }
 
+    /**
+     * The same options with or without API key checks.
+     *
+     * @param check whether a missing API key fails loading
+     * @return the new options
+     */
     public TeamOptions withCheckKeys(boolean check) {
         return new TeamOptions(baseDirectory, env, commandRunner, httpClient, check);
     }

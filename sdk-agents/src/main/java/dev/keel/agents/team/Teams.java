@@ -37,13 +37,24 @@ import java.nio.file.Path;
 public final class Teams {
     private Teams() {}
 
-    /** Loads {@code file} with {@link TeamOptions#defaults} for the file's directory. */
+    /**
+     * Loads {@code file} with {@link TeamOptions#defaults} for the file's directory.
+     *
+     * @param file the team file
+     * @return the loaded team
+     */
     public static Team load(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         return load(file, TeamOptions.defaults(dir));
     }
 
-    /** Loads {@code file} with the given options. */
+    /**
+     * Loads {@code file} with the given options.
+     *
+     * @param file the team file
+     * @param options the options
+     * @return the loaded team
+     */
     public static Team load(Path file, TeamOptions options) {
         String text;
         try {
@@ -54,7 +65,14 @@ public final class Teams {
         return parse(text, file.getFileName().toString(), options);
     }
 
-    /** Parses team YAML; {@code fileName} is used in error messages only. */
+    /**
+     * Parses team YAML; {@code fileName} is used in error messages only.
+     *
+     * @param yaml the YAML text
+     * @param fileName the file name for error messages
+     * @param options the options
+     * @return the team
+     */
     public static Team parse(String yaml, String fileName, TeamOptions options) {
         return new TeamLoader(fileName, options).load(yaml);
     }

@@ -15,6 +15,14 @@ import java.util.Objects;
  *                  against parallel tool calls.
  */
 public record ToolContext(String agent, String sessionId, Map<String, JsonValue> state) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param agent name of the agent calling the tool
+     * @param sessionId id of the session the call belongs to
+     * @param state the session's state: a thread-safe map that tools may read and update (for example the todo
+     *     list). A delegated sub-agent works on its own copy, so parallel delegations never race on it.
+     */
     public ToolContext {
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(sessionId, "sessionId");

@@ -10,16 +10,32 @@ import java.util.Objects;
  * @param error   whether the call failed
  */
 public record ToolResult(String content, boolean error) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param content text shown to the model
+     * @param error whether the call failed
+     */
     public ToolResult {
         Objects.requireNonNull(content, "content");
     }
 
-    /** A successful result. */
+    /**
+     * A successful result.
+     *
+     * @param content what the model sees
+     * @return a successful result
+     */
     public static ToolResult ok(String content) {
         return new ToolResult(content, false);
     }
 
-    /** A failed call; {@code message} explains the failure to the model. */
+    /**
+     * A failed call; {@code message} explains the failure to the model.
+     *
+     * @param message the explanation
+     * @return a failed call
+     */
     public static ToolResult error(String message) {
         return new ToolResult(message, true);
     }

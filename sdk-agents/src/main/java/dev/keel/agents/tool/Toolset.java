@@ -11,17 +11,26 @@ import java.util.Objects;
  */
 public interface Toolset extends AutoCloseable {
 
-    /** Short name for logs and errors, for example {@code filesystem} or {@code mcp:docker:github}. */
+    /**
+     * Short name for logs and errors, for example {@code filesystem} or {@code mcp:docker:github}.
+     *
+     * @return the name
+     */
     String name();
 
     /**
      * The tools, in a stable order. May start a resource on first call (an MCP server).
      *
+     * @return the tools, in a stable order
      * @throws ToolsetException when the tools cannot be listed (for example the server did not start)
      */
     List<Tool> tools();
 
-    /** Extra guidance appended to the agent's system prompt, or empty. */
+    /**
+     * Extra guidance appended to the agent's system prompt, or empty.
+     *
+     * @return the instructions
+     */
     default String instructions() {
         return "";
     }
@@ -30,7 +39,13 @@ public interface Toolset extends AutoCloseable {
     @Override
     default void close() {}
 
-    /** A toolset of fixed tools. */
+    /**
+     * A toolset of fixed tools.
+     *
+     * @param name the toolset's name
+     * @param tools the tools
+     * @return a toolset of fixed tools
+     */
     static Toolset of(String name, Tool... tools) {
         Objects.requireNonNull(name, "name");
         List<Tool> list = List.of(tools);

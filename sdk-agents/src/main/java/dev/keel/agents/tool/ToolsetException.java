@@ -6,10 +6,21 @@ import dev.keel.core.KeelException;
 public class ToolsetException extends KeelException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong
+     */
     public ToolsetException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong
+     * @param cause the underlying failure
+     */
     public ToolsetException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -27,27 +27,48 @@ public final class ConfiguredToolset implements Toolset {
         readOnlyOnly = b.readOnlyOnly;
     }
 
-    /** Starts configuring {@code delegate}; with nothing set, it behaves exactly like the delegate. */
+    /**
+     * Starts configuring {@code delegate}; with nothing set, it behaves exactly like the delegate.
+     *
+     * @param delegate the delegate
+     * @return the builder
+     */
     public static Builder builder(Toolset delegate) {
         return new Builder(delegate);
     }
 
-    /** The configured toolset. */
+    /**
+     * The configured toolset.
+     *
+     * @return the configured toolset
+     */
     public Toolset delegate() {
         return delegate;
     }
 
-    /** Tool names kept; empty = all. */
+    /**
+     * Tool names kept; empty = all.
+     *
+     * @return tool names kept; empty = all
+     */
     public List<String> only() {
         return only;
     }
 
-    /** The instruction replacing the delegate's, or {@code null} when the delegate's is kept. */
+    /**
+     * The instruction replacing the delegate's, or {@code null} when the delegate's is kept.
+     *
+     * @return the instruction replacing the delegate's, or {@code null} when the delegate's is kept
+     */
     public String instructionOverride() {
         return instruction;
     }
 
-    /** Whether only tools that declare themselves read-only are kept. */
+    /**
+     * Whether only tools that declare themselves read-only are kept.
+     *
+     * @return whether only tools that declare themselves read-only are kept
+     */
     public boolean readOnlyOnly() {
         return readOnlyOnly;
     }
@@ -105,25 +126,44 @@ public final class ConfiguredToolset implements Toolset {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
         }
 
-        /** Keeps only the tools with these names (replaces); empty keeps all. */
+        /**
+         * Keeps only the tools with these names (replaces); empty keeps all.
+         *
+         * @param toolNames the tool names
+         * @return this builder
+         */
         public Builder only(List<String> toolNames) {
             this.only = List.copyOf(Objects.requireNonNull(toolNames, "toolNames"));
             return this;
         }
 
-        /** Replaces the delegate's instructions; {@code null} keeps them. */
+        /**
+         * Replaces the delegate's instructions; {@code null} keeps them.
+         *
+         * @param instruction the instruction
+         * @return this builder
+         */
         public Builder instruction(String instruction) {
             this.instruction = instruction;
             return this;
         }
 
-        /** Keeps only the tools that declare themselves read-only. */
+        /**
+         * Keeps only the tools that declare themselves read-only.
+         *
+         * @param readOnlyOnly the read only only
+         * @return this builder
+         */
         public Builder readOnlyOnly(boolean readOnlyOnly) {
             this.readOnlyOnly = readOnlyOnly;
             return this;
         }
 
-        /** The configured toolset. */
+        /**
+         * The configured toolset.
+         *
+         * @return the configured toolset
+         */
         public ConfiguredToolset build() {
             return new ConfiguredToolset(this);
         }

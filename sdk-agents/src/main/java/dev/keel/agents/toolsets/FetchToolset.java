@@ -44,27 +44,48 @@ public final class FetchToolset implements Toolset {
         maxBytes = b.maxBytes;
     }
 
-    /** Starts a fetch toolset using {@code client} (shared; this toolset never closes it). */
+    /**
+     * Starts a fetch toolset using {@code client} (shared; this toolset never closes it).
+     *
+     * @param client the client
+     * @return the builder
+     */
     public static Builder builder(OkHttpClient client) {
         return new Builder(client);
     }
 
-    /** The HTTP client. */
+    /**
+     * The HTTP client.
+     *
+     * @return the HTTP client
+     */
     public OkHttpClient client() {
         return client;
     }
 
-    /** Host globs; empty = any host. */
+    /**
+     * Host globs; empty = any host.
+     *
+     * @return host globs; empty = any host
+     */
     public List<String> allowedHosts() {
         return allowedHosts;
     }
 
-    /** Per-request limit. */
+    /**
+     * Per-request limit.
+     *
+     * @return per-request limit
+     */
     public Duration timeout() {
         return timeout;
     }
 
-    /** Body bytes kept per URL. */
+    /**
+     * Body bytes kept per URL.
+     *
+     * @return body bytes kept per URL
+     */
     public int maxBytes() {
         return maxBytes;
     }
@@ -102,7 +123,12 @@ public final class FetchToolset implements Toolset {
                 }));
     }
 
-    /** Whether {@code host} is on the allowlist. */
+    /**
+     * Whether {@code host} is on the allowlist.
+     *
+     * @param host the host name
+     * @return whether {@code host} is on the allowlist
+     */
     public boolean allows(String host) {
         String h = host.toLowerCase(Locale.ROOT);
         return allowedHosts.isEmpty() || allowedHosts.stream().anyMatch(g -> ToolPattern.glob(g.toLowerCase(Locale.ROOT), h));
@@ -169,25 +195,44 @@ public final class FetchToolset implements Toolset {
             this.client = Objects.requireNonNull(client, "client");
         }
 
-        /** Host globs such as {@code *.example.com} (replaces); empty allows every host. */
+        /**
+         * Host globs such as {@code *.example.com} (replaces); empty allows every host.
+         *
+         * @param hosts the hosts
+         * @return this builder
+         */
         public Builder allowedHosts(List<String> hosts) {
             this.allowedHosts = List.copyOf(Objects.requireNonNull(hosts, "hosts"));
             return this;
         }
 
-        /** Per-request limit, and the most a model may ask for (positive). */
+        /**
+         * Per-request limit, and the most a model may ask for (positive).
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = Limits.positive(timeout);
             return this;
         }
 
-        /** Body bytes kept per URL (positive). */
+        /**
+         * Body bytes kept per URL (positive).
+         *
+         * @param maxBytes the max bytes
+         * @return this builder
+         */
         public Builder maxBytes(int maxBytes) {
             this.maxBytes = Limits.positive(maxBytes, "maxBytes");
             return this;
         }
 
-        /** The toolset. */
+        /**
+         * The toolset.
+         *
+         * @return the toolset
+         */
         public FetchToolset build() {
             return new FetchToolset(this);
         }

@@ -41,7 +41,11 @@ public final class FilesystemToolset implements Toolset {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
     }
 
-    /** The directory the tools may see (absolute, normalised). */
+    /**
+     * The directory the tools may see (absolute, normalised).
+     *
+     * @return the directory the tools may see (absolute, normalised)
+     */
     public Path root() {
         return root;
     }
@@ -106,7 +110,10 @@ public final class FilesystemToolset implements Toolset {
      * Resolves {@code path} against the root and checks that it, and whatever symbolic links it goes
      * through, stay inside.
      *
+     * @param path a path relative to the root, or absolute inside it
+     * @return the real path
      * @throws IllegalArgumentException naming the path when it would leave the root
+     * @throws java.io.IOException when the path cannot be resolved, or leaves the root
      */
     public Path resolve(String path) throws IOException {
         Path p = Path.of(path);

@@ -47,7 +47,13 @@ public final class MemoryToolset implements Toolset {
      * @param text      the memory
      */
     public record Memory(String id, Instant createdAt, String text) {
-        /** Requires every field. */
+        /**
+         * Requires every field.
+         *
+         * @param createdAt when it was stored
+         * @param id its id, unique within the file
+         * @param text the memory
+         */
         public Memory {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(createdAt, "createdAt");
@@ -55,7 +61,11 @@ public final class MemoryToolset implements Toolset {
         }
     }
 
-    /** The JSON-lines file. */
+    /**
+     * The JSON-lines file.
+     *
+     * @return the JSON-lines file
+     */
     public Path path() {
         return path;
     }
@@ -91,7 +101,12 @@ public final class MemoryToolset implements Toolset {
                         }));
     }
 
-    /** Stores a memory and returns its id. */
+    /**
+     * Stores a memory and returns its id.
+     *
+     * @param memory the text to remember
+     * @return the new memory's id
+     */
     public synchronized String add(String memory) {
         List<Memory> all = read();
         long next = all.stream().mapToLong(m -> parseId(m.id())).max().orElse(0) + 1;
@@ -108,7 +123,12 @@ public final class MemoryToolset implements Toolset {
         }
     }
 
-    /** Memories containing every word of {@code query}, ignoring case. */
+    /**
+     * Memories containing every word of {@code query}, ignoring case.
+     *
+     * @param query the query
+     * @return memories containing every word of {@code query}, ignoring case
+     */
     public synchronized List<Memory> search(String query) {
         String[] words = query.toLowerCase(Locale.ROOT).split("\\s+");
         List<Memory> out = new ArrayList<>();
@@ -125,7 +145,12 @@ public final class MemoryToolset implements Toolset {
         return out;
     }
 
-    /** Deletes a memory; false when there is none with that id. */
+    /**
+     * Deletes a memory; false when there is none with that id.
+     *
+     * @param id the memory's id
+     * @return true when a memory was deleted
+     */
     public synchronized boolean delete(String id) {
         List<Memory> all = read();
         boolean removed = all.removeIf(m -> m.id().equals(id));
@@ -138,6 +163,7 @@ public final class MemoryToolset implements Toolset {
     /**
      * All memories, oldest first.
      *
+     * @return all memories, oldest first
      * @throws IllegalStateException naming the line when the file holds something that is not a memory
      */
     public synchronized List<Memory> read() {

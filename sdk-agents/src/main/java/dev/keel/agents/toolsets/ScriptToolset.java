@@ -36,22 +36,39 @@ public final class ScriptToolset implements Toolset {
         timeout = b.timeout;
     }
 
-    /** Starts a script toolset running commands through {@code runner}. */
+    /**
+     * Starts a script toolset running commands through {@code runner}.
+     *
+     * @param runner the runner
+     * @return the builder
+     */
     public static Builder builder(CommandRunner runner) {
         return new Builder(runner);
     }
 
-    /** Where commands run. */
+    /**
+     * Where commands run.
+     *
+     * @return where commands run
+     */
     public CommandRunner runner() {
         return runner;
     }
 
-    /** Tool name → command, in declaration order. */
+    /**
+     * Tool name → command, in declaration order.
+     *
+     * @return tool name → command, in declaration order
+     */
     public Map<String, Script> commands() {
         return commands;
     }
 
-    /** Per-command limit. */
+    /**
+     * Per-command limit.
+     *
+     * @return per-command limit
+     */
     public Duration timeout() {
         return timeout;
     }
@@ -67,6 +84,15 @@ public final class ScriptToolset implements Toolset {
      */
     public record Script(String cmd, String description, Map<String, String> args, Map<String, String> env,
                          String workingDir) {
+        /**
+         * Creates the value, checking its components.
+         *
+         * @param cmd shell script run with {@code sh -c}
+         * @param description what it does, for the model
+         * @param args argument name → description; every argument is a required string
+         * @param env extra environment
+         * @param workingDir working directory, or null for the runner's
+         */
         public Script {
             Objects.requireNonNull(cmd, "cmd");
             description = Objects.requireNonNullElse(description, "Runs: " + cmd);
@@ -74,22 +100,43 @@ public final class ScriptToolset implements Toolset {
             env = Map.copyOf(env == null ? Map.of() : env);
         }
 
-        /** A command without arguments, extra environment or working directory. */
+        /**
+         * A command without arguments, extra environment or working directory.
+         *
+         * @param cmd the cmd
+         * @param description the description
+         * @return a command without arguments, extra environment or working directory
+         */
         public static Script of(String cmd, String description) {
             return new Script(cmd, description, Map.of(), Map.of(), null);
         }
 
-        /** A copy with these arguments (name → description; replaces). */
+        /**
+         * A copy with these arguments (name → description; replaces).
+         *
+         * @param args the args
+         * @return a copy with these arguments (name → description; replaces)
+         */
         public Script withArgs(Map<String, String> args) {
             return new Script(cmd, description, args, env, workingDir);
         }
 
-        /** A copy with this extra environment (replaces). */
+        /**
+         * A copy with this extra environment (replaces).
+         *
+         * @param env the env
+         * @return a copy with this extra environment (replaces)
+         */
         public Script withEnv(Map<String, String> env) {
             return new Script(cmd, description, args, env, workingDir);
         }
 
-        /** A copy running in {@code workingDir}. */
+        /**
+         * A copy running in {@code workingDir}.
+         *
+         * @param workingDir the working dir
+         * @return a copy running in {@code workingDir}
+         */
         public Script withWorkingDir(String workingDir) {
             return new Script(cmd, description, args, env, workingDir);
         }
@@ -149,13 +196,24 @@ public final class ScriptToolset implements Toolset {
             this.runner = Objects.requireNonNull(runner, "runner");
         }
 
-        /** Adds (or replaces) the command exposed as tool {@code name}. */
+        /**
+         * Adds (or replaces) the command exposed as tool {@code name}.
+         *
+         * @param name the name
+         * @param script the script
+         * @return this builder
+         */
         public Builder script(String name, Script script) {
             commands.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(script, "script"));
             return this;
         }
 
-        /** Sets every command (tool name → command), replacing those set before. */
+        /**
+         * Sets every command (tool name → command), replacing those set before.
+         *
+         * @param scripts the scripts
+         * @return this builder
+         */
         public Builder scripts(Map<String, Script> scripts) {
             Map<String, Script> copy = new LinkedHashMap<>(Objects.requireNonNull(scripts, "scripts"));
             commands.clear();
@@ -163,7 +221,12 @@ public final class ScriptToolset implements Toolset {
             return this;
         }
 
-        /** Per-command limit (positive). */
+        /**
+         * Per-command limit (positive).
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = Limits.positive(timeout);
             return this;
@@ -172,6 +235,7 @@ public final class ScriptToolset implements Toolset {
         /**
          * The toolset.
          *
+         * @return the toolset
          * @throws IllegalArgumentException when no command was given
          */
         public ScriptToolset build() {

@@ -41,27 +41,48 @@ public final class ShellToolset implements Toolset {
         env = Map.copyOf(b.env);
     }
 
-    /** Starts a shell toolset running commands through {@code runner}. */
+    /**
+     * Starts a shell toolset running commands through {@code runner}.
+     *
+     * @param runner the runner
+     * @return the builder
+     */
     public static Builder builder(CommandRunner runner) {
         return new Builder(runner);
     }
 
-    /** Where commands run. */
+    /**
+     * Where commands run.
+     *
+     * @return where commands run
+     */
     public CommandRunner runner() {
         return runner;
     }
 
-    /** Per-command limit. */
+    /**
+     * Per-command limit.
+     *
+     * @return per-command limit
+     */
     public Duration timeout() {
         return timeout;
     }
 
-    /** Bytes kept of stdout and of stderr each. */
+    /**
+     * Bytes kept of stdout and of stderr each.
+     *
+     * @return bytes kept of stdout and of stderr each
+     */
     public int outputLimit() {
         return outputLimit;
     }
 
-    /** Environment given to every command. */
+    /**
+     * Environment given to every command.
+     *
+     * @return environment given to every command
+     */
     public Map<String, String> env() {
         return env;
     }
@@ -142,25 +163,44 @@ public final class ShellToolset implements Toolset {
             this.runner = Objects.requireNonNull(runner, "runner");
         }
 
-        /** Per-command limit (positive). */
+        /**
+         * Per-command limit (positive).
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = Limits.positive(timeout);
             return this;
         }
 
-        /** Bytes kept of stdout and of stderr each (positive). */
+        /**
+         * Bytes kept of stdout and of stderr each (positive).
+         *
+         * @param bytes the bytes
+         * @return this builder
+         */
         public Builder outputLimit(int bytes) {
             this.outputLimit = Limits.positive(bytes, "outputLimit");
             return this;
         }
 
-        /** The environment given to every command (replaces any set before). */
+        /**
+         * The environment given to every command (replaces any set before).
+         *
+         * @param env the env
+         * @return this builder
+         */
         public Builder env(Map<String, String> env) {
             this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
             return this;
         }
 
-        /** The toolset. */
+        /**
+         * The toolset.
+         *
+         * @return the toolset
+         */
         public ShellToolset build() {
             return new ShellToolset(this);
         }

@@ -17,42 +17,83 @@ import okhttp3.OkHttpClient;
 public final class Toolsets {
     private Toolsets() {}
 
-    /** {@code think(thought)}. */
+    /**
+     * {@code think(thought)}.
+     *
+     * @return the think toolset
+     */
     public static ThinkToolset think() {
         return new ThinkToolset();
     }
 
-    /** {@code create_todo}, {@code create_todos}, {@code update_todo}, {@code list_todos}. */
+    /**
+     * {@code create_todo}, {@code create_todos}, {@code update_todo}, {@code list_todos}.
+     *
+     * @return the todo toolset
+     */
     public static TodoToolset todo() {
         return new TodoToolset();
     }
 
-    /** {@code add_memory}, {@code get_memories}, {@code search_memories}, {@code delete_memory}, kept in {@code file}. */
+    /**
+     * {@code add_memory}, {@code get_memories}, {@code search_memories}, {@code delete_memory}, kept in {@code
+     * file}.
+     *
+     * @param file the file the memories are kept in
+     * @return the memory toolset
+     */
     public static MemoryToolset memory(Path file) {
         return new MemoryToolset(file, Clock.systemUTC());
     }
 
-    /** File tools confined to {@code root}. */
+    /**
+     * File tools confined to {@code root}.
+     *
+     * @param root the directory the tools are confined to
+     * @return the filesystem toolset
+     */
     public static FilesystemToolset filesystem(Path root) {
         return new FilesystemToolset(root);
     }
 
-    /** {@code shell(cmd, cwd)} through {@code runner}, with the default timeout and output cap. */
+    /**
+     * {@code shell(cmd, cwd)} through {@code runner}, with the default timeout and output cap.
+     *
+     * @param runner the runner
+     * @return {@code shell(cmd, cwd)} through {@code runner}, with the default timeout and output cap
+     */
     public static ShellToolset shell(CommandRunner runner) {
         return ShellToolset.builder(runner).build();
     }
 
-    /** {@code shell(cmd, cwd)} on the host, starting in {@code dir}. */
+    /**
+     * {@code shell(cmd, cwd)} on the host, starting in {@code dir}.
+     *
+     * @param dir the directory commands start in
+     * @return the shell toolset
+     */
     public static ShellToolset shell(Path dir) {
         return shell(LocalCommandRunner.in(dir));
     }
 
-    /** Named commands as tools, with the default timeout. */
+    /**
+     * Named commands as tools, with the default timeout.
+     *
+     * @param commands the commands
+     * @param runner the runner
+     * @return named commands as tools, with the default timeout
+     */
     public static ScriptToolset script(CommandRunner runner, Map<String, ScriptToolset.Script> commands) {
         return ScriptToolset.builder(runner).scripts(commands).build();
     }
 
-    /** {@code fetch(urls)} limited to {@code allowedHosts} (empty = any), with the default timeout and size cap. */
+    /**
+     * {@code fetch(urls)} limited to {@code allowedHosts} (empty = any), with the default timeout and size cap.
+     *
+     * @param allowedHosts the allowed hosts
+     * @param client the client
+     * @return {@code fetch(urls)} limited to {@code allowedHosts} (empty = any), with the default timeout and size cap
+     */
     public static FetchToolset fetch(OkHttpClient client, List<String> allowedHosts) {
         return FetchToolset.builder(client).allowedHosts(allowedHosts).build();
     }

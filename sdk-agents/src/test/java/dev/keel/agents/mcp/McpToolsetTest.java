@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolArguments;
+import dev.keel.core.internal.json.Json;
 import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(120)
 class McpToolsetTest {
+    /** The newest MCP specification revision; Keel's SDK and the pinned test servers must both speak it. */
+    private static final String CURRENT_PROTOCOL = "2025-11-25";
+
     @TempDir
     Path dir;
 
@@ -183,6 +187,27 @@ class McpToolsetTest {
             http.destroyForcibly().waitFor();
             sse.destroyForcibly().waitFor();
         }
+    }
+
+    /**
+     * Keel offers the newest MCP revision (2025-11-25) and the pinned npm servers accept it: the
+     * initialize exchange is read off the wire by {@code tee}s between Keel and the real server.
+     */
+    @Test
+    void negotiatesTheCurrentProtocolRevisionWithTheRealServer() throws Exception {
+        Path sent = dir.resolve("sent.jsonl");
+        Path received = dir.resolve("received.jsonl");
+        String pipeline = "tee \"$0\" | node \"$2\" stdio | tee \"$1\"";
+        try (McpToolset everything = McpToolset.stdio("sh", List.of("-c", pipeline, sent.toString(), received.toString(),
+                McpServers.script("server-everything")), Map.of())) {
+            assertThat(call(everything, "echo", "{\"message\":\"over tee\"}").content()).isEqualTo("Echo: over tee");
+        }
+        com.fasterxml.jackson.databind.JsonNode initialize = Files.readAllLines(sent).stream().map(Json::parse)
+                .filter(m -> m.path("method").asText().equals("initialize")).findFirst().orElseThrow();
+        assertThat(initialize.path("params").path("protocolVersion").asText()).isEqualTo(CURRENT_PROTOCOL);
+        com.fasterxml.jackson.databind.JsonNode answer = Files.readAllLines(received).stream().map(Json::parse)
+                .filter(m -> m.path("id").equals(initialize.path("id")) && m.has("result")).findFirst().orElseThrow();
+        assertThat(answer.path("result").path("protocolVersion").asText()).isEqualTo(CURRENT_PROTOCOL);
     }
 
     @Test

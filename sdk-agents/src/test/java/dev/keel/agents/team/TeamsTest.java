@@ -141,7 +141,7 @@ class TeamsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = { // single quotes are part of the messages
         "unknown-subagent.yaml|6|agents.root.sub_agents[1]|unknown agent 'qa'",
         "cycle.yaml|10|agents.b.sub_agents[0]|cycle in sub_agents/handoffs: a -> b -> a",
         "unknown-model.yaml|3|agents.root.model|unknown model 'gpt5'",

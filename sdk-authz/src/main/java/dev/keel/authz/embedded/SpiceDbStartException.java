@@ -6,7 +6,11 @@ import dev.keel.authz.AuthzException;
 public class SpiceDbStartException extends AuthzException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with SpiceDB's own error text. */
+    /**
+     * Creates the exception with SpiceDB's own error text.
+     *
+     * @param message what went wrong, naming the problem
+     */
     public SpiceDbStartException(String message) {
         super(message);
     }

@@ -13,7 +13,14 @@ import java.util.Objects;
  * @param detail   a short technical detail for errors (empty for plain denials); never hit content
  */
 public record DroppedHit(int rank, ObjectRef resource, DropReason reason, String detail) {
-    /** Requires a reason; null detail becomes empty. */
+    /**
+     * Requires a reason; null detail becomes empty.
+     *
+     * @param detail a short technical detail for errors (empty for plain denials); never hit content
+     * @param rank position of the hit in the retriever's ranking (0 = best)
+     * @param reason why it was dropped
+     * @param resource the resource the hit belongs to, or {@code null} when the extractor failed
+     */
     public DroppedHit {
         Objects.requireNonNull(reason, "reason");
         detail = detail == null ? "" : detail;

@@ -13,13 +13,24 @@ import java.util.List;
  * @param <H> the hit type
  */
 public record FilterResult<H>(List<H> kept, List<DroppedHit> dropped, int examined, FilterStrategy strategy) {
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param dropped the removed hits, in rank order
+     * @param examined how many hits were looked at (including over-fetched ones)
+     * @param kept the readable hits, best first
+     * @param strategy the strategy that decided (AUTO reports what it fell to)
+     */
     public FilterResult {
         kept = List.copyOf(kept);
         dropped = List.copyOf(dropped);
     }
 
-    /** True when any hit was dropped for a reason other than a plain denial (the filter failed closed). */
+    /**
+     * True when any hit was dropped for a reason other than a plain denial (the filter failed closed).
+     *
+     * @return true when any hit was dropped for a reason other than a plain denial
+     */
     public boolean failedClosed() {
         return dropped.stream().anyMatch(d -> d.reason() != DropReason.DENIED);
     }

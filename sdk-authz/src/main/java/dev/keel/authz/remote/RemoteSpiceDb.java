@@ -50,12 +50,22 @@ public final class RemoteSpiceDb implements PermissionsClient {
         this.client = client;
     }
 
-    /** A builder for a server at {@code target} ({@code host:port}); TLS is on by default. */
+    /**
+     * A builder for a server at {@code target} ({@code host:port}); TLS is on by default.
+     *
+     * @param target {@code host:port}
+     * @return a builder for a server at {@code target}
+     */
     public static Builder builder(String target) {
         return new Builder(Objects.requireNonNull(target, "target"), null);
     }
 
-    /** A builder for a server listening on a unix socket (plaintext; the socket's file permissions protect it). */
+    /**
+     * A builder for a server listening on a unix socket (plaintext; the socket's file permissions protect it).
+     *
+     * @param socket the socket file
+     * @return a builder for a server listening on a unix socket
+     */
     public static Builder unixSocket(Path socket) {
         return new Builder(null, Objects.requireNonNull(socket, "socket"));
     }
@@ -140,20 +150,34 @@ public final class RemoteSpiceDb implements PermissionsClient {
             this.tls = target != null;
         }
 
-        /** Disables TLS (only for servers on a trusted network or loopback). */
+        /**
+         * Disables TLS (only for servers on a trusted network or loopback).
+         *
+         * @return this builder
+         */
         public Builder plaintext() {
             this.tls = false;
             return this;
         }
 
-        /** Trusts the PEM certificates in {@code file} instead of the system trust store (implies TLS). */
+        /**
+         * Trusts the PEM certificates in {@code file} instead of the system trust store (implies TLS).
+         *
+         * @param file a PEM file of trusted certificates
+         * @return this builder
+         */
         public Builder trustCertificates(Path file) {
             this.trustedCertificates = Objects.requireNonNull(file, "file");
             this.tls = true;
             return this;
         }
 
-        /** The preshared key, sent as {@code authorization: Bearer <key>} on every call. */
+        /**
+         * The preshared key, sent as {@code authorization: Bearer <key>} on every call.
+         *
+         * @param key the preshared key, sent as {@code authorization: Bearer <key>} on every call
+         * @return this builder
+         */
         public Builder presharedKey(String key) {
             Objects.requireNonNull(key, "key");
             if (key.isBlank()) {
@@ -163,19 +187,36 @@ public final class RemoteSpiceDb implements PermissionsClient {
             return this;
         }
 
-        /** Deadline of one unary call attempt (default 5 s). */
+        /**
+         * Deadline of one unary call attempt (default 5 s).
+         *
+         * @param deadline the deadline
+         * @return this builder
+         */
         public Builder deadline(Duration deadline) {
             this.deadline = positive(deadline, "deadline");
             return this;
         }
 
-        /** Deadline of one streaming call, lookups and reads (default 5 min). */
+        /**
+         * Deadline of one streaming call, lookups and reads (default 5 min).
+         *
+         * @param deadline the deadline
+         * @return this builder
+         */
         public Builder streamDeadline(Duration deadline) {
             this.streamDeadline = positive(deadline, "streamDeadline");
             return this;
         }
 
-        /** Retries after the first attempt when the server is UNAVAILABLE (default 3), backoff starting at {@code initialBackoff}, doubling. */
+        /**
+         * Retries after the first attempt when the server is UNAVAILABLE (default 3), backoff starting at {@code
+         * initialBackoff}, doubling.
+         *
+         * @param maxRetries retries after the first attempt
+         * @param initialBackoff the first wait between attempts, doubled after each
+         * @return this builder
+         */
         public Builder retries(int maxRetries, Duration initialBackoff) {
             if (maxRetries < 0) {
                 throw new IllegalArgumentException("maxRetries must be >= 0");
@@ -185,13 +226,22 @@ public final class RemoteSpiceDb implements PermissionsClient {
             return this;
         }
 
-        /** The consistency of calls that do not pass one (default: fully consistent). */
+        /**
+         * The consistency of calls that do not pass one (default: fully consistent).
+         *
+         * @param consistency the consistency of calls that do not pass one (default: fully consistent)
+         * @return this builder
+         */
         public Builder defaultConsistency(Consistency consistency) {
             this.defaultConsistency = Objects.requireNonNull(consistency, "consistency");
             return this;
         }
 
-        /** Creates the client; the connection is made lazily on the first call. */
+        /**
+         * Creates the client; the connection is made lazily on the first call.
+         *
+         * @return the client; close it to release the connection
+         */
         public RemoteSpiceDb build() {
             Channels.Owned owned = socket != null ? Channels.unixSocket(socket) : Channels.target(target);
             try {

@@ -27,6 +27,8 @@ final class FaultyClient implements PermissionsClient {
     final BiFunction<PermissionsClient, List<Check>, List<BulkCheckResult>> bulk;
     final AtomicInteger bulkCalls = new AtomicInteger();
     final AtomicInteger lookups = new AtomicInteger();
+    /** The consistency of every bulk check and lookup, in call order. */
+    final List<Consistency> consistencies = new java.util.concurrent.CopyOnWriteArrayList<>();
     RuntimeException lookupFailure;
 
     FaultyClient(PermissionsClient real, BiFunction<PermissionsClient, List<Check>, List<BulkCheckResult>> bulk) {
@@ -42,12 +44,14 @@ final class FaultyClient implements PermissionsClient {
     @Override
     public List<BulkCheckResult> checkBulk(List<Check> checks, Consistency consistency) {
         bulkCalls.incrementAndGet();
+        consistencies.add(consistency);
         return bulk.apply(real, checks);
     }
 
     @Override
     public Stream<LookupResult> lookupResources(String type, String permission, SubjectRef subject, Consistency c) {
         lookups.incrementAndGet();
+        consistencies.add(c);
         if (lookupFailure != null) {
             throw lookupFailure;
         }

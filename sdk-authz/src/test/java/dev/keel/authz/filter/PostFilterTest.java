@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.authz.BulkCheckResult;
 import dev.keel.authz.CheckResult;
+import dev.keel.authz.Consistency;
 import dev.keel.authz.ObjectRef;
 import dev.keel.authz.PermissionsException;
+import dev.keel.authz.Relationship;
+import dev.keel.authz.RelationshipUpdate;
 import dev.keel.authz.Spice;
 import dev.keel.authz.SubjectRef;
+import dev.keel.authz.ZedToken;
 import dev.keel.authz.embedded.EmbeddedSpiceDb;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -191,19 +195,56 @@ class PostFilterTest {
                 .filter(hits, EMILIA).dropped()).allSatisfy(d -> assertThat(d.reason()).isEqualTo(DropReason.TIMEOUT));
 
         // a slow server: the first batch spends the budget, later batches are not even asked
+        ManualClock clock = new ManualClock();
         FaultyClient slow = new FaultyClient(db, (c, checks) -> {
-            try {
-                Thread.sleep(150);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            clock.advance(Duration.ofMillis(150));
             return c.checkBulk(checks);
         });
         FilterResult<Chunk> result = PostFilter.<Chunk>builder(slow, "read", c -> ObjectRef.of("document", c.docId()))
-                .batchSize(1).timeout(Duration.ofMillis(100)).build().filter(hits, EMILIA);
+                .batchSize(1).timeout(Duration.ofMillis(100)).clock(clock).build().filter(hits, EMILIA);
         assertThat(slow.bulkCalls.get()).isEqualTo(1);
         assertThat(result.dropped()).anySatisfy(d -> assertThat(d.reason()).isEqualTo(DropReason.TIMEOUT));
         assertThat(result.kept()).allSatisfy(h -> assertThat(h.docId()).isIn("doc1", "doc3"));
+    }
+
+    @Test
+    void aBudgetNotYetSpentAsksEveryBatch() {
+        List<Chunk> hits = retrieve("pricing roadmap playbook faq");
+        ManualClock clock = new ManualClock();
+        FaultyClient slowish = new FaultyClient(db, (c, checks) -> {
+            clock.advance(Duration.ofMillis(30));
+            return c.checkBulk(checks);
+        });
+        FilterResult<Chunk> result = PostFilter.<Chunk>builder(slowish, "read", c -> ObjectRef.of("document", c.docId()))
+                .batchSize(1).timeout(Duration.ofMillis(100)).clock(clock).build().filter(hits, EMILIA);
+        // three documents, 30 ms each on the filter's clock: 90 ms, inside the 100 ms budget
+        assertThat(slowish.bulkCalls.get()).isEqualTo(3);
+        assertThat(result.dropped()).noneSatisfy(d -> assertThat(d.reason()).isEqualTo(DropReason.TIMEOUT));
+        assertThat(result.kept()).extracting(Chunk::docId).containsOnly("doc1", "doc3");
+    }
+
+    @Test
+    void consistencyGivenPerCallReachesEveryCheckAndSeesTheNewWrite() {
+        Relationship grant = Relationship.parse("document:doc1#viewer@user:charlie");
+        FaultyClient counting = FaultyClient.counting(db);
+        PostFilter<Chunk> readable = PostFilter.of(counting, "read", c -> ObjectRef.of("document", c.docId()));
+        List<Chunk> hits = retrieve("pricing roadmap playbook faq");
+        assertThat(readable.keep(hits, CHARLIE)).extracting(Chunk::docId).containsOnly("doc3");
+        ZedToken token = db.write(List.of(RelationshipUpdate.touch(grant)));
+        try {
+            Consistency fresh = Consistency.atLeastAsFresh(token);
+            assertThat(readable.keep(hits, CHARLIE, fresh)).extracting(Chunk::docId).containsOnly("doc1", "doc3");
+            assertThat(readable.topK((offset, limit) -> hits.subList(Math.min(offset, hits.size()),
+                    Math.min(offset + limit, hits.size())), 10, CHARLIE, fresh).kept())
+                    .extracting(Chunk::docId).contains("doc1");
+            int calls = counting.consistencies.size();
+            assertThat(counting.consistencies.subList(calls - 2, calls)).containsOnly(fresh);
+            // the filter itself is unchanged: a call without a consistency uses the builder's
+            readable.keep(hits, CHARLIE);
+            assertThat(counting.consistencies.get(counting.consistencies.size() - 1)).isEqualTo(db.defaultConsistency());
+        } finally {
+            db.write(List.of(RelationshipUpdate.delete(grant)));
+        }
     }
 
     @Test

@@ -83,7 +83,11 @@ public final class Anthropic implements ChatModel {
                 (status, body, response) -> AnthropicWire.error(provider, status, body, response));
     }
 
-    /** A builder; {@code model} is required. */
+    /**
+     * A builder; {@code model} is required.
+     *
+     * @return a builder; {@code model} is required
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -124,14 +128,29 @@ public final class Anthropic implements ChatModel {
         return b.build();
     }
 
+    /**
+     * The provider name used in ids, logs and exceptions.
+     *
+     * @return the provider name
+     */
     public String providerName() {
         return provider;
     }
 
+    /**
+     * The model requests go to unless a request overrides it.
+     *
+     * @return the model name
+     */
     public String model() {
         return model;
     }
 
+    /**
+     * The API root requests go to.
+     *
+     * @return the base URL
+     */
     public String baseUrl() {
         return baseUrl.toString();
     }
@@ -172,53 +191,100 @@ public final class Anthropic implements ChatModel {
 
         private Builder() {}
 
+        /**
+         * Name used in ids, logs and exceptions (default {@code anthropic}).
+         *
+         * @param providerName the name
+         * @return this builder
+         */
         public Builder providerName(String providerName) {
             this.providerName = Objects.requireNonNull(providerName, "providerName");
             return this;
         }
 
-        /** The API root without {@code /v1}, e.g. {@code https://api.anthropic.com}. */
+        /**
+         * The API root without {@code /v1}, e.g. {@code https://api.anthropic.com}.
+         *
+         * @param baseUrl the API root without {@code /v1}, e.g. {@code https://api.anthropic.com}
+         * @return this builder
+         */
         public Builder baseUrl(String baseUrl) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
             return this;
         }
 
+        /**
+         * The model requests go to unless a request overrides it.
+         *
+         * @param model the model name, for example {@code claude-sonnet-4-5}
+         * @return this builder
+         */
         public Builder model(String model) {
             this.model = model;
             return this;
         }
 
-        /** The API key, sent as {@code x-api-key}. */
+        /**
+         * The API key, sent as {@code x-api-key}.
+         *
+         * @param apiKey the API key, sent as {@code x-api-key}
+         * @return this builder
+         */
         public Builder apiKey(String apiKey) {
             this.apiKey = apiKey;
             return this;
         }
 
-        /** Reads the key from environment variable {@code name} at {@link #build()}; unset fails there. */
+        /**
+         * Reads the key from environment variable {@code name} at {@link #build()}; unset fails there.
+         *
+         * @param name the variable's name
+         * @return this builder
+         */
         public Builder apiKeyFromEnv(String name) {
             this.apiKeyEnv = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Timeouts, retries and interceptors for a client this model creates and owns. */
+        /**
+         * Timeouts, retries and interceptors for a client this model creates and owns.
+         *
+         * @param http the configuration
+         * @return this builder
+         */
         public Builder http(HttpConfig http) {
             this.http = Objects.requireNonNull(http, "http");
             return this;
         }
 
-        /** Uses {@code client} as is; the model does not close it. */
+        /**
+         * Uses {@code client} as is; the model does not close it.
+         *
+         * @param client the client
+         * @return this builder
+         */
         public Builder httpClient(OkHttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "client");
             return this;
         }
 
-        /** Options applied to every request; fields a request sets win. */
+        /**
+         * Options applied to every request; fields a request sets win.
+         *
+         * @param options the options
+         * @return this builder
+         */
         public Builder defaultOptions(ChatOptions options) {
             this.defaultOptions = Objects.requireNonNull(options, "options");
             return this;
         }
 
-        /** {@code max_tokens} when neither the request nor the default options set one. */
+        /**
+         * {@code max_tokens} when neither the request nor the default options set one.
+         *
+         * @param maxTokens the default token cap
+         * @return this builder
+         */
         public Builder defaultMaxTokens(int maxTokens) {
             if (maxTokens <= 0) {
                 throw new IllegalArgumentException("defaultMaxTokens must be positive, was " + maxTokens);
@@ -227,18 +293,34 @@ public final class Anthropic implements ChatModel {
             return this;
         }
 
-        /** The {@code anthropic-version} header. */
+        /**
+         * The {@code anthropic-version} header.
+         *
+         * @param version the {@code anthropic-version} header
+         * @return this builder
+         */
         public Builder version(String version) {
             this.version = Objects.requireNonNull(version, "version");
             return this;
         }
 
-        /** An extra header on every request (e.g. {@code anthropic-beta}). */
+        /**
+         * An extra header on every request (e.g. {@code anthropic-beta}).
+         *
+         * @param name the header name
+         * @param value the header value
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
+        /**
+         * Builds the model.
+         *
+         * @return the model
+         */
         public Anthropic build() {
             return new Anthropic(this);
         }

@@ -28,6 +28,18 @@ public record Command(List<String> argv, Map<String, String> env, String cwd, by
     /** Default output cap per stream: 1 MiB. */
     public static final int DEFAULT_OUTPUT_LIMIT = 1 << 20;
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param argv program and arguments; never empty
+     * @param env environment variables given explicitly; runners do not add the host's environment unless
+     *     documented otherwise
+     * @param cwd working directory, or {@code null} for the runner's default
+     * @param stdin bytes written to standard input, then closed (empty = nothing)
+     * @param timeout after this the command is killed and the result says {@code timedOut}
+     * @param outputLimit maximum bytes kept of stdout and of stderr each; the rest is dropped and the result says
+     *     {@code truncated}
+     */
     public Command {
         argv = List.copyOf(Objects.requireNonNull(argv, "argv"));
         if (argv.isEmpty()) {
@@ -44,46 +56,102 @@ public record Command(List<String> argv, Map<String, String> env, String cwd, by
         }
     }
 
-    /** A command with defaults for everything but argv. */
+    /**
+     * A command with defaults for everything but argv.
+     *
+     * @param argv the program and its arguments
+     * @return a command with defaults for everything but argv
+     */
     public static Command of(String... argv) {
         return new Command(List.of(argv), Map.of(), null, null, DEFAULT_TIMEOUT, DEFAULT_OUTPUT_LIMIT);
     }
 
-    /** A command with defaults for everything but argv. */
+    /**
+     * A command with defaults for everything but argv.
+     *
+     * @param argv the program and its arguments
+     * @return a command with defaults for everything but argv
+     */
     public static Command of(List<String> argv) {
         return new Command(argv, Map.of(), null, null, DEFAULT_TIMEOUT, DEFAULT_OUTPUT_LIMIT);
     }
 
-    /** {@code sh -c script}. */
+    /**
+     * {@code sh -c script}.
+     *
+     * @param script the shell script
+     * @return the command
+     */
     public static Command shell(String script) {
         return of("sh", "-c", script);
     }
 
+    /**
+     * Standard input, a copy.
+     *
+     * @return the bytes, possibly empty
+     */
     @Override
     public byte[] stdin() {
         return stdin.clone();
     }
 
+    /**
+     * A copy with these environment variables instead of the current ones (the host's are never added).
+     *
+     * @param env the variables
+     * @return the new command
+     */
     public Command withEnv(Map<String, String> env) {
         return new Command(argv, env, cwd, stdin, timeout, outputLimit);
     }
 
+    /**
+     * A copy that starts in another directory.
+     *
+     * @param cwd the directory, or null for the runner's
+     * @return the new command
+     */
     public Command withCwd(String cwd) {
         return new Command(argv, env, cwd, stdin, timeout, outputLimit);
     }
 
+    /**
+     * A copy with this standard input.
+     *
+     * @param stdin the bytes (copied)
+     * @return the new command
+     */
     public Command withStdin(byte[] stdin) {
         return new Command(argv, env, cwd, stdin, timeout, outputLimit);
     }
 
+    /**
+     * A copy with this standard input, UTF-8 encoded.
+     *
+     * @param stdin the text
+     * @return the new command
+     */
     public Command withStdin(String stdin) {
         return withStdin(stdin.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A copy with another time limit.
+     *
+     * @param timeout the limit
+     * @return the new command
+     */
     public Command withTimeout(Duration timeout) {
         return new Command(argv, env, cwd, stdin, timeout, outputLimit);
     }
 
+    /**
+     * A copy with another output cap per stream.
+     *
+     * @param outputLimit the most bytes kept of stdout and of stderr
+     * @return the new command
+     */
     public Command withOutputLimit(int outputLimit) {
         return new Command(argv, env, cwd, stdin, timeout, outputLimit);
     }

@@ -50,12 +50,21 @@ public final class LocalCommandRunner implements CommandRunner {
         this.defaultCwd = defaultCwd;
     }
 
-    /** A runner whose commands start in the JVM's working directory unless they say otherwise. */
+    /**
+     * A runner whose commands start in the JVM's working directory unless they say otherwise.
+     *
+     * @return a runner whose commands start in the JVM's working directory unless they say otherwise
+     */
     public static LocalCommandRunner create() {
         return new LocalCommandRunner(Path.of("").toAbsolutePath());
     }
 
-    /** A runner whose commands start in {@code cwd} unless they say otherwise. */
+    /**
+     * A runner whose commands start in {@code cwd} unless they say otherwise.
+     *
+     * @param cwd the working directory
+     * @return a runner whose commands start in {@code cwd} unless they say otherwise
+     */
     public static LocalCommandRunner in(Path cwd) {
         if (!Files.isDirectory(cwd)) {
             throw new CommandException("working directory does not exist: " + cwd);

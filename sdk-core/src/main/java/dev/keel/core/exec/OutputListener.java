@@ -5,9 +5,17 @@ public interface OutputListener {
     /** Ignores all output. */
     OutputListener NONE = new OutputListener() {};
 
-    /** A chunk of standard output (a copy the listener may keep). */
+    /**
+     * A chunk of standard output (a copy the listener may keep).
+     *
+     * @param chunk the bytes
+     */
     default void onStdout(byte[] chunk) {}
 
-    /** A chunk of standard error (a copy the listener may keep). */
+    /**
+     * A chunk of standard error (a copy the listener may keep).
+     *
+     * @param chunk the bytes
+     */
     default void onStderr(byte[] chunk) {}
 }

@@ -18,6 +18,9 @@ public final class HttpClients {
     /**
      * A new client with the configuration's timeouts, interceptors and retry policy. Share the result:
      * every {@code OkHttpClient} owns a connection pool and threads.
+     *
+     * @param config the configuration
+     * @return a new client with the configuration's timeouts
      */
     public static OkHttpClient create(HttpConfig config) {
         OkHttpClient.Builder b = new OkHttpClient.Builder()

@@ -15,7 +15,11 @@ public enum ApiType {
         this.configName = configName;
     }
 
-    /** The name used in configuration files: {@code openai-compatible} or {@code anthropic}. */
+    /**
+     * The name used in configuration files: {@code openai-compatible} or {@code anthropic}.
+     *
+     * @return the name used in configuration files
+     */
     public String configName() {
         return configName;
     }
@@ -24,6 +28,8 @@ public enum ApiType {
      * Parses a configuration value: {@code openai-compatible} (also {@code openai}, {@code openai_compatible})
      * or {@code anthropic}, case-insensitively.
      *
+     * @param value the configured value
+     * @return the API type
      * @throws IllegalArgumentException naming the accepted values
      */
     public static ApiType fromConfig(String value) {

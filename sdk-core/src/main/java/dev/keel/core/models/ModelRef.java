@@ -10,6 +10,12 @@ import java.util.Objects;
  * @param model    model name as the provider knows it (may contain {@code /})
  */
 public record ModelRef(String provider, String model) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param provider provider name
+     * @param model model name as the provider knows it (may contain {@code /})
+     */
     public ModelRef {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(model, "model");
@@ -18,6 +24,8 @@ public record ModelRef(String provider, String model) {
     /**
      * Parses {@code provider/model}.
      *
+     * @param reference the reference
+     * @return the parsed reference
      * @throws ModelResolutionException.InvalidReference when there is no {@code /}, either side is empty,
      *                                                   or the reference contains whitespace
      */

@@ -78,12 +78,20 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         this.clientPerModel = b.clientPerModel;
     }
 
-    /** A builder with the built-in providers, the process environment and default HTTP settings. */
+    /**
+     * A builder with the built-in providers, the process environment and default HTTP settings.
+     *
+     * @return a builder with the built-in providers
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The built-in providers over the process environment. */
+    /**
+     * The built-in providers over the process environment.
+     *
+     * @return the built-in providers over the process environment
+     */
     public static ModelRegistry defaults() {
         return builder().build();
     }
@@ -91,6 +99,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     /**
      * A chat model for {@code reference} ({@code provider/model}).
      *
+     * @param reference the reference
+     * @return a chat model for {@code reference}
      * @throws ModelResolutionException.InvalidReference when the reference is malformed
      * @throws ModelResolutionException.UnknownProvider  listing the known providers
      * @throws ModelResolutionException.MissingApiKey    naming the environment variable to set
@@ -99,7 +109,12 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         return chatModel(ModelRef.parse(reference));
     }
 
-    /** A chat model for an already parsed reference; see {@link #chatModel(String)}. */
+    /**
+     * A chat model for an already parsed reference; see {@link #chatModel(String)}.
+     *
+     * @param reference the parsed reference
+     * @return a chat model for an already parsed reference
+     */
     public ChatModel chatModel(ModelRef reference) {
         ProviderConfig provider = providerFor(reference);
         return track(factory(provider).chatModel(provider, reference.model(), apiKey(provider), http()));
@@ -137,6 +152,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     /**
      * An embedding model for {@code reference}, e.g. {@code openai/text-embedding-3-small}.
      *
+     * @param reference the reference
+     * @return an embedding model for {@code reference}
      * @throws ModelResolutionException.Unsupported when the provider's API has no embeddings (Anthropic)
      * @throws ModelResolutionException             for the same reasons as {@link #chatModel(String)}
      */
@@ -146,12 +163,21 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         return track(factory(provider).embeddingModel(provider, ref.model(), apiKey(provider), http()));
     }
 
-    /** The provider registered under {@code name}. */
+    /**
+     * The provider registered under {@code name}.
+     *
+     * @param name the provider name
+     * @return the provider registered under {@code name}
+     */
     public Optional<ProviderConfig> provider(String name) {
         return Optional.ofNullable(providers.get(name));
     }
 
-    /** All registered providers, sorted by name. */
+    /**
+     * All registered providers, sorted by name.
+     *
+     * @return all registered providers
+     */
     public List<ProviderConfig> providers() {
         return providers.values().stream().sorted(java.util.Comparator.comparing(ProviderConfig::name)).toList();
     }
@@ -159,6 +185,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     /**
      * A builder starting from this registry's providers, environment and HTTP settings. A registry built
      * from it creates its own HTTP client (unless a caller's client was set): it never shares this one's.
+     *
+     * @return a builder starting from this registry's settings
      */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -271,7 +299,12 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
             factories.putAll(ProviderFactories.DEFAULTS);
         }
 
-        /** Registers {@code provider}, replacing any provider (built-in or not) of the same name. */
+        /**
+         * Registers {@code provider}, replacing any provider (built-in or not) of the same name.
+         *
+         * @param provider the provider
+         * @return this builder
+         */
         public Builder provider(ProviderConfig provider) {
             Objects.requireNonNull(provider, "provider");
             providers.put(provider.name(), provider);
@@ -281,6 +314,9 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         /**
          * Sets the registry's providers to exactly these, replacing every provider registered before (the
          * built-ins included). Use {@link #provider(ProviderConfig)} to add one.
+         *
+         * @param providers the providers
+         * @return this builder
          */
         public Builder providers(List<ProviderConfig> providers) {
             List<ProviderConfig> copy = new ArrayList<>(providers);
@@ -289,19 +325,33 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
             return this;
         }
 
-        /** Removes a provider, built-in or not; resolving it then fails as unknown. */
+        /**
+         * Removes a provider, built-in or not; resolving it then fails as unknown.
+         *
+         * @param name the provider name
+         * @return this builder
+         */
         public Builder removeProvider(String name) {
             providers.remove(name);
             return this;
         }
 
-        /** Removes every provider, built-ins included. */
+        /**
+         * Removes every provider, built-ins included.
+         *
+         * @return this builder
+         */
         public Builder clearProviders() {
             providers.clear();
             return this;
         }
 
-        /** Reads keys from {@code environment} instead of the process environment (copied). */
+        /**
+         * Reads keys from {@code environment} instead of the process environment (copied).
+         *
+         * @param environment the variables
+         * @return this builder
+         */
         public Builder environment(Map<String, String> environment) {
             Map<String, String> copy = Map.copyOf(Objects.requireNonNull(environment, "environment"));
             this.environment = copy::get;
@@ -309,21 +359,36 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
             return this;
         }
 
-        /** Reads keys through {@code lookup} (variable name → value or {@code null}) at resolve time. */
+        /**
+         * Reads keys through {@code lookup} (variable name → value or {@code null}) at resolve time.
+         *
+         * @param lookup the lookup
+         * @return this builder
+         */
         public Builder environment(Function<String, String> lookup) {
             this.environment = Objects.requireNonNull(lookup, "lookup");
             this.processEnvironment = false;
             return this;
         }
 
-        /** Timeouts, retries and interceptors of the HTTP client the registry creates for its models. */
+        /**
+         * Timeouts, retries and interceptors of the HTTP client the registry creates for its models.
+         *
+         * @param config the config
+         * @return this builder
+         */
         public Builder http(HttpConfig config) {
             this.httpConfig = Objects.requireNonNull(config, "config");
             this.httpClient = null;
             return this;
         }
 
-        /** Uses the caller's client for every resolved model instead of creating one; the caller owns and closes it. */
+        /**
+         * Uses the caller's client for every resolved model instead of creating one; the caller owns and closes it.
+         *
+         * @param client the client
+         * @return this builder
+         */
         public Builder httpClient(OkHttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "client");
             return this;
@@ -344,11 +409,17 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
             return this;
         }
 
+        /**
+         * Builds the registry.
+         *
+         * @return the registry
+         */
         public ModelRegistry build() {
             return new ModelRegistry(this);
         }
 
         @Override
+    /** Lists provider names and where keys come from; never a key. */
         public String toString() {
             return "ModelRegistry.Builder[providers=" + providers.keySet() + "]";
         }

@@ -19,15 +19,27 @@ public abstract sealed class ModelResolutionException extends KeelException
     /** The reference is not of the form {@code provider/model}. */
     public static final class InvalidReference extends ModelResolutionException {
         private static final long serialVersionUID = 1L;
+
+        /** The reference that could not be parsed. */
         private final String reference;
 
+        /**
+         * Creates the exception.
+         *
+         * @param reference the reference
+         * @param problem what is wrong with it
+         */
         public InvalidReference(String reference, String problem) {
             super("invalid model reference '" + reference + "': " + problem
                     + " (expected provider/model, e.g. openai/gpt-5 or dmr/ai/qwen2.5)");
             this.reference = reference;
         }
 
-        /** The reference as given. */
+        /**
+         * The reference as given.
+         *
+         * @return the reference as given
+         */
         public String reference() {
             return reference;
         }
@@ -36,20 +48,39 @@ public abstract sealed class ModelResolutionException extends KeelException
     /** No provider of that name is registered. */
     public static final class UnknownProvider extends ModelResolutionException {
         private static final long serialVersionUID = 1L;
+
+        /** The unknown provider name. */
         private final String provider;
+
+        /** The registered provider names, sorted. */
         private final List<String> knownProviders;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the unknown name
+         * @param knownProviders the registered names
+         */
         public UnknownProvider(String provider, List<String> knownProviders) {
             super("unknown model provider '" + provider + "'; known providers: " + String.join(", ", knownProviders));
             this.provider = provider;
             this.knownProviders = List.copyOf(knownProviders);
         }
 
+        /**
+         * The unknown provider name.
+         *
+         * @return the name
+         */
         public String provider() {
             return provider;
         }
 
-        /** The registered provider names, sorted. */
+        /**
+         * The registered provider names, sorted.
+         *
+         * @return the registered provider names
+         */
         public List<String> knownProviders() {
             return knownProviders;
         }
@@ -58,20 +89,39 @@ public abstract sealed class ModelResolutionException extends KeelException
     /** The provider needs a key and the environment variable that should hold it is unset or empty. */
     public static final class MissingApiKey extends ModelResolutionException {
         private static final long serialVersionUID = 1L;
+
+        /** The provider whose key is missing. */
         private final String provider;
+
+        /** The environment variable that should hold the key. */
         private final String variable;
 
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider whose key is missing
+         * @param variable the environment variable that should hold it
+         */
         public MissingApiKey(String provider, String variable) {
             super("provider '" + provider + "' needs an API key: set the environment variable " + variable);
             this.provider = provider;
             this.variable = variable;
         }
 
+        /**
+         * The provider whose key is missing.
+         *
+         * @return the provider name
+         */
         public String provider() {
             return provider;
         }
 
-        /** Name of the environment variable that should hold the key. */
+        /**
+         * Name of the environment variable that should hold the key.
+         *
+         * @return the variable's name
+         */
         public String variable() {
             return variable;
         }
@@ -81,6 +131,11 @@ public abstract sealed class ModelResolutionException extends KeelException
     public static final class Unsupported extends ModelResolutionException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Creates the exception.
+         *
+         * @param message what is not supported
+         */
         public Unsupported(String message) {
             super(message);
         }

@@ -23,13 +23,20 @@ public final class Models {
      * Resolves a chat model reference such as {@code openai/gpt-5}, {@code anthropic/claude-sonnet-4-5}
      * or {@code dmr/ai/qwen2.5}.
      *
+     * @param reference the reference
+     * @return the model
      * @throws ModelResolutionException when the reference is malformed, the provider unknown or its key unset
      */
     public static ChatModel resolve(String reference) {
         return ModelRegistry.builder().clientPerModel().build().chatModel(reference);
     }
 
-    /** Resolves an embedding model reference such as {@code openai/text-embedding-3-small}. */
+    /**
+     * Resolves an embedding model reference such as {@code openai/text-embedding-3-small}.
+     *
+     * @param reference the reference
+     * @return the model
+     */
     public static EmbeddingModel embeddingModel(String reference) {
         return ModelRegistry.builder().clientPerModel().build().embeddingModel(reference);
     }
@@ -37,6 +44,9 @@ public final class Models {
     /**
      * A new registry of the built-in providers over the process environment; its models share one HTTP
      * client, released when the registry is closed.
+     *
+     * @return a new registry of the built-in providers over the process environment; its models share one HTTP client,
+     *     released when the registry is closed
      */
     public static ModelRegistry registry() {
         return ModelRegistry.defaults();

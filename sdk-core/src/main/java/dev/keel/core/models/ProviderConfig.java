@@ -20,6 +20,15 @@ public record ProviderConfig(String name, ApiType apiType, String baseUrl, Strin
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param name provider name, e.g. {@code openai}, {@code my-gateway}; letters, digits, {@code . _ -}
+     * @param apiType the wire protocol
+     * @param baseUrl API root, e.g. {@code https://api.openai.com/v1}; http or https
+     * @param apiKeyEnv name of the environment variable holding the key, or {@code null} when the provider needs
+     *     no key (local servers)
+     */
     public ProviderConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(apiType, "apiType");
@@ -43,22 +52,46 @@ public record ProviderConfig(String name, ApiType apiType, String baseUrl, Strin
         }
     }
 
-    /** An OpenAI-compatible provider whose key is in the environment variable {@code apiKeyEnv}. */
+    /**
+     * An OpenAI-compatible provider whose key is in the environment variable {@code apiKeyEnv}.
+     *
+     * @param name the provider name used in references, for example {@code openrouter}
+     * @param baseUrl the API root
+     * @param apiKeyEnv the environment variable holding the key
+     * @return an OpenAI-compatible provider whose key is in the environment variable {@code apiKeyEnv}
+     */
     public static ProviderConfig openAiCompatible(String name, String baseUrl, String apiKeyEnv) {
         return new ProviderConfig(name, ApiType.OPENAI_COMPATIBLE, baseUrl, apiKeyEnv);
     }
 
-    /** An OpenAI-compatible provider that needs no key (a local server). */
+    /**
+     * An OpenAI-compatible provider that needs no key (a local server).
+     *
+     * @param name the provider name used in references, for example {@code openrouter}
+     * @param baseUrl the API root
+     * @return an OpenAI-compatible provider that needs no key
+     */
     public static ProviderConfig openAiCompatible(String name, String baseUrl) {
         return new ProviderConfig(name, ApiType.OPENAI_COMPATIBLE, baseUrl, null);
     }
 
-    /** An Anthropic Messages provider whose key is in the environment variable {@code apiKeyEnv}. */
+    /**
+     * An Anthropic Messages provider whose key is in the environment variable {@code apiKeyEnv}.
+     *
+     * @param name the provider name used in references, for example {@code openrouter}
+     * @param baseUrl the API root
+     * @param apiKeyEnv the environment variable holding the key
+     * @return an Anthropic Messages provider whose key is in the environment variable {@code apiKeyEnv}
+     */
     public static ProviderConfig anthropic(String name, String baseUrl, String apiKeyEnv) {
         return new ProviderConfig(name, ApiType.ANTHROPIC, baseUrl, apiKeyEnv);
     }
 
-    /** The key's environment variable name, if the provider needs a key. */
+    /**
+     * The key's environment variable name, if the provider needs a key.
+     *
+     * @return the key's environment variable name
+     */
     public Optional<String> apiKeyVariable() {
         return Optional.ofNullable(apiKeyEnv);
     }

@@ -95,12 +95,20 @@ public final class OpenAiCompatible implements ChatModel {
                 (status, body, response) -> OpenAiWire.error(provider, status, body, response));
     }
 
-    /** A builder for a chat model; {@code model} is required. */
+    /**
+     * A builder for a chat model; {@code model} is required.
+     *
+     * @return a builder for a chat model
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder for an embedding model on the same kind of server ({@code POST {baseUrl}/embeddings}). */
+    /**
+     * A builder for an embedding model on the same kind of server ({@code POST {baseUrl}/embeddings}).
+     *
+     * @return a builder for an embedding model on the same kind of server
+     */
     public static OpenAiEmbeddings.Builder embeddings() {
         return OpenAiEmbeddings.builder();
     }
@@ -179,17 +187,29 @@ public final class OpenAiCompatible implements ChatModel {
         return b.build();
     }
 
-    /** The provider name used in ids, logs and exceptions, e.g. {@code openai}. */
+    /**
+     * The provider name used in ids, logs and exceptions, e.g. {@code openai}.
+     *
+     * @return the provider name used in ids
+     */
     public String providerName() {
         return provider;
     }
 
-    /** The configured model name. */
+    /**
+     * The configured model name.
+     *
+     * @return the configured model name
+     */
     public String model() {
         return model;
     }
 
-    /** The base URL requests go to. */
+    /**
+     * The base URL requests go to.
+     *
+     * @return the base URL requests go to
+     */
     public String baseUrl() {
         return baseUrl.toString();
     }
@@ -230,25 +250,47 @@ public final class OpenAiCompatible implements ChatModel {
 
         private Builder() {}
 
-        /** Name used in ids, logs and exceptions (e.g. {@code groq}, {@code dmr}). */
+        /**
+         * Name used in ids, logs and exceptions (e.g. {@code groq}, {@code dmr}).
+         *
+         * @param providerName name used in ids, logs and exceptions (e.g. {@code groq}, {@code dmr})
+         * @return this builder
+         */
         public Builder providerName(String providerName) {
             this.providerName = Objects.requireNonNull(providerName, "providerName");
             return this;
         }
 
-        /** The API root, e.g. {@code https://api.openai.com/v1}; {@code /chat/completions} is appended. */
+        /**
+         * The API root, e.g. {@code https://api.openai.com/v1}; {@code /chat/completions} is appended.
+         *
+         * @param baseUrl the API root, e.g. {@code https://api.openai.com/v1}; {@code /chat/completions} is
+         *     appended
+         * @return this builder
+         */
         public Builder baseUrl(String baseUrl) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
             return this;
         }
 
-        /** The model name sent with every request (a request's {@link ChatOptions#model()} overrides it). */
+        /**
+         * The model name sent with every request (a request's {@link ChatOptions#model()} overrides it).
+         *
+         * @param model the model name sent with every request (a request's {@link ChatOptions#model()} overrides
+         *     it)
+         * @return this builder
+         */
         public Builder model(String model) {
             this.model = model;
             return this;
         }
 
-        /** The API key, sent as {@code Authorization: Bearer …}. Null or blank means no key (local servers). */
+        /**
+         * The API key, sent as {@code Authorization: Bearer …}. Null or blank means no key (local servers).
+         *
+         * @param apiKey the API key, sent as {@code Authorization: Bearer …}
+         * @return this builder
+         */
         public Builder apiKey(String apiKey) {
             this.apiKey = apiKey;
             return this;
@@ -257,13 +299,21 @@ public final class OpenAiCompatible implements ChatModel {
         /**
          * Reads the key from the environment variable {@code name} at {@link #build()}, which fails with
          * a message naming the variable when it is unset. A key given with {@link #apiKey} wins.
+         *
+         * @param name the variable's name
+         * @return this builder
          */
         public Builder apiKeyFromEnv(String name) {
             this.apiKeyEnv = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Timeouts, retries and interceptors for a client this model creates and owns. */
+        /**
+         * Timeouts, retries and interceptors for a client this model creates and owns.
+         *
+         * @param http the configuration
+         * @return this builder
+         */
         public Builder http(HttpConfig http) {
             this.http = Objects.requireNonNull(http, "http");
             return this;
@@ -272,19 +322,32 @@ public final class OpenAiCompatible implements ChatModel {
         /**
          * Uses {@code client} as is (build it with {@link HttpClients#create} to keep retries). The
          * model does not close it.
+         *
+         * @param client the client
+         * @return this builder
          */
         public Builder httpClient(OkHttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "client");
             return this;
         }
 
-        /** Options applied to every request; fields a request sets win. */
+        /**
+         * Options applied to every request; fields a request sets win.
+         *
+         * @param options the options
+         * @return this builder
+         */
         public Builder defaultOptions(ChatOptions options) {
             this.defaultOptions = Objects.requireNonNull(options, "options");
             return this;
         }
 
-        /** {@code max_tokens} or {@code max_completion_tokens}; see the class documentation for the default. */
+        /**
+         * {@code max_tokens} or {@code max_completion_tokens}; see the class documentation for the default.
+         *
+         * @param name the parameter name
+         * @return this builder
+         */
         public Builder maxTokensParameter(String name) {
             if (!"max_tokens".equals(name) && !"max_completion_tokens".equals(name)) {
                 throw new IllegalArgumentException("maxTokensParameter must be max_tokens or max_completion_tokens, was "
@@ -294,13 +357,24 @@ public final class OpenAiCompatible implements ChatModel {
             return this;
         }
 
-        /** Whether streams ask for usage ({@code stream_options.include_usage}); default true. */
+        /**
+         * Whether streams ask for usage ({@code stream_options.include_usage}); default true.
+         *
+         * @param streamUsage whether streams ask for usage ({@code stream_options.include_usage}); default true
+         * @return this builder
+         */
         public Builder streamUsage(boolean streamUsage) {
             this.streamUsage = streamUsage;
             return this;
         }
 
-        /** An extra header on every request (e.g. {@code OpenAI-Organization}). */
+        /**
+         * An extra header on every request (e.g. {@code OpenAI-Organization}).
+         *
+         * @param name the header name
+         * @param value the header value
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
@@ -309,6 +383,7 @@ public final class OpenAiCompatible implements ChatModel {
         /**
          * Builds the model.
          *
+         * @return the model
          * @throws IllegalArgumentException when the model name is missing or the base URL is not http(s)
          * @throws dev.keel.core.KeelException when {@link #apiKeyFromEnv} names an unset variable
          */

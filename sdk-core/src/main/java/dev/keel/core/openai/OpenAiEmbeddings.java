@@ -71,6 +71,11 @@ public final class OpenAiEmbeddings implements EmbeddingModel {
                 (status, body, response) -> OpenAiWire.error(provider, status, body, response));
     }
 
+    /**
+     * Starts a builder.
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -190,46 +195,89 @@ public final class OpenAiEmbeddings implements EmbeddingModel {
 
         private Builder() {}
 
+        /**
+         * Name used in ids, logs and exceptions (default {@code openai}).
+         *
+         * @param providerName the name
+         * @return this builder
+         */
         public Builder providerName(String providerName) {
             this.providerName = Objects.requireNonNull(providerName, "providerName");
             return this;
         }
 
-        /** The API root; {@code /embeddings} is appended. */
+        /**
+         * The API root; {@code /embeddings} is appended.
+         *
+         * @param baseUrl the API root; {@code /embeddings} is appended
+         * @return this builder
+         */
         public Builder baseUrl(String baseUrl) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
             return this;
         }
 
+        /**
+         * The embedding model requests ask for.
+         *
+         * @param model the model name, for example {@code text-embedding-3-small}
+         * @return this builder
+         */
         public Builder model(String model) {
             this.model = model;
             return this;
         }
 
-        /** The API key; null or blank means none. */
+        /**
+         * The API key; null or blank means none.
+         *
+         * @param apiKey the API key; null or blank means none
+         * @return this builder
+         */
         public Builder apiKey(String apiKey) {
             this.apiKey = apiKey;
             return this;
         }
 
-        /** Reads the key from environment variable {@code name} at {@link #build()}; unset fails there. */
+        /**
+         * Reads the key from environment variable {@code name} at {@link #build()}; unset fails there.
+         *
+         * @param name the variable's name
+         * @return this builder
+         */
         public Builder apiKeyFromEnv(String name) {
             this.apiKeyEnv = Objects.requireNonNull(name, "name");
             return this;
         }
 
+        /**
+         * Timeouts, retries and interceptors for a client this model creates and owns.
+         *
+         * @param http the configuration
+         * @return this builder
+         */
         public Builder http(HttpConfig http) {
             this.http = Objects.requireNonNull(http, "http");
             return this;
         }
 
-        /** Uses {@code client} as is; the model does not close it. */
+        /**
+         * Uses {@code client} as is; the model does not close it.
+         *
+         * @param client the client
+         * @return this builder
+         */
         public Builder httpClient(OkHttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "client");
             return this;
         }
 
-        /** The expected vector length; answers are checked against it. */
+        /**
+         * The expected vector length; answers are checked against it.
+         *
+         * @param dimension the expected vector length; answers are checked against it
+         * @return this builder
+         */
         public Builder dimension(int dimension) {
             if (dimension <= 0) {
                 throw new IllegalArgumentException("dimension must be positive, was " + dimension);
@@ -238,13 +286,23 @@ public final class OpenAiEmbeddings implements EmbeddingModel {
             return this;
         }
 
-        /** Also send {@code dimensions} so the server shortens vectors (OpenAI text-embedding-3 models). */
+        /**
+         * Also send {@code dimensions} so the server shortens vectors (OpenAI text-embedding-3 models).
+         *
+         * @param sendDimensions whether to send {@code dimensions}
+         * @return this builder
+         */
         public Builder sendDimensions(boolean sendDimensions) {
             this.sendDimensions = sendDimensions;
             return this;
         }
 
-        /** Most inputs per request (default 256). */
+        /**
+         * Most inputs per request (default 256).
+         *
+         * @param batchSize the most inputs per request
+         * @return this builder
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("batchSize must be positive, was " + batchSize);
@@ -253,12 +311,23 @@ public final class OpenAiEmbeddings implements EmbeddingModel {
             return this;
         }
 
-        /** An extra header on every request. */
+        /**
+         * An extra header on every request.
+         *
+         * @param name the header name
+         * @param value the header value
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
+        /**
+         * Builds the model.
+         *
+         * @return the model
+         */
         public OpenAiEmbeddings build() {
             return new OpenAiEmbeddings(this);
         }

@@ -52,17 +52,29 @@ public final class SecretScanner {
         literals = Collections.unmodifiableSet(new LinkedHashSet<>(b.literals));
     }
 
-    /** The default key variables over the process environment, and the built-in key shapes. */
+    /**
+     * The default key variables over the process environment, and the built-in key shapes.
+     *
+     * @return a scanner with the default key variables over the process environment and the built-in key shapes
+     */
     public static SecretScanner defaults() {
         return builder().build();
     }
 
-    /** Starts from the defaults of {@link #defaults()}. */
+    /**
+     * Starts from the defaults of {@link #defaults()}.
+     *
+     * @return a builder holding the defaults
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The built-in key shapes by name, most specific first. */
+    /**
+     * The built-in key shapes by name, most specific first.
+     *
+     * @return the built-in key shapes by name, most specific first
+     */
     public static Map<String, Pattern> defaultShapes() {
         Map<String, Pattern> m = new LinkedHashMap<>();
         m.put("Anthropic-style key (sk-ant-...)", Pattern.compile("sk-ant-[A-Za-z0-9_-]{16,}"));
@@ -84,13 +96,23 @@ public final class SecretScanner {
      *             {@code has the shape of a GitHub token (ghp_/gho_/ghu_/ghs_/ghr_...)}; never the secret
      */
     public record Finding(String rule) {
-        /** Checks the rule is present. */
+        /**
+         * Checks the rule is present.
+         *
+         * @param rule what matched, for example {@code the value of env var OPENAI_API_KEY} or {@code has the shape of
+         *     a GitHub token (ghp_/gho_/ghu_/ghs_/ghr_...)}; never the secret
+         */
         public Finding {
             Objects.requireNonNull(rule, "rule");
         }
     }
 
-    /** The first secret in {@code text}: known values first, then key shapes. */
+    /**
+     * The first secret in {@code text}: known values first, then key shapes.
+     *
+     * @param text the text to look at
+     * @return the first secret in {@code text}: known values first, then key shapes
+     */
     public Optional<Finding> find(String text) {
         if (text == null || text.isEmpty()) {
             return Optional.empty();
@@ -110,7 +132,12 @@ public final class SecretScanner {
         return Optional.empty();
     }
 
-    /** {@code text} with every known secret value replaced by {@value #REDACTED}; key shapes are left alone. */
+    /**
+     * {@code text} with every known secret value replaced by {@value #REDACTED}; key shapes are left alone.
+     *
+     * @param text the text to look at
+     * @return {@code text} with every known secret value replaced by {@value #REDACTED}; key shapes are left alone
+     */
     public String redact(String text) {
         String out = text;
         for (List<String> forms : knownValues().values()) {
@@ -121,7 +148,12 @@ public final class SecretScanner {
         return out;
     }
 
-    /** {@code text} with known values and key shapes replaced by {@code <SECRET>}, for error messages. */
+    /**
+     * {@code text} with known values and key shapes replaced by {@code <SECRET>}, for error messages.
+     *
+     * @param text the text to look at
+     * @return {@code text} with known values and key shapes replaced by {@code <SECRET>}, for error messages
+     */
     public String mask(String text) {
         String out = text;
         for (List<String> forms : knownValues().values()) {
@@ -135,12 +167,20 @@ public final class SecretScanner {
         return out;
     }
 
-    /** The names of the key environment variables scanned for. */
+    /**
+     * The names of the key environment variables scanned for.
+     *
+     * @return the names of the key environment variables scanned for
+     */
     public List<String> keyEnvVars() {
         return keyEnvVars;
     }
 
-    /** The key shapes by name. */
+    /**
+     * The key shapes by name.
+     *
+     * @return the key shapes by name
+     */
     public Map<String, Pattern> shapes() {
         return shapes;
     }
@@ -196,7 +236,12 @@ public final class SecretScanner {
 
         private Builder() {}
 
-        /** Adds environment variables whose values are secrets. */
+        /**
+         * Adds environment variables whose values are secrets.
+         *
+         * @param names the names
+         * @return this builder
+         */
         public Builder keyEnvVar(String... names) {
             for (String n : names) {
                 keyEnvVars.add(Objects.requireNonNull(n, "name"));
@@ -204,33 +249,59 @@ public final class SecretScanner {
             return this;
         }
 
-        /** Replaces the list of key environment variables. */
+        /**
+         * Replaces the list of key environment variables.
+         *
+         * @param names the names
+         * @return this builder
+         */
         public Builder keyEnvVars(List<String> names) {
             keyEnvVars.clear();
             names.forEach(n -> keyEnvVars.add(Objects.requireNonNull(n, "name")));
             return this;
         }
 
-        /** How to read an environment variable (default: the process environment). */
+        /**
+         * How to read an environment variable (default: the process environment).
+         *
+         * @param environment the environment
+         * @return this builder
+         */
         public Builder environment(Function<String, String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
             return this;
         }
 
-        /** Adds a key shape; {@code name} says what it is in findings. */
+        /**
+         * Adds a key shape; {@code name} says what it is in findings.
+         *
+         * @param name the name
+         * @param pattern the pattern
+         * @return this builder
+         */
         public Builder shape(String name, Pattern pattern) {
             shapes.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(pattern, "pattern"));
             return this;
         }
 
-        /** Replaces the key shapes. */
+        /**
+         * Replaces the key shapes.
+         *
+         * @param shapes the shapes
+         * @return this builder
+         */
         public Builder shapes(Map<String, Pattern> shapes) {
             this.shapes.clear();
             shapes.forEach(this::shape);
             return this;
         }
 
-        /** Adds a literal secret value (at least {@value SecretScanner#MIN_SECRET_LENGTH} characters). */
+        /**
+         * Adds a literal secret value (at least {@value SecretScanner#MIN_SECRET_LENGTH} characters).
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder secret(String value) {
             Objects.requireNonNull(value, "value");
             if (value.strip().length() < MIN_SECRET_LENGTH) {
@@ -241,7 +312,11 @@ public final class SecretScanner {
             return this;
         }
 
-        /** The scanner. */
+        /**
+         * The scanner.
+         *
+         * @return the scanner
+         */
         public SecretScanner build() {
             return new SecretScanner(this);
         }

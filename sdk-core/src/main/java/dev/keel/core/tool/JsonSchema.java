@@ -28,7 +28,12 @@ public final class JsonSchema {
         this.document = document;
     }
 
-    /** Wraps a schema document. */
+    /**
+     * Wraps a schema document.
+     *
+     * @param schema the schema document, a JSON object
+     * @return the schema
+     */
     public static JsonSchema of(JsonObject schema) {
         return new JsonSchema(Objects.requireNonNull(schema, "schema"));
     }
@@ -36,7 +41,8 @@ public final class JsonSchema {
     /**
      * Parses a schema document.
      *
-     * @throws JsonParseException when {@code json} is not JSON or not an object
+     * @param json the schema document's text
+     * @return the schema
      */
     public static JsonSchema parse(String json) {
         try {
@@ -46,58 +52,108 @@ public final class JsonSchema {
         }
     }
 
-    /** {@code {"type":"string"}}. */
+    /**
+     * {@code {"type":"string"}}.
+     *
+     * @return {@code {"type":"string"}}
+     */
     public static JsonSchema string() {
         return type("string", null);
     }
 
-    /** A string with a description. */
+    /**
+     * A string with a description.
+     *
+     * @param description what the string holds
+     * @return the schema
+     */
     public static JsonSchema string(String description) {
         return type("string", description);
     }
 
-    /** {@code {"type":"integer"}}. */
+    /**
+     * {@code {"type":"integer"}}.
+     *
+     * @return {@code {"type":"integer"}}
+     */
     public static JsonSchema integer() {
         return type("integer", null);
     }
 
-    /** An integer with a description. */
+    /**
+     * An integer with a description.
+     *
+     * @param description what the number means
+     * @return the schema
+     */
     public static JsonSchema integer(String description) {
         return type("integer", description);
     }
 
-    /** {@code {"type":"number"}}. */
+    /**
+     * {@code {"type":"number"}}.
+     *
+     * @return {@code {"type":"number"}}
+     */
     public static JsonSchema number() {
         return type("number", null);
     }
 
-    /** A number with a description. */
+    /**
+     * A number with a description.
+     *
+     * @param description what the number means
+     * @return the schema
+     */
     public static JsonSchema number(String description) {
         return type("number", description);
     }
 
-    /** {@code {"type":"boolean"}}. */
+    /**
+     * {@code {"type":"boolean"}}.
+     *
+     * @return {@code {"type":"boolean"}}
+     */
     public static JsonSchema bool() {
         return type("boolean", null);
     }
 
-    /** A boolean with a description. */
+    /**
+     * A boolean with a description.
+     *
+     * @param description what the flag means
+     * @return the schema
+     */
     public static JsonSchema bool(String description) {
         return type("boolean", description);
     }
 
-    /** A string restricted to the given values. */
+    /**
+     * A string restricted to the given values.
+     *
+     * @param values the allowed values
+     * @return a string restricted to the given values
+     */
     public static JsonSchema enumOf(String... values) {
         return new JsonSchema(JsonObject.builder().put("type", "string").put("enum", JsonArray.of((Object[]) values))
                 .build());
     }
 
-    /** An array whose items follow {@code items}. */
+    /**
+     * An array whose items follow {@code items}.
+     *
+     * @param items the items' schema
+     * @return an array whose items follow {@code items}
+     */
     public static JsonSchema array(JsonSchema items) {
         return new JsonSchema(JsonObject.builder().put("type", "array").put("items", items.document).build());
     }
 
-    /** Starts an object schema. */
+    /**
+     * Starts an object schema.
+     *
+     * @return the builder
+     */
     public static ObjectBuilder object() {
         return new ObjectBuilder();
     }
@@ -110,12 +166,21 @@ public final class JsonSchema {
         return new JsonSchema(b.build());
     }
 
-    /** A copy of this schema with a description. */
+    /**
+     * A copy of this schema with a description.
+     *
+     * @param description the description
+     * @return a copy of this schema with a description
+     */
     public JsonSchema describedAs(String description) {
         return new JsonSchema(document.with("description", Objects.requireNonNull(description, "description")));
     }
 
-    /** The schema document. */
+    /**
+     * The schema document.
+     *
+     * @return the schema document
+     */
     public JsonObject toJson() {
         return document;
     }
@@ -145,13 +210,24 @@ public final class JsonSchema {
 
         private ObjectBuilder() {}
 
-        /** What the object is. */
+        /**
+         * What the object is.
+         *
+         * @param description what the object is
+         * @return this builder
+         */
         public ObjectBuilder description(String description) {
             this.description = description;
             return this;
         }
 
-        /** A property the model must provide. */
+        /**
+         * A property the model must provide.
+         *
+         * @param name the property name
+         * @param schema the property's schema
+         * @return a property the model must provide
+         */
         public ObjectBuilder required(String name, JsonSchema schema) {
             properties.put(Objects.requireNonNull(name, "name"), schema.document);
             if (!required.contains(name)) {
@@ -160,20 +236,34 @@ public final class JsonSchema {
             return this;
         }
 
-        /** A property the model may omit. */
+        /**
+         * A property the model may omit.
+         *
+         * @param name the property name
+         * @param schema the property's schema
+         * @return a property the model may omit
+         */
         public ObjectBuilder optional(String name, JsonSchema schema) {
             properties.put(Objects.requireNonNull(name, "name"), schema.document);
             required.remove(name);
             return this;
         }
 
-        /** Forbids properties not declared (needed for strict structured output). */
+        /**
+         * Forbids properties not declared (needed for strict structured output).
+         *
+         * @return this builder
+         */
         public ObjectBuilder noAdditionalProperties() {
             additionalProperties = false;
             return this;
         }
 
-        /** The schema. */
+        /**
+         * The schema.
+         *
+         * @return the schema
+         */
         public JsonSchema build() {
             JsonObject.Builder b = JsonObject.builder().put("type", "object").put("properties", properties);
             if (description != null) {

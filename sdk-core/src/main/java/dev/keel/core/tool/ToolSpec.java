@@ -13,6 +13,13 @@ import java.util.regex.Pattern;
 public record ToolSpec(String name, String description, JsonSchema parameters) {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param name 1–64 characters of {@code [a-zA-Z0-9_-]} (the common denominator of providers)
+     * @param description what the tool does, written for the model
+     * @param parameters schema of the arguments object
+     */
     public ToolSpec {
         Objects.requireNonNull(name, "name");
         if (!NAME.matcher(name).matches()) {
@@ -22,12 +29,25 @@ public record ToolSpec(String name, String description, JsonSchema parameters) {
         parameters = parameters == null ? JsonSchema.object().build() : parameters;
     }
 
-    /** A tool with a description and argument schema. */
+    /**
+     * A tool with a description and argument schema.
+     *
+     * @param name the name the model calls the tool by
+     * @param description what the tool does, for the model
+     * @param parameters the arguments' schema
+     * @return a tool with a description and argument schema
+     */
     public static ToolSpec of(String name, String description, JsonSchema parameters) {
         return new ToolSpec(name, description, parameters);
     }
 
-    /** A tool that takes no arguments. */
+    /**
+     * A tool that takes no arguments.
+     *
+     * @param name the name the model calls the tool by
+     * @param description what the tool does, for the model
+     * @return a tool that takes no arguments
+     */
     public static ToolSpec of(String name, String description) {
         return new ToolSpec(name, description, JsonSchema.object().build());
     }

@@ -22,9 +22,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class AnthropicTest {
     @AfterEach
     void stop() throws IOException {
         model.close();
-        server.shutdown();
+        server.close();
     }
 
     private Anthropic.Builder builder() {
@@ -63,15 +63,15 @@ class AnthropicTest {
     }
 
     private static MockResponse json(String body) {
-        return new MockResponse().setHeader("Content-Type", "application/json").setBody(body);
+        return new MockResponse.Builder().setHeader("Content-Type", "application/json").body(body).build();
     }
 
     private static MockResponse sse(String body) {
-        return new MockResponse().setHeader("Content-Type", "text/event-stream; charset=utf-8").setBody(body);
+        return new MockResponse.Builder().setHeader("Content-Type", "text/event-stream; charset=utf-8").body(body).build();
     }
 
     private static JsonNode body(RecordedRequest r) {
-        return Json.parse(r.getBody().readUtf8());
+        return Json.parse(r.getBody().utf8());
     }
 
     @Test
@@ -86,10 +86,10 @@ class AnthropicTest {
         assertThat(r.id()).isEqualTo(AnthropicEvents.ID);
         assertThat(r.model()).isEqualTo(AnthropicEvents.MODEL);
         RecordedRequest req = server.takeRequest();
-        assertThat(req.getPath()).isEqualTo("/v1/messages");
-        assertThat(req.getHeader("x-api-key")).isEqualTo(KEY);
-        assertThat(req.getHeader("anthropic-version")).isEqualTo("2023-06-01");
-        assertThat(req.getHeader("Authorization")).isNull();
+        assertThat(req.getTarget()).isEqualTo("/v1/messages");
+        assertThat(req.getHeaders().get("x-api-key")).isEqualTo(KEY);
+        assertThat(req.getHeaders().get("anthropic-version")).isEqualTo("2023-06-01");
+        assertThat(req.getHeaders().get("Authorization")).isNull();
         JsonNode sent = body(req);
         assertThat(sent.path("model").asText()).isEqualTo("claude-sonnet-4-5");
         assertThat(sent.path("max_tokens").asInt()).isEqualTo(4096);
@@ -169,7 +169,7 @@ class AnthropicTest {
     @Test
     void streamedTextAndToolCallsSplitAcrossEventsAndTcpReadsEqualTheBlockingAnswer() {
         server.enqueue(sse(AnthropicEvents.stream("Let me check.", CALLS, 3, 400, 120))
-                .throttleBody(11, 0, TimeUnit.MILLISECONDS));
+                .newBuilder().throttleBody(11, 0, TimeUnit.MILLISECONDS).build());
         server.enqueue(json(AnthropicEvents.message("Let me check.", CALLS, "tool_use", 400, 120)));
         RecordingListener listener = new RecordingListener();
 
@@ -269,8 +269,8 @@ class AnthropicTest {
 
     @Test
     void unauthorizedIsAuthentication() {
-        server.enqueue(new MockResponse().setResponseCode(401)
-                .setBody(AnthropicEvents.error("authentication_error", "invalid x-api-key " + KEY)));
+        server.enqueue(new MockResponse.Builder().code(401)
+                .body(AnthropicEvents.error("authentication_error", "invalid x-api-key " + KEY)).build());
         assertThatThrownBy(() -> model.chat(ASK)).isInstanceOfSatisfying(ModelException.Authentication.class, e -> {
             assertThat(e.getMessage()).contains("authentication_error").contains("invalid x-api-key").doesNotContain(KEY);
             assertThat(e.provider()).isEqualTo("anthropic");
@@ -279,8 +279,8 @@ class AnthropicTest {
 
     @Test
     void rateLimitedCarriesRetryAfter() {
-        server.enqueue(new MockResponse().setResponseCode(429).setHeader("retry-after", "40")
-                .setBody(AnthropicEvents.error("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit")));
+        server.enqueue(new MockResponse.Builder().code(429).setHeader("retry-after", "40")
+                .body(AnthropicEvents.error("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit")).build());
         assertThatThrownBy(() -> model.chat(ASK)).isInstanceOfSatisfying(ModelException.RateLimited.class, e -> {
             assertThat(e.retryAfter()).contains(Duration.ofSeconds(40));
             assertThat(e.getMessage()).contains("per-minute rate limit");
@@ -290,8 +290,8 @@ class AnthropicTest {
 
     @Test
     void rateLimitWithShortRetryAfterThenSuccess() {
-        server.enqueue(new MockResponse().setResponseCode(429).setHeader("retry-after", "1")
-                .setBody(AnthropicEvents.error("rate_limit_error", "slow down")));
+        server.enqueue(new MockResponse.Builder().code(429).setHeader("retry-after", "1")
+                .body(AnthropicEvents.error("rate_limit_error", "slow down")).build());
         server.enqueue(json(AnthropicEvents.message("ok", List.of(), "end_turn", 1, 1)));
         assertThat(model.chat(ASK).text()).isEqualTo("ok");
         assertThat(server.getRequestCount()).isEqualTo(2);
@@ -299,11 +299,11 @@ class AnthropicTest {
 
     @Test
     void overloadedThenSuccessIsRetriedAndExhaustedOverloadIsServerError() {
-        server.enqueue(new MockResponse().setResponseCode(529).setBody(AnthropicEvents.error("overloaded_error", "Overloaded")));
+        server.enqueue(new MockResponse.Builder().code(529).body(AnthropicEvents.error("overloaded_error", "Overloaded")).build());
         server.enqueue(json(AnthropicEvents.message("ok", List.of(), "end_turn", 1, 1)));
         assertThat(model.chat(ASK).text()).isEqualTo("ok");
         for (int i = 0; i < 3; i++) {
-            server.enqueue(new MockResponse().setResponseCode(500).setBody(AnthropicEvents.error("api_error", "Internal server error")));
+            server.enqueue(new MockResponse.Builder().code(500).body(AnthropicEvents.error("api_error", "Internal server error")).build());
         }
         assertThatThrownBy(() -> model.chat(ASK)).isInstanceOfSatisfying(ModelException.ServerError.class,
                 e -> assertThat(e.statusCode()).isEqualTo(500));
@@ -312,12 +312,12 @@ class AnthropicTest {
 
     @Test
     void promptTooLongIsContextTooLongAndOtherErrorsAreBadRequest() {
-        server.enqueue(new MockResponse().setResponseCode(400)
-                .setBody(AnthropicEvents.error("invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum")));
+        server.enqueue(new MockResponse.Builder().code(400)
+                .body(AnthropicEvents.error("invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum")).build());
         assertThatThrownBy(() -> model.chat(ASK)).isInstanceOfSatisfying(ModelException.ContextTooLong.class,
                 e -> assertThat(e.getMessage()).contains("208310 tokens > 200000 maximum"));
-        server.enqueue(new MockResponse().setResponseCode(400)
-                .setBody(AnthropicEvents.error("invalid_request_error", "messages: roles must alternate")));
+        server.enqueue(new MockResponse.Builder().code(400)
+                .body(AnthropicEvents.error("invalid_request_error", "messages: roles must alternate")).build());
         assertThatThrownBy(() -> model.chat(ASK)).isInstanceOfSatisfying(ModelException.BadRequest.class,
                 e -> assertThat(e.getMessage()).contains("messages: roles must alternate"));
     }

@@ -8,8 +8,8 @@ import dev.keel.core.ChatRequest;
 import dev.keel.core.http.HttpConfig;
 import dev.keel.core.message.Message;
 import java.util.Map;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 
 /** Models of one registry share its HTTP client; the registry owns it and closing the registry ends them. */
@@ -17,8 +17,8 @@ class ModelRegistryOwnershipTest {
     private static final ChatRequest HI = ChatRequest.of(Message.user("hi"));
 
     private static MockResponse answer() {
-        return new MockResponse().setHeader("Content-Type", "application/json")
-                .setBody(ModelRegistryWireTest.CHAT_ANSWER);
+        return new MockResponse.Builder().setHeader("Content-Type", "application/json")
+                .body(ModelRegistryWireTest.CHAT_ANSWER).build();
     }
 
     @Test
@@ -36,7 +36,7 @@ class ModelRegistryOwnershipTest {
             second.chat(HI);
             server.takeRequest();
             // The second model's request reuses the first one's connection: one client, one pool.
-            assertThat(server.takeRequest().getSequenceNumber()).isEqualTo(1);
+            assertThat(server.takeRequest().getExchangeIndex()).isEqualTo(1);
 
             registry.close();
             registry.close();
@@ -60,7 +60,7 @@ class ModelRegistryOwnershipTest {
                 b.chat(HI);
             }
             server.takeRequest();
-            assertThat(server.takeRequest().getSequenceNumber()).as("a new connection: separate clients").isZero();
+            assertThat(server.takeRequest().getExchangeIndex()).as("a new connection: separate clients").isZero();
         }
     }
 

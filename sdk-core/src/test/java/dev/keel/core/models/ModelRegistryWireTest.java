@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class ModelRegistryWireTest {
 
     @AfterEach
     void stop() throws Exception {
-        server.shutdown();
+        server.close();
     }
 
     ModelRegistry.Builder registry() {
@@ -57,7 +57,7 @@ class ModelRegistryWireTest {
 
     @Test
     void customProviderSendsTheKeyFromTheInjectedEnvironment() throws Exception {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(CHAT_ANSWER));
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "application/json").body(CHAT_ANSWER).build());
         ChatModel model = registry().build().chatModel("gateway/team/model-x");
         try {
             ChatResponse response = model.chat(ChatRequest.of(Message.user("hi")));
@@ -66,9 +66,9 @@ class ModelRegistryWireTest {
             assertThat(response.finishReason()).isEqualTo(FinishReason.STOP);
             assertThat(response.usage()).isEqualTo(new Usage(9, 4));
             RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-            assertThat(request.getPath()).isEqualTo("/v1/chat/completions");
-            assertThat(request.getHeader("Authorization")).isEqualTo("Bearer gw-test-key-123");
-            JsonNode body = Json.parse(request.getBody().readUtf8());
+            assertThat(request.getTarget()).isEqualTo("/v1/chat/completions");
+            assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer gw-test-key-123");
+            JsonNode body = Json.parse(request.getBody().utf8());
             assertThat(body.get("model").asText()).isEqualTo("team/model-x");
             assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("hi");
             assertThat(model.id()).isEqualTo("gateway/team/model-x");
@@ -80,14 +80,14 @@ class ModelRegistryWireTest {
 
     @Test
     void keylessProviderSendsNoAuthorization() throws Exception {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(CHAT_ANSWER));
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "application/json").body(CHAT_ANSWER).build());
         ChatModel model = registry().build().chatModel("local/ai/qwen2.5");
         try {
             model.chat(ChatRequest.of(Message.user("hi")));
             RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-            assertThat(request.getPath()).isEqualTo("/engines/llama.cpp/v1/chat/completions");
-            assertThat(request.getHeader("Authorization")).isNull();
-            assertThat(Json.parse(request.getBody().readUtf8()).get("model").asText()).isEqualTo("ai/qwen2.5");
+            assertThat(request.getTarget()).isEqualTo("/engines/llama.cpp/v1/chat/completions");
+            assertThat(request.getHeaders().get("Authorization")).isNull();
+            assertThat(Json.parse(request.getBody().utf8()).get("model").asText()).isEqualTo("ai/qwen2.5");
         } finally {
             ((AutoCloseable) model).close();
         }
@@ -95,10 +95,10 @@ class ModelRegistryWireTest {
 
     @Test
     void embeddingModelResolvesToTheEmbeddingsEndpoint() throws Exception {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody("""
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "application/json").body("""
                 {"object":"list","model":"embed-small","usage":{"prompt_tokens":2,"total_tokens":2},
                  "data":[{"object":"embedding","index":0,"embedding":[0.25,0.5,0.75]},
-                         {"object":"embedding","index":1,"embedding":[1.0,0.0,0.0]}]}"""));
+                         {"object":"embedding","index":1,"embedding":[1.0,0.0,0.0]}]}""").build());
         EmbeddingModel model = registry().build().embeddingModel("gateway/embed-small");
         try {
             List<float[]> vectors = model.embedAll(List.of("a", "b"));
@@ -106,9 +106,9 @@ class ModelRegistryWireTest {
             assertThat(vectors.get(1)).containsExactly(1.0f, 0.0f, 0.0f);
             assertThat(model.dimension()).isEqualTo(3);
             RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-            assertThat(request.getPath()).isEqualTo("/v1/embeddings");
-            assertThat(request.getHeader("Authorization")).isEqualTo("Bearer gw-test-key-123");
-            assertThat(Json.parse(request.getBody().readUtf8()).get("model").asText()).isEqualTo("embed-small");
+            assertThat(request.getTarget()).isEqualTo("/v1/embeddings");
+            assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer gw-test-key-123");
+            assertThat(Json.parse(request.getBody().utf8()).get("model").asText()).isEqualTo("embed-small");
         } finally {
             ((AutoCloseable) model).close();
         }
@@ -122,8 +122,8 @@ class ModelRegistryWireTest {
             return chain.proceed(chain.request());
         }).build();
         try {
-            server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(CHAT_ANSWER));
-            server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(CHAT_ANSWER));
+            server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "application/json").body(CHAT_ANSWER).build());
+            server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "application/json").body(CHAT_ANSWER).build());
             ModelRegistry registry = registry().httpClient(shared).build();
             registry.chatModel("gateway/a").chat(ChatRequest.of(Message.user("1")));
             registry.chatModel("local/b").chat(ChatRequest.of(Message.user("2")));
@@ -136,10 +136,10 @@ class ModelRegistryWireTest {
 
     @Test
     void anthropicProvidersResolveToTheMessagesApi() throws Exception {
-        server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody("""
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "application/json").body("""
                 {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5",
                  "content":[{"type":"text","text":"hello from claude"}],
-                 "stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":3}}"""));
+                 "stop_reason":"end_turn","usage":{"input_tokens":7,"output_tokens":3}}""").build());
         ModelRegistry registry = registry()
                 .environment(Map.of("CLAUDE_KEY", "sk-ant-wire-test"))
                 .provider(ProviderConfig.anthropic("claude-proxy", server.url("/").toString(), "CLAUDE_KEY"))
@@ -151,9 +151,9 @@ class ModelRegistryWireTest {
             assertThat(response.text()).isEqualTo("hello from claude");
             assertThat(response.finishReason()).isEqualTo(FinishReason.STOP);
             RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
-            assertThat(request.getPath()).isEqualTo("/v1/messages");
-            assertThat(request.getHeader("x-api-key")).isEqualTo("sk-ant-wire-test");
-            JsonNode body = Json.parse(request.getBody().readUtf8());
+            assertThat(request.getTarget()).isEqualTo("/v1/messages");
+            assertThat(request.getHeaders().get("x-api-key")).isEqualTo("sk-ant-wire-test");
+            JsonNode body = Json.parse(request.getBody().utf8());
             assertThat(body.get("model").asText()).isEqualTo("claude-sonnet-4-5");
             assertThat(body.get("system").toString()).contains("be brief");
             assertThat(model.toString()).doesNotContain("sk-ant-wire-test");

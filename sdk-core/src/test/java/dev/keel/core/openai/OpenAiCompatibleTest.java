@@ -25,10 +25,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
-import okhttp3.mockwebserver.SocketPolicy;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +54,7 @@ class OpenAiCompatibleTest {
     @AfterEach
     void stop() throws IOException {
         model.close();
-        server.shutdown();
+        server.close();
     }
 
     private OpenAiCompatible.Builder builder() {
@@ -64,15 +64,15 @@ class OpenAiCompatibleTest {
     }
 
     private static MockResponse json(String body) {
-        return new MockResponse().setHeader("Content-Type", "application/json").setBody(body);
+        return new MockResponse.Builder().setHeader("Content-Type", "application/json").body(body).build();
     }
 
     private static MockResponse sse(List<String> payloads) {
-        return new MockResponse().setHeader("Content-Type", "text/event-stream; charset=utf-8").setBody(Sse.data(payloads));
+        return new MockResponse.Builder().setHeader("Content-Type", "text/event-stream; charset=utf-8").body(Sse.data(payloads)).build();
     }
 
     private static JsonNode body(RecordedRequest r) {
-        return Json.parse(r.getBody().readUtf8());
+        return Json.parse(r.getBody().utf8());
     }
 
     @Test
@@ -89,8 +89,8 @@ class OpenAiCompatibleTest {
         assertThat(r.toolCalls()).isEmpty();
         RecordedRequest req = server.takeRequest();
         assertThat(req.getMethod()).isEqualTo("POST");
-        assertThat(req.getPath()).isEqualTo("/v1/chat/completions");
-        assertThat(req.getHeader("Authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(req.getTarget()).isEqualTo("/v1/chat/completions");
+        assertThat(req.getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
         JsonNode sent = body(req);
         assertThat(sent.path("model").asText()).isEqualTo("gpt-5");
         assertThat(sent.path("messages")).hasSize(2);
@@ -209,7 +209,7 @@ class OpenAiCompatibleTest {
                 new ToolCall("call_DdmO9pD3xa9XTPNJ32zg2hcA", "get_weather", "{\"city\":\"Oslo\",\"unit\":\"celsius\"}"),
                 new ToolCall("call_ABNX5vJ7lwjBHGNd1qcKgUhq", "get_time", "{\"city\":\"Zürich — 東京\"}"));
         // fragments of 3 characters, bytes trickling in 7 at a time
-        server.enqueue(sse(OpenAiChunks.toolStream(calls, 3, 80, 40)).throttleBody(7, 0, TimeUnit.MILLISECONDS));
+        server.enqueue(sse(OpenAiChunks.toolStream(calls, 3, 80, 40)).newBuilder().throttleBody(7, 0, TimeUnit.MILLISECONDS).build());
         server.enqueue(json(OpenAiChunks.completion(null, calls, "tool_calls", 80, 40)));
         RecordingListener listener = new RecordingListener();
 
@@ -258,8 +258,8 @@ class OpenAiCompatibleTest {
 
     @Test
     void serverRejectingStreamOptionsIsAskedAgainWithout() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(400)
-                .setBody("{\"error\":{\"message\":\"Unrecognized request argument supplied: stream_options\"}}"));
+        server.enqueue(new MockResponse.Builder().code(400)
+                .body("{\"error\":{\"message\":\"Unrecognized request argument supplied: stream_options\"}}").build());
         server.enqueue(sse(List.of(OpenAiChunks.text("ok"), OpenAiChunks.finish("stop"), "[DONE]")));
         RecordingListener listener = new RecordingListener();
         assertThat(model.stream(ASK, listener).text()).isEqualTo("ok");
@@ -281,10 +281,10 @@ class OpenAiCompatibleTest {
 
     @Test
     void unauthorizedIsAuthenticationAndNeverEchoesTheKey() {
-        server.enqueue(new MockResponse().setResponseCode(401).setHeader("Content-Type", "application/json")
-                .setBody("{\"error\":{\"message\":\"Incorrect API key provided: " + KEY
+        server.enqueue(new MockResponse.Builder().code(401).setHeader("Content-Type", "application/json")
+                .body("{\"error\":{\"message\":\"Incorrect API key provided: " + KEY
                         + ". You can find your API key at https://platform.openai.com/account/api-keys.\","
-                        + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}"));
+                        + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}").build());
 
         assertThatThrownBy(() -> model.chat(ASK))
                 .isInstanceOfSatisfying(ModelException.Authentication.class, e -> {
@@ -297,14 +297,14 @@ class OpenAiCompatibleTest {
 
     @Test
     void forbiddenIsAuthentication() {
-        server.enqueue(new MockResponse().setResponseCode(403).setBody("{\"error\":{\"message\":\"no access\"}}"));
+        server.enqueue(new MockResponse.Builder().code(403).body("{\"error\":{\"message\":\"no access\"}}").build());
         assertThatThrownBy(() -> model.chat(ASK)).isInstanceOf(ModelException.Authentication.class);
     }
 
     @Test
     void rateLimitBeyondTheBackoffCapIsRateLimitedWithRetryAfter() {
-        server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "20")
-                .setBody("{\"error\":{\"message\":\"Rate limit reached for gpt-5\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"));
+        server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "20")
+                .body("{\"error\":{\"message\":\"Rate limit reached for gpt-5\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}").build());
 
         assertThatThrownBy(() -> model.chat(ASK))
                 .isInstanceOfSatisfying(ModelException.RateLimited.class, e -> {
@@ -317,8 +317,8 @@ class OpenAiCompatibleTest {
 
     @Test
     void rateLimitWithShortRetryAfterIsRetriedTransparently() {
-        server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "1")
-                .setBody("{\"error\":{\"message\":\"slow down\"}}"));
+        server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "1")
+                .body("{\"error\":{\"message\":\"slow down\"}}").build());
         server.enqueue(json(OpenAiChunks.completion("after the wait", List.of(), "stop", 1, 1)));
         assertThat(model.chat(ASK).text()).isEqualTo("after the wait");
         assertThat(server.getRequestCount()).isEqualTo(2);
@@ -326,7 +326,7 @@ class OpenAiCompatibleTest {
 
     @Test
     void serverErrorThenSuccessSucceeds() {
-        server.enqueue(new MockResponse().setResponseCode(500).setBody("{\"error\":{\"message\":\"The server had an error\"}}"));
+        server.enqueue(new MockResponse.Builder().code(500).body("{\"error\":{\"message\":\"The server had an error\"}}").build());
         server.enqueue(json(OpenAiChunks.completion("recovered", List.of(), "stop", 1, 1)));
         assertThat(model.chat(ASK).text()).isEqualTo("recovered");
         assertThat(server.getRequestCount()).isEqualTo(2);
@@ -335,7 +335,7 @@ class OpenAiCompatibleTest {
     @Test
     void serverErrorsExhaustedAreServerError() {
         for (int i = 0; i < 3; i++) {
-            server.enqueue(new MockResponse().setResponseCode(503).setBody("{\"error\":{\"message\":\"overloaded " + i + "\"}}"));
+            server.enqueue(new MockResponse.Builder().code(503).body("{\"error\":{\"message\":\"overloaded " + i + "\"}}").build());
         }
         assertThatThrownBy(() -> model.chat(ASK))
                 .isInstanceOfSatisfying(ModelException.ServerError.class, e -> {
@@ -347,9 +347,9 @@ class OpenAiCompatibleTest {
 
     @Test
     void contextLengthExceededIsContextTooLong() {
-        server.enqueue(new MockResponse().setResponseCode(400).setBody("{\"error\":{\"message\":\"This model's maximum "
+        server.enqueue(new MockResponse.Builder().code(400).body("{\"error\":{\"message\":\"This model's maximum "
                 + "context length is 128000 tokens. However, your messages resulted in 130000 tokens.\","
-                + "\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}"));
+                + "\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}").build());
         assertThatThrownBy(() -> model.chat(ASK))
                 .isInstanceOfSatisfying(ModelException.ContextTooLong.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(400);
@@ -359,14 +359,14 @@ class OpenAiCompatibleTest {
 
     @Test
     void otherClientErrorsAreBadRequestWithTheProvidersMessage() {
-        server.enqueue(new MockResponse().setResponseCode(400).setBody("{\"error\":{\"message\":\"Invalid schema for "
-                + "function 'get_weather': 'object' is not valid\",\"type\":\"invalid_request_error\",\"code\":null}}"));
+        server.enqueue(new MockResponse.Builder().code(400).body("{\"error\":{\"message\":\"Invalid schema for "
+                + "function 'get_weather': 'object' is not valid\",\"type\":\"invalid_request_error\",\"code\":null}}").build());
         assertThatThrownBy(() -> model.chat(ASK.withTools(WEATHER)))
                 .isInstanceOfSatisfying(ModelException.BadRequest.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("Invalid schema for function 'get_weather'");
                 });
-        server.enqueue(new MockResponse().setResponseCode(404).setBody("not json at all"));
+        server.enqueue(new MockResponse.Builder().code(404).body("not json at all").build());
         assertThatThrownBy(() -> model.chat(ASK))
                 .isInstanceOfSatisfying(ModelException.BadRequest.class,
                         e -> assertThat(e.getMessage()).contains("404").contains("not json at all"));
@@ -395,7 +395,7 @@ class OpenAiCompatibleTest {
     void streamCutMidEventIsAnErrorNotAHang() {
         String body = Sse.data(List.of(OpenAiChunks.text("Hel"), OpenAiChunks.text("lo")))
                 + "data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"delta\":{\"cont";
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(body));
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(body).build());
         RecordingListener listener = new RecordingListener();
         assertThatThrownBy(() -> model.stream(ASK, listener))
                 .isInstanceOf(ModelException.Connection.class).hasMessageContaining("middle of an event");
@@ -423,9 +423,9 @@ class OpenAiCompatibleTest {
     @Test
     void anAnthropicStreamIsAMalformedResponseThatIsNotRetried() {
         // The wrong wire protocol: an Anthropic Messages stream where Chat Completions chunks were expected.
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(
                 "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{}}}\n\n"
-                        + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
+                        + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n").build());
         RecordingListener listener = new RecordingListener();
         assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.MalformedResponse.class)
                 .hasMessageContaining("OpenAI-compatible")
@@ -436,7 +436,8 @@ class OpenAiCompatibleTest {
     @Test
     void connectionDroppedDuringTheBodyIsAConnectionError() {
         server.enqueue(sse(List.of(OpenAiChunks.text("a".repeat(4000)), OpenAiChunks.text("b".repeat(4000)),
-                OpenAiChunks.finish("stop"), "[DONE]")).setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY));
+                OpenAiChunks.finish("stop"), "[DONE]")).newBuilder()
+                .onResponseBody(SocketEffect.ShutdownConnection.INSTANCE).build());
         RecordingListener listener = new RecordingListener();
         assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.Connection.class);
         assertThat(listener.error).isInstanceOf(ModelException.Connection.class);
@@ -454,7 +455,7 @@ class OpenAiCompatibleTest {
 
     @Test
     void streamErrorStatusIsMappedBeforeAnyEvent() {
-        server.enqueue(new MockResponse().setResponseCode(401).setBody("{\"error\":{\"message\":\"bad key\"}}"));
+        server.enqueue(new MockResponse.Builder().code(401).body("{\"error\":{\"message\":\"bad key\"}}").build());
         RecordingListener listener = new RecordingListener();
         assertThatThrownBy(() -> model.stream(ASK, listener)).isInstanceOf(ModelException.Authentication.class);
         assertThat(listener.events).containsExactly("error:Authentication");
@@ -462,7 +463,7 @@ class OpenAiCompatibleTest {
 
     @Test
     void silentServerIsTimeout() {
-        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
         try (OpenAiCompatible slow = builder().http(HttpConfig.builder().maxRetries(0)
                 .readTimeout(Duration.ofMillis(200)).build()).build()) {
             assertThatThrownBy(() -> slow.chat(ASK)).isInstanceOfSatisfying(ModelException.Timeout.class,
@@ -474,9 +475,9 @@ class OpenAiCompatibleTest {
     void silenceBetweenStreamedEventsIsTimeout() {
         String first = Sse.data(List.of(OpenAiChunks.text("Hel")));
         // the first event arrives at once, then the server stalls for longer than the read timeout
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
-                .setBody(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
-                .throttleBody(first.length(), 3, TimeUnit.SECONDS));
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream")
+                .body(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
+                .throttleBody(first.length(), 3, TimeUnit.SECONDS).build());
         try (OpenAiCompatible slow = builder().http(HttpConfig.builder().maxRetries(0)
                 .readTimeout(Duration.ofMillis(1000)).build()).build()) {
             RecordingListener listener = new RecordingListener();
@@ -488,9 +489,9 @@ class OpenAiCompatibleTest {
     @Test
     void interruptingTheCallerCancelsABlockedStream() throws Exception {
         String first = Sse.data(List.of(OpenAiChunks.text("Hel")));
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/event-stream")
-                .setBody(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
-                .throttleBody(first.length(), 3, TimeUnit.SECONDS));
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/event-stream")
+                .body(first + Sse.data(List.of(OpenAiChunks.text("lo"), OpenAiChunks.finish("stop"), "[DONE]")))
+                .throttleBody(first.length(), 3, TimeUnit.SECONDS).build());
         RecordingListener listener = new RecordingListener();
         java.util.concurrent.CountDownLatch firstText = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
@@ -526,7 +527,7 @@ class OpenAiCompatibleTest {
 
     @Test
     void logsNameTheEndpointButNeverTheKey() {
-        server.enqueue(new MockResponse().setResponseCode(500).setBody("{\"error\":{\"message\":\"oops\"}}"));
+        server.enqueue(new MockResponse.Builder().code(500).body("{\"error\":{\"message\":\"oops\"}}").build());
         server.enqueue(sse(List.of(OpenAiChunks.text("ok"), OpenAiChunks.finish("stop"), "[DONE]")));
         java.io.PrintStream original = System.err;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
@@ -546,7 +547,7 @@ class OpenAiCompatibleTest {
         assertThat(builder().toString()).doesNotContain(KEY);
         assertThat(model.id()).isEqualTo("openai/gpt-5");
         // a misbehaving local server that echoes the Authorization header into a 400 body
-        server.enqueue(new MockResponse().setResponseCode(400).setBody("bad header Authorization: Bearer " + KEY));
+        server.enqueue(new MockResponse.Builder().code(400).body("bad header Authorization: Bearer " + KEY).build());
         assertThatThrownBy(() -> model.chat(ASK)).satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY)
                 .contains("Bearer ***"));
         server.enqueue(json("{\"oops\": \"" + KEY + "\""));
@@ -562,8 +563,8 @@ class OpenAiCompatibleTest {
             assertThat(local.toString()).contains("apiKey=(none)");
         }
         RecordedRequest req = server.takeRequest();
-        assertThat(req.getHeader("Authorization")).isNull();
-        assertThat(req.getPath()).isEqualTo("/engines/llama.cpp/v1/chat/completions");
+        assertThat(req.getHeaders().get("Authorization")).isNull();
+        assertThat(req.getTarget()).isEqualTo("/engines/llama.cpp/v1/chat/completions");
     }
 
     @Test

@@ -13,10 +13,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class OpenAiEmbeddingsTest {
 
     @AfterEach
     void stop() throws IOException {
-        server.shutdown();
+        server.close();
     }
 
     /** Answers like OpenAI, but lists the embeddings in reverse order; vector i of "textN" is [N, N+0.5, N+0.25]. */
@@ -41,7 +41,7 @@ class OpenAiEmbeddingsTest {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                JsonNode body = Json.parse(request.getBody().clone().readUtf8());
+                JsonNode body = Json.parse(request.getBody().utf8());
                 ObjectNode answer = Json.object().put("object", "list").put("model", body.path("model").asText());
                 ArrayNode data = answer.putArray("data");
                 JsonNode input = body.path("input");
@@ -54,7 +54,7 @@ class OpenAiEmbeddingsTest {
                     }
                 }
                 answer.putObject("usage").put("prompt_tokens", input.size()).put("total_tokens", input.size());
-                return new MockResponse().setHeader("Content-Type", "application/json").setBody(answer.toString());
+                return new MockResponse.Builder().setHeader("Content-Type", "application/json").body(answer.toString()).build();
             }
         });
     }
@@ -81,9 +81,9 @@ class OpenAiEmbeddingsTest {
         }
         assertThat(server.getRequestCount()).isEqualTo(3);
         RecordedRequest first = server.takeRequest();
-        assertThat(first.getPath()).isEqualTo("/v1/embeddings");
-        assertThat(first.getHeader("Authorization")).isEqualTo("Bearer " + KEY);
-        JsonNode body = Json.parse(first.getBody().readUtf8());
+        assertThat(first.getTarget()).isEqualTo("/v1/embeddings");
+        assertThat(first.getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
+        JsonNode body = Json.parse(first.getBody().utf8());
         assertThat(body.path("input").toString()).isEqualTo("[\"text0\",\"text1\"]");
         assertThat(body.path("encoding_format").asText()).isEqualTo("float");
         assertThat(body.has("dimensions")).isFalse();
@@ -107,7 +107,7 @@ class OpenAiEmbeddingsTest {
         try (OpenAiEmbeddings model = builder().dimension(2).sendDimensions(true).build()) {
             model.embed("text1");
         }
-        assertThat(Json.parse(server.takeRequest().getBody().readUtf8()).path("dimensions").asInt()).isEqualTo(2);
+        assertThat(Json.parse(server.takeRequest().getBody().utf8()).path("dimensions").asInt()).isEqualTo(2);
     }
 
     @Test
@@ -121,9 +121,9 @@ class OpenAiEmbeddingsTest {
 
     @Test
     void errorsAreTyped() {
-        server.enqueue(new MockResponse().setResponseCode(401).setBody("{\"error\":{\"message\":\"Incorrect API key provided: "
-                + KEY + "\"}}"));
-        server.enqueue(new MockResponse().setResponseCode(200).setBody("{\"data\":[]}"));
+        server.enqueue(new MockResponse.Builder().code(401).body("{\"error\":{\"message\":\"Incorrect API key provided: "
+                + KEY + "\"}}").build());
+        server.enqueue(new MockResponse.Builder().code(200).body("{\"data\":[]}").build());
         try (OpenAiEmbeddings model = builder().build()) {
             assertThatThrownBy(() -> model.embed("text1")).isInstanceOf(ModelException.Authentication.class)
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));

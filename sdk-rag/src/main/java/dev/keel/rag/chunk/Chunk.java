@@ -28,6 +28,18 @@ public record Chunk(String sourceId, int ordinal, int start, int end, String tex
     /** Metadata key of the source id (present in every chunk's metadata, for citations). */
     public static final String SOURCE = "source";
 
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param sourceId id of the source this chunk comes from
+     * @param ordinal position of this chunk among the source's chunks, from 0
+     * @param start offset of the first character in the source text (UTF-16 index, inclusive)
+     * @param end offset after the last character (exclusive)
+     * @param text the source text between {@code start} and {@code end}
+     * @param metadata source metadata plus what the chunker found (see {@link #HEADING_PATH}, {@link #KEYWORDS})
+     * @param oversized true when the chunk exceeds the size limit because it is a single unit the chunker may not
+     *     split (a code fence, a table, or one character wider than the limit)
+     */
     public Chunk {
         Objects.requireNonNull(sourceId, "sourceId");
         Objects.requireNonNull(text, "text");
@@ -38,12 +50,20 @@ public record Chunk(String sourceId, int ordinal, int start, int end, String tex
         metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));
     }
 
-    /** A stable id for this chunk: {@code sourceId#ordinal}. */
+    /**
+     * A stable id for this chunk: {@code sourceId#ordinal}.
+     *
+     * @return a stable id for this chunk
+     */
     public String id() {
         return sourceId + "#" + ordinal;
     }
 
-    /** Number of UTF-16 characters. */
+    /**
+     * Number of UTF-16 characters.
+     *
+     * @return number of UTF-16 characters
+     */
     public int length() {
         return end - start;
     }

@@ -22,6 +22,8 @@ public final class Chunkers {
      * Markdown sections of at most {@code maxChars} characters; sections under a tenth of the limit are
      * merged into the next one.
      *
+     * @param maxChars the largest section, in characters
+     * @return the chunker
      * @see #markdownSections(int, Tokenizer, int)
      */
     public static Chunker markdownSections(int maxChars) {
@@ -36,18 +38,33 @@ public final class Chunkers {
      * lines, sentences and words; sections smaller than {@code mergeBelow} are merged into the following
      * section when the result fits (0 disables merging). Setext headings are treated as text.
      *
+     * @param maxSize the largest chunk, in the tokenizer's units
+     * @param tokenizer measures sizes
+     * @param mergeBelow sections smaller than this are merged with the next one
+     * @return the chunker
      * @throws IllegalArgumentException when {@code maxSize < 1} or {@code mergeBelow} is outside {@code [0, maxSize]}
      */
     public static Chunker markdownSections(int maxSize, Tokenizer tokenizer, int mergeBelow) {
         return new MarkdownSectionChunker(maxSize, tokenizer, mergeBelow);
     }
 
-    /** Recursive splitting at paragraphs, lines, sentences, words, then characters, in characters. */
+    /**
+     * Recursive splitting at paragraphs, lines, sentences, words, then characters, in characters.
+     *
+     * @param maxChars the largest chunk, in characters
+     * @return the chunker
+     */
     public static Chunker recursive(int maxChars) {
         return recursive(maxChars, Tokenizers.characters());
     }
 
-    /** Recursive splitting at paragraphs, lines, sentences, words, then characters. */
+    /**
+     * Recursive splitting at paragraphs, lines, sentences, words, then characters.
+     *
+     * @param maxSize the largest chunk, in the tokenizer's units
+     * @param tokenizer measures sizes
+     * @return the chunker
+     */
     public static Chunker recursive(int maxSize, Tokenizer tokenizer) {
         return new RecursiveChunker(maxSize, tokenizer,
                 List.of(Boundaries.paragraphs(), Boundaries.lines(), Boundaries.sentences(), Boundaries.words()),
@@ -58,6 +75,10 @@ public final class Chunkers {
      * Recursive splitting at the given separators, tried in order (the separator stays at the end of the
      * piece before it), then between characters.
      *
+     * @param maxSize the largest chunk, in the tokenizer's units
+     * @param tokenizer measures sizes
+     * @param separators the separators, coarsest first
+     * @return the chunker
      * @throws IllegalArgumentException when a separator is empty or the list is empty
      */
     public static Chunker recursive(int maxSize, Tokenizer tokenizer, List<String> separators) {
@@ -72,7 +93,13 @@ public final class Chunkers {
         return new RecursiveChunker(maxSize, tokenizer, levels, "separators " + separators);
     }
 
-    /** Fixed windows of {@code size} characters, consecutive windows sharing {@code overlap} characters. */
+    /**
+     * Fixed windows of {@code size} characters, consecutive windows sharing {@code overlap} characters.
+     *
+     * @param size the window size, in characters
+     * @param overlap characters shared by consecutive windows
+     * @return the chunker
+     */
     public static Chunker fixedSize(int size, int overlap) {
         return fixedSize(size, overlap, Tokenizers.characters());
     }
@@ -81,6 +108,10 @@ public final class Chunkers {
      * Fixed windows of at most {@code size} units; each window starts so that it shares at most
      * {@code overlap} units with the previous one.
      *
+     * @param size the largest window, in the tokenizer's units
+     * @param overlap the most units shared by consecutive windows
+     * @param tokenizer measures sizes
+     * @return the chunker
      * @throws IllegalArgumentException when {@code size < 1}, {@code overlap < 0} or {@code overlap >= size}
      */
     public static Chunker fixedSize(int size, int overlap, Tokenizer tokenizer) {
@@ -91,6 +122,12 @@ public final class Chunkers {
      * Like {@link #fixedSize(int, int, Tokenizer)}; with {@code atWords}, a window that would end inside a
      * word ends after the last whitespace in its second half instead (docker-agent's
      * {@code respect_word_boundaries}). A window without such whitespace is cut at the limit.
+     *
+     * @param size the largest window, in the tokenizer's units
+     * @param overlap the most units shared by consecutive windows
+     * @param tokenizer measures sizes
+     * @param atWords whether a window that would end inside a word ends at the last whitespace before it instead
+     * @return the chunker
      */
     public static Chunker fixedSize(int size, int overlap, Tokenizer tokenizer, boolean atWords) {
         return new FixedSizeChunker(size, overlap, tokenizer, atWords);

@@ -12,6 +12,13 @@ import java.util.Objects;
  * @param metadata copied into every chunk's metadata (chunker keys win on collision)
  */
 public record Source(String id, String text, Map<String, String> metadata) {
+    /**
+     * Creates the value, checking its components.
+     *
+     * @param id non-blank identifier, for example a file name or URL
+     * @param text the whole text; must not be empty
+     * @param metadata copied into every chunk's metadata (chunker keys win on collision)
+     */
     public Source {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(text, "text");
@@ -24,7 +31,13 @@ public record Source(String id, String text, Map<String, String> metadata) {
         metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));
     }
 
-    /** A source without metadata. */
+    /**
+     * A source without metadata.
+     *
+     * @param id the source's id, named in citations
+     * @param text the text
+     * @return a source without metadata
+     */
     public static Source of(String id, String text) {
         return new Source(id, text, Map.of());
     }

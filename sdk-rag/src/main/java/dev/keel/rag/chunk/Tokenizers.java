@@ -41,12 +41,20 @@ public final class Tokenizers {
     private Tokenizers() {
     }
 
-    /** Counts UTF-16 characters. */
+    /**
+     * Counts UTF-16 characters.
+     *
+     * @return the tokenizer
+     */
     public static Tokenizer characters() {
         return CHARACTERS;
     }
 
-    /** Estimates tokens as one per four characters, rounded up; no dependency, good for budgets. */
+    /**
+     * Estimates tokens as one per four characters, rounded up; no dependency, good for budgets.
+     *
+     * @return the tokenizer
+     */
     public static Tokenizer approximate() {
         return APPROXIMATE;
     }
@@ -55,6 +63,8 @@ public final class Tokenizers {
      * Exact token counts for an OpenAI encoding ({@code cl100k_base}, {@code o200k_base}, …) through
      * the jtokkit library, which must be on the class or module path ({@code com.knuddels:jtokkit}).
      *
+     * @param encoding the encoding's name
+     * @return the tokenizer
      * @throws IllegalArgumentException when the encoding name is unknown
      * @throws IllegalStateException    when jtokkit is not available
      */

@@ -17,6 +17,7 @@ public final class EmbeddedModels {
      * in-process runner, seen through sdk-core's LangChain4j adapter (failures surface as Keel's
      * {@code ModelException}s). Loading takes about a second; create one and share it (it is thread-safe).
      *
+     * @return the model
      * @throws IllegalStateException when the model jar is not available
      */
     public static EmbeddingModel allMiniLmL6V2() {

@@ -23,29 +23,55 @@ import java.util.Objects;
  */
 public sealed interface Fusion permits Fusion.Rrf, Fusion.Weighted, Fusion.Max {
 
-    /** Reciprocal rank fusion with {@code k = 60}. */
+    /**
+     * Reciprocal rank fusion with {@code k = 60}.
+     *
+     * @return the fusion
+     */
     static Fusion rrf() {
         return new Rrf(60);
     }
 
-    /** Reciprocal rank fusion with smoothing constant {@code k}. */
+    /**
+     * Reciprocal rank fusion with smoothing constant {@code k}.
+     *
+     * @param k the smoothing constant
+     * @return the fusion
+     */
     static Fusion rrf(int k) {
         return new Rrf(k);
     }
 
-    /** Weighted sum of min-max-normalised scores; {@code weights} by strategy name. */
+    /**
+     * Weighted sum of min-max-normalised scores; {@code weights} by strategy name.
+     *
+     * @param weights the weight of each strategy, by name
+     * @return the fusion
+     */
     static Fusion weighted(Map<String, Double> weights) {
         return new Weighted(weights);
     }
 
-    /** The maximum raw score across strategies. */
+    /**
+     * The maximum raw score across strategies.
+     *
+     * @return the maximum raw score across strategies
+     */
     static Fusion max() {
         return new Max();
     }
 
-    /** Reciprocal rank fusion. @param k the smoothing constant, at least 1 */
+    /**
+     * Reciprocal rank fusion. @param k the smoothing constant, at least 1
+     *
+     * @param k the smoothing constant
+     */
     record Rrf(int k) implements Fusion {
-        /** Validates {@code k}. */
+        /**
+         * Validates {@code k}.
+         *
+         * @param k the smoothing constant
+         */
         public Rrf {
             if (k < 1) {
                 throw new IllegalArgumentException("RRF k must be at least 1, got " + k);
@@ -53,9 +79,17 @@ public sealed interface Fusion permits Fusion.Rrf, Fusion.Weighted, Fusion.Max {
         }
     }
 
-    /** Weighted score fusion. @param weights strategy name → weight in [0, 1] */
+    /**
+     * Weighted score fusion. @param weights strategy name → weight in [0, 1]
+     *
+     * @param weights the weight of each strategy, by name
+     */
     record Weighted(Map<String, Double> weights) implements Fusion {
-        /** Validates and copies the weights. */
+        /**
+         * Validates and copies the weights.
+         *
+         * @param weights the weight of each strategy, by name
+         */
         public Weighted {
             weights = Map.copyOf(Objects.requireNonNull(weights, "weights"));
             weights.forEach((name, w) -> {
@@ -65,7 +99,12 @@ public sealed interface Fusion permits Fusion.Rrf, Fusion.Weighted, Fusion.Max {
             });
         }
 
-        /** The weight of {@code strategy} (1 when not given). */
+        /**
+         * The weight of {@code strategy} (1 when not given).
+         *
+         * @param strategy the strategy's name
+         * @return the weight of {@code strategy}
+         */
         public double weight(String strategy) {
             return weights.getOrDefault(strategy, 1.0);
         }

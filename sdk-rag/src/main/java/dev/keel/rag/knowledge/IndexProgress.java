@@ -15,7 +15,11 @@ package dev.keel.rag.knowledge;
 public record IndexProgress(long generation, int filesDone, int filesTotal, int chunksDone, int embeddingsDone,
                             int embeddingsTotal, boolean done) {
 
-    /** Files done as a fraction (1 when there is nothing to do). */
+    /**
+     * Files done as a fraction (1 when there is nothing to do).
+     *
+     * @return the fraction, between 0 and 1
+     */
     public double fileFraction() {
         return filesTotal == 0 ? 1 : filesDone / (double) filesTotal;
     }

@@ -95,7 +95,12 @@ public final class KnowledgeBase implements AutoCloseable {
         this.snapshot = open();
     }
 
-    /** Starts a knowledge base whose index lives in {@code indexDir} (created when missing). */
+    /**
+     * Starts a knowledge base whose index lives in {@code indexDir} (created when missing).
+     *
+     * @param indexDir the index directory
+     * @return the builder
+     */
     public static Builder builder(Path indexDir) {
         return new Builder(indexDir);
     }
@@ -136,12 +141,20 @@ public final class KnowledgeBase implements AutoCloseable {
         return new Snapshot(0, Map.of(), indexes);
     }
 
-    /** The knowledge base's name (docker-agent's {@code rag:} key; the default tool name). */
+    /**
+     * The knowledge base's name (docker-agent's {@code rag:} key; the default tool name).
+     *
+     * @return the knowledge base's name
+     */
     public String name() {
         return name;
     }
 
-    /** Indexes what changed since the last generation. */
+    /**
+     * Indexes what changed since the last generation.
+     *
+     * @return what the run changed
+     */
     public SyncResult sync() {
         return sync(ProgressListener.none());
     }
@@ -150,6 +163,8 @@ public final class KnowledgeBase implements AutoCloseable {
      * Indexes what changed since the last generation, reporting progress. Blocks while another sync of this
      * knowledge base runs.
      *
+     * @param listener receives progress
+     * @return what the run changed
      * @throws KnowledgeBaseException when a source cannot be read, a model fails or the index cannot be
      *                                written; the previous generation stays live
      */
@@ -181,6 +196,7 @@ public final class KnowledgeBase implements AutoCloseable {
      * {@link ProgressListener#failed} and logged while the previous generation stays live. Stops on
      * {@link #close()} or {@link #stopWatching()}.
      *
+     * @param listener receives progress and failures of the background runs
      * @throws IllegalStateException when already watching
      */
     public synchronized void watch(ProgressListener listener) {
@@ -225,12 +241,23 @@ public final class KnowledgeBase implements AutoCloseable {
         }
     }
 
-    /** The best passages for {@code query}, at most the configured {@code results.limit}. */
+    /**
+     * The best passages for {@code query}, at most the configured {@code results.limit}.
+     *
+     * @param query the question
+     * @return the best passages for {@code query}
+     */
     public List<KnowledgeHit> search(String query) {
         return search(query, SearchOptions.defaults());
     }
 
-    /** Like {@link #search(String)}, keeping only what {@code filter} keeps (e.g. what the asking user may read). */
+    /**
+     * Like {@link #search(String)}, keeping only what {@code filter} keeps (e.g. what the asking user may read).
+     *
+     * @param query the question
+     * @param filter keeps what the asker may see
+     * @return the kept passages, best first
+     */
     public List<KnowledgeHit> search(String query, KnowledgeFilter filter) {
         return search(query, SearchOptions.defaults().withFilter(filter));
     }
@@ -238,6 +265,9 @@ public final class KnowledgeBase implements AutoCloseable {
     /**
      * The best passages for {@code query}, best first.
      *
+     * @param query the question
+     * @param options limit and filter of this search
+     * @return the best passages for {@code query}
      * @throws IllegalArgumentException when the query is blank
      * @throws KnowledgeBaseException   when a filter misbehaves or the reranker fails
      */
@@ -251,7 +281,11 @@ public final class KnowledgeBase implements AutoCloseable {
         return pipeline.search(snapshot, query, options);
     }
 
-    /** The search tool as docker-agent exposes it: name, description, instruction, one {@code query} parameter. */
+    /**
+     * The search tool as docker-agent exposes it: name, description, instruction, one {@code query} parameter.
+     *
+     * @return the search tool as docker-agent exposes it
+     */
     public ToolDescription tool() {
         return tool;
     }
@@ -260,6 +294,10 @@ public final class KnowledgeBase implements AutoCloseable {
      * Runs the search tool: the passages for {@code query} that {@code filter} keeps, as the JSON text
      * docker-agent's tool returns (an array of {@code source_path}, {@code content}, {@code similarity},
      * {@code chunk_index}; at most 10).
+     *
+     * @param query the question
+     * @param filter keeps what the asker may see
+     * @return the tool's JSON answer
      */
     public String toolAnswer(String query, KnowledgeFilter filter) {
         List<KnowledgeHit> hits = search(query, filter);
@@ -283,17 +321,29 @@ public final class KnowledgeBase implements AutoCloseable {
         return null;
     }
 
-    /** The live index generation (0 before the first sync). */
+    /**
+     * The live index generation (0 before the first sync).
+     *
+     * @return the live index generation
+     */
     public long generation() {
         return snapshot.generation();
     }
 
-    /** Documents in the live generation. */
+    /**
+     * Documents in the live generation.
+     *
+     * @return the number of documents
+     */
     public int documentCount() {
         return snapshot.documents().size();
     }
 
-    /** Chunks per strategy name in the live generation. */
+    /**
+     * Chunks per strategy name in the live generation.
+     *
+     * @return the chunk counts
+     */
     public Map<String, Integer> chunkCounts() {
         Map<String, Integer> counts = new java.util.LinkedHashMap<>();
         for (StrategyIndex index : snapshot.strategies()) {
@@ -348,7 +398,13 @@ public final class KnowledgeBase implements AutoCloseable {
             this.indexDir = Objects.requireNonNull(indexDir, "indexDir");
         }
 
-        /** The knowledge base's name: docker-agent's {@code rag:} key, the default tool name (default {@code rag}). */
+        /**
+         * The knowledge base's name: docker-agent's {@code rag:} key, the default tool name (default {@code rag}).
+         *
+         * @param name the knowledge base's name: docker-agent's {@code rag:} key, the default tool name (default
+         *     {@code rag})
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
@@ -357,6 +413,10 @@ public final class KnowledgeBase implements AutoCloseable {
         /**
          * Adds a file, or a directory whose files matching any of {@code globs} (relative to it, e.g.
          * {@code **}{@code /*.md}; none: every file) are indexed — docker-agent's {@code docs} entries.
+         *
+         * @param fileOrDirectory a file, or a directory to search
+         * @param globs globs of the files to take from a directory
+         * @return this builder
          */
         public Builder source(Path fileOrDirectory, String... globs) {
             Objects.requireNonNull(fileOrDirectory, "fileOrDirectory");
@@ -366,37 +426,68 @@ public final class KnowledgeBase implements AutoCloseable {
             return this;
         }
 
-        /** Adds an in-memory document (its id is its source in hits). */
+        /**
+         * Adds an in-memory document (its id is its source in hits).
+         *
+         * @param document the document
+         * @return this builder
+         */
         public Builder document(Source document) {
             sources.add(SourceFiles.Spec.document(document));
             return this;
         }
 
-        /** Honour {@code .gitignore} files and skip {@code .git} (docker-agent's {@code respect_vcs}, default true). */
+        /**
+         * Honour {@code .gitignore} files and skip {@code .git} (docker-agent's {@code respect_vcs}, default
+         * true).
+         *
+         * @param respect whether to honour VCS ignores
+         * @return this builder
+         */
         public Builder respectVcs(boolean respect) {
             this.respectVcs = respect;
             return this;
         }
 
-        /** Adds a strategy (docker-agent's {@code strategies} entries); at least one is required. */
+        /**
+         * Adds a strategy (docker-agent's {@code strategies} entries); at least one is required.
+         *
+         * @param strategy the strategy
+         * @return this builder
+         */
         public Builder strategy(Strategy strategy) {
             strategies.add(Objects.requireNonNull(strategy, "strategy"));
             return this;
         }
 
-        /** How strategies' candidates are combined ({@code results.fusion}; default RRF with k = 60). */
+        /**
+         * How strategies' candidates are combined ({@code results.fusion}; default RRF with k = 60).
+         *
+         * @param fusion the fusion
+         * @return this builder
+         */
         public Builder fusion(Fusion fusion) {
             this.fusion = Objects.requireNonNull(fusion, "fusion");
             return this;
         }
 
-        /** Drop passages that duplicate a better one ({@code results.deduplicate}, default true). */
+        /**
+         * Drop passages that duplicate a better one ({@code results.deduplicate}, default true).
+         *
+         * @param deduplicate whether to drop duplicate passages
+         * @return this builder
+         */
         public Builder deduplicate(boolean deduplicate) {
             this.deduplicate = deduplicate;
             return this;
         }
 
-        /** At most this many passages per search ({@code results.limit}, default 15). */
+        /**
+         * At most this many passages per search ({@code results.limit}, default 15).
+         *
+         * @param limit the most passages per search
+         * @return this builder
+         */
         public Builder limit(int limit) {
             if (limit < 1) {
                 throw new IllegalArgumentException("limit must be at least 1, got " + limit);
@@ -405,18 +496,33 @@ public final class KnowledgeBase implements AutoCloseable {
             return this;
         }
 
-        /** Rerank the best passages ({@code results.reranking}). */
+        /**
+         * Rerank the best passages ({@code results.reranking}).
+         *
+         * @param reranking the reranking
+         * @return this builder
+         */
         public Builder reranking(Reranking reranking) {
             this.reranking = Objects.requireNonNull(reranking, "reranking");
             return this;
         }
 
-        /** Rerank with {@code reranker}, docker-agent's defaults (top_k = limit, threshold 0.5). */
+        /**
+         * Rerank with {@code reranker}, docker-agent's defaults (top_k = limit, threshold 0.5).
+         *
+         * @param reranker scores the best passages
+         * @return this builder
+         */
         public Builder reranker(Reranker reranker) {
             return reranking(Reranking.of(reranker));
         }
 
-        /** Cache exact repeated queries ({@code results.prefetch}: enabled, {@code max_entries}); 0 disables. */
+        /**
+         * Cache exact repeated queries ({@code results.prefetch}: enabled, {@code max_entries}); 0 disables.
+         *
+         * @param maxEntries the most cached queries, 0 for none
+         * @return this builder
+         */
         public Builder queryCache(int maxEntries) {
             if (maxEntries < 0) {
                 throw new IllegalArgumentException("maxEntries must not be negative, got " + maxEntries);
@@ -425,7 +531,15 @@ public final class KnowledgeBase implements AutoCloseable {
             return this;
         }
 
-        /** The search tool's name, description and instruction (docker-agent's {@code tool:}); null keeps a default. */
+        /**
+         * The search tool's name, description and instruction (docker-agent's {@code tool:}); null keeps a
+         * default.
+         *
+         * @param name the tool's name, or null to keep the default
+         * @param description the tool's description, or null to keep the default
+         * @param instruction guidance for the agent, or null to keep the default
+         * @return this builder
+         */
         public Builder tool(String name, String description, String instruction) {
             this.toolName = name;
             this.toolDescription = description;
@@ -433,19 +547,34 @@ public final class KnowledgeBase implements AutoCloseable {
             return this;
         }
 
-        /** Add per-strategy scores to the tool's answer ({@code results.include_score}). */
+        /**
+         * Add per-strategy scores to the tool's answer ({@code results.include_score}).
+         *
+         * @param include whether to include the scores
+         * @return this builder
+         */
         public Builder includeScore(boolean include) {
             this.includeScore = include;
             return this;
         }
 
-        /** Answer the tool with whole documents instead of passages ({@code results.return_full_content}). */
+        /**
+         * Answer the tool with whole documents instead of passages ({@code results.return_full_content}).
+         *
+         * @param full whether to answer with whole documents
+         * @return this builder
+         */
         public Builder returnFullContent(boolean full) {
             this.returnFullContent = full;
             return this;
         }
 
-        /** Quiet time after a file change before {@link #watch} re-indexes (default 500 ms). */
+        /**
+         * Quiet time after a file change before {@link #watch} re-indexes (default 500 ms).
+         *
+         * @param debounce the quiet time
+         * @return this builder
+         */
         public Builder debounce(Duration debounce) {
             if (debounce.isNegative()) {
                 throw new IllegalArgumentException("debounce must not be negative");
@@ -454,7 +583,13 @@ public final class KnowledgeBase implements AutoCloseable {
             return this;
         }
 
-        /** The approximate index built for embedding strategies of at least {@link AnnOptions#minSize()} chunks. */
+        /**
+         * The approximate index built for embedding strategies of at least {@link AnnOptions#minSize()} chunks.
+         *
+         * @param ann the approximate index built for embedding strategies of at least {@link AnnOptions#minSize()}
+         *     chunks
+         * @return this builder
+         */
         public Builder ann(AnnOptions ann) {
             this.ann = Objects.requireNonNull(ann, "ann");
             return this;
@@ -464,6 +599,7 @@ public final class KnowledgeBase implements AutoCloseable {
          * Opens the knowledge base: the last complete index generation in the directory is loaded and
          * searchable at once (strategies whose settings changed start empty until the next sync).
          *
+         * @return the knowledge base; close it to stop watching and release the index
          * @throws IllegalArgumentException when no strategy is set or two strategies share a name
          * @throws KnowledgeBaseException   when the index directory is damaged beyond its fallback generation
          */

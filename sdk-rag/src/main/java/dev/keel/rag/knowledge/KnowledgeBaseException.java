@@ -8,12 +8,21 @@ package dev.keel.rag.knowledge;
 public class KnowledgeBaseException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception with a message that names the problem. */
+    /**
+     * An exception with a message that names the problem.
+     *
+     * @param message what went wrong, naming the problem
+     */
     public KnowledgeBaseException(String message) {
         super(message);
     }
 
-    /** An exception with a message and the failure that caused it. */
+    /**
+     * An exception with a message and the failure that caused it.
+     *
+     * @param message what went wrong, naming the problem
+     * @param cause the underlying failure
+     */
     public KnowledgeBaseException(String message, Throwable cause) {
         super(message, cause);
     }

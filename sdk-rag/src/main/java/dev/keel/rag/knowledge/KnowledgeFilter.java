@@ -11,10 +11,19 @@ import java.util.List;
 @FunctionalInterface
 public interface KnowledgeFilter {
 
-    /** The passages to keep, best first. */
+    /**
+     * The passages to keep, best first.
+     *
+     * @param rankedHits the passages, best first
+     * @return the passages to keep
+     */
     List<KnowledgeHit> keep(List<KnowledgeHit> rankedHits);
 
-    /** Keeps everything. */
+    /**
+     * Keeps everything.
+     *
+     * @return the filter
+     */
     static KnowledgeFilter none() {
         return hits -> hits;
     }

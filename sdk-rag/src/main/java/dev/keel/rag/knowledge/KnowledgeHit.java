@@ -25,7 +25,23 @@ import java.util.OptionalDouble;
 public record KnowledgeHit(String chunkId, String source, int start, int end, String headingPath, String text,
                            double score, double fusedScore, Map<String, Double> strategyScores,
                            OptionalDouble rerankScore, Map<String, String> metadata) {
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param chunkId stable id of the chunk ({@code source#ordinal} of the strategy that found it first)
+     * @param end offset after the last character (exclusive)
+     * @param fusedScore the fusion score (see {@link Fusion}); with one strategy, that strategy's score
+     * @param headingPath the markdown heading path ({@code # Guide > ## Install}), or empty
+     * @param metadata the chunk's metadata (source metadata, heading path, keywords)
+     * @param rerankScore the reranker's score, when the passage was reranked
+     * @param score the final score: the reranker's when reranked, else the fused score
+     * @param source the source: a file path relative to its source directory (with {@code /}), the file name for a
+     *     single file, or the id of an in-memory document
+     * @param start offset of the first character in the source text (UTF-16, inclusive)
+     * @param strategyScores each strategy's own score for this passage, by strategy name (BM25 score, cosine
+     *     similarity); strategies that did not find it are absent
+     * @param text the passage
+     */
     public KnowledgeHit {
         Objects.requireNonNull(chunkId, "chunkId");
         Objects.requireNonNull(source, "source");
@@ -39,7 +55,12 @@ public record KnowledgeHit(String chunkId, String source, int start, int end, St
         }
     }
 
-    /** A copy reranked with {@code newScore}: it becomes the final score and the rerank score. */
+    /**
+     * A copy reranked with {@code newScore}: it becomes the final score and the rerank score.
+     *
+     * @param newScore the reranker's score
+     * @return a copy reranked with {@code newScore}
+     */
     public KnowledgeHit withRerankScore(double newScore) {
         return new KnowledgeHit(chunkId, source, start, end, headingPath, text, newScore, fusedScore, strategyScores,
                 OptionalDouble.of(newScore), metadata);
@@ -49,6 +70,8 @@ public record KnowledgeHit(String chunkId, String source, int start, int end, St
      * This passage as a vector-store {@link dev.keel.rag.store.Hit} (id = chunk id, metadata with
      * {@code source}, {@code heading_path}, {@code start}, {@code end}), for {@code PromptAssembler} and other
      * APIs that take hits.
+     *
+     * @return this passage as a vector-store {@link dev.keel.rag.store.Hit}
      */
     public dev.keel.rag.store.Hit asHit() {
         Map<String, String> meta = new java.util.HashMap<>(metadata);

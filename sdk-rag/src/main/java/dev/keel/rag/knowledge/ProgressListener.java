@@ -7,14 +7,26 @@ package dev.keel.rag.knowledge;
 @FunctionalInterface
 public interface ProgressListener {
 
-    /** Progress of the current run. */
+    /**
+     * Progress of the current run.
+     *
+     * @param progress the progress
+     */
     void progress(IndexProgress progress);
 
-    /** A background run failed; the previous index stays live. The default does nothing (it is also logged). */
+    /**
+     * A background run failed; the previous index stays live. The default does nothing (it is also logged).
+     *
+     * @param failure the failure
+     */
     default void failed(KnowledgeBaseException failure) {
     }
 
-    /** Ignores everything. */
+    /**
+     * Ignores everything.
+     *
+     * @return the listener
+     */
     static ProgressListener none() {
         return progress -> { };
     }

@@ -13,6 +13,9 @@ public interface Reranker {
     /**
      * One relevance score in {@code [0, 1]} per passage, in the order given (higher is more relevant).
      *
+     * @param question the question
+     * @param passages the passages to score
+     * @return one relevance score in {@code [0, 1]} per passage
      * @throws RuntimeException when scoring fails; the knowledge base then fails the search
      */
     List<Double> score(String question, List<KnowledgeHit> passages);

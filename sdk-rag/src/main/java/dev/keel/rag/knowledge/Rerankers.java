@@ -19,6 +19,9 @@ public final class Rerankers {
      * A reranker that asks {@code model} to score all passages of a search in one call: the prompt numbers
      * the passages and asks for a JSON object {@code {"scores": [..]}} with one relevance in [0, 1] per
      * passage. Thread-safe when the model is.
+     *
+     * @param model the model that scores
+     * @return a reranker that asks {@code model} to score all passages of a search in one call
      */
     public static Reranker model(ChatModel model) {
         return new ModelReranker(model, null);
@@ -27,6 +30,10 @@ public final class Rerankers {
     /**
      * Like {@link #model(ChatModel)}, with domain-specific relevance {@code criteria} appended to the
      * prompt (docker-agent's {@code reranking.criteria}).
+     *
+     * @param model the model that scores
+     * @param criteria what makes a passage relevant in this domain
+     * @return the reranker
      */
     public static Reranker model(ChatModel model, String criteria) {
         return new ModelReranker(model, criteria);

@@ -13,7 +13,13 @@ import java.util.Objects;
  * @param threshold reranked passages scoring under this are dropped
  */
 public record Reranking(Reranker reranker, int topK, double threshold) {
-    /** Validates {@code topK} and {@code threshold}. */
+    /**
+     * Validates {@code topK} and {@code threshold}.
+     *
+     * @param reranker the scorer
+     * @param threshold reranked passages scoring under this are dropped
+     * @param topK passages rescored, 0 for the result limit
+     */
     public Reranking {
         Objects.requireNonNull(reranker, "reranker");
         if (topK < 0) {
@@ -24,17 +30,32 @@ public record Reranking(Reranker reranker, int topK, double threshold) {
         }
     }
 
-    /** Reranks up to the result limit with docker-agent's default threshold 0.5. */
+    /**
+     * Reranks up to the result limit with docker-agent's default threshold 0.5.
+     *
+     * @param reranker scores the passages
+     * @return the reranking
+     */
     public static Reranking of(Reranker reranker) {
         return new Reranking(reranker, 0, 0.5);
     }
 
-    /** A copy that rescores only the best {@code topK} passages. */
+    /**
+     * A copy that rescores only the best {@code topK} passages.
+     *
+     * @param topK how many passages to rescore
+     * @return a copy that rescores only the best {@code topK} passages
+     */
     public Reranking topK(int topK) {
         return new Reranking(reranker, topK, threshold);
     }
 
-    /** A copy with another minimum score. */
+    /**
+     * A copy with another minimum score.
+     *
+     * @param threshold the lowest score kept
+     * @return a copy with another minimum score
+     */
     public Reranking threshold(double threshold) {
         return new Reranking(reranker, topK, threshold);
     }

@@ -18,7 +18,11 @@ import java.time.Duration;
 public record SyncResult(long generation, int filesAdded, int filesChanged, int filesRemoved, int filesUnchanged,
                          int chunksEmbedded, int embeddingCalls, int summariesWritten, Duration elapsed) {
 
-    /** True when nothing changed (no new generation was written). */
+    /**
+     * True when nothing changed (no new generation was written).
+     *
+     * @return true when nothing changed
+     */
     public boolean unchanged() {
         return filesAdded == 0 && filesChanged == 0 && filesRemoved == 0;
     }

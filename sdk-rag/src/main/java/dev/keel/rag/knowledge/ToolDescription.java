@@ -12,7 +12,13 @@ import java.util.Objects;
  * @param instruction how to use the tool well, for the system prompt
  */
 public record ToolDescription(String name, String description, String instruction) {
-    /** Validates the tool name (1-64 letters, digits, {@code _} or {@code -}). */
+    /**
+     * Validates the tool name (1-64 letters, digits, {@code _} or {@code -}).
+     *
+     * @param description shown to the model when it picks tools
+     * @param instruction how to use the tool well, for the system prompt
+     * @param name tool name
+     */
     public ToolDescription {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");
@@ -30,7 +36,11 @@ public record ToolDescription(String name, String description, String instructio
                 + "code or documentation. Provide a clear search query describing what you need.");
     }
 
-    /** JSON Schema of the tool's parameters: one required string, {@code query}. */
+    /**
+     * JSON Schema of the tool's parameters: one required string, {@code query}.
+     *
+     * @return the schema's JSON text
+     */
     public String parametersSchema() {
         return "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"description\":\"Search query\"}},"
                 + "\"required\":[\"query\"],\"additionalProperties\":false}";

@@ -60,13 +60,22 @@ public final class LangChain4jVectorStore implements VectorStore {
     /**
      * The id an entry with Keel id {@code id} has in the wrapped store: a name-based (version 3) UUID of
      * the id's UTF-8 bytes, stable across runs and machines.
+     *
+     * @param id the Keel id
+     * @return the id an entry with Keel id {@code id} has in the wrapped store
      */
     public static String backendId(String id) {
         Objects.requireNonNull(id, "id");
         return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    /** Adapts {@code store}, which holds (or will hold) vectors of {@code dimension} components. */
+    /**
+     * Adapts {@code store}, which holds (or will hold) vectors of {@code dimension} components.
+     *
+     * @param store the LangChain4j store
+     * @param dimension the vectors' length
+     * @return the adapter
+     */
     public static LangChain4jVectorStore of(EmbeddingStore<TextSegment> store, int dimension) {
         return new LangChain4jVectorStore(store, dimension);
     }

@@ -12,16 +12,35 @@ import java.util.List;
  * The result of {@link PromptAssembler#assemble}: the messages to send, which hits made it into the
  * knowledge block, which were dropped to fit the budget (lowest ranked first), how many history
  * messages were dropped, and the estimated token count.
+ *
+ * @param messages the messages to send
+ * @param included the hits in the knowledge block
+ * @param dropped the hits left out to fit the budget, lowest ranked first
+ * @param droppedHistoryMessages how many history messages were left out
+ * @param tokens the estimated token count
  */
 public record AssembledPrompt(List<Message> messages, List<Hit> included, List<Hit> dropped,
                               int droppedHistoryMessages, int tokens) {
+    /**
+     * Creates the prompt, copying the lists.
+     *
+     * @param messages the messages to send
+     * @param included the hits in the knowledge block
+     * @param dropped the hits left out to fit the budget, lowest ranked first
+     * @param droppedHistoryMessages how many history messages were left out
+     * @param tokens the estimated token count
+     */
     public AssembledPrompt {
         messages = List.copyOf(messages);
         included = List.copyOf(included);
         dropped = List.copyOf(dropped);
     }
 
-    /** The prompt as readable text, one {@code ROLE:} block per message. */
+    /**
+     * The prompt as readable text, one {@code ROLE:} block per message.
+     *
+     * @return the prompt as readable text
+     */
     public String text() {
         StringBuilder out = new StringBuilder();
         for (Message m : messages) {

@@ -14,15 +14,29 @@ import java.util.List;
 @FunctionalInterface
 public interface HitFilter {
 
-    /** Returns the hits to keep, best first. */
+    /**
+     * Returns the hits to keep, best first.
+     *
+     * @param rankedHits the hits, best first
+     * @return the hits to keep, best first
+     */
     List<Hit> filter(List<Hit> rankedHits);
 
-    /** Keeps everything. */
+    /**
+     * Keeps everything.
+     *
+     * @return the filter
+     */
     static HitFilter none() {
         return hits -> hits;
     }
 
-    /** This filter, then {@code next}. */
+    /**
+     * This filter, then {@code next}.
+     *
+     * @param next the filter applied after this one
+     * @return this filter, then {@code next}
+     */
     default HitFilter andThen(HitFilter next) {
         return hits -> next.filter(filter(hits));
     }

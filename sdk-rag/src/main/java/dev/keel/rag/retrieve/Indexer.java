@@ -26,17 +26,33 @@ public final class Indexer {
         this.batchSize = batchSize;
     }
 
-    /** An indexer that embeds 32 chunks per model call. */
+    /**
+     * An indexer that embeds 32 chunks per model call.
+     *
+     * @param embedder embeds the chunks
+     * @return an indexer that embeds 32 chunks per model call
+     */
     public static Indexer of(EmbeddingModel embedder) {
         return new Indexer(embedder, 32);
     }
 
-    /** An indexer that embeds {@code batchSize} chunks per model call. */
+    /**
+     * An indexer that embeds {@code batchSize} chunks per model call.
+     *
+     * @param embedder embeds the chunks
+     * @param batchSize chunks per model call
+     * @return an indexer that embeds {@code batchSize} chunks per model call
+     */
     public static Indexer of(EmbeddingModel embedder, int batchSize) {
         return new Indexer(embedder, batchSize);
     }
 
-    /** The text that represents {@code chunk} for embedding. */
+    /**
+     * The text that represents {@code chunk} for embedding.
+     *
+     * @param chunk the chunk
+     * @return the text that represents {@code chunk} for embedding
+     */
     public static String embeddingText(Chunk chunk) {
         StringBuilder text = new StringBuilder();
         String path = chunk.metadata().get(Chunk.HEADING_PATH);
@@ -46,7 +62,13 @@ public final class Indexer {
         return text.append(chunk.text()).toString();
     }
 
-    /** Embeds and stores {@code chunks}; returns how many were stored. */
+    /**
+     * Embeds and stores {@code chunks}; returns how many were stored.
+     *
+     * @param chunks the chunks
+     * @param store where they are stored
+     * @return how many were stored
+     */
     public int index(List<Chunk> chunks, VectorStore store) {
         Objects.requireNonNull(store, "store");
         for (int from = 0; from < chunks.size(); from += batchSize) {

@@ -40,22 +40,42 @@ public final class PromptAssembler {
         this.knowledgeHeading = Objects.requireNonNull(knowledgeHeading, "knowledgeHeading");
     }
 
-    /** Two turns of history, no budget, approximate token counts, heading {@code Knowledge base:}. */
+    /**
+     * Two turns of history, no budget, approximate token counts, heading {@code Knowledge base:}.
+     *
+     * @return two turns of history
+     */
     public static PromptAssembler standard() {
         return new PromptAssembler(Tokenizers.approximate(), Integer.MAX_VALUE, 2, "Knowledge base:");
     }
 
-    /** Keeps the last {@code turns} user/assistant turns of history. */
+    /**
+     * Keeps the last {@code turns} user/assistant turns of history.
+     *
+     * @param turns the number of turns
+     * @return the new assembler
+     */
     public PromptAssembler withHistoryTurns(int turns) {
         return new PromptAssembler(tokenizer, budget, turns, knowledgeHeading);
     }
 
-    /** Fits the prompt into {@code tokens}, counted with {@code counter}. */
+    /**
+     * Fits the prompt into {@code tokens}, counted with {@code counter}.
+     *
+     * @param tokens the budget, in the counter's units
+     * @param counter measures the prompt
+     * @return the new assembler
+     */
     public PromptAssembler withBudget(int tokens, Tokenizer counter) {
         return new PromptAssembler(counter, tokens, historyTurns, knowledgeHeading);
     }
 
-    /** The line that introduces the knowledge block. */
+    /**
+     * The line that introduces the knowledge block.
+     *
+     * @param heading the heading
+     * @return the line that introduces the knowledge block
+     */
     public PromptAssembler withKnowledgeHeading(String heading) {
         return new PromptAssembler(tokenizer, budget, historyTurns, heading);
     }
@@ -67,6 +87,7 @@ public final class PromptAssembler {
      * @param hits         retrieved hits, best first
      * @param history      earlier conversation (user and assistant messages; others are ignored)
      * @param question     the new user question
+     * @return the prompt
      */
     public AssembledPrompt assemble(String instructions, List<Hit> hits, List<? extends Message> history,
                                     String question) {

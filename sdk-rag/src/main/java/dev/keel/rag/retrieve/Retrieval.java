@@ -19,7 +19,15 @@ import java.util.Optional;
  *                      (its score is under the threshold); empty otherwise or when the store is empty
  */
 public record Retrieval(List<Hit> hits, int aboveMinScore, double minScore, Optional<Hit> bestBelow) {
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param aboveMinScore how many hits the store returned at or above {@code minScore} (before filtering)
+     * @param bestBelow when no hit reached {@code minScore}: the best hit the store has for the question (its
+     *     score is under the threshold); empty otherwise or when the store is empty
+     * @param hits the hits returned, best first
+     * @param minScore the retriever's score threshold
+     */
     public Retrieval {
         hits = List.copyOf(Objects.requireNonNull(hits, "hits"));
         Objects.requireNonNull(bestBelow, "bestBelow");
@@ -28,12 +36,20 @@ public record Retrieval(List<Hit> hits, int aboveMinScore, double minScore, Opti
         }
     }
 
-    /** True when no hit is returned. */
+    /**
+     * True when no hit is returned.
+     *
+     * @return true when no hit is returned
+     */
     public boolean isEmpty() {
         return hits.isEmpty();
     }
 
-    /** The reason in one line, e.g. {@code no hit scored at least 0.450 (best seen: 0.312, snippets.md#4)}. */
+    /**
+     * The reason in one line, e.g. {@code no hit scored at least 0.450 (best seen: 0.312, snippets.md#4)}.
+     *
+     * @return the reason in one line
+     */
     public String explanation() {
         if (!hits.isEmpty()) {
             return String.format(Locale.ROOT, "%d hit%s (best %.3f, %s)", hits.size(), hits.size() == 1 ? "" : "s",

@@ -44,7 +44,13 @@ public final class Retriever {
         this.metadataFilter = b.metadataFilter;
     }
 
-    /** Starts a retriever over {@code store}, embedding questions with {@code embedder}. */
+    /**
+     * Starts a retriever over {@code store}, embedding questions with {@code embedder}.
+     *
+     * @param store the store searched
+     * @param embedder embeds questions; it must match the store's dimension
+     * @return the builder
+     */
     public static Builder builder(VectorStore store, EmbeddingModel embedder) {
         return new Builder(store, embedder);
     }
@@ -52,6 +58,8 @@ public final class Retriever {
     /**
      * The hits for {@code question}, best first, at most {@code maxResults}.
      *
+     * @param question the question
+     * @return the hits for {@code question}
      * @throws IllegalArgumentException when the question is blank
      * @throws IllegalStateException    when the hit filter returns hits it was not given
      */
@@ -64,6 +72,9 @@ public final class Retriever {
      * first, at most {@code maxResults}. Use it for what varies per request, such as the asking user in a
      * permission filter ({@code hits -> postFilter.keep(hits, user)}), so one retriever serves every user.
      *
+     * @param question the question
+     * @param requestFilter the filter of this request, for example the asking user's permissions
+     * @return the hits for {@code question} that pass this retriever's filter and then {@code requestFilter}
      * @throws IllegalArgumentException when the question is blank
      * @throws IllegalStateException    when a filter returns hits it was not given
      */
@@ -76,6 +87,9 @@ public final class Retriever {
      * {@link Retrieval#explanation()} tells whether no hit reached {@code minScore} (and the best score the
      * store had for the question) or the filters removed every hit.
      *
+     * @param question the question
+     * @param requestFilter the filter of this request, for example the asking user's permissions
+     * @return the hits and why there are no more
      * @throws IllegalArgumentException when the question is blank
      * @throws IllegalStateException    when a filter returns hits it was not given
      */
@@ -113,7 +127,12 @@ public final class Retriever {
         return retrieval;
     }
 
-    /** {@link #retrieval(String, HitFilter)} without a per-request filter. */
+    /**
+     * {@link #retrieval(String, HitFilter)} without a per-request filter.
+     *
+     * @param question the question
+     * @return the hits and why there are no more
+     */
     public Retrieval retrieval(String question) {
         return retrieval(question, HitFilter.none());
     }
@@ -143,7 +162,12 @@ public final class Retriever {
             }
         }
 
-        /** At most this many hits (default 3). */
+        /**
+         * At most this many hits (default 3).
+         *
+         * @param maxResults the most hits
+         * @return this builder
+         */
         public Builder maxResults(int maxResults) {
             if (maxResults < 1) {
                 throw new IllegalArgumentException("maxResults must be at least 1, got " + maxResults);
@@ -152,7 +176,12 @@ public final class Retriever {
             return this;
         }
 
-        /** Only hits scoring at least this (default 0.45). */
+        /**
+         * Only hits scoring at least this (default 0.45).
+         *
+         * @param minScore the lowest score kept
+         * @return this builder
+         */
         public Builder minScore(double minScore) {
             if (Double.isNaN(minScore)) {
                 throw new IllegalArgumentException("minScore must be a number");
@@ -161,7 +190,12 @@ public final class Retriever {
             return this;
         }
 
-        /** Ask the store for {@code maxResults * factor} hits before filtering (default 4). */
+        /**
+         * Ask the store for {@code maxResults * factor} hits before filtering (default 4).
+         *
+         * @param factor the over-fetch factor
+         * @return this builder
+         */
         public Builder overFetch(int factor) {
             if (factor < 1) {
                 throw new IllegalArgumentException("overFetch must be at least 1, got " + factor);
@@ -170,18 +204,33 @@ public final class Retriever {
             return this;
         }
 
-        /** Post-filter for hits, e.g. a permission check (default: keep all). */
+        /**
+         * Post-filter for hits, e.g. a permission check (default: keep all).
+         *
+         * @param filter the filter
+         * @return this builder
+         */
         public Builder filter(HitFilter filter) {
             this.filter = Objects.requireNonNull(filter, "filter");
             return this;
         }
 
-        /** Metadata condition pushed down to the store's search (default: all). */
+        /**
+         * Metadata condition pushed down to the store's search (default: all).
+         *
+         * @param metadataFilter the condition
+         * @return this builder
+         */
         public Builder metadataFilter(MetadataFilter metadataFilter) {
             this.metadataFilter = Objects.requireNonNull(metadataFilter, "metadataFilter");
             return this;
         }
 
+        /**
+         * Builds the retriever.
+         *
+         * @return the retriever
+         */
         public Retriever build() {
             return new Retriever(this);
         }

@@ -10,12 +10,22 @@ public final class CorruptStoreFileException extends VectorStoreException {
     private static final long serialVersionUID = 1L;
     private final transient Path file;
 
+    /**
+     * Creates the exception.
+     *
+     * @param file the file that could not be read
+     * @param problem what is wrong with it
+     */
     public CorruptStoreFileException(Path file, String problem) {
         super("vector store file " + file + " is corrupt: " + problem);
         this.file = file;
     }
 
-    /** The rejected file. */
+    /**
+     * The rejected file.
+     *
+     * @return the rejected file
+     */
     public Path file() {
         return file;
     }

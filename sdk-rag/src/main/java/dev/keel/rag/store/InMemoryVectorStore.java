@@ -56,7 +56,12 @@ public final class InMemoryVectorStore implements VectorStore {
         this.int8 = builder.int8 ? new Int8Search(rows, exact, builder.oversample) : null;
     }
 
-    /** Starts a store for vectors of {@code dimension} components (cosine, fp32 unless configured). */
+    /**
+     * Starts a store for vectors of {@code dimension} components (cosine, fp32 unless configured).
+     *
+     * @param dimension the vectors' length
+     * @return the builder
+     */
     public static Builder builder(int dimension) {
         return new Builder(dimension);
     }
@@ -71,12 +76,20 @@ public final class InMemoryVectorStore implements VectorStore {
         return metric;
     }
 
-    /** True when searches scan int8 codes and re-rank candidates in fp32. */
+    /**
+     * True when searches scan int8 codes and re-rank candidates in fp32.
+     *
+     * @return true when searches scan int8 codes and re-rank candidates in fp32
+     */
     public boolean isInt8() {
         return int8 != null;
     }
 
-    /** The scoring kernel in use: {@code scalar} or {@code vector-api-<bits>}. */
+    /**
+     * The scoring kernel in use: {@code scalar} or {@code vector-api-<bits>}.
+     *
+     * @return the scoring kernel in use
+     */
     public String kernelName() {
         return kernel.name();
     }
@@ -190,7 +203,11 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
-    /** True while the vectors are searched in place in the memory-mapped file they were loaded from. */
+    /**
+     * True while the vectors are searched in place in the memory-mapped file they were loaded from.
+     *
+     * @return true while the vectors are searched in place in the memory-mapped file they were loaded from
+     */
     public boolean isMapped() {
         lock.readLock().lock();
         try {
@@ -200,7 +217,11 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
-    /** Every id in the store, in storage order. */
+    /**
+     * Every id in the store, in storage order.
+     *
+     * @return every id in the store
+     */
     public List<String> ids() {
         lock.readLock().lock();
         try {
@@ -240,7 +261,15 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
-    /** Like {@link #search(float[], int, double, MetadataFilter)} but always exact, ignoring any index. */
+    /**
+     * Like {@link #search(float[], int, double, MetadataFilter)} but always exact, ignoring any index.
+     *
+     * @param query the query vector
+     * @param k the most hits
+     * @param minScore the lowest score kept
+     * @param filter the metadata condition
+     * @return the hits, best first
+     */
     public List<Hit> searchExact(float[] query, int k, double minScore, MetadataFilter filter) {
         checkK(k);
         Objects.requireNonNull(filter, "filter");
@@ -289,6 +318,9 @@ public final class InMemoryVectorStore implements VectorStore {
      * built and calibrated on the same queries instead; it is used when it reaches the target ({@link
      * AnnStatus#index()} is {@code GRAPH}). The graph is not kept current: the next upsert or delete drops it
      * and searches go exact until the index is rebuilt.
+     *
+     * @param options recall target, list count and limits
+     * @return what was built, or why searches stay exact
      */
     public AnnStatus buildAnnIndex(AnnOptions options) {
         Objects.requireNonNull(options, "options");
@@ -317,7 +349,11 @@ public final class InMemoryVectorStore implements VectorStore {
         }
     }
 
-    /** The current approximate-index status. */
+    /**
+     * The current approximate-index status.
+     *
+     * @return the current approximate-index status
+     */
     public AnnStatus annStatus() {
         lock.readLock().lock();
         try {
@@ -360,6 +396,7 @@ public final class InMemoryVectorStore implements VectorStore {
      * flushed to disk and renamed over {@code file}, so readers see the old or the new file, never a
      * partial one. The format is described in {@code README.md} of this module (magic {@code KEELVEC1}).
      *
+     * @param file the file
      * @throws VectorStoreException when writing fails (the target is left as it was)
      */
     public void save(Path file) {
@@ -378,6 +415,8 @@ public final class InMemoryVectorStore implements VectorStore {
      * to the heap) until the first upsert, delete or index build, which copies them into the heap. The
      * mapping is released when the store is garbage-collected; the file may be replaced meanwhile.
      *
+     * @param file the file
+     * @return the store
      * @throws CorruptStoreFileException when the file is truncated, has a bad magic/version or checksum
      * @throws VectorStoreException      when the file cannot be read
      */
@@ -385,7 +424,13 @@ public final class InMemoryVectorStore implements VectorStore {
         return load(file, false);
     }
 
-    /** Like {@link #load(Path)}, scanning int8 codes (rebuilt on load) when {@code int8} is true. */
+    /**
+     * Like {@link #load(Path)}, scanning int8 codes (rebuilt on load) when {@code int8} is true.
+     *
+     * @param file the file
+     * @param int8 whether to scan int8 codes
+     * @return the store
+     */
     public static InMemoryVectorStore load(Path file, boolean int8) {
         StoreFile.Contents contents = StoreFile.read(file);
         Builder builder = builder(contents.dimension()).metric(contents.metric());
@@ -425,7 +470,12 @@ public final class InMemoryVectorStore implements VectorStore {
             this.dimension = dimension;
         }
 
-        /** The similarity metric (default cosine). */
+        /**
+         * The similarity metric (default cosine).
+         *
+         * @param metric the similarity metric (default cosine)
+         * @return this builder
+         */
         public Builder metric(Metric metric) {
             this.metric = Objects.requireNonNull(metric, "metric");
             return this;
@@ -434,6 +484,9 @@ public final class InMemoryVectorStore implements VectorStore {
         /**
          * Scan int8 codes (a quarter of the memory traffic; the query stays fp32) and re-rank the best {@code k * oversample}
          * candidates with the exact fp32 vectors.
+         *
+         * @param oversample how many candidates per wanted hit are re-ranked in fp32
+         * @return this builder
          */
         public Builder int8(int oversample) {
             if (oversample < 1) {
@@ -444,7 +497,12 @@ public final class InMemoryVectorStore implements VectorStore {
             return this;
         }
 
-        /** Rows to allocate up front (saves regrowth when the final size is known). */
+        /**
+         * Rows to allocate up front (saves regrowth when the final size is known).
+         *
+         * @param rows the expected number of entries
+         * @return this builder
+         */
         public Builder initialCapacity(int rows) {
             if (rows < 0) {
                 throw new IllegalArgumentException("initialCapacity must not be negative");
@@ -453,6 +511,11 @@ public final class InMemoryVectorStore implements VectorStore {
             return this;
         }
 
+        /**
+         * Builds the store.
+         *
+         * @return the empty store
+         */
         public InMemoryVectorStore build() {
             return new InMemoryVectorStore(this, initialCapacity);
         }

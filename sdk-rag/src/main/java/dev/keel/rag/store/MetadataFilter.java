@@ -13,41 +13,77 @@ public sealed interface MetadataFilter
         permits MetadataFilter.All, MetadataFilter.Equals, MetadataFilter.In, MetadataFilter.And,
                 MetadataFilter.Or, MetadataFilter.Not {
 
-    /** True when {@code metadata} satisfies this filter. */
+    /**
+     * True when {@code metadata} satisfies this filter.
+     *
+     * @param metadata the entry's metadata
+     * @return true when {@code metadata} satisfies this filter
+     */
     boolean test(Map<String, String> metadata);
 
-    /** Matches everything. */
+    /**
+     * Matches everything.
+     *
+     * @return the filter
+     */
     static MetadataFilter all() {
         return All.INSTANCE;
     }
 
-    /** {@code metadata[key] == value}. */
+    /**
+     * {@code metadata[key] == value}.
+     *
+     * @param key the metadata key
+     * @param value the value required
+     * @return the filter
+     */
     static MetadataFilter eq(String key, String value) {
         return new Equals(key, value);
     }
 
-    /** {@code metadata[key]} is one of {@code values}. */
+    /**
+     * {@code metadata[key]} is one of {@code values}.
+     *
+     * @param key the metadata key
+     * @param values the values allowed
+     * @return the filter
+     */
     static MetadataFilter in(String key, Set<String> values) {
         return new In(key, values);
     }
 
-    /** Both conditions. */
+    /**
+     * Both conditions.
+     *
+     * @param other the other condition
+     * @return the combined filter
+     */
     default MetadataFilter and(MetadataFilter other) {
         return new And(List.of(this, other));
     }
 
-    /** Either condition. */
+    /**
+     * Either condition.
+     *
+     * @param other the other condition
+     * @return the combined filter
+     */
     default MetadataFilter or(MetadataFilter other) {
         return new Or(List.of(this, other));
     }
 
-    /** The opposite condition. */
+    /**
+     * The opposite condition.
+     *
+     * @return the opposite condition
+     */
     default MetadataFilter negate() {
         return new Not(this);
     }
 
     /** Matches every entry. */
     enum All implements MetadataFilter {
+        /** The only instance. */
         INSTANCE;
 
         @Override
@@ -56,8 +92,19 @@ public sealed interface MetadataFilter
         }
     }
 
-    /** The value under {@code key} equals {@code value}. */
+    /**
+     * The value under {@code key} equals {@code value}.
+     *
+     * @param key the metadata key
+     * @param value the value required
+     */
     record Equals(String key, String value) implements MetadataFilter {
+        /**
+         * Creates the filter.
+         *
+         * @param key the metadata key
+         * @param value the value required
+         */
         public Equals {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
@@ -69,8 +116,19 @@ public sealed interface MetadataFilter
         }
     }
 
-    /** The value under {@code key} is one of {@code values}. */
+    /**
+     * The value under {@code key} is one of {@code values}.
+     *
+     * @param key the metadata key
+     * @param values the values allowed
+     */
     record In(String key, Set<String> values) implements MetadataFilter {
+        /**
+         * Creates the filter, copying the set.
+         *
+         * @param key the metadata key
+         * @param values the values allowed
+         */
         public In {
             Objects.requireNonNull(key, "key");
             values = Set.copyOf(values);
@@ -83,8 +141,17 @@ public sealed interface MetadataFilter
         }
     }
 
-    /** All of {@code filters}. */
+    /**
+     * All of {@code filters}.
+     *
+     * @param filters the conditions that must all hold
+     */
     record And(List<MetadataFilter> filters) implements MetadataFilter {
+        /**
+         * Creates the filter, copying the list.
+         *
+         * @param filters the conditions that must all hold
+         */
         public And {
             filters = List.copyOf(filters);
         }
@@ -100,8 +167,17 @@ public sealed interface MetadataFilter
         }
     }
 
-    /** Any of {@code filters}. */
+    /**
+     * Any of {@code filters}.
+     *
+     * @param filters the alternatives
+     */
     record Or(List<MetadataFilter> filters) implements MetadataFilter {
+        /**
+         * Creates the filter, copying the list.
+         *
+         * @param filters the alternatives
+         */
         public Or {
             filters = List.copyOf(filters);
         }
@@ -117,8 +193,17 @@ public sealed interface MetadataFilter
         }
     }
 
-    /** Not {@code filter}. */
+    /**
+     * Not {@code filter}.
+     *
+     * @param filter the condition negated
+     */
     record Not(MetadataFilter filter) implements MetadataFilter {
+        /**
+         * Creates the filter.
+         *
+         * @param filter the condition negated
+         */
         public Not {
             Objects.requireNonNull(filter, "filter");
         }

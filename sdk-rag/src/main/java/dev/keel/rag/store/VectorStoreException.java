@@ -6,10 +6,21 @@ import dev.keel.core.KeelException;
 public class VectorStoreException extends KeelException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong
+     */
     public VectorStoreException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong
+     * @param cause the underlying failure
+     */
     public VectorStoreException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class EgressProxyTlsTest {
     @BeforeEach
     void start() throws Exception {
         server = new MockWebServer();
-        server.useHttps(upstreamCa.serverContext("localhost").getSocketFactory(), false);
+        server.useHttps(upstreamCa.serverContext("localhost").getSocketFactory());
         server.start(InetAddress.getByName("127.0.0.1"), 0);
         sandboxCa = new SandboxCa("tls-test");
         proxy = new EgressProxy(NetworkPolicy.denyAll().allow("localhost", "127.0.0.1", "plain.localhost"),
@@ -49,7 +49,7 @@ class EgressProxyTlsTest {
     @AfterEach
     void stop() throws Exception {
         proxy.close();
-        server.shutdown();
+        server.close();
     }
 
     private Socket connectThroughProxy(String authority) throws IOException {
@@ -96,7 +96,7 @@ class EgressProxyTlsTest {
 
     @Test
     void connectToAHostWithACredentialIsInterceptedAndTheKeyInjected() throws Exception {
-        server.enqueue(new MockResponse().setBody("secure-ok"));
+        server.enqueue(new MockResponse.Builder().body("secure-ok").build());
         String authority = "localhost:" + server.getPort();
         try (Socket tunnel = connectThroughProxy(authority);
              SSLSocket s = tls(tunnel, "localhost", TestTls.trusting(sandboxCa))) {
@@ -108,8 +108,8 @@ class EgressProxyTlsTest {
             assertThat(response).startsWith("HTTP/1.1 200").endsWith("secure-ok");
         }
         RecordedRequest req = server.takeRequest(10, TimeUnit.SECONDS);
-        assertThat(req.getPath()).isEqualTo("/secure");
-        assertThat(req.getHeader("Authorization")).isEqualTo(KEY);
+        assertThat(req.getTarget()).isEqualTo("/secure");
+        assertThat(req.getHeaders().get("Authorization")).isEqualTo(KEY);
         assertThat(req.getHandshake()).as("the proxy reached the upstream over TLS").isNotNull();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (proxy.requests().isEmpty() && System.nanoTime() < deadline) {
@@ -134,7 +134,7 @@ class EgressProxyTlsTest {
 
     @Test
     void connectToAHostWithoutACredentialIsTunnelledUntouched() throws Exception {
-        server.enqueue(new MockResponse().setBody("tunnel-ok"));
+        server.enqueue(new MockResponse.Builder().body("tunnel-ok").build());
         // plain.localhost has no credential rule: end-to-end TLS with the upstream's own certificate
         NetworkPolicy policy = NetworkPolicy.denyAll().allow("localhost");
         try (EgressProxy noRules = new EgressProxy(policy, List.of(), "t2", upstreamCa.clientContext(), sandboxCa);
@@ -149,19 +149,19 @@ class EgressProxyTlsTest {
                 assertThat(response).endsWith("tunnel-ok");
             }
         }
-        assertThat(server.takeRequest(10, TimeUnit.SECONDS).getHeader("Authorization")).isEqualTo(SecretRule.SENTINEL);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS).getHeaders().get("Authorization")).isEqualTo(SecretRule.SENTINEL);
     }
 
     @Test
     void absoluteHttpsUrisAreFetchedOverTlsWithTheKey() throws Exception {
-        server.enqueue(new MockResponse().setBody("abs-ok"));
+        server.enqueue(new MockResponse.Builder().body("abs-ok").build());
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
             s.setSoTimeout(10_000);
             String response = exchange(s, "GET https://localhost:" + server.getPort() + "/abs HTTP/1.1\r\nHost: localhost\r\n\r\n");
             assertThat(response).startsWith("HTTP/1.1 200").endsWith("abs-ok");
         }
         RecordedRequest req = server.takeRequest(10, TimeUnit.SECONDS);
-        assertThat(req.getHeader("Authorization")).isEqualTo(KEY);
+        assertThat(req.getHeaders().get("Authorization")).isEqualTo(KEY);
         assertThat(req.getHandshake()).isNotNull();
     }
 

@@ -42,12 +42,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(CassetteExtension.class)
 public @interface Cassette {
 
-    /** The cassette's name (a relative path without {@code .yaml}); empty = derived from the test class. */
+    /**
+     * The cassette's name (a relative path without {@code .yaml}); empty = derived from the test class.
+     *
+     * @return the cassette's name
+     */
     String value() default "";
 
-    /** When to replay and when to record; overridable from outside, see the class documentation. */
+    /**
+     * When to replay and when to record; overridable from outside, see the class documentation.
+     *
+     * @return when to replay and when to record
+     */
     CassetteMode mode() default CassetteMode.ONCE;
 
-    /** The directory holding cassettes; empty = {@code keel.cassette.dir} or {@code src/test/resources/cassettes}. */
+    /**
+     * The directory holding cassettes; empty = {@code keel.cassette.dir} or {@code src/test/resources/cassettes}.
+     *
+     * @return the directory holding cassettes
+     */
     String directory() default "";
 }

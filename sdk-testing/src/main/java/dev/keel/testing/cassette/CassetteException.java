@@ -10,12 +10,21 @@ import dev.keel.core.KeelException;
 public class CassetteException extends KeelException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception whose message names the problem. */
+    /**
+     * An exception whose message names the problem.
+     *
+     * @param message what went wrong, naming the problem
+     */
     public CassetteException(String message) {
         super(message);
     }
 
-    /** An exception whose message names the problem, with its cause. */
+    /**
+     * An exception whose message names the problem, with its cause.
+     *
+     * @param message what went wrong, naming the problem
+     * @param cause the underlying failure
+     */
     public CassetteException(String message, Throwable cause) {
         super(message, cause);
     }

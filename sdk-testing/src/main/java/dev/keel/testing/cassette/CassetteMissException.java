@@ -11,11 +11,18 @@ import java.util.Optional;
 public final class CassetteMissException extends CassetteException {
     private static final long serialVersionUID = 1L;
 
+    /** The request that had no recording, rendered. */
     private final String request;
+
+    /** The index of the closest recorded interaction, or null. */
     private final Integer closestIndex;
+
+    /** The differences from the closest recording. */
     private final String diff;
 
     /**
+     * Creates the exception.
+     *
      * @param message      the complete explanation
      * @param request      the missed request, {@code METHOD URL}
      * @param closestIndex 0-based index of the closest recorded interaction, or {@code null} when the
@@ -29,17 +36,29 @@ public final class CassetteMissException extends CassetteException {
         this.diff = diff == null ? "" : diff;
     }
 
-    /** The request that missed, as {@code METHOD URL} (query secrets redacted). */
+    /**
+     * The request that missed, as {@code METHOD URL} (query secrets redacted).
+     *
+     * @return the request that missed
+     */
     public String request() {
         return request;
     }
 
-    /** Index of the closest recorded interaction, if the cassette has any. */
+    /**
+     * Index of the closest recorded interaction, if the cassette has any.
+     *
+     * @return the index, if any
+     */
     public Optional<Integer> closestIndex() {
         return Optional.ofNullable(closestIndex);
     }
 
-    /** Line-by-line differences between the closest recording and the request. */
+    /**
+     * Line-by-line differences between the closest recording and the request.
+     *
+     * @return the differences
+     */
     public String diff() {
         return diff;
     }

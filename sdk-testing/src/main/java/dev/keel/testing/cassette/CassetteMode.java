@@ -21,6 +21,8 @@ public enum CassetteMode {
     /**
      * Parses a mode name case-insensitively; {@code new-episodes} and {@code new_episodes} both work.
      *
+     * @param name the mode's name
+     * @return the mode
      * @throws IllegalArgumentException naming the valid modes
      */
     public static CassetteMode parse(String name) {

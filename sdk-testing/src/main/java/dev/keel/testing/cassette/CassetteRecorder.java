@@ -131,39 +131,70 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
         log.debug("cassette {} opened: mode {}, {} recorded interactions, {}", file, mode, loaded, behaviour);
     }
 
-    /** Starts configuring a recorder for the cassette at {@code file} (conventionally {@code name.yaml}). */
+    /**
+     * Starts configuring a recorder for the cassette at {@code file} (conventionally {@code name.yaml}).
+     *
+     * @param file the cassette file
+     * @return the builder
+     */
     public static Builder builder(Path file) {
         return new Builder(file);
     }
 
-    /** A recorder with default rules. */
+    /**
+     * A recorder with default rules.
+     *
+     * @param file the cassette file
+     * @param mode when to replay and when to record
+     * @return a recorder with default rules
+     */
     public static CassetteRecorder open(Path file, CassetteMode mode) {
         return builder(file).mode(mode).build();
     }
 
-    /** The cassette file. */
+    /**
+     * The cassette file.
+     *
+     * @return the cassette file
+     */
     public Path file() {
         return file;
     }
 
-    /** The mode this recorder was opened with. */
+    /**
+     * The mode this recorder was opened with.
+     *
+     * @return the mode this recorder was opened with
+     */
     public CassetteMode mode() {
         return mode;
     }
 
-    /** Whether requests without a recording go to the network and get recorded in this session. */
+    /**
+     * Whether requests without a recording go to the network and get recorded in this session.
+     *
+     * @return whether requests without a recording go to the network and get recorded in this session
+     */
     public boolean isRecording() {
         return behaviour == Behaviour.RECORD_ALL || behaviour == Behaviour.REPLAY_OR_RECORD;
     }
 
-    /** How many requests were answered from the cassette so far. */
+    /**
+     * How many requests were answered from the cassette so far.
+     *
+     * @return how many requests were answered from the cassette so far
+     */
     public int replayedCount() {
         synchronized (lock) {
             return replayed;
         }
     }
 
-    /** How many requests were sent to the network and recorded so far. */
+    /**
+     * How many requests were sent to the network and recorded so far.
+     *
+     * @return how many requests were sent to the network and recorded so far
+     */
     public int recordedCount() {
         synchronized (lock) {
             return recorded;
@@ -173,6 +204,8 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
     /**
      * A client whose every call goes through this recorder, created on first use and shut down by
      * {@link #close()}. Hand it to providers ({@code OpenAiCompatible.builder().httpClient(...)}).
+     *
+     * @return a client whose every call goes through this recorder
      */
     public OkHttpClient client() {
         synchronized (lock) {
@@ -185,7 +218,12 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
         }
     }
 
-    /** A client derived from {@code base} (sharing its pool and settings) with this recorder added last. */
+    /**
+     * A client derived from {@code base} (sharing its pool and settings) with this recorder added last.
+     *
+     * @param base the client to derive from
+     * @return a client derived from {@code base}
+     */
     public OkHttpClient wrap(OkHttpClient base) {
         return base.newBuilder().addInterceptor(this).build();
     }
@@ -380,43 +418,78 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
             this.file = Objects.requireNonNull(file, "file");
         }
 
-        /** When to replay and when to record; default {@link CassetteMode#ONCE}. */
+        /**
+         * When to replay and when to record; default {@link CassetteMode#ONCE}.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
         public Builder mode(CassetteMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
-        /** Also redact these headers' values (case-insensitive), in requests and responses. */
+        /**
+         * Also redact these headers' values (case-insensitive), in requests and responses.
+         *
+         * @param names the names
+         * @return this builder
+         */
         public Builder redactHeader(String... names) {
             redactHeaders.addAll(Arrays.asList(names));
             return this;
         }
 
-        /** Also redact these query parameters' values (case-insensitive). */
+        /**
+         * Also redact these query parameters' values (case-insensitive).
+         *
+         * @param names the names
+         * @return this builder
+         */
         public Builder redactQueryParameter(String... names) {
             redactQuery.addAll(Arrays.asList(names));
             return this;
         }
 
-        /** Redact the values of JSON fields with these names, at any depth, in JSON bodies and events. */
+        /**
+         * Redact the values of JSON fields with these names, at any depth, in JSON bodies and events.
+         *
+         * @param names the names
+         * @return this builder
+         */
         public Builder redactJsonField(String... names) {
             redactJsonFields.addAll(Arrays.asList(names));
             return this;
         }
 
-        /** Redact every match of {@code regex} in URLs, header values and text bodies. */
+        /**
+         * Redact every match of {@code regex} in URLs, header values and text bodies.
+         *
+         * @param regex a regular expression
+         * @return this builder
+         */
         public Builder redactPattern(String regex) {
             redactPatterns.add(Pattern.compile(regex));
             return this;
         }
 
-        /** Ignore the values of JSON fields with these names (ids, timestamps) when matching requests. */
+        /**
+         * Ignore the values of JSON fields with these names (ids, timestamps) when matching requests.
+         *
+         * @param names the names
+         * @return this builder
+         */
         public Builder ignoreJsonField(String... names) {
             ignoreJsonFields.addAll(Arrays.asList(names));
             return this;
         }
 
-        /** Ignore every match of {@code regex} in URLs and bodies when matching requests. */
+        /**
+         * Ignore every match of {@code regex} in URLs and bodies when matching requests.
+         *
+         * @param regex a regular expression
+         * @return this builder
+         */
         public Builder normalize(String regex) {
             normalizePatterns.add(Pattern.compile(regex));
             return this;
@@ -425,6 +498,10 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
         /**
          * The env vars that hold keys, replacing {@link #DEFAULT_KEY_ENV_VARS}: their values (when at least
          * 8 characters) must never be written, and mode AUTO records only when one of them is set.
+         *
+         * @param names the env vars that hold keys, replacing {@link #DEFAULT_KEY_ENV_VARS}: their values (when at
+         *     least 8 characters) must never be written, and mode AUTO records only when one of them is set
+         * @return this builder
          */
         public Builder keyEnvVars(String... names) {
             keyEnvVars.clear();
@@ -432,19 +509,35 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
             return this;
         }
 
-        /** Adds env vars to the list of those holding keys. */
+        /**
+         * Adds env vars to the list of those holding keys.
+         *
+         * @param names the names
+         * @return this builder
+         */
         public Builder addKeyEnvVar(String... names) {
             keyEnvVars.addAll(Arrays.asList(names));
             return this;
         }
 
-        /** Adds a secret shape the scan refuses to write, e.g. {@code ("Acme key", "acme_[a-z0-9]{32}")}. */
+        /**
+         * Adds a secret shape the scan refuses to write, e.g. {@code ("Acme key", "acme_[a-z0-9]{32}")}.
+         *
+         * @param name what the shape is called in errors
+         * @param regex a regular expression matching the secret
+         * @return this builder
+         */
         public Builder secretShape(String name, String regex) {
             secretShapes.put(Objects.requireNonNull(name, "name"), Pattern.compile(regex));
             return this;
         }
 
-        /** How env vars are read (default {@link System#getenv(String)}); tests inject a map's {@code get}. */
+        /**
+         * How env vars are read (default {@link System#getenv(String)}); tests inject a map's {@code get}.
+         *
+         * @param environment reads an env var's value, null when unset
+         * @return this builder
+         */
         public Builder environment(Function<String, String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
             return this;
@@ -459,6 +552,7 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
         /**
          * Opens the recorder, reading the cassette when the mode replays.
          *
+         * @return the recorder; close it to write the cassette
          * @throws CassetteFormatException when the existing file is not a readable cassette
          */
         public CassetteRecorder build() {

@@ -13,11 +13,19 @@ import java.util.Objects;
 public final class CassetteSecretException extends CassetteException {
     private static final long serialVersionUID = 1L;
 
+    /** The 0-based index of the interaction holding the secret. */
     private final int interactionIndex;
+
+    /** Where in the interaction the secret is. */
     private final String location;
+
+    /** The rule that found it. */
     private final String rule;
 
     /**
+     * Creates the exception; its message names the cassette, the interaction, the location and the rule,
+     * never the secret.
+     *
      * @param cassette         the cassette's file name, for the message
      * @param interactionIndex 0-based index of the offending interaction
      * @param location         where in it, e.g. {@code response header 'X-Debug'} or {@code request body}
@@ -31,17 +39,29 @@ public final class CassetteSecretException extends CassetteException {
         this.rule = Objects.requireNonNull(rule, "rule");
     }
 
-    /** 0-based index of the interaction holding the secret. */
+    /**
+     * 0-based index of the interaction holding the secret.
+     *
+     * @return the index
+     */
     public int interactionIndex() {
         return interactionIndex;
     }
 
-    /** Where in the interaction: {@code request url}, {@code response header 'Set-Cookie'}, {@code request body}… */
+    /**
+     * Where in the interaction: {@code request url}, {@code response header 'Set-Cookie'}, {@code request body}…
+     *
+     * @return where in the interaction
+     */
     public String location() {
         return location;
     }
 
-    /** Which check matched: a key shape or the value of a named env var. */
+    /**
+     * Which check matched: a key shape or the value of a named env var.
+     *
+     * @return which check matched
+     */
     public String rule() {
         return rule;
     }

@@ -32,12 +32,12 @@ import dev.keel.core.http.HttpClients;
 import dev.keel.core.http.HttpConfig;
 import dev.keel.core.models.ModelResolver;
 import dev.keel.core.openai.OpenAiCompatible;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import okhttp3.OkHttpClient;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
-import okhttp3.mockwebserver.SocketPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +96,11 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     private ScriptedModelServer() {}
 
-    /** Starts a server on a free loopback port. */
+    /**
+     * Starts a server on a free loopback port.
+     *
+     * @return the running server; close it to stop it
+     */
     public static ScriptedModelServer start() {
         return start(0);
     }
@@ -105,6 +109,8 @@ public final class ScriptedModelServer implements AutoCloseable {
      * Starts a server on a fixed loopback port (0 = any free port), for example to record a cassette
      * whose URL stays the same from one recording to the next.
      *
+     * @param port the port, 0 for any free one
+     * @return the running server; close it to stop it
      * @throws UncheckedIOException when the port is taken
      */
     public static ScriptedModelServer start(int port) {
@@ -121,7 +127,11 @@ public final class ScriptedModelServer implements AutoCloseable {
         return s;
     }
 
-    /** The base URL to give an OpenAI-compatible client, e.g. {@code http://127.0.0.1:41234/v1}. */
+    /**
+     * The base URL to give an OpenAI-compatible client, e.g. {@code http://127.0.0.1:41234/v1}.
+     *
+     * @return the base URL to give an OpenAI-compatible client
+     */
     public String baseUrl() {
         String url = server.url("/v1").toString();
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
@@ -133,12 +143,19 @@ public final class ScriptedModelServer implements AutoCloseable {
      * {@code anthropic} or a custom provider with its own {@code base_url} — asks this server, with the
      * configuration's model name and options; no key variable is read. The models share one HTTP client
      * (no retries, so a scripted error reaches the code under test at once), released when the server closes.
+     *
+     * @return a resolver pointing every model at this server
      */
     public ModelResolver models() {
         return models(HttpConfig.builder().maxRetries(0).readTimeout(Duration.ofSeconds(30)).build());
     }
 
-    /** Like {@link #models()} with the given HTTP settings (for example to test retries). */
+    /**
+     * Like {@link #models()} with the given HTTP settings (for example to test retries).
+     *
+     * @param http timeouts, retries and interceptors of the models' shared client
+     * @return a resolver pointing every model at this server
+     */
     public ModelResolver models(HttpConfig http) {
         Objects.requireNonNull(http, "http");
         return config -> {
@@ -157,7 +174,12 @@ public final class ScriptedModelServer implements AutoCloseable {
         };
     }
 
-    /** Queues {@code reply} to answer the next chat request not yet answered by an earlier queued reply. */
+    /**
+     * Queues {@code reply} to answer the next chat request not yet answered by an earlier queued reply.
+     *
+     * @param reply the reply
+     * @return this server
+     */
     public ScriptedModelServer respond(ScriptedReply reply) {
         Objects.requireNonNull(reply, "reply");
         synchronized (lock) {
@@ -170,6 +192,9 @@ public final class ScriptedModelServer implements AutoCloseable {
      * Answers chat requests with {@code chooser} once the queue of {@link #respond} replies is empty.
      * Replaces an earlier chooser. A chooser that returns {@code null} or throws leaves the request
      * unanswered: HTTP 500 and an entry in {@link #failures()}.
+     *
+     * @param chooser chooses a reply per request
+     * @return this server
      */
     public ScriptedModelServer respondWith(Function<RecordedChatRequest, ScriptedReply> chooser) {
         Objects.requireNonNull(chooser, "chooser");
@@ -183,6 +208,9 @@ public final class ScriptedModelServer implements AutoCloseable {
      * Answers {@code /v1/embeddings} with {@code vectors.apply(text)} for each input text. By default
      * each text gets a deterministic unit vector of {@value #DEFAULT_EMBEDDING_DIMENSION} dimensions
      * derived from its content (equal texts, equal vectors).
+     *
+     * @param vectors maps a text to its vector
+     * @return this server
      */
     public ScriptedModelServer embeddings(Function<String, float[]> vectors) {
         Objects.requireNonNull(vectors, "vectors");
@@ -192,14 +220,22 @@ public final class ScriptedModelServer implements AutoCloseable {
         return this;
     }
 
-    /** All chat requests received so far, in arrival order. */
+    /**
+     * All chat requests received so far, in arrival order.
+     *
+     * @return all chat requests received so far
+     */
     public List<RecordedChatRequest> requests() {
         synchronized (lock) {
             return List.copyOf(requests);
         }
     }
 
-    /** All embedding requests received so far, in arrival order. */
+    /**
+     * All embedding requests received so far, in arrival order.
+     *
+     * @return all embedding requests received so far
+     */
     public List<RecordedEmbeddingRequest> embeddingRequests() {
         synchronized (lock) {
             return List.copyOf(embeddingRequests);
@@ -209,6 +245,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     /**
      * The oldest chat request not yet taken, waiting up to 10 seconds for one to arrive.
      *
+     * @return the oldest chat request not yet taken
      * @throws AssertionError when none arrives in time
      */
     public RecordedChatRequest takeRequest() {
@@ -218,6 +255,8 @@ public final class ScriptedModelServer implements AutoCloseable {
     /**
      * The oldest chat request not yet taken, waiting up to {@code timeout} for one to arrive.
      *
+     * @param timeout the longest wait
+     * @return the oldest chat request not yet taken
      * @throws AssertionError when none arrives in time
      */
     public RecordedChatRequest takeRequest(Duration timeout) {
@@ -233,14 +272,22 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
     }
 
-    /** Problems seen so far: unscripted requests, unknown paths, invalid request bodies. */
+    /**
+     * Problems seen so far: unscripted requests, unknown paths, invalid request bodies.
+     *
+     * @return the problems, in order
+     */
     public List<String> failures() {
         synchronized (lock) {
             return List.copyOf(failures);
         }
     }
 
-    /** How many queued replies have not been used yet. */
+    /**
+     * How many queued replies have not been used yet.
+     *
+     * @return how many queued replies have not been used yet
+     */
     public int pendingReplies() {
         synchronized (lock) {
             return script.size();
@@ -274,8 +321,8 @@ public final class ScriptedModelServer implements AutoCloseable {
             modelClient.connectionPool().evictAll();
         }
         try {
-            server.shutdown();
-        } catch (IOException e) {
+            server.close();
+        } catch (RuntimeException e) {
             log.debug("error while stopping the scripted model server", e);
         }
     }
@@ -291,7 +338,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private final class ScriptDispatcher extends Dispatcher {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
-            String path = request.getRequestUrl() == null ? request.getPath() : request.getRequestUrl().encodedPath();
+            String path = request.getUrl() == null ? request.getTarget() : request.getUrl().encodedPath();
             boolean post = "POST".equals(request.getMethod());
             if (post && (path.equals("/v1/chat/completions") || path.equals("/chat/completions"))) {
                 return chat(request, path);
@@ -313,7 +360,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private MockResponse chat(RecordedRequest http, String path) {
-        String body = http.getBody().readUtf8();
+        String body = http.getBody() == null ? "" : http.getBody().utf8();
         JsonNode root;
         try {
             root = WireJson.parse(body);
@@ -364,7 +411,7 @@ public final class ScriptedModelServer implements AutoCloseable {
                 MockResponse r = json(reply.status, ChatCompletionWire.error(reply.status, reply.errorMessage,
                         reply.errorCode));
                 if (reply.retryAfterSeconds != null) {
-                    r.setHeader("Retry-After", String.valueOf(reply.retryAfterSeconds));
+                    r = r.newBuilder().setHeader("Retry-After", String.valueOf(reply.retryAfterSeconds)).build();
                 }
                 yield r;
             }
@@ -378,9 +425,9 @@ public final class ScriptedModelServer implements AutoCloseable {
                 String full = request.stream()
                         ? ChatCompletionWire.sse(ChatCompletionWire.chunks(a, request.includeUsage()), false)
                         : ChatCompletionWire.completion(a);
-                // MockWebServer sends half of the body, then closes the socket: a cut mid-event.
+                // MockWebServer sends half of the body, then shuts the connection: a cut mid-event.
                 MockResponse r = request.stream() ? sse(full) : json(200, full);
-                yield r.setSocketPolicy(SocketPolicy.DISCONNECT_DURING_RESPONSE_BODY);
+                yield r.newBuilder().onResponseBody(SocketEffect.ShutdownConnection.INSTANCE).build();
             }
             case ANSWER -> {
                 Answer a = answer(reply, request);
@@ -390,7 +437,7 @@ public final class ScriptedModelServer implements AutoCloseable {
             }
         };
         if (!reply.delay.isZero()) {
-            response.setHeadersDelay(reply.delay.toNanos(), TimeUnit.NANOSECONDS);
+            response = response.newBuilder().headersDelay(reply.delay.toNanos(), TimeUnit.NANOSECONDS).build();
         }
         return response;
     }
@@ -410,7 +457,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private MockResponse embed(RecordedRequest http) {
-        String body = http.getBody().readUtf8();
+        String body = http.getBody() == null ? "" : http.getBody().utf8();
         JsonNode root;
         try {
             root = WireJson.parse(body);
@@ -486,12 +533,12 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private static MockResponse json(int status, String body) {
-        return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json")
-                .setBody(body);
+        return new MockResponse.Builder().code(status).setHeader("Content-Type", "application/json")
+                .body(body).build();
     }
 
     private static MockResponse sse(String body) {
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/event-stream")
-                .setHeader("Cache-Control", "no-cache").setBody(body);
+        return new MockResponse.Builder().code(200).setHeader("Content-Type", "text/event-stream")
+                .setHeader("Cache-Control", "no-cache").body(body).build();
     }
 }

@@ -34,19 +34,39 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedSpiceDbExtension.class)
 public @interface EmbeddedSpiceDb {
 
-    /** Schema file (SpiceDB schema language). */
+    /**
+     * Schema file (SpiceDB schema language).
+     *
+     * @return the schema file, or empty for none
+     */
     String schema() default "";
 
-    /** Inline schema text, used when {@link #schema()} is empty. */
+    /**
+     * Inline schema text, used when {@link #schema()} is empty.
+     *
+     * @return the schema text
+     */
     String schemaText() default "";
 
-    /** Relationships file (one {@code document:doc1#owner@user:emilia} per line, comments allowed). */
+    /**
+     * Relationships file (one {@code document:doc1#owner@user:emilia} per line, comments allowed).
+     *
+     * @return the relationships file, or empty for none
+     */
     String relationships() default "";
 
-    /** Inline relationships text, in addition to {@link #relationships()}. */
+    /**
+     * Inline relationships text, in addition to {@link #relationships()}.
+     *
+     * @return the relationships text
+     */
     String relationshipsText() default "";
 
-    /** Fresh instance per class (default) or per test method. */
+    /**
+     * Fresh instance per class (default) or per test method.
+     *
+     * @return the lifecycle
+     */
     Lifecycle lifecycle() default Lifecycle.PER_CLASS;
 
     /** How long an instance lives. */

@@ -31,6 +31,10 @@ public final class EmbeddedSpiceDbExtension
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(EmbeddedSpiceDbExtension.class);
     private static final String KEY = "spicedb";
 
+    /** Created by JUnit for {@link EmbeddedSpiceDb}; not meant to be registered by hand. */
+    public EmbeddedSpiceDbExtension() {
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         EmbeddedSpiceDb config = config(context);

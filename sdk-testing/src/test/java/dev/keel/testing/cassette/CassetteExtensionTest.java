@@ -11,8 +11,8 @@ import java.util.Optional;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -30,14 +30,14 @@ class CassetteExtensionTest {
     @BeforeAll
     static void start() throws IOException {
         server = new MockWebServer();
-        server.enqueue(new MockResponse().setHeader("Content-Type", "text/plain").setBody("recorded through JUnit"));
-        server.enqueue(new MockResponse().setBody("second"));
+        server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/plain").body("recorded through JUnit").build());
+        server.enqueue(new MockResponse.Builder().body("second").build());
         server.start();
     }
 
     @AfterAll
     static void cassettesWereWrittenAfterTheirTests() throws IOException {
-        server.shutdown();
+        server.close();
         Path classLevel = Path.of(DIR, "CassetteExtensionTest", "eachMethodOfAnAnnotatedClassGetsItsOwnCassette.yaml");
         assertThat(classLevel).exists();
         assertThat(Files.readString(classLevel)).contains("recorded through JUnit");

@@ -27,10 +27,10 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import okio.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,12 +50,14 @@ class CassetteRecorderTest {
     void start() throws IOException {
         server = new MockWebServer();
         server.setDispatcher(new Dispatcher() {
+            private final java.util.concurrent.atomic.AtomicInteger exchanges = new java.util.concurrent.atomic.AtomicInteger();
+
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                String body = request.getBody().readUtf8();
-                return new MockResponse().setHeader("Content-Type", "application/json")
-                        .setBody("{\"n\":" + request.getSequenceNumber() + ",\"echo\":" + (body.isEmpty() ? "null"
-                                : "\"" + body.replace("\\", "\\\\").replace("\"", "\\\"") + "\"") + "}");
+                String body = request.getBody() == null ? "" : request.getBody().utf8();
+                return new MockResponse.Builder().setHeader("Content-Type", "application/json")
+                        .body("{\"n\":" + exchanges.getAndIncrement() + ",\"echo\":" + (body.isEmpty() ? "null"
+                                : "\"" + body.replace("\\", "\\\\").replace("\"", "\\\"") + "\"") + "}").build();
             }
         });
         server.start();
@@ -63,7 +65,7 @@ class CassetteRecorderTest {
 
     @AfterEach
     void stop() throws IOException {
-        server.shutdown();
+        server.close();
         base.dispatcher().executorService().shutdown();
         base.connectionPool().evictAll();
     }
@@ -255,9 +257,9 @@ class CassetteRecorderTest {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse().setHeader("Content-Type", "application/json")
+                return new MockResponse.Builder().setHeader("Content-Type", "application/json")
                         .addHeader("Set-Cookie", "session=" + token)
-                        .setBody("{\"ok\":true,\"access_token\":\"" + token + "\"}");
+                        .body("{\"ok\":true,\"access_token\":\"" + token + "\"}").build();
             }
         });
         try (CassetteRecorder rec = CassetteRecorder.builder(cassette()).redactHeader("X-Custom-Auth")
@@ -292,7 +294,7 @@ class CassetteRecorderTest {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse().setHeader("X-Debug", "key was " + secret).setBody("{}");
+                return new MockResponse.Builder().setHeader("X-Debug", "key was " + secret).body("{}").build();
             }
         });
         Files.writeString(cassette(), "format: \"keel-cassette\"\nversion: 1\ninteractions: []\n");
@@ -374,7 +376,7 @@ class CassetteRecorderTest {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse().setHeader("Content-Type", "text/event-stream").setBody(sse.toString());
+                return new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(sse.toString()).build();
             }
         });
         try (CassetteRecorder rec = CassetteRecorder.open(cassette(), CassetteMode.ONCE)) {
@@ -408,12 +410,12 @@ class CassetteRecorderTest {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
-                if (request.getPath().equals("/bin")) {
-                    return new MockResponse().setHeader("Content-Type", "application/octet-stream")
-                            .setBody(new Buffer().write(binary));
+                if (request.getTarget().equals("/bin")) {
+                    return new MockResponse.Builder().setHeader("Content-Type", "application/octet-stream")
+                            .body(new Buffer().write(binary)).build();
                 }
-                return new MockResponse().setHeader("Content-Type", "application/json")
-                        .setHeader("Content-Encoding", "gzip").setBody(new Buffer().write(gzip(text)));
+                return new MockResponse.Builder().setHeader("Content-Type", "application/json")
+                        .setHeader("Content-Encoding", "gzip").body(new Buffer().write(gzip(text))).build();
             }
         });
         try (CassetteRecorder rec = CassetteRecorder.open(cassette(), CassetteMode.ONCE)) {

@@ -32,10 +32,10 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.mockwebserver.Dispatcher;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.RecordedRequest;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 
 /**
  * Whatever a request or response carries, a secret (a key-shaped value, or the value of a key env var)
@@ -67,17 +67,17 @@ class SecretsNeverReachTheFileTest {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 Case c = current;
-                MockResponse r = new MockResponse().setHeader("Content-Type", "application/json").setBody("{\"ok\":1}");
+                MockResponse.Builder r = new MockResponse.Builder().setHeader("Content-Type", "application/json").body("{\"ok\":1}");
                 switch (c.where()) {
                     case RESPONSE_HEADER -> r.setHeader(c.name(), "v=" + c.secret());
                     case SET_COOKIE -> r.addHeader("Set-Cookie", "session=" + c.secret() + "; HttpOnly");
-                    case RESPONSE_JSON_BODY -> r.setBody(WireJson.write(Map.of("debug", Map.of(c.name(), c.secret()))));
+                    case RESPONSE_JSON_BODY -> r.body(WireJson.write(Map.of("debug", Map.of(c.name(), c.secret()))));
                     case RESPONSE_EVENT -> r.setHeader("Content-Type", "text/event-stream")
-                            .setBody("data: {\"a\":1}\n\ndata: " + WireJson.write(Map.of(c.name(), c.secret()))
+                            .body("data: {\"a\":1}\n\ndata: " + WireJson.write(Map.of(c.name(), c.secret()))
                                     + "\n\ndata: [DONE]\n\n");
                     default -> { }
                 }
-                return r;
+                return r.build();
             }
         });
         server.start();
@@ -86,7 +86,7 @@ class SecretsNeverReachTheFileTest {
 
     @AfterContainer
     static void stop() throws IOException {
-        server.shutdown();
+        server.close();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
     }

@@ -22,9 +22,9 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
-import okhttp3.mockwebserver.SocketPolicy;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
 import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +44,7 @@ class RetryInterceptorTest {
 
     @AfterEach
     void stop() throws Exception {
-        server.shutdown();
+        server.close();
     }
 
     private OkHttpClient client(int maxRetries, Duration initial, Duration max) {
@@ -60,8 +60,8 @@ class RetryInterceptorTest {
 
     @Test
     void serverErrorThenSuccessIsRetriedWithBoundedBackoff() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(500).setBody("boom"));
-        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse.Builder().code(500).body("boom").build());
+        server.enqueue(new MockResponse.Builder().body("ok").build());
         try (Response r = client(3, Duration.ofMillis(100), Duration.ofSeconds(5)).newCall(post("{}")).execute()) {
             assertThat(r.code()).isEqualTo(200);
             assertThat(r.body().string()).isEqualTo("ok");
@@ -70,14 +70,14 @@ class RetryInterceptorTest {
         assertThat(sleeps).hasSizeLessThanOrEqualTo(1); // a jittered zero wait is skipped
         sleeps.forEach(d -> assertThat(d).isBetween(Duration.ZERO, Duration.ofMillis(100)));
         // the replayed body is the same
-        assertThat(server.takeRequest().getBody().readUtf8()).isEqualTo("{}");
-        assertThat(server.takeRequest().getBody().readUtf8()).isEqualTo("{}");
+        assertThat(server.takeRequest().getBody().utf8()).isEqualTo("{}");
+        assertThat(server.takeRequest().getBody().utf8()).isEqualTo("{}");
     }
 
     @Test
     void rateLimitWithRetryAfterSecondsWaitsExactlyThatLong() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "1"));
-        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "1").build());
+        server.enqueue(new MockResponse.Builder().body("ok").build());
         try (Response r = client(3, Duration.ofMillis(10), Duration.ofSeconds(5)).newCall(post("{}")).execute()) {
             assertThat(r.code()).isEqualTo(200);
         }
@@ -88,8 +88,8 @@ class RetryInterceptorTest {
     @Test
     void retryAfterHttpDateIsRelativeToNow() throws Exception {
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(3).atOffset(ZoneOffset.UTC));
-        server.enqueue(new MockResponse().setResponseCode(503).setHeader("Retry-After", date));
-        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", date).build());
+        server.enqueue(new MockResponse.Builder().body("ok").build());
         try (Response r = client(3, Duration.ofMillis(10), Duration.ofSeconds(5)).newCall(post("{}")).execute()) {
             assertThat(r.code()).isEqualTo(200);
         }
@@ -98,8 +98,8 @@ class RetryInterceptorTest {
 
     @Test
     void retryAfterBeyondMaxBackoffReturnsThe429WithoutWaiting() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(429).setHeader("Retry-After", "120").setBody("slow down"));
-        server.enqueue(new MockResponse().setBody("never fetched"));
+        server.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "120").body("slow down").build());
+        server.enqueue(new MockResponse.Builder().body("never fetched").build());
         try (Response r = client(3, Duration.ofMillis(10), Duration.ofSeconds(30)).newCall(post("{}")).execute()) {
             assertThat(r.code()).isEqualTo(429);
             assertThat(r.header("Retry-After")).isEqualTo("120");
@@ -112,9 +112,9 @@ class RetryInterceptorTest {
     @Test
     void exhaustionReturnsTheLastErrorAfterMaxRetriesWithGrowingCaps() throws Exception {
         for (int i = 0; i < 4; i++) {
-            server.enqueue(new MockResponse().setResponseCode(503).setBody("down " + i));
+            server.enqueue(new MockResponse.Builder().code(503).body("down " + i).build());
         }
-        server.enqueue(new MockResponse().setBody("too late"));
+        server.enqueue(new MockResponse.Builder().body("too late").build());
         try (Response r = client(3, Duration.ofMillis(100), Duration.ofMillis(250)).newCall(post("{}")).execute()) {
             assertThat(r.code()).isEqualTo(503);
             assertThat(r.body().string()).isEqualTo("down 3");
@@ -130,7 +130,7 @@ class RetryInterceptorTest {
 
     @Test
     void clientErrorsAreNotRetried() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(400).setBody("bad"));
+        server.enqueue(new MockResponse.Builder().code(400).body("bad").build());
         try (Response r = client(3, Duration.ofMillis(1), Duration.ofMillis(5)).newCall(post("{}")).execute()) {
             assertThat(r.code()).isEqualTo(400);
         }
@@ -139,8 +139,8 @@ class RetryInterceptorTest {
 
     @Test
     void connectionDroppedBeforeTheResponseIsRetried() throws Exception {
-        server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
-        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+        server.enqueue(new MockResponse.Builder().body("ok").build());
         try (Response r = client(2, Duration.ofMillis(1), Duration.ofMillis(5)).newCall(post("{}")).execute()) {
             assertThat(r.code()).isEqualTo(200);
             assertThat(r.body().string()).isEqualTo("ok");
@@ -151,7 +151,7 @@ class RetryInterceptorTest {
     @Test
     void connectionFailuresExhaustedRethrowTheIoException() {
         for (int i = 0; i < 3; i++) {
-            server.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST));
+            server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
         }
         assertThatThrownBy(() -> client(2, Duration.ofMillis(1), Duration.ofMillis(5)).newCall(post("{}")).execute())
                 .isInstanceOf(IOException.class);
@@ -160,8 +160,8 @@ class RetryInterceptorTest {
 
     @Test
     void oneShotBodiesAreNeverRetried() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(500));
-        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse.Builder().code(500).build());
+        server.enqueue(new MockResponse.Builder().body("ok").build());
         RequestBody oneShot = new RequestBody() {
             @Override
             public MediaType contentType() {
@@ -187,8 +187,8 @@ class RetryInterceptorTest {
 
     @Test
     void httpClientsRunsConfiguredInterceptorsInOrderAroundTheRetries() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(502));
-        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse.Builder().code(502).build());
+        server.enqueue(new MockResponse.Builder().body("ok").build());
         AtomicInteger outerCalls = new AtomicInteger();
         HttpConfig config = HttpConfig.builder().initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5))
                 .addInterceptor(chain -> {
@@ -208,8 +208,8 @@ class RetryInterceptorTest {
 
     @Test
     void debugLineNamesTheUrlButNeverHeaderSecretsOrKeyQueryValues() throws Exception {
-        server.enqueue(new MockResponse().setResponseCode(500));
-        server.enqueue(new MockResponse().setBody("ok"));
+        server.enqueue(new MockResponse.Builder().code(500).build());
+        server.enqueue(new MockResponse.Builder().body("ok").build());
         String secret = "sk-test-SECRET-0123456789";
         Request request = new Request.Builder()
                 .url(server.url("/v1/embeddings").newBuilder().addQueryParameter("api_key", secret)

@@ -1,5 +1,6 @@
 package dev.keel.rag.internal.store;
 
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +20,17 @@ public final class Kernels {
         if (!Boolean.parseBoolean(System.getProperty("keel.rag.vectorApi", "true"))) {
             return scalar();
         }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        Optional<Module> vectorApi = ModuleLayer.boot().findModule("jdk.incubator.vector");
+        if (vectorApi.isEmpty()) {
             LOG.debug("jdk.incubator.vector not in the boot layer; using the scalar kernel "
                     + "(start the JVM with --add-modules jdk.incubator.vector for SIMD)");
             return scalar();
         }
         try {
+            // Read the incubator module only when it is there: a 'requires static' in module-info would
+            // make javac resolve it for every consumer of dev.keel.rag and warn them about incubating
+            // modules they never asked for. (On the class path this is a no-op: it reads everything.)
+            Kernels.class.getModule().addReads(vectorApi.get());
             Class<?> type = Class.forName("dev.keel.rag.internal.store.simd.VectorApiKernel");
             return (Kernel) type.getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {

@@ -1,4 +1,4 @@
-package dev.keel.testing.agents;
+package dev.keel.integration.agents;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.keel.testing.agents;
+package dev.keel.integration.agents;
 
 import dev.keel.agents.*;
 
