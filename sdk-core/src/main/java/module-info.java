@@ -29,4 +29,9 @@ module dev.keel.core {
     // Keel's own modules share the JSON plumbing; it is not API (no user module can read it).
     exports dev.keel.core.internal.json to
             dev.keel.agents, dev.keel.sandbox, dev.keel.authz;
+    // Atomic file writes and the readable line diff that cassettes and run recordings share.
+    exports dev.keel.core.internal.io to
+            dev.keel.agents, dev.keel.testing;
+    exports dev.keel.core.internal.text to
+            dev.keel.agents, dev.keel.testing;
 }

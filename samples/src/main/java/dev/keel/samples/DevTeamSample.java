@@ -63,7 +63,7 @@ public final class DevTeamSample {
         Files.createDirectories(workspace);
         out.println((flags.active() ? "" : "Workspace: " + workspace.toAbsolutePath() + "\n") + "Request: " + request + "\n");
         Recording recording = flags.open(workspace);
-        Team team = support.load("dev-team.yaml", workspace, flags.commands(recording, LocalCommandRunner.in(workspace)),
+        Team team = support.load("dev-team.yaml", workspace, LocalCommandRunner.in(workspace),
                 flags.team());
         try (Runner runner = flags.apply(team.runner().models(support.resolver), recording)
                 .approver(req -> Approval.deny("this sample runs unattended; only the team file's allow list applies"))

@@ -7,7 +7,6 @@ import dev.keel.agents.RecordingDivergenceException;
 import dev.keel.agents.Runner;
 import dev.keel.agents.recording.RecordedRun;
 import dev.keel.agents.recording.RecordingException;
-import dev.keel.core.exec.CommandRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,15 +81,22 @@ record SampleRecording(Path record, Path replay, Path team, List<String> rest) {
         return rest.size() > i ? rest.get(i) : fallback;
     }
 
-    /** The recording for a run in {@code workspace}, or null without a flag. */
+    /** The recording for a run in {@code workspace} (null: a run without a workspace), or null without a flag. */
     Recording open(Path workspace) {
-        if (record != null) {
-            return Recording.builder(record, Recording.Mode.RECORD).workspaceRoot(workspace).build();
+        Path file = record != null ? record : replay;
+        if (file == null) {
+            return null;
         }
-        if (replay != null) {
-            return Recording.builder(replay, Recording.Mode.REPLAY).workspaceRoot(workspace).build();
+        Recording.Builder builder = Recording.builder(file, record != null ? Recording.Mode.RECORD : Recording.Mode.REPLAY);
+        if (workspace != null) {
+            builder.workspaceRoot(workspace);
         }
-        return null;
+        return builder.build();
+    }
+
+    /** The label of the first model the replayed recording called ({@code provider/model}). */
+    String replayedModelLabel() {
+        return RecordedRun.read(replay).modelCalls().stream().map(m -> m.model()).findFirst().orElse("scripted/replay");
     }
 
     /**
@@ -98,15 +104,10 @@ record SampleRecording(Path record, Path replay, Path team, List<String> rest) {
      * from the recording, so that the team file names the same models without a server or key.
      */
     Map<String, String> replayedModelEnv() {
-        String label = RecordedRun.read(replay).modelCalls().stream().map(m -> m.model()).findFirst().orElse("scripted/replay");
+        String label = replayedModelLabel();
         int slash = label.indexOf('/');
         return Map.of("KEEL_SAMPLE_PROVIDER", slash < 0 ? "scripted" : label.substring(0, slash),
                 "KEEL_SAMPLE_MODEL", slash < 0 ? label : label.substring(slash + 1));
-    }
-
-    /** {@code runner} recording its commands when recording. */
-    CommandRunner commands(Recording recording, CommandRunner runner) {
-        return recording == null ? runner : recording.commands(runner);
     }
 
     /** The live view: without timings when recording or replaying. */

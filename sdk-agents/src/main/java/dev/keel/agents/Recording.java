@@ -8,6 +8,11 @@ import dev.keel.agents.recording.RecordedRun;
 import dev.keel.agents.recording.RecordedStep;
 import dev.keel.agents.recording.RecordingException;
 import dev.keel.agents.recording.RecordingSecretException;
+import dev.keel.agents.tool.Toolset;
+import dev.keel.agents.toolsets.ConfiguredToolset;
+import dev.keel.agents.toolsets.FetchToolset;
+import dev.keel.agents.toolsets.ScriptToolset;
+import dev.keel.agents.toolsets.ShellToolset;
 import dev.keel.core.exec.Command;
 import dev.keel.core.exec.CommandRunner;
 import dev.keel.core.exec.ExecResult;
@@ -30,8 +35,9 @@ import okhttp3.Response;
 /**
  * Records a whole run of an agent team into one file, or replays a run from one: every model call (with its
  * streamed text), every tool call with its arguments and result, every delegation, handoff and approval
- * decision, and — through the hooks below — the commands tools ran, the fetches they made and the
- * permission checks of retrievals. Each step is tagged with agent, session, turn and call index.
+ * decision, the commands the agents' shell and script toolsets ran and the requests their fetch toolsets made
+ * (recorded without any wrapping: the runner does it), and — through the hooks below — what your own tools run
+ * and fetch and the permission checks of retrievals. Each step is tagged with agent, session, turn and call index.
  *
  * <pre>{@code
  * try (Runner runner = team.runner().recording(Recording.record(Path.of("release-notes.run.yaml"))).build()) {
@@ -90,6 +96,7 @@ public final class Recording implements AutoCloseable {
     private final UnaryOperator<OutputStream> writeDecorator;
     private final RecordedRun loaded;
     private final Object lock = new Object();
+    private final Interceptor fetchInterceptor = this::recordFetch;
     private RecordingSteps steps;
     private boolean closed;
 
@@ -196,69 +203,107 @@ public final class Recording implements AutoCloseable {
 
     /**
      * A command runner that records every command it runs — argv, exit code, output — as a step of the tool
-     * call that ran it. Give it to the shell and script toolsets ({@code TeamOptions.withCommandRunner}); a
-     * sandbox is wrapped the same way. In {@link Mode#REPLAY} tool calls are answered from the file, so the
-     * wrapped runner is never called.
+     * call that ran it. The shell and script toolsets of a recorded runner's agents are recorded without it
+     * (the runner wraps their command runners itself); use it for commands your own tools run. In
+     * {@link Mode#REPLAY} tool calls are answered from the file, so the wrapped runner is never called.
+     * Wrapping a runner this recording already wraps returns it unchanged.
      *
      * @param runner where commands run (the host, a sandbox)
-     * @return a command runner that records every command it runs — argv, exit code, output — as a step of the tool
-     *     call that ran it
+     * @return a runner that runs through {@code runner} and records each command
      */
     public CommandRunner commands(CommandRunner runner) {
         Objects.requireNonNull(runner, "runner");
-        return new CommandRunner() {
-            @Override
-            public ExecResult run(Command command, OutputListener listener) {
-                ExecResult r = runner.run(command, listener);
-                RecordingSteps s = bound();
-                if (s != null) {
-                    s.subStep(tag -> new RecordedStep.CommandRun(tag, runner.describe(), command.argv(), r.exitCode(),
-                            r.stdout(), r.stderr(), r.timedOut()));
-                }
-                return r;
-            }
+        return runner instanceof RecordedCommands ? runner : new RecordedCommands(runner);
+    }
 
-            @Override
-            public String describe() {
-                return runner.describe();
-            }
+    /** A command runner whose commands this recording captures; recognised so nothing is recorded twice. */
+    private final class RecordedCommands implements CommandRunner {
+        private final CommandRunner runner;
 
-            @Override
-            public String toString() {
-                return "recorded " + runner;
+        RecordedCommands(CommandRunner runner) {
+            this.runner = runner;
+        }
+
+        @Override
+        public ExecResult run(Command command, OutputListener listener) {
+            ExecResult r = runner.run(command, listener);
+            RecordingSteps s = bound();
+            if (s != null) {
+                s.subStep(tag -> new RecordedStep.CommandRun(tag, runner.describe(), command.argv(), r.exitCode(),
+                        r.stdout(), r.stderr(), r.timedOut()));
             }
-        };
+            return r;
+        }
+
+        @Override
+        public String describe() {
+            return runner.describe();
+        }
+
+        @Override
+        public String toString() {
+            return "recorded " + runner;
+        }
+    }
+
+    /**
+     * {@code toolset} with its commands and fetches recorded: a shell or script toolset running through
+     * {@link #commands}, a fetch toolset whose client carries {@link #fetches()}, a configured toolset around
+     * one of these likewise; any other toolset (and one already recorded) as it is. The runner applies this to
+     * every toolset of every agent when it records, so a team's own toolsets need no wrapping by hand.
+     */
+    Toolset observed(Toolset toolset) {
+        if (toolset instanceof ShellToolset shell && !(shell.runner() instanceof RecordedCommands)) {
+            return ShellToolset.builder(commands(shell.runner())).timeout(shell.timeout())
+                    .outputLimit(shell.outputLimit()).env(shell.env()).build();
+        }
+        if (toolset instanceof ScriptToolset script && !(script.runner() instanceof RecordedCommands)) {
+            return ScriptToolset.builder(commands(script.runner())).scripts(script.commands())
+                    .timeout(script.timeout()).build();
+        }
+        if (toolset instanceof FetchToolset fetch && !fetch.client().interceptors().contains(fetchInterceptor)) {
+            return FetchToolset.builder(fetch.client().newBuilder().addInterceptor(fetchInterceptor).build())
+                    .allowedHosts(fetch.allowedHosts()).timeout(fetch.timeout()).maxBytes(fetch.maxBytes()).build();
+        }
+        if (toolset instanceof ConfiguredToolset configured) {
+            Toolset inner = observed(configured.delegate());
+            return inner == configured.delegate() ? configured : ConfiguredToolset.builder(inner)
+                    .only(configured.only()).instruction(configured.instructionOverride())
+                    .readOnlyOnly(configured.readOnlyOnly()).build();
+        }
+        return toolset;
     }
 
     /**
      * An OkHttp interceptor that records the method, URL and status of every request made through its client,
-     * as a step of the tool call that made it. Add it to the fetch toolset's client
-     * ({@code TeamOptions.withHttpClient(client.newBuilder().addInterceptor(recording.fetches()).build())}).
+     * as a step of the tool call that made it. The fetch toolsets of a recorded runner's agents carry it without
+     * being asked; add it to the clients your own tools use. Always the same instance.
      *
-     * @return an OkHttp interceptor that records the method, URL and status of every request made through its client,
-     *     as a step of the tool call that made it
+     * @return the recording's interceptor
      */
     public Interceptor fetches() {
-        return chain -> {
-            String method = chain.request().method();
-            String url = chain.request().url().toString();
-            Response response;
-            try {
-                response = chain.proceed(chain.request());
-            } catch (IOException | RuntimeException e) {
-                RecordingSteps s = bound();
-                if (s != null) {
-                    s.subStep(tag -> new RecordedStep.HttpFetch(tag, method, url, -1));
-                }
-                throw e;
-            }
+        return fetchInterceptor;
+    }
+
+    private Response recordFetch(Interceptor.Chain chain) throws IOException {
+        String method = chain.request().method();
+        String url = chain.request().url().toString();
+        Response response;
+        try {
+            response = chain.proceed(chain.request());
+        } catch (IOException | RuntimeException e) {
             RecordingSteps s = bound();
             if (s != null) {
-                int status = response.code();
-                s.subStep(tag -> new RecordedStep.HttpFetch(tag, method, url, status));
+                s.subStep(tag -> new RecordedStep.HttpFetch(tag, method, url, -1));
             }
-            return response;
-        };
+            throw e;
+        }
+        RecordingSteps s = bound();
+        if (s != null) {
+            int status = response.code();
+            s.subStep(tag -> new RecordedStep.HttpFetch(tag, method, url, status));
+        }
+        return response;
     }
 
     /**

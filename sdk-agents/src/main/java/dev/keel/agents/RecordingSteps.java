@@ -2,7 +2,7 @@ package dev.keel.agents;
 
 import dev.keel.agents.AgentEvent.ApprovalSource;
 import dev.keel.agents.internal.recording.Canonical;
-import dev.keel.agents.internal.recording.LineDiff;
+import dev.keel.core.internal.text.LineDiff;
 import dev.keel.agents.internal.recording.Normalizer;
 import dev.keel.agents.internal.recording.StepOrder;
 import dev.keel.agents.internal.recording.Texts;
@@ -12,6 +12,7 @@ import dev.keel.agents.recording.RecordedToolset;
 import dev.keel.agents.recording.StepTag;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
+import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.json.JsonObject;
@@ -241,7 +242,9 @@ final class RecordingSteps implements StepInterceptor {
             return recorded.tools().stream().map(spec -> replayedTool(spec, recorded.readOnly().contains(spec.name())))
                     .toList();
         }
-        List<Tool> tools = next.proceed();
+        // Recording: the team's shell, script and fetch toolsets report their commands and requests.
+        Toolset observed = mode == Recording.Mode.REPLAY_MODELS ? step.toolset() : recording.observed(step.toolset());
+        List<Tool> tools = observed == step.toolset() ? next.proceed() : observed.tools();
         if (mode != Recording.Mode.REPLAY_MODELS) {
             Set<String> readOnly = new LinkedHashSet<>();
             tools.stream().filter(Tool::readOnly).forEach(t -> readOnly.add(t.spec().name()));

@@ -159,9 +159,10 @@ class WholeRunRecordingTest {
         try (ScriptedModelServer llm = ScriptedModelServer.start()) {
             llm.respondWith(req -> script(req, recordWs, port));
             Recording rec = Recording.builder(recording, Recording.Mode.RECORD).workspaceRoot(recordWs).build();
+            // No wrapping by hand: the recorded runner records the team's shell commands and fetches itself.
             TeamOptions options = TeamOptions.defaults(recordWs)
-                    .withCommandRunner(rec.commands(LocalCommandRunner.in(recordWs)))
-                    .withHttpClient(http.newBuilder().addInterceptor(rec.fetches()).build());
+                    .withCommandRunner(LocalCommandRunner.in(recordWs))
+                    .withHttpClient(http);
             Team team = Teams.parse(teamYaml(wrapper(dir.resolve("bin-record"), server, marker), recordWs, port), "team.yaml", options);
             recorded = run(team, rec, llm, recordWs);
             llm.assertNoFailures();

@@ -1,5 +1,6 @@
 package dev.keel.testing.cassette;
 
+import dev.keel.core.internal.text.LineDiff;
 import dev.keel.testing.internal.cassette.CassetteFile;
 import dev.keel.testing.internal.cassette.HttpCodec;
 import dev.keel.testing.internal.cassette.Interaction;
@@ -313,10 +314,10 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
             return new CassetteMissException(msg.toString(), key.line(), null, "");
         }
         Integer closest = null;
-        RequestMatcher.Diff best = null;
+        LineDiff.Result best = null;
         for (int i = 0; i < snapshot.size(); i++) {
-            RequestMatcher.Diff d = RequestMatcher.diff(snapshot.get(i), key);
-            if (best == null || d.closerThan(best)) {
+            LineDiff.Result d = RequestMatcher.diff(snapshot.get(i), key);
+            if (best == null || d.nearerThan(best)) {
                 best = d;
                 closest = i;
             }
