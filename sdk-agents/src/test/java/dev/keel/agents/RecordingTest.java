@@ -124,6 +124,32 @@ class RecordingTest {
     }
 
     @Test
+    void aModelCallStoresOnlyWhatItAddsToTheSessionsPreviousOneAndIsReadBackWhole() throws IOException {
+        Path file = dir.resolve("run.yaml");
+        try (Runner runner = Runner.builder(team(rootScript(), helperScript(), "You lead."))
+                .yolo(true).recording(Recording.record(file)).build()) {
+            runner.run("go");
+        }
+        String text = Files.readString(file);
+        // the root's second call repeats its instruction, the user message and the tool schemas: written once
+        assertThat(text.split("You lead\\.", -1)).hasSize(2);
+        assertThat(text).contains("earlier_messages: 2", "same_tools: true");
+        RecordedRun run = RecordedRun.read(file);
+        List<RecordedStep.ModelCall> root = run.modelCalls().stream().filter(m -> m.tag().session().equals("s1")).toList();
+        assertThat(root).hasSize(2);
+        assertThat(root.get(1).request().messages()).hasSize(6).startsWith(root.get(0).request().messages().toArray(
+                new dev.keel.core.message.Message[0]));
+        assertThat(root.get(1).request().tools()).isEqualTo(root.get(0).request().tools()).isNotEmpty();
+
+        // a file whose step claims more earlier messages than the session has is refused, naming the step
+        Files.writeString(file, text.replace("earlier_messages: 2", "earlier_messages: 9"));
+        assertThatThrownBy(() -> RecordedRun.read(file))
+                .isInstanceOf(dev.keel.agents.recording.RecordingFormatException.class)
+                .hasMessageContaining("is malformed: earlier_messages is 9 but the previous model call of session s1")
+                .hasMessageContaining(" has 2 messages");
+    }
+
+    @Test
     void theRecordingHoldsEveryStepTaggedWithAgentSessionTurnAndCall() {
         Path file = dir.resolve("run.yaml");
         try (Runner runner = Runner.builder(team(rootScript(), helperScript(), "You lead."))

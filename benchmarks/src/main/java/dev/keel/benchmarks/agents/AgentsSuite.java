@@ -41,14 +41,21 @@ import java.util.function.Supplier;
  *   <li>{@code delegation-3-agents}: a root delegating to two sub-agents in turn, each answering at once
  *       (5 model calls per run); LangChain4j runs the sub-agents as AI services called from the root's
  *       tools. Reported per run.</li>
+ *   <li>{@code recording-overhead}: the turn flow recorded into a run recording (every model and tool step
+ *       captured, redacted, scanned and written atomically when the runner closes) against the same flow
+ *       unrecorded; reported per tool call, {@code speedup} is unrecorded time / recorded time.</li>
+ *   <li>{@code replay-50-turn-team}: a root delegating to a worker that makes 47 tool calls (50 model turns in
+ *       all), replayed in full from its recording (file read, every step matched, no model or tool called)
+ *       against the same run live through a real HTTP model client and Keel's scripted model server on loopback;
+ *       reported per run and per turn (target: a replay in 50 ms or less), {@code speedup} is live / replay.</li>
  * </ul>
  *
  * <p>Figures are the best of {@value #ROUNDS} alternating slices per flow (the machine may be shared).
  * Run: {@code benchmarks/run agents [seconds-per-measurement]} (default 4).
  */
 public final class AgentsSuite {
-    private static final int TOOL_TURNS = 10;
-    private static final int ROUNDS = 8;
+    static final int TOOL_TURNS = 10;
+    static final int ROUNDS = 8;
 
     private AgentsSuite() {}
 
@@ -64,6 +71,8 @@ public final class AgentsSuite {
         Supplier<String> keelTeam = keelDelegation();
         Supplier<String> lc4jTeam = langChain4jDelegation();
         report("delegation-3-agents", "us_per_run", 1, keelTeam, lc4jTeam, measure);
+
+        RecordingBench.run(measure);
     }
 
     private static void report(String name, String metric, int perRun, Supplier<String> keel, Supplier<String> peer,
@@ -91,7 +100,7 @@ public final class AgentsSuite {
     }
 
     /** Microseconds per run, measured over {@code window}. */
-    private static double time(Supplier<String> run, Duration window) {
+    static double time(Supplier<String> run, Duration window) {
         long end = System.nanoTime() + window.toNanos();
         long start = System.nanoTime();
         long runs = 0;

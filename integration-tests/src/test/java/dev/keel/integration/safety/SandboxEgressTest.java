@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.Agent;
+import dev.keel.agents.Recording;
 import dev.keel.agents.Runner;
+import dev.keel.agents.recording.RecordedRun;
+import dev.keel.agents.recording.RecordedStep;
 import dev.keel.agents.toolsets.Toolsets;
 import dev.keel.core.openai.OpenAiCompatible;
 import dev.keel.sandbox.MicroVmConfig;
@@ -55,9 +58,20 @@ class SandboxEgressTest {
                .respond(ScriptedReply.text("Pinged."));
             Agent engineer = Agent.builder("engineer").model(model).instruction("Use the shell.")
                     .toolsets(Toolsets.shell(box)).build();
-            try (Runner runner = Runner.builder(engineer).yolo(true).build()) {
+            Path recordingFile = project.resolveSibling(project.getFileName() + "-ping.run.yaml");
+            Recording recording = Recording.record(recordingFile);
+            try (Runner runner = Runner.builder(engineer).yolo(true).recording(recording).build()) {
                 runner.run("Ping the local service.");
             }
+            // the sandbox's shell toolset was recorded without wrapping anything: argv, exit code, where it ran
+            assertThat(RecordedRun.read(recordingFile).steps(RecordedStep.CommandRun.class)).singleElement()
+                    .satisfies(c -> {
+                        assertThat(c.runner()).isEqualTo("sandbox:egress");
+                        assertThat(c.argv()).last().asString().contains("wget -q -O - http://localhost:9/ping");
+                        assertThat(c.tag().agent()).isEqualTo("engineer");
+                        assertThat(c.exitCode()).isZero();
+                    });
+            Files.deleteIfExists(recordingFile);
             assertThat(box.networkLog()).as(() -> llm.requests().get(1).body()).anySatisfy(r -> assertThat(r.host()).isEqualTo("localhost"));
             assertThatCode(() -> SandboxEgress.assertWithinPolicy(box)).doesNotThrowAnyException();
 

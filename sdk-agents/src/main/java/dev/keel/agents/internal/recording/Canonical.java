@@ -72,7 +72,7 @@ public final class Canonical {
                 for (ToolCall c : a.toolCalls()) {
                     int k = ids.size() + 1;
                     ids.putIfAbsent(c.id(), k);
-                    out.add("  call #" + k + " " + c.name() + " " + n.forMatching(json(c.arguments()), roots));
+                    out.add("  call #" + k + " " + c.name() + " " + n.jsonForMatching(c.arguments(), roots));
                 }
             } else if (m instanceof ToolResultMessage r) {
                 Integer k = ids.get(r.toolCallId());
@@ -88,14 +88,12 @@ public final class Canonical {
 
     /** The lines of a tool call: its name and canonical arguments. */
     public static List<String> toolCall(String tool, String argumentsJson, Normalizer n, List<String> roots) {
-        return List.of("tool " + tool, "arguments " + n.forMatching(json(argumentsJson), roots));
+        return List.of("tool " + tool, "arguments " + n.jsonForMatching(argumentsJson, roots));
     }
 
     private static void text(List<String> out, String header, String text, Normalizer n, List<String> roots) {
         out.add(header);
-        for (String line : n.forMatching(text, roots).split("\n", -1)) {
-            out.add("  | " + line);
-        }
+        out.addAll(n.quotedLinesForMatching(text, roots));
     }
 
     /** Compact JSON with sorted keys, or the text as it is when it is not JSON. */

@@ -4,6 +4,8 @@ import dev.keel.core.secrets.SecretScanner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,10 +20,20 @@ public final class Normalizer {
     static final Pattern TIMESTAMP = Pattern.compile(
             "(?<![0-9])\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?(?![0-9])");
     static final String REDACTED = SecretScanner.REDACTED;
+    private static final int MAX_REMEMBERED = 20_000;
 
     private final SecretScanner scanner;
     private final List<Pattern> redactPatterns;
     private final List<Pattern> normalizePatterns;
+    /**
+     * Texts already seen by matching. A model request repeats every earlier message of its session, so
+     * without this a long run's replay normalises the same texts over and over (quadratic in its turns).
+     */
+    private final Map<Seen, String> seen = new ConcurrentHashMap<>();
+    private final Map<Seen, List<String>> seenLines = new ConcurrentHashMap<>();
+
+    private record Seen(boolean json, String text, List<String> roots) {
+    }
 
     /**
      * @param scanner           known secret values to redact
@@ -50,6 +62,47 @@ public final class Normalizer {
 
     /** {@code text} as matching sees it, given the workspace roots on its side of the comparison. */
     public String forMatching(String text, List<String> roots) {
+        return remembered(new Seen(false, text, roots));
+    }
+
+    /** JSON {@code text} as matching sees it: keys sorted, then as {@link #forMatching}. */
+    public String jsonForMatching(String text, List<String> roots) {
+        return remembered(new Seen(true, text, roots));
+    }
+
+    /** {@link #forMatching} split into lines, each prefixed with {@code "  | "}: a text block of a canonical form. */
+    public List<String> quotedLinesForMatching(String text, List<String> roots) {
+        Seen key = new Seen(false, text, roots);
+        List<String> known = seenLines.get(key);
+        if (known != null) {
+            return known;
+        }
+        if (seenLines.size() >= MAX_REMEMBERED) {
+            seenLines.clear();
+        }
+        List<String> lines = new ArrayList<>();
+        for (String line : forMatching(text, roots).split("\n", -1)) {
+            lines.add("  | " + line);
+        }
+        List<String> out = List.copyOf(lines);
+        seenLines.put(key, out);
+        return out;
+    }
+
+    private String remembered(Seen key) {
+        String known = seen.get(key);
+        if (known != null) {
+            return known;
+        }
+        if (seen.size() >= MAX_REMEMBERED) {
+            seen.clear();
+        }
+        String out = normalized(key.json() ? Canonical.json(key.text()) : key.text(), key.roots());
+        seen.put(key, out);
+        return out;
+    }
+
+    private String normalized(String text, List<String> roots) {
         String out = replaceRoots(redact(text), roots);
         out = TIMESTAMP.matcher(out).replaceAll("<timestamp>");
         for (Pattern p : normalizePatterns) {

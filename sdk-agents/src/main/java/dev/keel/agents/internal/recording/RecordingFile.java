@@ -37,8 +37,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -107,10 +109,11 @@ public final class RecordingFile {
             t++;
         }
         List<RecordedStep> steps = new ArrayList<>();
+        Map<String, JsonNode> previousRequests = new HashMap<>();
         int i = 0;
         for (JsonNode n : root.path("steps")) {
             try {
-                steps.add(step(n));
+                steps.add(step(n, previousRequests));
             } catch (RuntimeException e) {
                 throw new RecordingFormatException("recording " + file + ": step #" + i + " is malformed: "
                         + e.getMessage(), e);
@@ -155,7 +158,8 @@ public final class RecordingFile {
             }
         }
         ArrayNode steps = root.putArray("steps");
-        run.steps().forEach(s -> steps.add(step(s)));
+        Map<String, ObjectNode> previousRequests = new HashMap<>();
+        run.steps().forEach(s -> steps.add(step(s, previousRequests)));
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -165,7 +169,13 @@ public final class RecordingFile {
 
     // ---- writing steps
 
-    private static ObjectNode step(RecordedStep s) {
+    /**
+     * One step's node. A model call's request leaves out what it repeats of the session's previous model call
+     * (kept in {@code previousRequests}, by session): {@code earlier_messages: k} says its first k messages are
+     * that call's, and {@code same_tools: true} that its tools are. A long run's file grows with its length, not
+     * with the square of it.
+     */
+    private static ObjectNode step(RecordedStep s, Map<String, ObjectNode> previousRequests) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("step", kind(s));
         StepTag tag = s.tag();
@@ -175,7 +185,8 @@ public final class RecordingFile {
         }
         if (s instanceof RecordedStep.ModelCall m) {
             n.put("model", m.model());
-            n.set("request", request(m.request()));
+            ObjectNode full = request(m.request());
+            n.set("request", shortened(full, previousRequests.put(tag.session(), full)));
             n.set("response", response(m.response(), m.textDeltas()));
         } else if (s instanceof RecordedStep.ToolExecution t) {
             n.put("tool", t.tool());
@@ -210,6 +221,34 @@ public final class RecordingFile {
             }
         } else if (s instanceof RecordedStep.HttpFetch f) {
             n.put("method", f.method()).put("url", f.url()).put("status", f.status());
+        }
+        return n;
+    }
+
+    /** {@code full} without the messages and tools it shares with {@code previous} (the session's last request). */
+    private static ObjectNode shortened(ObjectNode full, ObjectNode previous) {
+        if (previous == null) {
+            return full;
+        }
+        ObjectNode n = full.deepCopy();
+        JsonNode before = previous.path("messages");
+        ArrayNode messages = (ArrayNode) n.get("messages");
+        int same = 0;
+        while (same < before.size() && same < messages.size() && before.get(same).equals(messages.get(same))) {
+            same++;
+        }
+        if (same > 0) {
+            ArrayNode rest = n.arrayNode();
+            for (int i = same; i < messages.size(); i++) {
+                rest.add(messages.get(i));
+            }
+            n.remove("messages");
+            n.put("earlier_messages", same);
+            n.set("messages", rest);
+        }
+        if (n.has("tools") && n.get("tools").equals(previous.get("tools"))) {
+            n.remove("tools");
+            n.put("same_tools", true);
         }
         return n;
     }
@@ -353,12 +392,16 @@ public final class RecordingFile {
         return ToolSpec.of(text(t, "name"), t.path("description").asText(""), schema);
     }
 
-    private static RecordedStep step(JsonNode n) {
+    private static RecordedStep step(JsonNode n, Map<String, JsonNode> previousRequests) {
         String kind = text(n, "step");
         StepTag tag = new StepTag(text(n, "agent"), text(n, "session"), n.path("turn").asInt(0), n.path("call").asInt(-1));
         return switch (kind) {
-            case "model" -> new RecordedStep.ModelCall(tag, text(n, "model"), request(require(n, "request")),
-                    response(require(n, "response")), strings(n.path("response").path("stream")));
+            case "model" -> {
+                JsonNode full = expanded(require(n, "request"), previousRequests.get(tag.session()), tag.session());
+                previousRequests.put(tag.session(), full);
+                yield new RecordedStep.ModelCall(tag, text(n, "model"), request(full),
+                        response(require(n, "response")), strings(n.path("response").path("stream")));
+            }
             case "tool" -> {
                 JsonNode args = n.path("arguments");
                 JsonObject arguments = args.isObject() ? Json.toValue((ObjectNode) args) : JsonObject.of();
@@ -384,6 +427,39 @@ public final class RecordingFile {
             case "fetch" -> new RecordedStep.HttpFetch(tag, text(n, "method"), text(n, "url"), n.path("status").asInt(-1));
             default -> throw new IllegalArgumentException("unknown step kind '" + kind + "'");
         };
+    }
+
+    /** The whole request of a model step written by {@link #shortened}. */
+    private static JsonNode expanded(JsonNode request, JsonNode previous, String session) {
+        int earlier = request.path("earlier_messages").asInt(0);
+        boolean sameTools = request.path("same_tools").asBoolean(false);
+        if (earlier == 0 && !sameTools) {
+            return request;
+        }
+        if (previous == null) {
+            throw new IllegalArgumentException("it repeats the previous model call of session " + session
+                    + ", but no model call of that session comes before it");
+        }
+        ObjectNode full = ((ObjectNode) request).deepCopy();
+        full.remove("earlier_messages");
+        full.remove("same_tools");
+        if (earlier > 0) {
+            JsonNode before = previous.path("messages");
+            if (earlier > before.size()) {
+                throw new IllegalArgumentException("earlier_messages is " + earlier + " but the previous model call of "
+                        + "session " + session + " has " + before.size() + " messages");
+            }
+            ArrayNode messages = full.arrayNode();
+            for (int k = 0; k < earlier; k++) {
+                messages.add(before.get(k));
+            }
+            request.path("messages").forEach(messages::add);
+            full.set("messages", messages);
+        }
+        if (sameTools) {
+            full.set("tools", previous.path("tools"));
+        }
+        return full;
     }
 
     private static ChatRequest request(JsonNode n) {
