@@ -3,9 +3,12 @@
 #   - qemu-system-x86_64 (Debian package qemu-system-x86, installed with apt-get when running as root)
 #   - Debian's generic kernel (pinned .deb, sha256 verified, unpacked with dpkg-deb -x; not installed)
 #   - a static busybox (pinned busybox-static .deb, sha256 verified, unpacked)
-#   - the guest agent, compiled statically from sdk-sandbox/src/main/c/keel-agent.c
+#   - the guest agent, compiled statically from sdk-sandbox/src/main/c/agent/*.c
+#   - the workspace quota guard qemu is started with, compiled from sdk-sandbox/src/main/c/fsguard/fsguard.c
 #   - optionally (as root) a Debian bookworm root built with debootstrap, for GuestRoot.DEBIAN
-# Writes ~/.cache/keel/sandbox/assets.properties, which the Java provider reads.
+# Writes ~/.cache/keel/sandbox/assets-v2.properties, which the Java provider reads. The index carries its format
+# version in its name, so checkouts of different Keel versions can share the cache without overwriting each
+# other's index (the assets themselves sit in content-hashed folders).
 # Idempotent: a second run with everything in place does nothing but verify.
 set -euo pipefail
 
@@ -89,6 +92,13 @@ if ! command -v gcc >/dev/null 2>&1 || [ ! -e /usr/lib/x86_64-linux-gnu/libc.a ]
   apt_install "gcc/libc6-dev" "gcc libc6-dev"
 fi
 command -v setpriv >/dev/null 2>&1 || apt_install setpriv util-linux
+# AddressSanitizer/UBSan runtimes: the agent's frame parser is unit-tested under them in the build
+if ! echo 'int main(void) { return 0; }' | gcc -x c -fsanitize=address,undefined -o "$cache/.sanitizer-probe" - >/dev/null 2>&1; then
+  apt_install "libasan/libubsan (gcc's sanitizer runtimes)" "libasan8 libubsan1"
+  echo 'int main(void) { return 0; }' | gcc -x c -fsanitize=address,undefined -o "$cache/.sanitizer-probe" - >/dev/null 2>&1 \
+    || fail "gcc cannot build with -fsanitize=address,undefined even after installing libasan8 and libubsan1"
+fi
+rm -f "$cache/.sanitizer-probe"
 
 # 3. pinned .debs, checksum verified
 fetch_deb() { # pkg version sha256|"" [soft] -> prints path; empty sha256: trust apt's signed-index check
@@ -155,26 +165,55 @@ if [ ! -s "$vmlinux" ] && command -v xz >/dev/null 2>&1; then
 fi
 [ -s "$vmlinux" ] && kernel="$vmlinux" || say "using the compressed kernel (no xz to extract vmlinux): boots are slower"
 
-# 4. guest agent, keyed by the hash of its source
-src="$repo/sdk-sandbox/src/main/c/keel-agent.c"
-[ -f "$src" ] || fail "guest agent source not found at $src"
-ahash="$(sha256sum "$src" | cut -c1-16)"
+# 4. guest agent, keyed by the hash of its sources
+src="$repo/sdk-sandbox/src/main/c/agent"
+[ -f "$src/main.c" ] || fail "guest agent sources not found in $src"
+ahash="$(cat "$src"/*.h "$src"/*.c | sha256sum | cut -c1-16)"
 agent="$cache/agent-$ahash/keel-agent"
 if [ ! -x "$agent" ]; then
   mkdir -p "$cache/agent-$ahash"
   say "compiling guest agent"
-  gcc -static -O2 -Wall -Werror -o "$agent.tmp" "$src" -lutil || fail "cannot compile the guest agent"
+  gcc -static -O2 -Wall -Wextra -Werror -o "$agent.tmp" "$src"/*.c -lutil || fail "cannot compile the guest agent"
   mv "$agent.tmp" "$agent"
 fi
 
-# 5. the optional Debian root, built once
+# 5. the workspace quota guard qemu runs with (a preload library), keyed by the hash of its sources
+gsrc="$repo/sdk-sandbox/src/main/c/fsguard"
+[ -f "$gsrc/fsguard.c" ] || fail "workspace guard sources not found in $gsrc"
+ghash="$(cat "$gsrc"/*.h "$gsrc"/*.c | sha256sum | cut -c1-16)"
+fsguard="$cache/fsguard-$ghash/libkeel-fsguard.so"
+if [ ! -f "$fsguard" ]; then
+  mkdir -p "$cache/fsguard-$ghash"
+  say "compiling the workspace guard"
+  gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$fsguard.tmp" "$gsrc/fsguard.c" -ldl \
+    || fail "cannot compile the workspace guard"
+  mv "$fsguard.tmp" "$fsguard"
+fi
+
+# 6. the optional Debian root, built once
 # a missing optional part: an error in CI (its tests would fail), a note elsewhere
 soft_fail() { say "$*"; if [ "${CI:-}" = "true" ]; then say "ERROR (CI=true)"; exit 1; fi; }
+# The root must carry nothing of the machine that built it: debootstrap copies the host's hostname and resolver.
+# Idempotent; /etc/keel-packages stays.
+SANITIZED=.keel-sanitized-1
+sanitize_root() { # root-dir
+  printf 'sandbox\n' > "$1/etc/hostname"
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\tsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$1/etc/hosts"
+  printf '# no DNS inside a Keel sandbox: the egress proxy resolves names on the host\n' > "$1/etc/resolv.conf"
+  chmod 0644 "$1/etc/hostname" "$1/etc/hosts" "$1/etc/resolv.conf"
+  rm -f "$1/etc/machine-id" "$1/var/lib/dbus/machine-id" "$1/var/lib/systemd/random-seed" "$1/etc/mailname" \
+        "$1"/etc/ssh/ssh_host_*
+  touch "$1/$SANITIZED"
+}
 debian_root=""
 if [ "${KEEL_SANDBOX_DEBIAN_ROOT:-1}" != 0 ]; then
   droot="$cache/debian-root-bookworm-$(echo "$DEBIAN_ROOT_PKGS" | sha256sum | cut -c1-8)"
   if [ -f "$droot/.keel-complete" ]; then
     debian_root="$droot"
+    if [ ! -f "$droot/$SANITIZED" ]; then
+      if is_root; then say "removing the build host's identity from the Debian guest root"; sanitize_root "$droot"
+      else soft_fail "the Debian guest root carries the build host's hostname and resolver; run: sudo scripts/setup/sandbox.sh"; fi
+    fi
   elif ! is_root; then
     soft_fail "the Debian guest root is not built: debootstrap needs root (run: sudo scripts/setup/sandbox.sh)"
   else
@@ -189,6 +228,7 @@ if [ "${KEEL_SANDBOX_DEBIAN_ROOT:-1}" != 0 ]; then
         >"$cache/debootstrap.log" 2>&1; then
       rm -rf "$droot.tmp"/var/cache/apt/archives/*.deb "$droot.tmp"/var/lib/apt/lists/* "$droot.tmp"/var/log/*
       chroot "$droot.tmp" dpkg-query -W > "$droot.tmp/etc/keel-packages"
+      sanitize_root "$droot.tmp"
       touch "$droot.tmp/.keel-complete"
       rm -rf "$droot"; mv "$droot.tmp" "$droot"
       debian_root="$droot"
@@ -199,7 +239,7 @@ if [ "${KEEL_SANDBOX_DEBIAN_ROOT:-1}" != 0 ]; then
   fi
 fi
 
-props="$cache/assets.properties"
+props="$cache/assets-v2.properties"
 cat > "$props.tmp" <<PROPS
 # written by scripts/setup/sandbox.sh
 qemu=$(command -v qemu-system-x86_64)
@@ -207,6 +247,7 @@ kernel=$kernel
 modules=$kdir/lib/modules/$KERNEL_RELEASE
 busybox=$bdir/bin/busybox
 agent=$agent
+fsguard=$fsguard
 kernel.version=$KERNEL_VERSION
 qemu.version=$qemu_version
 debian.root=$debian_root

@@ -36,12 +36,12 @@ public final class SandboxSample {
     private SandboxSample() {}
 
     /** The Debian guest root (python3, git) when the setup script built it, else the busybox root. */
-    private static Sandbox create(SandboxProvider provider, Path project) {
+    private static Sandbox create(SandboxProvider provider, Path project, int apiPort) {
         try {
-            return provider.create(spec(project, GuestRoot.DEBIAN));
+            return provider.create(spec(project, GuestRoot.DEBIAN, apiPort));
         } catch (SandboxPrerequisiteException e) {
             System.out.println("Debian guest root not available (" + e.getMessage() + "); using the busybox root");
-            return provider.create(spec(project, GuestRoot.BUSYBOX));
+            return provider.create(spec(project, GuestRoot.BUSYBOX, apiPort));
         }
     }
 
@@ -53,13 +53,14 @@ public final class SandboxSample {
         return Command.of("sh", "-c", script, "fetch", url);
     }
 
-    private static SandboxSpec spec(Path project, GuestRoot root) {
+    private static SandboxSpec spec(Path project, GuestRoot root, int apiPort) {
         return SandboxSpec.builder("sample")
                 .root(root)
                 .workspace(project)
                 .env("GREETING", "hi")
-                .network(NetworkPolicy.denyAll().allow("localhost"))
-                .secret("localhost", "Authorization", "Bearer sk-sample-secret-value")
+                // loopback is refused unless named by address; the key goes to this plain-HTTP origin only
+                .network(NetworkPolicy.denyAll().allow("localhost", "127.0.0.1"))
+                .secret("http://localhost:" + apiPort, "Authorization", "Bearer sk-sample-secret-value")
                 .build();
     }
 
@@ -78,7 +79,7 @@ public final class SandboxSample {
         api.start();
         String apiUrl = "http://localhost:" + api.getAddress().getPort() + "/v1/models";
         try (SandboxProvider provider = Sandboxes.microVm();
-             Sandbox box = create(provider, project)) {
+             Sandbox box = create(provider, project, api.getAddress().getPort())) {
             System.out.println(box.info());
 
             ExecResult r = box.run(Command.shell("echo \"$GREETING from kernel $(uname -r) in $(pwd)\"; ls"));

@@ -8,7 +8,7 @@ import java.util.Objects;
  * Settings of the QEMU microVM backend. Immutable.
  *
  * @param assetsDir       where {@code scripts/setup/sandbox.sh} put qemu's path, the kernel and the agent
- *                        ({@code assets.properties}); the initramfs and VM snapshots are cached here too
+ *                        ({@code assets-v2.properties}); the initramfs and VM snapshots are cached here too
  * @param accelerator     KVM, TCG, or AUTO (KVM only after a real smoke boot succeeds)
  * @param kvmProbeTimeout how long the KVM smoke boot may take before TCG is chosen
  * @param bootArgs        extra guest kernel command line arguments (empty for none)
@@ -23,7 +23,7 @@ public record MicroVmConfig(Path assetsDir, Accelerator accelerator, Duration kv
      * Creates the value, checking its components.
      *
      * @param assetsDir where {@code scripts/setup/sandbox.sh} put qemu's path, the kernel and the agent ({@code
-     *     assets.properties}); the initramfs and VM snapshots are cached here too
+     *     assets-v2.properties}); the initramfs and VM snapshots are cached here too
      * @param accelerator KVM, TCG, or AUTO (KVM only after a real smoke boot succeeds)
      * @param kvmProbeTimeout how long the KVM smoke boot may take before TCG is chosen
      * @param bootArgs extra guest kernel command line arguments (empty for none)
@@ -46,14 +46,18 @@ public record MicroVmConfig(Path assetsDir, Accelerator accelerator, Duration kv
     }
 
     /**
-     * Defaults: assets in {@code ~/.cache/keel/sandbox} (or the system property {@code keel.sandbox.assets}),
-     * accelerator AUTO, 15 s KVM probe, snapshots on.
+     * Defaults: assets where the setup script put them — the system property {@code keel.sandbox.assets}, else the
+     * environment variable {@code KEEL_SANDBOX_CACHE} (which the setup script honours too), else
+     * {@code ~/.cache/keel/sandbox} — accelerator AUTO, 15 s KVM probe, snapshots on.
      *
      * @return the defaults
      */
     public static MicroVmConfig defaults() {
         String dir = System.getProperty("keel.sandbox.assets");
-        Path assets = dir != null ? Path.of(dir)
+        if (dir == null || dir.isBlank()) {
+            dir = System.getenv("KEEL_SANDBOX_CACHE");
+        }
+        Path assets = dir != null && !dir.isBlank() ? Path.of(dir)
                 : Path.of(System.getProperty("user.home"), ".cache", "keel", "sandbox");
         return new MicroVmConfig(assets.toAbsolutePath(), Accelerator.AUTO, Duration.ofSeconds(15), "", true, null);
     }

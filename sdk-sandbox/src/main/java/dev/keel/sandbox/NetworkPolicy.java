@@ -1,33 +1,43 @@
 package dev.keel.sandbox;
 
+import dev.keel.sandbox.internal.EgressRules;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
- * Egress rules. {@link #none()} (the default) gives the guest no network at all. Any other policy gives
- * it exactly one way out: Keel's HTTP proxy in the JVM (guest {@code http_proxy}/{@code https_proxy}
- * point at it), which lets a request through only when its host matches an allowed pattern and no denied
- * one (deny wins). Patterns: {@code example.com} (exact, case-insensitive), {@code *.example.com} (any
- * subdomain), {@code *} (any host). The guest has no network interface, so nothing bypasses the proxy.
+ * Egress rules. {@link #none()} (the default) gives the guest no network at all. Any other policy gives it
+ * exactly one way out: Keel's HTTP proxy in the JVM (guest {@code http_proxy}/{@code https_proxy} point at it).
+ * The guest has no network interface, so nothing bypasses the proxy.
+ *
+ * <p>Entries are host names ({@code example.com}, exact and case-insensitive), subdomain patterns
+ * ({@code *.example.com}), {@code *} (any host), IP addresses ({@code 10.1.2.3}, {@code ::1}) and CIDR blocks
+ * ({@code 10.0.0.0/8}). A request passes when its host matches an allowed entry and no denied one (deny wins).
+ * Decisions are made on the address the proxy actually connects to: IP literals in any spelling
+ * ({@code 2130706433}, {@code 127.1}, {@code 0x7f.0.0.1}, {@code [::ffff:127.0.0.1]}) are reduced to one address
+ * first, a host name is resolved once and denied entries are checked against every address it resolves to, and
+ * the proxy connects to an address it checked. <b>Loopback, link-local (including 169.254.169.254), private,
+ * multicast and other special-purpose addresses, and the host's own addresses, are refused unless an allowed
+ * entry names them by IP or CIDR</b> — {@code allow("localhost")} alone does not reach the host's loopback,
+ * {@code allow("localhost", "127.0.0.1")} does. Host-name entries match names only; an IP literal in a request
+ * matches address entries (and {@code *}).
  *
  * @param enabled        whether the guest gets the proxy at all
- * @param allowed        host patterns that may be reached
- * @param denied         host patterns that may never be reached, even when allowed
+ * @param allowed        entries that may be reached
+ * @param denied         entries that may never be reached, even when allowed
  * @param maxConnections concurrent proxied connections per sandbox
  */
 public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> denied, int maxConnections) {
-    private static final Pattern HOST_PATTERN = Pattern.compile("\\*|(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
 
     /**
-     * Creates the value, checking its components.
+     * Validates and normalises the entries.
      *
-     * @param enabled whether the guest gets the proxy at all
-     * @param allowed host patterns that may be reached
-     * @param denied host patterns that may never be reached, even when allowed
+     * @param enabled        whether the guest gets the proxy at all
+     * @param allowed        entries that may be reached
+     * @param denied         entries that may never be reached, even when allowed
      * @param maxConnections concurrent proxied connections per sandbox
+     * @throws InvalidSandboxSpecException for an entry that is not a host pattern, IP address or CIDR block, or a
+     *                                     connection limit below 1
      */
     public NetworkPolicy {
         allowed = normalise(allowed);
@@ -37,14 +47,14 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
         }
     }
 
-    private static List<String> normalise(List<String> patterns) {
+    private static List<String> normalise(List<String> entries) {
         List<String> out = new ArrayList<>();
-        for (String p : Objects.requireNonNull(patterns, "patterns")) {
-            String v = p.trim().toLowerCase(Locale.ROOT);
-            if (!HOST_PATTERN.matcher(v).matches()) {
-                throw new InvalidSandboxSpecException("invalid host pattern: " + p);
+        for (String e : Objects.requireNonNull(entries, "entries")) {
+            try {
+                out.add(EgressRules.validate(Objects.requireNonNull(e, "network rule")));
+            } catch (IllegalArgumentException bad) {
+                throw new InvalidSandboxSpecException(bad.getMessage(), bad);
             }
-            out.add(v);
         }
         return List.copyOf(out);
     }
@@ -68,26 +78,26 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
     }
 
     /**
-     * A copy that also allows these host patterns.
+     * A copy that also allows these entries.
      *
-     * @param patterns the host patterns
-     * @return a copy that also allows these host patterns
+     * @param entries host patterns, IP addresses or CIDR blocks
+     * @return a copy that also allows them
      */
-    public NetworkPolicy allow(String... patterns) {
+    public NetworkPolicy allow(String... entries) {
         List<String> a = new ArrayList<>(allowed);
-        a.addAll(List.of(patterns));
+        a.addAll(List.of(entries));
         return new NetworkPolicy(true, a, denied, maxConnections);
     }
 
     /**
-     * A copy that also denies these host patterns (deny wins over allow).
+     * A copy that also denies these entries (deny wins over allow, for names and for every resolved address).
      *
-     * @param patterns the host patterns
-     * @return a copy that also denies these host patterns
+     * @param entries host patterns, IP addresses or CIDR blocks
+     * @return a copy that also denies them
      */
-    public NetworkPolicy deny(String... patterns) {
+    public NetworkPolicy deny(String... entries) {
         List<String> d = new ArrayList<>(denied);
-        d.addAll(List.of(patterns));
+        d.addAll(List.of(entries));
         return new NetworkPolicy(enabled, allowed, d, maxConnections);
     }
 
@@ -99,37 +109,5 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
      */
     public NetworkPolicy withMaxConnections(int max) {
         return new NetworkPolicy(enabled, allowed, denied, max);
-    }
-
-    /**
-     * Whether a request to {@code host} may pass.
-     *
-     * @param host the host name
-     * @return whether a request to {@code host} may pass
-     */
-    public boolean permits(String host) {
-        if (!enabled || host == null || host.isEmpty()) {
-            return false;
-        }
-        String h = host.toLowerCase(Locale.ROOT);
-        return denied.stream().noneMatch(p -> matches(p, h)) && allowed.stream().anyMatch(p -> matches(p, h));
-    }
-
-    /**
-     * Whether {@code host} matches {@code pattern} (see the class description).
-     *
-     * @param pattern the host pattern
-     * @param host the host name
-     * @return whether {@code host} matches {@code pattern}
-     */
-    public static boolean matches(String pattern, String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        if (pattern.equals("*")) {
-            return true;
-        }
-        if (pattern.startsWith("*.")) {
-            return h.endsWith(pattern.substring(1)) && h.length() > pattern.length() - 1;
-        }
-        return h.equals(pattern);
     }
 }

@@ -37,10 +37,15 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
     SandboxInfo info();
 
     /**
-     * Runs a command to completion. A non-zero exit or a timeout (which kills the command's whole
-     * process group in the guest) is a result, not an exception.
+     * Runs a command to completion. A non-zero exit or a timeout (which kills every process the command started,
+     * see the module README) is a result, not an exception.
      *
-     * @throws dev.keel.core.exec.CommandException when the program cannot be started or the sandbox is closed
+     * @throws dev.keel.core.exec.CommandException when the program cannot be started, or the command is malformed
+     *                                             (a NUL byte in an argument or environment value, {@code =} in an
+     *                                             environment variable name, an empty program name: rejected before
+     *                                             anything reaches the guest)
+     * @throws SandboxClosedException              when the sandbox is closed; {@link SandboxDiedException} when its
+     *                                             VM died (also while the command was running)
      */
     @Override
     ExecResult run(Command command, OutputListener listener);
@@ -80,6 +85,8 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
      *
      * @param path an absolute path inside the guest
      * @return the file's content
+     * @throws SandboxFileException   when the guest cannot read it
+     * @throws SandboxClosedException when the sandbox is closed (or {@link SandboxDiedException}: its VM died)
      */
     byte[] readFile(String path);
 
@@ -113,11 +120,26 @@ public interface Sandbox extends CommandRunner, AutoCloseable {
     void start();
 
     /**
-     * Whether {@link #close()} has been called.
+     * Whether the sandbox can no longer be used: {@link #close()} was called, or its VM died.
      *
-     * @return whether {@link #close()} has been called
+     * @return whether it is closed or dead
      */
     boolean isClosed();
+
+    /**
+     * Running, paused, dead (the VM died on its own) or closed.
+     *
+     * @return the sandbox's state now
+     */
+    SandboxState state();
+
+    /**
+     * Completes (with this sandbox) when it is closed or its VM dies; {@link #state()} then says which. Like
+     * {@link Process#onExit()}: a dead VM is noticed at once, without polling.
+     *
+     * @return a future that completes with this sandbox when it ends
+     */
+    java.util.concurrent.CompletableFuture<Sandbox> onExit();
 
     /** Destroys the VM. Idempotent. */
     @Override

@@ -1,7 +1,10 @@
 package dev.keel.sandbox;
 
-/** The sandbox was closed (destroyed) and cannot be used any more. */
-public final class SandboxClosedException extends SandboxException {
+/**
+ * The sandbox cannot be used any more: it was closed (destroyed), or — as {@link SandboxDiedException} — its VM
+ * died. Commands ({@code run}, {@code exec}, {@code start}) and file operations throw the same type.
+ */
+public sealed class SandboxClosedException extends SandboxException permits SandboxDiedException {
     private static final long serialVersionUID = 1L;
 
     /**

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps a number of booted sandboxes ready, so that {@link #acquire()} hands one out without waiting
  * for a boot. Each acquired sandbox belongs to the caller (close it when done; it is never reused,
- * so every user starts clean); the pool boots a replacement in the background. Closing the pool
- * destroys the idle sandboxes. Thread-safe.
+ * so every user starts clean); the pool boots a replacement in the background. An idle sandbox whose VM
+ * dies is dropped and replaced at once. Closing the pool destroys the idle sandboxes. Thread-safe.
  */
 public final class SandboxPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SandboxPool.class);
@@ -65,7 +65,12 @@ public final class SandboxPool implements AutoCloseable {
     private void refill() {
         while (!closed && idle.size() + booting.get() < size) {
             booting.incrementAndGet();
-            booter.execute(this::bootOne);
+            try {
+                booter.execute(this::bootOne);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                booting.decrementAndGet();
+                return;
+            }
         }
     }
 
@@ -75,12 +80,26 @@ public final class SandboxPool implements AutoCloseable {
                 return;
             }
             Sandbox box = provider.create(template.withName(template.name() + "-" + counter.incrementAndGet()));
+            // one command before it is handed out: a restored VM's first command pays for warming the emulator's
+            // code caches (a few hundred ms under TCG); here it is off the acquirer's clock
+            try {
+                box.run(dev.keel.core.exec.Command.of("true").withTimeout(Duration.ofMinutes(1)));
+            } catch (RuntimeException e) {
+                box.close();
+                throw e;
+            }
             if (closed) {
                 box.close();
                 return;
             }
             idle.add(box);
             lastFailure = null;
+            box.onExit().thenRun(() -> {
+                if (idle.remove(box)) { // died while waiting to be handed out
+                    log.warn("pooled sandbox {} ended ({}); booting a replacement", box.name(), box.state());
+                    refill();
+                }
+            });
         } catch (RuntimeException e) {
             lastFailure = e;
             log.warn("pool {} could not boot a sandbox: {}", template.name(), e.getMessage());
@@ -128,7 +147,7 @@ public final class SandboxPool implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new SandboxBootException("interrupted while waiting for a pooled sandbox");
             }
-            if (box != null && !box.isClosed()) {
+            if (box != null && box.state() == SandboxState.RUNNING) {
                 refill();
                 return box;
             }

@@ -25,10 +25,11 @@ import java.util.regex.Pattern;
  * @param network     egress policy; {@link NetworkPolicy#none()} = no network
  * @param secrets     credentials the egress proxy injects (the guest never sees their values)
  * @param root        the guest's root file system
+ * @param workspaceQuota how much the sandbox may add to its read-write workspaces ({@link WorkspaceQuota#DEFAULT})
  */
 public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, int memoryMib, Map<String, String> env,
                           String workdir, Duration bootTimeout, NetworkPolicy network, List<SecretRule> secrets,
-                          GuestRoot root) {
+                          GuestRoot root, WorkspaceQuota workspaceQuota) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -45,6 +46,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
      * @param vcpus virtual CPUs
      * @param workdir default working directory of commands; {@code null} = the first workspace, else {@code /root}
      * @param workspaces host directories mounted at the same absolute path
+     * @param workspaceQuota how much the sandbox may add to its read-write workspaces ({@code null}: the default)
      */
     public SandboxSpec {
         Objects.requireNonNull(name, "name");
@@ -86,6 +88,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         network = network == null ? NetworkPolicy.none() : network;
         secrets = List.copyOf(secrets == null ? List.of() : secrets);
         root = root == null ? GuestRoot.BUSYBOX : root;
+        workspaceQuota = workspaceQuota == null ? WorkspaceQuota.DEFAULT : workspaceQuota;
         if (!secrets.isEmpty() && !network.enabled()) {
             throw new InvalidSandboxSpecException("secrets need a network policy (they are injected by the egress proxy)");
         }
@@ -126,14 +129,15 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
      * @return a copy with another name
      */
     public SandboxSpec withName(String newName) {
-        return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network, secrets, root);
+        return new SandboxSpec(newName, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network, secrets, root,
+                workspaceQuota);
     }
 
     /** Shows names and sizes; environment values are left out because they may be secrets. */
     @Override
     public String toString() {
         return "SandboxSpec[" + name + " workspaces=" + workspaces + " vcpus=" + vcpus + " memory=" + memoryMib
-                + "MiB root=" + root + " env=" + env.keySet().stream().sorted().toList()
+                + "MiB root=" + root + " quota=" + workspaceQuota + " env=" + env.keySet().stream().sorted().toList()
                 + (network.enabled() ? " network=" + network + " secrets=" + secrets : "") + "]";
     }
 
@@ -149,6 +153,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         private NetworkPolicy network = NetworkPolicy.none();
         private final List<SecretRule> secrets = new ArrayList<>();
         private GuestRoot root = GuestRoot.BUSYBOX;
+        private WorkspaceQuota workspaceQuota = WorkspaceQuota.DEFAULT;
 
         private Builder(String name) {
             this.name = name;
@@ -233,15 +238,28 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
         }
 
         /**
-         * The proxy sets {@code header: value} on requests to hosts matching {@code hostPattern}.
+         * The proxy sets {@code header: value} on requests whose real destination is {@code origin}:
+         * {@code api.example.com} ({@code https}, port 443), {@code https://api.example.com:8443}, or — plain HTTP
+         * only when written out — {@code http://127.0.0.1:8080}. See {@link SecretRule#of}.
          *
-         * @param hostPattern the hosts it is sent to
+         * @param origin the scheme, host and port it is sent to
          * @param header the header's name
-         * @param value the header's value, never visible inside the guest
+         * @param value  the header's value, never visible inside the guest
          * @return this builder
          */
-        public Builder secret(String hostPattern, String header, String value) {
-            secrets.add(new SecretRule(hostPattern, header, value));
+        public Builder secret(String origin, String header, String value) {
+            secrets.add(SecretRule.of(origin, header, value));
+            return this;
+        }
+
+        /**
+         * Adds a secret rule.
+         *
+         * @param rule the rule
+         * @return this builder
+         */
+        public Builder secret(SecretRule rule) {
+            secrets.add(Objects.requireNonNull(rule, "rule"));
             return this;
         }
 
@@ -253,6 +271,17 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
          */
         public Builder root(GuestRoot root) {
             this.root = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * How much the sandbox may add to its read-write workspaces; {@link WorkspaceQuota#DEFAULT} otherwise.
+         *
+         * @param quota the limits
+         * @return this builder
+         */
+        public Builder workspaceQuota(WorkspaceQuota quota) {
+            this.workspaceQuota = Objects.requireNonNull(quota, "quota");
             return this;
         }
 
@@ -275,7 +304,7 @@ public record SandboxSpec(String name, List<Workspace> workspaces, int vcpus, in
          */
         public SandboxSpec build() {
             SandboxSpec spec = new SandboxSpec(name, workspaces, vcpus, memoryMib, env, workdir, bootTimeout, network,
-                    secrets, root);
+                    secrets, root, workspaceQuota);
             spec.checkWorkspacesExist();
             return spec;
         }

@@ -28,7 +28,7 @@ class DebianRootTest {
     @BeforeAll
     void boot() throws IOException {
         provider = TestVms.provider();
-        Path props = MicroVmConfig.defaults().assetsDir().resolve("assets.properties");
+        Path props = MicroVmConfig.defaults().assetsDir().resolve("assets-v2.properties");
         Properties p = new Properties();
         if (Files.exists(props)) {
             try (Reader r = Files.newBufferedReader(props)) {
@@ -64,6 +64,61 @@ class DebianRootTest {
         assertThat(git.exitCode()).as(git.stderr()).isZero();
         assertThat(git.stdout()).startsWith("git version 2.");
         assertThat(workspace.resolve("repo/.git/HEAD")).exists();
+    }
+
+    /** Issue table #9: the shared root was built on some machine; it must say nothing about that machine. */
+    @Test
+    void theRootCarriesNoIdentityOfTheHostThatBuiltIt() throws Exception {
+        String hostName = java.net.InetAddress.getLocalHost().getHostName();
+        assertThat(box.exec("cat", "/etc/hostname").stdout()).isEqualTo("sandbox\n");
+        assertThat(box.exec("hostname").stdout().trim()).isEqualTo("sandbox");
+        String hosts = box.exec("cat", "/etc/hosts").stdout();
+        assertThat(hosts).contains("localhost").doesNotContain(hostName + "\n").doesNotContain("\t" + hostName);
+        String resolv = box.exec("cat", "/etc/resolv.conf").stdout();
+        assertThat(resolv).doesNotContain("nameserver").doesNotContain("search ");
+        Path hostResolv = Path.of("/etc/resolv.conf");
+        if (Files.isReadable(hostResolv)) {
+            for (String line : Files.readAllLines(hostResolv)) {
+                if (line.startsWith("nameserver") || line.startsWith("search")) {
+                    assertThat(resolv).doesNotContain(line.trim());
+                }
+            }
+        }
+        ExecResult ids = box.run(Command.shell("cat /etc/machine-id /var/lib/dbus/machine-id 2>/dev/null; ls /etc/ssh 2>/dev/null"
+                + " | grep -c host_key || true"));
+        Path hostMachineId = Path.of("/etc/machine-id");
+        if (Files.isReadable(hostMachineId) && !Files.readString(hostMachineId).isBlank()) {
+            assertThat(ids.stdout()).doesNotContain(Files.readString(hostMachineId).trim());
+        }
+        assertThat(ids.stdout().trim()).isEqualTo("0");
+        // what the root holds is still listed
+        assertThat(box.exec("cat", "/etc/keel-packages").stdout()).contains("python3").contains("git");
+    }
+
+    @Test
+    void fillingTheRootOverlayAndTmpGivesEnospcAndTheVmLives() {
+        ExecResult r = box.run(Command.shell("for f in /usr/fill /tmp/fill; do dd if=/dev/zero of=$f bs=1M 2>&1 |"
+                + " grep -i 'no space' & done; wait").withTimeout(java.time.Duration.ofMinutes(3)));
+        assertThat(r.stdout().split("No space left on device", -1)).as(r.stdout()).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(box.run(Command.shell("rm -f /usr/fill /tmp/fill && python3 -c 'print(6 * 7)'")).stdout())
+                .isEqualTo("42\n");
+    }
+
+    /** File capabilities are as good as setuid: the guest cannot put them (or trusted.* xattrs) on host files. */
+    @Test
+    void theGuestCannotSetPrivilegedXattrsOnWorkspaceFiles() throws Exception {
+        ExecResult r = box.run(Command.of("python3", "-c", "import os\n"
+                + "open('capfile', 'w').write('x')\n"
+                + "for name, value in (('security.capability', bytes.fromhex('0100000200000000000000000000000000000000')),"
+                + " ('trusted.keel', b'1')):\n"
+                + "    try:\n"
+                + "        os.setxattr('capfile', name, value)\n"
+                + "        print(name, 'SET')\n"
+                + "    except OSError as e:\n"
+                + "        print(name, 'refused', e.errno)\n"));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).contains("security.capability refused").contains("trusted.keel refused").doesNotContain("SET");
+        assertThat(WorkspaceAttackTest.hostileLeftovers(workspace)).isEmpty();
     }
 
     @Test

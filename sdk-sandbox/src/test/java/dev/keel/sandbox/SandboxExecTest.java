@@ -211,18 +211,21 @@ class SandboxExecTest {
 
     @Test
     void eachCommandRunsInItsOwnLimitedCgroup() {
-        String script = "g=$(cut -d: -f3 /proc/self/cgroup); echo $g; cat /sys/fs/cgroup$g/pids.max";
-        List<String> first = box.run(Command.shell(script)).stdout().lines().toList();
-        assertThat(first).hasSize(2);
-        assertThat(first.get(0)).matches("/keel-\\d+");
-        assertThat(Long.parseLong(first.get(1))).isBetween(64L, 1_000_000L);
-        // something left running keeps its cgroup: the next command gets another one
+        // a command sees its own cgroup as the root of everything (its own cgroup namespace)
+        assertThat(box.run(Command.shell("cat /proc/self/cgroup")).stdout().trim()).isEqualTo("0::/");
+        // seen from another command, something left running is in /keel-N, with a pids limit
+        String find = "for p in /proc/[0-9]*; do [ \"$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)\" = 'sleep %s ' ] &&"
+                + " cut -d: -f3 $p/cgroup; done; true";
         box.run(Command.shell("sleep 20 >/dev/null 2>&1 &"));
-        String left = box.run(Command.shell("for p in /proc/[0-9]*; do grep -q '^sleep' $p/comm 2>/dev/null"
-                + " && cut -d: -f3 $p/cgroup; done")).stdout().trim();
-        assertThat(left).matches("/keel-\\d+");
-        String next = box.run(Command.shell(script)).stdout().lines().findFirst().orElse("");
-        assertThat(next).isNotEqualTo(left);
+        String left = box.run(Command.shell(String.format(find, "20"))).stdout().trim();
+        assertThat(left).matches("/\\.\\./keel-\\d+");
+        String cgroup = left.substring(3);
+        String max = box.exec("cat", "/sys/fs/cgroup" + cgroup + "/pids.max").stdout().trim();
+        assertThat(Long.parseLong(max)).isBetween(64L, 1_000_000L);
+        // something left running keeps its cgroup: the next command gets another one
+        box.run(Command.shell("sleep 21 >/dev/null 2>&1 &"));
+        String next = box.run(Command.shell(String.format(find, "21"))).stdout().trim();
+        assertThat(next).matches("/\\.\\./keel-\\d+").isNotEqualTo(left);
         box.run(Command.shell("pkill sleep; true"));
     }
 }

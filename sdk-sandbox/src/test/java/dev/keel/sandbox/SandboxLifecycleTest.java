@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.core.exec.Command;
-import dev.keel.core.exec.CommandException;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -74,8 +73,15 @@ class SandboxLifecycleTest {
             assertThat(runDir).doesNotExist();
             assertThat(provider.list()).isEmpty();
             assertThat(box.isClosed()).isTrue();
-            assertThatThrownBy(() -> box.exec("true")).isInstanceOf(CommandException.class).hasMessageContaining("closed");
-            assertThatThrownBy(() -> box.readFile("/etc/passwd")).isInstanceOf(SandboxClosedException.class);
+            assertThat(box.state()).isEqualTo(SandboxState.CLOSED);
+            assertThat(box.onExit()).isCompletedWithValue(box);
+            // commands and file calls on a closed sandbox throw the same type
+            assertThatThrownBy(() -> box.exec("true")).isExactlyInstanceOf(SandboxClosedException.class)
+                    .hasMessageContaining("closed");
+            assertThatThrownBy(() -> box.start(Command.of("true"), null)).isExactlyInstanceOf(SandboxClosedException.class);
+            assertThatThrownBy(() -> box.readFile("/etc/passwd")).isExactlyInstanceOf(SandboxClosedException.class);
+            assertThatThrownBy(() -> box.writeFile("/tmp/x", new byte[0])).isExactlyInstanceOf(SandboxClosedException.class);
+            assertThatThrownBy(() -> box.list("/")).isExactlyInstanceOf(SandboxClosedException.class);
         }
         assertThat(runDirs()).as("no run directory of this test is left").isSubsetOf(dirsBefore);
     }

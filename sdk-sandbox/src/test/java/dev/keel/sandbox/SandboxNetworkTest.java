@@ -37,8 +37,11 @@ class SandboxNetworkTest {
         tlsServer.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
         provider = TestVms.provider(MicroVmConfig.defaults().withUpstreamTls(upstreamCa.clientContext()));
         box = provider.create(SandboxSpec.builder("network-test")
-                .network(NetworkPolicy.denyAll().allow("localhost", "127.0.0.2").deny("blocked.localhost"))
-                .secret("localhost", "Authorization", KEY)
+                // loopback is reachable only because it is named by address; plain HTTP gets the key only
+                // because its rule names the scheme and port
+                .network(NetworkPolicy.denyAll().allow("localhost", "127.0.0.1", "127.0.0.2").deny("blocked.localhost"))
+                .secret("http://localhost:" + server.getPort(), "Authorization", KEY)
+                .secret("https://localhost:" + tlsServer.getPort(), "Authorization", KEY)
                 .build());
     }
 
@@ -76,6 +79,7 @@ class SandboxNetworkTest {
         assertThat(box.networkLog()).anySatisfy(e -> {
             assertThat(e.host()).isEqualTo("localhost");
             assertThat(e.allowed()).isTrue();
+            assertThat(e.address()).isEqualTo("127.0.0.1");
             assertThat(e.bytes()).isPositive();
         });
     }
@@ -83,7 +87,7 @@ class SandboxNetworkTest {
     @Test
     void deniedHostsFailAndAreLogged() {
         int before = server.getRequestCount();
-        ExecResult notAllowed = box.run(Command.of("wget", "-q", "-O", "-", url("127.0.0.1")));
+        ExecResult notAllowed = box.run(Command.of("wget", "-q", "-O", "-", url("example.org")));
         ExecResult denied = box.run(Command.of("wget", "-q", "-O", "-", url("blocked.localhost")));
         assertThat(notAllowed.exitCode()).isNotZero();
         assertThat(denied.exitCode()).isNotZero();
@@ -92,8 +96,9 @@ class SandboxNetworkTest {
             assertThat(e.host()).isEqualTo("blocked.localhost");
             assertThat(e.allowed()).isFalse();
         }).anySatisfy(e -> {
-            assertThat(e.host()).isEqualTo("127.0.0.1");
+            assertThat(e.host()).isEqualTo("example.org");
             assertThat(e.allowed()).isFalse();
+            assertThat(e.address()).isNull();
         });
     }
 
@@ -152,7 +157,7 @@ class SandboxNetworkTest {
         assertThat(req.getHeaders().get("Authorization")).isEqualTo(SecretRule.SENTINEL);
 
         int before = server.getRequestCount() + tunnelServer.getRequestCount();
-        for (String host : new String[] {"blocked.localhost", "127.0.0.1", "example.com"}) {
+        for (String host : new String[] {"blocked.localhost", "127.0.0.9", "example.com"}) {
             ExecResult denied = rawProxy("CONNECT " + host + ":" + server.getPort() + " HTTP/1.1\r\n\r\n");
             assertThat(denied.stdout()).as(host).startsWith("HTTP/1.1 403");
         }
@@ -164,6 +169,8 @@ class SandboxNetworkTest {
         assertThat(box.networkLog()).anySatisfy(e -> {
             assertThat(e.method()).isEqualTo("CONNECT");
             assertThat(e.host()).isEqualTo("127.0.0.2");
+            assertThat(e.scheme()).isEqualTo("tcp");
+            assertThat(e.address()).isEqualTo("127.0.0.2");
             assertThat(e.allowed()).isTrue();
             assertThat(e.bytes()).isPositive();
         }).anySatisfy(e -> {

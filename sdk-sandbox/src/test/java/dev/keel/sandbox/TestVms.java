@@ -31,7 +31,7 @@ final class TestVms {
 
     /** A provider with these settings; skips like {@link #provider()}. */
     static SandboxProvider provider(MicroVmConfig config) {
-        Path assets = config.assetsDir().resolve("assets.properties");
+        Path assets = config.assetsDir().resolve("assets-v2.properties");
         if (!ci()) {
             Assumptions.assumeTrue(Files.exists(assets),
                     "sandbox prerequisites missing (run scripts/setup/sandbox.sh); CI=true makes this a failure");

@@ -18,116 +18,148 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Sandbox measurements on this host: cold start (start to first command reply), exec round trip of
- * {@code true} (median; the peer is the same command as a plain host process through
- * {@link LocalCommandRunner}), pool acquire, restore from a saved booted VM (peer: a cold boot), destroy,
- * qemu RSS. Args: [boots] [execs].
+ * Sandbox measurements on this host, all in one run:
+ * <ul>
+ *   <li>{@code microvm}: cold start (start to first command reply, kernel boot) and restore from a saved booted VM
+ *       (same shape; target ≤ 150 ms for the busybox root), destroy, qemu RSS; speedup = cold start / restore.</li>
+ *   <li>{@code exec}: round trip of {@code true} ({@code exec_rtt_ms}, median) next to what spawning a process costs
+ *       inside this very guest ({@code guest_spawn_ms}: a guest shell loop of {@code /bin/true} minus the same loop
+ *       of the {@code :} builtin, per iteration). Measured in interleaved rounds, so that load from other processes on
+ *       the host hits both alike; {@code overhead_ms}, Keel's own path (target ≤ 1 ms), is the median over rounds
+ *       of each round's exec_rtt − guest_spawn. Peer: the same command as a host process
+ *       ({@link LocalCommandRunner}); speedup = peer / Keel.</li>
+ *   <li>{@code pool}: acquiring a pooled sandbox; speedup = cold start / acquire.</li>
+ * </ul>
+ * Args: [boots] [exec rounds] [execs per round].
  */
 public final class SandboxSuite {
     private SandboxSuite() {}
 
     public static void main(String[] args) throws Exception {
-        int boots = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        int execs = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int boots = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int perRound = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         Path workspace = Files.createTempDirectory("keel-bench-ws");
-        // cold starts: snapshots off, so every sandbox really boots its kernel
-        try (SandboxProvider provider = Sandboxes.microVm(MicroVmConfig.defaults().withSnapshots(false))) {
-            // warm-up: builds/loads the cached initramfs and chooses the accelerator, not part of the cold start
-            provider.create(SandboxSpec.builder("warmup").build()).close();
-
+        try {
+            // cold starts: snapshots off, so every sandbox really boots its kernel
             List<Double> cold = new ArrayList<>();
             List<Double> destroy = new ArrayList<>();
-            double rss = 0;
-            boolean accelerated = false;
-            Sandbox kept = null;
-            for (int i = 0; i < boots; i++) {
-                long t0 = System.nanoTime();
-                Sandbox box = provider.create(SandboxSpec.builder("cold-" + i).workspace(workspace).build());
-                box.exec("true");
-                cold.add(ms(t0));
-                accelerated = box.info().accelerated();
-                if (i == boots - 1) {
-                    kept = box;
-                } else {
+            boolean accelerated;
+            double rss;
+            try (SandboxProvider provider = Sandboxes.microVm(MicroVmConfig.defaults().withSnapshots(false))) {
+                // warm-up: builds/loads the cached initramfs and chooses the accelerator, not part of the cold start
+                provider.create(SandboxSpec.builder("warmup").build()).close();
+                for (int i = 0; i < boots; i++) {
+                    long t0 = System.nanoTime();
+                    Sandbox box = provider.create(SandboxSpec.builder("cold-" + i).workspace(workspace).build());
+                    box.exec("true");
+                    cold.add(ms(t0));
                     long t1 = System.nanoTime();
                     box.close();
                     destroy.add(ms(t1));
                 }
             }
-            List<Double> rtt = rtt(kept, execs);
-            List<Double> host = rtt(LocalCommandRunner.create(), execs);
-            rss = rssMib(kept.info().pid());
-            long t1 = System.nanoTime();
-            kept.close();
-            destroy.add(ms(t1));
-
-            double execMedian = median(rtt);
-            double hostMedian = median(host);
-            System.out.printf(Locale.ROOT, "keel-bench sandbox microvm cold_start_ms=%.0f exec_rtt_ms=%.2f destroy_ms=%.1f"
-                            + " rss_mib=%.0f accelerated=%s peer=host-process peer_exec_rtt_ms=%.2f speedup=%.2f"
-                            + " target_exec_rtt_ms=3 target_cold_start_ms=2400%n",
-                    median(cold), execMedian, median(destroy), rss, accelerated, hostMedian, hostMedian / execMedian);
-
-            try (SandboxPool pool = SandboxPool.create(provider, SandboxSpec.builder("pool").workspace(workspace).build(), 1)) {
-                List<Double> acquire = new ArrayList<>();
-                List<Double> firstExec = new ArrayList<>();
-                for (int i = 0; i < 2; i++) {
-                    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-                    while (pool.ready() == 0 && System.nanoTime() < deadline) {
-                        Thread.sleep(20);
-                    }
+            try (SandboxProvider provider = Sandboxes.microVm()) {
+                // the first create of a shape boots and saves it; the next ones restore
+                provider.create(SandboxSpec.builder("saver").workspace(workspace).build()).close();
+                List<Double> restore = new ArrayList<>();
+                int restored = 0;
+                for (int i = 0; i < Math.max(3, boots); i++) {
                     long t0 = System.nanoTime();
-                    Sandbox box = pool.acquire();
-                    acquire.add(ms(t0));
-                    long t2 = System.nanoTime();
+                    Sandbox box = provider.create(SandboxSpec.builder("restored-" + i).workspace(workspace).build());
                     box.exec("true");
-                    firstExec.add(ms(t2));
+                    restore.add(ms(t0));
+                    restored += box.info().restored() ? 1 : 0;
                     box.close();
                 }
-                System.out.printf(Locale.ROOT, "keel-bench sandbox pool pool_acquire_ms=%.2f first_exec_ms=%.1f accelerated=%s"
-                                + " peer=cold-start peer_ms=%.0f speedup=%.1f target_pool_acquire_ms=50%n",
-                        median(acquire), median(firstExec), accelerated, median(cold), median(cold) / median(acquire));
+                try (Sandbox box = provider.create(SandboxSpec.builder("exec").workspace(workspace).build())) {
+                    accelerated = box.info().accelerated();
+                    rss = rssMib(box.info().pid());
+                    System.out.printf(Locale.ROOT, "keel-bench sandbox microvm cold_start_ms=%.0f restore_ms=%.0f"
+                                    + " restored=%d/%d target_restore_ms=150 destroy_ms=%.1f rss_mib=%.0f accelerated=%s"
+                                    + " peer=cold-start speedup=%.1f%n",
+                            median(cold), median(restore), restored, restore.size(), median(destroy), rss, accelerated,
+                            median(cold) / median(restore));
+                    exec(box, rounds, perRound, accelerated);
+                }
+                pool(provider, workspace, median(cold), accelerated);
             }
-            restore(workspace, median(cold), accelerated, boots);
         } finally {
-            Files.walk(workspace).sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+            try (var files = Files.walk(workspace)) {
+                files.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
-    /** Sandboxes restored from the saved VM of their shape (the first create of the shape saves it). */
-    private static void restore(Path workspace, double coldMs, boolean accelerated, int n) {
-        try (SandboxProvider provider = Sandboxes.microVm()) {
-            provider.create(SandboxSpec.builder("saver").workspace(workspace).build()).close();
-            List<Double> restore = new ArrayList<>();
-            int restored = 0;
-            for (int i = 0; i < Math.max(3, n); i++) {
+    private static void exec(Sandbox box, int rounds, int perRound, boolean accelerated) {
+        Command trueCmd = Command.of("true");
+        int loopLength = 4 * perRound;
+        String loop = "i=0; while [ $i -lt " + loopLength + " ]; do %s; i=$((i+1)); done";
+        Command spawnLoop = Command.shell(String.format(loop, "/bin/true"));
+        Command emptyLoop = Command.shell(String.format(loop, ":"));
+        CommandRunner host = LocalCommandRunner.create();
+        for (int i = 0; i < 300; i++) { // warm-up: the JIT compiles Keel's path (and the host runner's), guest caches fill
+            box.run(trueCmd);
+            host.run(trueCmd);
+        }
+        box.run(spawnLoop);
+        List<Double> rtt = new ArrayList<>();
+        List<Double> spawn = new ArrayList<>();
+        List<Double> overhead = new ArrayList<>();
+        List<Double> peer = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            List<Double> round = new ArrayList<>();
+            for (int i = 0; i < perRound; i++) {
+                round.add(timed(box, trueCmd));
+                peer.add(timed(host, trueCmd));
+            }
+            // the two loops differ only in spawning /bin/true: their difference is the guest's own spawn cost
+            double withSpawn = timed(box, spawnLoop);
+            double without = timed(box, emptyLoop);
+            double spawnMs = (withSpawn - without) / loopLength;
+            rtt.addAll(round);
+            spawn.add(spawnMs);
+            // paired within the round, so that load on the host that comes and goes hits both alike
+            overhead.add(median(round) - spawnMs);
+        }
+        double execMs = median(rtt);
+        double peerMs = median(peer);
+        System.out.printf(Locale.ROOT, "keel-bench sandbox exec exec_rtt_ms=%.2f guest_spawn_ms=%.2f overhead_ms=%.2f"
+                        + " target_overhead_ms=1 rounds=%d samples=%d accelerated=%s peer=host-process peer_exec_rtt_ms=%.2f"
+                        + " speedup=%.2f%n",
+                execMs, median(spawn), median(overhead), rounds, rtt.size(), accelerated, peerMs, peerMs / execMs);
+    }
+
+    private static void pool(SandboxProvider provider, Path workspace, double coldMs, boolean accelerated)
+            throws InterruptedException {
+        try (SandboxPool pool = SandboxPool.create(provider, SandboxSpec.builder("pool").workspace(workspace).build(), 1)) {
+            List<Double> acquire = new ArrayList<>();
+            List<Double> firstExec = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                while (pool.ready() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
                 long t0 = System.nanoTime();
-                Sandbox box = provider.create(SandboxSpec.builder("restored-" + i).workspace(workspace).build());
+                Sandbox box = pool.acquire();
+                acquire.add(ms(t0));
+                long t2 = System.nanoTime();
                 box.exec("true");
-                restore.add(ms(t0));
-                restored += box.info().restored() ? 1 : 0;
+                firstExec.add(ms(t2));
                 box.close();
             }
-            System.out.printf(Locale.ROOT, "keel-bench sandbox restore restore_ms=%.0f restored=%d/%d accelerated=%s"
-                            + " peer=cold-start peer_ms=%.0f speedup=%.2f%n",
-                    median(restore), restored, restore.size(), accelerated, coldMs, coldMs / median(restore));
+            System.out.printf(Locale.ROOT, "keel-bench sandbox pool pool_acquire_ms=%.2f first_exec_ms=%.1f accelerated=%s"
+                            + " peer=cold-start peer_ms=%.0f speedup=%.0f target_pool_acquire_ms=50%n",
+                    median(acquire), median(firstExec), accelerated, coldMs, coldMs / median(acquire));
         }
     }
 
-    private static List<Double> rtt(CommandRunner runner, int n) {
-        Command cmd = Command.of("true");
-        for (int i = 0; i < 10; i++) {
-            runner.run(cmd);
+    private static double timed(CommandRunner runner, Command cmd) {
+        long t0 = System.nanoTime();
+        if (!runner.run(cmd).ok()) {
+            throw new IllegalStateException(cmd + " failed in " + runner.describe());
         }
-        List<Double> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            if (!runner.run(cmd).ok()) {
-                throw new IllegalStateException("true failed in " + runner.describe());
-            }
-            out.add(ms(t0));
-        }
-        return out;
+        return ms(t0);
     }
 
     private static double rssMib(long pid) throws Exception {

@@ -43,7 +43,7 @@ class AgentInSandboxTest {
     void theAgentsShellRunsInTheVmAndSeesOnlyTheWorkspace() throws Exception {
         MicroVmConfig config = MicroVmConfig.defaults();
         if (!"true".equals(System.getenv("CI"))) {
-            Assumptions.assumeTrue(Files.exists(config.assetsDir().resolve("assets.properties")),
+            Assumptions.assumeTrue(Files.exists(config.assetsDir().resolve("assets-v2.properties")),
                     "sandbox prerequisites missing (run scripts/setup/sandbox.sh); CI=true makes this a failure");
         }
         Files.writeString(project.resolve("README.md"), "demo project readme\n");

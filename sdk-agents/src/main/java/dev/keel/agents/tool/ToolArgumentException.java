@@ -13,6 +13,8 @@ public final class ToolArgumentException extends KeelException {
     private final String argument;
 
     /**
+     * A problem with one argument, or with the arguments as a whole.
+     *
      * @param argument the argument's name or path ({@code query.limit}), empty for the arguments as a whole
      * @param message  what is wrong, naming the argument
      */

@@ -15,12 +15,11 @@ import java.util.Objects;
  */
 public record ToolCall(String id, String name, String arguments) {
     /**
-     * Requires an id and a name; blank arguments become {@code {}}.
+     * Requires an id and a name; blank arguments become <code>{}</code>.
      *
-     * @param arguments the arguments exactly as the model produced them: a JSON text that is usually, but not always,
-     *     a valid object. Use {@link #argumentsJson()} to parse.
-     * @param id provider-assigned id that the tool result must echo
-     * @param name tool name
+     * @param id        provider-assigned id that the tool result must echo
+     * @param name      tool name
+     * @param arguments the arguments as the model produced them
      */
     public ToolCall {
         Objects.requireNonNull(id, "id");
@@ -31,7 +30,7 @@ public record ToolCall(String id, String name, String arguments) {
     /**
      * Parses {@link #arguments()} as a JSON object.
      *
-     * @return the arguments as a JSON object
+     * @return the parsed arguments
      * @throws JsonParseException when the model produced invalid JSON or something other than an object;
      *                            the message says what is wrong so it can be shown to the model
      */

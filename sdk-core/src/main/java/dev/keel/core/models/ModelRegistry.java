@@ -186,7 +186,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
      * A builder starting from this registry's providers, environment and HTTP settings. A registry built
      * from it creates its own HTTP client (unless a caller's client was set): it never shares this one's.
      *
-     * @return a builder starting from this registry's settings
+     * @return a new builder
      */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -374,7 +374,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         /**
          * Timeouts, retries and interceptors of the HTTP client the registry creates for its models.
          *
-         * @param config the config
+         * @param config the HTTP settings
          * @return this builder
          */
         public Builder http(HttpConfig config) {
@@ -384,9 +384,10 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         }
 
         /**
-         * Uses the caller's client for every resolved model instead of creating one; the caller owns and closes it.
+         * Uses the caller's client for every resolved model instead of creating one; the caller owns and
+         * closes it.
          *
-         * @param client the client
+         * @param client the caller's client
          * @return this builder
          */
         public Builder httpClient(OkHttpClient client) {

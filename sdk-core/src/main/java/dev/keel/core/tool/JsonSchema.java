@@ -31,7 +31,7 @@ public final class JsonSchema {
     /**
      * Wraps a schema document.
      *
-     * @param schema the schema document, a JSON object
+     * @param schema the schema document
      * @return the schema
      */
     public static JsonSchema of(JsonObject schema) {
@@ -53,9 +53,9 @@ public final class JsonSchema {
     }
 
     /**
-     * {@code {"type":"string"}}.
+     * The schema <code>{"type":"string"}</code>.
      *
-     * @return {@code {"type":"string"}}
+     * @return the schema
      */
     public static JsonSchema string() {
         return type("string", null);
@@ -72,9 +72,9 @@ public final class JsonSchema {
     }
 
     /**
-     * {@code {"type":"integer"}}.
+     * The schema <code>{"type":"integer"}</code>.
      *
-     * @return {@code {"type":"integer"}}
+     * @return the schema
      */
     public static JsonSchema integer() {
         return type("integer", null);
@@ -91,9 +91,9 @@ public final class JsonSchema {
     }
 
     /**
-     * {@code {"type":"number"}}.
+     * The schema <code>{"type":"number"}</code>.
      *
-     * @return {@code {"type":"number"}}
+     * @return the schema
      */
     public static JsonSchema number() {
         return type("number", null);
@@ -110,9 +110,9 @@ public final class JsonSchema {
     }
 
     /**
-     * {@code {"type":"boolean"}}.
+     * The schema <code>{"type":"boolean"}</code>.
      *
-     * @return {@code {"type":"boolean"}}
+     * @return the schema
      */
     public static JsonSchema bool() {
         return type("boolean", null);
@@ -179,7 +179,7 @@ public final class JsonSchema {
     /**
      * The schema document.
      *
-     * @return the schema document
+     * @return the document
      */
     public JsonObject toJson() {
         return document;
@@ -213,7 +213,7 @@ public final class JsonSchema {
         /**
          * What the object is.
          *
-         * @param description what the object is
+         * @param description the object's description
          * @return this builder
          */
         public ObjectBuilder description(String description) {
@@ -262,7 +262,7 @@ public final class JsonSchema {
         /**
          * The schema.
          *
-         * @return the schema
+         * @return the object schema
          */
         public JsonSchema build() {
             JsonObject.Builder b = JsonObject.builder().put("type", "object").put("properties", properties);

@@ -1,11 +1,13 @@
 package dev.keel.rag.knowledge;
 
+import dev.keel.core.KeelException;
+
 /**
  * A knowledge base could not be built, indexed or read: an unreadable source, a locked or corrupt index
  * directory, a failing model. The live index is never left half-written: after this exception the previous
  * generation is still the one searched.
  */
-public class KnowledgeBaseException extends RuntimeException {
+public class KnowledgeBaseException extends KeelException {
     private static final long serialVersionUID = 1L;
 
     /**

@@ -16,18 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The host end of the guest agent protocol over the virtio-serial unix socket. Frames are
- * {@code u32 length | u8 type | u32 id | payload}, big endian; see keel-agent.c. One reader thread
+ * {@code u32 length | u8 type | u32 id | payload}, big endian; see {@link AgentProtocol}. One reader thread
  * dispatches replies to the handler registered for the request id. Thread-safe.
  */
 final class AgentConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
 
-    static final int EXEC = 1, STDIN = 2, SIGNAL = 3, READ = 4, WRITE = 5, LIST = 6, SHUTDOWN = 7, PING = 8,
-            MOUNT = 9, RESIZE = 10, NET_LISTEN = 11, RESUMED = 12, ROOT = 13;
-    static final int STARTED = 20, STDOUT = 21, STDERR = 22, EXIT = 23, ERROR = 24, OK = 25, READY = 26;
-    /** Both directions; ids with the high bit set are guest-initiated connections. */
-    static final int CONN_OPEN = 27, CONN_DATA = 28, CONN_CLOSE = 29;
-    static final int MAX_FRAME = 64 << 20;
 
     /** A received frame. */
     record Frame(int type, int id, byte[] payload) {
@@ -42,7 +36,12 @@ final class AgentConnection implements AutoCloseable {
 
     private final SocketChannel channel;
     private final Object writeLock = new Object();
-    private final Map<Integer, Consumer<Frame>> handlers = new ConcurrentHashMap<>();
+    /** What waits for replies to one request: its frames, or the reason the connection went away. */
+    record Handler(Consumer<Frame> onFrame, Consumer<RuntimeException> onLost) {}
+
+    private final Map<Integer, Handler> handlers = new ConcurrentHashMap<>();
+    private volatile java.util.function.Supplier<RuntimeException> lostCause =
+            () -> new dev.keel.sandbox.SandboxClosedException("the guest agent's connection closed");
     private final AtomicInteger ids = new AtomicInteger(1);
     private final CompletableFuture<Frame> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -76,8 +75,16 @@ final class AgentConnection implements AutoCloseable {
     }
 
     /** Registers the handler for replies to {@code id}; it runs on the reader thread. */
-    void register(int id, Consumer<Frame> handler) {
+    void register(int id, Handler handler) {
         handlers.put(id, handler);
+    }
+
+    /**
+     * Says what pending requests fail with when the connection ends (asked once, on the reader thread, which may
+     * wait for the VM to finish dying so that the cause is known).
+     */
+    void onLost(java.util.function.Supplier<RuntimeException> cause) {
+        this.lostCause = cause;
     }
 
     void unregister(int id) {
@@ -88,14 +95,14 @@ final class AgentConnection implements AutoCloseable {
     CompletableFuture<Frame> call(int type, byte[] payload) {
         int id = nextId();
         CompletableFuture<Frame> f = new CompletableFuture<>();
-        register(id, frame -> {
+        register(id, new Handler(frame -> {
             unregister(id);
-            if (frame.type() == ERROR) {
+            if (frame.type() == AgentProtocol.T_ERROR) {
                 f.completeExceptionally(new AgentError(frame.text()));
             } else {
                 f.complete(frame);
             }
-        });
+        }, f::completeExceptionally));
         try {
             send(type, id, payload);
         } catch (IOException e) {
@@ -105,11 +112,38 @@ final class AgentConnection implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Sends a request and waits at most {@code timeout} for its OK reply.
+     *
+     * @throws AgentError  the agent answered ERROR (its text is the message)
+     * @throws IOException no answer in time, the connection went away, or the wait was interrupted
+     */
+    Frame request(int type, byte[] payload, java.time.Duration timeout) throws AgentError, IOException {
+        CompletableFuture<Frame> f = call(type, payload);
+        try {
+            return f.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof AgentError ae) {
+                throw ae;
+            }
+            if (e.getCause() instanceof dev.keel.sandbox.SandboxClosedException gone) {
+                throw gone; // closed or died: the caller's typed answer
+            }
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("the guest agent did not answer within " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     void send(int type, int id, byte[] payload) throws IOException {
-        if (payload.length > MAX_FRAME - 16) {
+        if (payload.length > AgentProtocol.MAX_FRAME - AgentProtocol.FRAME_HEADER) {
             throw new IOException("request too large: " + payload.length + " bytes");
         }
-        ByteBuffer header = ByteBuffer.allocate(9).putInt(5 + payload.length).put((byte) type).putInt(id).flip();
+        ByteBuffer header = ByteBuffer.allocate(AgentProtocol.FRAME_HEADER)
+                .putInt(AgentProtocol.FRAME_HEADER - 4 + payload.length).put((byte) type).putInt(id).flip();
         ByteBuffer body = ByteBuffer.wrap(payload);
         synchronized (writeLock) {
             while (header.hasRemaining() || body.hasRemaining()) {
@@ -119,7 +153,7 @@ final class AgentConnection implements AutoCloseable {
     }
 
     private void readLoop() {
-        ByteBuffer header = ByteBuffer.allocate(9);
+        ByteBuffer header = ByteBuffer.allocate(AgentProtocol.FRAME_HEADER);
         try {
             while (true) {
                 header.clear();
@@ -128,24 +162,24 @@ final class AgentConnection implements AutoCloseable {
                 int len = header.getInt();
                 int type = header.get() & 0xff;
                 int id = header.getInt();
-                if (len < 5 || len > MAX_FRAME) {
+                if (len < AgentProtocol.FRAME_HEADER - 4 || len > AgentProtocol.MAX_FRAME) {
                     throw new IOException("bad frame length " + len);
                 }
-                ByteBuffer body = ByteBuffer.allocate(len - 5);
+                ByteBuffer body = ByteBuffer.allocate(len - (AgentProtocol.FRAME_HEADER - 4));
                 readFully(body);
                 Frame frame = new Frame(type, id, body.array());
-                if (type == READY) {
+                if (type == AgentProtocol.T_READY) {
                     ready.complete(frame);
                     continue;
                 }
-                if (id < 0 && type >= CONN_OPEN && type <= CONN_CLOSE) {
+                if (id < 0 && type >= AgentProtocol.T_CONN_OPEN && type <= AgentProtocol.T_CONN_CLOSE) {
                     network.accept(frame);
                     continue;
                 }
-                Consumer<Frame> h = handlers.get(id);
+                Handler h = handlers.get(id);
                 if (h != null) {
                     try {
-                        h.accept(frame);
+                        h.onFrame().accept(frame);
                     } catch (RuntimeException e) {
                         log.warn("handler for request {} failed", id, e);
                     }
@@ -157,11 +191,16 @@ final class AgentConnection implements AutoCloseable {
             log.debug("agent connection ended: {}", e.toString());
         } finally {
             ready.completeExceptionally(new EOFException("guest agent connection closed"));
+            RuntimeException gone;
+            try {
+                gone = lostCause.get();
+            } catch (RuntimeException e) {
+                gone = e;
+            }
             closed.complete(null);
-            Frame gone = new Frame(ERROR, 0, "sandbox connection closed".getBytes(StandardCharsets.UTF_8));
-            for (Consumer<Frame> h : List.copyOf(handlers.values())) {
+            for (Handler h : List.copyOf(handlers.values())) {
                 try {
-                    h.accept(gone);
+                    h.onLost().accept(gone);
                 } catch (RuntimeException ignored) {
                     // best effort: everyone waiting learns that the VM is gone
                 }

@@ -9,7 +9,7 @@ import java.util.Properties;
 
 /**
  * What the setup script ({@code scripts/setup/sandbox.sh}) installed: the qemu binary, the guest kernel
- * and its modules, busybox and the guest agent, as listed in {@code assets.properties}.
+ * and its modules, busybox and the guest agent, as listed in {@code assets-v2.properties}.
  *
  * @param qemu    qemu-system-x86_64
  * @param kernel  the guest kernel image (bzImage)
@@ -18,13 +18,18 @@ import java.util.Properties;
  * @param agent   the static guest agent binary
  * @param versions pinned package versions, for info and cache keys
  * @param debianRoot the debootstrapped Debian root directory, or {@code null} when the setup script did not build one
+ * @param fsguard the workspace quota guard qemu is started with (a preload library)
  */
-public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path agent, String versions, Path debianRoot) {
+public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path agent, String versions, Path debianRoot,
+                     Path fsguard) {
 
-    /** The file the setup script writes. */
-    public static final String FILE = "assets.properties";
+    /**
+     * The file the setup script writes. Its name carries the format version (v2 added the workspace guard), so
+     * Keel versions that share one cache directory never read or overwrite each other's index.
+     */
+    public static final String FILE = "assets-v2.properties";
 
-    /** Reads and checks {@code dir/assets.properties}; every listed file must exist. */
+    /** Reads and checks {@code dir/assets-v2.properties}; every listed file must exist. */
     public static Assets load(Path dir) {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
@@ -40,8 +45,8 @@ public record Assets(Path qemu, Path kernel, Path modules, Path busybox, Path ag
         Assets a = new Assets(path(p, "qemu", file), path(p, "kernel", file), path(p, "modules", file),
                 path(p, "busybox", file), path(p, "agent", file),
                 "kernel " + p.getProperty("kernel.version", "?") + ", busybox " + p.getProperty("busybox.version", "?"),
-                optionalDir(p.getProperty("debian.root")));
-        for (Path each : new Path[] {a.qemu, a.kernel, a.modules, a.busybox, a.agent}) {
+                optionalDir(p.getProperty("debian.root")), path(p, "fsguard", file));
+        for (Path each : new Path[] {a.qemu, a.kernel, a.modules, a.busybox, a.agent, a.fsguard}) {
             if (!Files.exists(each)) {
                 throw new SandboxPrerequisiteException(each + " (listed in " + file
                         + ") is missing; run scripts/setup/sandbox.sh again");

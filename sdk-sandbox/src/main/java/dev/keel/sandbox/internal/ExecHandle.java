@@ -63,11 +63,11 @@ final class ExecHandle implements Execution {
 
     void onFrame(AgentConnection.Frame f) {
         switch (f.type()) {
-            case AgentConnection.STARTED -> started.complete((long) f.u32(0));
-            case AgentConnection.STDOUT -> output(out, f.payload(), true);
-            case AgentConnection.STDERR -> output(err, f.payload(), false);
-            case AgentConnection.EXIT -> finish(f.u32(0));
-            case AgentConnection.ERROR -> fail(f.text());
+            case AgentProtocol.T_STARTED -> started.complete((long) f.u32(0));
+            case AgentProtocol.T_STDOUT -> output(out, f.payload(), true);
+            case AgentProtocol.T_STDERR -> output(err, f.payload(), false);
+            case AgentProtocol.T_EXIT -> finish(f.u32(0));
+            case AgentProtocol.T_ERROR -> fail(f.text());
             default -> log.debug("unexpected frame {} for exec {}", f.type(), id);
         }
     }
@@ -108,13 +108,15 @@ final class ExecHandle implements Execution {
         result.complete(new ExecResult(code, o, e, timedOut, truncated, Duration.ofNanos(System.nanoTime() - startNanos)));
     }
 
-    /** The command could not start, or the sandbox went away. */
+    /** The agent could not start the command. */
     void fail(String message) {
+        lost(new CommandException("cannot start " + command.argv().get(0) + " in " + where + ": " + message));
+    }
+
+    /** The command cannot finish: it could not start, or the sandbox was closed or died under it. */
+    void lost(RuntimeException ex) {
         conn.unregister(id);
         cancelTimer();
-        CommandException ex = started.isDone() && started.getNow(-1L) > 0
-                ? new CommandException(where + " went away while running " + command.argv().get(0) + ": " + message)
-                : new CommandException("cannot start " + command.argv().get(0) + " in " + where + ": " + message);
         started.completeExceptionally(ex);
         result.completeExceptionally(ex);
     }
@@ -153,30 +155,34 @@ final class ExecHandle implements Execution {
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted", e);
         } catch (ExecutionException e) {
-            throw (CommandException) e.getCause();
+            throw rethrow(e);
         }
+    }
+
+    private static RuntimeException rethrow(ExecutionException e) {
+        return e.getCause() instanceof RuntimeException re ? re : new CommandException(e.getCause().toString(), e.getCause());
     }
 
     @Override
     public void write(byte[] bytes) {
         for (int off = 0; off < bytes.length; off += STDIN_CHUNK) {
-            send(AgentConnection.STDIN, Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + STDIN_CHUNK)));
+            send(AgentProtocol.T_STDIN, Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + STDIN_CHUNK)));
         }
     }
 
     @Override
     public void closeStdin() {
-        send(AgentConnection.STDIN, new byte[0]);
+        send(AgentProtocol.T_STDIN, new byte[0]);
     }
 
     @Override
     public void signal(int signal) {
-        send(AgentConnection.SIGNAL, new Payload().u32(signal).bytes());
+        send(AgentProtocol.T_SIGNAL, new Payload().u32(signal).bytes());
     }
 
     @Override
     public void resize(int rows, int columns) {
-        send(AgentConnection.RESIZE, new Payload().u32(rows).u32(columns).bytes());
+        send(AgentProtocol.T_RESIZE, new Payload().u32(rows).u32(columns).bytes());
     }
 
     private void send(int type, byte[] payload) {
@@ -204,7 +210,7 @@ final class ExecHandle implements Execution {
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted while running " + command.argv().get(0), e);
         } catch (ExecutionException e) {
-            throw (CommandException) e.getCause();
+            throw rethrow(e);
         }
     }
 
@@ -218,7 +224,7 @@ final class ExecHandle implements Execution {
             Thread.currentThread().interrupt();
             throw new CommandException("interrupted while running " + command.argv().get(0), e);
         } catch (ExecutionException e) {
-            throw (CommandException) e.getCause();
+            throw rethrow(e);
         }
     }
 

@@ -26,8 +26,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Initramfs {
     /** Modules the guest needs; their dependencies are added automatically. */
-    static final List<String> MODULES = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p", "overlay");
-    private static final String FORMAT = "keel-initramfs-1";
+    public static final List<String> MODULES = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p", "overlay");
+    private static final String FORMAT = "keel-initramfs-2";
+    /** Share of guest memory the root file system may fill (the agent uses the same for a Debian root's overlay). */
+    static final String ROOT_SHARE = "25%";
+    /** Share of guest memory /tmp may fill. */
+    static final String TMP_SHARE = "20%";
+    /** What /dev (devtmpfs, writable by guest root) may hold. */
+    static final String DEV_SIZE = "4m";
 
     private Initramfs() {}
 
@@ -100,10 +106,14 @@ public final class Initramfs {
     static String initScript(List<Path> modules) {
         StringBuilder s = new StringBuilder("#!/bin/busybox sh\n")
                 .append("# Keel sandbox init: mount the basics, load modules, hand over to the agent.\n")
+                // every writable file system lives in guest memory: each gets a size, and together they stay
+                // well below it, so filling them ends in ENOSPC, never in a kernel out of memory
+                .append("/bin/busybox mount -o remount,size=" + ROOT_SHARE + " /\n")
                 .append("/bin/busybox mount -t proc proc /proc\n")
                 .append("/bin/busybox mount -t sysfs sys /sys\n")
-                .append("/bin/busybox mount -t devtmpfs dev /dev\n")
-                .append("/bin/busybox mount -t tmpfs -o mode=1777,nosuid,nodev tmp /tmp\n")
+                .append("/bin/busybox mount -t devtmpfs -o size=" + DEV_SIZE + " dev /dev\n")
+                .append("/bin/busybox mount -o remount,size=" + DEV_SIZE + " /dev\n")
+                .append("/bin/busybox mount -t tmpfs -o mode=1777,nosuid,nodev,size=" + TMP_SHARE + " tmp /tmp\n")
                 .append("/bin/busybox mkdir -p /dev/pts\n")
                 .append("/bin/busybox mount -t devpts -o mode=620,ptmxmode=666 devpts /dev/pts\n");
         for (Path m : modules) {

@@ -3,6 +3,7 @@ package dev.keel.sandbox.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Arrays;
 import java.util.Map;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries the guest's TCP connections (accepted by the agent on the guest's loopback proxy port) over
- * the agent channel to the sandbox's {@link EgressProxy}. Frames for a connection arrive on the
+ * the agent channel to the sandbox's {@link EgressProxy}, each one opened with the proxy's token. Frames for a connection arrive on the
  * agent reader thread; each connection has one thread reading the proxy's side. Thread-safe.
  */
 final class NetRelay implements AutoCloseable {
@@ -20,12 +21,14 @@ final class NetRelay implements AutoCloseable {
 
     private final AgentConnection agent;
     private final int proxyPort;
+    private final byte[] proxyToken;
     private final String name;
     private final Map<Integer, Socket> sockets = new ConcurrentHashMap<>();
 
-    NetRelay(AgentConnection agent, int proxyPort, String name) {
+    NetRelay(AgentConnection agent, EgressProxy proxy, String name) {
         this.agent = agent;
-        this.proxyPort = proxyPort;
+        this.proxyPort = proxy.port();
+        this.proxyToken = proxy.token();
         this.name = name;
     }
 
@@ -33,14 +36,14 @@ final class NetRelay implements AutoCloseable {
         int id = f.id();
         try {
             switch (f.type()) {
-                case AgentConnection.CONN_OPEN -> open(id);
-                case AgentConnection.CONN_DATA -> {
+                case AgentProtocol.T_CONN_OPEN -> open(id);
+                case AgentProtocol.T_CONN_DATA -> {
                     Socket s = sockets.get(id);
                     if (s != null) {
                         s.getOutputStream().write(f.payload());
                     }
                 }
-                case AgentConnection.CONN_CLOSE -> {
+                case AgentProtocol.T_CONN_CLOSE -> {
                     Socket s = sockets.get(id);
                     if (s != null) {
                         s.shutdownOutput();
@@ -55,11 +58,13 @@ final class NetRelay implements AutoCloseable {
     }
 
     private void open(int id) throws IOException {
-        Socket s;
+        Socket s = new Socket();
         try {
-            s = new Socket(InetAddress.getLoopbackAddress(), proxyPort);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxyPort));
+            s.getOutputStream().write(proxyToken); // the proxy serves only connections that present it
         } catch (IOException e) {
-            agent.send(AgentConnection.CONN_CLOSE, id, new byte[0]);
+            s.close();
+            agent.send(AgentProtocol.T_CONN_CLOSE, id, new byte[0]);
             throw e;
         }
         sockets.put(id, s);
@@ -73,7 +78,7 @@ final class NetRelay implements AutoCloseable {
         try (InputStream in = s.getInputStream()) {
             int n;
             while ((n = in.read(buf)) >= 0) {
-                agent.send(AgentConnection.CONN_DATA, id, Arrays.copyOf(buf, n));
+                agent.send(AgentProtocol.T_CONN_DATA, id, Arrays.copyOf(buf, n));
             }
         } catch (IOException e) {
             log.debug("relay {} ended: {}", id, e.toString());
@@ -90,7 +95,7 @@ final class NetRelay implements AutoCloseable {
 
     private void closeGuestSide(int id) {
         try {
-            agent.send(AgentConnection.CONN_CLOSE, id, new byte[0]);
+            agent.send(AgentProtocol.T_CONN_CLOSE, id, new byte[0]);
         } catch (IOException ignored) {
             // the VM is gone
         }

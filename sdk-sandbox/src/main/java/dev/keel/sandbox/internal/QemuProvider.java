@@ -68,6 +68,7 @@ public final class QemuProvider implements SandboxProvider {
     @Override
     public Sandbox create(SandboxSpec spec) {
         spec.checkWorkspacesExist();
+        List<WorkspaceMounts.Mount> mounts = WorkspaceMounts.resolve(spec.workspaces());
         synchronized (this) {
             if (closed) {
                 throw new SandboxClosedException("this sandbox provider is closed");
@@ -84,7 +85,7 @@ public final class QemuProvider implements SandboxProvider {
                         + config.assetsDir().resolve(Assets.FILE) + "); run scripts/setup/sandbox.sh as root"
                         + " (it builds it with debootstrap)");
             }
-            QemuSandbox box = bootOrRestore(spec);
+            QemuSandbox box = bootOrRestore(spec, mounts);
             boolean keep;
             synchronized (this) {
                 keep = !closed;
@@ -111,15 +112,15 @@ public final class QemuProvider implements SandboxProvider {
      * Restores the VM from a snapshot of its shape when there is one and restoring has not been measured
      * slower than booting; otherwise boots it, saving a snapshot for the next ones on the way.
      */
-    private QemuSandbox bootOrRestore(SandboxSpec spec) {
+    private QemuSandbox bootOrRestore(SandboxSpec spec, List<WorkspaceMounts.Mount> mounts) {
         if (!config.snapshots() || restoreSlower) {
-            return QemuSandbox.boot(this, spec, launch(spec, false), null, null);
+            return QemuSandbox.boot(this, spec, launch(spec, mounts, false), null, null);
         }
         Path snapshot = Snapshots.file(config.assetsDir().resolve("snapshots"), assets, initramfs, accelerator, spec,
                 config.bootArgs());
         if (Files.isRegularFile(snapshot)) {
             try {
-                QemuSandbox box = QemuSandbox.boot(this, spec, launch(spec, true), snapshot, null);
+                QemuSandbox box = QemuSandbox.boot(this, spec, launch(spec, mounts, true), snapshot, null);
                 Snapshots.touch(snapshot);
                 Snapshots.bootTimeOf(snapshot).ifPresent(boot -> {
                     if (box.info().bootTime().compareTo(boot) >= 0) {
@@ -137,7 +138,7 @@ public final class QemuProvider implements SandboxProvider {
         }
         boolean save = saving.add(snapshot);
         try {
-            return QemuSandbox.boot(this, spec, launch(spec, false), null, save ? snapshot : null);
+            return QemuSandbox.boot(this, spec, launch(spec, mounts, false), null, save ? snapshot : null);
         } finally {
             if (save) {
                 saving.remove(snapshot);
@@ -145,9 +146,9 @@ public final class QemuProvider implements SandboxProvider {
         }
     }
 
-    private VmProcess.Launch launch(SandboxSpec spec, boolean restore) {
-        return new VmProcess.Launch(assets, initramfs, accelerator, spec, config.bootArgs(), VmProcess.newRunDir(),
-                launcher, restore);
+    private VmProcess.Launch launch(SandboxSpec spec, List<WorkspaceMounts.Mount> mounts, boolean restore) {
+        return new VmProcess.Launch(assets, initramfs, accelerator, spec, mounts, config.bootArgs(),
+                VmProcess.newRunDir(), launcher, restore);
     }
 
     /** Loads assets, initramfs and the accelerator choice once. */
@@ -169,7 +170,7 @@ public final class QemuProvider implements SandboxProvider {
     /** Boots a throwaway VM under KVM; true only when its agent answered within the probe timeout. */
     boolean kvmSmokeBoot() {
         SandboxSpec probe = SandboxSpec.builder("kvm-probe").bootTimeout(config.kvmProbeTimeout()).build();
-        VmProcess.Launch launch = new VmProcess.Launch(assets, initramfs, "kvm", probe, config.bootArgs(),
+        VmProcess.Launch launch = new VmProcess.Launch(assets, initramfs, "kvm", probe, List.of(), config.bootArgs(),
                 VmProcess.newRunDir(), launcher, false);
         try {
             QemuSandbox.boot(this, probe, launch, null, null).close();

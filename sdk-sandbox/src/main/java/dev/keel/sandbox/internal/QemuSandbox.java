@@ -5,22 +5,15 @@ import dev.keel.core.exec.CommandException;
 import dev.keel.core.exec.ExecResult;
 import dev.keel.core.exec.OutputListener;
 import dev.keel.sandbox.Execution;
-import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.FileEntry;
+import dev.keel.sandbox.NetworkRequest;
 import dev.keel.sandbox.Sandbox;
-import dev.keel.sandbox.SandboxBootException;
 import dev.keel.sandbox.SandboxClosedException;
-import dev.keel.sandbox.SandboxFileException;
+import dev.keel.sandbox.SandboxDiedException;
 import dev.keel.sandbox.SandboxInfo;
 import dev.keel.sandbox.SandboxSpec;
-import dev.keel.sandbox.Workspace;
+import dev.keel.sandbox.SandboxState;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,23 +21,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A QEMU microVM sandbox: the qemu child process, its QMP and agent connections, its temporary
- * directory (sockets, logs) and a reaper process that cleans up if the JVM dies. Thread-safe.
+ * directory (sockets, logs) and a reaper process that cleans up if the JVM dies. Booting is
+ * {@link BootSequence}'s job, egress {@link GuestNetwork}'s, file operations {@link GuestFiles}'; this class
+ * runs commands and owns the lifecycle: a VM that dies on its own (qemu exits without {@link #close()}) is
+ * noticed at once through qemu's exit, becomes {@link SandboxState#DEAD} with the cause, leaves the provider's
+ * list, and fails every pending and later call with {@link SandboxDiedException}. Thread-safe.
  */
 final class QemuSandbox implements Sandbox {
     private static final Logger log = LoggerFactory.getLogger(QemuSandbox.class);
     static final String BACKEND = "qemu-microvm";
-    private static final Duration FILE_OP_TIMEOUT = Duration.ofSeconds(60);
     private static final long KILL_GRACE_MS = 10_000;
     private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -56,238 +50,51 @@ final class QemuSandbox implements Sandbox {
     private final String accelerator;
     private final Duration bootTime;
     private final boolean restored;
+    private final GuestNetwork network;
+    private final GuestFiles files;
+    private final List<dev.keel.sandbox.Workspace> mounted;
     private final ScheduledExecutorService timers;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final EgressProxy proxy;
-    private final NetRelay relay;
-    /** Where the guest finds the sandbox CA (alone, and as the system bundle, which the busybox root lacks). */
-    static final String CA_FILE = "/etc/ssl/certs/keel-sandbox-ca.pem";
-    static final String CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
-    /** The guest port the agent listens on for the proxy. */
-    static final int GUEST_PROXY_PORT = 3128;
+    private final Object lifecycle = new Object();
+    private volatile SandboxState state = SandboxState.RUNNING;
+    private volatile String deathReason;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final CompletableFuture<Sandbox> exit = new CompletableFuture<>();
 
-    private QemuSandbox(QemuProvider provider, SandboxSpec spec, VmProcess vm, AgentConnection agent, Qmp qmp,
-                        String accelerator, Duration bootTime, boolean restored, EgressProxy proxy, NetRelay relay) {
-        this.restored = restored;
-        this.proxy = proxy;
-        this.relay = relay;
+    private QemuSandbox(QemuProvider provider, SandboxSpec spec, String accelerator, BootSequence.Booted booted) {
         this.provider = provider;
         this.spec = spec;
-        this.vm = vm;
-        this.agent = agent;
-        this.qmp = qmp;
         this.accelerator = accelerator;
-        this.bootTime = bootTime;
+        this.vm = booted.vm();
+        this.agent = booted.agent();
+        this.qmp = booted.qmp();
+        this.network = booted.network();
+        this.bootTime = booted.bootTime();
+        this.restored = booted.restored();
+        this.files = new GuestFiles(agent, spec.name());
+        this.mounted = launchMounts(booted);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keel-sandbox-timer-" + spec.name());
             t.setDaemon(true);
             return t;
         });
+        agent.onLost(this::connectionLost);
+        vm.onExit().thenRun(this::vmExited);
     }
 
     /**
-     * Brings the VM up and mounts the workspaces; on any failure nothing is left running.
+     * Brings the VM up (see {@link BootSequence#run}); on any failure nothing is left running.
      *
      * @param restoreFrom a snapshot to restore instead of booting ({@code launch.restore()} is then set), or null
-     * @param saveTo      after a boot, save the freshly booted VM here before anything of the sandbox touches
-     *                    it (best effort), or null
+     * @param saveTo      after a boot, where to save the freshly booted VM for later sandboxes, or null
      */
     static QemuSandbox boot(QemuProvider provider, SandboxSpec spec, VmProcess.Launch launch, Path restoreFrom,
                             Path saveTo) {
-        long t0 = System.nanoTime();
-        VmProcess vm = VmProcess.start(launch);
-        AgentConnection agent = null;
-        Qmp qmp = null;
-        EgressProxy proxy = null;
-        NetRelay relay = null;
-        try {
-            if (restoreFrom != null) {
-                Snapshots.send(restoreFrom, connect(vm, launch.incomingSocket(), spec.bootTimeout()));
-                connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
-                qmp = Qmp.connect(launch.qmpSocket());
-                // talk to the agent only once the guest runs again: bytes sent while qemu is still loading the
-                // device state could reach a virtio-serial port that does not exist yet
-                awaitRunning(vm, qmp, spec.bootTimeout());
-            }
-            // qemu creates the sockets one after the other: wait for both
-            SocketChannel agentChannel = connect(vm, launch.agentSocket(), spec.bootTimeout());
-            agent = new AgentConnection(agentChannel, spec.name());
-            if (qmp == null) {
-                connect(vm, launch.qmpSocket(), spec.bootTimeout()).close();
-                qmp = Qmp.connect(launch.qmpSocket());
-            }
-            if (restoreFrom != null) {
-                // the agent said hello before the snapshot was taken; now it only has to answer
-                get(agent.call(AgentConnection.PING, new byte[0]), spec.bootTimeout());
-                get(agent.call(AgentConnection.RESUMED, resumePayload()), Duration.ofSeconds(30));
-            } else {
-                waitReady(vm, agent, spec.bootTimeout());
-                if (saveTo != null) {
-                    try {
-                        long s0 = System.nanoTime();
-                        Snapshots.save(qmp, launch, saveTo, Duration.ofNanos(s0 - t0));
-                        log.info("saved a booted VM to {} in {} ms", saveTo, (System.nanoTime() - s0) / 1_000_000);
-                    } catch (IOException e) {
-                        log.warn("could not save a snapshot of the booted VM; later sandboxes boot: {}", e.getMessage());
-                    }
-                }
-            }
-            if (spec.root() == GuestRoot.DEBIAN) {
-                get(agent.call(AgentConnection.ROOT, new Payload().string(VmProcess.ROOT_TAG).bytes()), Duration.ofSeconds(60));
-            }
-            for (Workspace w : spec.workspaces()) {
-                byte[] p = new Payload().u32(w.readOnly() ? 1 : 0).string(VmProcess.tag(spec.workspaces().indexOf(w)))
-                        .string(w.path().toString()).bytes();
-                get(agent.call(AgentConnection.MOUNT, p), Duration.ofSeconds(60));
-            }
-            if (spec.network().enabled()) {
-                SandboxCa ca = spec.secrets().isEmpty() ? null : new SandboxCa(spec.name());
-                proxy = new EgressProxy(spec.network(), spec.secrets(), spec.name(), provider.upstreamTls(), ca);
-                if (ca != null) {
-                    // the guest trusts the sandbox CA, so TLS clients accept the proxy's certificates
-                    byte[] pem = ca.pem().getBytes(StandardCharsets.US_ASCII);
-                    get(agent.call(AgentConnection.WRITE, new Payload().u32(0644).string(CA_FILE).raw(pem).bytes()),
-                            Duration.ofSeconds(30));
-                    byte[] bundle = pem;
-                    try { // a Debian root has the public CAs already: add ours
-                        byte[] existing = get(agent.call(AgentConnection.READ, new Payload().string(CA_BUNDLE).bytes()),
-                                Duration.ofSeconds(30)).payload();
-                        bundle = new byte[existing.length + pem.length];
-                        System.arraycopy(existing, 0, bundle, 0, existing.length);
-                        System.arraycopy(pem, 0, bundle, existing.length, pem.length);
-                    } catch (AgentConnection.AgentError noBundle) {
-                        // the busybox root has none
-                    }
-                    get(agent.call(AgentConnection.WRITE, new Payload().u32(0644).string(CA_BUNDLE).raw(bundle).bytes()),
-                            Duration.ofSeconds(30));
-                }
-                relay = new NetRelay(agent, proxy.port(), spec.name());
-                agent.onNetwork(relay::onFrame);
-                get(agent.call(AgentConnection.NET_LISTEN, new Payload().u32(GUEST_PROXY_PORT).bytes()),
-                        Duration.ofSeconds(30));
-            }
-            Duration bootTime = Duration.ofNanos(System.nanoTime() - t0);
-            log.info("sandbox {} {} in {} ms ({}, pid {})", spec.name(), restoreFrom != null ? "restored" : "up",
-                    bootTime.toMillis(), launch.accelerator(), vm.pid());
-            return new QemuSandbox(provider, spec, vm, agent, qmp, launch.accelerator(), bootTime, restoreFrom != null,
-                    proxy, relay);
-        } catch (IOException | AgentConnection.AgentError | RuntimeException e) {
-            String diagnostics = vm.diagnostics();
-            if (relay != null) {
-                relay.close();
-            }
-            if (proxy != null) {
-                proxy.close();
-            }
-            if (qmp != null) {
-                qmp.close();
-            }
-            if (agent != null) {
-                agent.close();
-            }
-            vm.destroy(0);
-            if (e instanceof SandboxBootException sbe) {
-                throw new SandboxBootException(sbe.getMessage() + diagnostics, sbe);
-            }
-            throw new SandboxBootException("sandbox " + spec.name() + (restoreFrom != null ? " was not restored: "
-                    : " did not start: ") + e.getMessage() + diagnostics, e);
-        }
+        BootSequence.Booted booted = BootSequence.run(spec, launch, restoreFrom, saveTo, provider.upstreamTls());
+        return new QemuSandbox(provider, spec, launch.accelerator(), booted);
     }
 
-    /** The host's wall clock and fresh entropy for a restored guest (see keel-agent.c, do_resumed). */
-    private static byte[] resumePayload() {
-        java.time.Instant now = java.time.Instant.now();
-        byte[] entropy = new byte[64];
-        new java.security.SecureRandom().nextBytes(entropy);
-        return new Payload().u32((int) (now.getEpochSecond() >>> 32)).u32((int) now.getEpochSecond())
-                .u32(now.getNano()).raw(entropy).bytes();
-    }
-
-    private static SocketChannel connect(VmProcess vm, Path socket, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (Files.exists(socket)) {
-                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                try {
-                    ch.connect(UnixDomainSocketAddress.of(socket));
-                    return ch;
-                } catch (IOException e) {
-                    ch.close();
-                }
-            }
-            if (!vm.isAlive()) {
-                throw new SandboxBootException("qemu exited during startup (exit " + vm.exitValue() + ")");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new SandboxBootException("qemu did not open its agent socket in time");
-            }
-            sleep(2);
-        }
-    }
-
-    private static void awaitRunning(VmProcess vm, Qmp qmp, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String status = qmp.execute("query-status").path("status").asText("");
-            if (status.equals("running")) {
-                return;
-            }
-            if (!status.equals("inmigrate") && !status.equals("prelaunch") && !status.equals("restore-vm")) {
-                throw new IOException("the restored VM is " + status + ", not running");
-            }
-            if (!vm.isAlive() || System.nanoTime() > deadline) {
-                throw new IOException("the VM did not finish loading its saved state");
-            }
-            sleep(2);
-        }
-    }
-
-    private static void waitReady(VmProcess vm, AgentConnection agent, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                agent.ready().get(50, TimeUnit.MILLISECONDS);
-                return;
-            } catch (TimeoutException e) {
-                if (!vm.isAlive()) {
-                    throw new SandboxBootException("the VM exited during boot (qemu exit " + vm.exitValue() + ")");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new SandboxBootException("the guest agent did not answer within " + timeout.toSeconds() + " s");
-                }
-            } catch (ExecutionException e) {
-                throw new SandboxBootException("the VM stopped during boot: " + e.getCause().getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SandboxBootException("interrupted while booting");
-            }
-        }
-    }
-
-    private static AgentConnection.Frame get(CompletableFuture<AgentConnection.Frame> f, Duration timeout)
-            throws AgentConnection.AgentError, IOException {
-        try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof AgentConnection.AgentError ae) {
-                throw ae;
-            }
-            throw new IOException(e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("the guest agent did not answer within " + timeout.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SandboxBootException("interrupted while booting");
-        }
+    private static List<dev.keel.sandbox.Workspace> launchMounts(BootSequence.Booted booted) {
+        return booted.vm().mounts().stream().map(WorkspaceMounts.Mount::asMounted).toList();
     }
 
     @Override
@@ -302,51 +109,78 @@ final class QemuSandbox implements Sandbox {
 
     @Override
     public SandboxInfo info() {
-        return new SandboxInfo(spec.name(), BACKEND, accelerator, accelerator.equals("kvm"), "microvm", bootTime, restored, vm.pid());
+        return new SandboxInfo(spec.name(), BACKEND, accelerator, accelerator.equals("kvm"), "microvm", bootTime, restored,
+                vm.pid(), mounted);
     }
 
     @Override
     public ExecResult run(Command command, OutputListener listener) {
-        ExecHandle h = launch(command, listener, false);
-        h.closeStdin();
+        boolean input = command.stdin().length > 0;
+        ExecHandle h = launch(command, listener, false, !input);
+        if (input) {
+            h.closeStdin();
+        }
         return h.await();
     }
 
     @Override
     public Execution start(Command command, OutputListener listener) {
-        ExecHandle h = launch(command, listener, false);
+        ExecHandle h = launch(command, listener, false, false);
         h.pid();
         return h;
     }
 
     @Override
     public Execution startTerminal(Command command, OutputListener listener) {
-        ExecHandle h = launch(command, listener, true);
+        ExecHandle h = launch(command, listener, true, false);
         h.pid();
         return h;
     }
 
-    private ExecHandle launch(Command command, OutputListener listener, boolean pty) {
-        if (closed.get()) {
-            throw new CommandException("sandbox " + spec.name() + " is closed");
+    /**
+     * Rejects what cannot be passed to a program intact, naming the argument, before anything is sent: a C string
+     * ends at its first NUL (the rest would be dropped silently), a variable name cannot hold {@code =}.
+     */
+    static void checkCommand(Command command) {
+        List<String> argv = command.argv();
+        if (argv.get(0) == null || argv.get(0).isEmpty()) {
+            throw new CommandException("the program name (argv[0]) is empty");
         }
+        for (int i = 0; i < argv.size(); i++) {
+            if (argv.get(i) == null) {
+                throw new CommandException("argv[" + i + "] is null");
+            }
+            if (argv.get(i).indexOf('\0') >= 0) {
+                throw new CommandException("argv[" + i + "] contains a NUL byte");
+            }
+        }
+        for (Map.Entry<String, String> e : command.env().entrySet()) {
+            String name = e.getKey();
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+                throw new CommandException("environment variable name '" + name.replace("\0", "\\0")
+                        + "' is empty or contains '=' or a NUL byte");
+            }
+            if (e.getValue().indexOf('\0') >= 0) {
+                throw new CommandException("the value of environment variable " + name + " contains a NUL byte");
+            }
+        }
+        if (command.cwd() != null && (command.cwd().isEmpty() || command.cwd().indexOf('\0') >= 0)) {
+            throw new CommandException("the working directory is empty or contains a NUL byte");
+        }
+    }
+
+    /** @param noStdin nothing will be written to the command: its stdin is at end of file from the start */
+    private ExecHandle launch(Command command, OutputListener listener, boolean pty, boolean noStdin) {
+        checkCommand(command);
+        ensureOpen();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.put("HOME", "/root");
         if (pty) {
             env.put("TERM", "xterm-256color");
         }
-        if (proxy != null) {
-            String url = "http://127.0.0.1:" + GUEST_PROXY_PORT;
-            for (String k : List.of("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")) {
-                env.put(k, url);
-            }
-            if (!spec.secrets().isEmpty()) {
-                for (String k : List.of("SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
-                        "GIT_SSL_CAINFO")) {
-                    env.put(k, CA_BUNDLE);
-                }
-            }
+        if (network != null) {
+            env.putAll(network.environment());
         }
         env.putAll(spec.env());
         env.putAll(command.env());
@@ -356,12 +190,15 @@ final class QemuSandbox implements Sandbox {
         int id = agent.nextId();
         ExecHandle h = new ExecHandle(agent, id, command, listener == null ? OutputListener.NONE : listener,
                 "sandbox:" + spec.name());
-        agent.register(id, h::onFrame);
-        byte[] payload = new Payload().u32(pty ? 1 : 0).strings(command.argv()).strings(envList).string(cwd).bytes();
+        agent.register(id, new AgentConnection.Handler(h::onFrame, h::lost));
+        // run() waits for the exit only: it needs no STARTED frame and no stdin
+        int flags = (pty ? AgentProtocol.F_PTY : 0) | (noStdin ? AgentProtocol.F_NO_STDIN | AgentProtocol.F_NO_STARTED : 0);
+        byte[] payload = new Payload().u32(flags).strings(command.argv()).strings(envList).string(cwd).bytes();
         try {
-            agent.send(AgentConnection.EXEC, id, payload);
+            agent.send(AgentProtocol.T_EXEC, id, payload);
         } catch (IOException e) {
             agent.unregister(id);
+            ensureOpen(); // closed or died meanwhile: say so
             throw new CommandException("sandbox " + spec.name() + " is not reachable: " + e.getMessage(), e);
         }
         long timeoutMs = command.timeout().toMillis();
@@ -377,111 +214,167 @@ final class QemuSandbox implements Sandbox {
 
     @Override
     public byte[] readFile(String path) {
-        return fileOp(AgentConnection.READ, new Payload().string(absolute(path)).bytes(), path).payload();
+        ensureOpen();
+        return files.read(path);
     }
 
     @Override
     public void writeFile(String path, byte[] content) {
-        fileOp(AgentConnection.WRITE, new Payload().u32(0644).string(absolute(path)).raw(content).bytes(), path);
+        ensureOpen();
+        files.write(path, content);
     }
 
     @Override
     public List<FileEntry> list(String path) {
-        byte[] b = fileOp(AgentConnection.LIST, new Payload().string(absolute(path)).bytes(), path).payload();
-        ByteBuffer buf = ByteBuffer.wrap(b);
-        List<FileEntry> entries = new ArrayList<>();
-        while (buf.remaining() >= 17) {
-            int kind = buf.get();
-            long size = buf.getLong();
-            int mode = buf.getInt();
-            byte[] name = new byte[buf.getInt()];
-            buf.get(name);
-            FileEntry.Type type = switch (kind) {
-                case 0 -> FileEntry.Type.FILE;
-                case 1 -> FileEntry.Type.DIRECTORY;
-                case 2 -> FileEntry.Type.SYMLINK;
-                default -> FileEntry.Type.OTHER;
-            };
-            entries.add(new FileEntry(new String(name, StandardCharsets.UTF_8), type, size, mode));
-        }
-        entries.sort((a, c) -> a.name().compareTo(c.name()));
-        return entries;
+        ensureOpen();
+        return files.list(path);
     }
 
-    private static String absolute(String path) {
-        if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("guest path must be absolute, was: " + path);
+    /** @throws SandboxClosedException when closed; {@link SandboxDiedException} (naming the cause) when dead */
+    private void ensureOpen() {
+        SandboxState s = state;
+        if (s == SandboxState.DEAD) {
+            throw new SandboxDiedException(spec.name(), deathReason);
         }
-        return path;
-    }
-
-    private AgentConnection.Frame fileOp(int type, byte[] payload, String path) {
-        if (closed.get()) {
+        if (s == SandboxState.CLOSED) {
             throw new SandboxClosedException("sandbox " + spec.name() + " is closed");
-        }
-        try {
-            return get(agent.call(type, payload), FILE_OP_TIMEOUT);
-        } catch (AgentConnection.AgentError e) {
-            throw new SandboxFileException(e.getMessage());
-        } catch (IOException e) {
-            throw new SandboxFileException("file operation on " + path + " in sandbox " + spec.name() + " failed: "
-                    + e.getMessage(), e);
         }
     }
 
     @Override
-    public List<dev.keel.sandbox.NetworkRequest> networkLog() {
-        return proxy == null ? List.of() : proxy.requests();
+    public List<NetworkRequest> networkLog() {
+        return network == null ? List.of() : network.log();
+    }
+
+    /** The sandbox's egress proxy, or null without a network policy (for tests in this package). */
+    EgressProxy egressProxy() {
+        return network == null ? null : network.proxy();
     }
 
     @Override
     public void stop() {
         qmpCommand("stop");
+        moveState(SandboxState.RUNNING, SandboxState.PAUSED);
     }
 
     @Override
     public void start() {
         qmpCommand("cont");
+        moveState(SandboxState.PAUSED, SandboxState.RUNNING);
+    }
+
+    private void moveState(SandboxState from, SandboxState to) {
+        synchronized (lifecycle) {
+            if (state == from) {
+                state = to;
+            }
+        }
     }
 
     private void qmpCommand(String cmd) {
-        if (closed.get()) {
-            throw new SandboxClosedException("sandbox " + spec.name() + " is closed");
-        }
+        ensureOpen();
         try {
             qmp.execute(cmd);
         } catch (IOException e) {
+            ensureOpen();
             throw new SandboxClosedException("sandbox " + spec.name() + " did not accept '" + cmd + "': " + e.getMessage(), e);
         }
     }
 
     @Override
     public boolean isClosed() {
-        return closed.get();
+        SandboxState s = state;
+        return s == SandboxState.CLOSED || s == SandboxState.DEAD;
+    }
+
+    @Override
+    public SandboxState state() {
+        return state;
+    }
+
+    @Override
+    public CompletableFuture<Sandbox> onExit() {
+        return exit;
     }
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        synchronized (lifecycle) {
+            if (state == SandboxState.CLOSED || released.get()) {
+                return;
+            }
+            if (state != SandboxState.DEAD) {
+                state = SandboxState.CLOSED;
+            }
+        }
+        release(true);
+        log.info("sandbox {} destroyed", spec.name());
+    }
+
+    /** qemu exited: unless close() did that, the VM died. */
+    private void vmExited() {
+        if (markDead()) {
+            release(false);
+        }
+    }
+
+    /**
+     * The agent's connection ended; what pending calls fail with. Waits (on the connection's reader thread) for
+     * qemu to finish exiting, so that the cause is known.
+     */
+    private RuntimeException connectionLost() {
+        if (state == SandboxState.CLOSED) {
+            return new SandboxClosedException("sandbox " + spec.name() + " was closed");
+        }
+        vm.awaitExit(Duration.ofSeconds(10));
+        markDead();
+        RuntimeException e = closedOrDead();
+        if (state == SandboxState.DEAD) {
+            release(false); // (kills qemu if the guest lost its agent but kept running)
+        }
+        return e;
+    }
+
+    private RuntimeException closedOrDead() {
+        return state == SandboxState.DEAD ? new SandboxDiedException(spec.name(), deathReason)
+                : new SandboxClosedException("sandbox " + spec.name() + " was closed");
+    }
+
+    /** Records the death and its cause once; false when the sandbox was closed instead (or already dead). */
+    private boolean markDead() {
+        synchronized (lifecycle) {
+            if (state == SandboxState.CLOSED || state == SandboxState.DEAD) {
+                return false;
+            }
+            deathReason = VmDeath.describe(vm.console(), vm.qemuOutput(), vm.isAlive() ? -1 : vm.exitValue());
+            state = SandboxState.DEAD;
+        }
+        log.warn("sandbox {} died: {}", spec.name(), deathReason);
+        provider.forget(this);
+        return true;
+    }
+
+    /** Stops and frees everything once, whether closed or dead; quit asks qemu to exit first. */
+    private void release(boolean quit) {
+        if (!released.compareAndSet(false, true)) {
             return;
         }
-        try {
-            qmp.execute("quit");
-        } catch (IOException e) {
-            log.debug("QMP quit failed; killing qemu", e);
+        if (quit && vm.isAlive()) {
+            try {
+                qmp.execute("quit");
+            } catch (IOException e) {
+                log.debug("QMP quit failed; killing qemu", e);
+            }
         }
         qmp.close();
         agent.close();
-        if (relay != null) {
-            relay.close();
+        if (network != null) {
+            network.close();
         }
-        if (proxy != null) {
-            proxy.close();
-        }
-        vm.destroy(2000);
+        vm.destroy(quit ? 2000 : 0);
         timers.shutdownNow();
         provider.forget(this);
-        log.info("sandbox {} destroyed", spec.name());
+        exit.complete(this);
     }
 
     @Override
@@ -491,6 +384,6 @@ final class QemuSandbox implements Sandbox {
 
     @Override
     public String toString() {
-        return "QemuSandbox[" + spec.name() + ", " + accelerator + (closed.get() ? ", closed" : ", pid " + vm.pid()) + "]";
+        return "QemuSandbox[" + spec.name() + ", " + accelerator + ", " + state + (isClosed() ? "" : ", pid " + vm.pid()) + "]";
     }
 }

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  * file. Files are written to a temporary name and moved into place, readable by the owner only.
  */
 final class Snapshots {
-    private static final String FORMAT = "keel-snapshot-1";
+    private static final String FORMAT = "keel-snapshot-2";
     private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration UNUSED_FOR = Duration.ofDays(7);
 

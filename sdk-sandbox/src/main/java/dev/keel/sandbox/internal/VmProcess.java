@@ -3,7 +3,6 @@ package dev.keel.sandbox.internal;
 import dev.keel.sandbox.GuestRoot;
 import dev.keel.sandbox.SandboxBootException;
 import dev.keel.sandbox.SandboxSpec;
-import dev.keel.sandbox.Workspace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +33,8 @@ final class VmProcess {
             "read _ignored; kill -9 \"$1\" 2>/dev/null; sleep 0.2; rm -rf -- \"$2\"";
 
     /** Everything needed to start one VM. */
-    record Launch(Assets assets, Path initramfs, String accelerator, SandboxSpec spec, String bootArgs, Path dir,
-                  ExecutorService launcher, boolean restore) {
+    record Launch(Assets assets, Path initramfs, String accelerator, SandboxSpec spec, List<WorkspaceMounts.Mount> mounts,
+                  String bootArgs, Path dir, ExecutorService launcher, boolean restore) {
         /** Where qemu listens for the migration stream of a restore. */
         Path incomingSocket() {
             return dir.resolve("in.sock");
@@ -66,11 +65,13 @@ final class VmProcess {
     private final Launch launch;
     private final Process qemu;
     private final Process reaper;
+    private final WorkspaceGuard guard;
 
-    private VmProcess(Launch launch, Process qemu, Process reaper) {
+    private VmProcess(Launch launch, Process qemu, Process reaper, WorkspaceGuard guard) {
         this.launch = launch;
         this.qemu = qemu;
         this.reaper = reaper;
+        this.guard = guard;
     }
 
     static String tag(int index) {
@@ -92,8 +93,14 @@ final class VmProcess {
 
     static List<String> command(Launch l) {
         SandboxSpec spec = l.spec();
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "--",
-                l.assets().qemu().toString(),
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL"));
+        if (runningAsRoot()) {
+            // root's qemu keeps only what reaching the workspaces needs: no CAP_CHOWN, CAP_MKNOD, CAP_SETFCAP,
+            // CAP_SYS_ADMIN (security.* and trusted.* xattrs), nothing to regain on exec
+            cmd.addAll(List.of("--inh-caps", "-all", "--ambient-caps", "-all",
+                    "--bounding-set", "-all,+dac_override,+dac_read_search,+fowner"));
+        }
+        cmd.addAll(List.of("--", l.assets().qemu().toString(),
                 "-M", "microvm,x-option-roms=off,isa-serial=on,pit=off,pic=off,rtc=on",
                 "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none",
                 "-serial", "file:" + l.serialLog(),
@@ -114,11 +121,13 @@ final class VmProcess {
             // qemu64 rather than max: fewer emulated extensions, measurably faster process start under TCG
             cmd.addAll(List.of("-accel", spec.vcpus() > 1 ? "tcg,thread=multi" : "tcg", "-cpu", "qemu64"));
         }
-        for (int i = 0; i < spec.workspaces().size(); i++) {
-            Workspace w = spec.workspaces().get(i);
-            // security_model=none: files are created with qemu's (the calling user's) credentials
-            cmd.addAll(List.of("-fsdev", "local,id=" + tag(i) + ",path=" + escape(w.path().toString())
-                            + ",security_model=none" + (w.readOnly() ? ",readonly=on" : ""),
+        for (int i = 0; i < l.mounts().size(); i++) {
+            WorkspaceMounts.Mount m = l.mounts().get(i);
+            // security_model=mapped-xattr: what the guest sets as owner, mode (setuid included), device node or
+            // symlink is kept in user.virtfs.* xattrs; on the host every file it creates is a plain file or
+            // directory owned by qemu's user (the caller), mode 0600/0700
+            cmd.addAll(List.of("-fsdev", "local,id=" + tag(i) + ",path=" + escape(m.real().toString())
+                            + ",security_model=mapped-xattr" + (m.requested().readOnly() ? ",readonly=on" : ""),
                     "-device", "virtio-9p-device,fsdev=" + tag(i) + ",mount_tag=" + tag(i)));
         }
         if (spec.root() == GuestRoot.DEBIAN) {
@@ -167,9 +176,25 @@ final class VmProcess {
         return 2_000_000;
     }
 
+    static boolean runningAsRoot() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return "root".equals(System.getProperty("user.name"));
+        }
+    }
+
     static VmProcess start(Launch l) {
         List<String> cmd = command(l);
         log.debug("starting {}", cmd);
+        WorkspaceGuard guard;
+        try {
+            guard = WorkspaceGuard.create(l.dir(), l.spec().workspaceQuota(), l.mounts().stream()
+                    .filter(m -> !m.requested().readOnly()).map(WorkspaceMounts.Mount::real).toList());
+        } catch (RuntimeException e) {
+            deleteTree(l.dir());
+            throw new SandboxBootException("cannot set up the workspace quota: " + e.getMessage(), e);
+        }
         Process qemu;
         try {
             qemu = l.launcher().submit(() -> {
@@ -179,6 +204,8 @@ final class VmProcess {
                         .redirectOutput(l.qemuLog().toFile());
                 pb.environment().clear();
                 pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+                // the quota guard runs inside qemu's 9p server, where the guest's writes land on the host
+                pb.environment().putAll(WorkspaceGuard.environment(l.assets().fsguard(), guard.file()));
                 return pb.start();
             }).get();
         } catch (ExecutionException e) {
@@ -201,11 +228,21 @@ final class VmProcess {
         } catch (IOException e) {
             log.warn("cannot start the sandbox reaper; a killed JVM may leave {} behind", l.dir(), e);
         }
-        return new VmProcess(l, qemu, reaper);
+        return new VmProcess(l, qemu, reaper, guard);
     }
 
     long pid() {
         return qemu.pid();
+    }
+
+    /** The workspaces as qemu shares them. */
+    List<WorkspaceMounts.Mount> mounts() {
+        return launch.mounts();
+    }
+
+    /** The workspace quota's counters. */
+    WorkspaceGuard guard() {
+        return guard;
     }
 
     boolean isAlive() {
@@ -214,6 +251,39 @@ final class VmProcess {
 
     int exitValue() {
         return qemu.isAlive() ? -1 : qemu.exitValue();
+    }
+
+    /** Completes when qemu has exited, however it exited. */
+    java.util.concurrent.CompletableFuture<Process> onExit() {
+        return qemu.onExit();
+    }
+
+    /** Waits at most {@code timeout} for qemu to exit; whether it has. */
+    boolean awaitExit(java.time.Duration timeout) {
+        try {
+            return qemu.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !qemu.isAlive();
+        }
+    }
+
+    /** The guest console's output so far ("" when there is none). */
+    String console() {
+        return readQuietly(launch.serialLog());
+    }
+
+    /** qemu's own output so far ("" when there is none). */
+    String qemuOutput() {
+        return readQuietly(launch.qemuLog());
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
     }
 
     /** The tail of qemu's own output and of the guest console, for boot failure messages. */

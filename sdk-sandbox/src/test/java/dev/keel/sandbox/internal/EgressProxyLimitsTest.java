@@ -27,19 +27,19 @@ class EgressProxyLimitsTest {
     @Test
     void connectionsBeyondTheLimitAreRefusedAndFreedSlotsReused() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             EgressProxy proxy = new EgressProxy(NetworkPolicy.denyAll().allow("localhost").withMaxConnections(2),
+             EgressProxy proxy = new EgressProxy(NetworkPolicy.denyAll().allow("localhost", "127.0.0.1").withMaxConnections(2),
                      List.of(), "limits", SSLContext.getDefault(), null)) {
             proxy.halfClosedIdle(java.time.Duration.ofMillis(300));
             String connect = "CONNECT localhost:" + upstream.getLocalPort() + " HTTP/1.1\r\n\r\n";
-            Socket a = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
-            Socket b = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
+            Socket a = ProxyClient.open(proxy);
+            Socket b = ProxyClient.open(proxy);
             for (Socket s : List.of(a, b)) {
                 s.setSoTimeout(10_000);
                 s.getOutputStream().write(connect.getBytes(StandardCharsets.US_ASCII));
                 assertThat(readLine(s.getInputStream())).isEqualTo("HTTP/1.1 200 Connection Established");
             }
             // two tunnels are open: a third connection is over the limit
-            try (Socket c = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            try (Socket c = ProxyClient.open(proxy)) {
                 c.setSoTimeout(10_000);
                 assertThat(readLine(c.getInputStream())).isEqualTo("HTTP/1.1 503 Too Many Connections");
             }
@@ -48,7 +48,7 @@ class EgressProxyLimitsTest {
             long deadline = System.nanoTime() + 10_000_000_000L;
             String status = "";
             while (System.nanoTime() < deadline) { // the slots come back once the tunnels have wound down
-                try (Socket d = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                try (Socket d = ProxyClient.open(proxy)) {
                     d.setSoTimeout(10_000);
                     d.getOutputStream().write(connect.getBytes(StandardCharsets.US_ASCII));
                     status = readLine(d.getInputStream());
@@ -70,7 +70,7 @@ class EgressProxyLimitsTest {
                 SSLContext.getDefault(), null)) {
             for (String request : List.of("NONSENSE\r\n\r\n", "GET ftp://example.com/ HTTP/1.1\r\n\r\n",
                     "GET /relative HTTP/1.1\r\n\r\n", "CONNECT localhost:99999 HTTP/1.1\r\n\r\n")) {
-                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                try (Socket s = ProxyClient.open(proxy)) {
                     s.setSoTimeout(10_000);
                     s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
                     assertThat(readLine(s.getInputStream())).as(request).matches("HTTP/1.1 (400|403) .*");

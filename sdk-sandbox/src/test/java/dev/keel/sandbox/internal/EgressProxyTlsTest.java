@@ -42,7 +42,8 @@ class EgressProxyTlsTest {
         server.start(InetAddress.getByName("127.0.0.1"), 0);
         sandboxCa = new SandboxCa("tls-test");
         proxy = new EgressProxy(NetworkPolicy.denyAll().allow("localhost", "127.0.0.1", "plain.localhost"),
-                List.of(new SecretRule("localhost", "Authorization", KEY), new SecretRule("127.0.0.1", "Authorization", KEY)),
+                List.of(SecretRule.of("https://localhost:" + server.getPort(), "Authorization", KEY),
+                        SecretRule.of("https://127.0.0.1:" + server.getPort(), "Authorization", KEY)),
                 "tls-test", upstreamCa.clientContext(), sandboxCa);
     }
 
@@ -53,7 +54,7 @@ class EgressProxyTlsTest {
     }
 
     private Socket connectThroughProxy(String authority) throws IOException {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
+        Socket s = ProxyClient.open(proxy);
         s.setSoTimeout(10_000);
         s.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
@@ -136,9 +137,9 @@ class EgressProxyTlsTest {
     void connectToAHostWithoutACredentialIsTunnelledUntouched() throws Exception {
         server.enqueue(new MockResponse.Builder().body("tunnel-ok").build());
         // plain.localhost has no credential rule: end-to-end TLS with the upstream's own certificate
-        NetworkPolicy policy = NetworkPolicy.denyAll().allow("localhost");
+        NetworkPolicy policy = NetworkPolicy.denyAll().allow("localhost", "127.0.0.1");
         try (EgressProxy noRules = new EgressProxy(policy, List.of(), "t2", upstreamCa.clientContext(), sandboxCa);
-             Socket raw = new Socket(InetAddress.getLoopbackAddress(), noRules.port())) {
+             Socket raw = ProxyClient.open(noRules)) {
             raw.setSoTimeout(10_000);
             String authority = "localhost:" + server.getPort();
             raw.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -155,7 +156,7 @@ class EgressProxyTlsTest {
     @Test
     void absoluteHttpsUrisAreFetchedOverTlsWithTheKey() throws Exception {
         server.enqueue(new MockResponse.Builder().body("abs-ok").build());
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket s = ProxyClient.open(proxy)) {
             s.setSoTimeout(10_000);
             String response = exchange(s, "GET https://localhost:" + server.getPort() + "/abs HTTP/1.1\r\nHost: localhost\r\n\r\n");
             assertThat(response).startsWith("HTTP/1.1 200").endsWith("abs-ok");
@@ -168,7 +169,7 @@ class EgressProxyTlsTest {
     @Test
     void anUpstreamCertificateForAnotherHostIsRejectedAndTheKeyNotSent() throws Exception {
         // the server's certificate names localhost; asking for 127.0.0.1 must fail verification
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket s = ProxyClient.open(proxy)) {
             s.setSoTimeout(10_000);
             String response = exchange(s, "GET https://127.0.0.1:" + server.getPort() + "/x HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(response).startsWith("HTTP/1.1 502");
