@@ -31,7 +31,7 @@ module dev.keel.core {
             dev.keel.agents, dev.keel.sandbox, dev.keel.authz;
     // Atomic file writes and the readable line diff that cassettes and run recordings share.
     exports dev.keel.core.internal.io to
-            dev.keel.agents, dev.keel.testing;
+            dev.keel.agents, dev.keel.testing, dev.keel.testing.agents;
     exports dev.keel.core.internal.text to
             dev.keel.agents, dev.keel.testing;
 }

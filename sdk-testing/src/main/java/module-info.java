@@ -1,6 +1,8 @@
 /**
- * Keel testing: the cassette recorder (record HTTP once, replay deterministically), JUnit 5 extensions,
- * a scripted OpenAI-compatible model server, evaluations of agent teams and safety assertions.
+ * Keel testing: the cassette recorder (record HTTP once, replay deterministically), JUnit 5 extensions
+ * and a scripted OpenAI-compatible model server. Evaluations of agent teams and safety assertions are in
+ * {@code dev.keel.testing.agents} (artifact sdk-testing-agents): this module stays below {@code dev.keel.agents},
+ * whose own tests use it.
  */
 module dev.keel.testing {
     requires transitive dev.keel.core;
@@ -12,14 +14,8 @@ module dev.keel.testing {
     requires com.fasterxml.jackson.dataformat.yaml;
     // the @EmbeddedSpiceDb extension; sdk-authz is optional
     requires static dev.keel.authz;
-    // evaluations (dev.keel.testing.eval) and recording-based traffic; sdk-agents is optional
-    requires static dev.keel.agents;
-    // the egress assertion (dev.keel.testing.safety.SandboxEgress); sdk-sandbox is optional
-    requires static dev.keel.sandbox;
 
     exports dev.keel.testing.model;
     exports dev.keel.testing.cassette;
     exports dev.keel.testing.spicedb;
-    exports dev.keel.testing.eval;
-    exports dev.keel.testing.safety;
 }
