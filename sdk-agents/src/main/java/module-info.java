@@ -7,9 +7,14 @@ module dev.keel.agents {
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires org.yaml.snakeyaml; // anchors of scalars, which Jackson's YAML parser does not report
     requires io.modelcontextprotocol.sdk.mcp.core;
     requires io.modelcontextprotocol.sdk.mcp.json.jackson2;
     requires java.net.http;
+    // Optional: a team file's rag knowledge bases and sandboxed shells. Checked when a team starts, with an
+    // error naming the artifact to add; nothing else of sdk-agents touches them.
+    requires static dev.keel.rag;
+    requires static dev.keel.sandbox;
     requires reactor.core;
     requires org.reactivestreams;
 
@@ -20,4 +25,6 @@ module dev.keel.agents {
     exports dev.keel.agents.mcp;
     exports dev.keel.agents.team;
     exports dev.keel.agents.recording;
+    exports dev.keel.agents.hooks;
+    exports dev.keel.agents.skills;
 }

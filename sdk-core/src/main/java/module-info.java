@@ -1,6 +1,7 @@
 /**
- * Keel core: chat and embedding model contracts, messages, tool specs, providers (OpenAI-compatible,
- * Anthropic), the model registry, shared HTTP, Keel's JSON values, and {@link dev.keel.core.exec.CommandRunner}.
+ * Keel core: chat and embedding model contracts, messages, tool specs, providers (OpenAI Chat Completions and
+ * Responses, Anthropic, Gemini), model combinations (fallback, routing, alternates), the model registry, shared
+ * HTTP, Keel's JSON values, and {@link dev.keel.core.exec.CommandRunner}.
  *
  * <p>Jackson is used inside Keel only: no Jackson type is part of Keel's API, and the JSON plumbing in
  * {@code dev.keel.core.internal.json} is exported to Keel's own modules alone.
@@ -22,6 +23,7 @@ module dev.keel.core {
     exports dev.keel.core.http;
     exports dev.keel.core.openai;
     exports dev.keel.core.anthropic;
+    exports dev.keel.core.google;
     exports dev.keel.core.langchain4j;
     exports dev.keel.core.models;
     exports dev.keel.core.secrets;

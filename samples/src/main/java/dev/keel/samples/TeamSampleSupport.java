@@ -122,7 +122,7 @@ final class TeamSampleSupport implements AutoCloseable {
         try (InputStream in = replacement != null ? Files.newInputStream(replacement)
                 : TeamSampleSupport.class.getResourceAsStream("/teams/" + resource)) {
             String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            TeamOptions options = TeamOptions.defaults(workspace).withEnv(env).withCommandRunner(runner)
+            TeamOptions options = TeamOptions.defaults(workspace).withWorkingDirectory(workspace).withEnv(env).withCommandRunner(runner)
                     .withCheckKeys(scripted == null);
             return Teams.parse(yaml, resource, options);
         } catch (IOException e) {

@@ -112,6 +112,44 @@ public sealed interface AgentEvent {
                               boolean error) implements AgentEvent {}
 
     /**
+     * A model made of several models (a fallback chain, routing, alternates, first available) picked a member,
+     * retried, or moved to the next model after a failure.
+     *
+     * @param agent     the agent whose model it is
+     * @param sessionId the session
+     * @param event     what the model decided
+     */
+    record ModelDecision(String agent, String sessionId, dev.keel.core.ModelEvent event) implements AgentEvent {}
+
+    /**
+     * A workflow agent started one of its steps, which works in its own session {@code stepSessionId}.
+     *
+     * @param agent         the workflow agent
+     * @param sessionId     the session the workflow runs in
+     * @param step          the step agent's name
+     * @param stepSessionId the step's own session
+     * @param iteration     the loop pass the step belongs to, from 1 (always 1 outside a loop)
+     * @param input         the message the step is given
+     */
+    record WorkflowStepStarted(String agent, String sessionId, String step, String stepSessionId, int iteration,
+                               String input) implements AgentEvent {}
+
+    /**
+     * A step of a workflow agent ended: with its result, or (with {@code error}) failed or cancelled.
+     *
+     * @param agent         the workflow agent
+     * @param sessionId     the session the workflow runs in
+     * @param step          the step agent's name
+     * @param stepSessionId the step's own session
+     * @param iteration     the loop pass the step belongs to, from 1 (always 1 outside a loop)
+     * @param output        the step's output, or what went wrong
+     * @param usage         the tokens the step used (up to its failure)
+     * @param error         whether the step failed or was cancelled
+     */
+    record WorkflowStepFinished(String agent, String sessionId, String step, String stepSessionId, int iteration,
+                                String output, Usage usage, boolean error) implements AgentEvent {}
+
+    /**
      * The session continues with {@code toAgent}.
      *
      * @param agent the agent the event comes from
@@ -130,6 +168,44 @@ public sealed interface AgentEvent {
      * @param sessionCost the session's cost in US dollars, or null when a price is unknown
      */
     record UsageReported(String agent, String sessionId, Usage usage, Usage sessionTotal, Double sessionCost)
+            implements AgentEvent {}
+
+    /**
+     * The older part of the session was summarised; the next model calls carry the summary instead of those
+     * turns ({@link Session#summary()}).
+     *
+     * @param agent the agent whose session it is
+     * @param sessionId the session
+     * @param reason why it was compacted
+     * @param model the model that wrote the summary
+     * @param tokensBefore estimated tokens of the context before (the provider's count when it reported a larger one)
+     * @param tokensAfter estimated tokens of the context after: the summary and the turns kept verbatim
+     * @param compactedMessages how many messages the summary replaced
+     * @param summary the summary
+     */
+    record SessionCompacted(String agent, String sessionId, Compaction.Reason reason, String model, long tokensBefore,
+                            long tokensAfter, int compactedMessages, String summary) implements AgentEvent {
+        /**
+         * Tokens the compaction saved on every following model call.
+         *
+         * @return {@code tokensBefore - tokensAfter}
+         */
+        public long tokensSaved() {
+            return tokensBefore - tokensAfter;
+        }
+    }
+
+    /**
+     * A compaction failed (the summarising model failed or gave no summary); the session is untouched and the run
+     * carries on with the full context.
+     *
+     * @param agent the agent whose session it is
+     * @param sessionId the session
+     * @param reason why it was being compacted
+     * @param message what went wrong
+     * @param cause the failure, or null when the model answered with an empty summary
+     */
+    record CompactionFailed(String agent, String sessionId, Compaction.Reason reason, String message, Throwable cause)
             implements AgentEvent {}
 
     /**
@@ -171,6 +247,8 @@ public sealed interface AgentEvent {
         /** The approver said yes for this call. */
         APPROVER,
         /** The approver earlier said "always" for this tool. */
-        REMEMBERED
+        REMEMBERED,
+        /** A {@code permission_request} or {@code pre_tool_use} hook approved it. */
+        HOOK
     }
 }

@@ -6,6 +6,7 @@ import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Position;
 import dev.keel.agents.StepInterceptor.ToolsetStep;
 import dev.keel.agents.internal.HistoryWindow;
+import dev.keel.agents.internal.ToolOutputBudget;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
@@ -34,22 +35,32 @@ import java.util.concurrent.atomic.AtomicReference;
  * and approvals in {@link ToolCalls}. Not shared between runs.
  */
 final class AgentLoop {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentLoop.class);
     private final Runner runner;
     private final RunSettings settings;
     private final Steps steps;
     private final RunHandle handle;
     private final ToolCalls toolCalls;
+    private final RunHooks hooks;
+    private final Compactor compactor;
 
     AgentLoop(Runner runner, RunHandle handle) {
         this.runner = runner;
         this.settings = runner.settings();
         this.steps = runner.steps();
         this.handle = handle;
-        this.toolCalls = new ToolCalls(this, settings, steps);
+        this.hooks = new RunHooks(new HookDispatch(runner));
+        this.toolCalls = new ToolCalls(this, settings, steps, hooks);
+        this.compactor = new Compactor(runner, hooks);
     }
 
     void emit(AgentEvent e) {
         runner.emit(e);
+    }
+
+    /** The agent called {@code name} in this run. */
+    Agent agent(String name) {
+        return runner.agentNamed(name);
     }
 
     void checkCancelled() {
@@ -71,11 +82,35 @@ final class AgentLoop {
 
     private AgentResult runStarted(Session session, String input) {
         Agent agent = session.currentAgent().map(runner::agentNamed).orElse(runner.root());
+        boolean firstRun = session.currentAgent().isEmpty() && session.messages().isEmpty();
         session.currentAgent(agent.name());
         Usage before = session.usage();
-        session.append(Message.user(input));
         try {
-            AgentResult r = loop(agent, session, before);
+            if (firstRun) {
+                hooks.sessionStart(agent, session);
+            }
+            session.append(Message.user(input));
+            HookDispatch.Outcome submitted = hooks.userPromptSubmit(agent, session, input);
+            if (submitted.blocked()) {
+                AgentResult r = result(submitted.reason(), agent, AgentResult.StopReason.BLOCKED, 0, session, before);
+                emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
+                return r;
+            }
+            java.util.Optional<String> cached = agent.responseCache().flatMap(c -> c.lookup(input));
+            if (cached.isPresent()) {
+                // docker-agent's response cache: the stored answer, without a model call
+                dev.keel.core.message.AssistantMessage answer = new dev.keel.core.message.AssistantMessage(cached.get(),
+                        List.of());
+                session.append(answer);
+                emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), answer));
+                AgentResult r = result(cached.get(), agent, AgentResult.StopReason.COMPLETED, 0, session, before);
+                emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
+                return r;
+            }
+            AgentResult r = loop(agent, session, before, submitted.context(), null);
+            if (r.stopReason() == AgentResult.StopReason.COMPLETED && r.agent().equals(agent.name())) {
+                agent.responseCache().ifPresent(c -> c.store(input, r.output()));
+            }
             emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
             return r;
         } catch (AgentException e) {
@@ -90,26 +125,65 @@ final class AgentLoop {
 
     /** What a turn sends besides the history; depends only on the agent, so it is rebuilt only after a handoff. */
     private record Prepared(Agent agent, Map<String, Tool> tools, List<ToolSpec> specs, Message system,
-                            ApprovalPolicy policy) {}
+                            ApprovalPolicy policy, Map<String, dev.keel.core.models.ModelSpec> toolModels) {}
 
-    private AgentResult loop(Agent agent, Session session, Usage before) {
+    /**
+     * Runs {@code agent} on its session until it answers; a workflow agent runs its workflow instead. {@code exit} is
+     * the exit of the loop workflow the agent runs in (its tool is added to the agent's), or {@code null}.
+     */
+    AgentResult loop(Agent agent, Session session, Usage before, String runContext, LoopExit exit) {
+        if (agent.workflow().isPresent()) {
+            return WorkflowRun.run(this, settings, agent, session, before, exit);
+        }
+        HookDispatch.Outcome starting = hooks.beforeAgentRun(agent, session);
+        if (starting.blocked()) {
+            return result(starting.reason(), agent, AgentResult.StopReason.BLOCKED, 0, session, before);
+        }
         int iterations = 0;
         String lastText = "";
         AtomicReference<Agent> handoffTo = new AtomicReference<>();
+        AtomicReference<dev.keel.core.json.JsonValue> answer = new AtomicReference<>();
+        int corrections = 0;
         Prepared prepared = null;
+        RepeatedCalls repeated = new RepeatedCalls();
+        // A toolset's own model handles the turn after one of its tools ran (docker-agent's per-toolset model).
+        dev.keel.core.models.ModelSpec toolModel = null;
+        java.util.concurrent.atomic.AtomicBoolean exitCalled = new java.util.concurrent.atomic.AtomicBoolean();
+        ContextSize context = new ContextSize();
         while (true) {
             checkCancelled();
             if (iterations >= agent.maxIterations()) {
                 emit(new AgentEvent.MaxIterationsReached(agent.name(), session.id(), agent.maxIterations()));
-                return result(lastText, agent, AgentResult.StopReason.MAX_ITERATIONS, iterations, session, before);
+                hooks.maxIterations(agent, session, agent.maxIterations());
+                return finished(agent, session, result(lastText, agent, AgentResult.StopReason.MAX_ITERATIONS, iterations,
+                        session, before));
             }
             handoffTo.set(null);
             if (prepared == null || prepared.agent() != agent) {
-                prepared = prepare(agent, session, handoffTo);
+                prepared = prepare(agent, session, handoffTo, answer, exit, exitCalled);
             }
             Position at = new Position(agent.name(), session.id(), iterations);
-            ChatResponse response = callModel(at, agent, prepared, session);
+            context.compactIfDue(agent, session, prepared.system());
+            String turnContext = join(runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
+            HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, iterations + 1);
+            if (gate.blocked()) {
+                hooks.turnEnd(agent, session, "hook_blocked");
+                return finished(agent, session, result(gate.reason(), agent, AgentResult.StopReason.BLOCKED, iterations,
+                        session, before));
+            }
+            ChatResponse response;
+            try {
+                response = callModelOrCompact(at, agent, prepared, session, turnContext, context, toolModel);
+                toolModel = null;
+            } catch (AgentException e) {
+                hooks.error(agent, session, e.getMessage());
+                hooks.turnEnd(agent, session, e instanceof AgentException.Cancelled ? "canceled" : "error");
+                throw e;
+            }
             iterations++;
+            session.contextReported(response.usage().inputTokens()
+                    + Math.max(0, response.usage().outputTokens() - response.usage().reasoningTokens()));
+            hooks.afterLlmCall(agent, session, response.text());
             session.addUsage(response.usage(), settings.price(agent));
             emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
                     session.cost().isPresent() ? session.cost().getAsDouble() : null));
@@ -118,31 +192,220 @@ final class AgentLoop {
             if (!response.text().isEmpty()) {
                 lastText = response.text();
             }
-            if (!response.message().hasToolCalls()) {
-                return result(response.text(), agent, AgentResult.StopReason.COMPLETED, iterations, session, before);
+            StructuredOutput so = agent.structuredOutput().orElse(null);
+            if (so != null && !response.message().hasToolCalls()) {
+                boolean nativeMode = StructuredOutputs.nativeMode(agent, so);
+                dev.keel.core.json.JsonValue value = nativeMode ? StructuredOutputs.parse(response.text()) : null;
+                List<String> problems = nativeMode ? StructuredOutputs.problems(so, value)
+                        : List.of("the answer was not given with the " + StructuredOutputs.TOOL + " tool");
+                if (!problems.isEmpty()) {
+                    if (corrections++ >= so.retries()) {
+                        throw new StructuredOutputException(agent.name(), response.text(), problems);
+                    }
+                    session.append(Message.user(StructuredOutputs.correction(so, problems, nativeMode)));
+                    hooks.turnEnd(agent, session, "continue");
+                    continue;
+                }
+                hooks.stop(agent, session, response.text());
+                hooks.turnEnd(agent, session, "normal");
+                return finished(agent, session, new AgentResult(response.text(), agent.name(),
+                        AgentResult.StopReason.COMPLETED, iterations, session.usage().minus(before), session, value));
             }
-            for (ToolResultMessage r : toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy())) {
+            if (!response.message().hasToolCalls()) {
+                hooks.stop(agent, session, response.text());
+                Agent forced = agent.forceHandoff().map(runner::agentNamed).orElse(null);
+                if (forced != null) {
+                    hooks.turnEnd(agent, session, "continue");
+                    handOff(at, agent, forced, session);
+                    agent = forced;
+                    continue;
+                }
+                hooks.turnEnd(agent, session, "normal");
+                return finished(agent, session, result(response.text(), agent, AgentResult.StopReason.COMPLETED,
+                        iterations, session, before));
+            }
+            if (repeated.count(response.toolCalls()) > agent.maxConsecutiveToolCalls() && agent.maxConsecutiveToolCalls() > 0) {
+                String why = "agent '" + agent.name() + "' repeated the same tool call " + repeated.times()
+                        + " times in a row; stopped (max_consecutive_tool_calls " + agent.maxConsecutiveToolCalls() + ")";
+                hooks.error(agent, session, why);
+                hooks.turnEnd(agent, session, "loop_detected");
+                for (dev.keel.core.message.ToolCall c : response.toolCalls()) {
+                    session.append(Message.toolError(c, why));
+                }
+                return finished(agent, session, result(why, agent, AgentResult.StopReason.LOOP_DETECTED, iterations,
+                        session, before));
+            }
+            ToolCalls.Batch batch = toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy());
+            for (ToolResultMessage r : batch.results()) {
                 session.append(r);
             }
+            for (dev.keel.core.message.ToolCall c : response.toolCalls()) {
+                if (prepared.toolModels().containsKey(c.name())) {
+                    toolModel = prepared.toolModels().get(c.name());
+                    break;
+                }
+            }
+            if (DeferredTools.loaded(batch.results())) {
+                prepared = null; // the next call lists the tools add_tool loaded
+            }
+            if (so != null && answer.get() != null) {
+                String text = answer.get().toJson();
+                hooks.stop(agent, session, text);
+                hooks.turnEnd(agent, session, "normal");
+                return finished(agent, session, new AgentResult(text, agent.name(), AgentResult.StopReason.COMPLETED,
+                        iterations, session.usage().minus(before), session, answer.get()));
+            }
+            if (so != null && batch.results().stream().anyMatch(r -> r.toolName().equals(StructuredOutputs.TOOL)
+                    && r.error())) {
+                if (corrections++ >= so.retries()) {
+                    ToolResultMessage failed = batch.results().stream().filter(r -> r.toolName().equals(StructuredOutputs.TOOL))
+                            .findFirst().orElseThrow();
+                    throw new StructuredOutputException(agent.name(), failed.content(), List.of(failed.content()));
+                }
+            }
+            if (exitCalled.get()) {
+                // The agent ended its loop workflow: its run ends with this turn.
+                hooks.stop(agent, session, response.text());
+                hooks.turnEnd(agent, session, "normal");
+                return finished(agent, session, result(response.text(), agent, AgentResult.StopReason.COMPLETED,
+                        iterations, session, before));
+            }
+            if (batch.stopReason() != null) {
+                hooks.turnEnd(agent, session, "hook_blocked");
+                return finished(agent, session, result(batch.stopReason(), agent, AgentResult.StopReason.BLOCKED,
+                        iterations, session, before));
+            }
+            hooks.turnEnd(agent, session, "continue");
             Agent next = handoffTo.get();
             if (next != null) {
-                Agent from = agent;
-                steps.handoff(new HandoffStep(at, next.name()), () -> {
-                    emit(new AgentEvent.HandedOff(from.name(), session.id(), next.name()));
-                    session.currentAgent(next.name());
-                });
+                handOff(at, agent, next, session);
                 agent = next;
+                toolModel = null;
             }
         }
     }
 
-    private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session) {
-        List<Message> history = HistoryWindow.trim(session.messages(), agent.numHistoryItems());
-        List<Message> messages = new ArrayList<>(history.size() + 1);
+    /**
+     * The agent's model options with what the agent adds per call: its structured output's response format (native
+     * mode) and its tool choice ({@code required} and a named tool on a run's first call only).
+     */
+    private static dev.keel.core.ChatOptions requestOptions(Agent agent, int turn, boolean withTools) {
+        dev.keel.core.ChatOptions options = agent.model().options();
+        StructuredOutput so = agent.structuredOutput().orElse(null);
+        dev.keel.core.ToolChoice choice = agent.toolChoice().orElse(null);
+        boolean once = choice instanceof dev.keel.core.ToolChoice.Required || choice instanceof dev.keel.core.ToolChoice.Named;
+        boolean sendChoice = choice != null && withTools && (!once || turn == 0);
+        boolean sendFormat = so != null && StructuredOutputs.nativeMode(agent, so);
+        if (!sendChoice && !sendFormat) {
+            return options;
+        }
+        dev.keel.core.ChatOptions.Builder b = options.toBuilder();
+        if (sendChoice) {
+            b.toolChoice(choice);
+        }
+        if (sendFormat) {
+            b.responseFormat(StructuredOutputs.format(so));
+        }
+        return b.build();
+    }
+
+    /** Automatic compaction before model calls; after a failed compaction, no more in this run. One per run. */
+    private final class ContextSize {
+        private boolean failed;
+
+        long tokens(Session session, Message system) {
+            return session.contextTokens(dev.keel.agents.internal.ContextTokens.estimate(system));
+        }
+
+        /** Compacts before a model call when the context has reached the threshold. */
+        void compactIfDue(Agent agent, Session session, Message system) {
+            long tokens = tokens(session, system);
+            if (failed || !compactor.due(agent, tokens)) {
+                return;
+            }
+            compact(agent, session, system, Compaction.Reason.THRESHOLD, tokens);
+        }
+
+        boolean compact(Agent agent, Session session, Message system, Compaction.Reason reason, long tokens) {
+            return compactor.compact(agent, session, reason, tokens,
+                    dev.keel.agents.internal.ContextTokens.estimate(system), e -> failed = true).isPresent();
+        }
+    }
+
+    /**
+     * A model call; when the provider refuses it as too long and the agent compacts automatically, the session is
+     * compacted and the call made once more (docker-agent's overflow recovery).
+     */
+    private ChatResponse callModelOrCompact(Position at, Agent agent, Prepared prepared, Session session,
+                                            String turnContext, ContextSize context,
+                                            dev.keel.core.models.ModelSpec override) {
+        try {
+            return callModel(at, agent, prepared, session, turnContext, override);
+        } catch (AgentException e) {
+            if (!(e.getCause() instanceof ModelException.ContextTooLong) || !agent.compaction().enabled()
+                    || !runner.sessionCompaction()
+                    || !context.compact(agent, session, prepared.system(), Compaction.Reason.OVERFLOW,
+                            context.tokens(session, prepared.system()))) {
+                throw e;
+            }
+            return callModel(at, agent, prepared, session, turnContext, override);
+        }
+    }
+
+    /** Counts turns in a row whose tool calls are the same (names and arguments). */
+    private static final class RepeatedCalls {
+        private List<String> last = List.of();
+        private int times;
+
+        int count(List<dev.keel.core.message.ToolCall> calls) {
+            List<String> now = calls.stream().map(c -> c.name() + " " + c.arguments()).toList();
+            times = now.equals(last) ? times + 1 : 1;
+            last = now;
+            return times;
+        }
+
+        int times() {
+            return times;
+        }
+    }
+
+    private void handOff(Position at, Agent from, Agent to, Session session) {
+        steps.handoff(new HandoffStep(at, to.name()), () -> {
+            emit(new AgentEvent.HandedOff(from.name(), session.id(), to.name()));
+            session.currentAgent(to.name());
+        });
+        hooks.agentSwitch(from, session.id(), to.name(), "handoff");
+    }
+
+    private AgentResult finished(Agent agent, Session session, AgentResult r) {
+        hooks.afterAgentComplete(agent, session, r.output());
+        return r;
+    }
+
+    private static String join(String a, String b) {
+        if (a == null || a.isBlank()) {
+            return b == null ? "" : b;
+        }
+        return b == null || b.isBlank() ? a : a + "\n\n" + b;
+    }
+
+    private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext,
+                                   dev.keel.core.models.ModelSpec override) {
+        String label = override != null ? override.label() : agent.model().label();
+        List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.contextMessages(),
+                agent.numHistoryItems()), agent.maxOldToolCallTokens());
+        List<Message> messages = new ArrayList<>(history.size() + 2);
         messages.add(prepared.system());
         messages.addAll(history);
+        String context = join(session.state().get(RunHooks.SESSION_CONTEXT) instanceof dev.keel.core.json.JsonString s
+                ? s.value() : "", turnContext);
+        if (!context.isBlank()) {
+            // Context from hooks is sent after the history, so the cached prefix (tools + system prompt) stays put.
+            messages.add(Message.system(context));
+        }
         // The tools and the system prompt are the same on every turn: mark them as the cacheable prefix.
-        ChatRequest request = new ChatRequest(messages, prepared.specs(), agent.model().options(),
+        ChatRequest request = new ChatRequest(HookDispatch.redacted(agent, messages), prepared.specs(),
+                override != null ? override.requestOptions() : requestOptions(agent, at.turn(), !prepared.specs().isEmpty()),
                 List.of(CacheBreakpoint.system()));
         try {
             StreamListener listener = new StreamListener() {
@@ -150,13 +413,18 @@ final class AgentLoop {
                 public void onText(String delta) {
                     emit(new AgentEvent.TextDelta(agent.name(), session.id(), delta));
                 }
+
+                @Override
+                public void onModelEvent(dev.keel.core.ModelEvent event) {
+                    emit(new AgentEvent.ModelDecision(agent.name(), session.id(), event));
+                }
             };
             // The model is resolved inside the step, so a step answered from a recording needs no model (nor key).
-            return steps.modelCall(new ModelStep(at, agent.model().label(), request, listener),
-                    () -> runner.model(agent).stream(request, listener));
+            return steps.modelCall(new ModelStep(at, label, request, listener), () -> (override != null
+                    ? runner.model(override, agent.name()) : runner.model(agent)).stream(request, listener));
         } catch (ModelException e) {
             checkCancelled();
-            throw new AgentException("model " + agent.model().label() + " of agent '" + agent.name() + "' failed: "
+            throw new AgentException("model " + label + " of agent '" + agent.name() + "' failed: "
                     + e.getMessage(), e);
         }
     }
@@ -167,35 +435,68 @@ final class AgentLoop {
         return new AgentResult(output, agent.name(), reason, iterations, used, session);
     }
 
-    private Prepared prepare(Agent agent, Session session, AtomicReference<Agent> handoffTo) {
+    private Prepared prepare(Agent agent, Session session, AtomicReference<Agent> handoffTo,
+                             AtomicReference<dev.keel.core.json.JsonValue> answer, LoopExit exit,
+                             java.util.concurrent.atomic.AtomicBoolean exitCalled) {
         Map<String, Tool> tools = new LinkedHashMap<>();
         Map<String, String> owner = new LinkedHashMap<>();
+        Map<String, dev.keel.core.models.ModelSpec> toolModels = new LinkedHashMap<>();
+        List<dev.keel.agents.toolsets.DeferredToolset> deferred = new ArrayList<>();
         for (Toolset set : agent.toolsets()) {
             List<Tool> list;
             try {
                 list = steps.toolsetTools(new ToolsetStep(agent.name(), set), set::tools);
+                if (set instanceof dev.keel.agents.toolsets.DeferredToolset d) {
+                    deferred.add(d);
+                    list = new ArrayList<>(list);
+                    list.addAll(d.activeTools(session.state()));
+                }
             } catch (KeelException e) {
                 throw new AgentException("toolset '" + set.name() + "' of agent '" + agent.name() + "' failed: "
                         + e.getMessage(), e);
             }
             for (Tool t : list) {
+                if (agent.addDescriptionParameter()) {
+                    t = dev.keel.agents.internal.DescriptionParameter.add(t);
+                }
                 String name = t.spec().name();
                 if (tools.putIfAbsent(name, t) != null) {
-                    throw new AgentException("agent '" + agent.name() + "': tool '" + name + "' is provided by both '"
-                            + owner.get(name) + "' and '" + set.name() + "'");
+                    // docker-agent's rule: the first toolset that provides a name wins.
+                    log.debug("agent '{}': tool '{}' of toolset '{}' is shadowed by the one of '{}'", agent.name(), name,
+                            set.name(), owner.get(name));
+                    continue;
                 }
                 owner.put(name, set.name());
+                toolsetModel(set).ifPresent(m -> toolModels.put(name, m));
             }
         }
+        DeferredTools.add(tools, deferred);
+        SkillTools.add(tools, agent, (fork, task) -> delegate(agent, session, fork, task, ""));
         if (!agent.subAgents().isEmpty()) {
             tools.put(TeamTools.TRANSFER_TASK, TeamTools.transferTask(agent,
                     (sub, task, expected) -> delegate(agent, session, sub, task, expected)));
         }
-        if (!agent.handoffs().isEmpty()) {
-            tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, handoffTo));
+        if (!agent.handoffTargets().isEmpty()) {
+            tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, runner::agentNamed, handoffTo));
         }
+        if (exit != null) {
+            if (tools.containsKey(exit.toolName())) {
+                throw new AgentException("agent '" + agent.name() + "' has a tool named '" + exit.toolName()
+                        + "', the exit tool of the loop it runs in; give the loop another exit tool name");
+            }
+            tools.put(exit.toolName(), exit.tool(agent.name(), exitCalled));
+        }
+        agent.structuredOutput().filter(so -> !StructuredOutputs.nativeMode(agent, so))
+                .ifPresent(so -> tools.put(StructuredOutputs.TOOL, StructuredOutputs.tool(so, answer)));
         return new Prepared(agent, tools, tools.values().stream().map(Tool::spec).toList(),
-                Message.system(SystemPrompt.of(agent, settings)), ApprovalPolicy.of(agent, settings));
+                Message.system(SystemPrompt.of(agent, settings, runner::agentNamed)), ApprovalPolicy.of(agent, settings),
+                toolModels);
+    }
+
+    /** The model a toolset names for the turn after its tools ran, looking through deferral. */
+    private static java.util.Optional<dev.keel.core.models.ModelSpec> toolsetModel(Toolset set) {
+        Toolset t = set instanceof dev.keel.agents.toolsets.DeferredToolset d ? d.delegate() : set;
+        return t instanceof dev.keel.agents.toolsets.ConfiguredToolset c ? c.model() : java.util.Optional.empty();
     }
 
     /** A {@code transfer_task}: the sub-agent runs in a forked session; its usage counts for the parent. */
@@ -204,12 +505,17 @@ final class AgentLoop {
         child.currentAgent(sub.name());
         DelegationStep step = new DelegationStep(agent.name(), session.id(), sub.name(), child.id(), task, expected);
         emit(new AgentEvent.DelegationStarted(agent.name(), session.id(), sub.name(), child.id(), task));
+        hooks.agentSwitch(agent, session.id(), sub.name(), "transfer_task");
         child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
         try {
-            AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO));
+            AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO, "", null));
             String out = r.stopReason() == AgentResult.StopReason.MAX_ITERATIONS
-                    ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output() : r.output();
+                    ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output()
+                    : r.stopReason() == AgentResult.StopReason.BLOCKED
+                    ? "(agent '" + sub.name() + "' was stopped by a hook) " + r.output() : r.output();
             emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), out, false));
+            hooks.subagentStop(agent, session.id(), sub.name(), r.output());
+            hooks.agentSwitch(sub, child.id(), agent.name(), "transfer_task_return");
             return ToolResult.ok(out);
         } catch (AgentException.Cancelled | RecordingDivergenceException e) {
             throw e;

@@ -3,13 +3,14 @@ package dev.keel.agents;
 import dev.keel.core.ChatModel;
 import dev.keel.core.ChatOptions;
 import dev.keel.core.models.ModelConfig;
+import dev.keel.core.models.ModelSpec;
 import java.util.Objects;
 
 /**
- * The model an agent talks to: either a {@link ChatModel} instance the caller made, or a
- * {@link ModelConfig} that the runner resolves (through its {@link dev.keel.core.models.ModelResolver}) when
- * the agent first needs it. Either way it is one value, so an agent can never have half of each. The
- * hierarchy is closed.
+ * The model an agent talks to: either a {@link ChatModel} instance the caller made, or a {@link ModelSpec} — one
+ * {@link ModelConfig}, or a combination such as a fallback chain or rule-based routing — that the runner resolves
+ * (through its {@link dev.keel.core.models.ModelResolver}) when the agent first needs it. Either way it is one
+ * value, so an agent can never have half of each. The hierarchy is closed.
  */
 public sealed interface AgentModel permits AgentModel.Instance, AgentModel.Configured {
 
@@ -45,6 +46,16 @@ public sealed interface AgentModel permits AgentModel.Instance, AgentModel.Confi
      */
     static AgentModel of(ModelConfig config) {
         return new Configured(config);
+    }
+
+    /**
+     * A model combination (fallback, routing, alternates, first available) resolved by the runner.
+     *
+     * @param spec the spec
+     * @return a model the runner resolves from {@code spec} and closes when closed
+     */
+    static AgentModel of(ModelSpec spec) {
+        return new Configured(spec);
     }
 
     /**
@@ -103,28 +114,42 @@ public sealed interface AgentModel permits AgentModel.Instance, AgentModel.Confi
     }
 
     /**
-     * A model configuration to resolve.
+     * A model configuration, or a combination of them, to resolve.
      *
-     * @param config what to resolve; its options are sent with each request
+     * @param spec what to resolve; a configuration's options are sent with each request, a combination's members
+     *             apply their own
      */
-    record Configured(ModelConfig config) implements AgentModel {
+    record Configured(ModelSpec spec) implements AgentModel {
         /**
-         * Requires a configuration.
+         * Requires a spec.
          *
-         * @param config what to resolve; its options are sent with each request
+         * @param spec what to resolve
          */
         public Configured {
-            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(spec, "spec");
+        }
+
+        /**
+         * The configuration, when the spec is a single one.
+         *
+         * @return the configuration
+         * @throws IllegalStateException when the spec combines several models
+         */
+        public ModelConfig config() {
+            if (spec instanceof ModelConfig c) {
+                return c;
+            }
+            throw new IllegalStateException("the model " + spec.label() + " combines several configurations");
         }
 
         @Override
         public String label() {
-            return config.reference();
+            return spec instanceof ModelConfig c ? c.reference() : spec.label();
         }
 
         @Override
         public ChatOptions options() {
-            return config.options();
+            return spec.requestOptions();
         }
     }
 }

@@ -66,6 +66,10 @@ public final class ConsoleView implements AgentListener {
             depth.put(s.subSessionId(), d + 1);
         } else if (event instanceof AgentEvent.DelegationFinished f) {
             depth.remove(f.subSessionId());
+        } else if (event instanceof AgentEvent.WorkflowStepStarted s) {
+            depth.put(s.stepSessionId(), d + 1);
+        } else if (event instanceof AgentEvent.WorkflowStepFinished f) {
+            depth.remove(f.stepSessionId());
         }
         print(out, event, d, timings);
     }
@@ -76,6 +80,11 @@ public final class ConsoleView implements AgentListener {
             out.println(pad + "▶ " + s.agent() + " → " + s.subAgent() + ": " + oneLine(s.task()));
         } else if (event instanceof AgentEvent.DelegationFinished f) {
             out.println(pad + "◀ " + f.subAgent() + (f.error() ? " failed: " : " answered: ") + oneLine(f.result()));
+        } else if (event instanceof AgentEvent.WorkflowStepStarted s) {
+            out.println(pad + "▷ " + s.agent() + " step " + s.step() + (s.iteration() > 1 ? " (pass " + s.iteration() + ")" : ""));
+        } else if (event instanceof AgentEvent.WorkflowStepFinished f) {
+            out.println(pad + "◁ " + f.step() + (f.error() ? " failed: " : " answered: ") + oneLine(f.output())
+                    + " (" + f.usage().totalTokens() + " tokens)");
         } else if (event instanceof AgentEvent.HandedOff h) {
             out.println(pad + "⇄ " + h.agent() + " hands off to " + h.toAgent());
         } else if (event instanceof AgentEvent.ToolCallRequested r && !isBuiltin(r.call().name())) {
@@ -85,6 +94,11 @@ public final class ConsoleView implements AgentListener {
         } else if (event instanceof AgentEvent.ToolCallFinished f && !isBuiltin(f.call().name())) {
             out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result())
                     + (timings ? " (" + f.duration().toMillis() + " ms)" : ""));
+        } else if (event instanceof AgentEvent.SessionCompacted c) {
+            out.println(pad + "  [" + c.agent() + "] compacted " + c.compactedMessages() + " messages, saved "
+                    + c.tokensSaved() + " tokens");
+        } else if (event instanceof AgentEvent.CompactionFailed f) {
+            out.println(pad + "  [" + f.agent() + "] compaction failed: " + f.message());
         } else if (event instanceof AgentEvent.MaxIterationsReached m) {
             out.println(pad + "  [" + m.agent() + "] stopped at " + m.maxIterations() + " iterations");
         } else if (event instanceof AgentEvent.RunCompleted c) {

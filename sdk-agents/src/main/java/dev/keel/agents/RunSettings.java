@@ -2,6 +2,8 @@ package dev.keel.agents;
 
 import dev.keel.agents.approval.Approver;
 import dev.keel.agents.approval.Permissions;
+import dev.keel.agents.approval.Safety;
+import dev.keel.agents.hooks.Hooks;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -20,9 +22,12 @@ import java.util.concurrent.ExecutorService;
  * @param maxToolResultChars longest tool result passed to the model
  * @param prices             model label → price
  * @param executor           threads for parallel tool calls
+ * @param hooks              hooks of every agent, run before each agent's own
+ * @param safety             the safety mode of agents that set none
  */
 record RunSettings(Permissions permissions, boolean yolo, Approver approver, Clock clock, Path workingDirectory,
-                   int maxToolResultChars, Map<String, ModelPrice> prices, ExecutorService executor) {
+                   int maxToolResultChars, Map<String, ModelPrice> prices, ExecutorService executor, Hooks hooks,
+                   Safety safety) {
     RunSettings {
         Objects.requireNonNull(permissions, "permissions");
         Objects.requireNonNull(approver, "approver");
@@ -30,6 +35,8 @@ record RunSettings(Permissions permissions, boolean yolo, Approver approver, Clo
         Objects.requireNonNull(workingDirectory, "workingDirectory");
         prices = Map.copyOf(prices);
         Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(hooks, "hooks");
+        Objects.requireNonNull(safety, "safety");
     }
 
     /** The price of an agent's model, or {@code null} when unknown. */

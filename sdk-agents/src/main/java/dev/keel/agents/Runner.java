@@ -2,9 +2,13 @@ package dev.keel.agents;
 
 import dev.keel.agents.approval.Approver;
 import dev.keel.agents.approval.Permissions;
+import dev.keel.agents.approval.Safety;
+import dev.keel.agents.hooks.Hooks;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatModel;
+import dev.keel.core.models.ModelComposer;
 import dev.keel.core.models.ModelConfig;
+import dev.keel.core.models.ModelSpec;
 import dev.keel.core.models.ModelRegistry;
 import dev.keel.core.models.ModelResolver;
 import java.nio.file.Path;
@@ -58,17 +62,18 @@ public final class Runner implements AutoCloseable {
     private final boolean ownsResolver;
     private final boolean ownsExecutor;
     private final List<AgentListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<ModelConfig, ChatModel> models = new ConcurrentHashMap<>();
+    private final Map<ModelSpec, ChatModel> models = new ConcurrentHashMap<>();
+    private final boolean sessionCompaction;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Recording recording;
 
     private Runner(Builder b) {
         root = b.root;
-        agents = index(root);
+        agents = index(root, b.extraAgents);
         ownsExecutor = b.executor == null;
         ExecutorService executor = ownsExecutor ? Executors.newCachedThreadPool(daemonThreads()) : b.executor;
         settings = new RunSettings(b.permissions, b.yolo, b.approver, b.clock, b.workingDirectory, b.maxToolResultChars,
-                b.prices, executor);
+                b.prices, executor, b.hooks, b.safety);
         recording = b.recording;
         List<StepInterceptor> interceptors = new ArrayList<>(b.interceptors);
         if (recording != null) {
@@ -80,6 +85,7 @@ public final class Runner implements AutoCloseable {
         steps = new Steps(interceptors);
         ownsResolver = b.resolver == null;
         resolver = ownsResolver ? ModelRegistry.defaults() : b.resolver;
+        sessionCompaction = b.sessionCompaction;
     }
 
     /**
@@ -149,6 +155,123 @@ public final class Runner implements AutoCloseable {
         RunHandle handle = new RunHandle();
         handle.started(Thread.currentThread());
         return new AgentLoop(this, handle).runTop(session, input);
+    }
+
+    /**
+     * Ends a session for the hooks: runs the {@code session_end} hooks of its current agent (the runner's first,
+     * {@code reason: other}). The session itself stays usable; Keel keeps nothing per session to release.
+     *
+     * @param session the session
+     */
+    public void endSession(Session session) {
+        Objects.requireNonNull(session, "session");
+        checkOpen();
+        Agent current = session.currentAgent().map(this::agentNamed).orElse(root);
+        new RunHooks(new HookDispatch(this)).sessionEnd(current, session, "other");
+    }
+
+    /**
+     * Runs a named prompt of the session's current agent (the root for a new session), as docker-agent's
+     * {@code /command}: with {@link AgentCommand#agent()} the session first switches to that agent; the
+     * instruction is sent with {@code $1}, {@code $2}, … and {@code $ARGUMENTS} replaced by {@code args}; a
+     * command without an instruction sends the arguments as the prompt.
+     *
+     * @param session the session
+     * @param command the command's name, with or without a leading {@code /}
+     * @param args    the command's arguments
+     * @return the run's result
+     * @throws IllegalArgumentException when the agent has no such command, or the command only opens a URL
+     *                                  (a host does that: {@link Agent#commands()})
+     */
+    public AgentResult runCommand(Session session, String command, String... args) {
+        Objects.requireNonNull(session, "session");
+        String name = command.startsWith("/") ? command.substring(1) : command;
+        Agent current = session.currentAgent().map(this::agentNamed).orElse(root);
+        AgentCommand c = current.commands().get(name);
+        if (c == null) {
+            java.util.Optional<dev.keel.agents.skills.Skill> skill = current.skills().find(name);
+            if (skill.isPresent()) {
+                // docker-agent's /<skill> command: the agent is asked to use the skill, with the arguments as its input
+                String joined = String.join(" ", args);
+                return run(session, "Use the skill '" + name + "'" + (joined.isBlank() ? "." : " for: " + joined));
+            }
+            throw new IllegalArgumentException("agent '" + current.name() + "' has no command or skill '" + name
+                    + "'; its commands are " + current.commands().keySet());
+        }
+        if (c.instruction().isBlank() && c.agent() == null) {
+            throw new IllegalArgumentException("command '" + name + "' opens " + c.url().replace("{{session_id}}",
+                    session.id()) + " in a browser, which the host application does");
+        }
+        if (c.agent() != null) {
+            if (agentNamed(c.agent()) == null) {
+                throw new IllegalArgumentException("command '" + name + "' switches to agent '" + c.agent()
+                        + "', which the runner does not know");
+            }
+            session.currentAgent(c.agent());
+        }
+        String joined = String.join(" ", args);
+        String prompt = c.instruction().isBlank() ? joined : expandArguments(c.instruction(), args, joined);
+        if (prompt.isBlank()) {
+            throw new IllegalArgumentException("command '" + name + "' switches to agent '" + c.agent()
+                    + "' and needs the prompt to send it as arguments");
+        }
+        return run(session, prompt);
+    }
+
+    /**
+     * Compacts {@code session} now, as docker-agent's {@code /compact}: the older part of the conversation is
+     * summarised by the current agent's compaction model ({@link Agent#compaction()}) and the next calls carry the
+     * summary instead; the most recent turns stay verbatim. Works whether or not automatic compaction is enabled.
+     * Hooks on {@code pre_compact} / {@code before_compaction} may veto it or supply the summary.
+     *
+     * @param session the session, not running
+     * @return what was compacted, or empty when there was nothing to compact or a hook vetoed it
+     * @throws AgentException when the compaction model fails or gives no summary; the session is left as it was
+     * @throws IllegalStateException when the session is running or the runner is closed
+     */
+    public java.util.Optional<AgentEvent.SessionCompacted> compact(Session session) {
+        Objects.requireNonNull(session, "session");
+        checkOpen();
+        session.begin();
+        try {
+            Agent agent = session.currentAgent().map(this::agentNamed).orElse(root);
+            RunHooks hooks = new RunHooks(new HookDispatch(this));
+            long overhead = dev.keel.agents.internal.ContextTokens.estimate(
+                    dev.keel.core.message.Message.system(SystemPrompt.of(agent, settings, this::agentNamed)));
+            long before = session.contextTokens(overhead);
+            java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.Optional<AgentEvent.SessionCompacted> done = new Compactor(this, hooks).compact(agent, session,
+                    Compaction.Reason.MANUAL, before, overhead, failure::set);
+            if (failure.get() != null) {
+                throw failure.get() instanceof AgentException a ? a
+                        : new AgentException("compaction failed: " + failure.get().getMessage(), failure.get());
+            }
+            return done;
+        } finally {
+            session.end();
+        }
+    }
+
+    /** Whether agents may compact sessions automatically ({@link Builder#sessionCompaction(boolean)}). */
+    boolean sessionCompaction() {
+        return sessionCompaction;
+    }
+
+    private static String expandArguments(String instruction, String[] args, String joined) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$(ARGUMENTS|\\d+)").matcher(instruction);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v;
+            if (m.group(1).equals("ARGUMENTS")) {
+                v = joined;
+            } else {
+                int i = Integer.parseInt(m.group(1));
+                v = i >= 1 && i <= args.length ? args[i - 1] : "";
+            }
+            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(v));
+        }
+        m.appendTail(sb);
+        return sb.toString();
     }
 
     /**
@@ -225,19 +348,27 @@ public final class Runner implements AutoCloseable {
         if (agent.model() instanceof AgentModel.Instance instance) {
             return instance.model();
         }
-        ModelConfig config = ((AgentModel.Configured) agent.model()).config();
+        return model(((AgentModel.Configured) agent.model()).spec(), agent.name());
+    }
+
+    /**
+     * A model spec resolved once (a combination through a {@link ModelComposer} over the runner's resolver) and kept
+     * until the runner closes; {@code user} names who needs it.
+     */
+    ChatModel model(ModelSpec spec, String user) {
         try {
-            return models.computeIfAbsent(config, c -> {
-                ChatModel m = resolver.resolve(config);
+            return models.computeIfAbsent(spec, c -> {
+                ChatModel m = spec instanceof ModelConfig config ? resolver.resolve(config)
+                        : ModelComposer.over(resolver).resolve(spec);
                 if (m == null) {
-                    throw new AgentException("model resolver returned nothing for '" + config.reference() + "'");
+                    throw new AgentException("model resolver returned nothing for '" + spec.label() + "'");
                 }
                 return m;
             });
         } catch (AgentException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new AgentException("cannot resolve model '" + config.reference() + "' of agent '" + agent.name() + "': "
+            throw new AgentException("cannot resolve model '" + spec.label() + "' of agent '" + user + "': "
                     + e.getMessage(), e);
         }
     }
@@ -288,19 +419,46 @@ public final class Runner implements AutoCloseable {
                 + (closed.get() ? ", closed" : "") + "]";
     }
 
-    /** Every agent reachable from the root, by name; two different agents with one name are an error. */
-    private static Map<String, Agent> index(Agent root) {
+    /**
+     * Every agent reachable from the root (and from {@code extra}), by name; two different agents with one name
+     * are an error, and so is a handoff name no known agent has.
+     */
+    private static Map<String, Agent> index(Agent root, List<Agent> extra) {
         Map<String, Agent> byName = new LinkedHashMap<>();
         Deque<Agent> todo = new ArrayDeque<>(List.of(root));
+        todo.addAll(extra);
         while (!todo.isEmpty()) {
             Agent a = todo.pop();
             Agent known = byName.putIfAbsent(a.name(), a);
             if (known == null) {
                 todo.addAll(a.subAgents());
                 todo.addAll(a.handoffs());
+                a.workflow().ifPresent(w -> todo.addAll(w.agents()));
             } else if (!known.equals(a)) {
                 throw new IllegalArgumentException("two different agents are named '" + a.name() + "'");
             }
+        }
+        for (Agent a : byName.values()) {
+            for (String target : a.handoffTargets()) {
+                if (byName.containsKey(target) && byName.get(target).workflow().isPresent()) {
+                    throw new IllegalArgumentException("agent '" + a.name() + "' hands off to workflow agent '" + target
+                            + "'; a workflow agent runs as a runner's root, a sub-agent or a workflow step");
+                }
+            }
+            a.forceHandoff().filter(t -> byName.containsKey(t) && byName.get(t).workflow().isPresent()).ifPresent(t -> {
+                throw new IllegalArgumentException("agent '" + a.name() + "' forces a handoff to workflow agent '" + t
+                        + "'; a workflow agent runs as a runner's root, a sub-agent or a workflow step");
+            });
+            for (String target : a.handoffNames()) {
+                if (!byName.containsKey(target)) {
+                    throw new IllegalArgumentException("agent '" + a.name() + "' hands off to '" + target
+                            + "', which the runner does not know; add it with Runner.Builder.agents(...)");
+                }
+            }
+            a.forceHandoff().filter(t -> !byName.containsKey(t)).ifPresent(t -> {
+                throw new IllegalArgumentException("agent '" + a.name() + "' forces a handoff to '" + t
+                        + "', which the runner does not know; add it with Runner.Builder.agents(...)");
+            });
         }
         return Collections.unmodifiableMap(byName);
     }
@@ -324,10 +482,14 @@ public final class Runner implements AutoCloseable {
         private final List<StepInterceptor> interceptors = new ArrayList<>();
         private Clock clock = Clock.systemDefaultZone();
         private Path workingDirectory = Path.of("").toAbsolutePath();
+        private boolean sessionCompaction = true;
         private int maxToolResultChars = 100_000;
         private final Map<String, ModelPrice> prices = new HashMap<>();
         private ExecutorService executor;
         private Recording recording;
+        private Hooks hooks = Hooks.none();
+        private Safety safety = Safety.BALANCED;
+        private final List<Agent> extraAgents = new ArrayList<>();
 
         private Builder(Agent root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -352,6 +514,19 @@ public final class Runner implements AutoCloseable {
          */
         public Builder yolo(boolean yolo) {
             this.yolo = yolo;
+            return this;
+        }
+
+        /**
+         * Whether agents compact their sessions automatically as their {@link Agent#compaction()} says (default
+         * true); false turns automatic compaction off for every agent ({@link Runner#compact(Session)} still works),
+         * as docker-agent's runtime-wide switch does.
+         *
+         * @param enabled whether automatic compaction may run
+         * @return this builder
+         */
+        public Builder sessionCompaction(boolean enabled) {
+            this.sessionCompaction = enabled;
             return this;
         }
 
@@ -453,6 +628,43 @@ public final class Runner implements AutoCloseable {
          */
         public Builder recording(Recording recording) {
             this.recording = Objects.requireNonNull(recording, "recording");
+            return this;
+        }
+
+        /**
+         * Hooks that run for every agent of the run, before each agent's own (replaces).
+         *
+         * @param hooks the hooks
+         * @return this builder
+         */
+        public Builder hooks(Hooks hooks) {
+            this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /**
+         * The safety mode of agents that set none (default {@link Safety#BALANCED}); {@link #yolo} overrides every
+         * agent's mode.
+         *
+         * @param safety the mode
+         * @return this builder
+         */
+        public Builder safety(Safety safety) {
+            this.safety = Objects.requireNonNull(safety, "safety");
+            return this;
+        }
+
+        /**
+         * Agents the run may reach by name only ({@link Agent#handoffNames()}, {@link Agent#forceHandoff()})
+         * besides those reachable from the root (replaces). A team's runner knows all its agents.
+         *
+         * @param agents the agents
+         * @return this builder
+         */
+        public Builder agents(java.util.Collection<Agent> agents) {
+            List<Agent> copy = List.copyOf(agents);
+            extraAgents.clear();
+            extraAgents.addAll(copy);
             return this;
         }
 

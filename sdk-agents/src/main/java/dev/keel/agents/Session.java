@@ -35,6 +35,11 @@ public final class Session {
     private Usage usage = Usage.ZERO;
     private double cost;
     private boolean costKnown = true;
+    private String summary;
+    private int firstKept;
+    // The provider's count of the context at the last model call, and the history's size then (not saved).
+    private long reportedContext;
+    private int reportedAt = -1;
     private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Session(String id) {
@@ -82,6 +87,9 @@ public final class Session {
         s.usage = d.usage();
         s.cost = d.cost() == null ? 0 : d.cost();
         s.costKnown = d.cost() != null;
+        if (d.summary() != null) {
+            s.compacted(d.summary(), d.firstKept());
+        }
         return s;
     }
 
@@ -92,7 +100,7 @@ public final class Session {
      */
     public synchronized String toJson() {
         return SessionCodec.write(new SessionCodec.Data(id, List.copyOf(messages), Map.copyOf(state), currentAgent,
-                usage, costKnown ? cost : null, Set.copyOf(alwaysApproved)));
+                usage, costKnown ? cost : null, Set.copyOf(alwaysApproved), summary, firstKept));
     }
 
     /**
@@ -111,6 +119,81 @@ public final class Session {
      */
     public synchronized List<Message> messages() {
         return List.copyOf(messages);
+    }
+
+    /**
+     * The summary of the older part of the conversation, once the session has been compacted: the model sees it
+     * instead of the messages before {@link #contextMessages()}' kept tail. Each compaction summarises the previous
+     * summary too, so there is one.
+     *
+     * @return the latest summary, or empty when the session was never compacted
+     */
+    public synchronized Optional<String> summary() {
+        return Optional.ofNullable(summary);
+    }
+
+    /**
+     * What the next model call is built from: every message before a compaction, or after one the summary (as a
+     * user message) followed by the messages kept verbatim. {@link #messages()} keeps the whole history either way.
+     *
+     * @return the conversation as the model sees it, oldest first
+     */
+    public synchronized List<Message> contextMessages() {
+        if (summary == null) {
+            return List.copyOf(messages);
+        }
+        List<Message> out = new ArrayList<>(messages.size() - firstKept + 1);
+        out.add(summaryMessage(summary));
+        out.addAll(messages.subList(firstKept, messages.size()));
+        return List.copyOf(out);
+    }
+
+    /**
+     * How a summary is shown to the model: as a user turn, which every provider accepts at the start of a
+     * conversation and before a kept tail that starts with an assistant turn.
+     */
+    static Message summaryMessage(String summary) {
+        return Message.user("Summary of the earlier conversation (older turns were compacted into it):\n\n" + summary);
+    }
+
+    /** Index in {@link #messages()} of the first message kept verbatim after the last compaction (0 before any). */
+    synchronized int firstKept() {
+        return firstKept;
+    }
+
+    synchronized int size() {
+        return messages.size();
+    }
+
+    /** Replaces the conversation before {@code keptFrom} (an index into {@link #messages()}) with {@code text}. */
+    synchronized void compacted(String text, int keptFrom) {
+        if (keptFrom < firstKept || keptFrom > messages.size()) {
+            throw new IllegalArgumentException("kept tail starts at " + keptFrom + ", outside " + firstKept + ".."
+                    + messages.size());
+        }
+        summary = Objects.requireNonNull(text, "text");
+        firstKept = keptFrom;
+        reportedAt = -1;
+    }
+
+    /** Records the provider's count of the context a model call just sent and received. */
+    synchronized void contextReported(long tokens) {
+        reportedContext = tokens;
+        reportedAt = messages.size();
+    }
+
+    /**
+     * The size of the context now: the provider's last count plus estimates of what was added since, or an estimate
+     * of it all when that is larger; {@code overhead} is what a call sends besides the history.
+     */
+    synchronized long contextTokens(long overhead) {
+        List<Message> context = contextMessages();
+        long estimate = overhead + dev.keel.agents.internal.ContextTokens.estimate(context);
+        if (reportedAt >= firstKept && reportedAt <= messages.size() && reportedContext > 0) {
+            estimate = Math.max(estimate, reportedContext
+                    + dev.keel.agents.internal.ContextTokens.estimate(messages.subList(reportedAt, messages.size())));
+        }
+        return estimate;
     }
 
     /**
@@ -219,7 +302,7 @@ public final class Session {
 
     @Override
     public synchronized String toString() {
-        return "Session[" + id + ", " + messages.size() + " messages, agent=" + currentAgent + ", " + usage.totalTokens()
-                + " tokens]";
+        return "Session[" + id + ", " + messages.size() + " messages" + (summary == null ? "" : ", compacted before "
+                + firstKept) + ", agent=" + currentAgent + ", " + usage.totalTokens() + " tokens]";
     }
 }

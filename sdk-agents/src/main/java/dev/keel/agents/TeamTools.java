@@ -46,15 +46,16 @@ final class TeamTools {
     }
 
     /** {@code handoff(agent)}: records the target in {@code handoffTo}; one handoff per turn. */
-    static Tool handoff(Agent agent, AtomicReference<Agent> handoffTo) {
-        List<String> names = agent.handoffs().stream().map(Agent::name).toList();
+    static Tool handoff(Agent agent, java.util.function.Function<String, Agent> byName, AtomicReference<Agent> handoffTo) {
+        List<String> names = agent.handoffTargets();
         ToolSpec spec = ToolSpec.of(HANDOFF,
                 "Hand the conversation over to another agent, which continues with the full history.",
                 JsonSchema.object().required("agent", JsonSchema.enumOf(names.toArray(String[]::new))
                         .describedAs("The name of the agent to hand off to")).build());
         return Tool.of(spec, true, (args, ctx) -> {
             String name = args.string("agent", "");
-            Agent to = agent.handoffs().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
+            Agent to = names.contains(name) ? agent.handoffs().stream().filter(a -> a.name().equals(name)).findFirst()
+                    .orElseGet(() -> byName.apply(name)) : null;
             if (to == null) {
                 return ToolResult.error("unknown agent '" + name + "'; choose one of " + names);
             }

@@ -7,6 +7,9 @@ import dev.keel.agents.StepInterceptor.Position;
 import dev.keel.agents.StepInterceptor.ToolStep;
 import dev.keel.agents.approval.Approval;
 import dev.keel.agents.approval.ApprovalRequest;
+import dev.keel.agents.hooks.HookEvent;
+import dev.keel.agents.internal.ToolOutputBudget;
+import dev.keel.agents.hooks.HookResult;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolArgumentException;
 import dev.keel.agents.tool.ToolArguments;
@@ -31,15 +34,23 @@ final class ToolCalls {
     private final AgentLoop loop;
     private final RunSettings settings;
     private final Steps steps;
+    private final RunHooks hooks;
 
-    ToolCalls(AgentLoop loop, RunSettings settings, Steps steps) {
+    ToolCalls(AgentLoop loop, RunSettings settings, Steps steps, RunHooks hooks) {
         this.loop = loop;
         this.settings = settings;
         this.steps = steps;
+        this.hooks = hooks;
     }
 
-    List<ToolResultMessage> run(Position at, Session session, List<ToolCall> calls, Map<String, Tool> tools,
-                                ApprovalPolicy policy) {
+    /**
+     * The results of one turn's calls, in call order, and why the run must stop after them ({@code post_tool_use}
+     * hooks that blocked), or null.
+     */
+    record Batch(List<ToolResultMessage> results, String stopReason) {}
+
+    Batch run(Position at, Session session, List<ToolCall> calls, Map<String, Tool> tools, ApprovalPolicy policy) {
+        Agent agent = loop.agent(at.agent());
         ToolResultMessage[] results = new ToolResultMessage[calls.size()];
         List<Integer> approved = new ArrayList<>();
         ToolArguments[] arguments = new ToolArguments[calls.size()];
@@ -63,7 +74,36 @@ final class ToolCalls {
                 loop.emit(new AgentEvent.ToolCallFinished(at.agent(), at.sessionId(), call, problem, true, Duration.ZERO));
                 continue;
             }
-            ApprovalOutcome outcome = approve(at, i, session, call, tool, arguments[i], policy);
+            // Preemptive pre_tool_use hooks run before the permission rules: their deny or ask cannot be overridden.
+            HookDispatch.Outcome early = hooks.dispatch().fire(HookEvent.PRE_TOOL_USE, agent, at.sessionId(), call.name(),
+                    RunHooks.toolFields(call.name(), call.id(), arguments[i].value()), true);
+            ApprovalOutcome outcome;
+            if (early.denied()) {
+                outcome = ApprovalOutcome.denied(early.reason());
+            } else {
+                if (early.updatedInput() != null) {
+                    arguments[i] = ToolArguments.of(early.updatedInput());
+                }
+                // Ordinary pre_tool_use hooks run after the deny patterns: they may refuse, rewrite, approve a call
+                // that would be asked about (an LLM judge), or ask about one that would run.
+                HookDispatch.Outcome pre = HookDispatch.Outcome.NOTHING;
+                if (policy.denial(call.name(), arguments[i].value()) == null) {
+                    pre = hooks.dispatch().fire(HookEvent.PRE_TOOL_USE, agent, at.sessionId(), call.name(),
+                            RunHooks.toolFields(call.name(), call.id(), arguments[i].value()), false);
+                    if (pre.updatedInput() != null) {
+                        arguments[i] = ToolArguments.of(pre.updatedInput());
+                    }
+                }
+                if (pre.denied()) {
+                    outcome = ApprovalOutcome.denied(pre.reason());
+                } else {
+                    boolean forceAsk = early.decision() == HookResult.Decision.ASK || pre.decision() == HookResult.Decision.ASK;
+                    outcome = approve(at, i, session, call, tool, arguments[i], policy, forceAsk,
+                            !forceAsk && pre.decision() == HookResult.Decision.ALLOW);
+                }
+            }
+            hooks.dispatch().fire(HookEvent.ON_TOOL_APPROVAL_DECISION, agent, at.sessionId(), call.name(),
+                    approvalFields(call, arguments[i], outcome));
             if (!outcome.approved()) {
                 results[i] = Message.toolError(call, "The tool call was denied: " + outcome.reason());
                 loop.emit(new AgentEvent.ToolCallDenied(at.agent(), at.sessionId(), call, outcome.reason()));
@@ -74,14 +114,16 @@ final class ToolCalls {
         }
         loop.checkCancelled();
         ToolContext ctx = new ToolContext(at.agent(), at.sessionId(), session.state());
+        java.util.concurrent.atomic.AtomicReference<String> stop = new java.util.concurrent.atomic.AtomicReference<>();
         if (approved.size() == 1) {
             int i = approved.get(0);
-            results[i] = execute(new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]), ctx);
+            results[i] = execute(agent, new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]),
+                    ctx, stop);
         } else if (!approved.isEmpty()) {
             List<Future<ToolResultMessage>> futures = new ArrayList<>();
             for (int i : approved) {
                 ToolStep step = new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]);
-                futures.add(settings.executor().submit(() -> execute(step, ctx)));
+                futures.add(settings.executor().submit(() -> execute(agent, step, ctx, stop)));
             }
             for (int k = 0; k < approved.size(); k++) {
                 try {
@@ -99,43 +141,71 @@ final class ToolCalls {
                 }
             }
         }
-        return List.of(results);
+        return new Batch(List.of(results), stop.get());
+    }
+
+    private static Map<String, Object> approvalFields(ToolCall call, ToolArguments args, ApprovalOutcome outcome) {
+        Map<String, Object> fields = RunHooks.toolFields(call.name(), call.id(), args.value());
+        fields.put("approval_decision", outcome.approved() ? "allow" : "deny");
+        fields.put("approval_source", outcome.approved() ? outcome.source().name().toLowerCase(java.util.Locale.ROOT)
+                : "denied");
+        return fields;
     }
 
     private ApprovalOutcome approve(Position at, int index, Session session, ToolCall call, Tool tool,
-                                    ToolArguments args, ApprovalPolicy policy) {
+                                    ToolArguments args, ApprovalPolicy policy, boolean forceAsk, boolean hookAllows) {
         ApprovalStep step = new ApprovalStep(at, index, call, args, tool.readOnly());
         return steps.approval(step, () -> {
-            ApprovalPolicy.Verdict verdict = policy.evaluate(call.name(), args.value(), tool.readOnly());
+            ApprovalPolicy.Verdict verdict = policy.evaluate(call.name(), args.value(), tool.readOnly(), forceAsk);
             if (verdict.deniedBecause() != null) {
                 return ApprovalOutcome.denied(verdict.deniedBecause());
             }
             if (verdict.approvedBy() != null) {
                 return ApprovalOutcome.approved(verdict.approvedBy());
             }
-            if (session.isAlwaysApproved(call.name())) {
+            if (hookAllows) {
+                return ApprovalOutcome.approved(ApprovalSource.HOOK);
+            }
+            if (session.isAlwaysApproved(call.name()) && !forceAsk) {
                 return ApprovalOutcome.approved(ApprovalSource.REMEMBERED);
             }
-            Approval answer;
-            try {
-                answer = settings.approver().decide(new ApprovalRequest(at.agent(), call, tool.readOnly()));
-            } catch (RuntimeException e) {
-                answer = Approval.deny("the approver failed: " + e.getMessage());
+            // permission_request hooks answer before the approver would be asked.
+            HookDispatch.Outcome request = hooks.dispatch().fire(HookEvent.PERMISSION_REQUEST, loop.agent(at.agent()),
+                    at.sessionId(), call.name(), RunHooks.toolFields(call.name(), call.id(), args.value()));
+            if (request.denied()) {
+                return ApprovalOutcome.denied(request.reason());
             }
-            if (answer == null) {
-                return ApprovalOutcome.denied("the approver gave no answer");
+            if (request.decision() == HookResult.Decision.ALLOW) {
+                return ApprovalOutcome.approved(ApprovalSource.HOOK);
             }
-            if (answer instanceof Approval.Deny d) {
-                return ApprovalOutcome.denied(d.reason());
+            if (policy.deniesInsteadOfAsking()) {
+                return ApprovalOutcome.denied("the safety mode 'restricted' denies calls that no allow pattern approves");
             }
-            if (answer instanceof Approval.ApproveAlways) {
-                session.approveAlways(call.name());
-            }
-            return ApprovalOutcome.approved(ApprovalSource.APPROVER);
+            return askApproverNow(at, session, call, tool);
         });
     }
 
-    private ToolResultMessage execute(ToolStep step, ToolContext ctx) {
+    private ApprovalOutcome askApproverNow(Position at, Session session, ToolCall call, Tool tool) {
+        Approval answer;
+        try {
+            answer = settings.approver().decide(new ApprovalRequest(at.agent(), call, tool.readOnly()));
+        } catch (RuntimeException e) {
+            answer = Approval.deny("the approver failed: " + e.getMessage());
+        }
+        if (answer == null) {
+            return ApprovalOutcome.denied("the approver gave no answer");
+        }
+        if (answer instanceof Approval.Deny d) {
+            return ApprovalOutcome.denied(d.reason());
+        }
+        if (answer instanceof Approval.ApproveAlways) {
+            session.approveAlways(call.name());
+        }
+        return ApprovalOutcome.approved(ApprovalSource.APPROVER);
+    }
+
+    private ToolResultMessage execute(Agent agent, ToolStep step, ToolContext ctx,
+                                      java.util.concurrent.atomic.AtomicReference<String> stop) {
         ToolCall call = step.call();
         long start = System.nanoTime();
         ToolResult result = steps.toolCall(step, () -> invoke(step, ctx));
@@ -143,6 +213,26 @@ final class ToolCalls {
             int dropped = result.content().length() - settings.maxToolResultChars();
             result = new ToolResult(result.content().substring(0, settings.maxToolResultChars())
                     + "\n[truncated: " + dropped + " more characters]", result.error());
+        }
+        if (agent.maxToolResultTokens() > 0) {
+            result = new ToolResult(ToolOutputBudget.middleOut(result.content(), agent.maxToolResultTokens()), result.error());
+        }
+        Map<String, Object> fields = RunHooks.toolFields(call.name(), call.id(), step.arguments().value());
+        fields.put("tool_response", result.content());
+        HookDispatch.Outcome transformed = hooks.dispatch().fire(HookEvent.TOOL_RESPONSE_TRANSFORM, agent,
+                step.at().sessionId(), call.name(), fields);
+        if (transformed.updatedResponse() != null) {
+            result = new ToolResult(transformed.updatedResponse(), result.error());
+            fields.put("tool_response", result.content());
+        }
+        fields.put("tool_error", result.error());
+        HookDispatch.Outcome post = hooks.dispatch().fire(HookEvent.POST_TOOL_USE, agent, step.at().sessionId(),
+                call.name(), fields);
+        if (post.blocked()) {
+            stop.compareAndSet(null, post.reason());
+        }
+        if (!post.contexts().isEmpty()) {
+            result = new ToolResult(result.content() + "\n\n" + post.context(), result.error());
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         loop.emit(new AgentEvent.ToolCallFinished(step.at().agent(), step.at().sessionId(), call, result.content(),

@@ -14,8 +14,9 @@ import java.util.List;
  * @param stop              stop sequences (empty = none)
  * @param responseFormat    text, JSON object or JSON Schema structured output
  * @param parallelToolCalls whether the model may request several tool calls in one turn
- * @param thinkingBudget    reasoning token budget where the provider supports one
+ * @param thinkingBudget    how much the model may reason, mapped to each provider's setting (see {@link ThinkingBudget})
  * @param seed              sampling seed where supported
+ * @param toolChoice        whether and which tool the model must call (with tools offered only), or {@code null}
  */
 public record ChatOptions(
         String model,
@@ -27,10 +28,12 @@ public record ChatOptions(
         List<String> stop,
         ResponseFormat responseFormat,
         Boolean parallelToolCalls,
-        Integer thinkingBudget,
-        Long seed) {
+        ThinkingBudget thinkingBudget,
+        Long seed,
+        ToolChoice toolChoice) {
 
-    private static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, null, null, null, List.of(), null, null, null, null);
+    private static final ChatOptions DEFAULTS = new ChatOptions(null, null, null, null, null, null, List.of(), null, null, null, null,
+            null);
 
     /**
      * Creates the value, checking its components.
@@ -44,8 +47,9 @@ public record ChatOptions(
      * @param stop stop sequences (empty = none)
      * @param responseFormat text, JSON object or JSON Schema structured output
      * @param parallelToolCalls whether the model may request several tool calls in one turn
-     * @param thinkingBudget reasoning token budget where the provider supports one
+     * @param thinkingBudget    how much the model may reason (see {@link ThinkingBudget})
      * @param seed sampling seed where supported
+     * @param toolChoice whether and which tool the model must call (null: the provider's default)
      */
     public ChatOptions {
         stop = stop == null ? List.of() : List.copyOf(stop);
@@ -98,8 +102,9 @@ public record ChatOptions(
         private List<String> stop;
         private ResponseFormat responseFormat;
         private Boolean parallelToolCalls;
-        private Integer thinkingBudget;
+        private ThinkingBudget thinkingBudget;
         private Long seed;
+        private ToolChoice toolChoice;
 
         private Builder(ChatOptions o) {
             model = o.model;
@@ -113,6 +118,7 @@ public record ChatOptions(
             parallelToolCalls = o.parallelToolCalls;
             thinkingBudget = o.thinkingBudget;
             seed = o.seed;
+            toolChoice = o.toolChoice;
         }
 
         /**
@@ -196,12 +202,24 @@ public record ChatOptions(
         public Builder parallelToolCalls(Boolean parallelToolCalls) { this.parallelToolCalls = parallelToolCalls; return this; }
 
         /**
-         * Reasoning token budget where the provider supports one.
+         * How much the model may reason; {@code null} leaves it to the provider.
          *
-         * @param thinkingBudget the budget, or null for the provider's default
+         * @param thinkingBudget the budget
          * @return this builder
          */
-        public Builder thinkingBudget(Integer thinkingBudget) { this.thinkingBudget = thinkingBudget; return this; }
+        public Builder thinkingBudget(ThinkingBudget thinkingBudget) { this.thinkingBudget = thinkingBudget; return this; }
+
+        /**
+         * A reasoning token budget as docker-agent writes it: {@code 0} is off, {@code -1} lets the model decide,
+         * {@code null} leaves it to the provider (see {@link ThinkingBudget#tokens(int)}).
+         *
+         * @param tokens the token count
+         * @return this builder
+         */
+        public Builder thinkingBudget(Integer tokens) {
+            this.thinkingBudget = tokens == null ? null : ThinkingBudget.tokens(tokens);
+            return this;
+        }
 
         /**
          * Sampling seed where the provider supports one.
@@ -212,13 +230,21 @@ public record ChatOptions(
         public Builder seed(Long seed) { this.seed = seed; return this; }
 
         /**
+         * Whether and which tool the model must call; {@code null} leaves it to the provider.
+         *
+         * @param toolChoice the choice
+         * @return this builder
+         */
+        public Builder toolChoice(ToolChoice toolChoice) { this.toolChoice = toolChoice; return this; }
+
+        /**
          * Builds the options.
          *
          * @return the options
          */
         public ChatOptions build() {
             return new ChatOptions(model, temperature, topP, maxTokens, presencePenalty, frequencyPenalty, stop,
-                    responseFormat, parallelToolCalls, thinkingBudget, seed);
+                    responseFormat, parallelToolCalls, thinkingBudget, seed, toolChoice);
         }
     }
 }

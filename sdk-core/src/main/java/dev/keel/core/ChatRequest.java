@@ -24,10 +24,10 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
     /**
      * Validates and copies.
      *
-     * @param messages         the conversation, at least one message
-     * @param tools            tools the model may call; names unique ({@code null} means none)
-     * @param options          generation options ({@code null} means {@link ChatOptions#defaults()})
-     * @param cacheBreakpoints prompt-cache breakpoints ({@code null} means none)
+     * @param messages the conversation, at least one message
+     * @param tools tools the model may call; names unique
+     * @param options generation options
+     * @param cacheBreakpoints where a provider's prompt cache may end a cached prefix
      */
     public ChatRequest {
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -57,8 +57,8 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
      * A request without cache breakpoints.
      *
      * @param messages the conversation, at least one message
-     * @param tools    tools the model may call; names unique
-     * @param options  generation options
+     * @param tools tools the model may call; names unique
+     * @param options generation options
      */
     public ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOptions options) {
         this(messages, tools, options, List.of());
@@ -87,8 +87,8 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
     /**
      * A copy offering exactly these tools.
      *
-     * @param tools the tools, names unique
-     * @return the modified copy
+     * @param tools the tools
+     * @return the copy
      */
     public ChatRequest withTools(ToolSpec... tools) {
         return withTools(List.of(tools));
@@ -97,8 +97,8 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
     /**
      * A copy offering exactly these tools.
      *
-     * @param tools the tools, names unique
-     * @return the modified copy
+     * @param tools the tools
+     * @return the copy
      */
     public ChatRequest withTools(List<ToolSpec> tools) {
         return new ChatRequest(messages, tools, options, cacheBreakpoints);
@@ -107,8 +107,8 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
     /**
      * A copy with these options.
      *
-     * @param options the generation options
-     * @return the modified copy
+     * @param options the options
+     * @return the copy
      */
     public ChatRequest withOptions(ChatOptions options) {
         return new ChatRequest(messages, tools, options, cacheBreakpoints);
@@ -117,8 +117,8 @@ public record ChatRequest(List<Message> messages, List<ToolSpec> tools, ChatOpti
     /**
      * A copy with exactly these cache breakpoints.
      *
-     * @param breakpoints at most {@value #MAX_CACHE_BREAKPOINTS} breakpoints
-     * @return the modified copy
+     * @param breakpoints the breakpoints
+     * @return the copy
      */
     public ChatRequest withCacheBreakpoints(CacheBreakpoint... breakpoints) {
         return new ChatRequest(messages, tools, options, List.of(breakpoints));

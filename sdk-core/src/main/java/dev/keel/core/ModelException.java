@@ -12,7 +12,8 @@ import java.util.Optional;
 public abstract sealed class ModelException extends KeelException
         permits ModelException.Authentication, ModelException.RateLimited, ModelException.ContextTooLong,
                 ModelException.BadRequest, ModelException.Timeout, ModelException.MalformedResponse,
-                ModelException.ServerError, ModelException.Connection {
+                ModelException.ServerError, ModelException.Connection, ModelException.MissingVariable,
+                ModelException.ContentBlocked {
     private static final long serialVersionUID = 1L;
 
     /** The provider name. */
@@ -212,6 +213,72 @@ public abstract sealed class ModelException extends KeelException
         @Override
         public boolean isRetryable() {
             return true;
+        }
+    }
+
+    /**
+     * An environment variable the model needs is unset or empty: the variable holding its API key, or one that a
+     * configured header or the model's own {@code env} refers to. Models resolved from a configuration read their
+     * variables at their first call, so this surfaces then (a team loads without keys); it names the variable,
+     * never a value. Not retryable: setting the variable is the fix.
+     */
+    public static final class MissingVariable extends ModelException {
+        private static final long serialVersionUID = 1L;
+        /** The unset variable's name. */
+        private final String variable;
+
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param variable the unset variable
+         * @param purpose  what it is for, e.g. {@code its API key} or {@code header X-Team}
+         */
+        public MissingVariable(String provider, String variable, String purpose) {
+            super(provider, 0, provider + " needs the environment variable " + variable + " (" + purpose
+                    + "), which is not set", null);
+            this.variable = variable;
+        }
+
+        /**
+         * The name of the unset variable.
+         *
+         * @return the variable name
+         */
+        public String variable() {
+            return variable;
+        }
+    }
+
+    /**
+     * The provider's safety system refused to answer at all: the prompt was blocked before any output (Gemini's
+     * {@code promptFeedback.blockReason}). An answer stopped part-way by a content filter is not an error: it comes
+     * back with {@link FinishReason#CONTENT_FILTER}. Not retryable: the same prompt is blocked again.
+     */
+    public static final class ContentBlocked extends ModelException {
+        private static final long serialVersionUID = 1L;
+        /** The provider's reason code. */
+        private final String reason;
+
+        /**
+         * Creates the exception.
+         *
+         * @param provider the provider name
+         * @param reason   the provider's reason code, e.g. {@code SAFETY} or {@code PROHIBITED_CONTENT}
+         * @param message  the message, naming the reason
+         */
+        public ContentBlocked(String provider, String reason, String message) {
+            super(provider, 0, message, null);
+            this.reason = reason;
+        }
+
+        /**
+         * The provider's reason code.
+         *
+         * @return the reason code, e.g. {@code PROHIBITED_CONTENT}
+         */
+        public String reason() {
+            return reason;
         }
     }
 }

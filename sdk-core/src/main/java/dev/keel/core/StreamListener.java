@@ -30,6 +30,23 @@ public interface StreamListener {
     default void onToolCallDelta(int index, String id, String name, String argumentsDelta) {}
 
     /**
+     * A piece of the model's readable reasoning (a reasoning summary, thinking text or a Gemini thought), for
+     * display. It is not part of the answer's text; what must be sent back to the provider comes with the complete
+     * answer ({@link dev.keel.core.message.AssistantMessage#reasoning()}).
+     *
+     * @param delta the next piece of reasoning text
+     */
+    default void onReasoning(String delta) {}
+
+    /**
+     * A model made of several models picked a member, retried, or moved to the next model (see {@link ModelEvent}).
+     * After a {@link ModelEvent.FellBack} the answer starts over: discard text and tool-call deltas received so far.
+     *
+     * @param event what happened
+     */
+    default void onModelEvent(ModelEvent event) {}
+
+    /**
      * A tool call whose arguments are complete.
      *
      * @param call the complete call

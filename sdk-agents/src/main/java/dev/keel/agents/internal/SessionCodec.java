@@ -26,7 +26,7 @@ public final class SessionCodec {
 
     /** Everything a session holds. */
     public record Data(String id, List<Message> messages, Map<String, JsonValue> state, String currentAgent, Usage usage,
-                       Double cost, java.util.Set<String> alwaysApproved) {}
+                       Double cost, java.util.Set<String> alwaysApproved, String summary, int firstKept) {}
 
     public static String write(Data d) {
         ObjectNode root = Json.object();
@@ -47,6 +47,9 @@ public final class SessionCodec {
         if (!d.alwaysApproved().isEmpty()) {
             ArrayNode approved = root.putArray("always_approved");
             d.alwaysApproved().stream().sorted().forEach(approved::add);
+        }
+        if (d.summary() != null) {
+            root.putObject("compaction").put("summary", d.summary()).put("first_kept", d.firstKept());
         }
         ObjectNode state = root.putObject("state");
         d.state().forEach((k, v) -> state.set(k, Json.toNode(v)));
@@ -104,7 +107,19 @@ public final class SessionCodec {
             }
             approved.add(tool.asText());
         }
-        return new Data(root.get("id").asText(), messages, state, current, usage, cost, approved);
+        String summary = null;
+        int firstKept = 0;
+        JsonNode compaction = root.get("compaction");
+        if (compaction != null) {
+            if (!compaction.path("summary").isTextual() || !compaction.path("first_kept").isInt()
+                    || compaction.get("first_kept").asInt() < 0 || compaction.get("first_kept").asInt() > messages.size()) {
+                throw new JsonParseException("compaction needs a summary and a first_kept index within the "
+                        + messages.size() + " messages");
+            }
+            summary = compaction.get("summary").asText();
+            firstKept = compaction.get("first_kept").asInt();
+        }
+        return new Data(root.get("id").asText(), messages, state, current, usage, cost, approved, summary, firstKept);
     }
 
     /** Reads one message written by {@link #message}; {@code index} is for error messages. */

@@ -38,23 +38,25 @@ final class McpConnection {
     private final String name;
     private final McpTransport transport;
     private final Duration requestTimeout;
+    private final Duration startupTimeout;
     private McpSyncClient client;
     /** The stdio server's process while connected, or null (HTTP transports, or not known). */
     private Process process;
     private boolean closed;
     /** Incremented each time a connection is dropped: tools listed before may be stale. */
     private int drops;
-    /** Runs stdio calls so that the caller can stop waiting as soon as the server process dies. */
+    /** Runs calls so that the caller stops waiting at the per-call limit, or as soon as a stdio server process dies. */
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "keel-mcp-call");
         t.setDaemon(true);
         return t;
     });
 
-    McpConnection(String name, McpTransport transport, Duration requestTimeout) {
+    McpConnection(String name, McpTransport transport, Duration requestTimeout, Duration startupTimeout) {
         this.name = name;
         this.transport = transport;
         this.requestTimeout = requestTimeout;
+        this.startupTimeout = startupTimeout;
     }
 
     /**
@@ -128,7 +130,11 @@ final class McpConnection {
         McpSyncClient c = null;
         try {
             McpClientTransport t = createTransport();
-            c = McpClient.sync(t).requestTimeout(requestTimeout).initializationTimeout(requestTimeout)
+            // The SDK applies its request timeout to the initialize request too, so a server that starts slowly
+            // on a loaded machine would fail within the (short) per-call limit: the SDK's limit is the longer
+            // of the two, and call() enforces the per-call limit itself.
+            Duration sdkTimeout = requestTimeout.compareTo(startupTimeout) >= 0 ? requestTimeout : startupTimeout;
+            c = McpClient.sync(t).requestTimeout(sdkTimeout).initializationTimeout(startupTimeout)
                     .clientInfo(new McpSchema.Implementation("keel", "0.1.0")).build();
             c.initialize();
             client = c;
@@ -245,10 +251,7 @@ final class McpConnection {
      * so that a server that dies mid-call fails the call at once.
      */
     private McpSchema.CallToolResult call(McpSyncClient c, Process p, McpSchema.CallToolRequest request) {
-        if (p == null) {
-            return c.callTool(request);
-        }
-        if (!p.isAlive()) {
+        if (p != null && !p.isAlive()) {
             throw new IllegalStateException("the server process exited with code " + p.exitValue());
         }
         CompletableFuture<McpSchema.CallToolResult> result;
@@ -258,7 +261,12 @@ final class McpConnection {
             throw new IllegalStateException("the toolset is closed", e);
         }
         try {
-            CompletableFuture.anyOf(result, p.onExit()).get();
+            (p == null ? result : CompletableFuture.anyOf(result, p.onExit()))
+                    .get(requestTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            result.cancel(true);
+            throw new IllegalStateException("timed out: no answer from the server within "
+                    + requestTimeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
             result.cancel(true);
             Thread.currentThread().interrupt();
@@ -266,7 +274,7 @@ final class McpConnection {
         } catch (ExecutionException e) {
             // The call failed; its own future holds the cause and is rethrown below.
         }
-        if (!result.isDone()) {
+        if (!result.isDone()) { // only a stdio server's exit ends the wait without the result
             result.cancel(true);
             throw new IllegalStateException("the server process exited with code " + p.exitValue());
         }

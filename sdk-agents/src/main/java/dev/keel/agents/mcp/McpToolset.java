@@ -21,9 +21,12 @@ import java.util.Objects;
  * server could otherwise approve its own tools. Thread-safe.
  */
 public final class McpToolset implements Toolset {
+    /** Default limit for a server to start and answer {@code initialize}: slow machines start node servers slowly. */
+    static final Duration DEFAULT_STARTUP = Duration.ofSeconds(60);
     private final String name;
     private final McpTransport transport;
     private final Duration requestTimeout;
+    private final Duration startupTimeout;
     private final boolean trustReadOnlyHints;
     private final McpConnection connection;
     /** The adapted tools, listed once per connection. */
@@ -34,8 +37,10 @@ public final class McpToolset implements Toolset {
         name = b.name;
         transport = b.transport;
         requestTimeout = b.requestTimeout;
+        startupTimeout = b.startupTimeout != null ? b.startupTimeout
+                : requestTimeout.compareTo(DEFAULT_STARTUP) > 0 ? requestTimeout : DEFAULT_STARTUP;
         trustReadOnlyHints = b.trustReadOnlyHints;
-        connection = new McpConnection(name, transport, requestTimeout);
+        connection = new McpConnection(name, transport, requestTimeout, startupTimeout);
     }
 
     /**
@@ -119,7 +124,8 @@ public final class McpToolset implements Toolset {
     @Override
     public boolean equals(Object o) {
         return o instanceof McpToolset m && name.equals(m.name) && transport.equals(m.transport)
-                && requestTimeout.equals(m.requestTimeout) && trustReadOnlyHints == m.trustReadOnlyHints;
+                && requestTimeout.equals(m.requestTimeout) && startupTimeout.equals(m.startupTimeout)
+                && trustReadOnlyHints == m.trustReadOnlyHints;
     }
 
     @Override
@@ -137,6 +143,7 @@ public final class McpToolset implements Toolset {
         private final McpTransport transport;
         private String name;
         private Duration requestTimeout = Duration.ofSeconds(60);
+        private Duration startupTimeout;
         private boolean trustReadOnlyHints;
 
         private Builder(McpTransport transport) {
@@ -156,13 +163,25 @@ public final class McpToolset implements Toolset {
         }
 
         /**
-         * Limit for start-up and for each request; a server that exceeds it is treated as failed.
+         * Limit for each request; a server that exceeds it is treated as failed.
          *
-         * @param timeout limit for start-up and for each request; a server that exceeds it is treated as failed
+         * @param timeout limit for each request
          * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Limit for the server to start and answer {@code initialize} (docker-agent's {@code lifecycle.startup_timeout});
+         * default: 60 s, or the request timeout when that is longer.
+         *
+         * @param timeout the limit
+         * @return this builder
+         */
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 

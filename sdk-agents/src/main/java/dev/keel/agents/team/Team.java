@@ -2,13 +2,16 @@ package dev.keel.agents.team;
 
 import dev.keel.agents.Agent;
 import dev.keel.agents.AgentModel;
+import dev.keel.agents.ModelPrice;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Permissions;
-import dev.keel.core.ChatModel;
+import dev.keel.core.models.ModelComposer;
 import dev.keel.core.models.ModelConfig;
+import dev.keel.core.models.ModelSpec;
 import dev.keel.core.models.ModelRegistry;
 import dev.keel.core.models.ModelResolver;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,42 +19,150 @@ import java.util.Objects;
 
 /**
  * A loaded team: the root agent (the file's first agent) with its whole graph, every agent by name, the
- * team-level permissions, and warnings about cagent fields that Keel reads but does not act on.
- *
- * @param root        the root agent
- * @param agents      every agent of the file by name, in file order
- * @param permissions team-level permission patterns
- * @param warnings    {@code file:line: field: note} lines for ignored cagent fields
+ * team-level permissions, the prices the file sets ({@code cost}), the schema version it was read as, and
+ * warnings about what Keel read but could not act on. Immutable.
  */
-public record Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings) {
+public final class Team {
+    private final Agent root;
+    private final Map<String, Agent> agents;
+    private final Permissions permissions;
+    private final List<String> warnings;
+    private final Map<String, ModelPrice> prices;
+    private final int schemaVersion;
+    private final java.nio.file.Path workingDirectory;
+    private final Map<String, Evaluator> evaluators;
+
     /**
-     * Creates the value, checking its components.
+     * A team.
      *
-     * @param root the root agent
-     * @param agents every agent of the file by name, in file order
-     * @param permissions team-level permission patterns
-     * @param warnings {@code file:line: field: note} lines for ignored cagent fields
+     * @param root          the root agent
+     * @param agents        every agent of the file by name, in file order
+     * @param permissions   team-level permission patterns
+     * @param warnings      {@code file:line: field: note} lines for what Keel read but could not act on
+     * @param prices        model prices the file sets, by {@code provider/model}
+     * @param schemaVersion    the docker-agent schema version the file was read as
+     * @param workingDirectory where the team's tools work (what its runner reports and hooks see as {@code cwd})
      */
-    public Team {
-        Objects.requireNonNull(root, "root");
-        agents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(agents));
-        Objects.requireNonNull(permissions, "permissions");
-        warnings = List.copyOf(warnings);
+    public Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
+                Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory) {
+        this(root, agents, permissions, warnings, prices, schemaVersion, workingDirectory, Map.of());
     }
 
     /**
-     * A runner builder for the root with the team's permissions; add an approver, and the models to use if
-     * not the built-in providers over the process environment:
+     * A team with evaluators.
+     *
+     * @param root             the root agent
+     * @param agents           every agent of the file by name, in file order
+     * @param permissions      team-level permission patterns
+     * @param warnings         {@code file:line: field: note} lines for what Keel read but could not act on
+     * @param prices           model prices the file sets, by {@code provider/model}
+     * @param schemaVersion    the docker-agent schema version the file was read as
+     * @param workingDirectory where the team's tools work
+     * @param evaluators       the file's {@code evaluators}, by name
+     */
+    public Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
+                Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory,
+                Map<String, Evaluator> evaluators) {
+        this.evaluators = Collections.unmodifiableMap(new LinkedHashMap<>(evaluators));
+        this.root = Objects.requireNonNull(root, "root");
+        this.agents = Collections.unmodifiableMap(new LinkedHashMap<>(agents));
+        this.permissions = Objects.requireNonNull(permissions, "permissions");
+        this.warnings = List.copyOf(warnings);
+        this.prices = Collections.unmodifiableMap(new LinkedHashMap<>(prices));
+        this.schemaVersion = schemaVersion;
+        this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory");
+    }
+
+    /**
+     * The file's {@code evaluators} (docker-agent's reusable assessments), checked and typed, for evaluation code to
+     * run; agents do not run them.
+     *
+     * @return the evaluators by name, in file order
+     */
+    public Map<String, Evaluator> evaluators() {
+        return evaluators;
+    }
+
+    /**
+     * Where the team's tools work ({@link TeamOptions#workingDirectory()} of the load).
+     *
+     * @return the working directory
+     */
+    public java.nio.file.Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    /**
+     * The root agent.
+     *
+     * @return the root agent
+     */
+    public Agent root() {
+        return root;
+    }
+
+    /**
+     * Every agent of the file by name, in file order.
+     *
+     * @return every agent of the file by name
+     */
+    public Map<String, Agent> agents() {
+        return agents;
+    }
+
+    /**
+     * Team-level permission patterns.
+     *
+     * @return team-level permission patterns
+     */
+    public Permissions permissions() {
+        return permissions;
+    }
+
+    /**
+     * {@code file:line: field: note} lines for what Keel read but could not act on (unknown fields of a newer
+     * schema, features that need something absent here). Empty for a file whose every field Keel acts on.
+     *
+     * @return the warnings, in file order of discovery
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * Model prices the file sets with {@code cost}, by {@code provider/model}; {@link #runner()} applies them.
+     *
+     * @return model prices by {@code provider/model}
+     */
+    public Map<String, ModelPrice> prices() {
+        return prices;
+    }
+
+    /**
+     * The docker-agent schema version the file was read as (the latest when it declares none).
+     *
+     * @return the schema version
+     */
+    public int schemaVersion() {
+        return schemaVersion;
+    }
+
+    /**
+     * A runner builder for the root with the team's permissions, prices, agents and working directory; add an
+     * approver, and the models to use if not the built-in providers over the process environment:
      *
      * <pre>{@code
      * try (ScriptedModelServer llm = ScriptedModelServer.start();
      *      Runner runner = team.runner().models(llm.models()).build()) { … }
      * }</pre>
      *
-     * @return a runner builder for the root with the team's permissions; add an approver, and the models to use if not the built-in providers over the process environment:  <pre>{@code try (ScriptedModelServer llm = ScriptedModelServer.start(); Runner runner = team.runner().models(llm.models()).build()) { … } }</pre> /
+     * @return a runner builder
      */
     public Runner.Builder runner() {
-        return Runner.builder(root).permissions(permissions);
+        Runner.Builder b = Runner.builder(root).permissions(permissions).agents(agents.values())
+                .workingDirectory(workingDirectory);
+        prices.forEach(b::price);
+        return b;
     }
 
     /**
@@ -71,22 +182,25 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
      * Like {@link #validate()}, resolving through {@code models} (for example a registry with your own
      * environment). Models resolved for the check are closed again.
      *
-     * @param models the models
+     * @param models the resolver to check against
      * @throws TeamValidationException listing every agent whose model cannot be resolved, and why
      */
     public void validate(ModelResolver models) {
-        Map<ModelConfig, List<String>> users = new LinkedHashMap<>();
+        Map<ModelSpec, List<String>> users = new LinkedHashMap<>();
         for (Agent a : agents.values()) {
             if (a.model() instanceof AgentModel.Configured c) {
-                users.computeIfAbsent(c.config(), k -> new ArrayList<>()).add(a.name());
+                users.computeIfAbsent(c.spec(), k -> new ArrayList<>()).add(a.name());
             }
         }
         List<String> problems = new ArrayList<>();
-        users.forEach((config, names) -> {
-            try (ChatModel ignored = models.resolve(config)) {
-                // resolvable: nothing to report
-            } catch (RuntimeException e) {
-                problems.add("model '" + config.reference() + "' of " + names + ": " + e.getMessage());
+        ModelComposer composer = ModelComposer.over(models);
+        users.forEach((spec, names) -> {
+            for (ModelSpec member : checkedMembers(spec)) {
+                try {
+                    composer.check(member); // what the first call would read; nothing is resolved or sent
+                } catch (RuntimeException e) {
+                    problems.add("model '" + member.label() + "' of " + names + ": " + e.getMessage());
+                }
             }
         });
         if (!problems.isEmpty()) {
@@ -94,8 +208,30 @@ public record Team(Agent root, Map<String, Agent> agents, Permissions permission
         }
     }
 
+    /**
+     * The parts of {@code spec} checked one by one, so that every failing member is reported: the configurations
+     * of a fallback, routing or alternates; a first-available choice is one part (it needs one candidate only).
+     */
+    private static List<ModelSpec> checkedMembers(ModelSpec spec) {
+        if (spec instanceof ModelConfig || spec instanceof ModelSpec.FirstAvailable) {
+            return List.of(spec);
+        }
+        List<ModelSpec> members = new ArrayList<>();
+        if (spec instanceof ModelSpec.Fallback f) {
+            members.add(f.primary());
+            members.addAll(f.fallbacks());
+        } else if (spec instanceof ModelSpec.Routing r) {
+            members.add(r.defaultModel());
+            r.routes().forEach(route -> members.add(route.model()));
+        } else if (spec instanceof ModelSpec.Alternates a) {
+            members.addAll(a.models());
+        }
+        return members.stream().flatMap(m -> checkedMembers(m).stream()).distinct().toList();
+    }
+
     @Override
     public String toString() {
-        return "Team[root=" + root.name() + ", agents=" + agents.keySet() + "]";
+        return "Team[root=" + root.name() + ", agents=" + agents.keySet() + ", schema v" + schemaVersion
+                + (warnings.isEmpty() ? "" : ", " + warnings.size() + " warnings") + "]";
     }
 }

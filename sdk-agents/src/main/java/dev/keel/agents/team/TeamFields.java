@@ -7,10 +7,12 @@ import dev.keel.agents.internal.YamlTree.Node;
 import dev.keel.agents.internal.YamlTree.Scalar;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,14 +22,23 @@ import java.util.regex.Pattern;
  * fails with a {@link TeamFileException} at the node's line when the value has the wrong shape; variables
  * are expanded from the load's environment; warnings are collected with their location. One per load;
  * not thread-safe.
+ *
+ * <p>Expansion: {@code ${env.X}} in any string (with a JavaScript-style default, {@code ${env.X || 'dev'}},
+ * as docker-agent's commands and instructions allow); {@code $X} and {@code ${X}} as well in environment maps,
+ * headers and URLs. An unset variable never fails a load: in text it becomes empty (with a warning); in an
+ * environment map or header it is left for the team's start, which fails naming it ({@link EnvMap}).
  */
 final class TeamFields {
-    private static final Pattern ENV_REF = Pattern.compile("\\$\\{env\\.([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final Pattern VAR_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}|\\$([A-Za-z_][A-Za-z0-9_]*)");
+    private static final Pattern ENV_REF = Pattern.compile(
+            "\\$\\{env\\.([A-Za-z_][A-Za-z0-9_]*)\\s*(?:\\|\\|\\s*(?:'([^']*)'|\"([^\"]*)\"))?\\s*}");
+    private static final Pattern VAR_REF = Pattern.compile(
+            "\\$\\{(?:env\\.)?([A-Za-z_][A-Za-z0-9_]*)\\s*(?:\\|\\|\\s*(?:'([^']*)'|\"([^\"]*)\"))?\\s*}"
+                    + "|\\$([A-Za-z_][A-Za-z0-9_]*)");
 
     private final String file;
     private final TeamOptions options;
     private final Set<String> warnings = new LinkedHashSet<>();
+    private final Map<String, String> fileEnv = new HashMap<>();
 
     TeamFields(String file, TeamOptions options) {
         this.file = file;
@@ -40,6 +51,17 @@ final class TeamFields {
 
     TeamOptions options() {
         return options;
+    }
+
+    /** Variables a v0/v1 file defines in its top-level {@code env}; they win over the load's environment. */
+    void fileEnv(Map<String, String> vars) {
+        fileEnv.putAll(vars);
+    }
+
+    /** A variable's value: the file's own {@code env} first, then the load's environment; null when unset. */
+    String variable(String name) {
+        String v = fileEnv.get(name);
+        return v != null ? v : options.env().get(name);
     }
 
     /** A warning; {@code located} starts with the line: {@code "12: agents.root.x: note"}. */
@@ -55,19 +77,28 @@ final class TeamFields {
         return new TeamFileException(file, line, field, problem);
     }
 
+    /** A path from the file: {@code ~} is the home directory, relative paths start at the file's folder. */
     Path resolvePath(String p) {
-        Path path = Path.of(p.startsWith("~/") ? System.getProperty("user.home") + p.substring(1) : p);
-        return path.isAbsolute() ? path : options.baseDirectory().resolve(path).normalize();
+        return resolve(p, options.baseDirectory());
     }
 
+    /** A path for the tools: {@code ~} is the home directory, relative paths start at the working directory. */
+    Path resolveWorkPath(String p) {
+        return resolve(p, options.workingDirectory());
+    }
 
-    void checkFields(MapNode m, String path, Set<String> known, Set<String> ignored) {
+    private static Path resolve(String p, Path base) {
+        String s = p.equals("~") ? System.getProperty("user.home")
+                : p.startsWith("~/") ? System.getProperty("user.home") + p.substring(1) : p;
+        Path path = Path.of(s);
+        return path.isAbsolute() ? path.normalize() : base.resolve(path).normalize();
+    }
+
+    /** Fields of {@code m} that the reader of this kind of entry ignores: a warning each, naming the kind. */
+    void onlyFor(MapNode m, String path, Set<String> applicable, String kind) {
         for (Entry e : m.entries().values()) {
-            String field = path.isEmpty() ? e.key() : path + "." + e.key();
-            if (ignored.contains(e.key())) {
-                warn(e.line() + ": " + field + ": not supported by Keel, ignored");
-            } else if (!known.contains(e.key())) {
-                throw error(e.line(), field, "unknown field '" + e.key() + "'");
+            if (!applicable.contains(e.key())) {
+                warn(e.line() + ": " + path + "." + e.key() + ": does not apply to " + kind + ", ignored");
             }
         }
     }
@@ -104,6 +135,14 @@ final class TeamFields {
         throw error(n.line(), field, "expected a value");
     }
 
+    /** The scalar's text exactly as written, without expansion (templates expanded later). */
+    String rawText(Node n, String field) {
+        if (n instanceof Scalar s && s.value() != null) {
+            return String.valueOf(s.value());
+        }
+        throw error(n.line(), field, "expected a value");
+    }
+
     String requiredString(MapNode m, String key, String path) {
         Entry e = m.entries().get(key);
         if (e == null) {
@@ -112,19 +151,23 @@ final class TeamFields {
         return scalarText(e.value(), path + "." + key);
     }
 
-    java.util.Optional<String> optString(MapNode m, String key, String path) {
+    Optional<String> optString(MapNode m, String key, String path) {
         Entry e = m.entries().get(key);
-        return e == null || (e.value() instanceof Scalar s && s.value() == null) ? java.util.Optional.empty()
-                : java.util.Optional.of(scalarText(e.value(), path + "." + key));
+        return e == null || (e.value() instanceof Scalar s && s.value() == null) ? Optional.empty()
+                : Optional.of(scalarText(e.value(), path + "." + key));
     }
 
-    java.util.Optional<Boolean> optBool(MapNode m, String key, String path) {
+    Optional<Boolean> optBool(MapNode m, String key, String path) {
         Entry e = m.entries().get(key);
-        if (e == null) {
-            return java.util.Optional.empty();
+        if (e == null || (e.value() instanceof Scalar s0 && s0.value() == null)) {
+            return Optional.empty();
         }
         if (e.value() instanceof Scalar s && s.value() instanceof Boolean b) {
-            return java.util.Optional.of(b);
+            return Optional.of(b);
+        }
+        if (e.value() instanceof Scalar s && s.value() instanceof String text
+                && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+            return Optional.of(Boolean.parseBoolean(text));
         }
         throw error(e.line(), path + "." + key, "expected true or false");
     }
@@ -133,17 +176,20 @@ final class TeamFields {
         if (n instanceof Scalar s && s.value() instanceof Number num && num.doubleValue() == Math.rint(num.doubleValue())) {
             return num.intValue();
         }
+        if (n instanceof Scalar s && s.value() instanceof String text && text.strip().matches("-?\\d+")) {
+            return Integer.parseInt(text.strip());
+        }
         throw error(n.line(), field, "expected a whole number");
     }
 
     Integer optInt(MapNode m, String key, String path) {
         Entry e = m.entries().get(key);
-        return e == null ? null : integer(e.value(), path + "." + key);
+        return e == null || (e.value() instanceof Scalar s && s.value() == null) ? null : integer(e.value(), path + "." + key);
     }
 
     Double optDouble(MapNode m, String key, String path) {
         Entry e = m.entries().get(key);
-        if (e == null) {
+        if (e == null || (e.value() instanceof Scalar s0 && s0.value() == null)) {
             return null;
         }
         if (e.value() instanceof Scalar s && s.value() instanceof Number num) {
@@ -157,6 +203,9 @@ final class TeamFields {
         if (e == null) {
             return List.of();
         }
+        if (e.value() instanceof Scalar s && s.value() != null) {
+            return List.of(scalarText(s, path + "." + key)); // one value for a list of one, as docker-agent reads it
+        }
         ListNode l = list(e.value(), path + "." + key);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < l.items().size(); i++) {
@@ -165,47 +214,102 @@ final class TeamFields {
         return out;
     }
 
-    Map<String, String> env(MapNode m, String path) {
-        return env(m, path, "env");
-    }
-
-    /** A string map whose values may use $VAR / ${VAR} / ${env.VAR}; an unset variable is an error. */
-    Map<String, String> env(MapNode m, String path, String key) {
+    /**
+     * A string map whose values may use {@code $VAR}, {@code ${VAR}} and {@code ${env.VAR}}, expanded now when
+     * every variable is set, or left for the team's start (see {@link EnvMap#resolve()}).
+     */
+    EnvMap envMap(MapNode m, String path, String key) {
         Entry e = m.entries().get(key);
         if (e == null) {
-            return Map.of();
+            return new EnvMap(Map.of(), List.of());
         }
         Map<String, String> out = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
         for (Entry v : map(e.value(), path + "." + key).entries().values()) {
-            String field = path + "." + key + "." + v.key();
-            String raw = scalarText(v.value(), field);
-            Matcher mt = VAR_REF.matcher(raw);
-            StringBuilder sb = new StringBuilder();
-            while (mt.find()) {
-                String name = mt.group(1) != null ? mt.group(1) : mt.group(2);
-                String value = options.env().get(name);
-                if (value == null) {
-                    throw error(v.line(), field, "environment variable " + name + " is not set");
-                }
-                mt.appendReplacement(sb, Matcher.quoteReplacement(value));
-            }
-            mt.appendTail(sb);
-            out.put(v.key(), sb.toString());
+            String raw = rawText(v.value(), path + "." + key + "." + v.key());
+            out.put(v.key(), substitute(raw, VAR_REF, missing));
+        }
+        return new EnvMap(out, missing);
+    }
+
+    /** {@link #envMap} that must be complete now (for values the load itself needs). */
+    Map<String, String> env(MapNode m, String path, String key) {
+        EnvMap env = envMap(m, path, key);
+        if (!env.missing().isEmpty()) {
+            Entry e = m.entries().get(key);
+            throw error(e.line(), path + "." + key, "environment variable " + env.missing().get(0) + " is not set");
+        }
+        return env.values();
+    }
+
+    /**
+     * A Go duration ({@code 1m}, {@code 30s}, {@code 2m30s}, {@code 500ms}, {@code 1h}) or a number of seconds.
+     *
+     * @throws TeamFileException when the text is neither
+     */
+    java.time.Duration goDuration(Node n, String field) {
+        if (n instanceof Scalar s && s.value() instanceof Number num) {
+            return java.time.Duration.ofMillis(Math.round(num.doubleValue() * 1000));
+        }
+        String text = scalarText(n, field).strip();
+        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)").matcher(text);
+        java.time.Duration total = java.time.Duration.ZERO;
+        int at = 0;
+        while (m.find() && m.start() == at) {
+            double v = Double.parseDouble(m.group(1));
+            long nanos = switch (m.group(2)) {
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            };
+            total = total.plusNanos(Math.round(v * nanos));
+            at = m.end();
+        }
+        if (at != text.length() || text.isEmpty()) {
+            throw error(n.line(), field, "'" + text + "' is not a duration like 30s, 1m or 2m30s");
+        }
+        return total;
+    }
+
+    /** A URL or other single value that may use {@code $VAR} / {@code ${VAR}} / {@code ${env.VAR}}. */
+    String expandVars(String raw, int line, String field) {
+        List<String> missing = new ArrayList<>();
+        String out = substitute(raw, VAR_REF, missing);
+        for (String name : missing) {
+            warn(line + ": " + field + ": environment variable " + name + " is not set; expanded to ''");
         }
         return out;
     }
 
-    /** Expands ${env.X} in any string; an unset variable is an error naming it. */
+    /** Expands {@code ${env.X}} in any string; an unset variable without a default becomes '' with a warning. */
     String expand(String text, int line, String field) {
         if (!text.contains("${env.")) {
             return text;
         }
-        Matcher mt = ENV_REF.matcher(text);
+        List<String> missing = new ArrayList<>();
+        String out = substitute(text, ENV_REF, missing);
+        for (String name : missing) {
+            warn(line + ": " + field + ": environment variable " + name + " is not set; expanded to ''");
+        }
+        return out;
+    }
+
+    private String substitute(String text, Pattern pattern, List<String> missing) {
+        Matcher mt = pattern.matcher(text);
         StringBuilder sb = new StringBuilder();
         while (mt.find()) {
-            String value = options.env().get(mt.group(1));
+            String name = mt.group(1) != null ? mt.group(1) : mt.group(mt.groupCount());
+            String fallback = mt.groupCount() >= 3 ? (mt.group(2) != null ? mt.group(2) : mt.group(3)) : null;
+            String value = variable(name);
             if (value == null) {
-                throw error(line, field, "environment variable " + mt.group(1) + " is not set");
+                value = fallback;
+            }
+            if (value == null) {
+                missing.add(name);
+                value = "";
             }
             mt.appendReplacement(sb, Matcher.quoteReplacement(value));
         }
@@ -213,4 +317,27 @@ final class TeamFields {
         return sb.toString();
     }
 
+    /**
+     * An expanded environment or header map, and the variables it refers to that are unset. A toolset with a
+     * missing variable is built when the team starts, where {@link #resolve()} fails naming the variable.
+     */
+    record EnvMap(Map<String, String> values, List<String> missing) {
+        EnvMap {
+            values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+            missing = List.copyOf(new LinkedHashSet<>(missing));
+        }
+
+        boolean complete() {
+            return missing.isEmpty();
+        }
+
+        /** The values, or a failure naming the first unset variable. */
+        Map<String, String> resolve() {
+            if (!missing.isEmpty()) {
+                throw new MissingPrerequisiteException("$" + missing.get(0), "the environment variable "
+                        + missing.get(0) + ", which is not set", "set it before the team starts");
+            }
+            return values;
+        }
+    }
 }

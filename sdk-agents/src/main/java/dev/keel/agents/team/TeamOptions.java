@@ -5,107 +5,255 @@ import dev.keel.core.exec.LocalCommandRunner;
 import dev.keel.core.http.HttpClients;
 import dev.keel.core.http.HttpConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import okhttp3.OkHttpClient;
 
 /**
- * What a team file cannot say: where relative paths start, the environment used for {@code $VAR} and
- * {@code ${env.X}}, where shell and script commands run, the HTTP client of fetch, and whether model key
- * variables must already be set at load time (by default they are not: keys are needed when a model is first
- * called, or checked up front with {@link Team#validate()}). Immutable.
+ * What a team file cannot say: the file's own folder (where relative file references such as
+ * {@code instruction_file} and memory paths start), the working directory of the tools (filesystem, shell,
+ * scripts, MCP servers — by default the process's working directory, as with docker-agent, never silently
+ * the file's folder), the environment used for {@code ${env.X}} / {@code $X}, where shell and script commands
+ * run, the HTTP client of HTTP tools, how references to things outside the file are resolved
+ * ({@link TeamResolver}), which {@code flavors} to apply, and whether model key variables must be set at
+ * load time (by default they are not: keys are needed when a model is first called, or checked up front
+ * with {@link Team#validate()}). Immutable; the {@code with…} methods return modified copies.
  *
- * @param baseDirectory root for relative paths (memory files) and the filesystem toolset
- * @param env           environment variables for expansion and key checks
- * @param commandRunner runs shell and script commands
- * @param httpClient    client of the fetch toolset
- * @param checkKeys     fail to load when a model's key variable is unset (with the file and line of the model)
+ * <pre>{@code
+ * Team team = Teams.load(Path.of("team.yaml"), TeamOptions.defaults(Path.of("."))
+ *         .withWorkingDirectory(Path.of("/srv/checkout"))
+ *         .withResolver(TeamResolver.builder().mcpServer("duckduckgo",
+ *                 McpTransport.stdio("npx", List.of("-y", "duckduckgo-mcp-server"), Map.of())).build()));
+ * }</pre>
  */
-public record TeamOptions(Path baseDirectory, Map<String, String> env, CommandRunner commandRunner,
-                          OkHttpClient httpClient, boolean checkKeys) {
-    /**
-     * Creates the value, checking its components.
-     *
-     * @param baseDirectory root for relative paths (memory files) and the filesystem toolset
-     * @param env environment variables for expansion and key checks
-     * @param commandRunner runs shell and script commands
-     * @param httpClient client of the fetch toolset
-     * @param checkKeys fail when a model's key variable is unset
-     */
-    public TeamOptions {
-        Objects.requireNonNull(baseDirectory, "baseDirectory");
-        env = Map.copyOf(Objects.requireNonNull(env, "env"));
-        Objects.requireNonNull(commandRunner, "commandRunner");
-        Objects.requireNonNull(httpClient, "httpClient");
-        baseDirectory = baseDirectory.toAbsolutePath().normalize();
+public final class TeamOptions {
+    private final Path baseDirectory;
+    private final Path workingDirectory;
+    private final Map<String, String> env;
+    private final CommandRunner commandRunner;
+    private final OkHttpClient httpClient;
+    private final boolean checkKeys;
+    private final TeamResolver resolver;
+    private final List<String> flavors;
+    private final TeamServices services;
+
+    private TeamOptions(Path baseDirectory, Path workingDirectory, Map<String, String> env, CommandRunner commandRunner,
+                        OkHttpClient httpClient, boolean checkKeys, TeamResolver resolver, List<String> flavors,
+                        TeamServices services) {
+        this.baseDirectory = Objects.requireNonNull(baseDirectory, "baseDirectory").toAbsolutePath().normalize();
+        this.workingDirectory = Objects.requireNonNull(workingDirectory, "workingDirectory").toAbsolutePath().normalize();
+        this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
+        this.commandRunner = commandRunner;
+        this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+        this.checkKeys = checkKeys;
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.flavors = List.copyOf(flavors);
+        this.services = Objects.requireNonNull(services, "services");
     }
 
     /**
-     * Defaults for a file in {@code baseDirectory}: the process environment, commands on the host in
-     * that directory, a default HTTP client, key variables not checked at load time.
+     * Defaults for a file in {@code baseDirectory}: tools work in the process's working directory, the process
+     * environment, commands on the host, a default HTTP client, {@link TeamResolver#defaults()}, no flavors,
+     * key variables not checked at load time.
      *
-     * @param baseDirectory the base directory
-     * @return defaults for a file in {@code baseDirectory}: the process environment, commands on the host in that directory, a default HTTP client, key variables not checked at load time
+     * @param baseDirectory the folder of the team file
+     * @return the defaults
      */
     public static TeamOptions defaults(Path baseDirectory) {
-        return new TeamOptions(baseDirectory, System.getenv(), LocalCommandRunner.in(baseDirectory),
-                HttpClients.create(HttpConfig.defaults()), false);
+        return new TeamOptions(baseDirectory, Path.of("").toAbsolutePath(), System.getenv(), null,
+                HttpClients.create(HttpConfig.defaults()), false, TeamResolver.defaults(), List.of(),
+                TeamServices.none());
     }
 
     /**
-     * The same options rooted at another directory (the command runner is kept as it is).
+     * The folder of the team file: relative {@code instruction_file}, memory and cache paths start here.
      *
-     * @param dir the new base directory
-     * @return the same options rooted at another directory
+     * @return the folder of the team file
+     */
+    public Path baseDirectory() {
+        return baseDirectory;
+    }
+
+    /**
+     * Where the tools work: the filesystem toolset's root, the shell's and scripts' directory, MCP servers'
+     * working directory, what {@code add_environment_info} reports. Defaults to the process's working directory.
+     *
+     * @return where the tools work
+     */
+    public Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    /**
+     * Environment variables for expansion and key checks.
+     *
+     * @return environment variables for expansion and key checks
+     */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /**
+     * Runs shell and script commands: the one set with {@link #withCommandRunner}, or the host in
+     * {@link #workingDirectory()}.
+     *
+     * @return the command runner
+     */
+    public CommandRunner commandRunner() {
+        return commandRunner != null ? commandRunner : LocalCommandRunner.in(workingDirectory);
+    }
+
+    /**
+     * Client of the HTTP tools (fetch, api, openapi, a2a).
+     *
+     * @return the HTTP client
+     */
+    public OkHttpClient httpClient() {
+        return httpClient;
+    }
+
+    /**
+     * Whether loading fails when a model's key variable is unset.
+     *
+     * @return whether key variables are checked at load time
+     */
+    public boolean checkKeys() {
+        return checkKeys;
+    }
+
+    /**
+     * Resolves Docker MCP catalog references and external agents when the team starts.
+     *
+     * @return the resolver
+     */
+    public TeamResolver resolver() {
+        return resolver;
+    }
+
+    /**
+     * The {@code flavors} of the file to apply, in order.
+     *
+     * @return the flavors to apply
+     */
+    public List<String> flavors() {
+        return flavors;
+    }
+
+    /**
+     * What the host application provides to a team's tools (knowledge-base access, sandboxes, embeddings).
+     *
+     * @return the host services
+     */
+    public TeamServices services() {
+        return services;
+    }
+
+    /**
+     * The same options for a file in another folder.
+     *
+     * @param dir the folder of the team file
+     * @return a copy
      */
     public TeamOptions withBaseDirectory(Path dir) {
-        return new TeamOptions(dir, env, commandRunner, httpClient, checkKeys);
+        return new TeamOptions(dir, workingDirectory, env, commandRunner, httpClient, checkKeys, resolver, flavors,
+                services);
     }
 
     /**
-     * The same options with another environment.
+     * The same options with tools working in {@code dir}.
      *
-     * @param env the variables the file may reference
-     * @return the new options
+     * @param dir where the tools work
+     * @return a copy
+     */
+    public TeamOptions withWorkingDirectory(Path dir) {
+        return new TeamOptions(baseDirectory, dir, env, commandRunner, httpClient, checkKeys, resolver, flavors,
+                services);
+    }
+
+    /**
+     * The same options with another environment for expansion and key checks.
+     *
+     * @param env the environment
+     * @return a copy
      */
     public TeamOptions withEnv(Map<String, String> env) {
-        return new TeamOptions(baseDirectory, env, commandRunner, httpClient, checkKeys);
+        return new TeamOptions(baseDirectory, workingDirectory, env, commandRunner, httpClient, checkKeys, resolver,
+                flavors, services);
     }
 
     /**
-     * The same options with another command runner.
+     * The same options with shell and script commands run by {@code runner} (a sandbox, for example).
      *
-     * @param runner runs the shell and script toolsets' commands
-     * @return the new options
+     * @param runner the command runner
+     * @return a copy
      */
     public TeamOptions withCommandRunner(CommandRunner runner) {
-        return new TeamOptions(baseDirectory, env, runner, httpClient, checkKeys);
+        return new TeamOptions(baseDirectory, workingDirectory, env, Objects.requireNonNull(runner, "runner"),
+                httpClient, checkKeys, resolver, flavors, services);
     }
 
     /**
-     * The same options with another HTTP client.
+     * The same options with another HTTP client for the HTTP tools.
      *
-     * @param client the client for model providers and fetch tools
-     * @return the new options
+     * @param client the client (the caller keeps owning it)
+     * @return a copy
      */
     public TeamOptions withHttpClient(OkHttpClient client) {
-        return new TeamOptions(baseDirectory, env, commandRunner, client, checkKeys);
+        return new TeamOptions(baseDirectory, workingDirectory, env, commandRunner, client, checkKeys, resolver,
+                flavors, services);
     }
 
     /**
-     * The same options with or without API key checks.
+     * The same options, failing to load when a model's key variable is unset ({@code check}) or not.
      *
-     * @param check whether a missing API key fails loading
-     * @return the new options
+     * @param check whether to check key variables at load time
+     * @return a copy
      */
     public TeamOptions withCheckKeys(boolean check) {
-        return new TeamOptions(baseDirectory, env, commandRunner, httpClient, check);
+        return new TeamOptions(baseDirectory, workingDirectory, env, commandRunner, httpClient, check, resolver,
+                flavors, services);
+    }
+
+    /**
+     * The same options with another resolver for references outside the file.
+     *
+     * @param resolver the resolver
+     * @return a copy
+     */
+    public TeamOptions withResolver(TeamResolver resolver) {
+        return new TeamOptions(baseDirectory, workingDirectory, env, commandRunner, httpClient, checkKeys, resolver,
+                flavors, services);
+    }
+
+    /**
+     * The same options applying these {@code flavors} of the file, in order (names the file does not define
+     * are ignored, as docker-agent does).
+     *
+     * @param flavors flavor names
+     * @return a copy
+     */
+    public TeamOptions withFlavors(List<String> flavors) {
+        return new TeamOptions(baseDirectory, workingDirectory, env, commandRunner, httpClient, checkKeys, resolver,
+                flavors, services);
+    }
+
+    /**
+     * The same options with these host services.
+     *
+     * @param services the services
+     * @return a copy
+     */
+    public TeamOptions withServices(TeamServices services) {
+        return new TeamOptions(baseDirectory, workingDirectory, env, commandRunner, httpClient, checkKeys, resolver,
+                flavors, services);
     }
 
     /** Lists the variable names only; values may be secrets. */
     @Override
     public String toString() {
-        return "TeamOptions[" + baseDirectory + ", env=" + env.size() + " variables, runner=" + commandRunner.describe()
-                + ", checkKeys=" + checkKeys + "]";
+        return "TeamOptions[" + baseDirectory + ", workingDirectory=" + workingDirectory + ", env=" + env.size()
+                + " variables, runner=" + commandRunner().describe() + ", checkKeys=" + checkKeys
+                + (flavors.isEmpty() ? "" : ", flavors=" + flavors) + "]";
     }
 }

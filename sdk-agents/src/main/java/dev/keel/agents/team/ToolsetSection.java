@@ -8,121 +8,370 @@ import dev.keel.agents.mcp.McpToolset;
 import dev.keel.agents.mcp.McpTransport;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.agents.toolsets.ConfiguredToolset;
+import dev.keel.agents.toolsets.DeferredToolset;
+import dev.keel.agents.internal.YamlTree.ListNode;
 import dev.keel.agents.toolsets.FetchToolset;
+import dev.keel.agents.toolsets.FilesystemToolset;
 import dev.keel.agents.toolsets.ScriptToolset;
 import dev.keel.agents.toolsets.ShellToolset;
 import dev.keel.agents.toolsets.Toolsets;
+import dev.keel.agents.toolsets.UserPromptToolset;
+import dev.keel.core.models.ModelSpec;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The toolset entries of agents, the top-level {@code toolsets} (built once and shared) and {@code mcps}:
- * each entry's {@code type} picks a reader from the schema table; {@code tools}, {@code instruction} and
- * {@code readonly} apply to every type. One per load; not thread-safe.
+ * each entry's {@code type} picks a reader; {@code tools}, {@code instruction} (with
+ * {@code {ORIGINAL_INSTRUCTIONS}}) and {@code readonly} apply to every type. A field that does not apply to
+ * the entry's type is a warning. What can only be known when the team starts (a Docker MCP catalog server, an
+ * unset header variable) is built then ({@link StartTimeToolset}). One per load; not thread-safe.
  */
 final class ToolsetSection {
+    /** Fields every toolset type takes. */
+    static final Set<String> COMMON = Set.of("type", "tools", "instruction", "readonly", "defer", "model", "toon",
+            "name");
+    /**
+     * Fields that cannot mean anything for an embedded JVM library, or that Keel does not act on yet: a warning
+     * each, saying why.
+     */
+    private static final Map<String, String> NOT_ACTED_ON = Map.of(
+            "toon", "Keel does not re-encode tool output as TOON yet; the model gets the JSON as the tool returns it",
+            "sudo_askpass", "an embedded library has no terminal to ask for a sudo password; sudo fails as in "
+                    + "docker-agent's headless runs",
+            "sandbox", "Keel does not run a toolset's shell in a sandbox from a team file yet; to confine it, load "
+                    + "the team with TeamOptions.withCommandRunner(a sandbox)",
+            "config", "Keel passes no configuration to an MCP server's initialization; give the server its settings "
+                    + "through env or args",
+            "working_dir", "Keel starts stdio MCP servers in the process's working directory");
+
     private final TeamFields f;
     private final Map<String, Entry> mcps;
     private final Map<String, Entry> sharedToolsets;
     /** Top-level {@code toolsets} built once, so agents that use one share the same instance. */
     private final Map<String, Toolset> builtShared = new LinkedHashMap<>();
-    private final Map<String, Reader> readers = readers();
+    /** Resolves a toolset's {@code model}; set by the loader before any toolset is read. */
+    private ModelSection models;
+    /** The {@code api}, {@code openapi} and {@code a2a} readers. */
+    private final HttpToolsetSection http;
 
     ToolsetSection(TeamFields f, Map<String, Entry> mcps, Map<String, Entry> sharedToolsets) {
         this.f = f;
         this.mcps = mcps;
         this.sharedToolsets = sharedToolsets;
+        this.http = new HttpToolsetSection(f);
+        register("think", Set.of("shared"), (m, path) -> Toolsets.think());
+        register("todo", Set.of("shared"), (m, path) -> Toolsets.todo());
+        register("memory", Set.of("path"), (m, path) -> Toolsets.memory(
+                f.resolvePath(f.optString(m, "path", path).orElse("memory.jsonl"))));
+        register("filesystem", Set.of("path", "post_edit", "ignore_vcs", "allow_list", "deny_list"), this::filesystem);
+        register("shell", Set.of("env", "timeout", "env_file", "sandbox", "sudo_askpass", "safer"), this::shell);
+        register("script", Set.of("shell", "timeout", "env", "env_file"), this::script);
+        register("fetch", Set.of("timeout", "allowed_hosts", "allowed_domains", "blocked_domains", "allow_private_ips",
+                "headers", "escape_html"), this::fetch);
+        register("plan", Set.of(), (m, path) -> Toolsets.plan());
+        register("user_prompt", Set.of(), (m, path) -> f.options().services().userPrompter()
+                .map(UserPromptToolset::of).orElseGet(UserPromptToolset::headless));
+        register("mcp", Set.of("command", "args", "env", "env_file", "ref", "remote", "config", "timeout", "version",
+                "working_dir", "lifecycle", "allow_private_ips"), (m, path) -> mcp(m, path, null));
+        register("api", Set.of("api_config", "timeout", "allow_private_ips"), http::api);
+        register("openapi", Set.of("url", "headers", "timeout", "allow_private_ips"), http::openapi);
+        register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
     }
 
-    /** Reads one toolset type's own fields; the fields were checked against the schema table first. */
+    /** The models a toolset's {@code model} may name. */
+    void models(ModelSection models) {
+        this.models = models;
+    }
+
+    /** Reads one toolset type's own fields. */
     @FunctionalInterface
-    private interface Reader {
+    interface Reader {
         Toolset read(MapNode m, String path);
     }
 
-    /** One reader per toolset type of {@link TeamSchema#TOOLSET}: a new type is one entry here and one there. */
-    private Map<String, Reader> readers() {
-        return Map.of(
-                "think", (m, path) -> Toolsets.think(),
-                "todo", (m, path) -> Toolsets.todo(),
-                "memory", (m, path) -> Toolsets.memory(f.resolvePath(f.requiredString(m, "path", path))),
-                "filesystem", this::filesystem,
-                "shell", this::shell,
-                "script", this::script,
-                "fetch", this::fetch,
-                "mcp", (m, path) -> mcp(m, path, null));
+    private record Registered(Set<String> fields, Reader reader) {}
+
+    private final Map<String, Registered> types = new LinkedHashMap<>();
+
+    /** Adds a toolset type: the fields it takes besides {@link #COMMON}, and how to read it. */
+    void register(String type, Set<String> fields, Reader reader) {
+        types.put(type, new Registered(fields, reader));
     }
 
+    /** The toolset an entry declares, or null when the entry is skipped (reported as a warning). */
     Toolset toolset(Node node, String path) {
         MapNode m = f.map(node, path);
         String type = f.requiredString(m, "type", path);
-        Set<String> specific = TeamSchema.TOOLSET.get(type);
-        Reader reader = readers.get(type);
-        if (specific == null || reader == null) {
+        Registered registered = types.get(type);
+        if (registered == null) {
             Entry t = m.entries().get("type");
-            String why = TeamSchema.KNOWN_UNSUPPORTED_TOOLSETS.contains(type) ? "is not supported by Keel"
-                    : "is unknown; supported types are " + new java.util.TreeSet<>(TeamSchema.TOOLSET.keySet());
-            throw f.error(t.line(), path + ".type", "toolset type '" + type + "' " + why);
+            if (TeamSchema.TOOLSET_TYPES.contains(type)) {
+                f.warn(t.line() + ": " + path + ".type: toolset type '" + type + "' is not supported by Keel yet; "
+                        + "the toolset is left out");
+                return null;
+            }
+            throw f.error(t.line(), path + ".type", "toolset type '" + type + "' is unknown; the types are "
+                    + new java.util.TreeSet<>(TeamSchema.TOOLSET_TYPES));
         }
-        Set<String> allowed = new java.util.HashSet<>(TeamSchema.TOOLSET_COMMON);
-        allowed.addAll(specific);
-        f.checkFields(m, path, allowed, TeamSchema.TOOLSET_IGNORED);
-        return configure(reader.read(m, path), m, path);
+        Set<String> applicable = new HashSet<>(COMMON);
+        applicable.addAll(registered.fields());
+        f.onlyFor(m, path, applicable, "a '" + type + "' toolset");
+        pending(m, path, type);
+        return configure(registered.reader().read(m, path), m, path);
     }
 
-    private Toolset filesystem(MapNode m, String path) {
-        if (m.entries().containsKey("post_edit")) {
-            f.warn(m.entries().get("post_edit").line() + ": " + path + ".post_edit: not supported, ignored");
+    private void pending(MapNode m, String path, String type) {
+        Set<String> actedOn = HttpToolsetSection.ACTS_ON.getOrDefault(type, Set.of());
+        for (Entry e : m.entries().values()) {
+            String why = NOT_ACTED_ON.get(e.key());
+            if (why != null && !actedOn.contains(e.key())) {
+                f.warn(e.line() + ": " + path + "." + e.key() + ": ignored: " + why);
+            }
         }
-        return Toolsets.filesystem(f.optString(m, "path", path).map(f::resolvePath).orElse(f.options().baseDirectory()));
+    }
+
+    /**
+     * {@code env_file}: dotenv files ({@code KEY=value} lines, {@code #} comments, optional {@code export} and
+     * quotes) relative to the working directory, read at load; the toolset's own {@code env} wins over them.
+     */
+    private Map<String, String> envFiles(MapNode m, String path) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Entry e = m.entries().get("env_file");
+        if (e == null) {
+            return out;
+        }
+        for (String name : f.strings(m, "env_file", path)) {
+            Path file = f.resolveWorkPath(name);
+            List<String> lines;
+            try {
+                lines = java.nio.file.Files.readAllLines(file);
+            } catch (java.io.IOException ex) {
+                throw f.error(e.line(), path + ".env_file", "cannot read " + file + ": " + ex.getClass().getSimpleName());
+            }
+            for (String line : lines) {
+                String l = line.strip();
+                if (l.isEmpty() || l.startsWith("#")) {
+                    continue;
+                }
+                l = l.startsWith("export ") ? l.substring(7).strip() : l;
+                int eq = l.indexOf('=');
+                if (eq <= 0) {
+                    throw f.error(e.line(), path + ".env_file", file + ": '" + l.split("=", 2)[0]
+                            + "' is not a KEY=value line");
+                }
+                String v = l.substring(eq + 1).strip();
+                if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
+                    v = v.substring(1, v.length() - 1);
+                }
+                out.put(l.substring(0, eq).strip(), v);
+            }
+        }
+        return out;
+    }
+
+    /** The toolset's {@code env} over its {@code env_file} variables. */
+    private static Map<String, String> withEnvFiles(Map<String, String> files, Map<String, String> env) {
+        if (files.isEmpty()) {
+            return env;
+        }
+        Map<String, String> all = new LinkedHashMap<>(files);
+        all.putAll(env);
+        return all;
+    }
+
+    /**
+     * {@code lifecycle}: {@code startup_timeout} and {@code call_timeout} bound the server's start and each call;
+     * the supervisor's restart settings are a warning, as Keel does not restart a server that stopped.
+     */
+    private record Lifecycle(Duration startup, Duration call) {
+        void apply(McpToolset.Builder b) {
+            if (startup != null) {
+                b.startupTimeout(startup);
+            }
+            if (call != null) {
+                b.requestTimeout(call);
+            }
+        }
+    }
+
+    private Lifecycle lifecycle(MapNode m, String path) {
+        Entry e = m.entries().get("lifecycle");
+        if (e == null) {
+            return new Lifecycle(null, null);
+        }
+        String lp = path + ".lifecycle";
+        Duration startup = null;
+        Duration call = null;
+        for (Entry k : f.map(e.value(), lp).entries().values()) {
+            switch (k.key()) {
+                case "startup_timeout" -> startup = positive(f.goDuration(k.value(), lp + ".startup_timeout")).orElse(null);
+                case "call_timeout" -> call = positive(f.goDuration(k.value(), lp + ".call_timeout")).orElse(null);
+                default -> f.warn(k.line() + ": " + lp + "." + k.key() + ": ignored: Keel does not restart an MCP "
+                        + "server that stopped; a call after a crash is a tool error, and the toolset starts again "
+                        + "with the next runner");
+            }
+        }
+        return new Lifecycle(startup, call);
+    }
+
+    private static java.util.Optional<Duration> positive(Duration d) {
+        return d.isZero() || d.isNegative() ? java.util.Optional.empty() : java.util.Optional.of(d);
+    }
+
+    /**
+     * {@code version}: docker-agent installs a missing command from the aqua registry; an embedded library never
+     * downloads binaries, so a command that is not on the PATH fails at start naming the package to install.
+     */
+    private static void checkCommand(String cmd, String version) {
+        if (version == null || version.equals("false") || version.equals("off") || cmd.contains("/")) {
+            return;
+        }
+        String pathVar = System.getenv("PATH");
+        for (String dir : (pathVar == null ? "" : pathVar).split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, cmd))) {
+                return;
+            }
+        }
+        throw new MissingPrerequisiteException(cmd, "the command '" + cmd + "', which is not on the PATH",
+                "install " + version + " (Keel does not download tools) so that '" + cmd + "' is on the PATH");
+    }
+
+    /**
+     * docker-agent's filesystem options: {@code allow_list}/{@code deny_list} entries are {@code .} (the working
+     * directory), {@code ~}, variables, absolute paths or paths relative to the working directory; denial wins.
+     * Without an allow list the tools stay in the working directory (Keel's default; docker-agent's is the whole
+     * disk). {@code ignore_vcs} defaults to true as in docker-agent; {@code post_edit} commands run through the
+     * team's command runner.
+     */
+    private Toolset filesystem(MapNode m, String path) {
+        Path root = f.optString(m, "path", path).map(f::resolveWorkPath).orElse(f.options().workingDirectory());
+        FilesystemToolset.Builder b = FilesystemToolset.builder(root)
+                .allowed(workPaths(m, "allow_list", path)).denied(workPaths(m, "deny_list", path))
+                .ignoreVcs(f.optBool(m, "ignore_vcs", path).orElse(true));
+        Entry postEdit = m.entries().get("post_edit");
+        if (postEdit != null) {
+            List<FilesystemToolset.PostEdit> rules = new java.util.ArrayList<>();
+            ListNode list = f.list(postEdit.value(), path + ".post_edit");
+            for (int i = 0; i < list.items().size(); i++) {
+                String rp = path + ".post_edit[" + i + "]";
+                MapNode rule = f.map(list.items().get(i), rp);
+                rules.add(new FilesystemToolset.PostEdit(f.requiredString(rule, "path", rp),
+                        f.requiredString(rule, "cmd", rp)));
+            }
+            b.postEdit(rules, f.options().commandRunner());
+        }
+        return b.build();
+    }
+
+    /** A list of directories: {@code .} is the working directory, {@code ~} the home folder, variables expanded. */
+    private List<Path> workPaths(MapNode m, String key, String path) {
+        return f.strings(m, key, path).stream().map(f::resolveWorkPath).toList();
     }
 
     private Toolset shell(MapNode m, String path) {
-        ShellToolset.Builder shell = ShellToolset.builder(f.options().commandRunner()).env(f.env(m, path));
+        TeamFields.EnvMap env = f.envMap(m, path, "env");
+        Map<String, String> files = envFiles(m, path);
         Integer timeout = f.optInt(m, "timeout", path);
-        if (timeout != null) {
-            shell.timeout(Duration.ofSeconds(timeout));
-        }
-        return shell.build();
+        Supplier<Toolset> build = () -> {
+            ShellToolset.Builder shell = ShellToolset.builder(f.options().commandRunner())
+                    .env(withEnvFiles(files, env.resolve()));
+            if (timeout != null) {
+                shell.timeout(Duration.ofSeconds(timeout));
+            }
+            return shell.build();
+        };
+        return env.complete() ? build.get() : new StartTimeToolset("shell", "", build);
     }
 
+    /**
+     * docker-agent's fetch options: {@code allowed_domains} or {@code blocked_domains} (not both), private
+     * addresses refused unless {@code allow_private_ips}, static {@code headers} (variables read when the team
+     * starts), {@code escape_html}.
+     */
     private Toolset fetch(MapNode m, String path) {
-        FetchToolset.Builder fetch = FetchToolset.builder(f.options().httpClient())
-                .allowedHosts(f.strings(m, "allowed_hosts", path));
+        String allowKey = m.entries().containsKey("allowed_domains") ? "allowed_domains" : "allowed_hosts";
+        List<String> hosts = f.strings(m, allowKey, path);
+        List<String> blocked = f.strings(m, "blocked_domains", path);
+        if (!hosts.isEmpty() && !blocked.isEmpty()) {
+            throw f.error(m.entries().get("blocked_domains").line(), path + ".blocked_domains",
+                    "cannot be combined with '" + allowKey + "'; a fetch toolset has an allow list or a block list");
+        }
+        TeamFields.EnvMap headers = f.envMap(m, path, "headers");
         Integer timeout = f.optInt(m, "timeout", path);
+        boolean privateIps = f.optBool(m, "allow_private_ips", path).orElse(false);
+        boolean escape = f.optBool(m, "escape_html", path).orElse(false);
+        FetchToolset.Builder fetch = FetchToolset.builder(f.options().httpClient()).allowPrivateAddresses(privateIps)
+                .escapeHtml(escape);
+        try {
+            fetch.allowedHosts(hosts).blockedHosts(blocked);
+        } catch (IllegalArgumentException ex) {
+            Entry e = m.entries().get(hosts.isEmpty() ? "blocked_domains" : allowKey);
+            throw f.error(e.line(), path + "." + e.key(), ex.getMessage());
+        }
         if (timeout != null) {
             fetch.timeout(Duration.ofSeconds(timeout));
         }
-        return fetch.build();
+        Supplier<Toolset> build = () -> fetch.headers(headers.resolve()).build();
+        return headers.complete() ? build.get() : new StartTimeToolset("fetch", "", build);
     }
 
-    /** Applies {@code tools}, {@code instruction} and {@code readonly} of a toolset entry. */
+    /**
+     * Applies the fields every type takes: {@code tools}, {@code instruction}, {@code name}, {@code model} (the
+     * model for the call after one of these tools ran), {@code readonly} and {@code defer}.
+     */
     private Toolset configure(Toolset t, MapNode m, String path) {
+        if (t == null) {
+            return null;
+        }
         List<String> only = f.strings(m, "tools", path);
         String instruction = f.optString(m, "instruction", path).orElse(null);
-        Toolset configured = only.isEmpty() && instruction == null ? t
-                : ConfiguredToolset.builder(t).only(only).instruction(instruction).build();
-        return readOnly(configured, f.optBool(m, "readonly", path).orElse(false));
+        String name = f.optString(m, "name", path).orElse(null);
+        ModelSpec model = null;
+        Entry me = m.entries().get("model");
+        if (me != null) {
+            model = models.choose(f.scalarText(me.value(), path + ".model"), me.line(), path + ".model").spec();
+        }
+        Toolset configured = only.isEmpty() && instruction == null && name == null && model == null ? t
+                : ConfiguredToolset.builder(t).only(only).instruction(instruction).name(name).model(model).build();
+        return defer(readOnly(configured, f.optBool(m, "readonly", path).orElse(false)), m, path);
     }
 
-
-    /** {@code readonly: true}: only the tools that declare themselves read-only stay. */
-    static Toolset readOnly(Toolset t, boolean readOnly) {
-        if (!readOnly) {
+    /** {@code defer: true} defers every tool, {@code defer: [names]} the named ones. */
+    private Toolset defer(Toolset t, MapNode m, String path) {
+        Entry d = m.entries().get("defer");
+        if (d == null) {
             return t;
         }
-        return t instanceof ConfiguredToolset c
-                ? ConfiguredToolset.builder(c.delegate()).only(c.only()).instruction(c.instructionOverride()).readOnlyOnly(true).build()
+        if (d.value() instanceof ListNode) {
+            List<String> names = f.strings(m, "defer", path);
+            return names.isEmpty() ? t : DeferredToolset.only(t, names);
+        }
+        return f.optBool(m, "defer", path).orElse(false) ? DeferredToolset.all(t) : t;
+    }
+
+    /** {@code readonly: true}: only the tools that declare themselves read-only stay (deferred ones too). */
+    static Toolset readOnly(Toolset t, boolean readOnly) {
+        if (!readOnly || t == null) {
+            return t;
+        }
+        if (t instanceof DeferredToolset d) {
+            Toolset inner = readOnly(d.delegate(), true);
+            return d.defersAll() ? DeferredToolset.all(inner) : DeferredToolset.only(inner, d.deferredNames());
+        }
+        return t instanceof ConfiguredToolset c ? c.toBuilder().readOnlyOnly(true).build()
                 : ConfiguredToolset.builder(t).readOnlyOnly(true).build();
     }
 
     Toolset sharedToolset(String name, int line, String field) {
-        Toolset done = builtShared.get(name);
-        if (done != null) {
-            return done;
+        if (builtShared.containsKey(name)) {
+            return builtShared.get(name);
         }
         Entry e = sharedToolsets.get(name);
         if (e == null) {
@@ -138,11 +387,11 @@ final class ToolsetSection {
         if (shell == null) {
             throw f.error(m.line(), path + ".shell", "a script toolset needs 'shell' with named commands");
         }
+        Map<String, String> common = withEnvFiles(envFiles(m, path), f.envMap(m, path, "env").values());
         Map<String, ScriptToolset.Script> commands = new LinkedHashMap<>();
         for (Entry c : f.map(shell.value(), path + ".shell").entries().values()) {
             String cp = path + ".shell." + c.key();
             MapNode cm = f.map(c.value(), cp);
-            f.checkFields(cm, cp, Set.of("cmd", "description", "args", "required", "env", "working_dir"), Set.of());
             Map<String, String> args = new LinkedHashMap<>();
             Entry a = cm.entries().get("args");
             if (a != null) {
@@ -159,8 +408,10 @@ final class ToolsetSection {
             } catch (IllegalArgumentException ex) {
                 throw f.error(c.line(), cp, ex.getMessage());
             }
+            Map<String, String> env = new LinkedHashMap<>(common);
+            env.putAll(f.envMap(cm, cp, "env").values());
             commands.put(c.key(), new ScriptToolset.Script(f.requiredString(cm, "cmd", cp),
-                    f.optString(cm, "description", cp).orElse(null), args, f.env(cm, cp), f.optString(cm, "working_dir", cp).orElse(null)));
+                    f.optString(cm, "description", cp).orElse(null), args, env, f.optString(cm, "working_dir", cp).orElse(null)));
         }
         if (commands.isEmpty()) {
             throw f.error(shell.line(), path + ".shell", "declare at least one command");
@@ -174,34 +425,61 @@ final class ToolsetSection {
     }
 
     private Toolset mcp(MapNode m, String path, String refName) {
+        Entry privateIps = m.entries().get("allow_private_ips");
+        if (privateIps != null) {
+            f.warn(privateIps.line() + ": " + path + ".allow_private_ips: ignored: it widens docker-agent's OAuth helper "
+                    + "requests, and Keel's MCP client makes none; the server's URL is used as written");
+        }
         Entry ref = m.entries().get("ref");
         if (ref != null) {
             String name = f.scalarText(ref.value(), path + ".ref");
             Entry target = mcps.get(name);
-            if (target == null) {
-                String hint = name.startsWith("docker:") ? "Docker MCP catalog references are not supported; declare the server under 'mcps'"
-                        : "declared servers are " + mcps.keySet();
-                throw f.error(ref.line(), path + ".ref", "unknown MCP server '" + name + "'; " + hint);
+            if (target != null) {
+                MapNode tm = f.map(target.value(), "mcps." + name);
+                if (tm.entries().containsKey("ref") && !f.scalarText(tm.entries().get("ref").value(),
+                        "mcps." + name + ".ref").startsWith("docker:")) {
+                    throw f.error(tm.entries().get("ref").line(), "mcps." + name + ".ref",
+                            "an 'mcps' entry can refer to a Docker MCP catalog server (docker:NAME) only");
+                }
+                Set<String> applicable = new HashSet<>(COMMON);
+                applicable.addAll(types.get("mcp").fields());
+                f.onlyFor(tm, "mcps." + name, applicable, "an MCP server");
+                pending(tm, "mcps." + name, "mcp");
+                return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
             }
-            MapNode tm = f.map(target.value(), "mcps." + name);
-            f.checkFields(tm, "mcps." + name, TeamSchema.union(TeamSchema.MCP, TeamSchema.TOOLSET_COMMON), TeamSchema.TOOLSET_IGNORED);
-            if (tm.entries().containsKey("ref")) {
-                throw f.error(tm.entries().get("ref").line(), "mcps." + name + ".ref", "an 'mcps' entry cannot itself be a ref");
+            if (!name.startsWith("docker:")) {
+                throw f.error(ref.line(), path + ".ref", "unknown MCP server '" + name + "'; declared servers are "
+                        + mcps.keySet() + ", and a Docker MCP catalog server is written docker:NAME");
             }
-            return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
+            TeamFields.EnvMap env = f.envMap(m, path, "env");
+            Integer timeout = f.optInt(m, "timeout", path);
+            Lifecycle lifecycle = lifecycle(m, path);
+            TeamResolver resolver = f.options().resolver();
+            String toolsetName = "mcp:" + (refName != null ? refName : name);
+            return new StartTimeToolset(toolsetName, "", () -> {
+                McpToolset.Builder b = McpToolset.builder(resolver.mcpServer(name, env.resolve())).name(toolsetName);
+                if (timeout != null) {
+                    b.requestTimeout(Duration.ofSeconds(timeout));
+                }
+                lifecycle.apply(b);
+                return b.build();
+            });
         }
-        McpTransport transport;
+        Supplier<McpTransport> transport;
+        boolean complete;
         Entry remote = m.entries().get("remote");
         if (remote != null) {
             String rp = path + ".remote";
             MapNode r = f.map(remote.value(), rp);
-            f.checkFields(r, rp, Set.of("url", "transport_type", "headers"), Set.of());
-            String url = f.requiredString(r, "url", rp);
+            String url = f.expandVars(f.rawText(r.entries().containsKey("url") ? r.entries().get("url").value()
+                    : new Scalar(null, r.line()), rp + ".url"), r.line(), rp + ".url");
             String kind = f.optString(r, "transport_type", rp).orElse("streamable");
-            Map<String, String> headers = f.env(r, rp, "headers");
+            TeamFields.EnvMap headers = f.envMap(r, rp, "headers");
+            complete = headers.complete();
             transport = switch (kind) {
-                case "sse" -> new McpTransport.Sse(url, headers);
-                case "streamable", "streamable-http", "streamableHttp", "http" -> new McpTransport.StreamableHttp(url, headers);
+                case "sse" -> () -> new McpTransport.Sse(url, headers.resolve());
+                case "streamable", "streamable-http", "streamable_http", "streamableHttp", "http" ->
+                        () -> new McpTransport.StreamableHttp(url, headers.resolve());
                 default -> throw f.error(r.entries().get("transport_type").line(), rp + ".transport_type",
                         "unknown MCP transport '" + kind + "'; use sse or streamable");
             };
@@ -210,16 +488,34 @@ final class ToolsetSection {
             if (command == null) {
                 throw f.error(m.line(), path, "an MCP toolset needs 'command', 'remote' or 'ref'");
             }
-            transport = new McpTransport.Stdio(f.scalarText(command.value(), path + ".command"), f.strings(m, "args", path), f.env(m, path));
-        }
-        McpToolset.Builder b = McpToolset.builder(transport);
-        if (refName != null) {
-            b.name("mcp:" + refName);
+            String cmd = f.scalarText(command.value(), path + ".command");
+            List<String> args = f.strings(m, "args", path);
+            TeamFields.EnvMap env = f.envMap(m, path, "env");
+            Map<String, String> files = envFiles(m, path);
+            String version = f.optString(m, "version", path).orElse(null);
+            complete = env.complete();
+            transport = () -> {
+                checkCommand(cmd, version);
+                return new McpTransport.Stdio(cmd, args, withEnvFiles(files, env.resolve()));
+            };
         }
         Integer timeout = f.optInt(m, "timeout", path);
-        if (timeout != null) {
-            b.requestTimeout(Duration.ofSeconds(timeout));
-        }
-        return b.build();
+        String toolsetName = refName != null ? "mcp:" + refName : null;
+        Lifecycle lifecycle = lifecycle(m, path);
+        boolean version = m.entries().containsKey("version");
+        Supplier<Toolset> build = () -> {
+            McpToolset.Builder b = McpToolset.builder(transport.get());
+            if (toolsetName != null) {
+                b.name(toolsetName);
+            }
+            if (timeout != null) {
+                b.requestTimeout(Duration.ofSeconds(timeout));
+            }
+            lifecycle.apply(b);
+            return b.build();
+        };
+        // A pinned command is checked when the team starts, so a missing one is a start error, not a load error.
+        return complete && !version ? build.get()
+                : new StartTimeToolset(toolsetName != null ? toolsetName : "mcp", "", build);
     }
 }

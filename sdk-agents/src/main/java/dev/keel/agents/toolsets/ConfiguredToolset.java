@@ -2,13 +2,17 @@ package dev.keel.agents.toolsets;
 
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.Toolset;
+import dev.keel.core.models.ModelSpec;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * A toolset narrowed to some of its tools and/or given its own instruction — a team file's {@code tools:},
- * {@code instruction:} and {@code readonly:} on a toolset (or {@code readonly:} on an agent). Closing closes
- * the delegate. Thread-safe when the delegate is.
+ * A toolset narrowed to some of its tools and/or given its own instruction, name or model — a team file's
+ * {@code tools:}, {@code instruction:}, {@code readonly:}, {@code name:} and {@code model:} on a toolset (or
+ * {@code readonly:} on an agent). The {@link #model()} handles the model call that follows a call of one of these
+ * tools, once (docker-agent's per-toolset model: a cheaper model reads the tool's output). Closing closes the
+ * delegate. Thread-safe when the delegate is.
  *
  * <pre>{@code
  * Toolset readOnlyFiles = ConfiguredToolset.builder(Toolsets.filesystem(dir)).readOnlyOnly(true).build();
@@ -19,12 +23,34 @@ public final class ConfiguredToolset implements Toolset {
     private final List<String> only;
     private final String instruction;
     private final boolean readOnlyOnly;
+    private final String name;
+    private final ModelSpec model;
 
     private ConfiguredToolset(Builder b) {
         delegate = b.delegate;
         only = b.only;
         instruction = b.instruction;
         readOnlyOnly = b.readOnlyOnly;
+        name = b.name;
+        model = b.model;
+    }
+
+    /**
+     * A builder holding this toolset's settings, to change some of them.
+     *
+     * @return a builder with every setting of this toolset
+     */
+    public Builder toBuilder() {
+        return builder(delegate).only(only).instruction(instruction).readOnlyOnly(readOnlyOnly).name(name).model(model);
+    }
+
+    /**
+     * The model for the call after one of these tools ran, if set.
+     *
+     * @return the model, if set
+     */
+    public Optional<ModelSpec> model() {
+        return Optional.ofNullable(model);
     }
 
     /**
@@ -75,7 +101,7 @@ public final class ConfiguredToolset implements Toolset {
 
     @Override
     public String name() {
-        return delegate.name();
+        return name != null ? name : delegate.name();
     }
 
     @Override
@@ -101,18 +127,20 @@ public final class ConfiguredToolset implements Toolset {
     @Override
     public boolean equals(Object o) {
         return o instanceof ConfiguredToolset other && delegate.equals(other.delegate) && only.equals(other.only)
-                && Objects.equals(instruction, other.instruction) && readOnlyOnly == other.readOnlyOnly;
+                && Objects.equals(instruction, other.instruction) && readOnlyOnly == other.readOnlyOnly
+                && Objects.equals(name, other.name) && Objects.equals(model, other.model);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(delegate, only, instruction, readOnlyOnly);
+        return Objects.hash(delegate, only, instruction, readOnlyOnly, name, model);
     }
 
     @Override
     public String toString() {
         return "ConfiguredToolset[" + delegate + (only.isEmpty() ? "" : ", only=" + only)
-                + (instruction == null ? "" : ", own instruction") + (readOnlyOnly ? ", read-only tools" : "") + "]";
+                + (instruction == null ? "" : ", own instruction") + (readOnlyOnly ? ", read-only tools" : "")
+                + (name == null ? "" : ", name=" + name) + (model == null ? "" : ", model=" + model.label()) + "]";
     }
 
     /** Builds a {@link ConfiguredToolset}. Setters replace what was set before. Not thread-safe. */
@@ -121,6 +149,8 @@ public final class ConfiguredToolset implements Toolset {
         private List<String> only = List.of();
         private String instruction;
         private boolean readOnlyOnly;
+        private String name;
+        private ModelSpec model;
 
         private Builder(Toolset delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -156,6 +186,28 @@ public final class ConfiguredToolset implements Toolset {
          */
         public Builder readOnlyOnly(boolean readOnlyOnly) {
             this.readOnlyOnly = readOnlyOnly;
+            return this;
+        }
+
+        /**
+         * The name logs and errors use instead of the delegate's; {@code null} keeps the delegate's.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = name == null || name.isBlank() ? null : name;
+            return this;
+        }
+
+        /**
+         * The model that handles the model call after one of these tools ran (once); {@code null} for the agent's.
+         *
+         * @param model the model
+         * @return this builder
+         */
+        public Builder model(ModelSpec model) {
+            this.model = model;
             return this;
         }
 

@@ -36,6 +36,15 @@ public final class Toolsets {
     }
 
     /**
+     * {@code write_plan}, {@code read_plan}, {@code exit_plan_mode}: one plan per session, kept in its state.
+     *
+     * @return the plan toolset
+     */
+    public static PlanToolset plan() {
+        return new PlanToolset();
+    }
+
+    /**
      * {@code add_memory}, {@code get_memories}, {@code search_memories}, {@code delete_memory}, kept in {@code
      * file}.
      *
@@ -53,7 +62,7 @@ public final class Toolsets {
      * @return the filesystem toolset
      */
     public static FilesystemToolset filesystem(Path root) {
-        return new FilesystemToolset(root);
+        return FilesystemToolset.builder(root).build();
     }
 
     /**

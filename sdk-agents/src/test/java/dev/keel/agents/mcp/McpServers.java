@@ -13,10 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 
 /** Locates the MCP servers installed by scripts/setup/mcp-servers.sh and starts HTTP ones on free ports. */
-final class McpServers {
+public final class McpServers {
     private McpServers() {}
 
-    static Path home() {
+    public static Path home() {
         String override = System.getenv("KEEL_MCP_HOME");
         Path home = override != null ? Path.of(override) : Path.of(System.getProperty("user.home"), ".cache/keel/mcp");
         Path marker = home.resolve("node_modules/@modelcontextprotocol/server-everything/package.json");
@@ -30,20 +30,20 @@ final class McpServers {
         return home;
     }
 
-    static String script(String pkg) {
+    public static String script(String pkg) {
         return home().resolve("node_modules/@modelcontextprotocol/" + pkg + "/dist/index.js").toString();
     }
 
-    static McpToolset filesystem(Path dir) {
+    public static McpToolset filesystem(Path dir) {
         return McpToolset.stdio("node", List.of(script("server-filesystem"), dir.toString()), Map.of());
     }
 
-    static McpToolset everythingStdio() {
+    public static McpToolset everythingStdio() {
         return McpToolset.stdio("node", List.of(script("server-everything"), "stdio"), Map.of());
     }
 
     /** Starts server-everything with an HTTP transport; the caller destroys the process. */
-    static Process everythingHttp(String transport, int port) throws IOException, InterruptedException {
+    public static Process everythingHttp(String transport, int port) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder("node", script("server-everything"), transport)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("PORT", String.valueOf(port));
@@ -63,7 +63,7 @@ final class McpServers {
         throw new IllegalStateException("server-everything " + transport + " did not listen on " + port);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -23,8 +23,8 @@ import okhttp3.OkHttpClient;
  * adding one back edge makes it a located cycle error.
  */
 class TeamGraphPropertyTest {
-    private static final TeamOptions OPTIONS = new TeamOptions(Path.of("/srv/team"), Map.of(), LocalCommandRunner.create(),
-            new OkHttpClient(), false);
+    private static final TeamOptions OPTIONS = TeamOptions.defaults(Path.of("/srv/team")).withEnv(Map.of())
+            .withCommandRunner(LocalCommandRunner.create()).withHttpClient(new OkHttpClient());
 
     /** One agent of a generated team: its sub-agents and handoffs point only to later agents. */
     record Spec(String instruction, List<Integer> subAgents, List<Integer> handoffs, int maxIterations, int history,
@@ -56,7 +56,7 @@ class TeamGraphPropertyTest {
         Map<Integer, Agent> built = new HashMap<>();
         for (int i = team.size() - 1; i >= 0; i--) {
             Spec s = team.get(i);
-            Agent.Builder b = Agent.builder("a" + i).model("openai/gpt-5").instruction(s.instruction())
+            Agent.Builder b = TeamsTest.teamAgent("a" + i).model("openai/gpt-5").instruction(s.instruction())
                     .maxIterations(s.maxIterations()).numHistoryItems(s.history()).addDate(s.addDate());
             b.subAgents(s.subAgents().stream().map(built::get).toList());
             b.handoffs(s.handoffs().stream().map(built::get).toList());

@@ -152,13 +152,13 @@ class ToolsetsTest {
             server.start();
             OkHttpClient client = new OkHttpClient();
             FetchToolset fetch = FetchToolset.builder(client).allowedHosts(List.of("127.0.0.*", "localhost"))
-                    .timeout(Duration.ofSeconds(5)).maxBytes(10).build();
+                    .allowPrivateAddresses(true).timeout(Duration.ofSeconds(5)).maxBytes(10).build();
             String url = server.url("/page").toString().replace("localhost", "127.0.0.1");
             ToolResult ok = call(fetch, "fetch", "{\"urls\":[\"" + url + "\"]}");
             assertThat(ok.content()).contains("HTTP 200", "xxxxxxxxxx\n[truncated at 10 bytes]");
             assertThat(server.takeRequest().getTarget()).isEqualTo("/page");
             FetchToolset strict = FetchToolset.builder(client).allowedHosts(List.of("*.example.com"))
-                    .timeout(Duration.ofSeconds(5)).maxBytes(10).build();
+                    .allowPrivateAddresses(true).timeout(Duration.ofSeconds(5)).maxBytes(10).build();
             ToolResult refused = call(strict, "fetch", "{\"urls\":[\"" + url + "\"]}");
             assertThat(refused.error()).isTrue();
             assertThat(refused.content()).contains("not in the allowed hosts");

@@ -12,6 +12,8 @@ import dev.keel.core.internal.http.ProviderClient;
 import dev.keel.core.internal.http.Secret;
 import dev.keel.core.internal.provider.ApiKeys;
 import dev.keel.core.internal.provider.ChatOptionsMerge;
+import dev.keel.core.internal.json.Json;
+import dev.keel.core.json.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -35,7 +37,11 @@ import okhttp3.Response;
  * calls are {@code tool_use} blocks and tool results {@code tool_result} blocks, consecutive results
  * merged into one user turn; {@code max_tokens} is required by the API, so {@link ChatOptions#maxTokens()}
  * defaults to {@link Builder#defaultMaxTokens(int)} (4096); {@link ChatOptions#thinkingBudget()} enables
- * extended thinking with that budget (thinking text is not part of the answer);
+ * extended thinking ({@code budget_tokens} for a token budget, at least 1024, or an effort level's tokens; adaptive
+ * thinking for {@code dynamic} and {@code adaptive/<effort>}, see {@link dev.keel.core.ThinkingBudget}). Thinking
+ * is not part of the answer's text: it streams to {@link StreamListener#onReasoning} and its blocks, with their
+ * signatures, are kept on {@link dev.keel.core.message.AssistantMessage#reasoning()} and sent back first in the
+ * assistant turn, as the API requires when tools are used with thinking;
  * {@link ChatOptions#parallelToolCalls()} {@code false} sets {@code disable_parallel_tool_use}. Reported
  * input tokens include prompt-cache reads and writes. Presence
  * and frequency penalties, seed and response format have no Messages API equivalent and are not sent.
@@ -61,7 +67,7 @@ public final class Anthropic implements ChatModel {
     private final String model;
     private final Secret apiKey;
     private final ChatOptions defaultOptions;
-    private final int defaultMaxTokens;
+    private final AnthropicWire.Settings settings;
     private final String version;
     private final Map<String, String> headers;
     private final ProviderClient client;
@@ -76,10 +82,12 @@ public final class Anthropic implements ChatModel {
         this.model = b.model;
         this.apiKey = ApiKeys.resolve(provider, b.apiKey, b.apiKeyEnv, System::getenv);
         this.defaultOptions = b.defaultOptions;
-        this.defaultMaxTokens = b.defaultMaxTokens;
+        com.fasterxml.jackson.databind.node.ObjectNode extra = Json.object();
+        b.bodyParameters.forEach((k, v) -> extra.set(k, Json.toNode(v)));
+        this.settings = new AnthropicWire.Settings(model, b.defaultMaxTokens, b.thinkingDisplay, extra);
         this.version = b.version;
         this.headers = Map.copyOf(b.headers);
-        this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey,
+        this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey.and(headers.values()),
                 (status, body, response) -> AnthropicWire.error(provider, status, body, response));
     }
 
@@ -96,7 +104,7 @@ public final class Anthropic implements ChatModel {
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
         ChatOptions options = ChatOptionsMerge.merge(defaultOptions, request.options());
-        JsonNode body = AnthropicWire.requestBody(request, options, model, defaultMaxTokens, false);
+        JsonNode body = AnthropicWire.requestBody(request, options, settings, false);
         return AnthropicWire.response(provider, client.executeJson(httpRequest(body, false)));
     }
 
@@ -105,7 +113,7 @@ public final class Anthropic implements ChatModel {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(listener, "listener");
         ChatOptions options = ChatOptionsMerge.merge(defaultOptions, request.options());
-        JsonNode body = AnthropicWire.requestBody(request, options, model, defaultMaxTokens, true);
+        JsonNode body = AnthropicWire.requestBody(request, options, settings, true);
         try {
             Call call = client.newCall(httpRequest(body, true));
             Response response = client.execute(call);
@@ -188,6 +196,8 @@ public final class Anthropic implements ChatModel {
         private int defaultMaxTokens = 4096;
         private String version = DEFAULT_VERSION;
         private final Map<String, String> headers = new LinkedHashMap<>();
+        private final Map<String, JsonValue> bodyParameters = new LinkedHashMap<>();
+        private String thinkingDisplay;
 
         private Builder() {}
 
@@ -313,6 +323,31 @@ public final class Anthropic implements ChatModel {
          */
         public Builder header(String name, String value) {
             headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * An extra top-level field on every request body (e.g. {@code top_k}); fields Keel sets win.
+         *
+         * @param name the field name
+         * @param value the value
+         * @return this builder
+         */
+        public Builder bodyParameter(String name, JsonValue value) {
+            bodyParameters.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * How thinking is returned when it is on ({@code thinking.display}: {@code summarized}, {@code omitted}, or
+         * {@code display} on models before the adaptive-thinking generation); docker-agent's
+         * {@code provider_opts.thinking_display}.
+         *
+         * @param display the display mode
+         * @return this builder
+         */
+        public Builder thinkingDisplay(String display) {
+            this.thinkingDisplay = Objects.requireNonNull(display, "display");
             return this;
         }
 

@@ -9,6 +9,7 @@ import dev.keel.core.internal.http.ProviderClient;
 import dev.keel.core.internal.provider.ToolCallAssembler;
 import dev.keel.core.internal.sse.SseEvent;
 import dev.keel.core.message.AssistantMessage;
+import dev.keel.core.message.Reasoning;
 import dev.keel.core.message.ToolCall;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +30,9 @@ final class AnthropicStream {
     /** content block index → tool call ordinal (0, 1, … in the order the calls appear). */
     private final Map<Integer, Integer> toolBlocks = new HashMap<>();
     private final List<ToolCall> completed = new ArrayList<>();
+    /** content block index → thinking block being streamed (its text and signature). */
+    private final Map<Integer, StringBuilder[]> thinkingBlocks = new HashMap<>();
+    private final List<Reasoning> reasoning = new ArrayList<>();
     private String id = "";
     private String model = "";
     private String stopReason;
@@ -88,7 +92,15 @@ final class AnthropicStream {
                 tools.add(ordinal, callId, name, null);
                 listener.onToolCallDelta(ordinal, callId, name, "");
             }
-            default -> { } // thinking and other blocks are not part of the answer text
+            case AnthropicWire.THINKING -> {
+                StringBuilder thought = new StringBuilder(block.path("thinking").asText(""));
+                thinkingBlocks.put(index, new StringBuilder[] {thought, new StringBuilder(block.path("signature").asText(""))});
+                if (thought.length() > 0) {
+                    listener.onReasoning(thought.toString());
+                }
+            }
+            case AnthropicWire.REDACTED_THINKING -> reasoning.add(AnthropicWire.redactedThinking(block.path("data").asText("")));
+            default -> { } // server-side tool blocks are not part of the answer
         }
     }
 
@@ -105,11 +117,32 @@ final class AnthropicStream {
                 ToolCallAssembler.Partial p = tools.add(ordinal, null, null, partial);
                 listener.onToolCallDelta(ordinal, p.id(), p.name(), partial);
             }
-            default -> { } // thinking_delta, signature_delta, citations_delta
+            case "thinking_delta" -> {
+                String thought = delta.path("thinking").asText("");
+                thinkingBlock(index)[0].append(thought);
+                if (!thought.isEmpty()) {
+                    listener.onReasoning(thought);
+                }
+            }
+            case "signature_delta" -> thinkingBlock(index)[1].append(delta.path("signature").asText(""));
+            default -> { } // citations_delta and future delta types
         }
     }
 
+    private StringBuilder[] thinkingBlock(int index) {
+        StringBuilder[] block = thinkingBlocks.get(index);
+        if (block == null) {
+            throw malformed("thinking delta for block " + index + ", which is not a thinking block");
+        }
+        return block;
+    }
+
     private void onBlockStop(int index) {
+        StringBuilder[] thought = thinkingBlocks.remove(index);
+        if (thought != null) {
+            reasoning.add(AnthropicWire.thinking(thought[0].toString(), thought[1].toString()));
+            return;
+        }
         Integer ordinal = toolBlocks.get(index);
         if (ordinal == null) {
             return;
@@ -155,7 +188,7 @@ final class AnthropicStream {
         if (usage != null) {
             listener.onUsage(usage);
         }
-        ChatResponse response = new ChatResponse(new AssistantMessage(text.toString(), completed),
+        ChatResponse response = new ChatResponse(new AssistantMessage(text.toString(), completed, reasoning),
                 AnthropicWire.finishReason(stopReason), usage, model, id);
         listener.onComplete(response);
         return response;

@@ -5,16 +5,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.CacheBreakpoint;
 import dev.keel.core.ChatOptions;
+import dev.keel.core.ToolChoice;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.FinishReason;
 import dev.keel.core.ModelException;
+import dev.keel.core.ThinkingBudget;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.http.ModelErrors;
 import dev.keel.core.internal.http.RetryAfter;
 import dev.keel.core.internal.json.Json;
+import dev.keel.core.internal.provider.ToolArguments;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Message;
+import dev.keel.core.message.Reasoning;
 import dev.keel.core.message.SystemMessage;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.message.ToolResultMessage;
@@ -30,15 +34,44 @@ import okhttp3.Response;
 
 /** The Messages API wire format: request bodies, responses and errors. Stateless. */
 final class AnthropicWire {
+    /** Block type, and {@link Reasoning#id()} of a thinking block. */
+    static final String THINKING = "thinking";
+    /** Block type, and {@link Reasoning#id()} of a redacted thinking block. */
+    static final String REDACTED_THINKING = "redacted_thinking";
+
     private AnthropicWire() {}
 
-    static ObjectNode requestBody(ChatRequest request, ChatOptions options, String model, int defaultMaxTokens,
-                                  boolean stream) {
+    /** A thinking block as reasoning: its text, and its signature to send back. */
+    static Reasoning thinking(String text, String signature) {
+        return new Reasoning(Reasoning.ANTHROPIC, THINKING, text, signature);
+    }
+
+    /** A redacted thinking block as reasoning: its encrypted data, to send back. */
+    static Reasoning redactedThinking(String data) {
+        return new Reasoning(Reasoning.ANTHROPIC, REDACTED_THINKING, "", data);
+    }
+
+    /** The least {@code budget_tokens} the Messages API accepts. */
+    static final int MIN_THINKING_TOKENS = 1024;
+
+    /**
+     * Request settings beyond the chat request and options.
+     *
+     * @param model            the model name
+     * @param defaultMaxTokens {@code max_tokens} when the options set none
+     * @param thinkingDisplay  {@code thinking.display}, or null
+     * @param extraBody        extra top-level fields (Keel's win)
+     */
+    record Settings(String model, int defaultMaxTokens, String thinkingDisplay, ObjectNode extraBody) {}
+
+    static ObjectNode requestBody(ChatRequest request, ChatOptions options, Settings settings, boolean stream) {
         ObjectNode body = Json.object();
-        body.put("model", options.model() != null ? options.model() : model);
+        body.put("model", options.model() != null ? options.model() : settings.model());
+        int defaultMaxTokens = settings.defaultMaxTokens();
         int maxTokens = options.maxTokens() != null ? options.maxTokens() : defaultMaxTokens;
-        if (options.thinkingBudget() != null && options.maxTokens() == null && maxTokens <= options.thinkingBudget()) {
-            maxTokens = options.thinkingBudget() + defaultMaxTokens; // the budget is part of max_tokens
+        Integer budgetTokens = budgetTokens(options.thinkingBudget());
+        if (budgetTokens != null && options.maxTokens() == null && maxTokens <= budgetTokens) {
+            maxTokens = budgetTokens + defaultMaxTokens; // the budget is part of max_tokens
         }
         body.put("max_tokens", maxTokens);
         List<String> system = new ArrayList<>();
@@ -91,8 +124,18 @@ final class AnthropicWire {
             if (cacheTools) {
                 markCached((ObjectNode) tools.get(tools.size() - 1));
             }
-            if (Boolean.FALSE.equals(options.parallelToolCalls())) {
-                body.putObject("tool_choice").put("type", "auto").put("disable_parallel_tool_use", true);
+            ToolChoice choice = options.toolChoice();
+            if (choice != null || Boolean.FALSE.equals(options.parallelToolCalls())) {
+                ObjectNode tc = body.putObject("tool_choice");
+                if (choice instanceof ToolChoice.Named named) {
+                    tc.put("type", "tool").put("name", named.name());
+                } else {
+                    tc.put("type", choice instanceof ToolChoice.None ? "none"
+                            : choice instanceof ToolChoice.Required ? "any" : "auto");
+                }
+                if (Boolean.FALSE.equals(options.parallelToolCalls()) && !(choice instanceof ToolChoice.None)) {
+                    tc.put("disable_parallel_tool_use", true);
+                }
             }
         }
         if (options.temperature() != null) {
@@ -105,13 +148,43 @@ final class AnthropicWire {
             ArrayNode stop = body.putArray("stop_sequences");
             options.stop().forEach(stop::add);
         }
-        if (options.thinkingBudget() != null) {
-            body.putObject("thinking").put("type", "enabled").put("budget_tokens", options.thinkingBudget());
+        ThinkingBudget budget = options.thinkingBudget();
+        ObjectNode thinking = null;
+        if (budgetTokens != null) {
+            thinking = body.putObject("thinking").put("type", "enabled").put("budget_tokens", budgetTokens);
+        } else if (budget instanceof ThinkingBudget.Dynamic) {
+            thinking = body.putObject("thinking").put("type", "adaptive");
+        } else if (budget instanceof ThinkingBudget.EffortLevel e && e.adaptive()) {
+            thinking = body.putObject("thinking").put("type", "adaptive");
+            String effort = e.effort() == ThinkingBudget.Effort.MINIMAL ? "low" : e.effort().wireName();
+            body.putObject("output_config").put("effort", effort);
+        }
+        if (thinking != null && settings.thinkingDisplay() != null) {
+            thinking.put("display", settings.thinkingDisplay());
         }
         if (stream) {
             body.put("stream", true);
         }
+        settings.extraBody().fields().forEachRemaining(f -> {
+            if (!body.has(f.getKey())) {
+                body.set(f.getKey(), f.getValue().deepCopy());
+            }
+        });
         return body;
+    }
+
+    /**
+     * {@code thinking.budget_tokens}: a token budget (at least {@value #MIN_THINKING_TOKENS}, the API's minimum), or
+     * an effort level's {@link ThinkingBudget.Effort#tokens()}; none for off, dynamic and adaptive efforts.
+     */
+    static Integer budgetTokens(ThinkingBudget budget) {
+        if (budget instanceof ThinkingBudget.Tokens t) {
+            return Math.max(MIN_THINKING_TOKENS, t.count());
+        }
+        if (budget instanceof ThinkingBudget.EffortLevel e && !e.adaptive()) {
+            return e.effort().tokens();
+        }
+        return null;
     }
 
     /** Ends a cached prefix at {@code block} (the default five-minute, "ephemeral" cache). */
@@ -123,12 +196,21 @@ final class AnthropicWire {
         if (m instanceof UserMessage u) {
             content.addObject().put("type", "text").put("text", u.text());
         } else if (m instanceof AssistantMessage a) {
+            // Thinking blocks come first and go back unchanged: the API checks their signatures, and requires them
+            // on the turn that called tools while thinking is on.
+            for (Reasoning r : a.reasoning(Reasoning.ANTHROPIC)) {
+                if (r.id().equals(REDACTED_THINKING)) {
+                    content.addObject().put("type", REDACTED_THINKING).put("data", r.opaque());
+                } else if (!r.opaque().isEmpty()) {
+                    content.addObject().put("type", THINKING).put("thinking", r.text()).put("signature", r.opaque());
+                }
+            }
             if (!a.text().isEmpty()) {
                 content.addObject().put("type", "text").put("text", a.text());
             }
             for (ToolCall c : a.toolCalls()) {
                 content.addObject().put("type", "tool_use").put("id", c.id()).put("name", c.name())
-                        .set("input", inputObject(c.arguments()));
+                        .set("input", ToolArguments.object(c.arguments()));
             }
         } else if (m instanceof ToolResultMessage t) {
             ObjectNode block = content.addObject().put("type", "tool_result").put("tool_use_id", t.toolCallId())
@@ -137,19 +219,6 @@ final class AnthropicWire {
                 block.put("is_error", true);
             }
         }
-    }
-
-    /** tool_use.input must be an object; arguments that are not one are wrapped so the turn can be replayed. */
-    private static JsonNode inputObject(String arguments) {
-        try {
-            JsonNode node = Json.mapper().readTree(arguments);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException invalid) {
-            // fall through
-        }
-        return Json.object().put("arguments", arguments);
     }
 
     /** Re-serialises streamed arguments compactly, so a streamed call equals the same call answered whole. */
@@ -175,9 +244,12 @@ final class AnthropicWire {
         }
         StringBuilder text = new StringBuilder();
         List<ToolCall> calls = new ArrayList<>();
+        List<Reasoning> reasoning = new ArrayList<>();
         for (JsonNode block : content) {
             switch (block.path("type").asText()) {
                 case "text" -> text.append(block.path("text").asText(""));
+                case THINKING -> reasoning.add(thinking(block.path("thinking").asText(""), block.path("signature").asText("")));
+                case REDACTED_THINKING -> reasoning.add(redactedThinking(block.path("data").asText("")));
                 case "tool_use" -> {
                     String id = block.path("id").asText("");
                     String name = block.path("name").asText("");
@@ -187,10 +259,10 @@ final class AnthropicWire {
                     JsonNode input = block.path("input");
                     calls.add(new ToolCall(id, name, input.isObject() ? Json.write(input) : "{}"));
                 }
-                default -> { } // thinking, redacted_thinking and server-side blocks carry no answer text
+                default -> { } // server-side tool blocks carry no answer text
             }
         }
-        return new ChatResponse(new AssistantMessage(text.toString(), calls),
+        return new ChatResponse(new AssistantMessage(text.toString(), calls, reasoning),
                 finishReason(root.path("stop_reason").asText(null)), usage(root.path("usage"), null),
                 root.path("model").asText(""), root.path("id").asText(""));
     }

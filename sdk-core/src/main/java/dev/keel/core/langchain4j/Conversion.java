@@ -136,7 +136,7 @@ final class Conversion {
 
     /** A Keel failure as the LangChain4j exception a LangChain4j caller would expect. */
     static LangChain4jException toLangChain4j(ModelException e) {
-        if (e instanceof ModelException.Authentication) {
+        if (e instanceof ModelException.Authentication || e instanceof ModelException.MissingVariable) {
             return new AuthenticationException(e.getMessage(), e);
         }
         if (e instanceof ModelException.RateLimited) {
@@ -148,7 +148,8 @@ final class Conversion {
         if (e instanceof ModelException.ServerError) {
             return new InternalServerException(e.getMessage(), e);
         }
-        if (e instanceof ModelException.BadRequest || e instanceof ModelException.ContextTooLong) {
+        if (e instanceof ModelException.BadRequest || e instanceof ModelException.ContextTooLong
+                || e instanceof ModelException.ContentBlocked) {
             return new InvalidRequestException(e.getMessage(), e);
         }
         return new LangChain4jException(e.getMessage(), e);

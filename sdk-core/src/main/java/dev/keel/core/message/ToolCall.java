@@ -15,11 +15,11 @@ import java.util.Objects;
  */
 public record ToolCall(String id, String name, String arguments) {
     /**
-     * Requires an id and a name; blank arguments become <code>{}</code>.
+     * Requires an id and a name; blank arguments become {@code {}}.
      *
-     * @param id        provider-assigned id that the tool result must echo
-     * @param name      tool name
-     * @param arguments the arguments as the model produced them
+     * @param id provider-assigned id that the tool result must echo
+     * @param name tool name
+     * @param arguments the arguments exactly as the model produced them
      */
     public ToolCall {
         Objects.requireNonNull(id, "id");
@@ -30,7 +30,7 @@ public record ToolCall(String id, String name, String arguments) {
     /**
      * Parses {@link #arguments()} as a JSON object.
      *
-     * @return the parsed arguments
+     * @return the arguments as an object
      * @throws JsonParseException when the model produced invalid JSON or something other than an object;
      *                            the message says what is wrong so it can be shown to the model
      */

@@ -3,30 +3,39 @@ package dev.keel.core.models;
 import dev.keel.core.ChatModel;
 import dev.keel.core.EmbeddingModel;
 import dev.keel.core.anthropic.Anthropic;
+import dev.keel.core.json.JsonValue;
 
 /** Builds {@link Anthropic} chat models. The Messages API has no embeddings endpoint. */
 final class AnthropicFactory implements ProviderFactory {
+    private static final String INTERLEAVED_THINKING_BETA = "interleaved-thinking-2025-05-14";
 
     @Override
-    public ChatModel chatModel(ProviderConfig provider, String model, String apiKey, Http http) {
+    public ChatModel chatModel(Setup s) {
         Anthropic.Builder b = Anthropic.builder()
-                .providerName(provider.name())
-                .baseUrl(provider.baseUrl())
-                .model(model)
-                .apiKey(apiKey);
-        if (http.client() != null) {
-            b.httpClient(http.client());
-        } else {
-            b.http(http.config());
+                .providerName(s.provider().name())
+                .baseUrl(s.provider().baseUrl())
+                .model(s.model())
+                .apiKey(s.apiKey())
+                .defaultOptions(s.options());
+        ApiType type = ApiType.ANTHROPIC;
+        ProviderOptions.applied(type, s.providerOptions(), "top_k").ifPresent(v -> b.bodyParameter("top_k", v));
+        ProviderOptions.applied(type, s.providerOptions(), "thinking_display")
+                .flatMap(JsonValue::asString).ifPresent(b::thinkingDisplay);
+        boolean interleaved = ProviderOptions.applied(type, s.providerOptions(), "interleaved_thinking")
+                .flatMap(ProviderOptions::flag).orElse(false);
+        if (interleaved && !s.headers().containsKey("anthropic-beta")) {
+            b.header("anthropic-beta", INTERLEAVED_THINKING_BETA);
         }
+        s.headers().forEach(b::header);
+        s.applyHttp(b::httpClient, b::http);
         return b.build();
     }
 
     @Override
-    public EmbeddingModel embeddingModel(ProviderConfig provider, String model, String apiKey, Http http) {
-        throw new ModelResolutionException.Unsupported("provider '" + provider.name()
-                + "' speaks the Anthropic Messages API, which has no embeddings; use an OpenAI-compatible provider for '"
-                + model + "'");
+    public EmbeddingModel embeddingModel(Setup s) {
+        throw new ModelResolutionException.Unsupported("provider '" + s.provider().name()
+                + "' speaks the Anthropic Messages API, which has no embeddings; use an OpenAI-compatible or Gemini "
+                + "provider for '" + s.model() + "'");
     }
 
     @Override

@@ -11,9 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resolves {@code provider/model} references and {@link ModelConfig}s to models. Its configuration is
@@ -33,6 +36,8 @@ import okhttp3.OkHttpClient;
  *   <tr><th>name</th><th>API</th><th>base URL</th><th>key variable</th></tr>
  *   <tr><td>openai</td><td>openai-compatible</td><td>https://api.openai.com/v1</td><td>OPENAI_API_KEY</td></tr>
  *   <tr><td>anthropic</td><td>anthropic</td><td>https://api.anthropic.com</td><td>ANTHROPIC_API_KEY</td></tr>
+ *   <tr><td>google</td><td>google (Gemini)</td><td>https://generativelanguage.googleapis.com/v1beta</td>
+ *       <td>GOOGLE_API_KEY, else GEMINI_API_KEY</td></tr>
  *   <tr><td>dmr</td><td>openai-compatible</td><td>http://localhost:12434/engines/llama.cpp/v1</td><td>none</td></tr>
  *   <tr><td>github</td><td>openai-compatible</td><td>https://models.github.ai/inference</td><td>GITHUB_TOKEN</td></tr>
  *   <tr><td>groq</td><td>openai-compatible</td><td>https://api.groq.com/openai/v1</td><td>GROQ_API_KEY</td></tr>
@@ -45,8 +50,11 @@ import okhttp3.OkHttpClient;
  * </table>
  *
  * <p>Keys are read from the registry's environment (the process environment unless
- * {@link Builder#environment} says otherwise) each time a model is resolved, and are never kept by the
- * registry or shown by {@link #toString()}.
+ * {@link Builder#environment} says otherwise): by {@link #chatModel(String)} and {@link #embeddingModel} when they
+ * resolve, which fails at once with {@link ModelResolutionException.MissingApiKey}; for a {@link ModelConfig}
+ * ({@link #resolve}) at the model's first call, so configurations resolve without keys and a missing one fails the
+ * call with {@link dev.keel.core.ModelException.MissingVariable}. Keys are never kept by the registry or shown by
+ * {@link #toString()}.
  *
  * <p>HTTP: every model a registry resolves shares one HTTP client (connection pool, threads). The registry
  * creates it from {@link Builder#http} on first use, owns it, and releases it in {@link #close()} — after
@@ -55,6 +63,7 @@ import okhttp3.OkHttpClient;
  * what the model itself holds. Closing twice is harmless.
  */
 public final class ModelRegistry implements ModelResolver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
     private final Map<String, ProviderConfig> providers;
     private final Function<String, String> environment;
     private final boolean processEnvironment;
@@ -117,40 +126,159 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
      */
     public ChatModel chatModel(ModelRef reference) {
         ProviderConfig provider = providerFor(reference);
-        return track(factory(provider).chatModel(provider, reference.model(), apiKey(provider), http()));
+        if (OpenAiModels.servedByResponses(provider, null, reference.model())) {
+            provider = new ProviderConfig(provider.name(), ApiType.OPENAI_RESPONSES, provider.baseUrl(),
+                    provider.apiKeyEnv(), provider.headers());
+        }
+        String key = apiKey(provider);
+        return track(factory(provider).chatModel(new ProviderFactory.Setup(provider, reference.model(), key,
+                expandedHeaders(provider.name(), provider.headers(), new Variables(provider.name(), Map.of(), environment)),
+                null, null, null, http())));
     }
 
     /**
-     * A chat model for a configuration. Its {@code baseUrl} and {@code tokenKey} override the provider's:
-     * a known provider keeps its API type, an unknown one with a {@code baseUrl} is taken as
-     * OpenAI-compatible. The configuration's options are not applied here: callers send them with each
-     * request.
+     * A chat model for a configuration, read lazily: the provider and API are checked now, but the key variable,
+     * the model's {@code env}, header values and a {@code ${VAR}} base URL are read at the model's first call, so
+     * that configurations (a team file's) resolve without their keys set. A missing variable then fails the call
+     * with {@link dev.keel.core.ModelException.MissingVariable} naming it.
+     *
+     * <p>The configuration's {@code baseUrl}, {@code tokenKey}, {@code apiType} (or {@code provider_opts.api_type})
+     * and headers override the provider's: a known provider keeps its API type unless overridden, an unknown one
+     * with a {@code baseUrl} is taken as OpenAI-compatible. Its generation options are applied to every request
+     * (a request's own options win); its provider options as {@link ProviderOptions} describes, options it does
+     * not act on logged once as a warning.
      *
      * @throws ModelResolutionException.UnknownProvider when the provider is unknown and has no {@code baseUrl}
-     * @throws ModelResolutionException.MissingApiKey    naming the environment variable to set
+     * @throws ModelResolutionException.Unsupported    when no implementation speaks the API type
      */
     @Override
     public ChatModel resolve(ModelConfig config) {
-        ProviderConfig known = providers.get(config.provider());
-        ProviderConfig provider;
-        if (config.baseUrl() == null && config.tokenKey() == null) {
-            provider = providerFor(new ModelRef(config.provider(), config.model()));
-        } else if (known == null) {
-            if (config.baseUrl() == null) {
-                throw new ModelResolutionException.UnknownProvider(config.provider(),
-                        providers.keySet().stream().sorted().toList());
-            }
-            provider = ProviderConfig.openAiCompatible(config.provider(), config.baseUrl(), config.tokenKey());
-        } else {
-            provider = new ProviderConfig(config.provider(), known.apiType(),
-                    config.baseUrl() != null ? config.baseUrl() : known.baseUrl(),
-                    config.tokenKey() != null ? config.tokenKey() : known.apiKeyEnv());
+        Plan plan = plan(config);
+        http(); // fails now when the registry is closed
+        for (String note : ProviderOptions.check(plan.apiType(), config.providerOptions())) {
+            log.warn("model {}: {}", config.reference(), note);
         }
-        return track(factory(provider).chatModel(provider, config.model(), apiKey(provider), http()));
+        return track(new LazyModel(config.reference(), () -> build(config, plan)));
     }
 
     /**
-     * An embedding model for {@code reference}, e.g. {@code openai/text-embedding-3-small}.
+     * Whether {@code config} could be used now: its provider is known (or it has a {@code baseUrl}) and its key
+     * variable — looked up in its own {@code env}, then this registry's environment — is set, or it needs none.
+     */
+    @Override
+    public boolean isAvailable(ModelConfig config) {
+        Plan plan;
+        try {
+            plan = plan(config);
+        } catch (ModelResolutionException e) {
+            return false;
+        }
+        if (plan.keyVariable() == null) {
+            return true;
+        }
+        try {
+            return key(config, plan, new Variables(config.provider(), config.env(), environment)) != null;
+        } catch (dev.keel.core.ModelException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Checks the provider and API now, and reads every variable the model would read at its first call (its key,
+     * header variables, a {@code ${VAR}} base URL, its own {@code env}) without building or calling it.
+     *
+     * @throws ModelResolutionException.UnknownProvider when the provider is unknown and has no {@code baseUrl}
+     * @throws ModelResolutionException.Unsupported    when no implementation speaks the API type
+     * @throws dev.keel.core.ModelException.MissingVariable naming the first unset variable
+     */
+    @Override
+    public void check(ModelConfig config) {
+        prepare(config, plan(config), ProviderFactory.Http.NONE);
+    }
+
+    /** What a configuration resolves to before any variable is read. */
+    private record Plan(ProviderConfig known, ApiType apiType, String keyVariable) {}
+
+    private Plan plan(ModelConfig config) {
+        ProviderConfig known = providers.get(config.provider());
+        if (known == null && config.baseUrl() == null) {
+            throw new ModelResolutionException.UnknownProvider(config.provider(),
+                    providers.keySet().stream().sorted().toList());
+        }
+        ApiType type = config.apiType() != null ? config.apiType()
+                : ProviderOptions.apiType(config.providerOptions())
+                .orElse(OpenAiModels.servedByResponses(known, config.baseUrl(), config.model()) ? ApiType.OPENAI_RESPONSES
+                        : known != null ? known.apiType() : ApiType.OPENAI_COMPATIBLE);
+        if (!factories.containsKey(type)) {
+            throw new ModelResolutionException.Unsupported("no model implementation for the " + type.configName()
+                    + " API of provider '" + config.provider() + "'");
+        }
+        String keyVariable = config.tokenKey() != null ? config.tokenKey() : known != null ? known.apiKeyEnv() : null;
+        return new Plan(known, type, keyVariable);
+    }
+
+    /** Reads the variables and builds the model (at its first call). */
+    private ChatModel build(ModelConfig config, Plan plan) {
+        ProviderFactory.Setup setup = prepare(config, plan, http());
+        return factories.get(plan.apiType()).chatModel(setup);
+    }
+
+    /** Reads the variables a model needs: everything but the HTTP client it is built with. */
+    private ProviderFactory.Setup prepare(ModelConfig config, Plan plan, ProviderFactory.Http http) {
+        Variables vars = new Variables(config.provider(), config.env(), environment);
+        String baseUrl = vars.expand(config.baseUrl() != null ? config.baseUrl() : plan.known().baseUrl(), "base_url");
+        String key = null;
+        if (plan.keyVariable() != null) {
+            key = key(config, plan, vars);
+            if (key == null) {
+                throw new dev.keel.core.ModelException.MissingVariable(config.provider(), plan.keyVariable(), "its API key");
+            }
+        }
+        Map<String, String> headers = new TreeMap<>();
+        if (plan.known() != null) {
+            headers.putAll(plan.known().headers());
+        }
+        headers.putAll(ProviderOptions.headers(plan.apiType(), config.providerOptions()));
+        headers.putAll(config.headers());
+        ProviderConfig provider = new ProviderConfig(config.provider(), plan.apiType(), baseUrl, plan.keyVariable());
+        return new ProviderFactory.Setup(provider, config.model(), key, expandedHeaders(config.provider(), headers, vars),
+                config.options(), config.providerOptions(), config.trackUsage(), http);
+    }
+
+    /** The key: its variable, else (for a built-in provider's own variable) the documented alternates. */
+    private String key(ModelConfig config, Plan plan, Variables vars) {
+        String value = vars.get(plan.keyVariable());
+        if (value != null && !value.isBlank()) {
+            return value.strip();
+        }
+        if (config.tokenKey() == null && plan.known() != null) {
+            for (String alternate : BuiltInProviders.ALTERNATE_KEYS.getOrDefault(plan.known().name(), List.of())) {
+                String v = vars.get(alternate);
+                if (v != null && !v.isBlank()) {
+                    return v.strip();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, String> expandedHeaders(String provider, Map<String, String> headers, Variables vars) {
+        Map<String, String> out = new TreeMap<>();
+        headers.forEach((name, value) -> {
+            String expanded = vars.expand(value, "header " + name);
+            if (expanded.indexOf('\r') >= 0 || expanded.indexOf('\n') >= 0) {
+                // A variable smuggling a line break into a header would let it add headers of its own.
+                throw new IllegalArgumentException(provider + ": the value of header " + name
+                        + " contains a line break once its variables are expanded");
+            }
+            out.put(name, expanded);
+        });
+        return out;
+    }
+
+    /**
+     * An embedding model for {@code reference}, e.g. {@code openai/text-embedding-3-small} or
+     * {@code google/gemini-embedding-001}.
      *
      * @param reference the reference
      * @return an embedding model for {@code reference}
@@ -160,7 +288,10 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
     public EmbeddingModel embeddingModel(String reference) {
         ModelRef ref = ModelRef.parse(reference);
         ProviderConfig provider = providerFor(ref);
-        return track(factory(provider).embeddingModel(provider, ref.model(), apiKey(provider), http()));
+        String key = apiKey(provider);
+        return track(factory(provider).embeddingModel(new ProviderFactory.Setup(provider, ref.model(), key,
+                expandedHeaders(provider.name(), provider.headers(), new Variables(provider.name(), Map.of(), environment)),
+                null, null, null, http())));
     }
 
     /**
@@ -186,7 +317,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
      * A builder starting from this registry's providers, environment and HTTP settings. A registry built
      * from it creates its own HTTP client (unless a caller's client was set): it never shares this one's.
      *
-     * @return a new builder
+     * @return a new builder holding this registry's providers and settings
      */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -272,6 +403,12 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         }
         String key = environment.apply(variable);
         if (key == null || key.isBlank()) {
+            for (String alternate : BuiltInProviders.ALTERNATE_KEYS.getOrDefault(provider.name(), List.of())) {
+                String v = environment.apply(alternate);
+                if (v != null && !v.isBlank()) {
+                    return v.strip();
+                }
+            }
             throw new ModelResolutionException.MissingApiKey(provider.name(), variable);
         }
         return key.strip();
@@ -384,10 +521,9 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         }
 
         /**
-         * Uses the caller's client for every resolved model instead of creating one; the caller owns and
-         * closes it.
+         * Uses the caller's client for every resolved model instead of creating one; the caller owns and closes it.
          *
-         * @param client the caller's client
+         * @param client the client
          * @return this builder
          */
         public Builder httpClient(OkHttpClient client) {

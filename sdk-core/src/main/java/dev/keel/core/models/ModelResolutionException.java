@@ -9,7 +9,8 @@ import java.util.List;
  */
 public abstract sealed class ModelResolutionException extends KeelException
         permits ModelResolutionException.InvalidReference, ModelResolutionException.UnknownProvider,
-                ModelResolutionException.MissingApiKey, ModelResolutionException.Unsupported {
+                ModelResolutionException.MissingApiKey, ModelResolutionException.Unsupported,
+                ModelResolutionException.NoneAvailable {
     private static final long serialVersionUID = 1L;
 
     ModelResolutionException(String message) {
@@ -138,6 +139,33 @@ public abstract sealed class ModelResolutionException extends KeelException
          */
         public Unsupported(String message) {
             super(message);
+        }
+    }
+
+    /** No candidate of a first-available choice ({@code first_available}, {@code auto}) has its credentials set. */
+    public static final class NoneAvailable extends ModelResolutionException {
+        private static final long serialVersionUID = 1L;
+        /** The candidates' labels, in priority order. */
+        private final List<String> candidates;
+
+        /**
+         * Creates the exception.
+         *
+         * @param candidates the candidates' labels, in priority order
+         */
+        public NoneAvailable(List<String> candidates) {
+            super("no model is available among " + candidates
+                    + ": set the key variable of one of them (or run a local model, e.g. Docker Model Runner)");
+            this.candidates = List.copyOf(candidates);
+        }
+
+        /**
+         * The candidates' labels.
+         *
+         * @return the labels, in priority order
+         */
+        public List<String> candidates() {
+            return candidates;
         }
     }
 }

@@ -45,7 +45,7 @@ public final class Models {
      * A new registry of the built-in providers over the process environment; its models share one HTTP
      * client, released when the registry is closed.
      *
-     * @return a new registry
+     * @return the registry
      */
     public static ModelRegistry registry() {
         return ModelRegistry.defaults();

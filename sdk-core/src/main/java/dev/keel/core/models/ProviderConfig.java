@@ -1,7 +1,10 @@
 package dev.keel.core.models;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
 
@@ -15,8 +18,11 @@ import okhttp3.HttpUrl;
  * @param baseUrl   API root, e.g. {@code https://api.openai.com/v1}; http or https
  * @param apiKeyEnv name of the environment variable holding the key, or {@code null} when the provider needs
  *                  no key (local servers)
+ * @param headers   extra HTTP headers on every request of this provider's models; values may contain
+ *                  {@code ${VAR}} references, expanded when a model is first called (a model's own headers win)
  */
-public record ProviderConfig(String name, ApiType apiType, String baseUrl, String apiKeyEnv) {
+public record ProviderConfig(String name, ApiType apiType, String baseUrl, String apiKeyEnv,
+                             Map<String, String> headers) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -28,6 +34,7 @@ public record ProviderConfig(String name, ApiType apiType, String baseUrl, Strin
      * @param baseUrl API root, e.g. {@code https://api.openai.com/v1}; http or https
      * @param apiKeyEnv name of the environment variable holding the key, or {@code null} when the provider needs
      *     no key (local servers)
+     * @param headers extra headers (names are checked as {@link ModelConfig} checks them)
      */
     public ProviderConfig {
         Objects.requireNonNull(name, "name");
@@ -50,6 +57,57 @@ public record ProviderConfig(String name, ApiType apiType, String baseUrl, Strin
             throw new IllegalArgumentException("provider '" + name
                     + "': the api key setting must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), not hold a key");
         }
+        headers = headers == null || headers.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(headers));
+        if (!headers.isEmpty()) {
+            // The same header checks as a model's (names are HTTP tokens, values have no line breaks).
+            ModelConfig.builder("check", "check").headers(headers).build();
+        }
+    }
+
+    /**
+     * A provider without extra headers.
+     *
+     * @param name provider name
+     * @param apiType the wire protocol
+     * @param baseUrl API root
+     * @param apiKeyEnv name of the key variable, or {@code null}
+     */
+    public ProviderConfig(String name, ApiType apiType, String baseUrl, String apiKeyEnv) {
+        this(name, apiType, baseUrl, apiKeyEnv, Map.of());
+    }
+
+    /**
+     * A copy sending {@code headers} (and only them) with every request.
+     *
+     * @param headers the headers; values may contain {@code ${VAR}} references
+     * @return the copy
+     */
+    public ProviderConfig withHeaders(Map<String, String> headers) {
+        return new ProviderConfig(name, apiType, baseUrl, apiKeyEnv, headers);
+    }
+
+    /**
+     * An OpenAI Responses API provider whose key is in the environment variable {@code apiKeyEnv}.
+     *
+     * @param name provider name
+     * @param baseUrl API root, e.g. {@code https://api.openai.com/v1}
+     * @param apiKeyEnv name of the key variable, or {@code null}
+     * @return the provider
+     */
+    public static ProviderConfig openAiResponses(String name, String baseUrl, String apiKeyEnv) {
+        return new ProviderConfig(name, ApiType.OPENAI_RESPONSES, baseUrl, apiKeyEnv);
+    }
+
+    /**
+     * A Gemini API provider whose key is in the environment variable {@code apiKeyEnv}.
+     *
+     * @param name provider name
+     * @param baseUrl API root with version, e.g. {@code https://generativelanguage.googleapis.com/v1beta}
+     * @param apiKeyEnv name of the key variable, or {@code null}
+     * @return the provider
+     */
+    public static ProviderConfig gemini(String name, String baseUrl, String apiKeyEnv) {
+        return new ProviderConfig(name, ApiType.GEMINI, baseUrl, apiKeyEnv);
     }
 
     /**

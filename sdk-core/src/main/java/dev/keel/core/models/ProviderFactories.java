@@ -8,5 +8,7 @@ final class ProviderFactories {
 
     static final Map<ApiType, ProviderFactory> DEFAULTS = Map.of(
             ApiType.OPENAI_COMPATIBLE, new OpenAiCompatibleFactory(),
-            ApiType.ANTHROPIC, new AnthropicFactory());
+            ApiType.ANTHROPIC, new AnthropicFactory(),
+            ApiType.OPENAI_RESPONSES, new OpenAiResponsesFactory(),
+            ApiType.GEMINI, new GeminiFactory());
 }

@@ -1,6 +1,7 @@
 package dev.keel.core.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.core.ChatModel;
 import dev.keel.core.ChatOptions;
 import dev.keel.core.ChatRequest;
@@ -13,6 +14,8 @@ import dev.keel.core.internal.http.ProviderClient;
 import dev.keel.core.internal.http.Secret;
 import dev.keel.core.internal.provider.ApiKeys;
 import dev.keel.core.internal.provider.ChatOptionsMerge;
+import dev.keel.core.internal.json.Json;
+import dev.keel.core.json.JsonValue;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,8 +50,9 @@ import okhttp3.Response;
  * <p><b>Token limit.</b> {@link ChatOptions#maxTokens()} is sent as {@code max_completion_tokens} when the
  * base URL is OpenAI's own API (its reasoning models reject {@code max_tokens}) and as {@code max_tokens}
  * everywhere else, which is what other OpenAI-compatible servers accept. Override with
- * {@link Builder#maxTokensParameter(String)}. {@link ChatOptions#thinkingBudget()} has no Chat Completions
- * equivalent and is not sent.
+ * {@link Builder#maxTokensParameter(String)}. {@link ChatOptions#thinkingBudget()} is sent as
+ * {@code reasoning_effort} (an effort level, or the effort a token budget amounts to; nothing for off and dynamic,
+ * see {@link dev.keel.core.ThinkingBudget}), which OpenAI's reasoning models take.
  *
  * <p><b>Streaming</b> uses server-sent events with {@code stream_options.include_usage} so the final
  * chunk reports token usage (turn it off with {@link Builder#streamUsage(boolean)} for servers that reject
@@ -75,6 +79,7 @@ public final class OpenAiCompatible implements ChatModel {
     private final String maxTokensParameter;
     private final boolean streamUsage;
     private final Map<String, String> headers;
+    private final ObjectNode extraBody;
     private final ProviderClient client;
 
     private OpenAiCompatible(Builder b) {
@@ -91,7 +96,9 @@ public final class OpenAiCompatible implements ChatModel {
                 : baseUrl.host().equals("api.openai.com") ? "max_completion_tokens" : "max_tokens";
         this.streamUsage = b.streamUsage;
         this.headers = Map.copyOf(b.headers);
-        this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey,
+        this.extraBody = Json.object();
+        b.bodyParameters.forEach((k, v) -> extraBody.set(k, Json.toNode(v)));
+        this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey.and(headers.values()),
                 (status, body, response) -> OpenAiWire.error(provider, status, body, response));
     }
 
@@ -117,7 +124,7 @@ public final class OpenAiCompatible implements ChatModel {
     public ChatResponse chat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
         ChatOptions options = ChatOptionsMerge.merge(defaultOptions, request.options());
-        JsonNode body = OpenAiWire.requestBody(request, options, model, maxTokensParameter, false, false);
+        JsonNode body = OpenAiWire.requestBody(request, options, model, maxTokensParameter, false, false, extraBody);
         JsonNode answer = client.executeJson(httpRequest(body, false));
         return OpenAiWire.response(provider, answer);
     }
@@ -127,7 +134,7 @@ public final class OpenAiCompatible implements ChatModel {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(listener, "listener");
         ChatOptions options = ChatOptionsMerge.merge(defaultOptions, request.options());
-        JsonNode body = OpenAiWire.requestBody(request, options, model, maxTokensParameter, true, streamUsage);
+        JsonNode body = OpenAiWire.requestBody(request, options, model, maxTokensParameter, true, streamUsage, extraBody);
         try {
             Call call = client.newCall(httpRequest(body, true));
             Response response;
@@ -138,7 +145,7 @@ public final class OpenAiCompatible implements ChatModel {
                     throw e;
                 }
                 // an older server that rejects stream_options: ask again without usage reporting
-                body = OpenAiWire.requestBody(request, options, model, maxTokensParameter, true, false);
+                body = OpenAiWire.requestBody(request, options, model, maxTokensParameter, true, false, extraBody);
                 call = client.newCall(httpRequest(body, true));
                 response = client.execute(call);
             }
@@ -247,6 +254,7 @@ public final class OpenAiCompatible implements ChatModel {
         private String maxTokensParameter;
         private boolean streamUsage = true;
         private final Map<String, String> headers = new LinkedHashMap<>();
+        private final Map<String, JsonValue> bodyParameters = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -377,6 +385,19 @@ public final class OpenAiCompatible implements ChatModel {
          */
         public Builder header(String name, String value) {
             headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * An extra top-level field on every request body, for server-specific parameters such as vLLM's or
+         * Ollama's {@code top_k}, {@code min_p} or {@code repetition_penalty}; fields Keel sets win.
+         *
+         * @param name the field name
+         * @param value the value
+         * @return this builder
+         */
+        public Builder bodyParameter(String name, JsonValue value) {
+            bodyParameters.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 

@@ -9,6 +9,7 @@ import dev.keel.core.ChatResponse;
 import dev.keel.core.FinishReason;
 import dev.keel.core.ModelException;
 import dev.keel.core.ResponseFormat;
+import dev.keel.core.ToolChoice;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.http.ModelErrors;
 import dev.keel.core.internal.http.RetryAfter;
@@ -32,7 +33,7 @@ final class OpenAiWire {
     private OpenAiWire() {}
 
     static ObjectNode requestBody(ChatRequest request, ChatOptions options, String model, String maxTokensParameter,
-                                  boolean stream, boolean streamUsage) {
+                                  boolean stream, boolean streamUsage, ObjectNode extraBody) {
         ObjectNode body = Json.object();
         body.put("model", options.model() != null ? options.model() : model);
         ArrayNode messages = body.putArray("messages");
@@ -51,6 +52,13 @@ final class OpenAiWire {
             }
             if (options.parallelToolCalls() != null) {
                 body.put("parallel_tool_calls", options.parallelToolCalls());
+            }
+            ToolChoice choice = options.toolChoice();
+            if (choice instanceof ToolChoice.Named named) {
+                body.putObject("tool_choice").put("type", "function").putObject("function").put("name", named.name());
+            } else if (choice != null) {
+                body.put("tool_choice", choice instanceof ToolChoice.None ? "none"
+                        : choice instanceof ToolChoice.Required ? "required" : "auto");
             }
         }
         if (options.temperature() != null) {
@@ -84,12 +92,21 @@ final class OpenAiWire {
             schema.set("schema", Json.toNode(js.schema().toJson()));
             schema.put("strict", js.strict());
         }
+        String effort = ResponsesWire.effort(options.thinkingBudget());
+        if (effort != null) {
+            body.put("reasoning_effort", effort);
+        }
         if (stream) {
             body.put("stream", true);
             if (streamUsage) {
                 body.putObject("stream_options").put("include_usage", true);
             }
         }
+        extraBody.fields().forEachRemaining(e -> {
+            if (!body.has(e.getKey())) {
+                body.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
         return body;
     }
 

@@ -31,7 +31,7 @@ public final class JsonSchema {
     /**
      * Wraps a schema document.
      *
-     * @param schema the schema document
+     * @param schema the document
      * @return the schema
      */
     public static JsonSchema of(JsonObject schema) {
@@ -53,7 +53,7 @@ public final class JsonSchema {
     }
 
     /**
-     * The schema <code>{"type":"string"}</code>.
+     * {@code {"type":"string"}}.
      *
      * @return the schema
      */
@@ -72,7 +72,7 @@ public final class JsonSchema {
     }
 
     /**
-     * The schema <code>{"type":"integer"}</code>.
+     * {@code {"type":"integer"}}.
      *
      * @return the schema
      */
@@ -91,7 +91,7 @@ public final class JsonSchema {
     }
 
     /**
-     * The schema <code>{"type":"number"}</code>.
+     * {@code {"type":"number"}}.
      *
      * @return the schema
      */
@@ -110,7 +110,7 @@ public final class JsonSchema {
     }
 
     /**
-     * The schema <code>{"type":"boolean"}</code>.
+     * {@code {"type":"boolean"}}.
      *
      * @return the schema
      */
@@ -213,7 +213,7 @@ public final class JsonSchema {
         /**
          * What the object is.
          *
-         * @param description the object's description
+         * @param description the description
          * @return this builder
          */
         public ObjectBuilder description(String description) {
@@ -262,7 +262,7 @@ public final class JsonSchema {
         /**
          * The schema.
          *
-         * @return the object schema
+         * @return the schema
          */
         public JsonSchema build() {
             JsonObject.Builder b = JsonObject.builder().put("type", "object").put("properties", properties);

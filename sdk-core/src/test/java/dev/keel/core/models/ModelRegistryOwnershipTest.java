@@ -66,15 +66,22 @@ class ModelRegistryOwnershipTest {
 
     @Test
     void configurationOverridesKeepTheKnownProvidersApi() {
-        try (ModelRegistry registry = ModelRegistry.builder().environment(Map.of("MINE", "k")).build()) {
+        try (ModelRegistry registry = ModelRegistry.builder().environment(Map.of("MINE", "k"))
+                .http(HttpConfig.builder().maxRetries(0).build()).build()) {
             ChatModel claude = registry.resolve(ModelConfig.of("anthropic", "claude-x")
                     .withBaseUrl("http://127.0.0.1:9/").withTokenKey("MINE"));
-            assertThat(claude).isInstanceOf(dev.keel.core.anthropic.Anthropic.class);
+            // Built at the first call; the connection is refused there, by the Anthropic client.
+            assertThatThrownBy(() -> claude.chat(HI)).isInstanceOf(dev.keel.core.ModelException.Connection.class)
+                    .hasMessageContaining("127.0.0.1:9/v1/messages");
             assertThatThrownBy(() -> registry.resolve(ModelConfig.of("nowhere", "m").withTokenKey("MINE")))
                     .isInstanceOf(ModelResolutionException.UnknownProvider.class);
-            assertThatThrownBy(() -> registry.resolve(ModelConfig.of("custom", "m").withBaseUrl("http://127.0.0.1:9/v1")
-                    .withTokenKey("UNSET"))).isInstanceOf(ModelResolutionException.MissingApiKey.class)
-                    .hasMessageContaining("UNSET");
+            ChatModel custom = registry.resolve(ModelConfig.of("custom", "m").withBaseUrl("http://127.0.0.1:9/v1")
+                    .withTokenKey("UNSET"));
+            assertThatThrownBy(() -> custom.chat(HI)).isInstanceOfSatisfying(
+                    dev.keel.core.ModelException.MissingVariable.class, e -> {
+                        assertThat(e.variable()).isEqualTo("UNSET");
+                        assertThat(e.getMessage()).contains("UNSET").contains("API key");
+                    });
         }
     }
 }

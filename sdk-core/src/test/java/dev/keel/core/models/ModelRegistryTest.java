@@ -32,8 +32,10 @@ class ModelRegistryTest {
         final List<Resolved> calls = new CopyOnWriteArrayList<>();
 
         @Override
-        public ChatModel chatModel(ProviderConfig provider, String model, String apiKey, Http http) {
-            calls.add(new Resolved("chat", provider, model, apiKey));
+        public ChatModel chatModel(Setup setup) {
+            ProviderConfig provider = setup.provider();
+            String model = setup.model();
+            calls.add(new Resolved("chat", provider, model, setup.apiKey()));
             return new ChatModel() {
                 @Override
                 public ChatResponse chat(ChatRequest request) {
@@ -48,8 +50,8 @@ class ModelRegistryTest {
         }
 
         @Override
-        public EmbeddingModel embeddingModel(ProviderConfig provider, String model, String apiKey, Http http) {
-            calls.add(new Resolved("embedding", provider, model, apiKey));
+        public EmbeddingModel embeddingModel(Setup setup) {
+            calls.add(new Resolved("embedding", setup.provider(), setup.model(), setup.apiKey()));
             return new EmbeddingModel() {
                 @Override
                 public List<float[]> embedAll(List<String> texts) {
@@ -68,7 +70,8 @@ class ModelRegistryTest {
 
     ModelRegistry.Builder registry(Map<String, String> env) {
         return ModelRegistry.builder().environment(env)
-                .factory(ApiType.OPENAI_COMPATIBLE, factory).factory(ApiType.ANTHROPIC, factory);
+                .factory(ApiType.OPENAI_COMPATIBLE, factory).factory(ApiType.ANTHROPIC, factory)
+                .factory(ApiType.OPENAI_RESPONSES, factory).factory(ApiType.GEMINI, factory);
     }
 
     Resolved resolve(ModelRegistry registry, String reference) {
@@ -82,11 +85,23 @@ class ModelRegistryTest {
     void builtInProvidersResolveWithTheirUrlsAndKeys() {
         ModelRegistry registry = registry(ALL_KEYS).build();
 
-        Resolved openai = resolve(registry, "openai/gpt-5");
+        Resolved openai = resolve(registry, "openai/gpt-4o");
         assertThat(openai.provider().apiType()).isEqualTo(ApiType.OPENAI_COMPATIBLE);
         assertThat(openai.provider().baseUrl()).isEqualTo("https://api.openai.com/v1");
-        assertThat(openai.model()).isEqualTo("gpt-5");
+        assertThat(openai.model()).isEqualTo("gpt-4o");
         assertThat(openai.apiKey()).isEqualTo("sk-openai-secret");
+        // OpenAI's own newer models go to the Responses API, as docker-agent sends them.
+        for (String model : List.of("gpt-5", "gpt-5-mini", "gpt-4.1", "o3", "o4-mini", "gpt-5.1-codex")) {
+            Resolved r = resolve(registry, "openai/" + model);
+            assertThat(r.provider().apiType()).as(model).isEqualTo(ApiType.OPENAI_RESPONSES);
+            assertThat(r.provider().baseUrl()).isEqualTo("https://api.openai.com/v1");
+        }
+        assertThat(resolve(registry, "openai/omni-moderation-latest").provider().apiType())
+                .isEqualTo(ApiType.OPENAI_COMPATIBLE);
+
+        Resolved google = resolve(registry, "google/gemini-2.5-flash");
+        assertThat(google.provider().apiType()).isEqualTo(ApiType.GEMINI);
+        assertThat(google.apiKey()).as("GEMINI_API_KEY when GOOGLE_API_KEY is unset").isEqualTo("g-secret");
 
         Resolved anthropic = resolve(registry, "anthropic/claude-sonnet-4-5");
         assertThat(anthropic.provider().apiType()).isEqualTo(ApiType.ANTHROPIC);
@@ -120,7 +135,7 @@ class ModelRegistryTest {
         assertThat(resolve(registry, "gemini/gemini-2.5-flash").apiKey()).isEqualTo("g-secret");
 
         assertThat(registry.providers()).extracting(ProviderConfig::name).containsExactly(
-                "anthropic", "dmr", "gemini", "github", "groq", "llama.cpp", "mistral", "ollama", "openai",
+                "anthropic", "dmr", "gemini", "github", "google", "groq", "llama.cpp", "mistral", "ollama", "openai",
                 "openrouter", "vllm");
     }
 
@@ -148,7 +163,9 @@ class ModelRegistryTest {
         assertThat(proxy.provider().apiType()).isEqualTo(ApiType.ANTHROPIC);
         assertThat(proxy.apiKey()).isEqualTo("gw-secret");
 
-        assertThat(resolve(registry, "openai/gpt-5").provider().baseUrl()).isEqualTo("https://eu.example.com/v1");
+        Resolved eu = resolve(registry, "openai/gpt-5");
+        assertThat(eu.provider().baseUrl()).isEqualTo("https://eu.example.com/v1");
+        assertThat(eu.provider().apiType()).as("a replaced openai provider keeps its own API").isEqualTo(ApiType.OPENAI_COMPATIBLE);
         assertThat(registry.provider("gateway")).isPresent();
         assertThat(ModelRegistry.builder().removeProvider("groq").build().provider("groq")).isEmpty();
     }
@@ -239,8 +256,11 @@ class ModelRegistryTest {
         assertThat(ProviderConfig.openAiCompatible("p", "https://example.com", " ").apiKeyVariable()).isEmpty();
         assertThat(ApiType.fromConfig("OpenAI_Compatible")).isEqualTo(ApiType.OPENAI_COMPATIBLE);
         assertThat(ApiType.fromConfig("anthropic")).isEqualTo(ApiType.ANTHROPIC);
+        assertThat(ApiType.fromConfig("openai_chatcompletions")).isEqualTo(ApiType.OPENAI_COMPATIBLE);
+        assertThat(ApiType.fromConfig("openai_responses")).isEqualTo(ApiType.OPENAI_RESPONSES);
+        assertThat(ApiType.fromConfig("Google")).isEqualTo(ApiType.GEMINI);
         assertThatThrownBy(() -> ApiType.fromConfig("gemini-native"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("openai-compatible or anthropic");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("openai_responses, anthropic or google");
     }
 
     @Test

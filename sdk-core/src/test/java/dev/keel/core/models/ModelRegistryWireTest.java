@@ -169,12 +169,15 @@ class ModelRegistryWireTest {
     void builtInReferencesBuildRealProviders() throws Exception {
         ModelRegistry registry = ModelRegistry.builder().environment(Map.of("OPENAI_API_KEY", "sk-builtin-test")).build();
         try (OpenAiCompatible dmr = (OpenAiCompatible) registry.chatModel("dmr/ai/qwen2.5");
-             OpenAiCompatible openai = (OpenAiCompatible) registry.chatModel("openai/gpt-5")) {
+             OpenAiCompatible openai = (OpenAiCompatible) registry.chatModel("openai/gpt-4o");
+             dev.keel.core.openai.OpenAiResponses gpt5 = (dev.keel.core.openai.OpenAiResponses) registry.chatModel("openai/gpt-5")) {
+            assertThat(gpt5.baseUrl()).isEqualTo("https://api.openai.com/v1");
+            assertThat(gpt5.toString()).doesNotContain("sk-builtin-test");
             assertThat(dmr.baseUrl()).isEqualTo("http://localhost:12434/engines/llama.cpp/v1");
             assertThat(dmr.model()).isEqualTo("ai/qwen2.5");
             assertThat(dmr.id()).isEqualTo("dmr/ai/qwen2.5");
             assertThat(openai.baseUrl()).isEqualTo("https://api.openai.com/v1");
-            assertThat(openai.id()).isEqualTo("openai/gpt-5");
+            assertThat(openai.id()).isEqualTo("openai/gpt-4o");
             assertThat(openai.toString()).doesNotContain("sk-builtin-test");
         }
         EmbeddingModel small = registry.embeddingModel("openai/text-embedding-3-small");

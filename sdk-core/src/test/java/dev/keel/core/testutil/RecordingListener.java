@@ -1,6 +1,7 @@
 package dev.keel.core.testutil;
 
 import dev.keel.core.ChatResponse;
+import dev.keel.core.ModelEvent;
 import dev.keel.core.ModelException;
 import dev.keel.core.StreamListener;
 import dev.keel.core.Usage;
@@ -14,6 +15,8 @@ public final class RecordingListener implements StreamListener {
     public final StringBuilder text = new StringBuilder();
     public final List<ToolCall> toolCalls = new ArrayList<>();
     public final List<String> argumentDeltas = new ArrayList<>();
+    public final StringBuilder reasoning = new StringBuilder();
+    public final List<ModelEvent> modelEvents = new ArrayList<>();
     public ChatResponse completed;
     public ModelException error;
     public int terminalCalls;
@@ -22,6 +25,18 @@ public final class RecordingListener implements StreamListener {
     public void onText(String delta) {
         events.add("text:" + delta);
         text.append(delta);
+    }
+
+    @Override
+    public void onReasoning(String delta) {
+        events.add("reasoning:" + delta);
+        reasoning.append(delta);
+    }
+
+    @Override
+    public void onModelEvent(ModelEvent event) {
+        events.add("model:" + event.getClass().getSimpleName());
+        modelEvents.add(event);
     }
 
     @Override

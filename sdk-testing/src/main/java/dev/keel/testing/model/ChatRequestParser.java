@@ -130,6 +130,16 @@ final class ChatRequestParser {
             if (root.hasNonNull("seed")) {
                 b.seed(root.get("seed").asLong());
             }
+            JsonNode choice = root.get("tool_choice");
+            if (choice != null && choice.isTextual()) {
+                b.toolChoice(dev.keel.core.ToolChoice.parse(choice.asText()));
+            } else if (choice != null && choice.isObject()) {
+                String name = choice.path("function").path("name").asText(choice.path("name").asText(""));
+                if (name.isEmpty()) {
+                    throw new InvalidRequest("tool_choice object needs function.name");
+                }
+                b.toolChoice(dev.keel.core.ToolChoice.named(name));
+            }
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new InvalidRequest(e.getMessage());

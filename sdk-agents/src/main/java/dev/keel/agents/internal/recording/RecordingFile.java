@@ -22,10 +22,13 @@ import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.FinishReason;
 import dev.keel.core.ResponseFormat;
+import dev.keel.core.ThinkingBudget;
+import dev.keel.core.ToolChoice;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.json.Json;
 import dev.keel.core.json.JsonObject;
 import dev.keel.core.message.AssistantMessage;
+import dev.keel.core.message.Reasoning;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.tool.JsonSchema;
@@ -327,12 +330,29 @@ public final class RecordingFile {
             n.put("parallel_tool_calls", o.parallelToolCalls());
         }
         if (o.thinkingBudget() != null) {
-            n.put("thinking_budget", o.thinkingBudget());
+            n.put("thinking_budget", thinkingBudget(o.thinkingBudget()));
+        }
+        if (o.toolChoice() instanceof ToolChoice.Named named) {
+            n.putObject("tool_choice").put("name", named.name());
+        } else if (o.toolChoice() != null) {
+            n.put("tool_choice", o.toolChoice() instanceof ToolChoice.Auto ? "auto"
+                    : o.toolChoice() instanceof ToolChoice.None ? "none" : "required");
         }
         if (o.seed() != null) {
             n.put("seed", o.seed());
         }
         return n;
+    }
+
+    /** The budget as {@link ThinkingBudget#parse} reads it back. */
+    private static String thinkingBudget(ThinkingBudget t) {
+        if (t instanceof ThinkingBudget.Tokens tokens) {
+            return Integer.toString(tokens.count());
+        }
+        if (t instanceof ThinkingBudget.EffortLevel level) {
+            return (level.adaptive() ? "adaptive/" : "") + level.effort().wireName();
+        }
+        return t instanceof ThinkingBudget.Dynamic ? "adaptive" : "none";
     }
 
     private static ObjectNode response(ChatResponse r, List<String> deltas) {
@@ -346,6 +366,14 @@ public final class RecordingFile {
             ArrayNode calls = n.putArray("tool_calls");
             for (ToolCall c : r.toolCalls()) {
                 calls.addObject().put("id", c.id()).put("name", c.name()).put("arguments", c.arguments());
+            }
+        }
+        if (!r.message().reasoning().isEmpty()) {
+            // sent back to the provider on the next turn (thinking signatures, encrypted reasoning)
+            ArrayNode reasoning = n.putArray("reasoning");
+            for (Reasoning x : r.message().reasoning()) {
+                reasoning.addObject().put("source", x.source()).put("id", x.id()).put("text", x.text())
+                        .put("opaque", x.opaque());
             }
         }
         n.put("finish", r.finishReason().name());
@@ -508,7 +536,13 @@ public final class RecordingFile {
             b.parallelToolCalls(o.get("parallel_tool_calls").asBoolean());
         }
         if (o.hasNonNull("thinking_budget")) {
-            b.thinkingBudget(o.get("thinking_budget").asInt());
+            b.thinkingBudget(ThinkingBudget.parse(o.get("thinking_budget").asText()));
+        }
+        JsonNode choice = o.path("tool_choice");
+        if (choice.isObject()) {
+            b.toolChoice(ToolChoice.named(text(choice, "name")));
+        } else if (choice.isTextual()) {
+            b.toolChoice(ToolChoice.parse(choice.asText()));
         }
         if (o.hasNonNull("seed")) {
             b.seed(o.get("seed").asLong());
@@ -526,7 +560,12 @@ public final class RecordingFile {
                 u.path("cache_read_tokens").asLong(0), u.path("cache_write_tokens").asLong(0),
                 u.path("reasoning_tokens").asLong(0));
         FinishReason finish = FinishReason.valueOf(n.path("finish").asText(calls.isEmpty() ? "STOP" : "TOOL_CALLS"));
-        return new ChatResponse(new AssistantMessage(n.path("text").asText(""), calls), finish, usage,
+        List<Reasoning> reasoning = new ArrayList<>();
+        for (JsonNode x : n.path("reasoning")) {
+            reasoning.add(new Reasoning(text(x, "source"), x.path("id").asText(""), x.path("text").asText(""),
+                    x.path("opaque").asText("")));
+        }
+        return new ChatResponse(new AssistantMessage(n.path("text").asText(""), calls, reasoning), finish, usage,
                 n.hasNonNull("model") ? n.get("model").asText() : null, n.hasNonNull("id") ? n.get("id").asText() : null);
     }
 

@@ -1,24 +1,56 @@
 package dev.keel.core.internal.http;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
 /**
- * An API key that never prints itself. {@link #redact(String)} removes it from any text (provider
- * messages sometimes echo the key back). Immutable and thread-safe.
+ * An API key that never prints itself, plus other values that must not leak (configured header values, which may
+ * hold credentials too). {@link #redact(String)} removes all of them from any text (provider messages sometimes
+ * echo a key back). Immutable and thread-safe.
  */
 public final class Secret {
-    private static final Secret NONE = new Secret(null);
-    private final String value;
+    private static final Secret NONE = new Secret(null, List.of());
+    /** Shorter values are not redacted: replacing every "1" in a message would hide more than it protects. */
+    private static final int MIN_REDACTED_LENGTH = 4;
+    /** Header values are redacted from this length: short ones are flags and versions, not credentials. */
+    private static final int MIN_REDACTED_HEADER_LENGTH = 8;
 
-    private Secret(String value) {
+    private final String value;
+    /** Everything redacted, longest first so that a value containing another is replaced whole. */
+    private final List<String> redacted;
+
+    private Secret(String value, List<String> redacted) {
         this.value = value;
+        this.redacted = redacted;
     }
 
     /** A secret holding {@code value}; a null or blank value means "no key". */
     public static Secret of(String value) {
-        return value == null || value.isBlank() ? NONE : new Secret(value.trim());
+        return value == null || value.isBlank() ? NONE : new Secret(value.trim(), List.of(value.trim()));
     }
 
     public static Secret none() {
         return NONE;
+    }
+
+    /**
+     * This key, also redacting {@code values} (header values configured for a model) from text. The key revealed
+     * for the request stays the same.
+     */
+    public Secret and(Collection<String> values) {
+        List<String> all = new ArrayList<>(redacted);
+        for (String v : values) {
+            if (v != null && v.strip().length() >= MIN_REDACTED_HEADER_LENGTH && !all.contains(v.strip())) {
+                all.add(v.strip());
+            }
+        }
+        if (all.size() == redacted.size()) {
+            return this;
+        }
+        all.sort(Comparator.comparingInt(String::length).reversed());
+        return new Secret(value, List.copyOf(all));
     }
 
     public boolean isPresent() {
@@ -30,12 +62,18 @@ public final class Secret {
         return value;
     }
 
-    /** {@code text} with every occurrence of this secret replaced by {@code ***}. */
+    /** {@code text} with every occurrence of this secret (and the other redacted values) replaced by {@code ***}. */
     public String redact(String text) {
-        if (text == null || value == null || value.length() < 4) {
-            return text;
+        if (text == null) {
+            return null;
         }
-        return text.replace(value, "***");
+        String out = text;
+        for (String v : redacted) {
+            if (v.length() >= MIN_REDACTED_LENGTH) {
+                out = out.replace(v, "***");
+            }
+        }
+        return out;
     }
 
     @Override

@@ -25,7 +25,8 @@ public final class ChatOptionsMerge {
                 pick(request.responseFormat(), defaults.responseFormat()),
                 pick(request.parallelToolCalls(), defaults.parallelToolCalls()),
                 pick(request.thinkingBudget(), defaults.thinkingBudget()),
-                pick(request.seed(), defaults.seed()));
+                pick(request.seed(), defaults.seed()),
+                pick(request.toolChoice(), defaults.toolChoice()));
     }
 
     private static <T> T pick(T preferred, T fallback) {

@@ -1,6 +1,4 @@
-package dev.keel.integration.agents;
-
-import dev.keel.agents.*;
+package dev.keel.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,88 @@
+package dev.keel.agents.team;
+
+import dev.keel.agents.internal.YamlTree.Entry;
+import dev.keel.agents.internal.YamlTree.MapNode;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The top-level {@code evaluators}: each entry checked with docker-agent's rules (a model and instructions, a known
+ * type, 2–255 choices for {@code choice}, 2–10 levels for {@code score}, neither for {@code boolean}, HTTP(S) URLs
+ * without credentials, query or fragment) and read into an {@link Evaluator}. One per load; not thread-safe.
+ */
+final class EvaluatorSection {
+    private EvaluatorSection() {}
+
+    static Map<String, Evaluator> read(TeamFields f, Map<String, Entry> entries, ModelSection models) {
+        Map<String, Evaluator> out = new LinkedHashMap<>();
+        if (!entries.isEmpty()) {
+            f.warn(entries.values().iterator().next().line() + ": evaluators: read into Team.evaluators() for "
+                    + "evaluation code (sdk-testing's evaluation API) to run; Keel's agent runs do not run evaluators");
+        }
+        for (Entry e : entries.values()) {
+            String path = "evaluators." + e.key();
+            MapNode m = f.map(e.value(), path);
+            String model = f.requiredString(m, "model", path);
+            String instructions = f.requiredString(m, "instructions", path);
+            if (model.isBlank() || instructions.isBlank()) {
+                throw f.error(m.line(), path, "needs a model and instructions");
+            }
+            String type = f.requiredString(m, "type", path).toLowerCase(Locale.ROOT);
+            Evaluator.Kind kind = switch (type) {
+                case "boolean" -> Evaluator.Kind.BOOLEAN;
+                case "choice" -> Evaluator.Kind.CHOICE;
+                case "score" -> Evaluator.Kind.SCORE;
+                default -> throw f.error(m.entries().get("type").line(), path + ".type", "'" + type
+                        + "' is not an evaluator type; use boolean, choice or score");
+            };
+            Map<String, String> choices = new LinkedHashMap<>();
+            Entry c = m.entries().get("choices");
+            if (c != null) {
+                for (Entry choice : f.map(c.value(), path + ".choices").entries().values()) {
+                    choices.put(choice.key(), f.scalarText(choice.value(), path + ".choices." + choice.key()));
+                }
+            }
+            java.util.List<String> levels = f.strings(m, "levels", path);
+            String problem = switch (kind) {
+                case BOOLEAN -> choices.isEmpty() && levels.isEmpty() ? null
+                        : "a boolean evaluator has neither choices nor levels";
+                case CHOICE -> choices.size() >= 2 && choices.size() <= 255 && levels.isEmpty()
+                        && choices.keySet().stream().noneMatch(String::isBlank) ? null
+                        : "a choice evaluator needs 2-255 named choices and no levels";
+                case SCORE -> levels.size() >= 2 && levels.size() <= 10 && choices.isEmpty()
+                        && levels.stream().noneMatch(String::isBlank) ? null
+                        : "a score evaluator needs 2-10 levels and no choices";
+            };
+            if (problem != null) {
+                throw f.error(m.line(), path, problem);
+            }
+            String baseUrl = url(f, m, "base_url", path);
+            String endpoint = url(f, m, "endpoint", path);
+            java.time.Duration timeout = m.entries().containsKey("timeout")
+                    ? f.goDuration(m.entries().get("timeout").value(), path + ".timeout") : null;
+            out.put(e.key(), new Evaluator(e.key(), f.optString(m, "provider", path).orElse(""), model, kind,
+                    instructions, choices, levels, baseUrl, endpoint, f.optString(m, "token_key", path).orElse(""),
+                    timeout, models.price(m, path)));
+        }
+        return out;
+    }
+
+    private static String url(TeamFields f, MapNode m, String key, String path) {
+        String v = f.optString(m, key, path).orElse("");
+        if (v.isEmpty()) {
+            return v;
+        }
+        try {
+            java.net.URI u = new java.net.URI(v);
+            if ((!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) || u.getHost() == null
+                    || u.getUserInfo() != null || u.getQuery() != null || u.getFragment() != null) {
+                throw new java.net.URISyntaxException(v, "not a plain HTTP(S) URL");
+            }
+        } catch (java.net.URISyntaxException ex) {
+            throw f.error(m.entries().get(key).line(), path + "." + key,
+                    "must be an HTTP(S) URL without credentials, query or fragment");
+        }
+        return v;
+    }
+}

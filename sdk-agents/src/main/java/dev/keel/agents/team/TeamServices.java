@@ -1,0 +1,208 @@
+package dev.keel.agents.team;
+
+import dev.keel.core.EmbeddingModel;
+import dev.keel.core.models.ModelResolver;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What the host application provides to the tools of a loaded team, beyond what a team file can say: who may
+ * see what of a knowledge base ({@link KnowledgeAccess}), the sandboxes sandboxed shells run in
+ * ({@link SandboxFactory}), the embedding models knowledge bases index with, and who answers an agent's
+ * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}). Every service is optional;
+ * without one Keel uses its default, described on the builder's setter. Immutable.
+ */
+public final class TeamServices {
+    private static final TeamServices NONE = new Builder().build();
+
+    private final KnowledgeAccess knowledgeAccess;
+    private final SandboxFactory sandboxes;
+    private final Function<String, EmbeddingModel> embeddings;
+    private final dev.keel.agents.toolsets.UserPrompter userPrompter;
+    private final ModelResolver models;
+    private final boolean syncKnowledgeOnStart;
+
+    private TeamServices(Builder b) {
+        this.knowledgeAccess = b.knowledgeAccess;
+        this.sandboxes = b.sandboxes;
+        this.embeddings = b.embeddings;
+        this.userPrompter = b.userPrompter;
+        this.models = b.models;
+        this.syncKnowledgeOnStart = b.syncKnowledgeOnStart;
+    }
+
+    /**
+     * No host services: every default.
+     *
+     * @return the defaults
+     */
+    public static TeamServices none() {
+        return NONE;
+    }
+
+    /**
+     * A builder with every default.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The per-request knowledge-base filter, if set.
+     *
+     * @return the per-request knowledge-base filter, if set
+     */
+    public Optional<KnowledgeAccess> knowledgeAccess() {
+        return Optional.ofNullable(knowledgeAccess);
+    }
+
+    /**
+     * The sandbox factory, if set.
+     *
+     * @return the sandbox factory, if set
+     */
+    public Optional<SandboxFactory> sandboxes() {
+        return Optional.ofNullable(sandboxes);
+    }
+
+    /**
+     * The embedding-model resolver, if set.
+     *
+     * @return the embedding-model resolver, if set
+     */
+    public Optional<Function<String, EmbeddingModel>> embeddings() {
+        return Optional.ofNullable(embeddings);
+    }
+
+    /**
+     * Who answers {@code user_prompt} questions, if set.
+     *
+     * @return the prompter, if set
+     */
+    public Optional<dev.keel.agents.toolsets.UserPrompter> userPrompter() {
+        return Optional.ofNullable(userPrompter);
+    }
+
+    /**
+     * The resolver of the chat models knowledge bases use (semantic summaries, reranking), if set.
+     *
+     * @return the resolver, if set
+     */
+    public Optional<ModelResolver> models() {
+        return Optional.ofNullable(models);
+    }
+
+    /**
+     * Whether knowledge bases are indexed completely when the team starts, before their search tools are listed.
+     *
+     * @return whether knowledge bases are indexed before the team's first model call
+     */
+    public boolean syncKnowledgeOnStart() {
+        return syncKnowledgeOnStart;
+    }
+
+    @Override
+    public String toString() {
+        return "TeamServices[" + (knowledgeAccess != null ? "knowledgeAccess " : "")
+                + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
+                + (userPrompter != null ? "userPrompter " : "")
+                + (models != null ? "models " : "") + (syncKnowledgeOnStart ? "syncKnowledgeOnStart" : "") + "]";
+    }
+
+    /** Builds {@link TeamServices}. Setters replace what was set before. Not thread-safe. */
+    public static final class Builder {
+        private KnowledgeAccess knowledgeAccess;
+        private SandboxFactory sandboxes;
+        private Function<String, EmbeddingModel> embeddings;
+        private dev.keel.agents.toolsets.UserPrompter userPrompter;
+        private ModelResolver models;
+        private boolean syncKnowledgeOnStart;
+
+        private Builder() {}
+
+        /**
+         * Answers the questions agents ask with {@code user_prompt}. Default: none, and each question is a tool
+         * error saying that no user can answer (a headless service).
+         *
+         * @param prompter the host application's prompter
+         * @return this builder
+         */
+        public Builder userPrompter(dev.keel.agents.toolsets.UserPrompter prompter) {
+            this.userPrompter = prompter;
+            return this;
+        }
+
+        /**
+         * Filters every knowledge-base search per request. Default: every passage is visible to everyone.
+         *
+         * @param access the filter per request
+         * @return this builder
+         */
+        public Builder knowledgeAccess(KnowledgeAccess access) {
+            this.knowledgeAccess = access;
+            return this;
+        }
+
+        /**
+         * Starts the sandboxes of sandboxed shells. Default: a Keel microVM from {@code dev.keel:sdk-sandbox}.
+         *
+         * @param factory the sandbox factory
+         * @return this builder
+         */
+        public Builder sandboxes(SandboxFactory factory) {
+            this.sandboxes = factory;
+            return this;
+        }
+
+        /**
+         * Resolves a knowledge base's {@code embedding_model} reference ({@code openai/text-embedding-3-small})
+         * to a model. Default: Keel's model registry over the process environment.
+         *
+         * @param resolver reference to model; the team closes the models it gets when its runner closes
+         * @return this builder
+         */
+        public Builder embeddings(Function<String, EmbeddingModel> resolver) {
+            this.embeddings = resolver;
+            return this;
+        }
+
+        /**
+         * Resolves the chat models a knowledge base's {@code semantic-embeddings} strategy ({@code chat_model}) and
+         * {@code results.reranking.model} name — for example a test's {@code llm.models()}. Default: Keel's model
+         * registry over the team's environment ({@link TeamOptions#env()}).
+         *
+         * @param resolver configuration to model; the team closes the models it gets when its runner closes
+         * @return this builder
+         */
+        public Builder models(ModelResolver resolver) {
+            this.models = resolver;
+            return this;
+        }
+
+        /**
+         * Index every knowledge base completely when the team starts (the agent's first model call waits for it),
+         * then watch its files. Default false: as docker-agent does, indexing starts in the background when the
+         * team starts and files are watched; a search made before the first pass over a still-empty index waits for
+         * that pass, a search over an index kept from an earlier run answers at once. Use true in tests and batch
+         * jobs, where a run must see every document.
+         *
+         * @param sync whether to index before the first model call
+         * @return this builder
+         */
+        public Builder syncKnowledgeOnStart(boolean sync) {
+            this.syncKnowledgeOnStart = sync;
+            return this;
+        }
+
+        /**
+         * The services.
+         *
+         * @return the services
+         */
+        public TeamServices build() {
+            return new TeamServices(this);
+        }
+    }
+}
