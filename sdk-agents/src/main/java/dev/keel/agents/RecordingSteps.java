@@ -50,6 +50,8 @@ final class RecordingSteps implements StepInterceptor {
 
     private final Object lock = new Object();
     private final Map<String, String> labels = new HashMap<>();
+    /** How often each workflow step label was given (a step listed twice in one iteration). */
+    private final Map<String, Integer> workflowSteps = new HashMap<>();
     private final Map<String, Integer> nextTurn = new HashMap<>();
     private final Map<String, Integer> currentTurn = new HashMap<>();
     private int topLevelSessions;
@@ -271,7 +273,15 @@ final class RecordingSteps implements StepInterceptor {
 
     /** Collects the streamed text of the model call running on this thread. */
     void onEvent(AgentEvent event) {
-        if (event instanceof AgentEvent.TextDelta d) {
+        if (event instanceof AgentEvent.WorkflowStepStarted w) {
+            // Emitted on the step's thread before it runs: its session is labelled by the workflow's session, the
+            // iteration and the step, never by which parallel branch happened to call its model first.
+            synchronized (lock) {
+                String base = label(w.sessionId()) + "/w" + w.iteration() + ":" + w.step();
+                int n = workflowSteps.merge(base, 1, Integer::sum);
+                labels.put(w.stepSessionId(), n == 1 ? base : base + "#" + n);
+            }
+        } else if (event instanceof AgentEvent.TextDelta d) {
             List<String> tap = deltaTap.get();
             if (tap != null) {
                 tap.add(d.text());

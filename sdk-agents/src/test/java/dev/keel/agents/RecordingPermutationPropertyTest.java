@@ -106,14 +106,81 @@ class RecordingPermutationPropertyTest {
         Agent right = Agent.builder("right").description("right").model(models.right()).build();
         Agent root = Agent.builder("root").model(models.root()).toolsets(Toolset.of("echo", echo))
                 .subAgents(left, right).build();
-        Turnstile gate = new Turnstile(order);
+        Turnstile turnstile = new Turnstile(order);
+        StepInterceptor gate = new StepInterceptor() {
+            @Override
+            public ToolResult toolCall(ToolStep step, Proceed<ToolResult> next) {
+                // the root's first-turn calls run and finish one after another, in the given order
+                return step.at().agent().equals("root") ? turnstile.inTurn(step.index(), next) : next.proceed();
+            }
+        };
         try (Runner runner = Runner.builder(root).interceptor(gate).recording(recording).build()) {
             return runner.run("go").output();
         }
     }
 
-    /** Lets the root's first-turn tool calls run and finish one after another, in the given order. */
-    private static final class Turnstile implements StepInterceptor {
+    @Provide
+    Arbitrary<List<Integer>> branchOrders() {
+        return Arbitraries.shuffle(0, 1, 2);
+    }
+
+    /**
+     * A parallel workflow's branches are sessions of their own: labelled by the workflow's session, iteration and
+     * step, not by which branch reached its model first, so any finishing order records the same file and replays.
+     */
+    @Property(tries = 10)
+    void anyWorkflowBranchOrderRecordsTheSameFileAndReplaysTheSameRun(@ForAll("branchOrders") List<Integer> recordOrder,
+                                                                     @ForAll("branchOrders") List<Integer> replayOrder)
+            throws IOException {
+        Path dir = Files.createTempDirectory("keel-perm");
+        try {
+            Path first = dir.resolve("first.yaml");
+            Path second = dir.resolve("second.yaml");
+            String a = workflow(true, Recording.record(first), List.of(0, 1, 2));
+            String b = workflow(true, Recording.record(second), recordOrder);
+            assertThat(a).isEqualTo(b).contains("<output agent=\"b0\">\nzero").contains("joined");
+            assertThat(Files.readString(second)).isEqualTo(Files.readString(first)).contains("session: s1/w1:b2");
+
+            assertThat(workflow(false, Recording.replay(first), replayOrder)).isEqualTo(a);
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    /** A parallel workflow of three branches and a join; the branches' model calls finish in {@code order}. */
+    private static String workflow(boolean live, Recording recording, List<Integer> order) {
+        List<String> words = List.of("zero", "one", "two");
+        List<Agent> branches = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            branches.add(Agent.builder("b" + i).model(live ? new FakeModel("b" + i).text(words.get(i)) : none("b" + i))
+                    .build());
+        }
+        FakeModel joinModel = new FakeModel("join");
+        joinModel.then(r -> FakeModel.response(new dev.keel.core.message.AssistantMessage(
+                "joined " + ((dev.keel.core.message.UserMessage) r.messages().get(r.messages().size() - 1)).text(),
+                List.of())));
+        Agent join = Agent.builder("join").model(live ? joinModel : none("join")).build();
+        Agent fan = Agent.builder("fan").workflow(Workflow.parallel(branches).join(join)).build();
+        Turnstile turnstile = new Turnstile(order);
+        StepInterceptor gate = new StepInterceptor() {
+            @Override
+            public ChatResponse modelCall(ModelStep step, Proceed<ChatResponse> next) {
+                String agent = step.at().agent();
+                return agent.matches("b\\d") ? turnstile.inTurn(Integer.parseInt(agent.substring(1)), next) : next.proceed();
+            }
+        };
+        try (Runner runner = Runner.builder(fan).interceptor(gate).recording(recording).build()) {
+            return runner.run("go").output();
+        }
+    }
+
+    /** Lets steps run and finish one after another, in the given order of their keys. */
+    private static final class Turnstile {
         private final List<Integer> order;
         private final Set<Integer> done = new HashSet<>();
 
@@ -121,12 +188,9 @@ class RecordingPermutationPropertyTest {
             this.order = new ArrayList<>(order);
         }
 
-        @Override
-        public ToolResult toolCall(ToolStep step, Proceed<ToolResult> next) {
-            if (!step.at().agent().equals("root")) {
-                return next.proceed();
-            }
-            int mine = order.indexOf(step.index());
+        /** Runs {@code step} (keyed {@code key}) once every step before it in the order has finished. */
+        <T> T inTurn(int key, StepInterceptor.Proceed<T> step) {
+            int mine = order.indexOf(key);
             synchronized (this) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (!done.containsAll(order.subList(0, mine))) {
@@ -142,10 +206,9 @@ class RecordingPermutationPropertyTest {
                     }
                 }
             }
-            // Runs (and is recorded) only after every call before it in the order has finished.
-            ToolResult r = next.proceed();
+            T r = step.proceed();
             synchronized (this) {
-                done.add(step.index());
+                done.add(key);
                 notifyAll();
             }
             return r;

@@ -325,4 +325,71 @@ class RecordingTest {
                     .hasMessageContaining("one recording per runner");
         }
     }
+    @Test
+    void thinkingBudgetsToolChoiceAndReasoningSurviveTheFileAndADifferentBudgetDiverges() throws IOException {
+        dev.keel.core.ChatOptions options = dev.keel.core.ChatOptions.builder()
+                .thinkingBudget(dev.keel.core.ThinkingBudget.parse("adaptive/high"))
+                .toolChoice(dev.keel.core.ToolChoice.named("echo")).build();
+        dev.keel.core.message.Reasoning thought = new dev.keel.core.message.Reasoning(
+                dev.keel.core.message.Reasoning.ANTHROPIC, "th_1", "Echo first.", "c2lnbmF0dXJl");
+        FakeModel model = new FakeModel("thinker").then(r -> FakeModel.response(new dev.keel.core.message.AssistantMessage(
+                "", List.of(call("call_a", "echo", "{\"text\":\"a\"}")), List.of(thought)))).text("echoed");
+        Path file = dir.resolve("run.yaml");
+        Agent thinker = Agent.builder("root").instruction("Think.").model(new AgentModel.Instance(model, options))
+                .toolsets(Toolset.of("echo", echo())).build();
+        try (Runner runner = Runner.builder(thinker).yolo(true).recording(Recording.record(file)).build()) {
+            runner.run("go");
+        }
+        // the second request sends the reasoning back: it was part of the turn the model answered
+        assertThat(((dev.keel.core.message.AssistantMessage) model.requests().get(1).messages().get(2)).reasoning())
+                .containsExactly(thought);
+
+        RecordedStep.ModelCall first = RecordedRun.read(file).modelCalls().get(0);
+        assertThat(first.request().options().thinkingBudget()).isEqualTo(options.thinkingBudget());
+        assertThat(first.request().options().toolChoice()).isEqualTo(options.toolChoice());
+        assertThat(first.response().message().reasoning()).containsExactly(thought);
+
+        Agent replayed = Agent.builder("root").instruction("Think.")
+                .model(new AgentModel.Instance(unreachable("thinker"), options)).toolsets(Toolset.of("echo", echo())).build();
+        try (Runner runner = Runner.builder(replayed).yolo(true).recording(Recording.replay(file)).build()) {
+            assertThat(runner.run("go").output()).isEqualTo("echoed");
+        }
+        Agent lowerBudget = Agent.builder("root").instruction("Think.").model(new AgentModel.Instance(unreachable("thinker"),
+                options.toBuilder().thinkingBudget(dev.keel.core.ThinkingBudget.effort(
+                        dev.keel.core.ThinkingBudget.Effort.LOW)).build())).toolsets(Toolset.of("echo", echo())).build();
+        try (Runner runner = Runner.builder(lowerBudget).yolo(true).recording(Recording.replay(file)).build()) {
+            assertThatThrownBy(() -> runner.run("go")).isInstanceOf(RecordingDivergenceException.class)
+                    .hasMessageContaining("the model request differs")
+                    .satisfies(e -> assertThat(((RecordingDivergenceException) e).diff())
+                            .contains("-").contains("adaptive/high").contains("low"));
+        }
+    }
+
+    @Test
+    void aCompactionSummaryIsRecordedAsAModelCallOfItsSessionAndReplayedWithoutTheModel() {
+        Path file = dir.resolve("run.yaml");
+        FakeModel model = new FakeModel("main").text("first answer").text("summary: the user said hello")
+                .text("second answer");
+        Session session = Session.create();
+        try (Runner runner = Runner.builder(Agent.builder("root").instruction("Help.").model(model).build())
+                .recording(Recording.record(file)).build()) {
+            runner.run(session, "hello");
+            assertThat(runner.compact(session)).isPresent();
+            assertThat(runner.run(session, "and now?").output()).isEqualTo("second answer");
+        }
+        assertThat(model.requests().get(2).messages().toString()).contains("summary: the user said hello");
+        List<RecordedStep.ModelCall> calls = RecordedRun.read(file).modelCalls();
+        assertThat(calls).extracting(c -> c.tag().session() + "/" + c.tag().turn())
+                .containsExactly("s1/0", "s1/1", "s1/2");
+        assertThat(calls.get(1).response().text()).isEqualTo("summary: the user said hello");
+
+        Session again = Session.create();
+        try (Runner runner = Runner.builder(Agent.builder("root").instruction("Help.").model(unreachable("main")).build())
+                .recording(Recording.replay(file)).build()) {
+            runner.run(again, "hello");
+            assertThat(runner.compact(again)).isPresent();
+            assertThat(again.summary()).contains("summary: the user said hello");
+            assertThat(runner.run(again, "and now?").output()).isEqualTo("second answer");
+        }
+    }
 }

@@ -28,7 +28,8 @@ public final class StepOrder {
     /** The steps sorted (stable: steps at the same position keep their order). */
     public static List<RecordedStep> sort(List<RecordedStep> steps) {
         List<RecordedStep> out = new ArrayList<>(steps);
-        out.sort(Comparator.comparing(StepOrder::position, LEXICOGRAPHIC));
+        // sessions at the same position (the steps of one workflow iteration) by label, so never by finishing order
+        out.sort(Comparator.comparing(StepOrder::position, LEXICOGRAPHIC).thenComparing(s -> s.tag().session()));
         return out;
     }
 
@@ -58,7 +59,10 @@ public final class StepOrder {
         return p;
     }
 
-    /** {@code s2/3.1:qa} → [2, 3, 2, 1, 1]: a delegated session sorts inside its parent's tool call. */
+    /**
+     * {@code s2/3.1:qa} → [2, 3, 2, 1, 1]: a delegated session sorts inside its parent's tool call; a workflow step's
+     * session {@code s1/w2:critic} sorts by its iteration.
+     */
     static List<Integer> sessionPosition(String label) {
         List<Integer> p = new ArrayList<>();
         String[] parts = label.split("/");
@@ -67,6 +71,9 @@ public final class StepOrder {
             String seg = parts[i];
             int colon = seg.indexOf(':');
             String pos = colon < 0 ? seg : seg.substring(0, colon);
+            if (pos.startsWith("w")) { // a workflow step: w<iteration>
+                pos = pos.substring(1);
+            }
             int dot = pos.indexOf('.');
             p.add(number(dot < 0 ? pos : pos.substring(0, dot)));
             p.add(2);

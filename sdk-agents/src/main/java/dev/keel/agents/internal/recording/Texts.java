@@ -4,6 +4,7 @@ import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Message;
+import dev.keel.core.message.Reasoning;
 import dev.keel.core.message.SystemMessage;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.message.ToolResultMessage;
@@ -37,7 +38,11 @@ public final class Texts {
         if (m instanceof AssistantMessage a) {
             List<ToolCall> calls = a.toolCalls().stream()
                     .map(c -> new ToolCall(c.id(), c.name(), f.apply(c.arguments()))).toList();
-            return new AssistantMessage(f.apply(a.text()), calls);
+            // reasoning text is redacted like any text; its opaque part (signatures, encrypted reasoning) is the
+            // provider's and must go back byte for byte
+            List<Reasoning> reasoning = a.reasoning().stream()
+                    .map(r -> new Reasoning(r.source(), r.id(), f.apply(r.text()), r.opaque())).toList();
+            return new AssistantMessage(f.apply(a.text()), calls, reasoning);
         }
         ToolResultMessage t = (ToolResultMessage) m;
         return new ToolResultMessage(t.toolCallId(), t.toolName(), f.apply(t.content()), t.error());
