@@ -11,6 +11,9 @@ module dev.keel.agents {
     requires io.modelcontextprotocol.sdk.mcp.core;
     requires io.modelcontextprotocol.sdk.mcp.json.jackson2;
     requires java.net.http;
+    requires java.sql;
+    requires static io.opentelemetry.api;
+    requires static io.opentelemetry.context;
     // Optional: a team file's rag knowledge bases and sandboxed shells. Checked when a team starts, with an
     // error naming the artifact to add; nothing else of sdk-agents touches them.
     requires static dev.keel.rag;
@@ -25,6 +28,7 @@ module dev.keel.agents {
     exports dev.keel.agents.mcp;
     exports dev.keel.agents.team;
     exports dev.keel.agents.recording;
+    exports dev.keel.agents.session;
     exports dev.keel.agents.hooks;
     exports dev.keel.agents.skills;
 }

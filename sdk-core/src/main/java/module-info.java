@@ -6,6 +6,9 @@
  * <p>Jackson is used inside Keel only: no Jackson type is part of Keel's API, and the JSON plumbing in
  * {@code dev.keel.core.internal.json} is exported to Keel's own modules alone.
  *
+ * <p>OpenTelemetry is an optional dependency: {@code dev.keel.core.observe.Telemetry} needs its API on the path of
+ * the host application; everything else in Keel runs without it.
+ *
  * <p>LangChain4j is an optional dependency: the adapters in {@code dev.keel.core.langchain4j} work only
  * when LangChain4j is on the module path of the host application.
  */
@@ -14,6 +17,8 @@ module dev.keel.core {
     requires transitive okhttp3;
     requires org.slf4j;
     requires static langchain4j.core;
+    requires static io.opentelemetry.api;
+    requires static io.opentelemetry.context;
 
     exports dev.keel.core;
     exports dev.keel.core.message;
@@ -27,6 +32,7 @@ module dev.keel.core {
     exports dev.keel.core.langchain4j;
     exports dev.keel.core.models;
     exports dev.keel.core.secrets;
+    exports dev.keel.core.observe;
 
     // Keel's own modules share the JSON plumbing; it is not API (no user module can read it).
     exports dev.keel.core.internal.json to

@@ -7,6 +7,8 @@
 module dev.keel.testing {
     requires transitive dev.keel.core;
     requires org.slf4j;
+    // PostgresCluster.dataSource()
+    requires transitive java.sql;
     requires transitive org.junit.jupiter.api;
     requires mockwebserver3;
     requires okio;
@@ -18,4 +20,5 @@ module dev.keel.testing {
     exports dev.keel.testing.model;
     exports dev.keel.testing.cassette;
     exports dev.keel.testing.spicedb;
+    exports dev.keel.testing.postgres;
 }

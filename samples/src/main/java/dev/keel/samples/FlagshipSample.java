@@ -26,7 +26,9 @@ import dev.keel.core.tool.ToolSpec;
 import dev.keel.rag.chunk.Chunk;
 import dev.keel.rag.store.Hit;
 import dev.keel.testing.model.ScriptedModelServer;
+import dev.keel.core.observe.Telemetry;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,10 @@ import java.util.Map;
  * </ul>
  * Set {@code KEEL_MODEL} to a model reference ({@code openai/gpt-5-mini} with {@code OPENAI_API_KEY},
  * {@code dmr/ai/qwen2.5} for Docker Model Runner) to use a real model instead.
+ *
+ * <p>{@code samples/run flagship --trace FILE} writes the runs' spans to FILE as OTLP/JSON: each run, turn, model
+ * call and tool call, with the retrieval and the permission filter under the {@code search_docs} call (counts
+ * and scores, never document text; prompt and answer content is off).
  */
 public final class FlagshipSample {
     static final String QUESTION = "A customer wants a refund and asks when usage-based pricing starts. What can I tell them?";
@@ -73,49 +79,82 @@ public final class FlagshipSample {
         // the in-process embedding runtime reports GPU probing at WARN; this sample runs on the CPU by design
         System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
         SampleRecording.main(() -> {
-            SampleRecording flags = SampleRecording.parse(args);
-            String question = flags.rest().isEmpty() ? QUESTION : String.join(" ", flags.rest());
-            if (flags.replaying()) {
-                // Everything is answered from the file: no model, no documents, no SpiceDB.
-                run(null, replayOnly(flags.replayedModelLabel()), question, System.out, flags);
-                return;
-            }
-            String reference = System.getenv("KEEL_MODEL");
-            try (CompanyKnowledge knowledge = CompanyKnowledge.open()) {
-                if (reference != null && !reference.isBlank()) {
-                    ChatModel model = Models.resolve(reference);
-                    try (model) {
-                        System.out.println("[model " + model.id() + "]");
-                        run(knowledge, model, question, System.out, flags);
-                    }
-                } else {
-                    try (ScriptedModelServer llm = OfflineHelpdesk.start();
-                         OpenAiCompatible model = OpenAiCompatible.builder().providerName("scripted")
-                                 .baseUrl(llm.baseUrl()).model("offline-helpdesk").build()) {
-                        System.out.println("[no KEEL_MODEL set: the model is a scripted stand-in on " + llm.baseUrl()
-                                + " — labelled sample, not a real LLM; everything else is real]");
-                        run(knowledge, model, question, System.out, flags);
-                    }
+            List<String> words = new ArrayList<>(List.of(args));
+            Path traceTo = null;
+            int trace = words.indexOf("--trace");
+            if (trace >= 0) {
+                if (trace + 1 >= words.size()) {
+                    throw new IllegalArgumentException("usage: samples/run flagship [--trace FILE] [--record FILE | "
+                            + "--replay FILE] [question...]");
                 }
-            } catch (SpiceDbLibraryNotFoundException e) {
-                System.err.println(e.getMessage());
+                traceTo = Path.of(words.remove(trace + 1));
+                words.remove(trace);
+            }
+            SampleRecording flags = SampleRecording.parse(words.toArray(String[]::new));
+            String question = flags.rest().isEmpty() ? QUESTION : String.join(" ", flags.rest());
+            try (TraceFile traces = traceTo == null ? null : TraceFile.create(traceTo, "keel-flagship-sample")) {
+                Telemetry telemetry = traces == null ? null : traces.telemetry();
+                if (flags.replaying()) {
+                    // Everything is answered from the file: no model, no documents, no SpiceDB.
+                    run(null, replayOnly(flags.replayedModelLabel()), question, System.out, flags, telemetry);
+                } else {
+                    runLive(question, flags, telemetry);
+                }
+                if (traces != null) {
+                    System.out.println("[trace: " + traces.spanCount() + " spans written to " + traceTo + " as OTLP/JSON]");
+                }
             }
         });
     }
 
+    private static void runLive(String question, SampleRecording flags, Telemetry telemetry) throws Exception {
+        String reference = System.getenv("KEEL_MODEL");
+        try (CompanyKnowledge knowledge = CompanyKnowledge.open()) {
+            if (reference != null && !reference.isBlank()) {
+                ChatModel model = Models.resolve(reference);
+                try (model) {
+                    System.out.println("[model " + model.id() + "]");
+                    run(knowledge, model, question, System.out, flags, telemetry);
+                }
+            } else {
+                try (ScriptedModelServer llm = OfflineHelpdesk.start();
+                     OpenAiCompatible model = OpenAiCompatible.builder().providerName("scripted")
+                             .baseUrl(llm.baseUrl()).model("offline-helpdesk").build()) {
+                    System.out.println("[no KEEL_MODEL set: the model is a scripted stand-in on " + llm.baseUrl()
+                            + " — labelled sample, not a real LLM; everything else is real]");
+                    run(knowledge, model, question, System.out, flags, telemetry);
+                }
+            }
+        } catch (SpiceDbLibraryNotFoundException e) {
+            System.err.println(e.getMessage());
+        }
+    }
+
     /** Asks {@code question} once per user; returns each user's result. */
     static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out) {
-        return run(knowledge, model, question, out, SampleRecording.none());
+        return run(knowledge, model, question, out, SampleRecording.none(), null);
+    }
+
+    /** Asks {@code question} once per user, traced; returns each user's result. */
+    static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out,
+                                        Telemetry telemetry) {
+        return run(knowledge, model, question, out, SampleRecording.none(), telemetry);
+    }
+
+    /** Asks {@code question} once per user, recorded or replayed as {@code flags} say; returns each user's result. */
+    static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out,
+                                        SampleRecording flags) {
+        return run(knowledge, model, question, out, flags, null);
     }
 
     /**
      * Asks {@code question} once per user, each in a session of its own on one runner (so one recording holds the
-     * three runs); returns each user's result. When recording or replaying, the transcript leaves out what a replay
-     * cannot print the same (timings, the index summary, the live audit) and ends with the permission decisions
-     * the recording holds.
+     * three runs), traced when {@code telemetry} is not null; returns each user's result. When recording or
+     * replaying, the transcript leaves out what a replay cannot print the same (timings, the index summary, the
+     * live audit) and ends with the permission decisions the recording holds.
      */
     static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out,
-                                        SampleRecording flags) {
+                                        SampleRecording flags, Telemetry telemetry) {
         if (!flags.active()) {
             out.println(knowledge);
         }
@@ -129,8 +168,12 @@ public final class FlagshipSample {
                 .toolsets(searchDocs(knowledge, flags.active() ? null : out, recording))
                 .maxIterations(6)
                 .build();
+        Runner.Builder builder = flags.apply(Runner.builder(helpdesk), recording);
+        if (telemetry != null) {
+            builder.telemetry(telemetry);
+        }
         Map<String, AgentResult> results = new LinkedHashMap<>();
-        try (Runner runner = flags.apply(Runner.builder(helpdesk), recording).build();
+        try (Runner runner = builder.build();
              AgentEvents.Subscription view = runner.events().subscribe(live(out, !flags.active()))) {
             for (String user : USERS) {
                 out.println();

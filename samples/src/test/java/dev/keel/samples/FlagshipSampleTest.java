@@ -10,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.agents.AgentResult;
 import dev.keel.authz.SubjectRef;
 import dev.keel.authz.embedded.EmbeddedSpiceDb;
@@ -21,13 +23,19 @@ import dev.keel.testing.model.ScriptedModelServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -149,6 +157,69 @@ class FlagshipSampleTest {
             assertThat(search.withheld()).allSatisfy(d ->
                     assertThat(READABLE.get(user)).doesNotContain(d.resource().id()));
         }
+    }
+
+    @Test
+    void theTraceFileIsOtlpJsonWithTheRunsSpansAndNoDocumentText(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("flagship-trace.json");
+        try (TraceFile traces = TraceFile.create(file, "keel-flagship-sample");
+             ScriptedModelServer llm = OfflineHelpdesk.start();
+             OpenAiCompatible model = OpenAiCompatible.builder().baseUrl(llm.baseUrl()).model("offline").build()) {
+            FlagshipSample.run(knowledge, model, FlagshipSample.QUESTION,
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), traces.telemetry());
+            assertThat(file).doesNotExist(); // written whole on close, never half
+        }
+        String text = Files.readString(file);
+        JsonNode request = new ObjectMapper().readTree(text);
+        JsonNode resource = request.path("resourceSpans").get(0);
+        assertThat(resource.path("resource").path("attributes").toString())
+                .contains("\"service.name\"").contains("keel-flagship-sample");
+        List<JsonNode> spans = new ArrayList<>();
+        resource.path("scopeSpans").forEach(scope -> scope.path("spans").forEach(spans::add));
+        Map<String, JsonNode> byId = new HashMap<>();
+        spans.forEach(s -> byId.put(s.path("spanId").asText(), s));
+        Map<String, Long> names = spans.stream().collect(Collectors.groupingBy(s -> s.path("name").asText(),
+                Collectors.counting()));
+        // three users, each one run of two turns: search, then answer
+        assertThat(names).containsEntry("invoke_agent helpdesk", 3L).containsEntry("keel.turn helpdesk", 6L)
+                .containsEntry("chat offline", 6L).containsEntry("execute_tool search_docs", 3L)
+                .containsEntry("keel.retrieval", 3L).containsEntry("keel.permission_filter", 3L);
+        for (JsonNode span : spans) {
+            assertThat(span.path("traceId").asText()).matches("[0-9a-f]{32}");
+            assertThat(span.path("spanId").asText()).matches("[0-9a-f]{16}");
+            assertThat(Long.parseLong(span.path("endTimeUnixNano").asText()))
+                    .isGreaterThanOrEqualTo(Long.parseLong(span.path("startTimeUnixNano").asText()));
+            if (span.has("parentSpanId")) {
+                JsonNode parent = byId.get(span.path("parentSpanId").asText());
+                assertThat(parent).as("parent of " + span.path("name")).isNotNull();
+                assertThat(parent.path("traceId")).isEqualTo(span.path("traceId"));
+            } else {
+                assertThat(span.path("name").asText()).isEqualTo("invoke_agent helpdesk");
+            }
+        }
+        // The permission filter ran inside the search tool's call: its span says how many were checked, kept and
+        // dropped; charlie may read only the public FAQ, so some of his candidates were dropped.
+        List<JsonNode> filters = spans.stream().filter(s -> s.path("name").asText().equals("keel.permission_filter")).toList();
+        for (JsonNode filter : filters) {
+            assertThat(byId.get(filter.path("parentSpanId").asText()).path("name").asText())
+                    .isEqualTo("execute_tool search_docs");
+            assertThat(attribute(filter, "keel.authz.checked") ).isEqualTo(
+                    attribute(filter, "keel.authz.kept") + attribute(filter, "keel.authz.dropped"));
+        }
+        assertThat(filters).anySatisfy(f -> assertThat(attribute(f, "keel.authz.dropped")).isPositive());
+        // No document text, no prompt, no answer in the file.
+        assertNoneContain(List.of(text), ROADMAP);
+        assertNoneContain(List.of(text), PLAYBOOK);
+        assertThat(text).doesNotContain("refund within 30 days").doesNotContain("usage-based pricing starts");
+    }
+
+    private static long attribute(JsonNode span, String key) {
+        for (JsonNode a : span.path("attributes")) {
+            if (a.path("key").asText().equals(key)) {
+                return Long.parseLong(a.path("value").path("intValue").asText());
+            }
+        }
+        throw new AssertionError("no attribute " + key + " on " + span.path("name"));
     }
 
     private static void assertNoneContain(List<String> texts, List<String> secrets) {

@@ -218,6 +218,29 @@ public sealed interface AgentEvent {
     record MaxIterationsReached(String agent, String sessionId, int maxIterations) implements AgentEvent {}
 
     /**
+     * The run stopped at a tool call that needs someone's decision; the call is stored in the session and the
+     * run resumes with {@link Runner#resume(String, Decision)}. Always the last event of its run.
+     *
+     * @param agent the agent that wants the call
+     * @param sessionId the session the call belongs to
+     * @param pending the call waiting for a decision
+     */
+    record RunSuspended(String agent, String sessionId, PendingApproval pending) implements AgentEvent {}
+
+    /**
+     * A budget is spent: the run stops before its next model call.
+     *
+     * @param agent the agent that was about to call its model
+     * @param sessionId the session it works in
+     * @param scope which budget (run, session or team)
+     * @param budget the budget's limits
+     * @param spentTokens tokens spent in that scope
+     * @param spentCostUsd cost spent in that scope in US dollars, or null when a model's price is unknown
+     */
+    record BudgetExceeded(String agent, String sessionId, Budget.Scope scope, Budget budget, long spentTokens,
+                          Double spentCostUsd) implements AgentEvent {}
+
+    /**
      * The run failed; always the last event of its run.
      *
      * @param agent the agent the event comes from

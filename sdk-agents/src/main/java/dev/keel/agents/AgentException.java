@@ -38,4 +38,21 @@ public class AgentException extends KeelException {
             super(message);
         }
     }
+
+    /**
+     * A resume was refused: the token is not one, matches no pending call (it was decided already, or the run
+     * moved on), or the stored call no longer matches it. Nothing ran.
+     */
+    public static final class ResumeRefused extends AgentException {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Creates the exception.
+         *
+         * @param message why the resume was refused
+         */
+        public ResumeRefused(String message) {
+            super(message);
+        }
+    }
 }

@@ -4,7 +4,9 @@ import dev.keel.agents.StepInterceptor.DelegationStep;
 import dev.keel.agents.StepInterceptor.HandoffStep;
 import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Position;
+import dev.keel.agents.StepInterceptor.RunStep;
 import dev.keel.agents.StepInterceptor.ToolsetStep;
+import dev.keel.agents.StepInterceptor.TurnStep;
 import dev.keel.agents.internal.HistoryWindow;
 import dev.keel.agents.internal.ToolOutputBudget;
 import dev.keel.agents.tool.Tool;
@@ -43,8 +45,10 @@ final class AgentLoop {
     private final ToolCalls toolCalls;
     private final RunHooks hooks;
     private final Compactor compactor;
+    private final Budgets budgets;
+    private final Budgets.Spend spend;
 
-    AgentLoop(Runner runner, RunHandle handle) {
+    AgentLoop(Runner runner, RunHandle handle, Session session) {
         this.runner = runner;
         this.settings = runner.settings();
         this.steps = runner.steps();
@@ -52,6 +56,8 @@ final class AgentLoop {
         this.hooks = new RunHooks(new HookDispatch(runner));
         this.toolCalls = new ToolCalls(this, settings, steps, hooks);
         this.compactor = new Compactor(runner, hooks);
+        this.budgets = runner.budgets();
+        this.spend = budgets.startRun(session);
     }
 
     void emit(AgentEvent e) {
@@ -71,48 +77,45 @@ final class AgentLoop {
 
     /** Runs {@code input} as the session's next user turn; one run at a time per session. */
     AgentResult runTop(Session session, String input) {
+        return top(session, input);
+    }
+
+    /**
+     * Continues the session's last run from its journal: the turn in flight is finished (recorded results are
+     * reused, the model is not asked again), then the loop goes on as usual.
+     */
+    AgentResult resumeTop(Session session) {
+        return top(session, null);
+    }
+
+    private AgentResult top(Session session, String input) {
         runner.checkOpen();
         session.begin();
         try {
-            return runStarted(session, input);
+            Agent agent = session.currentAgent().map(runner::agentNamed).orElse(runner.root());
+            return steps.run(new RunStep(agent.name(), session.id(), input == null), () -> runStarted(session, input));
         } finally {
             session.end();
         }
     }
 
+    /** Runs {@code input} as the next user turn, or with {@code input == null} continues the journalled run. */
     private AgentResult runStarted(Session session, String input) {
         Agent agent = session.currentAgent().map(runner::agentNamed).orElse(runner.root());
         boolean firstRun = session.currentAgent().isEmpty() && session.messages().isEmpty();
         session.currentAgent(agent.name());
         Usage before = session.usage();
         try {
-            if (firstRun) {
-                hooks.sessionStart(agent, session);
-            }
-            session.append(Message.user(input));
-            HookDispatch.Outcome submitted = hooks.userPromptSubmit(agent, session, input);
-            if (submitted.blocked()) {
-                AgentResult r = result(submitted.reason(), agent, AgentResult.StopReason.BLOCKED, 0, session, before);
-                emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
-                return r;
-            }
-            java.util.Optional<String> cached = agent.responseCache().flatMap(c -> c.lookup(input));
-            if (cached.isPresent()) {
-                // docker-agent's response cache: the stored answer, without a model call
-                dev.keel.core.message.AssistantMessage answer = new dev.keel.core.message.AssistantMessage(cached.get(),
-                        List.of());
-                session.append(answer);
-                emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), answer));
-                AgentResult r = result(cached.get(), agent, AgentResult.StopReason.COMPLETED, 0, session, before);
-                emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
-                return r;
-            }
-            AgentResult r = loop(agent, session, before, submitted.context(), null);
-            if (r.stopReason() == AgentResult.StopReason.COMPLETED && r.agent().equals(agent.name())) {
-                agent.responseCache().ifPresent(c -> c.store(input, r.output()));
-            }
+            AgentResult r = input == null ? loop(agent, session, before, "", null)
+                    : newTurn(agent, session, input, firstRun, before);
+            session.checkpoint();
             emit(new AgentEvent.RunCompleted(r.agent(), session.id(), r));
             return r;
+        } catch (Suspension s) {
+            PendingApproval p = s.pending();
+            emit(new AgentEvent.RunSuspended(p.agent(), p.sessionId(), p));
+            Agent now = session.currentAgent().map(runner::agentNamed).orElse(agent);
+            return result("", now, AgentResult.StopReason.SUSPENDED, 0, session, before);
         } catch (AgentException e) {
             emit(new AgentEvent.RunFailed(session.currentAgent().orElse(agent.name()), session.id(), e.getMessage(), e));
             throw e;
@@ -121,6 +124,33 @@ final class AgentLoop {
             emit(new AgentEvent.RunFailed(agent.name(), session.id(), wrapped.getMessage(), e));
             throw wrapped;
         }
+    }
+
+    private AgentResult newTurn(Agent agent, Session session, String input, boolean firstRun, Usage before) {
+        // A turn a failed run left unfinished is not continued under new input: its reply stays in the history.
+        session.abandonTurn();
+        if (firstRun) {
+            hooks.sessionStart(agent, session);
+        }
+        session.append(Message.user(input));
+        HookDispatch.Outcome submitted = hooks.userPromptSubmit(agent, session, input);
+        if (submitted.blocked()) {
+            return result(submitted.reason(), agent, AgentResult.StopReason.BLOCKED, 0, session, before);
+        }
+        java.util.Optional<String> cached = agent.responseCache().flatMap(c -> c.lookup(input));
+        if (cached.isPresent()) {
+            // docker-agent's response cache: the stored answer, without a model call
+            dev.keel.core.message.AssistantMessage answer = new dev.keel.core.message.AssistantMessage(cached.get(),
+                    List.of());
+            session.append(answer);
+            emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), answer));
+            return result(cached.get(), agent, AgentResult.StopReason.COMPLETED, 0, session, before);
+        }
+        AgentResult r = loop(agent, session, before, submitted.context(), null);
+        if (r.stopReason() == AgentResult.StopReason.COMPLETED && r.agent().equals(agent.name())) {
+            agent.responseCache().ifPresent(c -> c.store(input, r.output()));
+        }
+        return r;
     }
 
     /** What a turn sends besides the history; depends only on the agent, so it is rebuilt only after a handoff. */
@@ -139,150 +169,212 @@ final class AgentLoop {
         if (starting.blocked()) {
             return result(starting.reason(), agent, AgentResult.StopReason.BLOCKED, 0, session, before);
         }
-        int iterations = 0;
-        String lastText = "";
-        AtomicReference<Agent> handoffTo = new AtomicReference<>();
-        AtomicReference<dev.keel.core.json.JsonValue> answer = new AtomicReference<>();
-        int corrections = 0;
-        Prepared prepared = null;
-        RepeatedCalls repeated = new RepeatedCalls();
-        // A toolset's own model handles the turn after one of its tools ran (docker-agent's per-toolset model).
-        dev.keel.core.models.ModelSpec toolModel = null;
-        java.util.concurrent.atomic.AtomicBoolean exitCalled = new java.util.concurrent.atomic.AtomicBoolean();
-        ContextSize context = new ContextSize();
+        Turns t = new Turns(agent, session, before, runContext, exit);
         while (true) {
             checkCancelled();
-            if (iterations >= agent.maxIterations()) {
-                emit(new AgentEvent.MaxIterationsReached(agent.name(), session.id(), agent.maxIterations()));
-                hooks.maxIterations(agent, session, agent.maxIterations());
-                return finished(agent, session, result(lastText, agent, AgentResult.StopReason.MAX_ITERATIONS, iterations,
-                        session, before));
+            if (t.iterations >= t.agent.maxIterations()) {
+                emit(new AgentEvent.MaxIterationsReached(t.agent.name(), session.id(), t.agent.maxIterations()));
+                hooks.maxIterations(t.agent, session, t.agent.maxIterations());
+                return finished(t.agent, session, result(t.lastText, t.agent, AgentResult.StopReason.MAX_ITERATIONS,
+                        t.iterations, session, before));
             }
-            handoffTo.set(null);
-            if (prepared == null || prepared.agent() != agent) {
-                prepared = prepare(agent, session, handoffTo, answer, exit, exitCalled);
+            Budgets.Exceeded over = budgets.exceeded(spend);
+            if (over != null) {
+                emit(new AgentEvent.BudgetExceeded(t.agent.name(), session.id(), over.scope(), over.budget(),
+                        over.tokens(), over.costUsd()));
+                return finished(t.agent, session, result(t.lastText, t.agent, AgentResult.StopReason.BUDGET_EXCEEDED,
+                        t.iterations, session, before));
             }
-            Position at = new Position(agent.name(), session.id(), iterations);
-            context.compactIfDue(agent, session, prepared.system());
-            String turnContext = join(runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
-            HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, iterations + 1);
+            t.handoffTo.set(null);
+            if (t.prepared == null || t.prepared.agent() != t.agent) {
+                t.prepared = prepare(t.agent, session, t.handoffTo, t.answer, exit, t.exitCalled);
+            }
+            Position at = new Position(t.agent.name(), session.id(), t.iterations);
+            AgentResult done = steps.turn(new TurnStep(at), () -> turn(at, t));
+            if (done != null) {
+                return done;
+            }
+        }
+    }
+
+    /** The state of one agent's loop across its turns. */
+    private final class Turns {
+        final Session session;
+        final Usage before;
+        final String runContext;
+        Agent agent;
+        int iterations;
+        String lastText = "";
+        final AtomicReference<Agent> handoffTo = new AtomicReference<>();
+        final AtomicReference<dev.keel.core.json.JsonValue> answer = new AtomicReference<>();
+        int corrections;
+        Prepared prepared;
+        final RepeatedCalls repeated = new RepeatedCalls();
+        // A toolset's own model handles the turn after one of its tools ran (docker-agent's per-toolset model).
+        dev.keel.core.models.ModelSpec toolModel;
+        final java.util.concurrent.atomic.AtomicBoolean exitCalled = new java.util.concurrent.atomic.AtomicBoolean();
+        final ContextSize context = new ContextSize();
+
+        Turns(Agent agent, Session session, Usage before, String runContext, LoopExit exit) {
+            this.agent = agent;
+            this.session = session;
+            this.before = before;
+            this.runContext = runContext;
+        }
+
+        AgentResult result(String output, AgentResult.StopReason reason) {
+            return finished(agent, session, AgentLoop.this.result(output, agent, reason, iterations, session, before));
+        }
+    }
+
+    /**
+     * One turn: a model call and the tool calls it asks for, their results added to the session. A turn the
+     * session's journal holds (the run stopped in it: a crash or a suspension) is finished instead, its reply taken
+     * from the journal. Returns the run's result when the agent is done, or null to go on.
+     */
+    private AgentResult turn(Position at, Turns t) {
+        Agent agent = t.agent;
+        Session session = t.session;
+        Prepared prepared = t.prepared;
+        ChatResponse response = session.inFlightReply();
+        if (response != null) {
+            t.iterations++;
+        } else {
+            t.context.compactIfDue(agent, session, prepared.system());
+            String turnContext = join(t.runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
+            HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, t.iterations + 1);
             if (gate.blocked()) {
                 hooks.turnEnd(agent, session, "hook_blocked");
-                return finished(agent, session, result(gate.reason(), agent, AgentResult.StopReason.BLOCKED, iterations,
-                        session, before));
+                return t.result(gate.reason(), AgentResult.StopReason.BLOCKED);
             }
-            ChatResponse response;
             try {
-                response = callModelOrCompact(at, agent, prepared, session, turnContext, context, toolModel);
-                toolModel = null;
+                response = callModelOrCompact(at, agent, prepared, session, turnContext, t.context, t.toolModel);
+                t.toolModel = null;
             } catch (AgentException e) {
                 hooks.error(agent, session, e.getMessage());
                 hooks.turnEnd(agent, session, e instanceof AgentException.Cancelled ? "canceled" : "error");
                 throw e;
             }
-            iterations++;
+            t.iterations++;
             session.contextReported(response.usage().inputTokens()
                     + Math.max(0, response.usage().outputTokens() - response.usage().reasoningTokens()));
             hooks.afterLlmCall(agent, session, response.text());
-            session.addUsage(response.usage(), settings.price(agent));
+            ModelPrice price = settings.price(agent);
+            budgets.record(spend, response.usage(), price, agent);
+            session.addUsage(response.usage(), price);
             emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
                     session.cost().isPresent() ? session.cost().getAsDouble() : null));
             session.append(response.message());
             emit(new AgentEvent.MessageCompleted(agent.name(), session.id(), response.message()));
-            if (!response.text().isEmpty()) {
-                lastText = response.text();
+            AgentResult done = answered(at, t, response);
+            if (done != null || !response.message().hasToolCalls()) {
+                return done;
             }
-            StructuredOutput so = agent.structuredOutput().orElse(null);
-            if (so != null && !response.message().hasToolCalls()) {
-                boolean nativeMode = StructuredOutputs.nativeMode(agent, so);
-                dev.keel.core.json.JsonValue value = nativeMode ? StructuredOutputs.parse(response.text()) : null;
-                List<String> problems = nativeMode ? StructuredOutputs.problems(so, value)
-                        : List.of("the answer was not given with the " + StructuredOutputs.TOOL + " tool");
-                if (!problems.isEmpty()) {
-                    if (corrections++ >= so.retries()) {
-                        throw new StructuredOutputException(agent.name(), response.text(), problems);
-                    }
-                    session.append(Message.user(StructuredOutputs.correction(so, problems, nativeMode)));
-                    hooks.turnEnd(agent, session, "continue");
-                    continue;
-                }
-                hooks.stop(agent, session, response.text());
-                hooks.turnEnd(agent, session, "normal");
-                return finished(agent, session, new AgentResult(response.text(), agent.name(),
-                        AgentResult.StopReason.COMPLETED, iterations, session.usage().minus(before), session, value));
-            }
-            if (!response.message().hasToolCalls()) {
-                hooks.stop(agent, session, response.text());
-                Agent forced = agent.forceHandoff().map(runner::agentNamed).orElse(null);
-                if (forced != null) {
-                    hooks.turnEnd(agent, session, "continue");
-                    handOff(at, agent, forced, session);
-                    agent = forced;
-                    continue;
-                }
-                hooks.turnEnd(agent, session, "normal");
-                return finished(agent, session, result(response.text(), agent, AgentResult.StopReason.COMPLETED,
-                        iterations, session, before));
-            }
-            if (repeated.count(response.toolCalls()) > agent.maxConsecutiveToolCalls() && agent.maxConsecutiveToolCalls() > 0) {
-                String why = "agent '" + agent.name() + "' repeated the same tool call " + repeated.times()
+            if (t.repeated.count(response.toolCalls()) > agent.maxConsecutiveToolCalls()
+                    && agent.maxConsecutiveToolCalls() > 0) {
+                String why = "agent '" + agent.name() + "' repeated the same tool call " + t.repeated.times()
                         + " times in a row; stopped (max_consecutive_tool_calls " + agent.maxConsecutiveToolCalls() + ")";
                 hooks.error(agent, session, why);
                 hooks.turnEnd(agent, session, "loop_detected");
                 for (dev.keel.core.message.ToolCall c : response.toolCalls()) {
                     session.append(Message.toolError(c, why));
                 }
-                return finished(agent, session, result(why, agent, AgentResult.StopReason.LOOP_DETECTED, iterations,
-                        session, before));
+                return t.result(why, AgentResult.StopReason.LOOP_DETECTED);
             }
-            ToolCalls.Batch batch = toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy());
-            for (ToolResultMessage r : batch.results()) {
-                session.append(r);
-            }
-            for (dev.keel.core.message.ToolCall c : response.toolCalls()) {
-                if (prepared.toolModels().containsKey(c.name())) {
-                    toolModel = prepared.toolModels().get(c.name());
-                    break;
-                }
-            }
-            if (DeferredTools.loaded(batch.results())) {
-                prepared = null; // the next call lists the tools add_tool loaded
-            }
-            if (so != null && answer.get() != null) {
-                String text = answer.get().toJson();
-                hooks.stop(agent, session, text);
-                hooks.turnEnd(agent, session, "normal");
-                return finished(agent, session, new AgentResult(text, agent.name(), AgentResult.StopReason.COMPLETED,
-                        iterations, session.usage().minus(before), session, answer.get()));
-            }
-            if (so != null && batch.results().stream().anyMatch(r -> r.toolName().equals(StructuredOutputs.TOOL)
-                    && r.error())) {
-                if (corrections++ >= so.retries()) {
-                    ToolResultMessage failed = batch.results().stream().filter(r -> r.toolName().equals(StructuredOutputs.TOOL))
-                            .findFirst().orElseThrow();
-                    throw new StructuredOutputException(agent.name(), failed.content(), List.of(failed.content()));
-                }
-            }
-            if (exitCalled.get()) {
-                // The agent ended its loop workflow: its run ends with this turn.
-                hooks.stop(agent, session, response.text());
-                hooks.turnEnd(agent, session, "normal");
-                return finished(agent, session, result(response.text(), agent, AgentResult.StopReason.COMPLETED,
-                        iterations, session, before));
-            }
-            if (batch.stopReason() != null) {
-                hooks.turnEnd(agent, session, "hook_blocked");
-                return finished(agent, session, result(batch.stopReason(), agent, AgentResult.StopReason.BLOCKED,
-                        iterations, session, before));
-            }
-            hooks.turnEnd(agent, session, "continue");
-            Agent next = handoffTo.get();
-            if (next != null) {
-                handOff(at, agent, next, session);
-                agent = next;
-                toolModel = null;
+            session.startTurn(agent.name(), response); // saved before any tool runs
+        }
+        if (!response.text().isEmpty()) {
+            t.lastText = response.text();
+        }
+        ToolCalls.Batch batch = toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy());
+        session.finishTurn(batch.results());
+        for (dev.keel.core.message.ToolCall c : response.toolCalls()) {
+            if (prepared.toolModels().containsKey(c.name())) {
+                t.toolModel = prepared.toolModels().get(c.name());
+                break;
             }
         }
+        if (DeferredTools.loaded(batch.results())) {
+            t.prepared = null; // the next call lists the tools add_tool loaded
+        }
+        StructuredOutput so = agent.structuredOutput().orElse(null);
+        if (so != null && t.answer.get() != null) {
+            String text = t.answer.get().toJson();
+            hooks.stop(agent, session, text);
+            hooks.turnEnd(agent, session, "normal");
+            return finished(agent, session, new AgentResult(text, agent.name(), AgentResult.StopReason.COMPLETED,
+                    t.iterations, session.usage().minus(t.before), session, t.answer.get()));
+        }
+        if (so != null && batch.results().stream().anyMatch(r -> r.toolName().equals(StructuredOutputs.TOOL)
+                && r.error())) {
+            if (t.corrections++ >= so.retries()) {
+                ToolResultMessage failed = batch.results().stream().filter(r -> r.toolName().equals(StructuredOutputs.TOOL))
+                        .findFirst().orElseThrow();
+                throw new StructuredOutputException(agent.name(), failed.content(), List.of(failed.content()));
+            }
+        }
+        if (t.exitCalled.get()) {
+            // The agent ended its loop workflow: its run ends with this turn.
+            hooks.stop(agent, session, response.text());
+            hooks.turnEnd(agent, session, "normal");
+            return t.result(response.text(), AgentResult.StopReason.COMPLETED);
+        }
+        if (batch.stopReason() != null) {
+            hooks.turnEnd(agent, session, "hook_blocked");
+            return t.result(batch.stopReason(), AgentResult.StopReason.BLOCKED);
+        }
+        hooks.turnEnd(agent, session, "continue");
+        Agent next = t.handoffTo.get();
+        if (next != null) {
+            handOff(at, agent, next, session);
+            t.agent = next;
+            t.toolModel = null;
+        }
+        return null;
+    }
+
+    /**
+     * A reply without tool calls: the final answer (checked against the structured output, if any), a correction
+     * asked for, or a forced handoff. Returns the result when the agent is done, otherwise null.
+     */
+    private AgentResult answered(Position at, Turns t, ChatResponse response) {
+        Agent agent = t.agent;
+        Session session = t.session;
+        if (!response.text().isEmpty()) {
+            t.lastText = response.text();
+        }
+        if (response.message().hasToolCalls()) {
+            return null;
+        }
+        StructuredOutput so = agent.structuredOutput().orElse(null);
+        if (so != null) {
+            boolean nativeMode = StructuredOutputs.nativeMode(agent, so);
+            dev.keel.core.json.JsonValue value = nativeMode ? StructuredOutputs.parse(response.text()) : null;
+            List<String> problems = nativeMode ? StructuredOutputs.problems(so, value)
+                    : List.of("the answer was not given with the " + StructuredOutputs.TOOL + " tool");
+            if (!problems.isEmpty()) {
+                if (t.corrections++ >= so.retries()) {
+                    throw new StructuredOutputException(agent.name(), response.text(), problems);
+                }
+                session.append(Message.user(StructuredOutputs.correction(so, problems, nativeMode)));
+                hooks.turnEnd(agent, session, "continue");
+                return null;
+            }
+            hooks.stop(agent, session, response.text());
+            hooks.turnEnd(agent, session, "normal");
+            return finished(agent, session, new AgentResult(response.text(), agent.name(),
+                    AgentResult.StopReason.COMPLETED, t.iterations, session.usage().minus(t.before), session, value));
+        }
+        hooks.stop(agent, session, response.text());
+        Agent forced = agent.forceHandoff().map(runner::agentNamed).orElse(null);
+        if (forced != null) {
+            hooks.turnEnd(agent, session, "continue");
+            handOff(at, agent, forced, session);
+            t.agent = forced;
+            return null;
+        }
+        hooks.turnEnd(agent, session, "normal");
+        return t.result(response.text(), AgentResult.StopReason.COMPLETED);
     }
 
     /**
@@ -471,10 +563,10 @@ final class AgentLoop {
             }
         }
         DeferredTools.add(tools, deferred);
-        SkillTools.add(tools, agent, (fork, task) -> delegate(agent, session, fork, task, ""));
+        SkillTools.add(tools, agent, (fork, task) -> delegate(agent, session, fork, task, "", null));
         if (!agent.subAgents().isEmpty()) {
             tools.put(TeamTools.TRANSFER_TASK, TeamTools.transferTask(agent,
-                    (sub, task, expected) -> delegate(agent, session, sub, task, expected)));
+                    (sub, task, expected, callId) -> delegate(agent, session, sub, task, expected, callId)));
         }
         if (!agent.handoffTargets().isEmpty()) {
             tools.put(TeamTools.HANDOFF, TeamTools.handoff(agent, runner::agentNamed, handoffTo));
@@ -499,24 +591,39 @@ final class AgentLoop {
         return t instanceof dev.keel.agents.toolsets.ConfiguredToolset c ? c.model() : java.util.Optional.empty();
     }
 
-    /** A {@code transfer_task}: the sub-agent runs in a forked session; its usage counts for the parent. */
-    private ToolResult delegate(Agent agent, Session session, Agent sub, String task, String expected) {
-        Session child = session.fork();
-        child.currentAgent(sub.name());
+    /**
+     * A {@code transfer_task} (or a forked skill, {@code callId} null): the sub-agent runs in a forked session; its
+     * usage counts for the parent. A delegation's session is kept in the parent's journal under the call's id, so a
+     * resumed run continues it.
+     */
+    private ToolResult delegate(Agent agent, Session session, Agent sub, String task, String expected, String callId) {
+        Session child = callId == null ? session.fork() : session.delegation(callId);
+        boolean fresh = child.messages().isEmpty();
+        if (fresh) {
+            child.currentAgent(sub.name());
+        }
         DelegationStep step = new DelegationStep(agent.name(), session.id(), sub.name(), child.id(), task, expected);
         emit(new AgentEvent.DelegationStarted(agent.name(), session.id(), sub.name(), child.id(), task));
-        hooks.agentSwitch(agent, session.id(), sub.name(), "transfer_task");
-        child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
+        if (fresh) {
+            hooks.agentSwitch(agent, session.id(), sub.name(), "transfer_task");
+            child.append(Message.user(expected.isBlank() ? task : task + "\n\nExpected output: " + expected));
+        }
+        boolean suspended = false;
         try {
             AgentResult r = steps.delegation(step, () -> loop(sub, child, Usage.ZERO, "", null));
-            String out = r.stopReason() == AgentResult.StopReason.MAX_ITERATIONS
-                    ? "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output()
-                    : r.stopReason() == AgentResult.StopReason.BLOCKED
-                    ? "(agent '" + sub.name() + "' was stopped by a hook) " + r.output() : r.output();
+            String out = switch (r.stopReason()) {
+                case MAX_ITERATIONS -> "(agent '" + sub.name() + "' stopped at its iteration limit) " + r.output();
+                case BUDGET_EXCEEDED -> "(agent '" + sub.name() + "' stopped: the budget is spent) " + r.output();
+                case BLOCKED -> "(agent '" + sub.name() + "' was stopped by a hook) " + r.output();
+                default -> r.output();
+            };
             emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), out, false));
             hooks.subagentStop(agent, session.id(), sub.name(), r.output());
             hooks.agentSwitch(sub, child.id(), agent.name(), "transfer_task_return");
             return ToolResult.ok(out);
+        } catch (Suspension e) {
+            suspended = true; // the delegation goes on when the run resumes; its usage counts then
+            throw e;
         } catch (AgentException.Cancelled | RecordingDivergenceException e) {
             throw e;
         } catch (AgentException e) {
@@ -524,7 +631,9 @@ final class AgentLoop {
             emit(new AgentEvent.DelegationFinished(agent.name(), session.id(), sub.name(), child.id(), msg, true));
             return ToolResult.error(msg);
         } finally {
-            session.addUsage(child.usage(), child.cost().isPresent() ? child.cost().getAsDouble() : null);
+            if (!suspended) {
+                session.addUsage(child.usage(), child.cost().isPresent() ? child.cost().getAsDouble() : null);
+            }
         }
     }
 }

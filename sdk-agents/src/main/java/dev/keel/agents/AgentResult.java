@@ -92,6 +92,13 @@ public record AgentResult(String output, String agent, StopReason stopReason, in
         COMPLETED,
         /** The agent's iteration limit was reached before a final answer. */
         MAX_ITERATIONS,
+        /** A token or cost budget was spent before a final answer (see {@link AgentEvent.BudgetExceeded}). */
+        BUDGET_EXCEEDED,
+        /**
+         * The run waits for a decision on a tool call ({@link Session#pendingApproval()}); resume it with
+         * {@link Runner#resume(Session, String, Decision)} or, with a session store, {@link Runner#resume(String, Decision)}.
+         */
+        SUSPENDED,
         /** A hook stopped the run; the output is its reason. */
         BLOCKED,
         /** The agent repeated the same tool calls more often than its {@code maxConsecutiveToolCalls}. */

@@ -224,7 +224,8 @@ final class RecordingSteps implements StepInterceptor {
                     : ApprovalOutcome.denied(a.decision());
         }
         ApprovalOutcome outcome = next.proceed();
-        if (mode != Recording.Mode.REPLAY_MODELS) {
+        // A suspended run decided nothing yet: the decision is asked (and recorded) when the run resumes.
+        if (mode != Recording.Mode.REPLAY_MODELS && !outcome.suspended()) {
             capture(new RecordedStep.ApprovalDecision(tag, step.call().name(), outcome.approved(),
                     outcome.approved() ? outcome.source().name() : toFile(outcome.reason())));
         }

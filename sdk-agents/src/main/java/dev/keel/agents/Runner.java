@@ -2,6 +2,7 @@ package dev.keel.agents;
 
 import dev.keel.agents.approval.Approver;
 import dev.keel.agents.approval.Permissions;
+import dev.keel.agents.session.SessionStore;
 import dev.keel.agents.approval.Safety;
 import dev.keel.agents.hooks.Hooks;
 import dev.keel.agents.tool.Toolset;
@@ -11,12 +12,14 @@ import dev.keel.core.models.ModelConfig;
 import dev.keel.core.models.ModelSpec;
 import dev.keel.core.models.ModelRegistry;
 import dev.keel.core.models.ModelResolver;
+import dev.keel.core.observe.Telemetry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -66,16 +69,23 @@ public final class Runner implements AutoCloseable {
     private final boolean sessionCompaction;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Recording recording;
+    private final Budgets budgets;
+    private final DurableRuns durable;
 
     private Runner(Builder b) {
         root = b.root;
         agents = index(root, b.extraAgents);
         ownsExecutor = b.executor == null;
         ExecutorService executor = ownsExecutor ? Executors.newCachedThreadPool(daemonThreads()) : b.executor;
-        settings = new RunSettings(b.permissions, b.yolo, b.approver, b.clock, b.workingDirectory, b.maxToolResultChars,
+        Approver approver = b.approver != null ? b.approver : b.sessions != null ? Approver.SUSPEND : Approver.DENY_ALL;
+        settings = new RunSettings(b.permissions, b.yolo, approver, b.clock, b.workingDirectory, b.maxToolResultChars,
                 b.prices, executor, b.hooks, b.safety);
         recording = b.recording;
         List<StepInterceptor> interceptors = new ArrayList<>(b.interceptors);
+        if (b.telemetry != null) {
+            // Outermost: every step is traced as the other interceptors answer it.
+            interceptors.add(0, new TracingSteps(b.telemetry, settings));
+        }
         if (recording != null) {
             // Innermost: tracing and other interceptors see steps as the recording answers them.
             RecordingSteps recorded = recording.bind();
@@ -83,6 +93,8 @@ public final class Runner implements AutoCloseable {
             listeners.add(recorded::onEvent);
         }
         steps = new Steps(interceptors);
+        budgets = new Budgets(b.budgets);
+        durable = b.sessions == null ? null : new DurableRuns(b.sessions, b.clock);
         ownsResolver = b.resolver == null;
         resolver = ownsResolver ? ModelRegistry.defaults() : b.resolver;
         sessionCompaction = b.sessionCompaction;
@@ -152,9 +164,123 @@ public final class Runner implements AutoCloseable {
      *                        the session keeps everything that happened before the failure
      */
     public AgentResult run(Session session, String input) {
+        return foreground(session).runTop(session, input);
+    }
+
+    private AgentLoop foreground(Session session) {
         RunHandle handle = new RunHandle();
         handle.started(Thread.currentThread());
-        return new AgentLoop(this, handle).runTop(session, input);
+        return new AgentLoop(this, handle, session);
+    }
+
+    /**
+     * Continues {@code session}'s run that waits on a tool call ({@link AgentResult.StopReason#SUSPENDED}) with
+     * {@code decision}: exactly the stored call runs (or is denied), the model is not asked again, and the run
+     * goes on. The decision is recorded in {@link Session#decisions()}.
+     *
+     * @param session the suspended session
+     * @param token the token of the pending call ({@link Session#pendingApproval()})
+     * @param decision who decided what, and why
+     * @return the result, or again {@code SUSPENDED} at the next call that needs a decision
+     * @throws AgentException.ResumeRefused when the session waits on no call, or on another one
+     */
+    public AgentResult resume(Session session, String token, Decision decision) {
+        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(decision, "decision");
+        checkOpen();
+        DurableRuns.decide(session, token, decision, settings.clock());
+        return foreground(session).resumeTop(session);
+    }
+
+    /**
+     * Continues {@code session}'s run from its last step, after the process running it died or the run failed in
+     * the middle of a turn: the model's last reply is not asked for again, and tools whose results were recorded
+     * do not run again (a tool that was still running when the process died runs again; use
+     * {@link dev.keel.agents.tool.ToolContext#callId()} as an idempotency key).
+     *
+     * @param session the session (for example from {@link Session#fromJson(String)})
+     * @return the result
+     */
+    public AgentResult recover(Session session) {
+        Objects.requireNonNull(session, "session");
+        checkOpen();
+        return foreground(session).resumeTop(session);
+    }
+
+    /**
+     * Runs {@code input} as the next user turn of the stored session {@code sessionId} (a new one when there is
+     * none), saving every step to the runner's {@link Builder#sessions session store}. A tool call that needs
+     * asking suspends the run (unless an approver answers it): the outcome then carries the token that
+     * {@link #resume(String, Decision)} takes, in this process or any other.
+     *
+     * @param sessionId the session
+     * @param input the user's message
+     * @return the outcome: completed, or suspended at a call that needs approval
+     * @throws IllegalStateException when the runner has no session store
+     * @throws dev.keel.agents.session.SessionConflictException when another instance saved the session meanwhile
+     * @throws AgentException when the session waits for a decision or a recovery, or the run fails
+     */
+    public RunOutcome run(String sessionId, String input) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(input, "input");
+        return durable().run(durableRunner(), sessionId, input);
+    }
+
+    /**
+     * Decides the stored call that {@code token} belongs to and continues its run, in any process sharing the
+     * session store: exactly the stored call runs (never a new model answer), the decision is recorded (who,
+     * when, why), and the run goes on. Of two resumes with one token, the second is refused.
+     *
+     * @param token the token from {@link RunOutcome.Suspended#token()}
+     * @param decision who decided what, and why
+     * @return the outcome
+     * @throws AgentException.ResumeRefused when the token matches no pending call (already resumed, decided, or
+     *                                      not a token)
+     */
+    public RunOutcome resume(String token, Decision decision) {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(decision, "decision");
+        return durable().resume(durableRunner(), token, decision);
+    }
+
+    /**
+     * Continues the stored session's run from its last saved step after the process running it died (see
+     * {@link #recover(Session)}).
+     *
+     * @param sessionId the session
+     * @return the outcome
+     */
+    public RunOutcome recover(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return durable().recover(durableRunner(), sessionId);
+    }
+
+    private DurableRuns durable() {
+        checkOpen();
+        if (durable == null) {
+            throw new IllegalStateException("this runner has no session store (Runner.Builder.sessions)");
+        }
+        return durable;
+    }
+
+    private DurableRuns.AgentRunner durableRunner() {
+        return new DurableRuns.AgentRunner() {
+            @Override
+            public AgentResult runSession(Session session, String input) {
+                return run(session, input);
+            }
+
+            @Override
+            public AgentResult resumeSession(Session session, String token, Decision decision) {
+                return resume(session, token, decision);
+            }
+
+            @Override
+            public AgentResult recoverSession(Session session) {
+                return recover(session);
+            }
+        };
     }
 
     /**
@@ -289,16 +415,16 @@ public final class Runner implements AutoCloseable {
         checkOpen();
         RunHandle handle = new RunHandle();
         try {
-            settings.executor().execute(() -> {
+            settings.executor().execute(steps.propagate(() -> {
                 handle.started(Thread.currentThread());
                 try {
-                    handle.complete(new AgentLoop(this, handle).runTop(session, input));
+                    handle.complete(new AgentLoop(this, handle, session).runTop(session, input));
                 } catch (Throwable t) {
                     handle.fail(t);
                 } finally {
                     Thread.interrupted();
                 }
-            });
+            }));
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("runner is closed", e);
         }
@@ -331,6 +457,10 @@ public final class Runner implements AutoCloseable {
 
     Steps steps() {
         return steps;
+    }
+
+    Budgets budgets() {
+        return budgets;
     }
 
     void emit(AgentEvent event) {
@@ -477,7 +607,7 @@ public final class Runner implements AutoCloseable {
         private final Agent root;
         private Permissions permissions = Permissions.none();
         private boolean yolo;
-        private Approver approver = Approver.DENY_ALL;
+        private Approver approver;
         private ModelResolver resolver;
         private final List<StepInterceptor> interceptors = new ArrayList<>();
         private Clock clock = Clock.systemDefaultZone();
@@ -487,6 +617,9 @@ public final class Runner implements AutoCloseable {
         private final Map<String, ModelPrice> prices = new HashMap<>();
         private ExecutorService executor;
         private Recording recording;
+        private Telemetry telemetry;
+        private SessionStore sessions;
+        private final Map<Budget.Scope, Budget> budgets = new EnumMap<>(Budget.Scope.class);
         private Hooks hooks = Hooks.none();
         private Safety safety = Safety.BALANCED;
         private final List<Agent> extraAgents = new ArrayList<>();
@@ -531,7 +664,8 @@ public final class Runner implements AutoCloseable {
         }
 
         /**
-         * Answers tool calls that need asking. Default: {@link Approver#DENY_ALL}.
+         * Answers tool calls that need asking. Default: {@link Approver#DENY_ALL}, or {@link Approver#SUSPEND} when
+         * the runner has a {@link #sessions session store}.
          *
          * @param approver the approver
          * @return this builder
@@ -632,6 +766,19 @@ public final class Runner implements AutoCloseable {
         }
 
         /**
+         * Traces every run as OpenTelemetry spans (GenAI semantic conventions) and counts tokens, cost, tool latency
+         * and run outcomes as metrics. A run started inside the host's current span continues its trace; model
+         * requests carry its {@code traceparent}. Default: no telemetry.
+         *
+         * @param telemetry where spans and metrics go
+         * @return this builder
+         */
+        public Builder telemetry(Telemetry telemetry) {
+            this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+            return this;
+        }
+
+        /**
          * Hooks that run for every agent of the run, before each agent's own (replaces).
          *
          * @param hooks the hooks
@@ -639,6 +786,20 @@ public final class Runner implements AutoCloseable {
          */
         public Builder hooks(Hooks hooks) {
             this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /**
+         * Keeps sessions in {@code store}: {@link Runner#run(String, String)}, {@link Runner#resume(String, Decision)}
+         * and {@link Runner#recover(String)} load, save at every step and claim sessions there. With a store, calls
+         * that need asking suspend the run unless an {@link #approver approver} is set. The caller keeps owning
+         * the store.
+         *
+         * @param store the store
+         * @return this builder
+         */
+        public Builder sessions(SessionStore store) {
+            this.sessions = Objects.requireNonNull(store, "store");
             return this;
         }
 
@@ -651,6 +812,19 @@ public final class Runner implements AutoCloseable {
          */
         public Builder safety(Safety safety) {
             this.safety = Objects.requireNonNull(safety, "safety");
+            return this;
+        }
+
+        /**
+         * Limits tokens and cost per run, per session or for the whole team (replacing the budget of that scope);
+         * see {@link Budget}.
+         *
+         * @param scope what the budget applies to
+         * @param budget the limits
+         * @return this builder
+         */
+        public Builder budget(Budget.Scope scope, Budget budget) {
+            budgets.put(Objects.requireNonNull(scope, "scope"), Objects.requireNonNull(budget, "budget"));
             return this;
         }
 

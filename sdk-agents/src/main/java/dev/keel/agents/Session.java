@@ -1,9 +1,11 @@
 package dev.keel.agents;
 
 import dev.keel.agents.internal.SessionCodec;
+import dev.keel.core.ChatResponse;
 import dev.keel.core.Usage;
 import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.Message;
+import dev.keel.core.message.ToolResultMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A conversation with an agent team: the message history (without system prompts, which are rebuilt from
@@ -30,7 +33,13 @@ public final class Session {
     private final List<Message> messages = new ArrayList<>();
     private final Map<String, JsonValue> state = new ConcurrentHashMap<>();
     // Shared with forked sub-agent sessions: "always" answered inside a delegation holds for the conversation.
-    private final Set<String> alwaysApproved;
+    private Set<String> alwaysApproved;
+    // The turn in flight, the pending approval and the decisions made (see RunJournal). Guarded by this.
+    private RunJournal journal = new RunJournal();
+    // Shared with forked sessions: saves the whole conversation (set by a runner with a session store).
+    private AtomicReference<Runnable> checkpoint = new AtomicReference<>();
+    // The id of the top-level session of this conversation (this one's, unless it is a delegation's).
+    private String conversationId;
     private String currentAgent;
     private Usage usage = Usage.ZERO;
     private double cost;
@@ -49,6 +58,7 @@ public final class Session {
     private Session(String id, Set<String> alwaysApproved) {
         this.id = Objects.requireNonNull(id, "id");
         this.alwaysApproved = alwaysApproved;
+        this.conversationId = id;
     }
 
     /**
@@ -87,10 +97,22 @@ public final class Session {
         s.usage = d.usage();
         s.cost = d.cost() == null ? 0 : d.cost();
         s.costKnown = d.cost() != null;
+        s.journal = RunJournal.fromJson(d.run());
+        s.journal.delegations().values().forEach(s::link);
         if (d.summary() != null) {
             s.compacted(d.summary(), d.firstKept());
         }
         return s;
+    }
+
+    /** Makes a restored delegated session share this conversation's answers, decisions and checkpoint again. */
+    private void link(Session child) {
+        alwaysApproved.addAll(child.alwaysApproved);
+        child.alwaysApproved = alwaysApproved;
+        child.journal.shareDecisions(journal.decisions());
+        child.checkpoint = checkpoint;
+        child.conversationId = conversationId;
+        child.journal.delegations().values().forEach(child::link);
     }
 
     /**
@@ -100,7 +122,8 @@ public final class Session {
      */
     public synchronized String toJson() {
         return SessionCodec.write(new SessionCodec.Data(id, List.copyOf(messages), Map.copyOf(state), currentAgent,
-                usage, costKnown ? cost : null, Set.copyOf(alwaysApproved), summary, firstKept));
+                usage, costKnown ? cost : null, Set.copyOf(alwaysApproved), journal.isEmpty() ? null : journal.toJson(),
+                summary, firstKept));
     }
 
     /**
@@ -224,6 +247,28 @@ public final class Session {
     }
 
     /**
+     * The decisions people made on suspended tool calls of this conversation (its delegations included), oldest
+     * first: who approved or denied what, when and why.
+     *
+     * @return the decisions so far
+     */
+    public synchronized List<ApprovalRecord> decisions() {
+        synchronized (journal.decisions()) {
+            return List.copyOf(journal.decisions());
+        }
+    }
+
+    /**
+     * The tool call this conversation waits on, when a run suspended at an approval (here or in a delegation).
+     *
+     * @return the pending call, or empty
+     */
+    public Optional<PendingApproval> pendingApproval() {
+        Session s = pendingSession();
+        return s == null ? Optional.empty() : Optional.of(s.journalPending());
+    }
+
+    /**
      * Name of the agent that answers next, or empty before the first run.
      *
      * @return the current agent's name
@@ -297,7 +342,117 @@ public final class Session {
     Session fork() {
         Session child = new Session(id + "/" + UUID.randomUUID().toString().substring(0, 8), alwaysApproved);
         child.state.putAll(state);
+        child.journal.shareDecisions(journal.decisions());
+        child.checkpoint = checkpoint;
+        child.conversationId = conversationId;
         return child;
+    }
+
+    // ---- the run journal: what lets a run continue after a crash or a suspension
+
+    /** Saves the conversation where a runner with a session store asked for it (no-op otherwise). */
+    void checkpoint() {
+        Runnable c = checkpoint.get();
+        if (c != null) {
+            c.run();
+        }
+    }
+
+    String conversationId() {
+        return conversationId;
+    }
+
+    void onCheckpoint(Runnable save) {
+        checkpoint.set(save);
+    }
+
+    /** The model reply of the turn in flight (already in the history), or null. */
+    synchronized ChatResponse inFlightReply() {
+        return journal.reply();
+    }
+
+    synchronized String inFlightAgent() {
+        return journal.turnAgent();
+    }
+
+    /** A turn starts: {@code reply} was appended; it and everything decided in this turn are journalled. */
+    void startTurn(String agent, ChatResponse reply) {
+        synchronized (this) {
+            journal.startTurn(agent, reply);
+        }
+        checkpoint();
+    }
+
+    synchronized RunJournal.CallRecord recordedCall(String callId) {
+        return journal.call(callId);
+    }
+
+    void recordApproval(String callId, StepInterceptor.ApprovalOutcome outcome) {
+        synchronized (this) {
+            journal.approval(callId, outcome);
+        }
+        checkpoint();
+    }
+
+    /** A tool's result, saved before the run goes on, so that no finished tool runs again after a crash. */
+    void recordResult(String callId, ToolResultMessage result) {
+        synchronized (this) {
+            journal.result(callId, result);
+        }
+        checkpoint();
+    }
+
+    /** The session of the delegation made by {@code callId}: the one in flight, or a new fork. */
+    synchronized Session delegation(String callId) {
+        return journal.delegation(callId, this::fork);
+    }
+
+    /** The turn's results join the history and the journal of the turn is dropped. */
+    void finishTurn(List<ToolResultMessage> results) {
+        synchronized (this) {
+            messages.addAll(results);
+            journal.finishTurn();
+        }
+        checkpoint();
+    }
+
+    /** Drops a turn left unfinished by a failed, non-durable run (its reply stays in the history). */
+    synchronized void abandonTurn() {
+        journal.finishTurn();
+    }
+
+    void suspend(PendingApproval pending) {
+        synchronized (this) {
+            journal.pending(pending);
+        }
+        checkpoint();
+    }
+
+    private synchronized PendingApproval journalPending() {
+        return journal.pending();
+    }
+
+    /** This session or the delegated one (at any depth) that holds the pending approval, or null. */
+    synchronized Session pendingSession() {
+        if (journal.pending() != null) {
+            return this;
+        }
+        for (Session child : journal.delegations().values()) {
+            Session found = child.pendingSession();
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** Records someone's decision on the pending call: the call's approval, and the audit trail. */
+    synchronized void decide(ApprovalRecord record, StepInterceptor.ApprovalOutcome outcome) {
+        journal.approval(record.callId(), outcome);
+        journal.pending(null);
+        synchronized (journal.decisions()) {
+            journal.decisions().add(record);
+        }
     }
 
     @Override

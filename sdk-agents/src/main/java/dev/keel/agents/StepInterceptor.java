@@ -38,6 +38,15 @@ interface StepInterceptor {
     }
 
     /**
+     * A run of a session on the runner: {@code input} added as the next user turn, or ({@code resumed}) an
+     * interrupted or suspended run continued from the session's last persisted step.
+     */
+    record RunStep(String agent, String sessionId, boolean resumed) {}
+
+    /** One turn of an agent: its model call and the tool calls the answer asks for. */
+    record TurnStep(Position at) {}
+
+    /**
      * One model call: the request as it will be sent, and the listener the streamed answer goes to (an
      * interceptor that answers the call itself passes the answer's text through it, as the model would).
      */
@@ -63,7 +72,10 @@ interface StepInterceptor {
     /** A tool call whose fate is decided (patterns, read-only, yolo, remembered answers, the approver). */
     record ApprovalStep(Position at, int index, ToolCall call, ToolArguments arguments, boolean readOnly) {}
 
-    /** What an approval step decided: approved by {@code source}, or denied for {@code reason}. */
+    /**
+     * What an approval step decided: approved by {@code source}, denied for {@code reason}, or (neither) the run
+     * suspends until someone decides ({@link Runner#resume}).
+     */
     record ApprovalOutcome(ApprovalSource source, String reason) {
         static ApprovalOutcome approved(ApprovalSource source) {
             return new ApprovalOutcome(Objects.requireNonNull(source, "source"), null);
@@ -73,9 +85,33 @@ interface StepInterceptor {
             return new ApprovalOutcome(null, Objects.requireNonNull(reason, "reason"));
         }
 
+        static ApprovalOutcome suspend() {
+            return new ApprovalOutcome(null, null);
+        }
+
         boolean approved() {
             return source != null;
         }
+
+        boolean suspended() {
+            return source == null && reason == null;
+        }
+    }
+
+    default AgentResult run(RunStep step, Proceed<AgentResult> next) {
+        return next.proceed();
+    }
+
+    default <T> T turn(TurnStep step, Proceed<T> next) {
+        return next.proceed();
+    }
+
+    /**
+     * {@code task}, about to run on another thread (a background run, a parallel tool call or delegation),
+     * carrying what this interceptor needs of the submitting thread (for example its trace context).
+     */
+    default Runnable propagate(Runnable task) {
+        return task;
     }
 
     default ChatResponse modelCall(ModelStep step, Proceed<ChatResponse> next) {

@@ -6,12 +6,17 @@ import dev.keel.agents.StepInterceptor.DelegationStep;
 import dev.keel.agents.StepInterceptor.HandoffStep;
 import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Proceed;
+import dev.keel.agents.StepInterceptor.RunStep;
 import dev.keel.agents.StepInterceptor.ToolStep;
 import dev.keel.agents.StepInterceptor.ToolsetStep;
+import dev.keel.agents.StepInterceptor.TurnStep;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.core.ChatResponse;
+import dev.keel.core.observe.ObservationContext;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A runner's interceptors as one chain per kind of step; the first interceptor is outermost. Immutable. */
 final class Steps {
@@ -32,6 +37,46 @@ final class Steps {
             return last.proceed();
         }
         return hop.apply(interceptors.get(i), step, () -> run(step, hop, last, i + 1));
+    }
+
+    AgentResult run(RunStep step, Proceed<AgentResult> call) {
+        return run(step, StepInterceptor::run, call, 0);
+    }
+
+    <T> T turn(TurnStep step, Proceed<T> call) {
+        return run(step, (interceptor, s, next) -> interceptor.turn(s, next), call, 0);
+    }
+
+    /**
+     * {@code task} made ready for another thread: the current observation context and whatever each interceptor
+     * carries over. Called on the submitting thread.
+     */
+    Runnable propagate(Runnable task) {
+        Runnable wrapped = ObservationContext.current().wrap(task);
+        for (int i = interceptors.size() - 1; i >= 0; i--) {
+            wrapped = interceptors.get(i).propagate(wrapped);
+        }
+        return wrapped;
+    }
+
+    /** {@link #propagate(Runnable)} for a task with a result. */
+    <T> Callable<T> propagateCall(Callable<T> task) {
+        AtomicReference<T> out = new AtomicReference<>();
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        Runnable wrapped = propagate(() -> {
+            try {
+                out.set(task.call());
+            } catch (Exception e) {
+                failed.set(e);
+            }
+        });
+        return () -> {
+            wrapped.run();
+            if (failed.get() != null) {
+                throw failed.get();
+            }
+            return out.get();
+        };
     }
 
     ChatResponse modelCall(ModelStep step, Proceed<ChatResponse> call) {

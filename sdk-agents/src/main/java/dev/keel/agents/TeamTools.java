@@ -19,7 +19,7 @@ final class TeamTools {
     /** Runs a delegated task; returns the text the delegating agent sees. */
     @FunctionalInterface
     interface Delegation {
-        ToolResult delegate(Agent subAgent, String task, String expectedOutput);
+        ToolResult delegate(Agent subAgent, String task, String expectedOutput, String callId);
     }
 
     private TeamTools() {}
@@ -41,7 +41,7 @@ final class TeamTools {
             if (sub == null) {
                 return ToolResult.error("unknown agent '" + name + "'; choose one of " + names);
             }
-            return delegation.delegate(sub, args.string("task", ""), args.string("expected_output", ""));
+            return delegation.delegate(sub, args.string("task", ""), args.string("expected_output", ""), ctx.callId());
         });
     }
 

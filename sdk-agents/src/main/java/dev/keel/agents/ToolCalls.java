@@ -15,6 +15,7 @@ import dev.keel.agents.tool.ToolArgumentException;
 import dev.keel.agents.tool.ToolArguments;
 import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
+import dev.keel.core.KeelException;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.ToolCall;
 import dev.keel.core.message.ToolResultMessage;
@@ -49,13 +50,25 @@ final class ToolCalls {
      */
     record Batch(List<ToolResultMessage> results, String stopReason) {}
 
+    /**
+     * Decides and runs {@code calls}. Calls the session's journal already answered (a run resumed after a crash or a
+     * suspension) are not run again, and a recorded approval is not asked for again (the hooks still run when the call
+     * runs, and may still refuse it). When a call must wait for someone's decision, the calls approved before it
+     * still run, and then the run suspends ({@link Suspension}).
+     */
     Batch run(Position at, Session session, List<ToolCall> calls, Map<String, Tool> tools, ApprovalPolicy policy) {
         Agent agent = loop.agent(at.agent());
         ToolResultMessage[] results = new ToolResultMessage[calls.size()];
         List<Integer> approved = new ArrayList<>();
         ToolArguments[] arguments = new ToolArguments[calls.size()];
-        for (int i = 0; i < calls.size(); i++) {
+        PendingApproval suspended = null;
+        for (int i = 0; i < calls.size() && suspended == null; i++) {
             ToolCall call = calls.get(i);
+            RunJournal.CallRecord recorded = session.recordedCall(call.id());
+            if (recorded != null && recorded.result() != null) {
+                results[i] = recorded.result(); // finished before the run stopped: never run twice
+                continue;
+            }
             loop.emit(new AgentEvent.ToolCallRequested(at.agent(), at.sessionId(), call));
             Tool tool = tools.get(call.name());
             String problem = null;
@@ -98,14 +111,26 @@ final class ToolCalls {
                     outcome = ApprovalOutcome.denied(pre.reason());
                 } else {
                     boolean forceAsk = early.decision() == HookResult.Decision.ASK || pre.decision() == HookResult.Decision.ASK;
-                    outcome = approve(at, i, session, call, tool, arguments[i], policy, forceAsk,
-                            !forceAsk && pre.decision() == HookResult.Decision.ALLOW);
+                    outcome = recorded != null && recorded.approval() != null ? recorded.approval()
+                            : approve(at, i, session, call, tool, arguments[i], policy, forceAsk,
+                                    !forceAsk && pre.decision() == HookResult.Decision.ALLOW);
                 }
+            }
+            if (outcome.suspended()) {
+                // What waits for a decision is the call as it would run, hooks' rewrites included.
+                ToolCall asked = new ToolCall(call.id(), call.name(), arguments[i].json());
+                suspended = new PendingApproval(ResumeTokens.create(session.conversationId()), session.id(),
+                        at.agent(), asked, settings.clock().instant());
+                break;
+            }
+            if (recorded == null || recorded.approval() == null) {
+                session.recordApproval(call.id(), outcome);
             }
             hooks.dispatch().fire(HookEvent.ON_TOOL_APPROVAL_DECISION, agent, at.sessionId(), call.name(),
                     approvalFields(call, arguments[i], outcome));
             if (!outcome.approved()) {
                 results[i] = Message.toolError(call, "The tool call was denied: " + outcome.reason());
+                session.recordResult(call.id(), results[i]);
                 loop.emit(new AgentEvent.ToolCallDenied(at.agent(), at.sessionId(), call, outcome.reason()));
                 continue;
             }
@@ -113,33 +138,14 @@ final class ToolCalls {
             approved.add(i);
         }
         loop.checkCancelled();
-        ToolContext ctx = new ToolContext(at.agent(), at.sessionId(), session.state());
         java.util.concurrent.atomic.AtomicReference<String> stop = new java.util.concurrent.atomic.AtomicReference<>();
-        if (approved.size() == 1) {
-            int i = approved.get(0);
-            results[i] = execute(agent, new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]),
-                    ctx, stop);
-        } else if (!approved.isEmpty()) {
-            List<Future<ToolResultMessage>> futures = new ArrayList<>();
-            for (int i : approved) {
-                ToolStep step = new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]);
-                futures.add(settings.executor().submit(() -> execute(agent, step, ctx, stop)));
-            }
-            for (int k = 0; k < approved.size(); k++) {
-                try {
-                    results[approved.get(k)] = futures.get(k).get();
-                } catch (InterruptedException e) {
-                    futures.forEach(f -> f.cancel(true));
-                    Thread.currentThread().interrupt();
-                    throw new AgentException.Cancelled("run cancelled");
-                } catch (ExecutionException e) {
-                    futures.forEach(f -> f.cancel(true));
-                    if (e.getCause() instanceof AgentException a) {
-                        throw a;
-                    }
-                    throw new AgentException("tool execution failed: " + e.getCause(), e.getCause());
-                }
-            }
+        Suspension inner = executeApproved(agent, at, session, calls, tools, arguments, approved, results, stop);
+        if (suspended != null) {
+            session.suspend(suspended);
+            throw new Suspension(suspended);
+        }
+        if (inner != null) {
+            throw inner;
         }
         return new Batch(List.of(results), stop.get());
     }
@@ -150,6 +156,52 @@ final class ToolCalls {
         fields.put("approval_source", outcome.approved() ? outcome.source().name().toLowerCase(java.util.Locale.ROOT)
                 : "denied");
         return fields;
+    }
+
+    /**
+     * Runs the approved calls (in parallel when there are several), each result recorded as soon as it is
+     * known. A delegation that suspends does not stop the others: they finish (and are recorded) first, and the
+     * suspension is returned for the caller to raise.
+     */
+    private Suspension executeApproved(Agent agent, Position at, Session session, List<ToolCall> calls,
+                                       Map<String, Tool> tools, ToolArguments[] arguments, List<Integer> approved,
+                                       ToolResultMessage[] results, java.util.concurrent.atomic.AtomicReference<String> stop) {
+        if (approved.size() == 1) {
+            int i = approved.get(0);
+            try {
+                results[i] = execute(agent, new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()),
+                        arguments[i]), session, stop);
+            } catch (Suspension s) {
+                return s;
+            }
+            return null;
+        }
+        List<Future<ToolResultMessage>> futures = new ArrayList<>();
+        for (int i : approved) {
+            ToolStep step = new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]);
+            futures.add(settings.executor().submit(steps.propagateCall(() -> execute(agent, step, session, stop))));
+        }
+        Suspension suspension = null;
+        for (int k = 0; k < approved.size(); k++) {
+            try {
+                results[approved.get(k)] = futures.get(k).get();
+            } catch (InterruptedException e) {
+                futures.forEach(f -> f.cancel(true));
+                Thread.currentThread().interrupt();
+                throw new AgentException.Cancelled("run cancelled");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Suspension s) {
+                    suspension = suspension == null ? s : suspension;
+                    continue;
+                }
+                futures.forEach(f -> f.cancel(true));
+                if (e.getCause() instanceof KeelException a) {
+                    throw a;
+                }
+                throw new AgentException("tool execution failed: " + e.getCause(), e.getCause());
+            }
+        }
+        return suspension;
     }
 
     private ApprovalOutcome approve(Position at, int index, Session session, ToolCall call, Tool tool,
@@ -198,15 +250,19 @@ final class ToolCalls {
         if (answer instanceof Approval.Deny d) {
             return ApprovalOutcome.denied(d.reason());
         }
+        if (answer instanceof Approval.Suspend) {
+            return ApprovalOutcome.suspend();
+        }
         if (answer instanceof Approval.ApproveAlways) {
             session.approveAlways(call.name());
         }
         return ApprovalOutcome.approved(ApprovalSource.APPROVER);
     }
 
-    private ToolResultMessage execute(Agent agent, ToolStep step, ToolContext ctx,
+    private ToolResultMessage execute(Agent agent, ToolStep step, Session session,
                                       java.util.concurrent.atomic.AtomicReference<String> stop) {
         ToolCall call = step.call();
+        ToolContext ctx = new ToolContext(step.at().agent(), step.at().sessionId(), call.id(), session.state());
         long start = System.nanoTime();
         ToolResult result = steps.toolCall(step, () -> invoke(step, ctx));
         if (result.content().length() > settings.maxToolResultChars()) {
@@ -237,7 +293,9 @@ final class ToolCalls {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         loop.emit(new AgentEvent.ToolCallFinished(step.at().agent(), step.at().sessionId(), call, result.content(),
                 result.error(), took));
-        return new ToolResultMessage(call.id(), call.name(), result.content(), result.error());
+        ToolResultMessage message = new ToolResultMessage(call.id(), call.name(), result.content(), result.error());
+        session.recordResult(call.id(), message);
+        return message;
     }
 
     /** Calls the tool; an exception becomes an error result the model sees, cancellation propagates. */
@@ -246,7 +304,7 @@ final class ToolCalls {
         try {
             ToolResult result = step.tool().call(step.arguments(), ctx);
             return result != null ? result : ToolResult.error("tool '" + name + "' returned no result");
-        } catch (AgentException.Cancelled | RecordingDivergenceException e) {
+        } catch (AgentException.Cancelled | Suspension | RecordingDivergenceException e) {
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

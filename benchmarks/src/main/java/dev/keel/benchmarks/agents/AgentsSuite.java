@@ -25,9 +25,26 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.langchain4j.service.AiServices;
+import dev.keel.core.observe.Telemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -48,10 +65,15 @@ import java.util.function.Supplier;
  *       all), replayed in full from its recording (file read, every step matched, no model or tool called)
  *       against the same run live through a real HTTP model client and Keel's scripted model server on loopback;
  *       reported per run and per turn (target: a replay in 50 ms or less), {@code speedup} is live / replay.</li>
+ *   <li>{@code tracing-overhead}: the turn benchmark's agent with telemetry on (the OpenTelemetry SDK recording
+ *       every span and metric, exporting to a no-op exporter) against the same agent without telemetry;
+ *       reports the extra microseconds per turn (target: at most 5) and {@code speedup=} untraced / traced.</li>
+ *   <li>{@code session-store-postgres-save} / {@code -load}: see {@link SessionStoreBench}.</li>
  * </ul>
  *
  * <p>Figures are the best of {@value #ROUNDS} alternating slices per flow (the machine may be shared).
- * Run: {@code benchmarks/run agents [seconds-per-measurement]} (default 4).
+ * Run: {@code benchmarks/run agents [seconds-per-measurement] [cases]} (default 4; cases a comma-separated
+ * subset of {@code turns,delegation,tracing,sessions,recording}, default all).
  */
 public final class AgentsSuite {
     static final int TOOL_TURNS = 10;
@@ -64,33 +86,121 @@ public final class AgentsSuite {
         System.out.println("# zero-latency scripted models; " + Runtime.getRuntime().availableProcessors() + " cpus, java "
                 + System.getProperty("java.version"));
 
-        Supplier<String> keelTurns = keelTurnOverhead();
-        Supplier<String> lc4jTurns = langChain4jTurnOverhead();
-        report("turn-overhead", "us_per_turn", TOOL_TURNS + 1, keelTurns, lc4jTurns, measure);
+        List<String> cases = List.of((args.length > 1 ? args[1] : "turns,delegation,tracing,sessions,recording").split(","));
+        if (cases.contains("turns")) {
+            Supplier<String> keelTurns = keelTurnOverhead();
+            Supplier<String> lc4jTurns = langChain4jTurnOverhead();
+            report("turn-overhead", "us_per_turn", TOOL_TURNS + 1, keelTurns, lc4jTurns, measure);
+        }
+        if (cases.contains("delegation")) {
+            Supplier<String> keelTeam = keelDelegation();
+            Supplier<String> lc4jTeam = langChain4jDelegation();
+            report("delegation-3-agents", "us_per_run", 1, keelTeam, lc4jTeam, measure);
+        }
+        if (cases.contains("tracing")) {
+            tracingOverhead(measure);
+        }
+        if (cases.contains("sessions")) {
+            SessionStoreBench.run(turnAgent(), TOOL_TURNS + 1);
+        }
+        if (cases.contains("recording")) {
+            RecordingBench.run(measure);
+        }
+    }
 
-        Supplier<String> keelTeam = keelDelegation();
-        Supplier<String> lc4jTeam = langChain4jDelegation();
-        report("delegation-3-agents", "us_per_run", 1, keelTeam, lc4jTeam, measure);
+    private static void tracingOverhead(Duration measure) {
+        SdkTracerProvider tracing = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(new NoopSpanExporter()))
+                .build();
+        SdkMeterProvider metering = SdkMeterProvider.builder()
+                .registerMetricReader(PeriodicMetricReader.builder(new NoopMetricExporter()).setInterval(Duration.ofHours(1)).build())
+                .build();
+        try (OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tracing).setMeterProvider(metering).build();
+             Runner traced = Runner.builder(turnAgent()).telemetry(Telemetry.of(otel)).build();
+             Runner plain = Runner.builder(turnAgent()).build()) {
+            Supplier<String> on = () -> traced.run("go").output();
+            Supplier<String> off = () -> plain.run("go").output();
+            check("tracing-overhead", on.get(), off.get());
+            // Both flows run on this thread only (one tool call per turn runs inline), so its CPU time is the whole
+            // cost, and it is not inflated by other processes' load the way the wall clock is.
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            double[] best = alternate(on, off, TOOL_TURNS + 1, measure, threads::getCurrentThreadCpuTime);
+            System.out.printf(Locale.ROOT, "keel-bench agents tracing-overhead traced_cpu_us_per_turn=%.2f"
+                            + " untraced_cpu_us_per_turn=%.2f extra_us_per_turn=%.2f target_extra_us_per_turn=5 speedup=%.3f%n",
+                    best[0], best[1], best[0] - best[1], best[1] / best[0]);
+        }
+    }
 
-        RecordingBench.run(measure);
+    /** Exports nothing (the tracing cost measured is the SDK's recording, not a network). */
+    private static final class NoopSpanExporter implements SpanExporter {
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
+    }
+
+    /** Exports no metrics (aggregation still happens on every recording). */
+    private static final class NoopMetricExporter implements MetricExporter {
+        @Override
+        public AggregationTemporality getAggregationTemporality(InstrumentType type) {
+            return AggregationTemporality.CUMULATIVE;
+        }
+
+        @Override
+        public CompletableResultCode export(Collection<MetricData> metrics) {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
     }
 
     private static void report(String name, String metric, int perRun, Supplier<String> keel, Supplier<String> peer,
                                Duration measure) {
         check(name, keel.get(), peer.get());
-        time(keel, measure);
-        time(peer, measure);
-        // The machine is shared: alternate short slices of both flows and keep each one's best slice, so a
-        // burst of load elsewhere does not land on one side only.
-        double k = Double.MAX_VALUE;
-        double p = Double.MAX_VALUE;
-        Duration slice = measure.dividedBy(ROUNDS);
-        for (int i = 0; i < ROUNDS; i++) {
-            k = Math.min(k, time(keel, slice) / perRun);
-            p = Math.min(p, time(peer, slice) / perRun);
-        }
+        double[] best = alternate(keel, peer, perRun, measure);
+        double k = best[0];
+        double p = best[1];
         System.out.printf(Locale.ROOT, "keel-bench agents %s keel_%s=%.2f langchain4j_%s=%.2f speedup=%.3f%n",
                 name, metric, k, metric, p, p / k);
+    }
+
+    /**
+     * Warms both flows, then alternates short slices of them and keeps each one's best slice (the machine is
+     * shared: a burst of load elsewhere must not land on one side only). Microseconds per {@code perRun}.
+     */
+    private static double[] alternate(Supplier<String> first, Supplier<String> second, int perRun, Duration measure) {
+        return alternate(first, second, perRun, measure, System::nanoTime);
+    }
+
+    private static double[] alternate(Supplier<String> first, Supplier<String> second, int perRun, Duration measure,
+                                      LongSupplier clock) {
+        time(first, measure, clock);
+        time(second, measure, clock);
+        double a = Double.MAX_VALUE;
+        double b = Double.MAX_VALUE;
+        Duration slice = measure.dividedBy(ROUNDS);
+        for (int i = 0; i < ROUNDS; i++) {
+            a = Math.min(a, time(first, slice, clock) / perRun);
+            b = Math.min(b, time(second, slice, clock) / perRun);
+        }
+        return new double[] {a, b};
     }
 
     private static void check(String name, String keel, String peer) {
@@ -99,17 +209,22 @@ public final class AgentsSuite {
         }
     }
 
-    /** Microseconds per run, measured over {@code window}. */
+    /** Microseconds (wall clock) per run, measured over {@code window}. */
     static double time(Supplier<String> run, Duration window) {
+        return time(run, window, System::nanoTime);
+    }
+
+    /** Microseconds per run on {@code clock}, measured over {@code window} of wall-clock time. */
+    private static double time(Supplier<String> run, Duration window, LongSupplier clock) {
         long end = System.nanoTime() + window.toNanos();
-        long start = System.nanoTime();
+        long start = clock.getAsLong();
         long runs = 0;
         int sink = 0;
         while (System.nanoTime() < end) {
             sink += run.get().length();
             runs++;
         }
-        long elapsed = System.nanoTime() - start;
+        long elapsed = clock.getAsLong() - start;
         if (sink == 42) {
             System.out.print("");
         }
@@ -144,11 +259,15 @@ public final class AgentsSuite {
         }
     }
 
-    private static Supplier<String> keelTurnOverhead() {
+    /** One agent answering after {@value #TOOL_TURNS} tool-call turns. */
+    static Agent turnAgent() {
         Tool noop = Tool.of(ToolSpec.of("noop", "does nothing"), true, (a, c) -> ToolResult.ok("ok"));
-        Agent agent = Agent.builder("bench").instruction("Benchmark agent.").model(new ScriptedKeelModel(TOOL_TURNS, "done"))
+        return Agent.builder("bench").instruction("Benchmark agent.").model(new ScriptedKeelModel(TOOL_TURNS, "done"))
                 .toolsets(Toolset.of("bench", noop)).maxIterations(100).build();
-        Runner runner = Runner.create(agent);
+    }
+
+    private static Supplier<String> keelTurnOverhead() {
+        Runner runner = Runner.create(turnAgent());
         return () -> runner.run("go").output();
     }
 

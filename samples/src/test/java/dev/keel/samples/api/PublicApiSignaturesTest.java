@@ -62,7 +62,10 @@ class PublicApiSignaturesTest {
             // JUnit 5 extensions implement JUnit's extension interfaces; that is what an extension is.
             new Allowed("org.junit.jupiter.api.extension.", "dev.keel.testing.", "JUnit 5 extensions"),
             // The annotations of sdk-testing are meta-annotated with JUnit's @ExtendWith and friends.
-            new Allowed("org.junit.jupiter.api.", "dev.keel.testing.", "JUnit 5 annotations"));
+            new Allowed("org.junit.jupiter.api.", "dev.keel.testing.", "JUnit 5 annotations"),
+            // Telemetry is the bridge to the host's OpenTelemetry (an optional dependency, requires static):
+            // users hand it their OpenTelemetry instance and the Context a run continues.
+            new Allowed("io.opentelemetry.", "dev.keel.core.observe", "the OpenTelemetry bridge"));
 
     /** Third-party modules a published module may {@code requires transitive}: those whose types are allowed above. */
     static final Set<String> ALLOWED_TRANSITIVE = Set.of(

@@ -31,6 +31,22 @@ public sealed interface Approval {
     }
 
     /**
+     * Decide later: the run stops here and returns a suspended outcome with a token; whoever decides resumes it
+     * with {@code Runner.resume(token, decision)}, in this process or another. Needs a runner with a session
+     * store to resume in another process.
+     */
+    record Suspend() implements Approval {}
+
+    /**
+     * Suspends the run until someone decides (see {@link Suspend}).
+     *
+     * @return the answer
+     */
+    static Approval suspend() {
+        return new Suspend();
+    }
+
+    /**
      * Approves this one call.
      *
      * @return the approval

@@ -13,6 +13,12 @@ public interface Approver {
             + "' needs approval and no approver is configured");
 
     /**
+     * Suspends every run at each call that needs asking ({@link Approval#suspend()}): the default of a runner
+     * with a session store, where people decide later through {@code Runner.resume}.
+     */
+    Approver SUSPEND = request -> Approval.suspend();
+
+    /**
      * Answers one request.
      *
      * @param request the request

@@ -26,7 +26,8 @@ public final class SessionCodec {
 
     /** Everything a session holds. */
     public record Data(String id, List<Message> messages, Map<String, JsonValue> state, String currentAgent, Usage usage,
-                       Double cost, java.util.Set<String> alwaysApproved, String summary, int firstKept) {}
+                       Double cost, java.util.Set<String> alwaysApproved, JsonNode run, String summary,
+                       int firstKept) {}
 
     public static String write(Data d) {
         ObjectNode root = Json.object();
@@ -35,12 +36,7 @@ public final class SessionCodec {
         if (d.currentAgent() != null) {
             root.put("current_agent", d.currentAgent());
         }
-        ObjectNode usage = root.putObject("usage");
-        usage.put("input_tokens", d.usage().inputTokens());
-        usage.put("output_tokens", d.usage().outputTokens());
-        usage.put("cache_read_tokens", d.usage().cacheReadTokens());
-        usage.put("cache_write_tokens", d.usage().cacheWriteTokens());
-        usage.put("reasoning_tokens", d.usage().reasoningTokens());
+        root.set("usage", usage(d.usage()));
         if (d.cost() != null) {
             root.put("cost_usd", d.cost());
         }
@@ -55,7 +51,35 @@ public final class SessionCodec {
         d.state().forEach((k, v) -> state.set(k, Json.toNode(v)));
         ArrayNode messages = root.putArray("messages");
         d.messages().forEach(m -> messages.add(message(m)));
+        if (d.run() != null && !d.run().isEmpty()) {
+            root.set("run", d.run());
+        }
         return Json.write(root);
+    }
+
+    public static ObjectNode usage(Usage u) {
+        ObjectNode usage = Json.object();
+        usage.put("input_tokens", u.inputTokens());
+        usage.put("output_tokens", u.outputTokens());
+        usage.put("cache_read_tokens", u.cacheReadTokens());
+        usage.put("cache_write_tokens", u.cacheWriteTokens());
+        usage.put("reasoning_tokens", u.reasoningTokens());
+        return usage;
+    }
+
+    public static Usage readUsage(JsonNode u) {
+        try {
+            return new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
+                    u.path("cache_read_tokens").asLong(0), u.path("cache_write_tokens").asLong(0),
+                    u.path("reasoning_tokens").asLong(0));
+        } catch (IllegalArgumentException e) {
+            throw new JsonParseException("session usage is inconsistent: " + e.getMessage(), e);
+        }
+    }
+
+    /** A message written by {@link #message(Message)}. */
+    public static Message readMessage(JsonNode m) {
+        return readMessage(m, 0);
     }
 
     public static ObjectNode message(Message m) {
@@ -89,15 +113,7 @@ public final class SessionCodec {
         }
         Map<String, JsonValue> state = new LinkedHashMap<>();
         root.path("state").fields().forEachRemaining(e -> state.put(e.getKey(), Json.toValue(e.getValue())));
-        JsonNode u = root.path("usage");
-        Usage usage;
-        try {
-            usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
-                    u.path("cache_read_tokens").asLong(0), u.path("cache_write_tokens").asLong(0),
-                    u.path("reasoning_tokens").asLong(0));
-        } catch (IllegalArgumentException e) {
-            throw new JsonParseException("session usage is inconsistent: " + e.getMessage(), e);
-        }
+        Usage usage = readUsage(root.path("usage"));
         Double cost = root.hasNonNull("cost_usd") ? root.get("cost_usd").asDouble() : null;
         String current = root.hasNonNull("current_agent") ? root.get("current_agent").asText() : null;
         java.util.Set<String> approved = new java.util.LinkedHashSet<>();
@@ -106,6 +122,10 @@ public final class SessionCodec {
                 throw new JsonParseException("always_approved must list tool names");
             }
             approved.add(tool.asText());
+        }
+        JsonNode run = root.get("run");
+        if (run != null && !run.isObject()) {
+            throw new JsonParseException("session field 'run' must be an object");
         }
         String summary = null;
         int firstKept = 0;
@@ -119,7 +139,8 @@ public final class SessionCodec {
             summary = compaction.get("summary").asText();
             firstKept = compaction.get("first_kept").asInt();
         }
-        return new Data(root.get("id").asText(), messages, state, current, usage, cost, approved, summary, firstKept);
+        return new Data(root.get("id").asText(), messages, state, current, usage, cost, approved, run, summary,
+                firstKept);
     }
 
     /** Reads one message written by {@link #message}; {@code index} is for error messages. */

@@ -9,6 +9,8 @@ import dev.keel.authz.ObjectRef;
 import dev.keel.authz.PermissionsClient;
 import dev.keel.authz.PermissionsException;
 import dev.keel.authz.SubjectRef;
+import dev.keel.core.observe.Observation;
+import dev.keel.core.observe.ObservationContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -219,6 +221,10 @@ public final class PostFilter<H> {
         private final Map<String, Set<String>> readableByType = new HashMap<>();
         private final Set<String> tooManyToLookUp = new HashSet<>();
         private FilterStrategy used = strategy == FilterStrategy.AUTO ? FilterStrategy.PRE_FILTER : strategy;
+        // Resource ids and outcomes for whoever observes this step (a trace, a run recording); never hit content.
+        private final ObservationContext observing = ObservationContext.current();
+        private final List<Observation.PermissionDecision> decisions = observing.isEmpty() ? null : new ArrayList<>();
+        private final Instant started = Instant.now();
 
         Run(SubjectRef subject, Consistency consistency) {
             this.subject = subject;
@@ -246,6 +252,7 @@ public final class PostFilter<H> {
                 ObjectRef ref = resources.get(i);
                 if (ref == null) {
                     dropped.add(new DroppedHit(firstRank + i, null, DropReason.INVALID_RESOURCE, "no resource for hit"));
+                    observed("?", DropReason.INVALID_RESOURCE);
                     continue;
                 }
                 Verdict v = verdicts.get(ref);
@@ -254,6 +261,7 @@ public final class PostFilter<H> {
                 } else {
                     dropped.add(new DroppedHit(firstRank + i, ref, v.reason, v.detail));
                 }
+                observed(ref.toString(), v.reason);
             }
         }
 
@@ -261,7 +269,18 @@ public final class PostFilter<H> {
             if (!dropped.isEmpty()) {
                 LOG.debug("permission filter for {} kept {}, dropped {}", subject, kept.size(), dropped.size());
             }
-            return new FilterResult<>(kept, dropped, examined, used);
+            FilterResult<H> result = new FilterResult<>(kept, dropped, examined, used);
+            if (decisions != null) {
+                observing.report(new Observation.PermissionFilter(permission, subject.toString(), decisions,
+                        result.failedClosed(), started, Duration.between(started, Instant.now())));
+            }
+            return result;
+        }
+
+        private void observed(String resource, DropReason reason) {
+            if (decisions != null) {
+                decisions.add(new Observation.PermissionDecision(resource, reason == null, reason == null ? "" : reason.name()));
+            }
         }
 
         private void resolve(List<ObjectRef> refs) {

@@ -1,5 +1,7 @@
 package dev.keel.core.exec;
 
+import dev.keel.core.observe.Observation;
+import dev.keel.core.observe.ObservationContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -124,6 +126,10 @@ public final class LocalCommandRunner implements CommandRunner {
         ExecResult result = new ExecResult(process.exitValue(), out.text(), err.text(), timedOut,
                 out.truncated() || err.truncated(), Duration.ofNanos(System.nanoTime() - start));
         log.debug("finished {} exit={} timedOut={}", command.argv().get(0), result.exitCode(), timedOut);
+        ObservationContext observing = ObservationContext.current();
+        if (!observing.isEmpty()) {
+            observing.report(Observation.CommandRun.of("local", command.argv().get(0), result));
+        }
         return result;
     }
 

@@ -1,5 +1,7 @@
 package dev.keel.rag.knowledge;
 
+import dev.keel.core.observe.Observation;
+import dev.keel.core.observe.ObservationContext;
 import dev.keel.rag.chunk.Source;
 import dev.keel.rag.internal.knowledge.IndexDirectory;
 import dev.keel.rag.internal.knowledge.Indexing;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -278,7 +281,15 @@ public final class KnowledgeBase implements AutoCloseable {
             throw new IllegalArgumentException("query must not be blank");
         }
         checkOpen();
-        return pipeline.search(snapshot, query, options);
+        ObservationContext observing = ObservationContext.current();
+        if (observing.isEmpty()) {
+            return pipeline.search(snapshot, query, options);
+        }
+        Instant started = Instant.now();
+        List<KnowledgeHit> hits = pipeline.search(snapshot, query, options);
+        observing.report(new Observation.Retrieval("knowledge_base", hits.size(),
+                hits.stream().mapToDouble(KnowledgeHit::score).min(), started, Duration.between(started, Instant.now())));
+        return hits;
     }
 
     /**

@@ -1,9 +1,13 @@
 package dev.keel.rag.retrieve;
 
 import dev.keel.core.EmbeddingModel;
+import dev.keel.core.observe.Observation;
+import dev.keel.core.observe.ObservationContext;
 import dev.keel.rag.store.Hit;
 import dev.keel.rag.store.MetadataFilter;
 import dev.keel.rag.store.VectorStore;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -99,6 +103,7 @@ public final class Retriever {
         if (question.isBlank()) {
             throw new IllegalArgumentException("question must not be blank");
         }
+        Instant started = Instant.now();
         float[] query = embedder.embed(question);
         List<Hit> candidates = store.search(query, maxResults * overFetch, minScore, metadataFilter);
         List<Hit> kept = filter.andThen(requestFilter).filter(candidates);
@@ -121,6 +126,11 @@ public final class Retriever {
             bestBelow = best.isEmpty() ? Optional.empty() : Optional.of(best.get(0));
         }
         Retrieval retrieval = new Retrieval(result, candidates.size(), minScore, bestBelow);
+        ObservationContext observing = ObservationContext.current();
+        if (!observing.isEmpty()) {
+            observing.report(new Observation.Retrieval("retriever", result.size(),
+                    result.stream().mapToDouble(Hit::score).min(), started, Duration.between(started, Instant.now())));
+        }
         if (retrieval.isEmpty() && LOG.isDebugEnabled()) {
             LOG.debug("retrieval for a question of {} characters: {}", question.length(), retrieval.explanation());
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.keel.rag.store.Entry;
+import dev.keel.testing.postgres.PostgresCluster;
 import dev.keel.rag.store.Hit;
 import dev.keel.rag.store.InMemoryVectorStore;
 import dev.keel.rag.store.MetadataFilter;
@@ -32,15 +33,15 @@ class PgVectorStoreTest {
     private static final int COUNT = 400;
     private static final String TABLE = "keel_adapter_test";
 
-    private static PgVectorCluster cluster;
+    private static PostgresCluster cluster;
 
     private LangChain4jVectorStore pg;
     private InMemoryVectorStore keel;
 
     @BeforeAll
     static void startCluster() {
-        cluster = PgVectorCluster.start();
-        assertThat(cluster.psql(PgVectorCluster.DATABASE, "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
+        cluster = PostgresCluster.start();
+        assertThat(cluster.psql(PostgresCluster.DATABASE, "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))
                 .matches("0\\.\\d+\\.\\d+");
     }
 
@@ -54,7 +55,7 @@ class PgVectorStoreTest {
         cluster.close(); // twice is harmless
         assertThat(dir).doesNotExist();
         // Nothing of the root may stay mounted on the host.
-        String root = PgVectorCluster.root().toRealPath().toString();
+        String root = PostgresCluster.root().toRealPath().toString();
         assertThat(Files.readAllLines(Path.of("/proc/mounts")))
                 .noneMatch(line -> line.split(" ")[1].startsWith(root));
     }
@@ -62,8 +63,8 @@ class PgVectorStoreTest {
     @BeforeEach
     void freshStores() {
         PgVectorEmbeddingStore backend = PgVectorEmbeddingStore.builder()
-                .host("127.0.0.1").port(cluster.port()).database(PgVectorCluster.DATABASE)
-                .user(PgVectorCluster.USER).password("unused-trust-auth")
+                .host("127.0.0.1").port(cluster.port()).database(PostgresCluster.DATABASE)
+                .user(PostgresCluster.USER).password("unused-trust-auth")
                 .table(TABLE).dimension(DIM).createTable(true).dropTableFirst(true)
                 .useIndex(false) // exact search, so the ranking must equal brute force
                 .build();
@@ -143,14 +144,14 @@ class PgVectorStoreTest {
         List<Entry> entries = entries(rnd, COUNT);
         pg.upsertAll(entries);
         keel.upsertAll(entries);
-        cluster.psql(PgVectorCluster.DATABASE, "CREATE INDEX keel_hnsw ON " + TABLE
+        cluster.psql(PostgresCluster.DATABASE, "CREATE INDEX keel_hnsw ON " + TABLE
                 + " USING hnsw (embedding vector_cosine_ops)");
         float[] probe = vector(rnd);
         StringBuilder literal = new StringBuilder("[");
         for (int d = 0; d < DIM; d++) {
             literal.append(d == 0 ? "" : ",").append(probe[d]);
         }
-        String plan = cluster.psql(PgVectorCluster.DATABASE, "SET enable_seqscan = off; EXPLAIN SELECT embedding_id FROM "
+        String plan = cluster.psql(PostgresCluster.DATABASE, "SET enable_seqscan = off; EXPLAIN SELECT embedding_id FROM "
                 + TABLE + " ORDER BY embedding <=> '" + literal + "]' LIMIT 10");
         assertThat(plan).contains("keel_hnsw");
         int found = 0;
@@ -202,7 +203,7 @@ class PgVectorStoreTest {
     }
 
     private static int rows() {
-        return Integer.parseInt(cluster.psql(PgVectorCluster.DATABASE, "SELECT count(*) FROM " + TABLE));
+        return Integer.parseInt(cluster.psql(PostgresCluster.DATABASE, "SELECT count(*) FROM " + TABLE));
     }
 
     private static List<Entry> entries(Random rnd, int n) {

@@ -4,6 +4,8 @@ import dev.keel.core.exec.Command;
 import dev.keel.core.exec.CommandException;
 import dev.keel.core.exec.ExecResult;
 import dev.keel.core.exec.OutputListener;
+import dev.keel.core.observe.Observation;
+import dev.keel.core.observe.ObservationContext;
 import dev.keel.sandbox.Execution;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +42,9 @@ final class ExecHandle implements Execution {
     private volatile boolean truncated;
     private volatile boolean timedOut;
     private volatile ScheduledFuture<?> timer;
+
+    // Whoever started the command observes it (the exit arrives on the connection's reader thread).
+    private final ObservationContext observing = ObservationContext.current();
 
     ExecHandle(AgentConnection conn, int id, Command command, OutputListener listener, String where) {
         this.conn = conn;
@@ -105,7 +110,11 @@ final class ExecHandle implements Execution {
         synchronized (err) {
             e = err.toString(StandardCharsets.UTF_8);
         }
-        result.complete(new ExecResult(code, o, e, timedOut, truncated, Duration.ofNanos(System.nanoTime() - startNanos)));
+        ExecResult done = new ExecResult(code, o, e, timedOut, truncated, Duration.ofNanos(System.nanoTime() - startNanos));
+        if (!observing.isEmpty()) {
+            observing.report(Observation.CommandRun.of("sandbox", command.argv().get(0), done));
+        }
+        result.complete(done);
     }
 
     /** The agent could not start the command. */

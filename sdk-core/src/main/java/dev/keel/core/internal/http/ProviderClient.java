@@ -7,6 +7,7 @@ import dev.keel.core.http.HttpConfig;
 import dev.keel.core.internal.sse.SseEvent;
 import dev.keel.core.internal.sse.SseParser;
 import dev.keel.core.internal.json.Json;
+import dev.keel.core.observe.ObservationContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -174,9 +175,24 @@ public final class ProviderClient implements AutoCloseable {
         }
     }
 
-    /** Starts a call for streaming; the caller passes both to {@link #readEvents}. */
+    /**
+     * Starts a call for streaming; the caller passes both to {@link #readEvents}. The request carries the W3C
+     * {@code traceparent} of the step that makes it, when that step is traced.
+     */
     public Call newCall(Request request) {
-        return client.newCall(request);
+        return client.newCall(traced(request));
+    }
+
+    /** {@code request} with the current observation context's {@code traceparent}, unless it has one already. */
+    static Request traced(Request request) {
+        if (request.header("traceparent") != null) {
+            return request;
+        }
+        ObservationContext observing = ObservationContext.current();
+        if (observing.isEmpty()) {
+            return request;
+        }
+        return observing.traceparent().map(t -> request.newBuilder().header("traceparent", t).build()).orElse(request);
     }
 
     /** Like {@link #execute} for a call created with {@link #newCall}. */

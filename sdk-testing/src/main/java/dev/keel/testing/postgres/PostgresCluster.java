@@ -1,4 +1,4 @@
-package dev.keel.rag.langchain4j;
+package dev.keel.testing.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,12 +12,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A throwaway PostgreSQL 17 + pgvector cluster, run from the Debian root that
+ * A throwaway PostgreSQL 17 (with the pgvector extension) for tests, run from the Debian root that
  * {@code scripts/setup/pgvector.sh} builds: {@code initdb} into a fresh directory under the root's
  * {@code /tmp}, {@code pg_ctl start} through {@code chroot} as the root's {@code postgres} user
  * (PostgreSQL refuses to run as root), listening on 127.0.0.1 on a free port with trust authentication,
@@ -26,14 +27,24 @@ import org.slf4j.LoggerFactory;
  * own device nodes, so no mount can be left behind on the host.
  *
  * <p>When the root is missing or the tests do not run as root, {@link #start()} skips the calling test,
- * except with {@code CI=true}, where it fails. Not thread-safe; one instance per test class.
+ * except with {@code CI=true}, where it fails. Several clusters (in several test classes or JVMs) run side by
+ * side. Not thread-safe; one instance per test class.
+ *
+ * <pre>{@code
+ * static PostgresCluster pg;
+ * @BeforeAll static void start() { pg = PostgresCluster.start(); }
+ * @AfterAll static void stop() { pg.close(); }
+ * ... DriverManager.getConnection(pg.jdbcUrl(), PostgresCluster.USER, "") ...
+ * }</pre>
  */
-final class PgVectorCluster implements AutoCloseable {
-    static final String DATABASE = "keel";
-    static final String USER = "postgres";
+public final class PostgresCluster implements AutoCloseable {
+    /** The database every cluster has (with the {@code vector} extension). */
+    public static final String DATABASE = "keel";
+    /** The superuser, trusted without a password on 127.0.0.1. */
+    public static final String USER = "postgres";
     private static final String BIN = "/usr/lib/postgresql/17/bin/";
     private static final String MARKER = ".keel-pgvector-complete";
-    private static final Logger LOG = LoggerFactory.getLogger(PgVectorCluster.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresCluster.class);
 
     private final Path root;
     private final Path dir;
@@ -41,9 +52,11 @@ final class PgVectorCluster implements AutoCloseable {
     private final String userSpec;
     private final int port;
     private final Thread shutdownHook;
+    private final boolean keep;
     private boolean closed;
 
-    private PgVectorCluster(Path root, Path dir, String userSpec, int port) {
+    private PostgresCluster(Path root, Path dir, String userSpec, int port, boolean keep) {
+        this.keep = keep;
         this.root = root;
         this.dir = dir;
         this.dirInRoot = "/" + root.relativize(dir);
@@ -52,8 +65,12 @@ final class PgVectorCluster implements AutoCloseable {
         this.shutdownHook = new Thread(this::stopQuietly, "pgvector-cluster-stop");
     }
 
-    /** The root the setup script builds, or the one named by {@code keel.pgvector.root} / {@code KEEL_PGVECTOR_ROOT}. */
-    static Path root() {
+    /**
+     * The root the setup script builds, or the one named by {@code keel.pgvector.root} / {@code KEEL_PGVECTOR_ROOT}.
+     *
+     * @return the root's directory
+     */
+    public static Path root() {
         String configured = System.getProperty("keel.pgvector.root", System.getenv("KEEL_PGVECTOR_ROOT"));
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
@@ -64,8 +81,57 @@ final class PgVectorCluster implements AutoCloseable {
         return base.resolve("pgvector").resolve("trixie-pg17").resolve("root");
     }
 
-    /** Starts a fresh cluster, or skips (fails under CI) when the prerequisites are missing. */
-    static PgVectorCluster start() {
+    /**
+     * Starts a fresh cluster, or skips the calling test (fails under {@code CI=true}) when the prerequisites are
+     * missing.
+     *
+     * @return the running cluster
+     */
+    public static PostgresCluster start() {
+        Path root = checkedRoot();
+        String userSpec = postgresUser(root);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(root.resolve("tmp"), "keel-pg-");
+            own(dir, userSpec);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a cluster directory in " + root, e);
+        }
+        return launch(root, dir, userSpec, true, false);
+    }
+
+    /**
+     * Starts the cluster called {@code name}, which keeps its data between starts (and processes): the first
+     * start creates it, {@link #close()} stops the server and keeps the data. For samples and demos that
+     * continue in a second process what a first one stored.
+     *
+     * @param name lower-case letters, digits and dashes
+     * @return the running cluster
+     */
+    public static PostgresCluster persistent(String name) {
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,40}")) {
+            throw new IllegalArgumentException("a cluster name is lower-case letters, digits and dashes: " + name);
+        }
+        Path root = checkedRoot();
+        String userSpec = postgresUser(root);
+        Path dir = root.resolve("var/lib/keel-clusters").resolve(name);
+        boolean fresh = !Files.isDirectory(dir.resolve("data"));
+        try {
+            Files.createDirectories(dir);
+            own(dir, userSpec);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the cluster directory " + dir, e);
+        }
+        return launch(root, dir, userSpec, fresh, true);
+    }
+
+    private static void own(Path dir, String userSpec) throws IOException {
+        Files.setAttribute(dir, "unix:uid", Integer.parseInt(userSpec.split(":")[0]));
+        Files.setAttribute(dir, "unix:gid", Integer.parseInt(userSpec.split(":")[1]));
+    }
+
+    /** The root, when it is complete and usable; otherwise skips the calling test (fails under CI). */
+    private static Path checkedRoot() {
         Path root = root();
         String missing = null;
         if (!Files.isRegularFile(root.resolve(MARKER)) || !Files.isExecutable(root.resolve(BIN.substring(1) + "postgres"))) {
@@ -79,22 +145,17 @@ final class PgVectorCluster implements AutoCloseable {
             }
             Assumptions.abort(missing);
         }
-        String userSpec = postgresUser(root);
-        Path dir;
-        try {
-            dir = Files.createTempDirectory(root.resolve("tmp"), "keel-pg-");
-            Files.setAttribute(dir, "unix:uid", Integer.parseInt(userSpec.split(":")[0]));
-            Files.setAttribute(dir, "unix:gid", Integer.parseInt(userSpec.split(":")[1]));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a cluster directory in " + root, e);
-        }
-        PgVectorCluster cluster = null;
+        return root;
+    }
+
+    private static PostgresCluster launch(Path root, Path dir, String userSpec, boolean initdb, boolean keep) {
+        PostgresCluster cluster = null;
         try {
             // A free port can be taken between the probe and the start: try a few.
             for (int attempt = 1; ; attempt++) {
-                cluster = new PgVectorCluster(root, dir, userSpec, freePort());
+                cluster = new PostgresCluster(root, dir, userSpec, freePort(), keep);
                 try {
-                    cluster.boot(attempt == 1);
+                    cluster.boot(initdb && attempt == 1);
                     return cluster;
                 } catch (IllegalStateException e) {
                     if (attempt == 3 || !e.getMessage().contains("could not bind")) {
@@ -106,7 +167,7 @@ final class PgVectorCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             if (cluster != null) {
                 cluster.close();
-            } else {
+            } else if (!keep) {
                 deleteTree(dir);
             }
             throw e;
@@ -132,26 +193,66 @@ final class PgVectorCluster implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000, root);
     }
 
-    int port() {
+    /**
+     * The TCP port on 127.0.0.1.
+     *
+     * @return the port
+     */
+    public int port() {
         return port;
     }
 
-    String jdbcUrl() {
+    /**
+     * The JDBC URL of {@link #DATABASE}.
+     *
+     * @return the URL
+     */
+    public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
-    /** The cluster's directory on the host (deleted by {@link #close()}). */
-    Path directory() {
+    /**
+     * A data source for {@link #DATABASE} as {@link #USER}, opening a new connection per call (what a service's
+     * pool would hand out); needs the PostgreSQL driver on the class path.
+     *
+     * @return the data source
+     */
+    public DataSource dataSource() {
+        return dataSource(jdbcUrl());
+    }
+
+    /**
+     * A data source for a cluster's JDBC URL as {@link #USER} (for a child process that was handed only the URL).
+     *
+     * @param jdbcUrl a {@link #jdbcUrl()}
+     * @return the data source
+     */
+    public static DataSource dataSource(String jdbcUrl) {
+        return new ClusterDataSource(jdbcUrl);
+    }
+
+    /**
+     * The cluster's directory on the host (deleted by {@link #close()}).
+     *
+     * @return the directory
+     */
+    public Path directory() {
         return dir;
     }
 
-    /** Runs SQL through psql inside the root and returns its unaligned output. */
-    String psql(String database, String sql) {
+    /**
+     * Runs SQL through psql inside the root.
+     *
+     * @param database the database
+     * @param sql the statements
+     * @return psql's unaligned output
+     */
+    public String psql(String database, String sql) {
         return run(BIN + "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
                 "-p", Integer.toString(port), "-U", USER, "-d", database, "-c", sql).strip();
     }
 
-    /** Stops the server and deletes its directory. */
+    /** Stops the server and deletes its directory (a {@link #persistent} cluster keeps it). */
     @Override
     public void close() {
         if (closed) {
@@ -164,7 +265,9 @@ final class PgVectorCluster implements AutoCloseable {
         } catch (IllegalStateException | IllegalArgumentException alreadyGoneOrShuttingDown) {
             // nothing to remove
         }
-        deleteTree(dir);
+        if (!keep) {
+            deleteTree(dir);
+        }
     }
 
     private void stopQuietly() {
@@ -258,6 +361,6 @@ final class PgVectorCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PgVectorCluster[127.0.0.1:" + port + ", " + dir + (closed ? ", closed" : "") + "]";
+        return "PostgresCluster[127.0.0.1:" + port + ", " + dir + (closed ? ", closed" : "") + "]";
     }
 }
