@@ -262,14 +262,16 @@ public final class Recording implements AutoCloseable {
                     .timeout(script.timeout()).build();
         }
         if (toolset instanceof FetchToolset fetch && !fetch.client().interceptors().contains(fetchInterceptor)) {
-            return FetchToolset.builder(fetch.client().newBuilder().addInterceptor(fetchInterceptor).build())
-                    .allowedHosts(fetch.allowedHosts()).timeout(fetch.timeout()).maxBytes(fetch.maxBytes()).build();
+            // every setting kept (host rules, private addresses, headers), only the client observed
+            return fetch.withClient(fetch.client().newBuilder().addInterceptor(fetchInterceptor).build());
         }
         if (toolset instanceof ConfiguredToolset configured) {
             Toolset inner = observed(configured.delegate());
+            // every setting kept: the name keys its recorded tools, the model picks the next call's model
             return inner == configured.delegate() ? configured : ConfiguredToolset.builder(inner)
                     .only(configured.only()).instruction(configured.instructionOverride())
-                    .readOnlyOnly(configured.readOnlyOnly()).build();
+                    .readOnlyOnly(configured.readOnlyOnly()).name(configured.name())
+                    .model(configured.model().orElse(null)).build();
         }
         return toolset;
     }

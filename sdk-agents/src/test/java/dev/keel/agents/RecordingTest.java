@@ -392,4 +392,31 @@ class RecordingTest {
             assertThat(runner.run(again, "and now?").output()).isEqualTo("second answer");
         }
     }
+    @Test
+    void aRecordedFetchToolsetKeepsEverySettingItWasGiven() throws Exception {
+        try (mockwebserver3.MockWebServer server = new mockwebserver3.MockWebServer()) {
+            server.start();
+            server.enqueue(new mockwebserver3.MockResponse.Builder().body("the notes").build());
+            String url = "http://127.0.0.1:" + server.getPort() + "/notes";
+            dev.keel.agents.toolsets.FetchToolset fetch = dev.keel.agents.toolsets.FetchToolset
+                    .builder(new okhttp3.OkHttpClient()).allowPrivateAddresses(true).allowedHosts(List.of("127.0.0.1"))
+                    .headers(Map.of("X-Notes", "token-1")).build();
+            Toolset named = dev.keel.agents.toolsets.ConfiguredToolset.builder(fetch).name("notes").build();
+            FakeModel model = new FakeModel("m").calls(call("call_f", "fetch", "{\"urls\":[\"" + url + "\"]}"))
+                    .text("read");
+            Path file = dir.resolve("run.yaml");
+            Agent agent = Agent.builder("root").instruction("Read.").model(model).toolsets(named).build();
+            try (Runner runner = Runner.builder(agent).yolo(true).recording(Recording.record(file)).build()) {
+                runner.run("go");
+            }
+            // the observed copy still fetches loopback (allowPrivateAddresses) and sends the header
+            assertThat(server.takeRequest().getHeaders().get("X-Notes")).isEqualTo("token-1");
+            String result = ((dev.keel.core.message.ToolResultMessage) model.requests().get(1).messages().get(3)).content();
+            assertThat(result).contains("the notes").doesNotContain("non-public");
+            RecordedRun run = RecordedRun.read(file);
+            assertThat(run.toolsets()).extracting(t -> t.toolset()).containsExactly("notes");
+            assertThat(run.steps(RecordedStep.HttpFetch.class)).singleElement()
+                    .satisfies(f -> assertThat(f.url()).isEqualTo(url));
+        }
+    }
 }

@@ -72,6 +72,7 @@ class WholeRunRecordingTest {
                         args: ["%s"]
                       - type: fetch
                         allowed_hosts: ["127.0.0.1"]
+                        allow_private_ips: true   # the fetched server is on loopback
                   builder:
                     model: openai/scripted
                     description: Runs commands
