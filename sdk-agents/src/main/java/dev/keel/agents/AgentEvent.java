@@ -232,13 +232,16 @@ public sealed interface AgentEvent {
      *
      * @param agent the agent that was about to call its model
      * @param sessionId the session it works in
-     * @param scope which budget (run, session or team)
+     * @param scope which budget (run, session or team); a named budget is a {@code RUN} budget
+     * @param name the named budget's name ({@code Runner.Builder.budget(String, Budget, Collection)}), or empty for
+     *             the scope's own budget
      * @param budget the budget's limits
-     * @param spentTokens tokens spent in that scope
-     * @param spentCostUsd cost spent in that scope in US dollars, or null when a model's price is unknown
+     * @param spentTokens tokens spent against it
+     * @param spentCostUsd cost spent against it in US dollars, or null when it limits no cost
+     * @param spentTime working time spent against it ({@link java.time.Duration#ZERO} for session and team budgets)
      */
-    record BudgetExceeded(String agent, String sessionId, Budget.Scope scope, Budget budget, long spentTokens,
-                          Double spentCostUsd) implements AgentEvent {}
+    record BudgetExceeded(String agent, String sessionId, Budget.Scope scope, String name, Budget budget,
+                          long spentTokens, Double spentCostUsd, java.time.Duration spentTime) implements AgentEvent {}
 
     /**
      * The run failed; always the last event of its run.

@@ -178,10 +178,10 @@ final class AgentLoop {
                 return finished(t.agent, session, result(t.lastText, t.agent, AgentResult.StopReason.MAX_ITERATIONS,
                         t.iterations, session, before));
             }
-            Budgets.Exceeded over = budgets.exceeded(spend);
+            Budgets.Exceeded over = budgets.exceeded(spend, t.agent);
             if (over != null) {
-                emit(new AgentEvent.BudgetExceeded(t.agent.name(), session.id(), over.scope(), over.budget(),
-                        over.tokens(), over.costUsd()));
+                emit(new AgentEvent.BudgetExceeded(t.agent.name(), session.id(), over.scope(), over.name(),
+                        over.budget(), over.tokens(), over.costUsd(), over.time()));
                 return finished(t.agent, session, result(t.lastText, t.agent, AgentResult.StopReason.BUDGET_EXCEEDED,
                         t.iterations, session, before));
             }
@@ -190,7 +190,14 @@ final class AgentLoop {
                 t.prepared = prepare(t.agent, session, t.handoffTo, t.answer, exit, t.exitCalled);
             }
             Position at = new Position(t.agent.name(), session.id(), t.iterations);
-            AgentResult done = steps.turn(new TurnStep(at), () -> turn(at, t));
+            Agent working = t.agent;
+            java.time.Instant turnStarted = settings.clock().instant();
+            AgentResult done;
+            try {
+                done = steps.turn(new TurnStep(at), () -> turn(at, t));
+            } finally {
+                budgets.worked(spend, working, java.time.Duration.between(turnStarted, settings.clock().instant()));
+            }
             if (done != null) {
                 return done;
             }

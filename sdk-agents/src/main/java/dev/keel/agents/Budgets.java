@@ -1,23 +1,34 @@
 package dev.keel.agents;
 
 import dev.keel.core.Usage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A runner's token and cost budgets and what has been spent against them: the team's spend lives as long as the
- * runner, a run's in its {@link AgentLoop}, a session's is the session's stored usage when the run started plus
- * the run's spend (so a conversation's budget holds across runs, processes and resumes). Thread-safe.
+ * A runner's budgets and what has been spent against them: the team's spend lives as long as the runner, a run's
+ * (and its named budgets') in its {@link AgentLoop}, a session's is the session's stored usage when the run
+ * started plus the run's spend (so a conversation's budget holds across runs, processes and resumes). Thread-safe.
  */
 final class Budgets {
     /** What one scope has spent. */
     static class Spend {
         private long tokens;
         private double costUsd;
+        private Duration time = Duration.ZERO;
 
         synchronized void add(long moreTokens, double moreCost) {
             tokens += moreTokens;
             costUsd += moreCost;
+        }
+
+        synchronized void addTime(Duration more) {
+            time = time.plus(more);
         }
 
         synchronized long tokens() {
@@ -27,57 +38,89 @@ final class Budgets {
         synchronized double costUsd() {
             return costUsd;
         }
+
+        synchronized Duration time() {
+            return time;
+        }
     }
 
     /** A budget that is spent, and how much was. */
-    record Exceeded(Budget.Scope scope, Budget budget, long tokens, Double costUsd) {}
+    record Exceeded(Budget.Scope scope, String name, Budget budget, long tokens, Double costUsd, Duration time) {}
 
-    /** A run's spend and the session's spend before the run. */
+    /** A named budget: charged with what {@code agents} spend in a run. */
+    record Named(String name, Budget budget, Set<String> agents) {}
+
+    /** A run's spend, its named budgets' spend, and the session's spend before the run. */
     static final class RunSpend extends Spend {
         private final long sessionTokensBefore;
         private final double sessionCostBefore;
+        private final Instant started;
+        private final Map<String, Spend> named = new LinkedHashMap<>();
 
-        RunSpend(long sessionTokensBefore, double sessionCostBefore) {
+        RunSpend(long sessionTokensBefore, double sessionCostBefore, Instant started, List<Named> budgets) {
             this.sessionTokensBefore = sessionTokensBefore;
             this.sessionCostBefore = sessionCostBefore;
+            this.started = started;
+            budgets.forEach(n -> named.put(n.name(), new Spend()));
         }
     }
 
     private final Map<Budget.Scope, Budget> limits;
+    private final List<Named> named;
+    private final Clock clock;
     private final Spend team = new Spend();
 
-    Budgets(Map<Budget.Scope, Budget> limits) {
+    Budgets(Map<Budget.Scope, Budget> limits, List<Named> named, Clock clock) {
         this.limits = limits.isEmpty() ? Map.of() : new EnumMap<>(limits);
+        this.named = List.copyOf(named);
+        this.clock = clock;
     }
 
     RunSpend startRun(Session session) {
-        return new RunSpend(session.usage().totalTokens(), session.cost().orElse(0));
+        return new RunSpend(session.usage().totalTokens(), session.cost().orElse(0), clock.instant(), named);
     }
 
     /** Adds a model call's usage; a cost budget with a model of unknown price fails the run. */
     void record(Spend run, Usage usage, ModelPrice price, Agent agent) {
-        if (price == null && limits.values().stream().anyMatch(Budget::limitsCost)) {
+        if (price == null && (limits.values().stream().anyMatch(Budget::limitsCost) || named.stream()
+                .anyMatch(n -> n.agents().contains(agent.name()) && n.budget().limitsCost()))) {
             throw new AgentException("a cost budget is set but model '" + agent.model().label() + "' of agent '"
                     + agent.name() + "' has no price (Runner.Builder.price)");
         }
         double cost = price == null ? 0 : price.cost(usage);
         run.add(usage.totalTokens(), cost);
         team.add(usage.totalTokens(), cost);
+        for (Named n : named) {
+            if (n.agents().contains(agent.name())) {
+                ((RunSpend) run).named.get(n.name()).add(usage.totalTokens(), cost);
+            }
+        }
     }
 
-    /** The first spent budget (run, session, team), or null. */
-    Exceeded exceeded(Spend spend) {
-        if (limits.isEmpty()) {
+    /** Adds the time {@code agent} spent in a turn to its named budgets. */
+    void worked(Spend run, Agent agent, Duration time) {
+        for (Named n : named) {
+            if (n.agents().contains(agent.name())) {
+                ((RunSpend) run).named.get(n.name()).addTime(time);
+            }
+        }
+    }
+
+    /** The first spent budget (run, session, team, then {@code agent}'s named budgets), or null. */
+    Exceeded exceeded(Spend spend, Agent agent) {
+        if (limits.isEmpty() && named.isEmpty()) {
             return null;
         }
         RunSpend run = (RunSpend) spend;
         for (Map.Entry<Budget.Scope, Budget> e : limits.entrySet()) {
             long tokens;
             double cost;
+            Duration time = Duration.ZERO;
             switch (e.getKey()) {
                 case RUN -> {
                     tokens = run.tokens();
                     cost = run.costUsd();
+                    time = Duration.between(run.started, clock.instant());
                 }
                 case SESSION -> {
                     tokens = run.sessionTokensBefore + run.tokens();
@@ -88,8 +131,15 @@ final class Budgets {
                     cost = team.costUsd();
                 }
             }
-            if (e.getValue().isSpentBy(tokens, cost)) {
-                return new Exceeded(e.getKey(), e.getValue(), tokens, e.getValue().limitsCost() ? cost : null);
+            if (e.getValue().isSpentBy(tokens, cost, time)) {
+                return new Exceeded(e.getKey(), "", e.getValue(), tokens, e.getValue().limitsCost() ? cost : null, time);
+            }
+        }
+        for (Named n : named) {
+            Spend s = run.named.get(n.name());
+            if (n.agents().contains(agent.name()) && n.budget().isSpentBy(s.tokens(), s.costUsd(), s.time())) {
+                return new Exceeded(Budget.Scope.RUN, n.name(), n.budget(), s.tokens(),
+                        n.budget().limitsCost() ? s.costUsd() : null, s.time());
             }
         }
         return null;
@@ -97,6 +147,6 @@ final class Budgets {
 
     @Override
     public String toString() {
-        return "Budgets" + limits;
+        return "Budgets" + limits + (named.isEmpty() ? "" : " " + named);
     }
 }

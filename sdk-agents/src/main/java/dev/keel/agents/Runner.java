@@ -93,7 +93,15 @@ public final class Runner implements AutoCloseable {
             listeners.add(recorded::onEvent);
         }
         steps = new Steps(interceptors);
-        budgets = new Budgets(b.budgets);
+        for (Budgets.Named n : b.namedBudgets.values()) {
+            for (String name : n.agents()) {
+                if (!agents.containsKey(name)) {
+                    throw new IllegalArgumentException("budget '" + n.name() + "' names agent '" + name
+                            + "', which the runner does not know; its agents are " + agents.keySet());
+                }
+            }
+        }
+        budgets = new Budgets(b.budgets, List.copyOf(b.namedBudgets.values()), b.clock);
         durable = b.sessions == null ? null : new DurableRuns(b.sessions, b.clock);
         ownsResolver = b.resolver == null;
         resolver = ownsResolver ? ModelRegistry.defaults() : b.resolver;
@@ -620,6 +628,7 @@ public final class Runner implements AutoCloseable {
         private Telemetry telemetry;
         private SessionStore sessions;
         private final Map<Budget.Scope, Budget> budgets = new EnumMap<>(Budget.Scope.class);
+        private final Map<String, Budgets.Named> namedBudgets = new java.util.LinkedHashMap<>();
         private Hooks hooks = Hooks.none();
         private Safety safety = Safety.BALANCED;
         private final List<Agent> extraAgents = new ArrayList<>();
@@ -824,7 +833,35 @@ public final class Runner implements AutoCloseable {
          * @return this builder
          */
         public Builder budget(Budget.Scope scope, Budget budget) {
-            budgets.put(Objects.requireNonNull(scope, "scope"), Objects.requireNonNull(budget, "budget"));
+            Objects.requireNonNull(scope, "scope");
+            Objects.requireNonNull(budget, "budget");
+            if (scope != Budget.Scope.RUN && budget.limitsTime()) {
+                throw new IllegalArgumentException("a time limit applies to a run or a named budget, not to the "
+                        + scope + " scope: " + budget);
+            }
+            budgets.put(scope, budget);
+            return this;
+        }
+
+        /**
+         * A named budget (docker-agent's {@code budgets}): charged, in each run, with the tokens and cost of
+         * {@code agents}' model calls and the time they spend in their turns; once spent, those agents stop (a
+         * delegating agent gets the sub-agent's stop as its tool result and goes on). Replaces a budget of the same
+         * name.
+         *
+         * @param name the budget's name, as events report it
+         * @param budget the limits
+         * @param agents the names of the agents charged to it; each must be an agent of the runner
+         * @return this builder
+         */
+        public Builder budget(String name, Budget budget, java.util.Collection<String> agents) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(budget, "budget");
+            java.util.Set<String> members = java.util.Set.copyOf(agents);
+            if (name.isBlank() || members.isEmpty()) {
+                throw new IllegalArgumentException("a named budget needs a name and at least one agent");
+            }
+            namedBudgets.put(name, new Budgets.Named(name, budget, members));
             return this;
         }
 

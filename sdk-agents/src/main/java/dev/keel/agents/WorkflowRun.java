@@ -232,6 +232,15 @@ final class WorkflowRun {
             loop.emit(new AgentEvent.WorkflowStepFinished(name, session.id(), step.name(), child.id(), iteration,
                     "cancelled: " + e.getMessage(), child.usage(), true));
             throw e;
+        } catch (Suspension e) {
+            // A step works in a session of its own that no journal keeps, so its run could not be resumed: the run
+            // fails before the call is made, rather than suspending into something resume cannot continue.
+            String why = "step '" + step.name() + "' of workflow agent '" + name + "' asks for a decision on tool '"
+                    + e.pending().call().name() + "', and runs of workflow agents cannot suspend yet; the call was "
+                    + "not made. Give the runner an approver that answers (Runner.Builder.approver)";
+            loop.emit(new AgentEvent.WorkflowStepFinished(name, session.id(), step.name(), child.id(), iteration, why,
+                    child.usage(), true));
+            throw new WorkflowStepException(name, step.name(), iteration, new AgentException(why));
         } catch (RuntimeException e) {
             loop.emit(new AgentEvent.WorkflowStepFinished(name, session.id(), step.name(), child.id(), iteration,
                     String.valueOf(e.getMessage()), child.usage(), true));

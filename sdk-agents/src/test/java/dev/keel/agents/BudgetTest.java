@@ -117,4 +117,108 @@ class BudgetTest {
         assertThat(Budget.tokens(5).withCostUsd(2)).isEqualTo(new Budget(5, 2));
         assertThat(Budget.tokens(5).limitsCost()).isFalse();
     }
+
+    /** A clock the test moves: a tool "takes" the time it says. */
+    private static final class TestClock extends java.time.Clock {
+        private volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(java.time.Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    private Agent slowLooper(String name, TestClock clock) {
+        Tool poll = Tool.of(ToolSpec.of("poll", "Polls", JsonSchema.object().build()), true, (args, ctx) -> {
+            polls.incrementAndGet();
+            clock.advance(java.time.Duration.ofSeconds(25)); // each poll takes 25 s of working time
+            return ToolResult.ok("not yet");
+        });
+        return Agent.builder(name).instruction("Poll until done.").model("openai/gpt-4o").maxIterations(1000)
+                .toolsets(Toolset.of("p", poll)).build();
+    }
+
+    @Test
+    void aRunTimeLimitStopsTheRunOnceItsWorkingTimeIsSpent() {
+        TestClock clock = new TestClock();
+        try (Runner runner = Runner.builder(slowLooper("looper", clock)).models(llm.models()).clock(clock)
+                .budget(Budget.Scope.RUN, Budget.time(java.time.Duration.ofMinutes(1))).build()) {
+            runner.events().subscribe(events::add);
+            AgentResult r = runner.run("Wait for the build");
+            assertThat(r.stopReason()).isEqualTo(AgentResult.StopReason.BUDGET_EXCEEDED);
+            // 25 s per poll: after 3 polls (75 s) the next model call is not made.
+            assertThat(polls).hasValue(3);
+            assertThat(llm.requests()).hasSize(3);
+        }
+        assertThat(events).filteredOn(e -> e instanceof AgentEvent.BudgetExceeded).singleElement().satisfies(e -> {
+            AgentEvent.BudgetExceeded b = (AgentEvent.BudgetExceeded) e;
+            assertThat(b.name()).isEmpty();
+            assertThat(b.spentTime()).isEqualTo(java.time.Duration.ofSeconds(75));
+        });
+    }
+
+    @Test
+    void aNamedBudgetStopsOnlyTheAgentsChargedToItAndTheParentGoesOn() {
+        TestClock clock = new TestClock();
+        Agent worker = slowLooper("worker", clock);
+        Agent lead = Agent.builder("lead").instruction("Delegate.").model("openai/gpt-4o").subAgents(worker).build();
+        // lead delegates; worker polls until its budget (2 calls of 40 tokens = 80 >= 60) stops it; lead answers.
+        llm.respondWith(req -> {
+            String system = req.systemPrompt();
+            if (system.contains("Delegate.")) {
+                return req.lastMessage() instanceof dev.keel.core.message.ToolResultMessage ? ScriptedReply.text("done").usage(30, 10)
+                        : ScriptedReply.toolCall("transfer_task", Map.of("agent", "worker", "task", "poll",
+                                "expected_output", "a status")).usage(30, 10);
+            }
+            return ScriptedReply.toolCall("poll", Map.of()).usage(30, 10);
+        });
+        try (Runner runner = Runner.builder(lead).models(llm.models()).clock(clock)
+                .budget("polling", Budget.tokens(60), List.of("worker")).build()) {
+            runner.events().subscribe(events::add);
+            AgentResult r = runner.run("Check the build");
+            assertThat(r.stopReason()).isEqualTo(AgentResult.StopReason.COMPLETED);
+            assertThat(r.output()).isEqualTo("done");
+            assertThat(polls).hasValue(2);
+        }
+        assertThat(events).filteredOn(e -> e instanceof AgentEvent.BudgetExceeded).singleElement().satisfies(e -> {
+            AgentEvent.BudgetExceeded b = (AgentEvent.BudgetExceeded) e;
+            assertThat(b.agent()).isEqualTo("worker");
+            assertThat(b.name()).isEqualTo("polling");
+            assertThat(b.spentTokens()).isEqualTo(80);
+            assertThat(b.spentTime()).isEqualTo(java.time.Duration.ofSeconds(50));
+        });
+        assertThat(events).filteredOn(e -> e instanceof AgentEvent.DelegationFinished).singleElement()
+                .satisfies(e -> assertThat(((AgentEvent.DelegationFinished) e).result())
+                        .contains("stopped: the budget is spent"));
+    }
+
+    @Test
+    void namedBudgetsAndTimeLimitsRefuseWhatCannotBeMeasured() {
+        Agent a = looper();
+        assertThatThrownBy(() -> Runner.builder(a).budget(Budget.Scope.SESSION,
+                Budget.time(java.time.Duration.ofMinutes(1)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("time limit applies to a run or a named budget");
+        assertThatThrownBy(() -> Runner.builder(a).budget("pot", Budget.tokens(5), List.of("nobody")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("agent 'nobody'");
+        assertThatThrownBy(() -> Runner.builder(a).budget("pot", Budget.tokens(5), List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Budget.time(java.time.Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Budget.time(java.time.Duration.ofSeconds(30)).withTokens(10).toString())
+                .isEqualTo("Budget[10 tokens, PT30S]");
+        assertThat(Budget.tokens(5).limitsTime()).isFalse();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.keel.agents.team;
 
 import dev.keel.agents.Agent;
+import dev.keel.agents.Budget;
 import dev.keel.agents.AgentModel;
 import dev.keel.agents.ModelPrice;
 import dev.keel.agents.Runner;
@@ -31,6 +32,8 @@ public final class Team {
     private final int schemaVersion;
     private final java.nio.file.Path workingDirectory;
     private final Map<String, Evaluator> evaluators;
+    private final Budget runBudget;
+    private final List<NamedBudget> budgets;
 
     /**
      * A team.
@@ -63,6 +66,37 @@ public final class Team {
     public Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
                 Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory,
                 Map<String, Evaluator> evaluators) {
+        this(root, agents, permissions, warnings, prices, schemaVersion, workingDirectory, evaluators, null, List.of());
+    }
+
+    /**
+     * A named budget of a team file (docker-agent's {@code budgets}) and the agents that opt into it.
+     *
+     * @param name   the budget's name
+     * @param budget its limits
+     * @param agents the agents charged to it
+     */
+    public record NamedBudget(String name, Budget budget, java.util.Set<String> agents) {
+        /**
+         * Copies the agents.
+         *
+         * @param name   the budget's name
+         * @param budget its limits
+         * @param agents the agents charged to it
+         */
+        public NamedBudget {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(budget, "budget");
+            agents = java.util.Set.copyOf(agents);
+        }
+    }
+
+    /** A team as the loader reads it, with the file's budgets. */
+    Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
+         Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory,
+         Map<String, Evaluator> evaluators, Budget runBudget, List<NamedBudget> budgets) {
+        this.runBudget = runBudget;
+        this.budgets = List.copyOf(budgets);
         this.evaluators = Collections.unmodifiableMap(new LinkedHashMap<>(evaluators));
         this.root = Objects.requireNonNull(root, "root");
         this.agents = Collections.unmodifiableMap(new LinkedHashMap<>(agents));
@@ -81,6 +115,24 @@ public final class Team {
      */
     public Map<String, Evaluator> evaluators() {
         return evaluators;
+    }
+
+    /**
+     * The file's run-wide {@code budget}: every run of the team's runner, all agents charged.
+     *
+     * @return the budget, or empty when the file sets none
+     */
+    public java.util.Optional<Budget> budget() {
+        return java.util.Optional.ofNullable(runBudget);
+    }
+
+    /**
+     * The file's named {@code budgets} that agents opt into, each with the names of the agents charged to it.
+     *
+     * @return the budgets, in file order
+     */
+    public List<NamedBudget> budgets() {
+        return budgets;
     }
 
     /**
@@ -148,7 +200,7 @@ public final class Team {
     }
 
     /**
-     * A runner builder for the root with the team's permissions, prices, agents and working directory; add an
+     * A runner builder for the root with the team's permissions, prices, budgets, agents and working directory; add an
      * approver, and the models to use if not the built-in providers over the process environment:
      *
      * <pre>{@code
@@ -162,6 +214,10 @@ public final class Team {
         Runner.Builder b = Runner.builder(root).permissions(permissions).agents(agents.values())
                 .workingDirectory(workingDirectory);
         prices.forEach(b::price);
+        if (runBudget != null) {
+            b.budget(Budget.Scope.RUN, runBudget);
+        }
+        budgets.forEach(n -> b.budget(n.name(), n.budget(), n.agents()));
         return b;
     }
 

@@ -28,9 +28,9 @@ import java.util.Set;
  */
 final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> AGENT_PENDING = Set.of("budgets");
+    private static final Set<String> AGENT_PENDING = Set.of();
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> TOP_PENDING = Set.of("budget", "budgets", "flavors");
+    private static final Set<String> TOP_PENDING = Set.of("flavors");
     /** docker-agent's default for {@code max_consecutive_tool_calls}. */
     private static final int DEFAULT_MAX_CONSECUTIVE_TOOL_CALLS = 5;
     /** Memories injected per turn when {@code inject_memories} is on and {@code max_inject_memories} is 0 or unset. */
@@ -46,6 +46,7 @@ final class TeamLoader {
     private CommandSection commandSection;
     private SkillSection skillSection;
     private CompactionSection compactionSection;
+    private BudgetSection budgetSection;
     private final Map<String, ModelDefinition> agentModels = new LinkedHashMap<>();
     private int version = TeamSchema.LATEST_VERSION;
     private dev.keel.agents.approval.Safety defaultSafety;
@@ -92,6 +93,7 @@ final class TeamLoader {
                 f.entries(top, "toolsets"));
         compactionSection = new CompactionSection(f, modelSection);
         defaultSafety = runtimeSafety(top);
+        budgetSection = new BudgetSection(f, top);
         readAgents(top);
         Permissions permissions = permissions(top.entries().get("permissions"), "permissions");
         for (String name : agentNodes.keySet()) {
@@ -101,8 +103,9 @@ final class TeamLoader {
         Map<String, Agent> ordered = new LinkedHashMap<>();
         agentNodes.keySet().forEach(n -> ordered.put(n, built.get(n)));
         Map<String, Evaluator> evaluators = EvaluatorSection.read(f, f.entries(top, "evaluators"), modelSection);
+        budgetSection.warnUnused();
         return new Team(root, ordered, permissions, f.warnings(), modelSection.prices(), version,
-                f.options().workingDirectory(), evaluators);
+                f.options().workingDirectory(), evaluators, budgetSection.run(), budgetSection.named());
     }
 
     /**
@@ -225,6 +228,7 @@ final class TeamLoader {
             built.put(name, agent);
             return agent;
         }
+        budgetSection.agent(name, m, path);
         for (String pending : AGENT_PENDING) {
             Entry p = m.entries().get(pending);
             if (p != null) {

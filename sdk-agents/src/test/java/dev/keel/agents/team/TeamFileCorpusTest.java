@@ -58,10 +58,6 @@ class TeamFileCorpusTest {
      * Remove entries as the features land; a stale entry fails the test so that the list only shrinks.
      */
     static final List<Allowed> ALLOWED = List.of(
-            new Allowed("agents/agent-fields.yaml", "budgets: read, but Keel does not act on it yet",
-                    "not acted on yet"),
-            new Allowed("agents/agent-fields.yaml", "agents.desk.budgets: read, but Keel does not act on it yet",
-                    "not acted on yet"),
             new Allowed("models/model-options.yaml", "models.planner.task_budget: Anthropic task budgets are not sent by Kee",
                     "the warning says why"),
             new Allowed("models/providers.yaml", "models.federated_sonnet.auth: workload identity federation is not supp",
@@ -157,14 +153,6 @@ class TeamFileCorpusTest {
             new Allowed("top/newer-fields.yaml", "evaluators: read into Team.evaluators() for evaluation code (sdk-testi",
                     "the warning says why"),
             new Allowed("top/team-settings.yaml", "flavors: read, but Keel does not act on it yet",
-                    "not acted on yet"),
-            new Allowed("top/team-settings.yaml", "budgets: read, but Keel does not act on it yet",
-                    "not acted on yet"),
-            new Allowed("top/team-settings.yaml", "budget: read, but Keel does not act on it yet",
-                    "not acted on yet"),
-            new Allowed("top/team-settings.yaml", "agents.root.budgets: read, but Keel does not act on it yet",
-                    "not acted on yet"),
-            new Allowed("top/team-settings.yaml", "agents.fixer.budgets: read, but Keel does not act on it yet",
                     "not acted on yet"));
 
     /**
