@@ -490,7 +490,10 @@ final class AgentLoop {
 
     private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext,
                                    dev.keel.core.models.ModelSpec override) {
-        String label = override != null ? override.label() : agent.model().label();
+        // model_picker: the model the agent switched to serves its turns for the rest of the session.
+        dev.keel.core.models.ModelSpec chosen = override != null ? override
+                : dev.keel.agents.internal.ChosenModel.of(agent.toolsets(), agent.name(), session.state()).orElse(null);
+        String label = chosen != null ? chosen.label() : agent.model().label();
         List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.contextMessages(),
                 agent.numHistoryItems()), agent.maxOldToolCallTokens());
         List<Message> messages = new ArrayList<>(history.size() + 2);
@@ -504,7 +507,7 @@ final class AgentLoop {
         }
         // The tools and the system prompt are the same on every turn: mark them as the cacheable prefix.
         ChatRequest request = new ChatRequest(HookDispatch.redacted(agent, messages), prepared.specs(),
-                override != null ? override.requestOptions() : requestOptions(agent, at.turn(), !prepared.specs().isEmpty()),
+                chosen != null ? chosen.requestOptions() : requestOptions(agent, at.turn(), !prepared.specs().isEmpty()),
                 List.of(CacheBreakpoint.system()));
         try {
             StreamListener listener = new StreamListener() {
@@ -519,8 +522,8 @@ final class AgentLoop {
                 }
             };
             // The model is resolved inside the step, so a step answered from a recording needs no model (nor key).
-            return steps.modelCall(new ModelStep(at, label, request, listener), () -> (override != null
-                    ? runner.model(override, agent.name()) : runner.model(agent)).stream(request, listener));
+            return steps.modelCall(new ModelStep(at, label, request, listener), () -> (chosen != null
+                    ? runner.model(chosen, agent.name()) : runner.model(agent)).stream(request, listener));
         } catch (ModelException e) {
             checkCancelled();
             throw new AgentException("model " + label + " of agent '" + agent.name() + "' failed: "
@@ -555,6 +558,10 @@ final class AgentLoop {
                         + e.getMessage(), e);
             }
             for (Tool t : list) {
+                if (t instanceof BackgroundAgents.Unbound u) {
+                    t = u.bind(agent, settings.executor(), (sub, task, expected) -> delegate(agent, session, sub, task,
+                            expected, null));
+                }
                 if (agent.addDescriptionParameter()) {
                     t = dev.keel.agents.internal.DescriptionParameter.add(t);
                 }

@@ -232,6 +232,19 @@ final class TeamFields {
         return new EnvMap(out, missing);
     }
 
+    /** The scalar fields {@code keys} of {@code m} (those present), with variables as in {@link #envMap}. */
+    EnvMap envFields(MapNode m, String path, List<String> keys) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String key : keys) {
+            Entry e = m.entries().get(key);
+            if (e != null) {
+                out.put(key, substitute(rawText(e.value(), path + "." + key), VAR_REF, missing));
+            }
+        }
+        return new EnvMap(out, missing);
+    }
+
     /** {@link #envMap} that must be complete now (for values the load itself needs). */
     Map<String, String> env(MapNode m, String path, String key) {
         EnvMap env = envMap(m, path, key);

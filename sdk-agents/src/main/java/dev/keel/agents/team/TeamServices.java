@@ -8,7 +8,8 @@ import java.util.function.Function;
 /**
  * What the host application provides to the tools of a loaded team, beyond what a team file can say: who may
  * see what of a knowledge base ({@link KnowledgeAccess}), the sandboxes sandboxed shells run in
- * ({@link SandboxFactory}), the embedding models knowledge bases index with, and who answers an agent's
+ * ({@link SandboxFactory}), the embedding models knowledge bases index with, who shows the
+ * pages of {@code open_url} tools ({@link dev.keel.agents.toolsets.UrlOpener}) and who answers an agent's
  * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}). Every service is optional;
  * without one Keel uses its default, described on the builder's setter. Immutable.
  */
@@ -19,6 +20,7 @@ public final class TeamServices {
     private final SandboxFactory sandboxes;
     private final Function<String, EmbeddingModel> embeddings;
     private final dev.keel.agents.toolsets.UserPrompter userPrompter;
+    private final dev.keel.agents.toolsets.UrlOpener urlOpener;
     private final ModelResolver models;
     private final boolean syncKnowledgeOnStart;
 
@@ -27,6 +29,7 @@ public final class TeamServices {
         this.sandboxes = b.sandboxes;
         this.embeddings = b.embeddings;
         this.userPrompter = b.userPrompter;
+        this.urlOpener = b.urlOpener;
         this.models = b.models;
         this.syncKnowledgeOnStart = b.syncKnowledgeOnStart;
     }
@@ -86,6 +89,15 @@ public final class TeamServices {
     }
 
     /**
+     * Who shows the pages of {@code open_url} tools to the user, if set.
+     *
+     * @return the opener, if set
+     */
+    public Optional<dev.keel.agents.toolsets.UrlOpener> urlOpener() {
+        return Optional.ofNullable(urlOpener);
+    }
+
+    /**
      * The resolver of the chat models knowledge bases use (semantic summaries, reranking), if set.
      *
      * @return the resolver, if set
@@ -107,7 +119,7 @@ public final class TeamServices {
     public String toString() {
         return "TeamServices[" + (knowledgeAccess != null ? "knowledgeAccess " : "")
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
-                + (userPrompter != null ? "userPrompter " : "")
+                + (userPrompter != null ? "userPrompter " : "") + (urlOpener != null ? "urlOpener " : "")
                 + (models != null ? "models " : "") + (syncKnowledgeOnStart ? "syncKnowledgeOnStart" : "") + "]";
     }
 
@@ -117,6 +129,7 @@ public final class TeamServices {
         private SandboxFactory sandboxes;
         private Function<String, EmbeddingModel> embeddings;
         private dev.keel.agents.toolsets.UserPrompter userPrompter;
+        private dev.keel.agents.toolsets.UrlOpener urlOpener;
         private ModelResolver models;
         private boolean syncKnowledgeOnStart;
 
@@ -131,6 +144,18 @@ public final class TeamServices {
          */
         public Builder userPrompter(dev.keel.agents.toolsets.UserPrompter prompter) {
             this.userPrompter = prompter;
+            return this;
+        }
+
+        /**
+         * Shows the pages agents open with {@code open_url} to the user. Default: none, and each call is a tool error
+         * saying that no one can see the page (a headless service).
+         *
+         * @param opener the host application's opener
+         * @return this builder
+         */
+        public Builder urlOpener(dev.keel.agents.toolsets.UrlOpener opener) {
+            this.urlOpener = opener;
             return this;
         }
 

@@ -51,6 +51,24 @@ final class ToolsetSection {
                     + "through env or args",
             "working_dir", "Keel starts stdio MCP servers in the process's working directory");
 
+    /** Toolset types of the schema Keel leaves out, and why. */
+    private static final Map<String, String> LEFT_OUT = Map.of(
+            "session_context", "its tools list and read the user's earlier sessions from docker-agent's own session "
+                    + "database; in Keel the host application keeps sessions (a SessionStore loads one by id and "
+                    + "cannot list them), so there is nothing for list_sessions to list",
+            "git", "docker-agent's schema names the type but documents no tools or options for it, so Keel cannot "
+                    + "know what the model should be given; give the agent a shell or an MCP git server instead",
+            "environment", "it is not in docker-agent's current schema and no documentation says what it gives the "
+                    + "model; describe the environment in the instruction or with add_environment_info instead",
+            "scheduler", "its schedules are fired by docker-agent's long-running process, and an embedded library "
+                    + "runs an agent only when the host application calls it; schedule runs from the host "
+                    + "application (a timer calling Runner.run)",
+            "lsp", "Keel has no Language Server Protocol client; give the agent the language server's checks through "
+                    + "a script or shell toolset, or an MCP server that wraps the language server",
+            "mcp_catalog", "it searches and enables servers of the Docker MCP Catalog through Docker's catalog "
+                    + "service at run time, which an embedded library does not reach; declare the servers you need as "
+                    + "mcp toolsets (ref: docker:NAME, resolved by the team's TeamResolver)");
+
     private final TeamFields f;
     private final Map<String, Entry> mcps;
     private final Map<String, Entry> sharedToolsets;
@@ -78,6 +96,16 @@ final class ToolsetSection {
         register("plan", Set.of(), (m, path) -> Toolsets.plan());
         register("user_prompt", Set.of(), (m, path) -> f.options().services().userPrompter()
                 .map(UserPromptToolset::of).orElseGet(UserPromptToolset::headless));
+        register("session_plan", Set.of(), (m, path) -> Toolsets.sessionPlan());
+        register("model_picker", Set.of("models"), this::modelPicker);
+        register("background_agents", Set.of(), (m, path) -> dev.keel.agents.BackgroundAgents.create());
+        register("background_jobs", Set.of("recall"), this::backgroundJobs);
+        register("tasks", Set.of("path"), (m, path) -> Toolsets.tasks(
+                f.resolvePath(f.optString(m, "path", path).orElse("tasks.json"))));
+        register("open_url", Set.of("url"), this::openUrl);
+        register("webhook", Set.of("webhook_config", "timeout", "allow_private_ips"), this::webhook);
+        // The schema gives 'file' the filesystem toolset's options (allow_list, deny_list, post_edit): read alike.
+        register("file", Set.of("path", "post_edit", "ignore_vcs", "allow_list", "deny_list"), this::filesystem);
         register("mcp", Set.of("command", "args", "env", "env_file", "ref", "remote", "config", "timeout", "version",
                 "working_dir", "lifecycle", "allow_private_ips"), (m, path) -> mcp(m, path, null));
         register("api", Set.of("api_config", "timeout", "allow_private_ips"), http::api);
@@ -113,8 +141,8 @@ final class ToolsetSection {
         if (registered == null) {
             Entry t = m.entries().get("type");
             if (TeamSchema.TOOLSET_TYPES.contains(type)) {
-                f.warn(t.line() + ": " + path + ".type: toolset type '" + type + "' is not supported by Keel yet; "
-                        + "the toolset is left out");
+                f.warn(t.line() + ": " + path + ".type: toolset type '" + type + "' is left out: "
+                        + LEFT_OUT.getOrDefault(type, "Keel does not build it yet"));
                 return null;
             }
             throw f.error(t.line(), path + ".type", "toolset type '" + type + "' is unknown; the types are "
@@ -268,6 +296,100 @@ final class ToolsetSection {
             b.postEdit(rules, f.options().commandRunner());
         }
         return b.build();
+    }
+
+    /**
+     * {@code models}: names of the team's models or inline {@code provider/model} specs; the model picks among
+     * them by the name as written.
+     */
+    private Toolset modelPicker(MapNode m, String path) {
+        Entry e = m.entries().get("models");
+        List<String> names = f.strings(m, "models", path);
+        if (e == null || names.isEmpty()) {
+            throw f.error(e == null ? m.line() : e.line(), path + ".models", "a model_picker toolset needs 'models', "
+                    + "the models the agent may switch to");
+        }
+        Map<String, ModelSpec> models = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            models.put(names.get(i), this.models.choose(names.get(i), e.line(), path + ".models[" + i + "]").spec());
+        }
+        return Toolsets.modelPicker(models);
+    }
+
+    /**
+     * Background shell jobs through the team's command runner. {@code recall} (a message injected into the
+     * conversation when a job ends) is a warning: Keel has no way to add a message to a run from a tool, and
+     * the agent checks its jobs with {@code view_background_job} instead.
+     */
+    private Toolset backgroundJobs(MapNode m, String path) {
+        Entry recall = m.entries().get("recall");
+        if (recall != null && f.optBool(m, "recall", path).orElse(false)) {
+            f.warn(recall.line() + ": " + path + ".recall: ignored: Keel does not add a message to the conversation "
+                    + "when a job ends; the agent sees a job's end with view_background_job or list_background_jobs");
+        }
+        return dev.keel.agents.toolsets.BackgroundJobsToolset.of(f.options().commandRunner(), Map.of(),
+                Duration.ofHours(1));
+    }
+
+    /** {@code url} (variables expanded) opened through the host's {@code UrlOpener}; {@code name} names the tool. */
+    private Toolset openUrl(MapNode m, String path) {
+        Entry u = m.entries().get("url");
+        if (u == null) {
+            throw f.error(m.line(), path + ".url", "an open_url toolset needs 'url', the page it opens");
+        }
+        String url = f.expandVars(f.rawText(u.value(), path + ".url"), u.line(), path + ".url");
+        String tool = f.optString(m, "name", path).orElse("open_url");
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            return f.options().services().urlOpener()
+                    .map(o -> dev.keel.agents.toolsets.OpenUrlToolset.of(uri, tool, o))
+                    .orElseGet(() -> dev.keel.agents.toolsets.OpenUrlToolset.headless(uri, tool));
+        } catch (java.net.URISyntaxException | IllegalArgumentException ex) {
+            throw f.error(u.line(), path + ".url", "'" + url + "' is not an absolute URL: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * {@code webhook_config}: {@code provider}, {@code url} and {@code chat_id} (variables read when the team
+     * starts, so an unset one fails then, naming it), {@code headers}; the toolset's {@code timeout} and
+     * {@code allow_private_ips}.
+     */
+    private Toolset webhook(MapNode m, String path) {
+        Entry config = m.entries().get("webhook_config");
+        if (config == null) {
+            throw f.error(m.line(), path + ".webhook_config", "a webhook toolset needs 'webhook_config' with the "
+                    + "endpoint's url");
+        }
+        String cp = path + ".webhook_config";
+        MapNode c = f.map(config.value(), cp);
+        if (!c.entries().containsKey("url")) {
+            throw f.error(c.line(), cp + ".url", "missing required field 'url'");
+        }
+        TeamFields.EnvMap fields = f.envFields(c, cp, List.of("url", "chat_id"));
+        TeamFields.EnvMap headers = f.envMap(c, cp, "headers");
+        String provider = f.optString(c, "provider", cp).orElse("generic");
+        Integer timeout = f.optInt(m, "timeout", path);
+        boolean privateIps = f.optBool(m, "allow_private_ips", path).orElse(false);
+        Supplier<Toolset> build = () -> {
+            Map<String, String> v = fields.resolve();
+            dev.keel.agents.toolsets.WebhookToolset.Builder b = dev.keel.agents.toolsets.WebhookToolset
+                    .builder(f.options().httpClient(), provider, v.get("url")).chatId(v.get("chat_id"))
+                    .headers(headers.resolve()).allowPrivateAddresses(privateIps);
+            if (timeout != null) {
+                b.timeout(Duration.ofSeconds(timeout));
+            }
+            return b.build();
+        };
+        try {
+            // the provider, a telegram chat id and, when known now, the URL and headers are checked at load
+            Map<String, String> known = fields.complete() ? fields.values() : Map.of("url", "https://example.invalid/",
+                    "chat_id", c.entries().containsKey("chat_id") ? "set" : "");
+            dev.keel.agents.toolsets.WebhookToolset.builder(f.options().httpClient(), provider, known.get("url"))
+                    .chatId(known.get("chat_id")).headers(headers.complete() ? headers.values() : Map.of()).build();
+        } catch (IllegalArgumentException ex) {
+            throw f.error(config.line(), cp, ex.getMessage());
+        }
+        return fields.complete() && headers.complete() ? build.get() : new StartTimeToolset("webhook", "", build);
     }
 
     /** A list of directories: {@code .} is the working directory, {@code ~} the home folder, variables expanded. */

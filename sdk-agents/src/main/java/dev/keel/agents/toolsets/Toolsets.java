@@ -41,7 +41,40 @@ public final class Toolsets {
      * @return the plan toolset
      */
     public static PlanToolset plan() {
-        return new PlanToolset();
+        return PlanToolset.plan();
+    }
+
+    /**
+     * {@code write_session_plan}, {@code read_session_plan}, {@code exit_plan_mode}: docker-agent's per-session plan,
+     * kept in the session's state apart from {@link #plan()}'s.
+     *
+     * @return the session plan toolset
+     */
+    public static PlanToolset sessionPlan() {
+        return PlanToolset.sessionPlan();
+    }
+
+    /**
+     * {@code change_model(model)} and {@code revert_model()}: the agent switches among {@code models} (by the names
+     * given here) for the rest of its session.
+     *
+     * @param models the models the agent may switch to, by name, in order
+     * @return the model picker toolset
+     * @throws IllegalArgumentException when {@code models} is empty
+     */
+    public static ModelPickerToolset modelPicker(Map<String, dev.keel.core.models.ModelSpec> models) {
+        return new ModelPickerToolset(models);
+    }
+
+    /**
+     * {@code create_task}, {@code get_task}, {@code update_task}, {@code delete_task}, {@code list_tasks},
+     * {@code next_task}, {@code add_dependency}, {@code remove_dependency}: a task database kept in {@code file}.
+     *
+     * @param file the JSON file the tasks are kept in
+     * @return the tasks toolset
+     */
+    public static TasksToolset tasks(Path file) {
+        return new TasksToolset(file, Clock.systemUTC());
     }
 
     /**

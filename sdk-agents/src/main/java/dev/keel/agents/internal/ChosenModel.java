@@ -1,0 +1,40 @@
+package dev.keel.agents.internal;
+
+import dev.keel.agents.tool.Toolset;
+import dev.keel.agents.toolsets.ConfiguredToolset;
+import dev.keel.agents.toolsets.DeferredToolset;
+import dev.keel.agents.toolsets.ModelPickerToolset;
+import dev.keel.core.json.JsonValue;
+import dev.keel.core.models.ModelSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The model an agent switched to with a {@code model_picker} toolset, looking through configured and deferred ones. */
+public final class ChosenModel {
+    private ChosenModel() {}
+
+    /**
+     * The model {@code agent} chose in the session whose state is {@code state}, if any.
+     *
+     * @param toolsets the agent's toolsets
+     * @param agent the agent's name
+     * @param state the session's state
+     * @return the chosen model, if any
+     */
+    public static Optional<ModelSpec> of(List<Toolset> toolsets, String agent, Map<String, JsonValue> state) {
+        for (Toolset t : toolsets) {
+            Toolset inner = t;
+            while (inner instanceof DeferredToolset || inner instanceof ConfiguredToolset) {
+                inner = inner instanceof DeferredToolset d ? d.delegate() : ((ConfiguredToolset) inner).delegate();
+            }
+            if (inner instanceof ModelPickerToolset picker) {
+                Optional<ModelSpec> chosen = picker.chosen(agent, state);
+                if (chosen.isPresent()) {
+                    return chosen;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}
