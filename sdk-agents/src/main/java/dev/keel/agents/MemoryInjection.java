@@ -1,7 +1,6 @@
 package dev.keel.agents;
 
 import dev.keel.agents.tool.Toolset;
-import dev.keel.agents.toolsets.ConfiguredToolset;
 import dev.keel.agents.toolsets.MemoryToolset;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +29,7 @@ final class MemoryInjection {
         record Scored(MemoryToolset.Memory memory, long score) {}
         List<Scored> scored = new ArrayList<>();
         for (Toolset t : agent.toolsets()) {
-            if (unwrap(t) instanceof MemoryToolset memory) {
+            if (dev.keel.agents.internal.ToonToolset.innermost(t) instanceof MemoryToolset memory) {
                 for (MemoryToolset.Memory m : memory.read()) {
                     Set<String> own = words(m.text());
                     long score = words.stream().filter(own::contains).count();
@@ -49,14 +48,6 @@ final class MemoryInjection {
         scored.stream().limit(agent.injectMemories())
                 .forEach(s -> sb.append("\n- [").append(s.memory().id()).append("] ").append(s.memory().text()));
         return sb.toString();
-    }
-
-    private static Toolset unwrap(Toolset t) {
-        Toolset at = t;
-        while (at instanceof ConfiguredToolset c) {
-            at = c.delegate();
-        }
-        return at;
     }
 
     /** Lower-case words of three letters or more (shorter ones match too much to rank by). */

@@ -1,8 +1,6 @@
 package dev.keel.agents.internal;
 
 import dev.keel.agents.tool.Toolset;
-import dev.keel.agents.toolsets.ConfiguredToolset;
-import dev.keel.agents.toolsets.DeferredToolset;
 import dev.keel.agents.toolsets.ModelPickerToolset;
 import dev.keel.core.json.JsonValue;
 import dev.keel.core.models.ModelSpec;
@@ -24,11 +22,7 @@ public final class ChosenModel {
      */
     public static Optional<ModelSpec> of(List<Toolset> toolsets, String agent, Map<String, JsonValue> state) {
         for (Toolset t : toolsets) {
-            Toolset inner = t;
-            while (inner instanceof DeferredToolset || inner instanceof ConfiguredToolset) {
-                inner = inner instanceof DeferredToolset d ? d.delegate() : ((ConfiguredToolset) inner).delegate();
-            }
-            if (inner instanceof ModelPickerToolset picker) {
+            if (ToonToolset.innermost(t) instanceof ModelPickerToolset picker) {
                 Optional<ModelSpec> chosen = picker.chosen(agent, state);
                 if (chosen.isPresent()) {
                     return chosen;

@@ -1,5 +1,6 @@
 package dev.keel.agents.team;
 
+import dev.keel.agents.internal.ToonToolset;
 import dev.keel.agents.internal.YamlTree.Entry;
 import dev.keel.agents.internal.YamlTree.MapNode;
 import dev.keel.agents.internal.YamlTree.Node;
@@ -42,7 +43,6 @@ final class ToolsetSection {
      * each, saying why.
      */
     private static final Map<String, String> NOT_ACTED_ON = Map.of(
-            "toon", "Keel does not re-encode tool output as TOON yet; the model gets the JSON as the tool returns it",
             "sudo_askpass", "an embedded library has no terminal to ask for a sudo password; sudo fails as in "
                     + "docker-agent's headless runs",
             "sandbox", "Keel does not run a toolset's shell in a sandbox from a team file yet; to confine it, load "
@@ -152,7 +152,41 @@ final class ToolsetSection {
         applicable.addAll(registered.fields());
         f.onlyFor(m, path, applicable, "a '" + type + "' toolset");
         pending(m, path, type);
-        return configure(registered.reader().read(m, path), m, path);
+        return configure(toon(registered.reader().read(m, path), m, path), m, path);
+    }
+
+    /**
+     * {@code toon}: comma-separated regular expressions; the JSON output of the tools whose names match reaches
+     * the model as TOON. The wrapper goes under any deferral and configuration already applied (an {@code mcps}
+     * entry's), so the loop still sees those.
+     */
+    private Toolset toon(Toolset t, MapNode m, String path) {
+        Entry e = m.entries().get("toon");
+        if (e == null || t == null) {
+            return t;
+        }
+        String text = f.scalarText(e.value(), path + ".toon");
+        List<java.util.regex.Pattern> patterns;
+        try {
+            patterns = ToonToolset.patterns(text);
+        } catch (java.util.regex.PatternSyntaxException ex) {
+            throw f.error(e.line(), path + ".toon", "'" + ex.getPattern() + "' is not a regular expression: "
+                    + ex.getDescription());
+        }
+        return patterns.isEmpty() ? t : toon(t, patterns);
+    }
+
+    private static Toolset toon(Toolset t, List<java.util.regex.Pattern> patterns) {
+        if (t instanceof DeferredToolset d) {
+            Toolset inner = toon(d.delegate(), patterns);
+            return d.defersAll() ? DeferredToolset.all(inner) : DeferredToolset.only(inner, d.deferredNames());
+        }
+        if (t instanceof ConfiguredToolset c) {
+            return ConfiguredToolset.builder(toon(c.delegate(), patterns)).only(c.only())
+                    .instruction(c.instructionOverride()).readOnlyOnly(c.readOnlyOnly()).name(c.name())
+                    .model(c.model().orElse(null)).build();
+        }
+        return ToonToolset.of(t, patterns);
     }
 
     private void pending(MapNode m, String path, String type) {
@@ -567,7 +601,7 @@ final class ToolsetSection {
                 applicable.addAll(types.get("mcp").fields());
                 f.onlyFor(tm, "mcps." + name, applicable, "an MCP server");
                 pending(tm, "mcps." + name, "mcp");
-                return configure(mcp(tm, "mcps." + name, name), tm, "mcps." + name);
+                return configure(toon(mcp(tm, "mcps." + name, name), tm, "mcps." + name), tm, "mcps." + name);
             }
             if (!name.startsWith("docker:")) {
                 throw f.error(ref.line(), path + ".ref", "unknown MCP server '" + name + "'; declared servers are "

@@ -401,6 +401,7 @@ class TeamAgentFieldsTest {
                     max_inject_memories: 2
                     toolsets:
                       - type: memory
+                        toon: ".*"
                 """);
         assertThat(team.warnings()).isEmpty();
         llm.respond(ScriptedReply.text("ok")).respond(ScriptedReply.text("ok"));
@@ -408,6 +409,7 @@ class TeamAgentFieldsTest {
             runner.run("When does the deploy window close?");
             runner.run("xyzzy");
         }
+        // The memory toolset is found under its TOON wrapper.
         String injected = ((SystemMessage) llm.requests().get(0).lastMessage()).text();
         assertThat(injected).startsWith("Memories you stored earlier that may be relevant:")
                 .contains("Deploy only on Tuesdays", "ops/deploy.sh").doesNotContain("tabs", "Lunch");

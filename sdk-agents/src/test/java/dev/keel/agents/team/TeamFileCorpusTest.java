@@ -98,8 +98,6 @@ class TeamFileCorpusTest {
                     "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[2].lifecycle.backoff: ignored: Keel does not rest",
                     "the warning says why"),
-            new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[3].toon: ignored: Keel does not re-encode tool ou",
-                    "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[3].allow_private_ips: ignored: it widens docker-a",
                     "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[5].type: toolset type 'mcp_catalog' is left out:",

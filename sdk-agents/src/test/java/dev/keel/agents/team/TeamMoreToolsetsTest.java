@@ -81,6 +81,7 @@ class TeamMoreToolsetsTest {
                     toolsets:
                       - type: model_picker
                         models: [fast, openai/strong-model]
+                        toon: ".*"
                 """, Map.of());
         assertThat(team.warnings()).isEmpty();
         llm.respond(ScriptedReply.toolCall("change_model", Map.of("model", "gpt-9")))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.Runner;
 import dev.keel.agents.Session;
+import dev.keel.agents.mcp.McpServers;
 import dev.keel.agents.toolsets.DeferredToolset;
 import dev.keel.agents.toolsets.PlanToolset;
 import dev.keel.agents.toolsets.UserPrompter;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Toolset fields of team files acted on in real runs against the scripted model server: {@code defer} (tools
  * found with search_tool and loaded with add_tool), a toolset's {@code model} (the call after its tools ran),
- * fetch's address and domain guards and headers, filesystem allow and deny lists.
+ * fetch's address and domain guards and headers, filesystem allow and deny lists, {@code toon} (matching tools'
+ * JSON output reaches the model as TOON).
  */
 class TeamToolsetFieldsTest {
     @TempDir
@@ -356,12 +358,134 @@ class TeamToolsetFieldsTest {
                         command: node
                         working_dir: ./server
                         config: {verbose: true}
-                        toon: ".*"
                         remote_is_not_here: 1
                 """, Map.of());
         assertThat(team.warnings()).anySatisfy(w -> assertThat(w).contains("sudo_askpass: ignored: an embedded library"))
                 .anySatisfy(w -> assertThat(w).contains("working_dir: ignored"))
                 .anySatisfy(w -> assertThat(w).contains("config: ignored"))
-                .anySatisfy(w -> assertThat(w).contains("toon: ignored"));
+                .noneSatisfy(w -> assertThat(w).contains("toon"));
+    }
+
+    @Test
+    void scriptToolsWhoseNamesMatchSendTheirJsonAsToonAndTheOthersAsWritten() throws Exception {
+        String users = "{\"users\":[{\"id\":1,\"name\":\"Ada\"},{\"id\":2,\"name\":\"Bob\"},{\"id\":3,\"name\":\"Cy: x\"}],"
+                + "\"count\":3}";
+        Files.writeString(dir.resolve("users.json"), users);
+        Files.writeString(dir.resolve("config.json"), "{\"debug\":true,\"level\":2}");
+        Files.writeString(dir.resolve("broken.txt"), "not json: {\"a\":");
+        Team team = load("""
+                agents:
+                  root:
+                    model: openai/main-model
+                    toolsets:
+                      - type: script
+                        toon: "^list_.*, ^get_user$"
+                        shell:
+                          list_users:
+                            cmd: cat users.json
+                          show_config:
+                            cmd: cat config.json
+                          list_broken:
+                            cmd: cat broken.txt
+                          list_failing:
+                            cmd: cat users.json; exit 3
+                """, Map.of());
+        assertThat(team.warnings()).isEmpty();
+        llm.respond(ScriptedReply.toolCall("list_users", Map.of()))
+                .respond(ScriptedReply.toolCall("show_config", Map.of()))
+                .respond(ScriptedReply.toolCall("list_broken", Map.of()))
+                .respond(ScriptedReply.toolCall("list_failing", Map.of()))
+                .respond(ScriptedReply.text("done"));
+        try (Runner runner = team.runner().models(llm.models()).yolo(true).build()) {
+            assertThat(runner.run("go").output()).isEqualTo("done");
+        }
+        List<String> results = toolResults(llm.requests().get(4));
+        assertThat(results.get(0)).isEqualTo("""
+                users[3]{id,name}:
+                  1,Ada
+                  2,Bob
+                  3,"Cy: x"
+                count: 3""");
+        assertThat(results.get(1)).isEqualTo("{\"debug\":true,\"level\":2}");
+        assertThat(results.get(2)).isEqualTo("not json: {\"a\":");
+        assertThat(results.get(3)).contains("exit code 3", users);
+    }
+
+    @Test
+    void anMcpServersJsonOutputIsToonOnlyForTheMatchingTools() throws Exception {
+        String node = McpServers.script("server-filesystem");
+        Files.createDirectories(dir.resolve("src"));
+        Files.writeString(dir.resolve("src/a.txt"), "a");
+        Files.writeString(dir.resolve("data.json"), "{\"rows\":[{\"k\":1},{\"k\":2},{\"k\":3}]}");
+        Team team = load("""
+                agents:
+                  root:
+                    model: openai/main-model
+                    toolsets:
+                      - type: mcp
+                        command: node
+                        args: ["%s", "%s"]
+                        toon: directory_tree,list_directory
+                        defer: [read_text_file]
+                """.formatted(node, dir), Map.of());
+        assertThat(team.warnings()).isEmpty();
+        llm.respond(ScriptedReply.toolCall("directory_tree", Map.of("path", dir.resolve("src").toString())))
+                .respond(ScriptedReply.toolCall("list_directory", Map.of("path", dir.toString())))
+                .respond(ScriptedReply.toolCall("add_tool", Map.of("name", "read_text_file")))
+                .respond(ScriptedReply.toolCall("read_text_file", Map.of("path", dir.resolve("data.json").toString())))
+                .respond(ScriptedReply.text("done"));
+        try (Runner runner = team.runner().models(llm.models()).yolo(true).build()) {
+            assertThat(runner.run("go").output()).isEqualTo("done");
+        }
+        List<String> results = toolResults(llm.requests().get(4));
+        // directory_tree answers pretty-printed JSON; the model gets TOON.
+        assertThat(results.get(0)).isEqualTo("[1]{name,type}:\n  a.txt,file");
+        // list_directory matches but answers plain text: unchanged.
+        assertThat(results.get(1)).contains("[FILE] data.json", "[DIR] src");
+        // read_text_file does not match (and was deferred, so the wrapper sits under the deferral): JSON as written.
+        assertThat(results.get(3)).isEqualTo("{\"rows\":[{\"k\":1},{\"k\":2},{\"k\":3}]}");
+    }
+
+    @Test
+    void aBadExpressionIsALocatedError() {
+        assertThatThrownBy(() -> load("""
+                agents:
+                  root:
+                    model: openai/main-model
+                    toolsets:
+                      - type: think
+                        toon: "list_.*,search_(["
+                """, Map.of())).isInstanceOf(TeamFileException.class)
+                .hasMessageContaining("team.yaml:6")
+                .hasMessageContaining("agents.root.toolsets[0].toon")
+                .hasMessageContaining("'search_([' is not a regular expression");
+    }
+
+    @Test
+    void aTopLevelMcpsEntrysToonAppliesWhereverItIsReferenced() {
+        Team team = load("""
+                mcps:
+                  files:
+                    command: node
+                    args: [server.js]
+                    toon: "^read_"
+                agents:
+                  root:
+                    model: openai/main-model
+                    toolsets:
+                      - type: mcp
+                        ref: files
+                        toon: "^list_"
+                        instruction: use the files
+                """, Map.of());
+        assertThat(team.warnings()).isEmpty();
+        dev.keel.agents.tool.Toolset t = team.root().toolsets().get(0);
+        assertThat(t).isInstanceOf(dev.keel.agents.toolsets.ConfiguredToolset.class);
+        Object inner = ((dev.keel.agents.toolsets.ConfiguredToolset) t).delegate();
+        assertThat(inner).isInstanceOfSatisfying(dev.keel.agents.internal.ToonToolset.class, toon -> {
+            assertThat(toon.encodes("read_file")).isTrue();
+            assertThat(toon.encodes("list_directory")).isTrue();
+            assertThat(toon.encodes("write_file")).isFalse();
+        });
     }
 }

@@ -121,7 +121,9 @@ class TeamsTest {
                 .toolsets(ConfiguredToolset.builder(FilesystemToolset.builder(dir).ignoreVcs(true).build()).only(List.of("read_file", "write_file"))
                                 .readOnlyOnly(true).build(),
                         Toolsets.shell(runner),
-                        McpToolset.builder(new McpTransport.StreamableHttp("http://127.0.0.1:3002/mcp", Map.of())).build())
+                        // toon: ".*" — the wrapper Keel keeps internal (no Java API re-encodes tool output yet).
+                        dev.keel.agents.internal.ToonToolset.of(McpToolset.builder(new McpTransport.StreamableHttp(
+                                "http://127.0.0.1:3002/mcp", Map.of())).build(), dev.keel.agents.internal.ToonToolset.patterns(".*")))
                 .build();
         Agent lead = teamAgent("lead").model(large).instruction("Lead the review.\n\nBe brief.").safety(Safety.BALANCED)
                 .subAgents(reviewer, writer).toolsets(notes).build();
@@ -135,12 +137,11 @@ class TeamsTest {
                 .contains("read_file", "list_directory").doesNotContain("write_file", "edit_file");
         assertThat(loaded.agents().get("writer").toolsets().get(0).tools()).extracting(t -> t.spec().name())
                 .containsExactly("read_file");
-        assertThat(loaded.warnings()).containsExactlyInAnyOrder(
+        assertThat(loaded.warnings()).containsExactly(
                 "docker-agent.yaml:28: agents.writer.toolsets[1].sandbox: ignored: Keel does not run a toolset's shell in "
                         + "a sandbox from a team file yet; to confine it, load the team with "
-                        + "TeamOptions.withCommandRunner(a sandbox)",
-                "docker-agent.yaml:31: agents.writer.toolsets[2].toon: ignored: Keel does not re-encode tool output as "
-                        + "TOON yet; the model gets the JSON as the tool returns it");
+                        + "TeamOptions.withCommandRunner(a sandbox)");
+
     }
 
     @Test
