@@ -27,6 +27,7 @@ module dev.keel.agents {
     exports dev.keel.agents.toolsets;
     exports dev.keel.agents.mcp;
     exports dev.keel.agents.team;
+    exports dev.keel.agents.recording;
     exports dev.keel.agents.session;
     exports dev.keel.agents.hooks;
     exports dev.keel.agents.skills;

@@ -31,9 +31,15 @@ module dev.keel.core {
     exports dev.keel.core.google;
     exports dev.keel.core.langchain4j;
     exports dev.keel.core.models;
+    exports dev.keel.core.secrets;
     exports dev.keel.core.observe;
 
     // Keel's own modules share the JSON plumbing; it is not API (no user module can read it).
     exports dev.keel.core.internal.json to
             dev.keel.agents, dev.keel.sandbox, dev.keel.authz;
+    // Atomic file writes and the readable line diff that cassettes and run recordings share.
+    exports dev.keel.core.internal.io to
+            dev.keel.agents, dev.keel.testing, dev.keel.testing.agents;
+    exports dev.keel.core.internal.text to
+            dev.keel.agents, dev.keel.testing;
 }

@@ -1,6 +1,8 @@
 /**
  * Keel testing: the cassette recorder (record HTTP once, replay deterministically), JUnit 5 extensions
- * and a scripted OpenAI-compatible model server.
+ * and a scripted OpenAI-compatible model server. Evaluations of agent teams and safety assertions are in
+ * {@code dev.keel.testing.agents} (artifact sdk-testing-agents): this module stays below {@code dev.keel.agents},
+ * whose own tests use it.
  */
 module dev.keel.testing {
     requires transitive dev.keel.core;

@@ -2,6 +2,7 @@ package dev.keel.samples;
 
 import dev.keel.agents.AgentEvents;
 import dev.keel.agents.AgentResult;
+import dev.keel.agents.Recording;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Approval;
 import dev.keel.agents.team.Team;
@@ -20,8 +21,11 @@ import java.util.Map;
  * engineer's and QA's shell commands go through a {@code CommandRunner} (the host here, confined to a
  * workspace directory; a sandbox from sdk-sandbox plugs in the same way).
  *
- * <p>Run: {@code samples/run dev-team [workspace-dir] ["request"]}. Uses OPENAI_API_KEY or a local Docker
- * Model Runner when available, otherwise says so and replays a scripted run.
+ * <p>Run: {@code samples/run dev-team [--record FILE | --replay FILE] [--team FILE] [workspace-dir] ["request"]}. Uses
+ * OPENAI_API_KEY or a local Docker Model Runner when available, otherwise says so and replays a scripted run.
+ * {@code --record} writes the whole run to a file; {@code --replay} prints the same transcript from it with no
+ * model server, no process and no command started, or the first point where the run left the recording.
+ * {@code --team FILE} runs an edited copy of {@code teams/dev-team.yaml} instead of the shipped one.
  */
 public final class DevTeamSample {
     private static final String TODO_SH = """
@@ -37,25 +41,41 @@ public final class DevTeamSample {
     private DevTeamSample() {}
 
     public static void main(String[] args) throws Exception {
-        Path workspace = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("keel-dev-team");
-        String request = args.length > 1 ? args[1] : "Build a tiny command-line to-do list: add items and list them.";
-        try (TeamSampleSupport support = TeamSampleSupport.choose(DevTeamSample::script, System.out)) {
-            run(support, workspace, request, System.out);
-        }
+        SampleRecording.main(() -> {
+            SampleRecording flags = SampleRecording.parse(args);
+            String dir = flags.arg(0, null);
+            Path workspace = dir != null ? Path.of(dir) : Files.createTempDirectory("keel-dev-team");
+            String request = flags.arg(1, "Build a tiny command-line to-do list: add items and list them.");
+            try (TeamSampleSupport support = TeamSampleSupport.choose(DevTeamSample::script, System.out, flags)) {
+                run(support, workspace, request, System.out, flags);
+            }
+        });
     }
 
     /** Runs the team on {@code request} in {@code workspace}, printing the live view to {@code out}. */
     static AgentResult run(TeamSampleSupport support, Path workspace, String request, PrintStream out) throws IOException {
+        return run(support, workspace, request, out, SampleRecording.none());
+    }
+
+    /** Like {@link #run(TeamSampleSupport, Path, String, PrintStream)}, recorded or replayed as {@code flags} say. */
+    static AgentResult run(TeamSampleSupport support, Path workspace, String request, PrintStream out,
+                           SampleRecording flags) throws IOException {
         Files.createDirectories(workspace);
-        out.println("Workspace: " + workspace.toAbsolutePath() + "\nRequest: " + request + "\n");
-        Team team = support.load("dev-team.yaml", workspace, LocalCommandRunner.in(workspace));
-        try (Runner runner = team.runner().models(support.resolver)
+        out.println((flags.active() ? "" : "Workspace: " + workspace.toAbsolutePath() + "\n") + "Request: " + request + "\n");
+        Recording recording = flags.open(workspace);
+        Team team = support.load("dev-team.yaml", workspace, LocalCommandRunner.in(workspace),
+                flags.team());
+        try (Runner runner = flags.apply(team.runner().models(support.resolver), recording)
                 .approver(req -> Approval.deny("this sample runs unattended; only the team file's allow list applies"))
                 .build();
-             AgentEvents.Subscription view = runner.events().subscribe(TeamSampleSupport.consoleView(out))) {
+             AgentEvents.Subscription view = runner.events().subscribe(flags.view(out))) {
             AgentResult result = runner.run(request);
-            out.println("\nFiles in the workspace: " + listing(workspace));
-            out.println("Model: " + support.mode + ", stop reason: " + result.stopReason());
+            if (!flags.active()) {
+                out.println("\nFiles in the workspace: " + listing(workspace));
+                out.println("Model: " + support.mode + ", stop reason: " + result.stopReason());
+            } else {
+                out.println("\nStop reason: " + result.stopReason());
+            }
             return result;
         }
     }

@@ -5,13 +5,20 @@ import dev.keel.agents.AgentEvents;
 import dev.keel.agents.AgentResult;
 import dev.keel.agents.AgentEvent;
 import dev.keel.agents.AgentListener;
+import dev.keel.agents.Recording;
 import dev.keel.agents.Runner;
+import dev.keel.agents.Session;
+import dev.keel.agents.recording.CheckedResource;
+import dev.keel.agents.recording.RecordedStep;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.authz.SubjectRef;
 import dev.keel.authz.embedded.SpiceDbLibraryNotFoundException;
 import dev.keel.core.ChatModel;
+import dev.keel.core.ChatRequest;
+import dev.keel.core.ChatResponse;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.models.Models;
 import dev.keel.core.openai.OpenAiCompatible;
 import dev.keel.core.tool.JsonSchema;
@@ -53,36 +60,61 @@ import java.util.Map;
 public final class FlagshipSample {
     static final String QUESTION = "A customer wants a refund and asks when usage-based pricing starts. What can I tell them?";
     static final List<String> USERS = List.of("emilia", "beatrice", "charlie");
+    /** The session-state key holding the asking user's name. */
+    static final String USER = "keel.flagship.user";
 
     private FlagshipSample() {
     }
 
-    public static void main(String[] args) {
+    /**
+     * Runs the flagship. {@code --record FILE} records the whole run (model calls, searches, the permission
+     * decisions by document id) into one file; {@code --replay FILE} replays it with no model, no embedding model
+     * and no SpiceDB started, printing the same transcript. Other arguments are the question.
+     *
+     * @param args {@code [--record FILE | --replay FILE] [question words]}
+     */
+    public static void main(String[] args) throws Exception {
         // the Unix-socket channel triggers a harmless Netty warning about SO_KEEPALIVE; keep the output readable
         System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap", "error");
         // the in-process embedding runtime reports GPU probing at WARN; this sample runs on the CPU by design
         System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
-        List<String> words = new ArrayList<>(List.of(args));
-        Path traceTo = null;
-        int trace = words.indexOf("--trace");
-        if (trace >= 0) {
-            if (trace + 1 >= words.size()) {
-                System.err.println("usage: samples/run flagship [--trace FILE] [question...]");
-                System.exit(2);
+        SampleRecording.main(() -> {
+            List<String> words = new ArrayList<>(List.of(args));
+            Path traceTo = null;
+            int trace = words.indexOf("--trace");
+            if (trace >= 0) {
+                if (trace + 1 >= words.size()) {
+                    throw new IllegalArgumentException("usage: samples/run flagship [--trace FILE] [--record FILE | "
+                            + "--replay FILE] [question...]");
+                }
+                traceTo = Path.of(words.remove(trace + 1));
+                words.remove(trace);
             }
-            traceTo = Path.of(words.remove(trace + 1));
-            words.remove(trace);
-        }
-        String question = words.isEmpty() ? QUESTION : String.join(" ", words);
+            SampleRecording flags = SampleRecording.parse(words.toArray(String[]::new));
+            String question = flags.rest().isEmpty() ? QUESTION : String.join(" ", flags.rest());
+            try (TraceFile traces = traceTo == null ? null : TraceFile.create(traceTo, "keel-flagship-sample")) {
+                Telemetry telemetry = traces == null ? null : traces.telemetry();
+                if (flags.replaying()) {
+                    // Everything is answered from the file: no model, no documents, no SpiceDB.
+                    run(null, replayOnly(flags.replayedModelLabel()), question, System.out, flags, telemetry);
+                } else {
+                    runLive(question, flags, telemetry);
+                }
+                if (traces != null) {
+                    System.out.println("[trace: " + traces.spanCount() + " spans written to " + traceTo + " as OTLP/JSON]");
+                }
+            }
+        });
+    }
+
+    private static void runLive(String question, SampleRecording flags, Telemetry telemetry) throws Exception {
         String reference = System.getenv("KEEL_MODEL");
-        try (TraceFile traces = traceTo == null ? null : TraceFile.create(traceTo, "keel-flagship-sample");
-             CompanyKnowledge knowledge = CompanyKnowledge.open()) {
-            Telemetry telemetry = traces == null ? null : traces.telemetry();
+        try (CompanyKnowledge knowledge = CompanyKnowledge.open()) {
             if (reference != null && !reference.isBlank()) {
                 ChatModel model = Models.resolve(reference);
                 try (model) {
                     System.out.println("[model " + model.id() + "]");
-                    run(knowledge, model, question, System.out, telemetry);
+                    run(knowledge, model, question, System.out, flags, telemetry);
                 }
             } else {
                 try (ScriptedModelServer llm = OfflineHelpdesk.start();
@@ -90,48 +122,73 @@ public final class FlagshipSample {
                              .baseUrl(llm.baseUrl()).model("offline-helpdesk").build()) {
                     System.out.println("[no KEEL_MODEL set: the model is a scripted stand-in on " + llm.baseUrl()
                             + " — labelled sample, not a real LLM; everything else is real]");
-                    run(knowledge, model, question, System.out, telemetry);
+                    run(knowledge, model, question, System.out, flags, telemetry);
                 }
-            }
-            if (traces != null) {
-                System.out.println("[trace: " + traces.spanCount() + " spans written to " + traceTo + " as OTLP/JSON]");
             }
         } catch (SpiceDbLibraryNotFoundException e) {
             System.err.println(e.getMessage());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 
     /** Asks {@code question} once per user; returns each user's result. */
     static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out) {
-        return run(knowledge, model, question, out, null);
+        return run(knowledge, model, question, out, SampleRecording.none(), null);
     }
 
-    /** Asks {@code question} once per user, traced when {@code telemetry} is not null; returns each user's result. */
+    /** Asks {@code question} once per user, traced; returns each user's result. */
     static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out,
-            Telemetry telemetry) {
-        out.println(knowledge);
+                                        Telemetry telemetry) {
+        return run(knowledge, model, question, out, SampleRecording.none(), telemetry);
+    }
+
+    /** Asks {@code question} once per user, recorded or replayed as {@code flags} say; returns each user's result. */
+    static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out,
+                                        SampleRecording flags) {
+        return run(knowledge, model, question, out, flags, null);
+    }
+
+    /**
+     * Asks {@code question} once per user, each in a session of its own on one runner (so one recording holds the
+     * three runs), traced when {@code telemetry} is not null; returns each user's result. When recording or
+     * replaying, the transcript leaves out what a replay cannot print the same (timings, the index summary, the
+     * live audit) and ends with the permission decisions the recording holds.
+     */
+    static Map<String, AgentResult> run(CompanyKnowledge knowledge, ChatModel model, String question, PrintStream out,
+                                        SampleRecording flags, Telemetry telemetry) {
+        if (!flags.active()) {
+            out.println(knowledge);
+        }
+        Recording recording = flags.open(null);
+        Agent helpdesk = Agent.builder("helpdesk")
+                .description("Answers colleagues' questions from company documents")
+                .instruction("You answer questions from company documents. Always call search_docs first and "
+                        + "answer only from what it returns, citing passages like [1]. If it returns nothing "
+                        + "relevant, say you found nothing you may share.")
+                .model(model)
+                .toolsets(searchDocs(knowledge, flags.active() ? null : out, recording))
+                .maxIterations(6)
+                .build();
+        Runner.Builder builder = flags.apply(Runner.builder(helpdesk), recording);
+        if (telemetry != null) {
+            builder.telemetry(telemetry);
+        }
         Map<String, AgentResult> results = new LinkedHashMap<>();
-        for (String user : USERS) {
-            out.println();
-            out.println("=== " + user + " asks: " + question);
-            Agent helpdesk = Agent.builder("helpdesk")
-                    .description("Answers colleagues' questions from company documents")
-                    .instruction("You answer questions from company documents. Always call search_docs first and "
-                            + "answer only from what it returns, citing passages like [1]. If it returns nothing "
-                            + "relevant, say you found nothing you may share.")
-                    .model(model)
-                    .toolsets(searchDocs(knowledge, SubjectRef.of("user", user), out))
-                    .maxIterations(6)
-                    .build();
-            Runner.Builder builder = Runner.builder(helpdesk);
-            if (telemetry != null) {
-                builder.telemetry(telemetry);
+        try (Runner runner = builder.build();
+             AgentEvents.Subscription view = runner.events().subscribe(live(out, !flags.active()))) {
+            for (String user : USERS) {
+                out.println();
+                out.println("=== " + user + " asks: " + question);
+                Session session = Session.create();
+                session.state().put(USER, JsonValue.of(user));
+                results.put(user, runner.run(session, question));
             }
-            try (Runner runner = builder.build();
-                 AgentEvents.Subscription view = runner.events().subscribe(live(out))) {
-                results.put(user, runner.run(question));
+        }
+        if (recording != null) {
+            out.println();
+            out.println("Permission decisions in the recording (document ids only):");
+            for (RecordedStep.PermissionCheck check : recording.recorded().steps(RecordedStep.PermissionCheck.class)) {
+                out.println("  " + check.subject() + " " + check.permission() + ": " + check.checked().stream()
+                        .map(c -> c.resource() + (c.allowed() ? " allowed" : " " + c.reason())).toList());
             }
         }
         return results;
@@ -139,13 +196,18 @@ public final class FlagshipSample {
 
     /** Prints tool calls and their results as they happen and the answer as it streams in. */
     static AgentListener live(PrintStream out) {
+        return live(out, true);
+    }
+
+    /** Like {@link #live(PrintStream)}, with or without each tool call's duration. */
+    static AgentListener live(PrintStream out, boolean timings) {
         return event -> {
             if (event instanceof AgentEvent.ToolCallRequested r) {
                 out.println("  → " + r.call().name() + " " + r.call().arguments());
             } else if (event instanceof AgentEvent.ToolCallFinished f) {
                 String result = f.result().replace('\n', ' ');
                 out.println("  ← " + (result.length() > 100 ? result.substring(0, 100) + "…" : result)
-                        + " (" + f.duration().toMillis() + " ms)");
+                        + (timings ? " (" + f.duration().toMillis() + " ms)" : ""));
                 out.print("  helpdesk: ");
             } else if (event instanceof AgentEvent.TextDelta d) {
                 out.print(d.text());
@@ -159,14 +221,52 @@ public final class FlagshipSample {
         };
     }
 
-    /** The agent's only tool: a permission-filtered search for one user. */
+    /** A model for a full replay: it has the recorded model's label and is never called (the file answers). */
+    static ChatModel replayOnly(String label) {
+        return new ChatModel() {
+            @Override
+            public ChatResponse chat(ChatRequest request) {
+                throw new IllegalStateException("model " + label + " is replayed from a recording and cannot be called");
+            }
+
+            @Override
+            public String id() {
+                return label;
+            }
+        };
+    }
+
+    /** One user's search, as the same code serves all three users of the run. */
     static Toolset searchDocs(CompanyKnowledge knowledge, SubjectRef user, PrintStream audit) {
+        return searchDocs(knowledge, audit, null, user);
+    }
+
+    /**
+     * The agent's only tool: a permission-filtered search for the user of the session (the run puts the user's
+     * name in the session state). What SpiceDB withheld goes to {@code audit} (when not null) and, as resource ids
+     * and outcomes, to the recording (when recording).
+     */
+    static Toolset searchDocs(CompanyKnowledge knowledge, PrintStream audit, Recording recording) {
+        return searchDocs(knowledge, audit, recording, null);
+    }
+
+    private static Toolset searchDocs(CompanyKnowledge knowledge, PrintStream audit, Recording recording,
+                                      SubjectRef fixedUser) {
         ToolSpec spec = ToolSpec.of("search_docs", "Search the company documents the current user may read",
                 JsonSchema.object().required("query", JsonSchema.string("What to look for")).build());
         return Toolset.of("company-docs", Tool.of(spec, true, (arguments, context) -> {
+            SubjectRef user = fixedUser != null ? fixedUser : SubjectRef.of("user", context.state().get(USER).asString().orElseThrow());
             CompanyKnowledge.Search search = knowledge.search(arguments.string("query"), user);
-            if (!search.withheld().isEmpty()) {
+            if (audit != null && !search.withheld().isEmpty()) {
                 audit.println("    (audit) withheld from " + user + ": " + search.withheld());
+            }
+            if (recording != null) {
+                List<CheckedResource> checked = new ArrayList<>();
+                search.hits().stream().map(h -> "document:" + h.sourceId()).distinct()
+                        .forEach(id -> checked.add(CheckedResource.allowed(id)));
+                search.withheld().forEach(d -> checked.add(CheckedResource.withheld(d.resource().toString(),
+                        d.reason().name())));
+                recording.permissionChecked(user.toString(), "read", checked);
             }
             return ToolResult.ok(passages(search.hits()));
         }));

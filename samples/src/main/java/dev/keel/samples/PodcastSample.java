@@ -2,6 +2,7 @@ package dev.keel.samples;
 
 import dev.keel.agents.AgentEvents;
 import dev.keel.agents.AgentResult;
+import dev.keel.agents.Recording;
 import dev.keel.agents.Runner;
 import dev.keel.agents.team.Team;
 import dev.keel.testing.model.RecordedChatRequest;
@@ -10,40 +11,52 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A podcast team from a cagent YAML file: a director delegating to a researcher (think + persistent
  * memory) and a scriptwriter (writes the script to the workspace).
  *
- * <p>Run: {@code samples/run podcast [workspace-dir] ["topic"]}. Uses OPENAI_API_KEY or a local Docker
+ * <p>Run: {@code samples/run podcast [--record FILE | --replay FILE] [--team FILE] [workspace-dir] ["topic"]}. Uses OPENAI_API_KEY or a local Docker
  * Model Runner when available, otherwise says so and replays a scripted run.
  */
 public final class PodcastSample {
     private PodcastSample() {}
 
     public static void main(String[] args) throws Exception {
-        Path workspace = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("keel-podcast");
-        String topic = args.length > 1 ? args[1] : "the keel: the backbone of a ship";
-        try (TeamSampleSupport support = TeamSampleSupport.choose(PodcastSample::script, System.out)) {
-            run(support, workspace, topic, System.out);
-        }
+        SampleRecording.main(() -> {
+            SampleRecording flags = SampleRecording.parse(args);
+            String dir = flags.arg(0, null);
+            Path workspace = dir != null ? Path.of(dir) : Files.createTempDirectory("keel-podcast");
+            String topic = flags.arg(1, "the keel: the backbone of a ship");
+            try (TeamSampleSupport support = TeamSampleSupport.choose(PodcastSample::script, System.out, flags)) {
+                run(support, workspace, topic, System.out, flags);
+            }
+        });
     }
 
     /** Runs the team on {@code topic} in {@code workspace}, printing the live view and the script to {@code out}. */
     static AgentResult run(TeamSampleSupport support, Path workspace, String topic, PrintStream out) throws IOException {
+        return run(support, workspace, topic, out, SampleRecording.none());
+    }
+
+    /** Like {@link #run(TeamSampleSupport, Path, String, PrintStream)}, recorded or replayed as {@code flags} say. */
+    static AgentResult run(TeamSampleSupport support, Path workspace, String topic, PrintStream out,
+                           SampleRecording flags) throws IOException {
         Files.createDirectories(workspace);
-        out.println("Workspace: " + workspace.toAbsolutePath() + "\nTopic: " + topic + "\n");
-        Team team = support.load("podcast.yaml", workspace);
-        try (Runner runner = team.runner().models(support.resolver).yolo(true).build();
-             AgentEvents.Subscription view = runner.events().subscribe(TeamSampleSupport.consoleView(out))) {
+        out.println((flags.active() ? "" : "Workspace: " + workspace.toAbsolutePath() + "\n") + "Topic: " + topic + "\n");
+        Recording recording = flags.open(workspace);
+        Team team = support.load("podcast.yaml", workspace, flags.team());
+        try (Runner runner = flags.apply(team.runner().models(support.resolver), recording).yolo(true).build();
+             AgentEvents.Subscription view = runner.events().subscribe(flags.view(out))) {
             AgentResult result = runner.run("Produce a short episode about " + topic + ".");
             Path script = workspace.resolve("episode.md");
-            if (Files.exists(script)) {
+            if (!flags.active() && Files.exists(script)) {
                 out.println("\n--- episode.md ---\n" + Files.readString(script));
             }
-            out.println("Model: " + support.mode + ", stop reason: " + result.stopReason()
-                    + ", memory file: " + workspace.resolve("podcast-memory.jsonl"));
+            out.println(flags.active() ? "\nStop reason: " + result.stopReason() : "Model: " + support.mode
+                    + ", stop reason: " + result.stopReason() + ", memory file: " + workspace.resolve("podcast-memory.jsonl"));
             return result;
         }
     }

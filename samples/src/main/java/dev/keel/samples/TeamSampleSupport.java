@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,6 +52,30 @@ final class TeamSampleSupport implements AutoCloseable {
      * Runner → dmr/ai/qwen2.5; otherwise a scripted server that replays {@code script}.
      */
     static TeamSampleSupport choose(Function<RecordedChatRequest, ScriptedReply> script, PrintStream out) {
+        return choose(script, out, SampleRecording.none());
+    }
+
+    /**
+     * Like {@link #choose(Function, PrintStream)}; a replay starts no model server and resolves no model (every
+     * model call is answered from the recording), and with {@code --record}/{@code --replay} the choice is
+     * reported on standard error so that the transcript is the same in both runs.
+     */
+    static TeamSampleSupport choose(Function<RecordedChatRequest, ScriptedReply> script, PrintStream out,
+                                    SampleRecording flags) {
+        PrintStream info = flags.active() ? System.err : out;
+        if (flags.replaying()) {
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.putAll(flags.replayedModelEnv());
+            info.println("Replaying " + flags.replay() + ": no model server, no MCP server, no command is started.\n");
+            ModelResolver none = config -> {
+                throw new IllegalStateException("model " + config.reference() + " was needed during a replay");
+            };
+            return new TeamSampleSupport("replay of " + flags.replay(), env, none, null);
+        }
+        return chooseLive(script, info);
+    }
+
+    private static TeamSampleSupport chooseLive(Function<RecordedChatRequest, ScriptedReply> script, PrintStream out) {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (env.getOrDefault("OPENAI_API_KEY", "").isBlank() && !dmrReachable()) {
             out.println("No model configured: set OPENAI_API_KEY or start Docker Model Runner on "
@@ -89,7 +114,13 @@ final class TeamSampleSupport implements AutoCloseable {
 
     /** Loads a team file shipped in this module's resources, rooted at {@code workspace}. */
     Team load(String resource, Path workspace, CommandRunner runner) {
-        try (InputStream in = TeamSampleSupport.class.getResourceAsStream("/teams/" + resource)) {
+        return load(resource, workspace, runner, null);
+    }
+
+    /** Loads {@code replacement} if not null, else the team file shipped as {@code resource}. */
+    Team load(String resource, Path workspace, CommandRunner runner, Path replacement) {
+        try (InputStream in = replacement != null ? Files.newInputStream(replacement)
+                : TeamSampleSupport.class.getResourceAsStream("/teams/" + resource)) {
             String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             TeamOptions options = TeamOptions.defaults(workspace).withWorkingDirectory(workspace).withEnv(env).withCommandRunner(runner)
                     .withCheckKeys(scripted == null);
@@ -101,6 +132,10 @@ final class TeamSampleSupport implements AutoCloseable {
 
     Team load(String resource, Path workspace) {
         return load(resource, workspace, LocalCommandRunner.in(workspace));
+    }
+
+    Team load(String resource, Path workspace, Path replacement) {
+        return load(resource, workspace, LocalCommandRunner.in(workspace), replacement);
     }
 
     private static boolean dmrReachable() {

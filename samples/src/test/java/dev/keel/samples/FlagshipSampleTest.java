@@ -1,6 +1,14 @@
 package dev.keel.samples;
 
+import dev.keel.agents.RecordingDivergenceException;
+import dev.keel.agents.recording.CheckedResource;
+import dev.keel.agents.recording.RecordedRun;
+import dev.keel.agents.recording.RecordedStep;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -92,6 +100,47 @@ class FlagshipSampleTest {
         String console = printed.toString(StandardCharsets.UTF_8);
         assertThat(console).contains("→ search_docs").contains("helpdesk: From the documents")
                 .contains("withheld from user:charlie").contains("document:doc1 DENIED");
+    }
+
+    @Test
+    void aRecordedRunReplaysTheSameTranscriptWithNoModelNoDocumentsAndNoSpiceDb(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("flagship.run.yaml");
+        SampleRecording record = SampleRecording.parse(new String[] {"--record", file.toString()});
+        ByteArrayOutputStream recorded = new ByteArrayOutputStream();
+        try (ScriptedModelServer llm = OfflineHelpdesk.start();
+             OpenAiCompatible model = OpenAiCompatible.builder().providerName("scripted").baseUrl(llm.baseUrl())
+                     .model("offline-helpdesk").build()) {
+            FlagshipSample.run(knowledge, model, FlagshipSample.QUESTION,
+                    new PrintStream(recorded, true, StandardCharsets.UTF_8), record);
+            llm.assertNoFailures();
+        }
+        RecordedRun run = RecordedRun.read(file);
+        assertThat(run.steps(RecordedStep.PermissionCheck.class)).hasSize(3).anySatisfy(check -> {
+            assertThat(check.subject()).isEqualTo("user:charlie");
+            assertThat(check.checked()).contains(CheckedResource.withheld("document:doc1", "DENIED"))
+                    .noneMatch(c -> c.allowed() && !c.resource().equals("document:doc3"));
+        });
+        assertThat(run.steps(RecordedStep.PermissionCheck.class).toString()).doesNotContainIgnoringCase("3 March");
+
+        // Replay: the knowledge base (embeddings, SpiceDB) is not opened and the model cannot be called.
+        SampleRecording replay = SampleRecording.parse(new String[] {"--replay", file.toString()});
+        ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+        FlagshipSample.run(null, FlagshipSample.replayOnly(replay.replayedModelLabel()), FlagshipSample.QUESTION,
+                new PrintStream(replayed, true, StandardCharsets.UTF_8), replay);
+        assertThat(replayed.toString(StandardCharsets.UTF_8)).isEqualTo(recorded.toString(StandardCharsets.UTF_8))
+                .contains("=== charlie asks:", "user:charlie read: [", "document:doc1 DENIED")
+                .doesNotContain(" ms)");
+
+        // Another question is not in the recording: the first divergence names the agent and turn.
+        assertThatThrownBy(() -> FlagshipSample.run(null, FlagshipSample.replayOnly(replay.replayedModelLabel()),
+                "What is the office wifi password?", new PrintStream(new ByteArrayOutputStream(), true,
+                        StandardCharsets.UTF_8), replay))
+                .isInstanceOfSatisfying(RecordingDivergenceException.class, e -> {
+                    assertThat(e.agent()).isEqualTo("helpdesk");
+                    assertThat(e.turn()).isZero();
+                    assertThat(e.session()).isEqualTo("s1");
+                    assertThat(e.diff()).contains("+ ").contains("wifi password");
+                });
     }
 
     @ParameterizedTest

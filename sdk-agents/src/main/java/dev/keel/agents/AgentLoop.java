@@ -5,6 +5,7 @@ import dev.keel.agents.StepInterceptor.HandoffStep;
 import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Position;
 import dev.keel.agents.StepInterceptor.RunStep;
+import dev.keel.agents.StepInterceptor.ToolsetStep;
 import dev.keel.agents.StepInterceptor.TurnStep;
 import dev.keel.agents.internal.HistoryWindow;
 import dev.keel.agents.internal.ToolOutputBudget;
@@ -489,12 +490,10 @@ final class AgentLoop {
 
     private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext,
                                    dev.keel.core.models.ModelSpec override) {
-        if (override == null) {
-            // model_picker: the model the agent switched to serves its turns for the rest of the session.
-            override = dev.keel.agents.internal.ChosenModel.of(agent.toolsets(), agent.name(), session.state()).orElse(null);
-        }
-        ChatModel model = override != null ? runner.model(override, agent.name()) : runner.model(agent);
-        String label = override != null ? override.label() : agent.model().label();
+        // model_picker: the model the agent switched to serves its turns for the rest of the session.
+        dev.keel.core.models.ModelSpec chosen = override != null ? override
+                : dev.keel.agents.internal.ChosenModel.of(agent.toolsets(), agent.name(), session.state()).orElse(null);
+        String label = chosen != null ? chosen.label() : agent.model().label();
         List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.contextMessages(),
                 agent.numHistoryItems()), agent.maxOldToolCallTokens());
         List<Message> messages = new ArrayList<>(history.size() + 2);
@@ -508,21 +507,23 @@ final class AgentLoop {
         }
         // The tools and the system prompt are the same on every turn: mark them as the cacheable prefix.
         ChatRequest request = new ChatRequest(HookDispatch.redacted(agent, messages), prepared.specs(),
-                override != null ? override.requestOptions() : requestOptions(agent, at.turn(), !prepared.specs().isEmpty()),
+                chosen != null ? chosen.requestOptions() : requestOptions(agent, at.turn(), !prepared.specs().isEmpty()),
                 List.of(CacheBreakpoint.system()));
         try {
-            return steps.modelCall(new ModelStep(at, label, request), () -> model.stream(request,
-                    new StreamListener() {
-                        @Override
-                        public void onText(String delta) {
-                            emit(new AgentEvent.TextDelta(agent.name(), session.id(), delta));
-                        }
+            StreamListener listener = new StreamListener() {
+                @Override
+                public void onText(String delta) {
+                    emit(new AgentEvent.TextDelta(agent.name(), session.id(), delta));
+                }
 
-                        @Override
-                        public void onModelEvent(dev.keel.core.ModelEvent event) {
-                            emit(new AgentEvent.ModelDecision(agent.name(), session.id(), event));
-                        }
-                    }));
+                @Override
+                public void onModelEvent(dev.keel.core.ModelEvent event) {
+                    emit(new AgentEvent.ModelDecision(agent.name(), session.id(), event));
+                }
+            };
+            // The model is resolved inside the step, so a step answered from a recording needs no model (nor key).
+            return steps.modelCall(new ModelStep(at, label, request, listener), () -> (chosen != null
+                    ? runner.model(chosen, agent.name()) : runner.model(agent)).stream(request, listener));
         } catch (ModelException e) {
             checkCancelled();
             throw new AgentException("model " + label + " of agent '" + agent.name() + "' failed: "
@@ -546,7 +547,7 @@ final class AgentLoop {
         for (Toolset set : agent.toolsets()) {
             List<Tool> list;
             try {
-                list = set.tools();
+                list = steps.toolsetTools(new ToolsetStep(agent.name(), set), set::tools);
                 if (set instanceof dev.keel.agents.toolsets.DeferredToolset d) {
                     deferred.add(d);
                     list = new ArrayList<>(list);
@@ -637,7 +638,7 @@ final class AgentLoop {
         } catch (Suspension e) {
             suspended = true; // the delegation goes on when the run resumes; its usage counts then
             throw e;
-        } catch (AgentException.Cancelled e) {
+        } catch (AgentException.Cancelled | RecordingDivergenceException e) {
             throw e;
         } catch (AgentException e) {
             String msg = "agent '" + sub.name() + "' failed: " + e.getMessage();

@@ -1,10 +1,10 @@
 package dev.keel.agents;
 
 import dev.keel.agents.internal.ContextTokens;
-import dev.keel.core.ChatModel;
 import dev.keel.core.ChatOptions;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
+import dev.keel.core.StreamListener;
 import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Message;
@@ -124,6 +124,8 @@ final class Compactor {
             try {
                 summary = summarise(agent, session, summariser, messages.subList(from, keepFrom), window,
                         gate.context());
+            } catch (RecordingDivergenceException e) {
+                throw e; // the run left its recording: not a failed compaction to carry on from
             } catch (RuntimeException e) {
                 String why = "compacting the session of agent '" + agent.name() + "' with " + modelLabel + " failed: "
                         + e.getMessage();
@@ -173,12 +175,17 @@ final class Compactor {
             transcript.append(render(m)).append("\n\n");
         }
         transcript.append(request);
-        ChatModel model = summariser instanceof AgentModel.Instance i ? i.model()
-                : runner.model(((AgentModel.Configured) summariser).spec(), agent.name());
         ChatOptions options = summariser.options().toBuilder().maxTokens((int) summaryBudget).responseFormat(null)
                 .toolChoice(null).build();
-        ChatResponse response = model.chat(new ChatRequest(List.of(Message.system(SYSTEM_PROMPT),
-                Message.user(transcript.toString())), List.of(), options));
+        ChatRequest summaryRequest = new ChatRequest(List.of(Message.system(SYSTEM_PROMPT),
+                Message.user(transcript.toString())), List.of(), options);
+        // A step like the agent's own model calls, so a run recording records and replays the summary too; the
+        // model is resolved inside it (a replayed summary needs no model).
+        ChatResponse response = runner.steps().modelCall(
+                new StepInterceptor.ModelStep(new StepInterceptor.Position(agent.name(), session.id(), 0),
+                        summariser.label(), summaryRequest, new StreamListener() { }),
+                () -> (summariser instanceof AgentModel.Instance i ? i.model()
+                        : runner.model(((AgentModel.Configured) summariser).spec(), agent.name())).chat(summaryRequest));
         ModelPrice price = runner.settings().prices().get(summariser.label());
         session.addUsage(response.usage(), price);
         runner.emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),

@@ -19,20 +19,33 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConsoleView implements AgentListener {
     private static final int WIDTH = 110;
     private final PrintStream out;
+    private final boolean timings;
     private final Map<String, Integer> depth = new ConcurrentHashMap<>();
 
-    private ConsoleView(PrintStream out) {
+    private ConsoleView(PrintStream out, boolean timings) {
         this.out = out;
+        this.timings = timings;
     }
 
     /**
-     * A view printing to {@code out}.
+     * A view printing to {@code out}, with each tool call's duration.
      *
      * @param out where to print
      * @return a view printing to {@code out}
      */
     public static ConsoleView to(PrintStream out) {
-        return new ConsoleView(Objects.requireNonNull(out, "out"));
+        return new ConsoleView(Objects.requireNonNull(out, "out"), true);
+    }
+
+    /**
+     * This view with or without tool-call durations: without them, a replayed run prints exactly the
+     * transcript its recording printed.
+     *
+     * @param show whether to print each tool call's duration
+     * @return a view like this one, with or without durations
+     */
+    public ConsoleView timings(boolean show) {
+        return new ConsoleView(out, show);
     }
 
     /**
@@ -43,7 +56,7 @@ public final class ConsoleView implements AgentListener {
      * @param event the event to print
      */
     public static void render(AgentEvent event) {
-        print(System.out, event, (int) event.sessionId().chars().filter(c -> c == '/').count());
+        print(System.out, event, (int) event.sessionId().chars().filter(c -> c == '/').count(), true);
     }
 
     @Override
@@ -58,10 +71,10 @@ public final class ConsoleView implements AgentListener {
         } else if (event instanceof AgentEvent.WorkflowStepFinished f) {
             depth.remove(f.stepSessionId());
         }
-        print(out, event, d);
+        print(out, event, d, timings);
     }
 
-    private static void print(PrintStream out, AgentEvent event, int d) {
+    private static void print(PrintStream out, AgentEvent event, int d, boolean timings) {
         String pad = "  ".repeat(d);
         if (event instanceof AgentEvent.DelegationStarted s) {
             out.println(pad + "▶ " + s.agent() + " → " + s.subAgent() + ": " + oneLine(s.task()));
@@ -79,7 +92,8 @@ public final class ConsoleView implements AgentListener {
         } else if (event instanceof AgentEvent.ToolCallDenied denied) {
             out.println(pad + "  [" + denied.agent() + "] denied: " + denied.reason());
         } else if (event instanceof AgentEvent.ToolCallFinished f && !isBuiltin(f.call().name())) {
-            out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result()) + " (" + f.duration().toMillis() + " ms)");
+            out.println(pad + "    = " + (f.error() ? "error: " : "") + oneLine(f.result())
+                    + (timings ? " (" + f.duration().toMillis() + " ms)" : ""));
         } else if (event instanceof AgentEvent.SessionCompacted c) {
             out.println(pad + "  [" + c.agent() + "] compacted " + c.compactedMessages() + " messages, saved "
                     + c.tokensSaved() + " tokens");
@@ -109,6 +123,6 @@ public final class ConsoleView implements AgentListener {
 
     @Override
     public String toString() {
-        return "ConsoleView";
+        return timings ? "ConsoleView" : "ConsoleView[no timings]";
     }
 }

@@ -68,6 +68,7 @@ public final class Runner implements AutoCloseable {
     private final Map<ModelSpec, ChatModel> models = new ConcurrentHashMap<>();
     private final boolean sessionCompaction;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Recording recording;
     private final Budgets budgets;
     private final DurableRuns durable;
 
@@ -79,10 +80,17 @@ public final class Runner implements AutoCloseable {
         Approver approver = b.approver != null ? b.approver : b.sessions != null ? Approver.SUSPEND : Approver.DENY_ALL;
         settings = new RunSettings(b.permissions, b.yolo, approver, b.clock, b.workingDirectory, b.maxToolResultChars,
                 b.prices, executor, b.hooks, b.safety);
+        recording = b.recording;
         List<StepInterceptor> interceptors = new ArrayList<>(b.interceptors);
         if (b.telemetry != null) {
             // Outermost: every step is traced as the other interceptors answer it.
             interceptors.add(0, new TracingSteps(b.telemetry, settings));
+        }
+        if (recording != null) {
+            // Innermost: tracing and other interceptors see steps as the recording answers them.
+            RecordingSteps recorded = recording.bind();
+            interceptors.add(recorded);
+            listeners.add(recorded::onEvent);
         }
         steps = new Steps(interceptors);
         for (Budgets.Named n : b.namedBudgets.values()) {
@@ -538,6 +546,9 @@ public final class Runner implements AutoCloseable {
         if (ownsExecutor) {
             settings.executor().shutdownNow();
         }
+        if (recording != null) {
+            recording.close();
+        }
     }
 
     @Override
@@ -613,6 +624,7 @@ public final class Runner implements AutoCloseable {
         private int maxToolResultChars = 100_000;
         private final Map<String, ModelPrice> prices = new HashMap<>();
         private ExecutorService executor;
+        private Recording recording;
         private Telemetry telemetry;
         private SessionStore sessions;
         private final Map<Budget.Scope, Budget> budgets = new EnumMap<>(Budget.Scope.class);
@@ -746,6 +758,19 @@ public final class Runner implements AutoCloseable {
          */
         public Builder executor(ExecutorService executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Records the run into a file, or replays it from one (see {@link Recording}): for example
+         * {@code team.runner().recording(Recording.replay(Path.of("run.yaml"))).build()}. The runner closes the
+         * recording when it closes, which writes the file in the recording modes.
+         *
+         * @param recording the recording; one recording serves one runner
+         * @return this builder
+         */
+        public Builder recording(Recording recording) {
+            this.recording = Objects.requireNonNull(recording, "recording");
             return this;
         }
 

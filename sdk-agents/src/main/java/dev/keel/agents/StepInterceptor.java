@@ -4,14 +4,17 @@ import dev.keel.agents.AgentEvent.ApprovalSource;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolArguments;
 import dev.keel.agents.tool.ToolResult;
+import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
+import dev.keel.core.StreamListener;
 import dev.keel.core.message.ToolCall;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The seams of a run: every model call, tool execution, delegation, handoff and approval decision of every
- * agent passes through exactly one method here, in the thread that performs it. An interceptor may look
+ * The seams of a run: every model call, tool execution, delegation, handoff, approval decision and toolset
+ * listing of every agent passes through exactly one method here, in the thread that performs it. An interceptor may look
  * at the step, answer it itself (replay), or call {@code next.proceed()} and look at the outcome (record,
  * trace, persist). The runner applies its interceptors in order, the first outermost. Not API yet: this is
  * where recording, tracing and durable steps plug in. Implementations must be thread-safe (parallel tool
@@ -43,8 +46,14 @@ interface StepInterceptor {
     /** One turn of an agent: its model call and the tool calls the answer asks for. */
     record TurnStep(Position at) {}
 
-    /** One model call: the request as it will be sent. */
-    record ModelStep(Position at, String model, ChatRequest request) {}
+    /**
+     * One model call: the request as it will be sent, and the listener the streamed answer goes to (an
+     * interceptor that answers the call itself passes the answer's text through it, as the model would).
+     */
+    record ModelStep(Position at, String model, ChatRequest request, StreamListener listener) {}
+
+    /** The tools of one of {@code agent}'s toolsets are listed (this may start a server). */
+    record ToolsetStep(String agent, Toolset toolset) {}
 
     /** One approved tool call about to run; {@code index} is its place in the model's list of calls. */
     record ToolStep(Position at, int index, ToolCall call, Tool tool, ToolArguments arguments) {}
@@ -118,6 +127,10 @@ interface StepInterceptor {
     }
 
     default Void handoff(HandoffStep step, Proceed<Void> next) {
+        return next.proceed();
+    }
+
+    default List<Tool> toolsetTools(ToolsetStep step, Proceed<List<Tool>> next) {
         return next.proceed();
     }
 

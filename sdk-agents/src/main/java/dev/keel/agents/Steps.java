@@ -8,7 +8,9 @@ import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Proceed;
 import dev.keel.agents.StepInterceptor.RunStep;
 import dev.keel.agents.StepInterceptor.ToolStep;
+import dev.keel.agents.StepInterceptor.ToolsetStep;
 import dev.keel.agents.StepInterceptor.TurnStep;
+import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.observe.ObservationContext;
@@ -94,6 +96,10 @@ final class Steps {
             call.run();
             return null;
         }, 0);
+    }
+
+    List<Tool> toolsetTools(ToolsetStep step, Proceed<List<Tool>> call) {
+        return run(step, StepInterceptor::toolsetTools, call, 0);
     }
 
     ApprovalOutcome approval(ApprovalStep step, Proceed<ApprovalOutcome> call) {

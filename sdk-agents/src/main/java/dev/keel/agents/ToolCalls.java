@@ -304,7 +304,7 @@ final class ToolCalls {
         try {
             ToolResult result = step.tool().call(step.arguments(), ctx);
             return result != null ? result : ToolResult.error("tool '" + name + "' returned no result");
-        } catch (AgentException.Cancelled | Suspension e) {
+        } catch (AgentException.Cancelled | Suspension | RecordingDivergenceException e) {
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

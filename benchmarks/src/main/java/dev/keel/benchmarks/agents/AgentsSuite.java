@@ -58,6 +58,13 @@ import java.util.function.Supplier;
  *   <li>{@code delegation-3-agents}: a root delegating to two sub-agents in turn, each answering at once
  *       (5 model calls per run); LangChain4j runs the sub-agents as AI services called from the root's
  *       tools. Reported per run.</li>
+ *   <li>{@code recording-overhead}: the turn flow recorded into a run recording (every model and tool step
+ *       captured, redacted, scanned and written atomically when the runner closes) against the same flow
+ *       unrecorded; reported per tool call, {@code speedup} is unrecorded time / recorded time.</li>
+ *   <li>{@code replay-50-turn-team}: a root delegating to a worker that makes 47 tool calls (50 model turns in
+ *       all), replayed in full from its recording (file read, every step matched, no model or tool called)
+ *       against the same run live through a real HTTP model client and Keel's scripted model server on loopback;
+ *       reported per run and per turn (target: a replay in 50 ms or less), {@code speedup} is live / replay.</li>
  *   <li>{@code tracing-overhead}: the turn benchmark's agent with telemetry on (the OpenTelemetry SDK recording
  *       every span and metric, exporting to a no-op exporter) against the same agent without telemetry;
  *       reports the extra microseconds per turn (target: at most 5) and {@code speedup=} untraced / traced.</li>
@@ -66,11 +73,11 @@ import java.util.function.Supplier;
  *
  * <p>Figures are the best of {@value #ROUNDS} alternating slices per flow (the machine may be shared).
  * Run: {@code benchmarks/run agents [seconds-per-measurement] [cases]} (default 4; cases a comma-separated
- * subset of {@code turns,delegation,tracing,sessions}, default all).
+ * subset of {@code turns,delegation,tracing,sessions,recording}, default all).
  */
 public final class AgentsSuite {
-    private static final int TOOL_TURNS = 10;
-    private static final int ROUNDS = 8;
+    static final int TOOL_TURNS = 10;
+    static final int ROUNDS = 8;
 
     private AgentsSuite() {}
 
@@ -79,7 +86,7 @@ public final class AgentsSuite {
         System.out.println("# zero-latency scripted models; " + Runtime.getRuntime().availableProcessors() + " cpus, java "
                 + System.getProperty("java.version"));
 
-        List<String> cases = List.of((args.length > 1 ? args[1] : "turns,delegation,tracing,sessions").split(","));
+        List<String> cases = List.of((args.length > 1 ? args[1] : "turns,delegation,tracing,sessions,recording").split(","));
         if (cases.contains("turns")) {
             Supplier<String> keelTurns = keelTurnOverhead();
             Supplier<String> lc4jTurns = langChain4jTurnOverhead();
@@ -95,6 +102,9 @@ public final class AgentsSuite {
         }
         if (cases.contains("sessions")) {
             SessionStoreBench.run(turnAgent(), TOOL_TURNS + 1);
+        }
+        if (cases.contains("recording")) {
+            RecordingBench.run(measure);
         }
     }
 
@@ -200,7 +210,7 @@ public final class AgentsSuite {
     }
 
     /** Microseconds (wall clock) per run, measured over {@code window}. */
-    private static double time(Supplier<String> run, Duration window) {
+    static double time(Supplier<String> run, Duration window) {
         return time(run, window, System::nanoTime);
     }
 

@@ -143,7 +143,8 @@ public final class SessionCodec {
                 firstKept);
     }
 
-    private static Message readMessage(JsonNode m, int index) {
+    /** Reads one message written by {@link #message}; {@code index} is for error messages. */
+    public static Message readMessage(JsonNode m, int index) {
         String role = m.path("role").asText("");
         return switch (role) {
             case "system" -> new SystemMessage(text(m, "text", index));

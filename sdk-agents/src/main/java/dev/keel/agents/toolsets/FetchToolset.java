@@ -80,6 +80,25 @@ public final class FetchToolset implements Toolset {
     }
 
     /**
+     * This toolset with every setting kept and requests sent through {@code client} instead, for example the same
+     * client with an interceptor added (a run recording observes fetches that way).
+     *
+     * @param client the client
+     * @return the copy
+     */
+    public FetchToolset withClient(OkHttpClient client) {
+        Builder b = new Builder(client);
+        b.allowedHosts = allowedHosts;
+        b.blockedHosts = blockedHosts;
+        b.allowPrivateAddresses = allowPrivateAddresses;
+        b.headers = headers;
+        b.escapeHtml = escapeHtml;
+        b.timeout = timeout;
+        b.maxBytes = maxBytes;
+        return b.build();
+    }
+
+    /**
      * The HTTP client.
      *
      * @return the HTTP client

@@ -1,5 +1,6 @@
 package dev.keel.testing.cassette;
 
+import dev.keel.core.internal.text.LineDiff;
 import dev.keel.testing.internal.cassette.CassetteFile;
 import dev.keel.testing.internal.cassette.HttpCodec;
 import dev.keel.testing.internal.cassette.Interaction;
@@ -72,9 +73,7 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CassetteRecorder.class);
 
     /** Env vars that hold keys by default: scanned for before writing, and AUTO's "is a key present" check. */
-    public static final List<String> DEFAULT_KEY_ENV_VARS = List.of("OPENAI_API_KEY", "ANTHROPIC_API_KEY",
-            "GITHUB_TOKEN", "GH_TOKEN", "GROQ_API_KEY", "AZURE_OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
-            "MISTRAL_API_KEY", "DEEPSEEK_API_KEY", "OPENROUTER_API_KEY", "HF_TOKEN");
+    public static final List<String> DEFAULT_KEY_ENV_VARS = dev.keel.core.secrets.SecretScanner.DEFAULT_KEY_ENV_VARS;
     /** Headers whose values are always redacted. */
     public static final List<String> DEFAULT_REDACTED_HEADERS = List.of("Authorization", "Proxy-Authorization",
             "X-Api-Key", "api-key", "Cookie", "Set-Cookie", "X-Goog-Api-Key", "OpenAI-Organization", "OpenAI-Project");
@@ -315,10 +314,10 @@ public final class CassetteRecorder implements Interceptor, AutoCloseable {
             return new CassetteMissException(msg.toString(), key.line(), null, "");
         }
         Integer closest = null;
-        RequestMatcher.Diff best = null;
+        LineDiff.Result best = null;
         for (int i = 0; i < snapshot.size(); i++) {
-            RequestMatcher.Diff d = RequestMatcher.diff(snapshot.get(i), key);
-            if (best == null || d.closerThan(best)) {
+            LineDiff.Result d = RequestMatcher.diff(snapshot.get(i), key);
+            if (best == null || d.nearerThan(best)) {
                 best = d;
                 closest = i;
             }

@@ -8,19 +8,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.keel.core.internal.io.AtomicFiles;
 import dev.keel.testing.internal.WireJson;
 import dev.keel.testing.cassette.CassetteException;
 import dev.keel.testing.cassette.CassetteFormatException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -90,34 +86,10 @@ public final class CassetteFile {
      * @param decorator wraps the output stream (tests use it to simulate a crash mid-write)
      */
     public static void write(Path file, List<Interaction> interactions, UnaryOperator<OutputStream> decorator) {
-        byte[] yaml = toYaml(interactions).getBytes(StandardCharsets.UTF_8);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
-                 OutputStream out = decorator.apply(Channels.newOutputStream(channel))) {
-                out.write(yaml);
-                out.flush();
-                channel.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            AtomicFiles.write(file, toYaml(interactions).getBytes(StandardCharsets.UTF_8), decorator);
         } catch (IOException e) {
             throw new CassetteException("cannot write cassette " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // Best effort: a leftover hidden .tmp file never replaces the cassette.
-                }
-            }
         }
     }
 

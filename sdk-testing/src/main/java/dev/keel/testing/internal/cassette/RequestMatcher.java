@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.keel.core.internal.text.LineDiff;
 import dev.keel.testing.internal.WireJson;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,8 +32,6 @@ public final class RequestMatcher {
     private static final String ID = "<tool-call-id>";
     private static final String IGNORED = "<ignored>";
     private static final String NORMALIZED = "<normalized>";
-    private static final int MAX_LINE = 160;
-    private static final int MAX_DIFF_LINES = 40;
     private static final ObjectMapper PRETTY = WireJson.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Rules rules;
@@ -125,98 +124,12 @@ public final class RequestMatcher {
     /**
      * A line diff from {@code recorded} to {@code live}: {@code -} lines only the recording has,
      * {@code +} lines only the live request has, with a line of context; long lines are shortened.
+     *
+     * @param recorded the recorded request
+     * @param live     the live request
+     * @return the diff, with how far apart the two are
      */
-    public static Diff diff(Canonical recorded, Canonical live) {
-        List<String> a = recorded.lines();
-        List<String> b = live.lines();
-        int[][] lcs = new int[a.size() + 1][b.size() + 1];
-        for (int i = a.size() - 1; i >= 0; i--) {
-            for (int j = b.size() - 1; j >= 0; j--) {
-                lcs[i][j] = a.get(i).equals(b.get(j)) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-            }
-        }
-        List<String> ops = new ArrayList<>();
-        int i = 0;
-        int j = 0;
-        int changes = 0;
-        List<String> removed = new ArrayList<>();
-        List<String> added = new ArrayList<>();
-        while (i < a.size() || j < b.size()) {
-            if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
-                ops.add("  " + a.get(i));
-                i++;
-                j++;
-            } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] > lcs[i + 1][j])) {
-                added.add(b.get(j));
-                ops.add("+ " + b.get(j++));
-                changes++;
-            } else {
-                removed.add(a.get(i));
-                ops.add("- " + a.get(i++));
-                changes++;
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        int shown = 0;
-        boolean gap = false;
-        for (int k = 0; k < ops.size() && shown < MAX_DIFF_LINES; k++) {
-            boolean near = false;
-            for (int d = -1; d <= 1; d++) {
-                int n = k + d;
-                near |= n >= 0 && n < ops.size() && !ops.get(n).startsWith("  ");
-            }
-            if (near) {
-                if (gap && sb.length() > 0) {
-                    sb.append("  ...\n");
-                }
-                String line = ops.get(k);
-                sb.append(line.length() > MAX_LINE ? line.substring(0, MAX_LINE - 3) + "..." : line).append('\n');
-                shown++;
-                gap = false;
-            } else {
-                gap = true;
-            }
-        }
-        if (shown == MAX_DIFF_LINES) {
-            sb.append("  ... (diff shortened)\n");
-        }
-        long distance = 0;
-        for (int k = 0; k < Math.max(removed.size(), added.size()); k++) {
-            distance += editDistance(k < removed.size() ? removed.get(k) : "", k < added.size() ? added.get(k) : "");
-        }
-        return new Diff(changes, distance, sb.toString());
-    }
-
-    /** Levenshtein distance of two lines, each cut to 400 characters (enough to rank candidates). */
-    private static int editDistance(String x, String y) {
-        String a = x.length() > 400 ? x.substring(0, 400) : x;
-        String b = y.length() > 400 ? y.substring(0, 400) : y;
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
-
-    /**
-     * How many lines differ, how many characters differ within them (to rank equally distant
-     * candidates), and the readable diff.
-     */
-    public record Diff(int changes, long distance, String text) {
-        /** True when this diff is smaller than {@code other}. */
-        public boolean closerThan(Diff other) {
-            return changes < other.changes || (changes == other.changes && distance < other.distance);
-        }
+    public static LineDiff.Result diff(Canonical recorded, Canonical live) {
+        return LineDiff.of(recorded.lines(), live.lines());
     }
 }

@@ -1,4 +1,4 @@
-package dev.keel.samples;
+package dev.keel.integration.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,484 @@
+package dev.keel.agents;
+
+import dev.keel.agents.AgentEvent.ApprovalSource;
+import dev.keel.agents.internal.recording.Canonical;
+import dev.keel.core.internal.text.LineDiff;
+import dev.keel.agents.internal.recording.Normalizer;
+import dev.keel.agents.internal.recording.StepOrder;
+import dev.keel.agents.internal.recording.Texts;
+import dev.keel.agents.recording.RecordedRun;
+import dev.keel.agents.recording.RecordedStep;
+import dev.keel.agents.recording.RecordedToolset;
+import dev.keel.agents.recording.StepTag;
+import dev.keel.agents.tool.Tool;
+import dev.keel.agents.tool.ToolResult;
+import dev.keel.agents.tool.Toolset;
+import dev.keel.core.ChatRequest;
+import dev.keel.core.ChatResponse;
+import dev.keel.core.json.JsonObject;
+import dev.keel.core.message.Message;
+import dev.keel.core.tool.ToolSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The recording's step interceptor: answers steps from the recording, or lets them run and captures them,
+ * by the recording's mode. Steps are keyed by session label, turn and call index — never by arrival — so
+ * parallel tool calls and delegations replay whatever order they finish in. Thread-safe.
+ */
+final class RecordingSteps implements StepInterceptor {
+    private final Recording recording;
+    private final Recording.Mode mode;
+    private final Normalizer normalizer;
+    private final RecordedRun loaded;
+    private final List<String> liveRoots;
+    /** The roots the file's texts are written with (the recorded ones when extending a file). */
+    private final List<String> fileRoots;
+    private final Map<String, RecordedStep> index = new HashMap<>();
+    private final Map<String, RecordedToolset> recordedToolsets = new HashMap<>();
+    /** docker-agent cassettes: model calls without position, matched by content, each once. */
+    private final List<RecordedStep.ModelCall> unkeyed;
+    private final boolean[] used;
+
+    private final Object lock = new Object();
+    private final Map<String, String> labels = new HashMap<>();
+    /** How often each workflow step label was given (a step listed twice in one iteration). */
+    private final Map<String, Integer> workflowSteps = new HashMap<>();
+    private final Map<String, Integer> nextTurn = new HashMap<>();
+    private final Map<String, Integer> currentTurn = new HashMap<>();
+    private int topLevelSessions;
+    private final List<RecordedStep> captured = new ArrayList<>();
+    private final Map<String, RecordedToolset> capturedToolsets = new LinkedHashMap<>();
+    private final ThreadLocal<StepTag> currentTool = new ThreadLocal<>();
+    private final ThreadLocal<List<String>> deltaTap = new ThreadLocal<>();
+    private final AtomicReference<RecordingDivergenceException> divergence = new AtomicReference<>();
+
+    RecordingSteps(Recording recording) {
+        this.recording = recording;
+        this.mode = recording.mode();
+        this.normalizer = recording.normalizer();
+        this.loaded = recording.loaded();
+        this.liveRoots = recording.workspaceRoots();
+        this.fileRoots = mode == Recording.Mode.RECORD || loaded.workspaces().isEmpty() ? liveRoots : loaded.workspaces();
+        boolean positional = loaded.source() == RecordedRun.Source.KEEL;
+        this.unkeyed = positional ? List.of() : loaded.modelCalls();
+        this.used = new boolean[unkeyed.size()];
+        if (positional) {
+            for (RecordedStep s : loaded.steps()) {
+                String key = key(s);
+                if (key != null) {
+                    index.putIfAbsent(key, s);
+                }
+            }
+            for (RecordedToolset t : loaded.toolsets()) {
+                recordedToolsets.put(t.agent() + "|" + t.toolset(), t);
+            }
+        }
+    }
+
+    // ---- the seams
+
+    @Override
+    public ChatResponse modelCall(ModelStep step, Proceed<ChatResponse> next) {
+        checkDiverged();
+        String label = label(step.at().sessionId());
+        int turn;
+        synchronized (lock) {
+            turn = nextTurn.merge(label, 1, Integer::sum) - 1;
+            currentTurn.put(label, turn);
+        }
+        StepTag tag = new StepTag(step.at().agent(), label, turn, -1);
+        if (mode != Recording.Mode.RECORD) {
+            if (!unkeyed.isEmpty() || loaded.source() == RecordedRun.Source.DOCKER_AGENT) {
+                return replay(step, matchUnkeyed(tag, step));
+            }
+            RecordedStep r = index.get(key("model", label, turn, -1));
+            if (r instanceof RecordedStep.ModelCall m) {
+                List<String> recorded = Canonical.request(m.model(), m.request(), true, normalizer, loaded.workspaces());
+                List<String> live = Canonical.request(step.model(), step.request(), true, normalizer, liveRoots);
+                if (!recorded.equals(live)) {
+                    throw diverge(tag, "the model request differs from the recorded one", summary(m.model(), m.request()),
+                            summary(step.model(), step.request()), LineDiff.of(recorded, live).text());
+                }
+                return replay(step, m);
+            }
+            if (mode != Recording.Mode.NEW_EPISODES) {
+                throw diverge(tag, "the recording has no model call here", missing(label, "model call"),
+                        summary(step.model(), step.request()), "");
+            }
+        }
+        List<String> deltas = new ArrayList<>();
+        List<String> outer = deltaTap.get();
+        deltaTap.set(deltas);
+        ChatResponse response;
+        try {
+            response = next.proceed();
+        } finally {
+            deltaTap.set(outer);
+        }
+        Function<String, String> f = this::toFile;
+        capture(new RecordedStep.ModelCall(tag, step.model(), Texts.map(step.request(), f::apply),
+                Texts.map(response, f::apply), deltas.stream().map(this::toFile).toList()));
+        return response;
+    }
+
+    @Override
+    public ToolResult toolCall(ToolStep step, Proceed<ToolResult> next) {
+        checkDiverged();
+        StepTag tag = tagOf(step.at(), step.index());
+        StepTag outer = currentTool.get();
+        currentTool.set(tag);
+        try {
+            boolean team = step.call().name().equals(TeamTools.TRANSFER_TASK) || step.call().name().equals(TeamTools.HANDOFF);
+            String key = key("tool", tag.session(), tag.turn(), tag.call());
+            RecordedStep r = index.get(key);
+            boolean fromFile = mode == Recording.Mode.REPLAY || (mode == Recording.Mode.NEW_EPISODES && r != null);
+            if (fromFile) {
+                if (!(r instanceof RecordedStep.ToolExecution t)) {
+                    throw diverge(tag, "the recording has no call of tool '" + step.call().name() + "' here",
+                            missing(tag.session(), "tool call"), step.call().name() + " " + step.call().arguments(), "");
+                }
+                List<String> recorded = Canonical.toolCall(t.tool(), t.arguments().toString(), normalizer, loaded.workspaces());
+                List<String> live = Canonical.toolCall(step.call().name(), step.call().arguments(), normalizer, liveRoots);
+                if (!recorded.equals(live)) {
+                    throw diverge(tag, "the tool call differs from the recorded one", t.tool() + " " + t.arguments(),
+                            step.call().name() + " " + step.call().arguments(), LineDiff.of(recorded, live).text());
+                }
+                if (!team) {
+                    return new ToolResult(Normalizer.mapRoots(t.result(), loaded.workspaces(), liveRoots), t.error());
+                }
+                return next.proceed(); // the team's own loop: the sub-agent's steps are answered in turn
+            }
+            ToolResult result = next.proceed();
+            capture(new RecordedStep.ToolExecution(tag, step.call().name(), toFile(step.arguments().value()),
+                    toFile(result.content()), result.error()));
+            return result;
+        } finally {
+            currentTool.set(outer);
+        }
+    }
+
+    @Override
+    public AgentResult delegation(DelegationStep step, Proceed<AgentResult> next) {
+        checkDiverged();
+        StepTag parent = currentTool.get();
+        String parentLabel = label(step.sessionId());
+        StepTag tag = parent != null && parent.session().equals(parentLabel) ? parent
+                : new StepTag(step.agent(), parentLabel, turnOf(parentLabel), -1);
+        String childLabel = parentLabel + "/" + tag.turn() + "." + tag.call() + ":" + step.subAgent();
+        synchronized (lock) {
+            labels.put(step.subSessionId(), childLabel);
+        }
+        RecordedStep r = index.get(key("delegation", tag.session(), tag.turn(), tag.call()));
+        if (mode == Recording.Mode.REPLAY || (mode == Recording.Mode.NEW_EPISODES && r != null)) {
+            if (!(r instanceof RecordedStep.Delegation d) || !d.subAgent().equals(step.subAgent())) {
+                throw diverge(tag, "the delegation differs from the recording",
+                        r instanceof RecordedStep.Delegation d ? "to " + d.subAgent() + ": " + d.task() : missing(parentLabel, "delegation"),
+                        "to " + step.subAgent() + ": " + step.task(), "");
+            }
+        } else if (mode != Recording.Mode.REPLAY_MODELS) {
+            capture(new RecordedStep.Delegation(tag, step.subAgent(), childLabel, toFile(step.task()),
+                    toFile(step.expectedOutput())));
+        }
+        return next.proceed();
+    }
+
+    @Override
+    public Void handoff(HandoffStep step, Proceed<Void> next) {
+        checkDiverged();
+        String label = label(step.at().sessionId());
+        StepTag tag = new StepTag(step.at().agent(), label, turnOf(label), -1);
+        RecordedStep r = index.get(key("handoff", label, tag.turn(), -1));
+        if (mode == Recording.Mode.REPLAY || (mode == Recording.Mode.NEW_EPISODES && r != null)) {
+            if (!(r instanceof RecordedStep.Handoff h) || !h.toAgent().equals(step.toAgent())) {
+                throw diverge(tag, "the handoff differs from the recording",
+                        r instanceof RecordedStep.Handoff h ? "hand off to " + h.toAgent() : missing(label, "handoff"),
+                        "hand off to " + step.toAgent(), "");
+            }
+        } else if (mode != Recording.Mode.REPLAY_MODELS) {
+            capture(new RecordedStep.Handoff(tag, step.toAgent()));
+        }
+        return next.proceed();
+    }
+
+    @Override
+    public ApprovalOutcome approval(ApprovalStep step, Proceed<ApprovalOutcome> next) {
+        checkDiverged();
+        StepTag tag = tagOf(step.at(), step.index());
+        RecordedStep r = index.get(key("approval", tag.session(), tag.turn(), tag.call()));
+        if (mode == Recording.Mode.REPLAY || (mode == Recording.Mode.NEW_EPISODES && r != null)) {
+            if (!(r instanceof RecordedStep.ApprovalDecision a) || !a.tool().equals(step.call().name())) {
+                throw diverge(tag, "the recording has no approval decision for this call",
+                        r instanceof RecordedStep.ApprovalDecision a ? "approval of " + a.tool() : missing(tag.session(), "approval"),
+                        "approval of " + step.call().name(), "");
+            }
+            return a.approved() ? ApprovalOutcome.approved(ApprovalSource.valueOf(a.decision()))
+                    : ApprovalOutcome.denied(a.decision());
+        }
+        ApprovalOutcome outcome = next.proceed();
+        // A suspended run decided nothing yet: the decision is asked (and recorded) when the run resumes.
+        if (mode != Recording.Mode.REPLAY_MODELS && !outcome.suspended()) {
+            capture(new RecordedStep.ApprovalDecision(tag, step.call().name(), outcome.approved(),
+                    outcome.approved() ? outcome.source().name() : toFile(outcome.reason())));
+        }
+        return outcome;
+    }
+
+    @Override
+    public List<Tool> toolsetTools(ToolsetStep step, Proceed<List<Tool>> next) {
+        checkDiverged();
+        String key = step.agent() + "|" + step.toolset().name();
+        RecordedToolset recorded = recordedToolsets.get(key);
+        if (mode == Recording.Mode.REPLAY || (mode == Recording.Mode.NEW_EPISODES && recorded != null)) {
+            if (recorded == null) {
+                throw diverge(new StepTag(step.agent(), "-", -1, -1), "the recording has no tools of toolset '"
+                        + step.toolset().name() + "'", "toolsets " + recordedToolsets.keySet(), "toolset " + key, "");
+            }
+            return recorded.tools().stream().map(spec -> replayedTool(spec, recorded.readOnly().contains(spec.name())))
+                    .toList();
+        }
+        // Recording: the team's shell, script and fetch toolsets report their commands and requests.
+        Toolset observed = mode == Recording.Mode.REPLAY_MODELS ? step.toolset() : recording.observed(step.toolset());
+        List<Tool> tools = observed == step.toolset() ? next.proceed() : observed.tools();
+        if (mode != Recording.Mode.REPLAY_MODELS) {
+            Set<String> readOnly = new LinkedHashSet<>();
+            tools.stream().filter(Tool::readOnly).forEach(t -> readOnly.add(t.spec().name()));
+            RecordedToolset set = new RecordedToolset(step.agent(), step.toolset().name(),
+                    tools.stream().map(Tool::spec).toList(), readOnly);
+            synchronized (lock) {
+                capturedToolsets.putIfAbsent(key, set);
+            }
+        }
+        return tools;
+    }
+
+    // ---- hooks of the recording (commands, fetches, permission checks) and the event stream
+
+    /** Captures a step of the tool call running on this thread (ignored in the replay modes). */
+    void subStep(Function<StepTag, RecordedStep> step) {
+        if (mode == Recording.Mode.REPLAY || mode == Recording.Mode.REPLAY_MODELS) {
+            return;
+        }
+        StepTag tag = currentTool.get();
+        RecordedStep s = step.apply(tag != null ? tag : new StepTag("-", "-", -1, -1));
+        capture(redacted(s));
+    }
+
+    /** Collects the streamed text of the model call running on this thread. */
+    void onEvent(AgentEvent event) {
+        if (event instanceof AgentEvent.WorkflowStepStarted w) {
+            // Emitted on the step's thread before it runs: its session is labelled by the workflow's session, the
+            // iteration and the step, never by which parallel branch happened to call its model first.
+            synchronized (lock) {
+                String base = label(w.sessionId()) + "/w" + w.iteration() + ":" + w.step();
+                int n = workflowSteps.merge(base, 1, Integer::sum);
+                labels.put(w.stepSessionId(), n == 1 ? base : base + "#" + n);
+            }
+        } else if (event instanceof AgentEvent.TextDelta d) {
+            List<String> tap = deltaTap.get();
+            if (tap != null) {
+                tap.add(d.text());
+            }
+        }
+    }
+
+    // ---- state
+
+    RecordedRun snapshot() {
+        List<RecordedStep> all = new ArrayList<>();
+        Map<String, RecordedToolset> toolsets = new LinkedHashMap<>();
+        loaded.toolsets().forEach(t -> toolsets.put(t.agent() + "|" + t.toolset(), t));
+        if (loaded.source() == RecordedRun.Source.KEEL) {
+            all.addAll(loaded.steps());
+        }
+        synchronized (lock) {
+            all.addAll(captured);
+            capturedToolsets.forEach(toolsets::putIfAbsent);
+        }
+        return new RecordedRun(RecordedRun.Source.KEEL, fileRoots, List.copyOf(toolsets.values()), StepOrder.sort(all),
+                List.of());
+    }
+
+    boolean hasNewSteps() {
+        synchronized (lock) {
+            return !captured.isEmpty() || !capturedToolsets.isEmpty()
+                    && capturedToolsets.keySet().stream().anyMatch(k -> !recordedToolsets.containsKey(k));
+        }
+    }
+
+    Optional<RecordingDivergenceException> divergence() {
+        return Optional.ofNullable(divergence.get());
+    }
+
+    private void capture(RecordedStep s) {
+        if (mode == Recording.Mode.REPLAY || mode == Recording.Mode.REPLAY_MODELS) {
+            return;
+        }
+        synchronized (lock) {
+            captured.add(s);
+        }
+    }
+
+    private String label(String sessionId) {
+        synchronized (lock) {
+            return labels.computeIfAbsent(sessionId, id -> "s" + (++topLevelSessions));
+        }
+    }
+
+    private int turnOf(String label) {
+        synchronized (lock) {
+            return currentTurn.getOrDefault(label, 0);
+        }
+    }
+
+    private StepTag tagOf(Position at, int call) {
+        String label = label(at.sessionId());
+        return new StepTag(at.agent(), label, turnOf(label), call);
+    }
+
+    // ---- replay
+
+    private ChatResponse replay(ModelStep step, RecordedStep.ModelCall m) {
+        List<String> deltas = m.textDeltas().isEmpty() && !m.response().text().isEmpty()
+                ? List.of(m.response().text()) : m.textDeltas();
+        for (String d : deltas) {
+            step.listener().onText(toLive(d));
+        }
+        return Texts.map(m.response(), this::toLive);
+    }
+
+    private RecordedStep.ModelCall matchUnkeyed(StepTag tag, ModelStep step) {
+        List<String> live = Canonical.request(null, step.request(), false, normalizer, liveRoots);
+        int nearest = -1;
+        LineDiff.Result nearestDiff = null;
+        synchronized (lock) {
+            for (int i = 0; i < unkeyed.size(); i++) {
+                if (used[i]) {
+                    continue;
+                }
+                List<String> recorded = Canonical.request(null, unkeyed.get(i).request(), false, normalizer, List.of());
+                if (recorded.equals(live)) {
+                    used[i] = true;
+                    return unkeyed.get(i);
+                }
+                LineDiff.Result d = LineDiff.of(recorded, live);
+                if (nearestDiff == null || d.changes() < nearestDiff.changes()) {
+                    nearest = i;
+                    nearestDiff = d;
+                }
+            }
+        }
+        if (nearest < 0) {
+            throw diverge(tag, "the recording has no unused model call left", unkeyed.size()
+                    + " recorded model calls, all replayed", summary(step.model(), step.request()), "");
+        }
+        throw diverge(tag, "no recorded model call matches this request (nearest: interaction #"
+                + unkeyed.get(nearest).tag().turn() + ")", summary(unkeyed.get(nearest).model(),
+                unkeyed.get(nearest).request()), summary(step.model(), step.request()), nearestDiff.text());
+    }
+
+    private Tool replayedTool(ToolSpec spec, boolean readOnly) {
+        return Tool.of(spec, readOnly, (args, ctx) -> {
+            throw new IllegalStateException("tool '" + spec.name() + "' is replayed from " + recording.file()
+                    + " and cannot run live");
+        });
+    }
+
+    // ---- divergence
+
+    private void checkDiverged() {
+        RecordingDivergenceException first = divergence.get();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private RecordingDivergenceException diverge(StepTag tag, String what, String recorded, String now, String diff) {
+        RecordingDivergenceException e = new RecordingDivergenceException(recording.file().toString(), tag.agent(),
+                tag.session(), tag.turn(), tag.call(), what, oneLine(recorded), oneLine(now), diff);
+        divergence.compareAndSet(null, e);
+        return divergence.get();
+    }
+
+    private String missing(String label, String what) {
+        long turns = index.keySet().stream().filter(k -> k.startsWith("model|" + label + "|")).count();
+        return turns == 0 ? "no " + what + " (the recording has no session " + label + ")"
+                : "no " + what + " (session " + label + " has " + turns + " recorded model calls)";
+    }
+
+    private static String summary(String model, ChatRequest request) {
+        List<Message> messages = request.messages();
+        String last = messages.isEmpty() ? "" : " last: " + Texts.describe(messages.get(messages.size() - 1));
+        return "request to " + model + " with " + messages.size() + " messages and " + request.tools().size() + " tools;"
+                + last;
+    }
+
+    private static String oneLine(String s) {
+        String flat = s.replace('\n', ' ').strip();
+        return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
+    }
+
+    // ---- texts
+
+    private String toFile(String live) {
+        return Normalizer.mapRoots(normalizer.redact(live), liveRoots, fileRoots);
+    }
+
+    private JsonObject toFile(JsonObject live) {
+        return JsonObject.parse(toFile(live.toString()));
+    }
+
+    private String toLive(String recorded) {
+        return Normalizer.mapRoots(recorded, loaded.workspaces(), liveRoots);
+    }
+
+    private RecordedStep redacted(RecordedStep s) {
+        if (s instanceof RecordedStep.CommandRun c) {
+            return new RecordedStep.CommandRun(c.tag(), c.runner(), c.argv().stream().map(this::toFile).toList(),
+                    c.exitCode(), toFile(c.stdout()), toFile(c.stderr()), c.timedOut());
+        }
+        if (s instanceof RecordedStep.HttpFetch f) {
+            return new RecordedStep.HttpFetch(f.tag(), f.method(), toFile(f.url()), f.status());
+        }
+        return s;
+    }
+
+    // ---- keys
+
+    private static String key(String kind, String session, int turn, int call) {
+        return kind + "|" + session + "|" + turn + "|" + call;
+    }
+
+    private static String key(RecordedStep s) {
+        StepTag t = s.tag();
+        if (s instanceof RecordedStep.ModelCall) {
+            return key("model", t.session(), t.turn(), -1);
+        }
+        if (s instanceof RecordedStep.ToolExecution) {
+            return key("tool", t.session(), t.turn(), t.call());
+        }
+        if (s instanceof RecordedStep.ApprovalDecision) {
+            return key("approval", t.session(), t.turn(), t.call());
+        }
+        if (s instanceof RecordedStep.Delegation) {
+            return key("delegation", t.session(), t.turn(), t.call());
+        }
+        if (s instanceof RecordedStep.Handoff) {
+            return key("handoff", t.session(), t.turn(), -1);
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "RecordingSteps[" + recording + "]";
+    }
+}
