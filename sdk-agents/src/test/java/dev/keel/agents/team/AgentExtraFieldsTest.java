@@ -40,7 +40,7 @@ class AgentExtraFieldsTest {
     }
 
     private Team load(String yaml) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of()));
+        return TeamFiles.parse(dir, yaml);
     }
 
     private static String sent(RecordedChatRequest r) {

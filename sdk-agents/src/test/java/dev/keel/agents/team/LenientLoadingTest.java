@@ -28,7 +28,7 @@ class LenientLoadingTest {
     Path dir;
 
     private TeamOptions options(Map<String, String> env) {
-        return TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(env);
+        return TeamFiles.isolated(dir, env);
     }
 
     private Team parse(String yaml, Map<String, String> env) {

@@ -15,7 +15,6 @@ import dev.keel.testing.model.ScriptedReply;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,7 +49,7 @@ class SessionCompactionTest {
     }
 
     private Team load(String yaml) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of()));
+        return TeamFiles.parse(dir, yaml);
     }
 
     private Runner runner(Team team) {

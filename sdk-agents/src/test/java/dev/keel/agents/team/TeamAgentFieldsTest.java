@@ -47,7 +47,7 @@ class TeamAgentFieldsTest {
     }
 
     private Team load(String yaml) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of()));
+        return TeamFiles.parse(dir, yaml);
     }
 
     private Path script(String name, String body) throws Exception {

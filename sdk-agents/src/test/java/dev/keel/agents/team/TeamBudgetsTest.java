@@ -43,7 +43,7 @@ class TeamBudgetsTest {
     }
 
     private Team load(String yaml) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of()));
+        return TeamFiles.parse(dir, yaml);
     }
 
     @Test

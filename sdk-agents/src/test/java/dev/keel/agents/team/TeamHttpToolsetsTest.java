@@ -59,7 +59,7 @@ class TeamHttpToolsetsTest {
     }
 
     private Team load(String yaml, Map<String, String> env) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(env));
+        return TeamFiles.parse(dir, yaml, env);
     }
 
     private String apiBase() {

@@ -63,7 +63,7 @@ class TeamMcpServerTest {
                         lifecycle:
                 %s
                 """.formatted(McpServers.script("server-everything"), lifecycle.indent(10).stripTrailing()), "team.yaml",
-                TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of()));
+                TeamFiles.isolated(dir));
     }
 
     private Team loadFilesystem(String workingDir) {
@@ -77,7 +77,7 @@ class TeamMcpServerTest {
                         args: ["%s", "."]
                         working_dir: %s
                 """.formatted(McpServers.script("server-filesystem"), workingDir), "team.yaml",
-                TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of()));
+                TeamFiles.isolated(dir));
     }
 
     /** The server-everything processes this JVM started. */
@@ -204,7 +204,7 @@ class TeamMcpServerTest {
                         remote:
                           url: http://127.0.0.1:9/mcp
                         working_dir: somewhere
-                """, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of()));
+                """, "team.yaml", TeamFiles.isolated(dir));
         assertThat(team.warnings()).singleElement().asString()
                 .contains("working_dir: ignored: a remote MCP server has no local process");
     }

@@ -57,7 +57,7 @@ class TeamModelsTest {
 
     private Team load(String yaml, Map<String, String> env) {
         return Teams.parse(yaml.replace("LLM_URL", llm.baseUrl()), "team.yaml",
-                TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(env));
+                TeamFiles.isolated(dir, env));
     }
 
     private String run(Team team, Map<String, String> env, String input) {

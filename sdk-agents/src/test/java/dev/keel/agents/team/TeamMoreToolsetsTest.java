@@ -50,11 +50,11 @@ class TeamMoreToolsetsTest {
     }
 
     private Team load(String yaml, Map<String, String> env) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(env));
+        return TeamFiles.parse(dir, yaml, env);
     }
 
     private Team load(String yaml, TeamServices services) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of())
+        return Teams.parse(yaml, "team.yaml", TeamFiles.isolated(dir)
                 .withServices(services));
     }
 

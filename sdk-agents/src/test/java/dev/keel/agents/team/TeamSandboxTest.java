@@ -45,7 +45,7 @@ class TeamSandboxTest {
     }
 
     private TeamOptions options() {
-        return TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of());
+        return TeamFiles.isolated(dir);
     }
 
     @Test

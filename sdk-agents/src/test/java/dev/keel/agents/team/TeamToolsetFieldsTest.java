@@ -47,7 +47,7 @@ class TeamToolsetFieldsTest {
     }
 
     private Team load(String yaml, Map<String, String> env) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(env));
+        return TeamFiles.parse(dir, yaml, env);
     }
 
     private static List<String> toolResults(RecordedChatRequest r) {
@@ -212,7 +212,7 @@ class TeamToolsetFieldsTest {
                       - type: user_prompt
                 """;
         List<UserPrompter.Question> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Team team = Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of())
+        Team team = Teams.parse(yaml, "team.yaml", TeamFiles.isolated(dir)
                 .withServices(TeamServices.builder().userPrompter(q -> {
                     asked.add(q);
                     return UserPrompter.Answer.accept(JsonObject.builder().put("region", "eu-west-1").build());

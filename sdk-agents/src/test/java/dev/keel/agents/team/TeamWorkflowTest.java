@@ -29,7 +29,7 @@ class TeamWorkflowTest {
     Path dir;
 
     private Team load(String yaml) {
-        return Teams.parse(yaml, "team.yaml", TeamOptions.defaults(dir).withWorkingDirectory(dir).withEnv(Map.of()));
+        return TeamFiles.parse(dir, yaml);
     }
 
     private static final String TEAM = """
