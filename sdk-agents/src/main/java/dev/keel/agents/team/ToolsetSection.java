@@ -1,6 +1,7 @@
 package dev.keel.agents.team;
 
 import dev.keel.agents.internal.ToonToolset;
+import dev.keel.agents.internal.lsp.LspToolset;
 import dev.keel.agents.internal.YamlTree.Entry;
 import dev.keel.agents.internal.YamlTree.MapNode;
 import dev.keel.agents.internal.YamlTree.Node;
@@ -61,8 +62,6 @@ final class ToolsetSection {
             "scheduler", "its schedules are fired by docker-agent's long-running process, and an embedded library "
                     + "runs an agent only when the host application calls it; schedule runs from the host "
                     + "application (a timer calling Runner.run)",
-            "lsp", "Keel has no Language Server Protocol client; give the agent the language server's checks through "
-                    + "a script or shell toolset, or an MCP server that wraps the language server",
             "mcp_catalog", "it searches and enables servers of the Docker MCP Catalog through Docker's catalog "
                     + "service at run time, which an embedded library does not reach; declare the servers you need as "
                     + "mcp toolsets (ref: docker:NAME, resolved by the team's TeamResolver)");
@@ -111,6 +110,8 @@ final class ToolsetSection {
         register("api", Set.of("api_config", "timeout", "allow_private_ips"), http::api);
         register("openapi", Set.of("url", "headers", "timeout", "allow_private_ips"), http::openapi);
         register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
+        register("lsp", Set.of("command", "args", "env", "env_file", "file_types", "working_dir", "version",
+                "lifecycle"), this::lsp);
     }
 
     /** The models a toolset's {@code model} may name. */
@@ -783,5 +784,41 @@ final class ToolsetSection {
         // A pinned command is checked when the team starts, so a missing one is a start error, not a load error.
         return complete && !version ? build.get()
                 : new StartTimeToolset(toolsetName != null ? toolsetName : "mcp", "", build);
+    }
+
+    /**
+     * A language server over stdio ({@link LspToolset}): {@code command}, {@code args}, {@code env} and
+     * {@code env_file} as for an MCP server, {@code working_dir} the workspace root (default: the team's working
+     * directory), {@code file_types} the extensions it handles, {@code lifecycle} its start and call limits and
+     * restarts. A pinned {@code version} is checked when the team starts, as for MCP servers.
+     */
+    private Toolset lsp(MapNode m, String path) {
+        Entry command = m.entries().get("command");
+        if (command == null) {
+            throw f.error(m.line(), path + ".command", "an lsp toolset needs 'command', the language server to start");
+        }
+        String cmd = f.scalarText(command.value(), path + ".command");
+        if (sandboxes.runtime()) {
+            f.warn(command.line() + ": " + path + ".command: runs on the host: runtime.sandbox puts Keel's shell, "
+                    + "script and post_edit commands in the sandbox, not language servers");
+        }
+        List<String> args = f.strings(m, "args", path);
+        TeamFields.EnvMap env = f.envMap(m, path, "env");
+        Map<String, String> files = envFiles(m, path);
+        List<String> fileTypes = f.strings(m, "file_types", path);
+        Path workingDir = mcpWorkingDirectory(m, path);
+        Path root = workingDir != null ? workingDir : f.options().workingDirectory();
+        String version = f.optString(m, "version", path).orElse(null);
+        Lifecycle lifecycle = lifecycle(m, path);
+        String name = "lsp:" + Path.of(cmd).getFileName();
+        Supplier<Toolset> build = () -> {
+            checkCommand(cmd, version);
+            return LspToolset.of(new LspToolset.Config(name, cmd, args, withEnvFiles(files, env.resolve()), root,
+                    fileTypes, lifecycle.startup() != null ? lifecycle.startup() : Duration.ofSeconds(60),
+                    lifecycle.call() != null ? lifecycle.call() : Duration.ofSeconds(60),
+                    lifecycle.restart() != null ? lifecycle.restart() : McpRestartPolicy.resilient()));
+        };
+        // A pinned command is checked when the team starts, so a missing one is a start error, not a load error.
+        return env.complete() && version == null ? build.get() : new StartTimeToolset(name, "", build);
     }
 }
