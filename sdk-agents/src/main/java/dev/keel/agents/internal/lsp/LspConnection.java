@@ -239,8 +239,16 @@ final class LspConnection implements AutoCloseable {
                 log.debug("language server '{}': reading stopped", name, e);
             }
         }
-        failPending("the language server '" + name + "' closed its output"
-                + (process.isAlive() ? "" : " and exited with code " + process.exitValue()));
+        // The output ends before the process is reaped: give it a moment, so the error can name the exit code.
+        try {
+            exited.get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Still running with its output closed: said below.
+        }
+        failPending(process.isAlive() ? "the language server '" + name + "' closed its output"
+                : "the language server '" + name + "' exited with code " + process.exitValue());
         synchronized (this) {
             notifyAll();
         }
