@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
 /**
  * A {@link NetworkPolicy} applied to a real destination: host and port. A request passes when its host name matches
  * an allowed pattern (or, for an IP literal, an allowed address, CIDR block or {@code *}) on its port, no denied
- * pattern, address or block matches the name, the literal or any address the name resolves to on that port, and at least one resolved address is either a
- * public internet address or named by an allowed IP/CIDR rule: loopback, link-local (169.254.169.254 included),
- * private, multicast and other special-purpose addresses, and the host's own addresses, are refused unless a rule
- * names them by address. The addresses a decision returns are the ones the proxy connects to: a name is
+ * pattern, address or block matches the name, the literal or any address the name resolves to on that port, and
+ * at least one resolved address is either a public internet address or named by an allowed IP/CIDR rule on that
+ * port: loopback, link-local (169.254.169.254 included), private, multicast and other special-purpose addresses,
+ * and the host's own addresses, are refused unless a rule names them by address. The addresses a decision returns are the ones the proxy connects to: a name is
  * resolved once, so no second lookup can point it elsewhere. Thread-safe.
  */
 public final class EgressRules {
@@ -92,7 +92,6 @@ public final class EgressRules {
         this.enabled = policy.enabled();
         this.allowed = policy.allowed().stream().map(EgressRules::rule).toList();
         this.denied = policy.denied().stream().map(EgressRules::rule).toList();
-        // (the policy's entries are in normal form already)
         this.resolver = resolver;
         this.ownAddresses = ownAddresses;
     }
