@@ -105,9 +105,7 @@ class TeamFileCorpusTest {
             new Allowed("top/newer-fields.yaml", "agents.root.toolsets[1].type: toolset type 'environment' is left out:",
                     "the warning says why"),
             new Allowed("top/newer-fields.yaml", "evaluators: read into Team.evaluators() for evaluation code (sdk-testi",
-                    "the warning says why"),
-            new Allowed("top/team-settings.yaml", "flavors: read, but Keel does not act on it yet",
-                    "not acted on yet"));
+                    "the warning says why"));
 
     /**
      * Corpus files that do not load yet, with the start of their error after its {@code file:line: } location, and
