@@ -15,7 +15,11 @@ public interface ModelHook extends Hook {
     /** The model to ask. */
     ModelConfig model();
 
-    /** The price of {@link #model()} when the hook knows it (an evaluator's {@code cost}), else null. */
+    /**
+     * The price of {@link #model()} when the hook knows it.
+     *
+     * @return an evaluator's {@code cost}, or null
+     */
     default dev.keel.agents.ModelPrice price() {
         return null;
     }
