@@ -12,7 +12,16 @@ import java.util.Objects;
  *
  * <p>Entries are host names ({@code example.com}, exact and case-insensitive), subdomain patterns
  * ({@code *.example.com}), {@code *} (any host), IP addresses ({@code 10.1.2.3}, {@code ::1}) and CIDR blocks
- * ({@code 10.0.0.0/8}). A request passes when its host matches an allowed entry and no denied one (deny wins).
+ * ({@code 10.0.0.0/8}), each on every port or, with {@code :port}, on that one port only: {@code example.com:443},
+ * {@code *.example.com:8443}, {@code *:443}, {@code 10.1.2.3:5432}, {@code 10.0.0.0/8:80}, and an IPv6 address or
+ * block in brackets, {@code [::1]:8080} or {@code [fd00::/8]:443} ({@link #allow(String, int, int...)} writes these
+ * for you). A request passes when its host matches an allowed entry on the port it goes to and no denied entry
+ * matches it there (deny wins). The port is the one the proxy connects to: the authority's port of a
+ * {@code CONNECT} or an absolute {@code http}/{@code https} URL, else the scheme's default (80 for {@code http},
+ * 443 for {@code https} and {@code CONNECT}) — never the {@code Host} header. So {@code allow("example.com:443")}
+ * allows {@code CONNECT example.com}, {@code CONNECT example.com:443} and {@code https://example.com/}, and refuses
+ * {@code http://example.com/} (port 80) and {@code CONNECT example.com:22} with the proxy's 403, as it refuses a host
+ * no entry names.
  * Decisions are made on the address the proxy actually connects to: IP literals in any spelling
  * ({@code 2130706433}, {@code 127.1}, {@code 0x7f.0.0.1}, {@code [::ffff:127.0.0.1]}) are reduced to one address
  * first, a host name is resolved once and denied entries are checked against every address it resolves to, and
@@ -36,7 +45,8 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
      * @param allowed        entries that may be reached
      * @param denied         entries that may never be reached, even when allowed
      * @param maxConnections concurrent proxied connections per sandbox
-     * @throws InvalidSandboxSpecException for an entry that is not a host pattern, IP address or CIDR block, or a
+     * @throws InvalidSandboxSpecException for an entry that is not a host pattern, IP address or CIDR block with an
+     *                                     optional {@code :port} from 1 to 65535 (the message names the entry), or a
      *                                     connection limit below 1
      */
     public NetworkPolicy {
@@ -80,7 +90,7 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
     /**
      * A copy that also allows these entries.
      *
-     * @param entries host patterns, IP addresses or CIDR blocks
+     * @param entries host patterns, IP addresses or CIDR blocks, each optionally with {@code :port}
      * @return a copy that also allows them
      */
     public NetworkPolicy allow(String... entries) {
@@ -90,9 +100,38 @@ public record NetworkPolicy(boolean enabled, List<String> allowed, List<String> 
     }
 
     /**
-     * A copy that also denies these entries (deny wins over allow, for names and for every resolved address).
+     * A copy that also allows one host pattern, IP address or CIDR block on these ports only (and on no other,
+     * unless another entry allows it there). {@code allow("example.com", 443, 8443)} is
+     * {@code allow("example.com:443", "example.com:8443")}; an IPv6 address or block is put in brackets.
      *
-     * @param entries host patterns, IP addresses or CIDR blocks
+     * @param host      a host pattern, IP address or CIDR block, without a port
+     * @param port      a port from 1 to 65535
+     * @param morePorts further ports from 1 to 65535
+     * @return a copy that also allows the host on those ports
+     * @throws InvalidSandboxSpecException for a bad host, a host that already has a port, or a port out of range
+     *                                     (the message names the entry)
+     */
+    public NetworkPolicy allow(String host, int port, int... morePorts) {
+        String h = Objects.requireNonNull(host, "host").trim();
+        try {
+            h = EgressRules.validateHost(h);
+        } catch (IllegalArgumentException bad) {
+            throw new InvalidSandboxSpecException(bad.getMessage(), bad);
+        }
+        String bracketed = h.indexOf(':') >= 0 && !h.startsWith("[") ? "[" + h + "]" : h;
+        List<String> entries = new ArrayList<>();
+        entries.add(bracketed + ":" + port);
+        for (int p : morePorts) {
+            entries.add(bracketed + ":" + p);
+        }
+        return allow(entries.toArray(String[]::new));
+    }
+
+    /**
+     * A copy that also denies these entries (deny wins over allow, for names and for every resolved address; an
+     * entry with {@code :port} denies that port only).
+     *
+     * @param entries host patterns, IP addresses or CIDR blocks, each optionally with {@code :port}
      * @return a copy that also denies them
      */
     public NetworkPolicy deny(String... entries) {

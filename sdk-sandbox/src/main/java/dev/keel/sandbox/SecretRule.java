@@ -57,7 +57,7 @@ public record SecretRule(String scheme, String hostPattern, int port, String hea
             throw new InvalidSandboxSpecException("a secret value must not contain line breaks or NUL (header " + header + ")");
         }
         try {
-            hostPattern = EgressRules.validate(Objects.requireNonNull(hostPattern, "hostPattern"));
+            hostPattern = EgressRules.validateHost(Objects.requireNonNull(hostPattern, "hostPattern"));
         } catch (IllegalArgumentException e) {
             throw new InvalidSandboxSpecException("invalid host in secret rule: " + e.getMessage(), e);
         }

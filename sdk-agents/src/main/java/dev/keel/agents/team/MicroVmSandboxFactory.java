@@ -15,15 +15,13 @@ import dev.keel.sandbox.SandboxProvider;
 import dev.keel.sandbox.SandboxSpec;
 import dev.keel.sandbox.Sandboxes;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Keel's default {@link SandboxFactory}: a QEMU microVM from {@code dev.keel.sandbox} per request, the workspaces
  * at the same absolute paths, commands starting in the working directory, and a network policy that denies
- * everything but the allowlist's hosts (none: no network at all). The proxy decides by host, so a {@code :port}
- * in an entry is not enforced (the loader says so). Only loaded when {@code dev.keel.sandbox} is present
+ * everything but the allowlist's entries (none: no network at all); a {@code host:port} entry allows that host on
+ * that port only. Only loaded when {@code dev.keel.sandbox} is present
  * ({@link TeamSandboxes#available()} checks without touching its types). Thread-safe.
  */
 final class MicroVmSandboxFactory implements SandboxFactory {
@@ -45,13 +43,13 @@ final class MicroVmSandboxFactory implements SandboxFactory {
     }
 
     /**
-     * Checks an allowlist host (no port) as the egress proxy will read it.
+     * Checks an allowlist entry (host, {@code host:port}, IP, CIDR) as the egress proxy will enforce it.
      *
      * @throws IllegalArgumentException naming the problem
      */
-    static void checkHost(String host) {
+    static void checkEntry(String entry) {
         try {
-            NetworkPolicy.denyAll().allow(host);
+            NetworkPolicy.denyAll().allow(entry);
         } catch (InvalidSandboxSpecException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -71,9 +69,8 @@ final class MicroVmSandboxFactory implements SandboxFactory {
             spec.workdir(request.workingDirectory().toAbsolutePath().toString());
         }
         if (!request.networkAllowlist().isEmpty()) {
-            List<String> hosts = new ArrayList<>();
-            request.networkAllowlist().forEach(e -> hosts.add(TeamSandboxes.hostOf(e)));
-            spec.network(NetworkPolicy.denyAll().allow(hosts.toArray(String[]::new)));
+            // host:port entries stay port rules: the proxy refuses the host's other ports
+            spec.network(NetworkPolicy.denyAll().allow(request.networkAllowlist().toArray(String[]::new)));
         }
         SandboxProvider provider = Sandboxes.microVm(config);
         try {

@@ -58,19 +58,11 @@ final class TeamSandboxes {
         }
         for (Entry item : items) {
             String text = f.scalarText(item.value(), item.key()).strip();
-            String host;
-            String port;
             try {
-                host = hostOf(text);
-                port = portOf(text);
-                checkHost(host);
+                checkEntry(text);
             } catch (IllegalArgumentException e) {
                 throw f.error(item.line(), item.key(), "'" + text + "' is not a host, host:port, IP address or CIDR "
                         + "block: " + e.getMessage());
-            }
-            if (port != null && f.options().services().sandboxes().isEmpty()) {
-                f.warn(item.line() + ": " + item.key() + ": the port of '" + text + "' is not enforced: Keel's microVM "
-                        + "egress proxy allows " + host + " on every port");
             }
             allowlist.add(text);
         }
@@ -81,7 +73,7 @@ final class TeamSandboxes {
     }
 
     /** The host of {@code host}, {@code host:port}, {@code [v6]:port} or a bare IPv6 address, lower case. */
-    static String hostOf(String entry) {
+    private static String hostOf(String entry) {
         String e = entry.strip().toLowerCase(java.util.Locale.ROOT);
         if (e.startsWith("[")) {
             int end = e.indexOf(']');
@@ -94,8 +86,8 @@ final class TeamSandboxes {
         return colon >= 0 && colon == e.lastIndexOf(':') ? e.substring(0, colon) : e;
     }
 
-    /** The port of an entry, checked, or null. */
-    private static String portOf(String entry) {
+    /** Checks a port, if the entry has one. */
+    private static void checkPort(String entry) {
         String e = entry.strip();
         String port = null;
         if (e.startsWith("[")) {
@@ -112,16 +104,20 @@ final class TeamSandboxes {
         if (port != null && (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
             throw new IllegalArgumentException("the port must be a number from 1 to 65535, was '" + port + "'");
         }
-        return port;
     }
 
-    /** As the egress proxy will read it when its module is here; else by the same shape. */
-    private static void checkHost(String host) {
+    /**
+     * Checks an entry as the microVM's egress proxy will enforce it (host and port) when its module is here; else
+     * by the same shape.
+     */
+    private static void checkEntry(String entry) {
+        String host = hostOf(entry);
+        checkPort(entry);
         if (host.isEmpty()) {
             throw new IllegalArgumentException("the host is empty");
         }
         if (available()) {
-            MicroVmSandboxFactory.checkHost(host);
+            MicroVmSandboxFactory.checkEntry(entry);
         } else if (!HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("invalid host pattern: " + host);
         }

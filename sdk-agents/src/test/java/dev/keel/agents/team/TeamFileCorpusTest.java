@@ -102,8 +102,6 @@ class TeamFileCorpusTest {
                     "the warning says why"),
             new Allowed("toolsets/rag.yaml", "rag.release_notes.strategies[1].database: Keel keeps every strategy of",
                     "the warning says why"),
-            new Allowed("toolsets/sandboxed-shell.yaml", "runtime.network_allowlist[0]: the port of 'proxy.",
-                    "the warning says why: Keel's egress proxy decides by host"),
             new Allowed("toolsets/sandboxed-shell.yaml", "agents.root.toolsets[0].sandbox.image: Keel's micro",
                     "the warning says why: a microVM is not a container runtime"),
             new Allowed("top/harness.yaml", "agents.claude_coder.harness: agent 'claude_coder' runs in the claude-c",

@@ -34,6 +34,8 @@ class TeamSandboxVmTest {
     private ScriptedModelServer llm;
     private MockWebServer allowed;
     private MockWebServer other;
+    /** On the allowed address, another port: the allowlist's {@code host:port} does not reach it. */
+    private MockWebServer otherPort;
     private Path workspace;
 
     @BeforeAll
@@ -48,6 +50,8 @@ class TeamSandboxVmTest {
         allowed.start(InetAddress.getByName("127.0.0.1"), 0);
         other = new MockWebServer();
         other.start(InetAddress.getByName("127.0.0.2"), 0);
+        otherPort = new MockWebServer();
+        otherPort.start(InetAddress.getByName("127.0.0.1"), 0);
         workspace = Files.createTempDirectory("keel-team-sandbox").toRealPath();
     }
 
@@ -57,6 +61,7 @@ class TeamSandboxVmTest {
             llm.close();
             allowed.close();
             other.close();
+            otherPort.close();
         }
     }
 
@@ -92,8 +97,7 @@ class TeamSandboxVmTest {
                         sandbox: true
                 """.formatted(allowed.getPort()), "team.yaml",
                 TeamOptions.defaults(workspace).withWorkingDirectory(workspace));
-        assertThat(team.warnings()).singleElement().asString().contains("port of '127.0.0.1:" + allowed.getPort()
-                + "' is not enforced");
+        assertThat(team.warnings()).as("the port is enforced, not warned about").isEmpty();
         allowed.enqueue(new MockResponse.Builder().body("through the allowlist").build());
         List<ProcessHandle> during;
         int base = llm.requests().size();
@@ -105,6 +109,8 @@ class TeamSandboxVmTest {
                         "wget -q -O - http://127.0.0.2:" + other.getPort() + "/no")))
                 .respond(ScriptedReply.toolCall("shell", Map.of("cmd",
                         "wget -q -O - -Y off http://127.0.0.1:" + allowed.getPort() + "/direct")))
+                .respond(ScriptedReply.toolCall("shell", Map.of("cmd",
+                        "wget -q -O - http://127.0.0.1:" + otherPort.getPort() + "/other-port")))
                 .respond(ScriptedReply.text("done"));
         try (Runner runner = team.runner().models(llm.models()).yolo(true).build()) {
             assertThat(runner.run("look around").output()).isEqualTo("done");
@@ -127,6 +133,9 @@ class TeamSandboxVmTest {
         assertThat(other.getRequestCount()).isZero();
         assertThat(lastResult(llm.requests().get(base + 4))).as("around the proxy").startsWith("exit code");
         assertThat(allowed.getRequestCount()).as("only the proxied request reached the allowed server").isEqualTo(1);
+        assertThat(lastResult(llm.requests().get(base + 5))).as("the allowed host on another port")
+                .startsWith("exit code").contains("403");
+        assertThat(otherPort.getRequestCount()).isZero();
     }
 
     @Test

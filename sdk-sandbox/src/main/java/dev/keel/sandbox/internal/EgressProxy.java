@@ -35,12 +35,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One sandbox's egress proxy, listening on loopback in the JVM. Only its own sandbox can use it: every connection
  * must first present the proxy's random token, which only the sandbox's {@link NetRelay} holds; anything else is
- * dropped before a byte is read. Destinations are decided by {@link EgressRules} on the address actually
- * connected to. Requests with an absolute {@code http} or {@code https} URI are forwarded (over TLS for https)
- * with {@code Connection: close} after the secret rules bound to that exact scheme, host and port have set their
- * headers. {@code CONNECT} to an origin with an https credential rule is intercepted: the guest's TLS ends here
- * with a certificate from the sandbox's own CA, the request is read, the header set, and it goes on over a fresh
- * TLS connection that verifies the real host. {@code CONNECT} to any other permitted destination opens an
+ * dropped before a byte is read. Destinations are decided by {@link EgressRules} on the address and port actually
+ * connected to: the port of the {@code CONNECT} authority or absolute URI, else the scheme's default (443 for
+ * {@code CONNECT} and {@code https}, 80 for {@code http}); the {@code Host} header never routes. Requests with an
+ * absolute {@code http} or {@code https} URI are forwarded (over TLS for https) with {@code Connection: close}
+ * after the secret rules bound to that exact scheme, host and port have set their headers. {@code CONNECT} to an
+ * origin with an https credential rule is intercepted: the guest's TLS ends here with a certificate from the
+ * sandbox's own CA, the request is read, the header set, and it goes on over a fresh TLS connection that verifies
+ * the real host. {@code CONNECT} to any other permitted destination opens an
  * untouched tunnel. Anything the policy does not permit gets 403. Every request is logged with the address it
  * really went to; secret values never are. Thread-safe.
  */

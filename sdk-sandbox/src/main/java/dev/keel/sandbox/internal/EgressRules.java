@@ -15,12 +15,12 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * A {@link NetworkPolicy} applied to a real destination. A request passes when its host name matches an allowed
- * pattern (or, for an IP literal, an allowed address, CIDR block or {@code *}), no denied pattern, address or block
- * matches the name, the literal or any address the name resolves to, and at least one resolved address is either a
- * public internet address or named by an allowed IP/CIDR rule: loopback, link-local (169.254.169.254 included),
- * private, multicast and other special-purpose addresses, and the host's own addresses, are refused unless a rule
- * names them by address. The addresses a decision returns are the ones the proxy connects to: a name is
+ * A {@link NetworkPolicy} applied to a real destination: host and port. A request passes when its host name matches
+ * an allowed pattern (or, for an IP literal, an allowed address, CIDR block or {@code *}) on its port, no denied
+ * pattern, address or block matches the name, the literal or any address the name resolves to on that port, and
+ * at least one resolved address is either a public internet address or named by an allowed IP/CIDR rule on that
+ * port: loopback, link-local (169.254.169.254 included), private, multicast and other special-purpose addresses,
+ * and the host's own addresses, are refused unless a rule names them by address. The addresses a decision returns are the ones the proxy connects to: a name is
  * resolved once, so no second lookup can point it elsewhere. Thread-safe.
  */
 public final class EgressRules {
@@ -45,14 +45,40 @@ public final class EgressRules {
         }
     }
 
-    /** One policy entry: a host name pattern or an address block. */
-    private record Rule(String text, String pattern, Cidr block) {
-        boolean matchesName(String name) {
+    /**
+     * One policy entry: a host name pattern or an address block, on every port ({@code port == 0}) or on one.
+     *
+     * @param text    the entry's normal form, for reasons
+     * @param pattern the host name pattern, or null for an address rule
+     * @param block   the address block, or null for a name rule
+     * @param port    the one port the entry is about, or 0 for every port
+     */
+    record Rule(String text, String pattern, Cidr block, int port) {
+        boolean matchesPort(int p) {
+            return port == 0 || port == p;
+        }
+
+        /** Whether a name (lower case, no trailing dot) matches this entry on some port. */
+        boolean coversName(String name) {
             return pattern != null && nameMatches(pattern, name);
         }
 
-        boolean matchesAddress(InetAddress a) {
-            return block != null && block.contains(a);
+        /** Whether an address matches this entry on some port (a {@code *} entry matches every address). */
+        boolean coversAddress(InetAddress a) {
+            return block != null ? block.contains(a) : "*".equals(pattern);
+        }
+
+        boolean matchesName(String name, int p) {
+            return coversName(name) && matchesPort(p);
+        }
+
+        boolean matchesAddress(InetAddress a, int p) {
+            return coversAddress(a) && matchesPort(p);
+        }
+
+        /** Whether this entry's block (never {@code *}) names an address on port {@code p}. */
+        boolean namesAddress(InetAddress a, int p) {
+            return block != null && block.contains(a) && matchesPort(p);
         }
     }
 
@@ -77,37 +103,80 @@ public final class EgressRules {
 
     /**
      * Checks one policy entry: {@code *}, a host name ({@code example.com}), a subdomain pattern
-     * ({@code *.example.com}), an IP address or a CIDR block. Returns its normal form.
+     * ({@code *.example.com}), an IP address or a CIDR block, each optionally with {@code :port}
+     * ({@code example.com:443}, {@code 10.0.0.0/8:5432}; an IPv6 address or block in brackets:
+     * {@code [::1]:8080}). Returns its normal form: lower case, the port without leading zeros.
      *
-     * @throws IllegalArgumentException for anything else
+     * @param entry the entry as written
+     * @return its normal form
+     * @throws IllegalArgumentException for anything else, naming the entry
      */
     public static String validate(String entry) {
-        String v = entry.trim().toLowerCase(Locale.ROOT);
-        rule(v);
-        return v;
+        return rule(entry.trim().toLowerCase(Locale.ROOT)).text();
     }
 
-    private static Rule rule(String text) {
-        boolean looksLikeAddress = text.indexOf('/') >= 0 || text.indexOf(':') >= 0 || text.startsWith("[");
+    /**
+     * Checks a host entry that must not carry a port (a secret rule's host: its port is separate).
+     *
+     * @param entry the entry as written
+     * @return its normal form
+     * @throws IllegalArgumentException for anything {@link #validate} refuses, or an entry with a port
+     */
+    public static String validateHost(String entry) {
+        Rule r = rule(entry.trim().toLowerCase(Locale.ROOT));
+        if (r.port() != 0) {
+            throw new IllegalArgumentException("a port does not belong in the host '" + entry.trim() + "'");
+        }
+        return r.text();
+    }
+
+    /** Parses an entry that is already trimmed and lower case. */
+    static Rule rule(String text) {
+        String host = text;
+        String portText = null;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close >= 0 && close < text.length() - 1) {
+                if (text.charAt(close + 1) != ':') {
+                    throw new IllegalArgumentException("invalid network rule '" + text + "': only ':port' may follow ']'");
+                }
+                host = text.substring(0, close + 1);
+                portText = text.substring(close + 2);
+            }
+        } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+            // one colon: host:port (an IPv6 address has at least two; with a port it goes in brackets)
+            host = text.substring(0, text.indexOf(':'));
+            portText = text.substring(text.indexOf(':') + 1);
+        }
+        int port = 0;
+        if (portText != null) {
+            port = portText.matches("0*[0-9]{1,5}") ? Integer.parseInt(portText) : -1;
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("invalid port in network rule '" + text
+                        + "': a port is a number from 1 to 65535, was '" + portText + "'");
+            }
+        }
+        String normal = port == 0 ? host : host + ":" + port;
+        boolean looksLikeAddress = host.indexOf('/') >= 0 || host.indexOf(':') >= 0 || host.startsWith("[");
         if (!looksLikeAddress) {
             try {
-                looksLikeAddress = IpAddresses.literal(text) != null;
+                looksLikeAddress = IpAddresses.literal(host) != null;
             } catch (IllegalArgumentException numericButInvalid) {
                 throw new IllegalArgumentException("invalid IP address in network rule: " + text);
             }
         }
         if (looksLikeAddress) {
             try {
-                return new Rule(text, null, Cidr.parse(text.startsWith("[") && text.endsWith("]")
-                        ? text.substring(1, text.length() - 1) : text));
+                return new Rule(normal, null, Cidr.parse(host.startsWith("[") && host.endsWith("]")
+                        ? host.substring(1, host.length() - 1) : host), port);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("invalid address rule '" + text + "': " + e.getMessage(), e);
             }
         }
-        if (!NAME_PATTERN.matcher(text).matches()) {
+        if (!NAME_PATTERN.matcher(host).matches()) {
             throw new IllegalArgumentException("invalid host pattern: " + text);
         }
-        return new Rule(text, text, null);
+        return new Rule(normal, host, null, port);
     }
 
     /** Whether a host name matches {@code example.com}, {@code *.example.com} or {@code *} (names are lower case). */
@@ -121,31 +190,32 @@ public final class EgressRules {
         return name.equals(pattern);
     }
 
-    /** Decides for a parsed destination; resolves a name at most once. */
+    /** Decides for a parsed destination, host and port; resolves a name at most once. */
     Decision decide(Destination d) {
         if (!enabled) {
             return Decision.deny("the sandbox has no network");
         }
+        int port = d.port();
         List<InetAddress> candidates;
         if (d.literal() != null) {
             InetAddress a = d.literal();
             for (Rule r : denied) {
-                if (r.matchesAddress(a) || "*".equals(r.pattern())) {
+                if (r.matchesAddress(a, port)) {
                     return Decision.deny("denied by rule " + r.text());
                 }
             }
-            if (allowed.stream().noneMatch(r -> r.matchesAddress(a) || "*".equals(r.pattern()))) {
-                return Decision.deny(d.host() + " is not allowed by the policy");
+            if (allowed.stream().noneMatch(r -> r.matchesAddress(a, port))) {
+                return Decision.deny(notAllowed(d, allowed.stream().filter(r -> r.coversAddress(a)).toList()));
             }
             candidates = List.of(a);
         } else {
             for (Rule r : denied) {
-                if (r.matchesName(d.host())) {
+                if (r.matchesName(d.host(), port)) {
                     return Decision.deny("denied by rule " + r.text());
                 }
             }
-            if (allowed.stream().noneMatch(r -> r.matchesName(d.host()))) {
-                return Decision.deny(d.host() + " is not allowed by the policy");
+            if (allowed.stream().noneMatch(r -> r.matchesName(d.host(), port))) {
+                return Decision.deny(notAllowed(d, allowed.stream().filter(r -> r.coversName(d.host())).toList()));
             }
             try {
                 candidates = new ArrayList<>();
@@ -157,7 +227,7 @@ public final class EgressRules {
             }
             for (InetAddress a : candidates) {
                 for (Rule r : denied) {
-                    if (r.matchesAddress(a)) {
+                    if (r.namesAddress(a, port)) {
                         return Decision.deny(d.host() + " resolves to " + IpAddresses.text(a) + ", denied by rule "
                                 + r.text());
                     }
@@ -168,7 +238,7 @@ public final class EgressRules {
         List<InetAddress> reachable = new ArrayList<>();
         String refused = null;
         for (InetAddress a : candidates) {
-            boolean named = allowed.stream().anyMatch(r -> r.matchesAddress(a));
+            boolean named = allowed.stream().anyMatch(r -> r.namesAddress(a, port));
             String kind = IpAddresses.nonPublicKind(a);
             if (kind == null && own.contains(a)) {
                 kind = "this host's own";
@@ -176,13 +246,24 @@ public final class EgressRules {
             if (kind == null || named) {
                 reachable.add(a);
             } else if (refused == null) {
-                refused = IpAddresses.text(a) + " is a " + kind + " address (allow it by IP or CIDR to reach it)";
+                boolean namedOnOtherPorts = allowed.stream().anyMatch(r -> r.block() != null && r.block().contains(a));
+                refused = IpAddresses.text(a) + " is a " + kind + " address (allow it by IP or CIDR"
+                        + (namedOnOtherPorts ? " on port " + port : "") + " to reach it)";
             }
         }
         if (reachable.isEmpty()) {
             return Decision.deny(d.literal() != null ? refused : d.host() + " resolves to " + refused);
         }
         return new Decision(true, "allowed", List.copyOf(reachable));
+    }
+
+    /** Why a destination no allowed entry matches is refused; names the ports when the host is allowed elsewhere. */
+    private static String notAllowed(Destination d, List<Rule> onOtherPorts) {
+        if (onOtherPorts.isEmpty()) {
+            return d.host() + " is not allowed by the policy";
+        }
+        return "port " + d.port() + " of " + d.host() + " is not allowed by the policy (allowed: "
+                + String.join(", ", onOtherPorts.stream().map(Rule::text).toList()) + ")";
     }
 
     /** Every address bound to one of this host's interfaces. */

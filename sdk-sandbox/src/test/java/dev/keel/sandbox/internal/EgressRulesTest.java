@@ -187,4 +187,133 @@ class EgressRulesTest {
         assertThat(NetworkPolicy.denyAll().allow("10.0.0.0/8", "[::1]", "FD00::/8", "*.Example.COM").allowed())
                 .containsExactly("10.0.0.0/8", "[::1]", "fd00::/8", "*.example.com");
     }
+
+    static EgressRules.Decision decide(EgressRules r, String host, int port) {
+        return r.decide(Destination.parse(host, port));
+    }
+
+    @Property(tries = 300)
+    void anEntryWithoutAPortAllowsEveryPortAndWithPortsExactlyThose(@ForAll("names") String host,
+            @ForAll("portSets") Set<Integer> ports, @ForAll("ports") int asked, @ForAll boolean byAddress) {
+        // a public address so that only the rule decides; a name rule, or an address rule for the same host
+        String target = byAddress ? "93.184.216.34" : host;
+        NetworkPolicy policy = NetworkPolicy.denyAll();
+        if (ports.isEmpty()) {
+            policy = policy.allow(target);
+        } else {
+            for (int p : ports) {
+                policy = policy.allow(target, p);
+            }
+        }
+        EgressRules r = rules(policy, Map.of(host, List.of("93.184.216.34")));
+        boolean expected = ports.isEmpty() || ports.contains(asked);
+        assertThat(decide(r, target, asked).allowed()).as(policy + " on " + asked).isEqualTo(expected);
+        for (int p : ports) {
+            assertThat(decide(r, target, p).allowed()).as(policy + " on " + p).isTrue();
+            assertThat(decide(r, target.toUpperCase(java.util.Locale.ROOT) + ".", p).allowed()).isTrue();
+        }
+        // a deny with a port takes exactly that port away, a deny without one all of them
+        EgressRules denied = rules(policy.deny(target + ":" + asked), Map.of(host, List.of("93.184.216.34")));
+        assertThat(decide(denied, target, asked).allowed()).isFalse();
+        int neighbour = asked == 65535 ? 1 : asked + 1;
+        assertThat(decide(denied, target, neighbour).allowed())
+                .isEqualTo(ports.isEmpty() || ports.contains(neighbour));
+        assertThat(decide(rules(policy.deny(target), Map.of(host, List.of("93.184.216.34"))), target, asked).allowed())
+                .isFalse();
+    }
+
+    @Property(tries = 200)
+    void anEntrysNormalFormIsStableAndKeepsItsPort(@ForAll("names") String host, @ForAll("ports") int port,
+                                                   @ForAll("zeros") String zeros) {
+        String normal = EgressRules.validate(" " + host.toUpperCase(java.util.Locale.ROOT) + ":" + zeros + port + " ");
+        assertThat(normal).isEqualTo(host + ":" + port);
+        assertThat(EgressRules.validate(normal)).isEqualTo(normal);
+        assertThat(NetworkPolicy.denyAll().allow(host, port).allowed()).containsExactly(normal);
+    }
+
+    @Property(tries = 200)
+    void aPortOutsideOneTo65535IsATypedErrorNamingTheRule(@ForAll("badPorts") int port) {
+        for (String host : List.of("example.com", "*.example.com", "*", "10.1.2.3", "10.0.0.0/8", "[::1]", "[fd00::/8]")) {
+            assertThatThrownBy(() -> NetworkPolicy.denyAll().allow(host + ":" + port)).as(host)
+                    .isInstanceOf(InvalidSandboxSpecException.class)
+                    .hasMessageContaining("'" + host + ":" + port + "'")
+                    .hasMessageContaining("1 to 65535");
+            assertThatThrownBy(() -> NetworkPolicy.denyAll().allow(host, 443, port)).as(host)
+                    .isInstanceOf(InvalidSandboxSpecException.class)
+                    .hasMessageContaining(":" + port + "'");
+            assertThatThrownBy(() -> NetworkPolicy.denyAll().deny(host + ":" + port)).as(host)
+                    .isInstanceOf(InvalidSandboxSpecException.class);
+        }
+    }
+
+    @Provide
+    Arbitrary<Integer> ports() {
+        return Arbitraries.oneOf(Arbitraries.integers().between(1, 65535), Arbitraries.of(1, 80, 443, 8080, 65535));
+    }
+
+    @Provide
+    Arbitrary<Set<Integer>> portSets() {
+        return Arbitraries.oneOf(Arbitraries.integers().between(1, 65535), Arbitraries.of(80, 443, 444))
+                .set().ofMaxSize(4);
+    }
+
+    @Provide
+    Arbitrary<Integer> badPorts() {
+        return Arbitraries.oneOf(Arbitraries.integers().between(65536, 99999), Arbitraries.integers().lessOrEqual(0),
+                Arbitraries.of(0, -1, 65536, 100000));
+    }
+
+    @Provide
+    Arbitrary<String> zeros() {
+        return Arbitraries.of("", "0", "00");
+    }
+
+    @Test
+    void portRulesAreReadInEveryFormAndBadOnesNamed() {
+        assertThat(NetworkPolicy.denyAll().allow("Example.COM:443", "*.example.com:08443", "*:443", "10.1.2.3:5432",
+                "10.0.0.0/8:80", "[::1]:8080", "[FD00::/8]:443", "::1", "[::1]").allowed())
+                .containsExactly("example.com:443", "*.example.com:8443", "*:443", "10.1.2.3:5432", "10.0.0.0/8:80",
+                        "[::1]:8080", "[fd00::/8]:443", "::1", "[::1]");
+        assertThat(NetworkPolicy.denyAll().allow("fd00::/8", 443, 8443).allowed())
+                .containsExactly("[fd00::/8]:443", "[fd00::/8]:8443");
+        for (String rule : List.of("example.com:", "example.com:http", "example.com:-1", "example.com:0",
+                "example.com:65536", "example.com:1234567", "example.com: 443", "[::1]:", "[::1]x", "[::1]:0",
+                "[::1]:8080:1", "10.1.2.3:99999", ":443", "a:b:c", "example.com:443/8")) {
+            assertThatThrownBy(() -> NetworkPolicy.denyAll().allow(rule)).as(rule)
+                    .isInstanceOf(InvalidSandboxSpecException.class)
+                    .hasMessageContaining(rule.trim());
+        }
+        assertThatThrownBy(() -> NetworkPolicy.denyAll().allow("example.com:443", 443))
+                .isInstanceOf(InvalidSandboxSpecException.class).hasMessageContaining("'example.com:443'");
+        // a credential's host has its port apart: a port in the host is an error, not a rule that never matches
+        assertThatThrownBy(() -> new dev.keel.sandbox.SecretRule("https", "api.example.com:443", 443, "X-Key", "v"))
+                .isInstanceOf(InvalidSandboxSpecException.class).hasMessageContaining("api.example.com:443");
+    }
+
+    @Test
+    void addressEntriesWithAPortNameThatAddressOnThatPortOnly() {
+        Map<String, List<String>> dns = Map.of("localhost", List.of("127.0.0.1"));
+        EgressRules r = rules(NetworkPolicy.denyAll().allow("localhost", "127.0.0.1:8080"), dns);
+        assertThat(decide(r, "localhost", 8080).allowed()).isTrue();
+        assertThat(decide(r, "127.0.0.1", 8080).allowed()).isTrue();
+        EgressRules.Decision other = decide(r, "localhost", 9090);
+        assertThat(other.allowed()).as("the name is allowed everywhere, loopback only on 8080").isFalse();
+        assertThat(other.reason()).contains("allow it by IP or CIDR on port 9090");
+        assertThat(decide(r, "127.0.0.1", 9090).reason()).contains("port 9090 of 127.0.0.1 is not allowed")
+                .contains("127.0.0.1:8080");
+        EgressRules cidr = rules(NetworkPolicy.denyAll().allow("*:443", "10.0.0.0/8:443"), Map.of());
+        assertThat(decide(cidr, "10.9.8.7", 443).allowed()).isTrue();
+        assertThat(decide(cidr, "93.184.216.34", 443).allowed()).isTrue();
+        assertThat(decide(cidr, "10.9.8.7", 80).allowed()).isFalse();
+        assertThat(decide(cidr, "93.184.216.34", 80).allowed()).isFalse();
+        EgressRules v6 = rules(NetworkPolicy.denyAll().allow("[::1]:8080"), Map.of());
+        assertThat(decide(v6, "[::1]", 8080).allowed()).isTrue();
+        assertThat(decide(v6, "[0:0::1]", 8080).allowed()).isTrue();
+        assertThat(decide(v6, "[::1]", 8081).allowed()).isFalse();
+        // a denied address on one port does not stop the name elsewhere, and does stop it there
+        EgressRules deny = rules(NetworkPolicy.denyAll().allow("*.example.com").deny("93.184.216.0/24:22"),
+                Map.of("a.example.com", List.of("93.184.216.34")));
+        assertThat(decide(deny, "a.example.com", 22).reason()).contains("denied by rule 93.184.216.0/24:22");
+        assertThat(decide(deny, "a.example.com", 443).allowed()).isTrue();
+    }
 }
