@@ -88,26 +88,27 @@ final class KnowledgeToolset implements Toolset {
      */
     record StrategyPlan(String name, Strategy ready, Strategy.Common common, String reference,
                         ModelConfig embedding, int dimensions, int batchSize, int concurrency, ModelConfig chat,
-                        String prompt) {
+                        String prompt, boolean codeContext) {
         static StrategyPlan ready(Strategy s) {
-            return new StrategyPlan(s.type(), s, s.common(), null, null, 0, 0, 0, null, null);
+            return new StrategyPlan(s.type(), s, s.common(), null, null, 0, 0, 0, null, null, false);
         }
 
         static StrategyPlan embeddings(Strategy.Common common, String reference, ModelConfig embedding, int dimensions,
                                        int batchSize, int concurrency) {
             return new StrategyPlan("chunked-embeddings", null, common, reference, embedding, dimensions, batchSize,
-                    concurrency, null, null);
+                    concurrency, null, null, false);
         }
 
         static StrategyPlan semantic(Strategy.Common common, String reference, ModelConfig embedding, int dimensions,
-                                     int batchSize, int concurrency, ModelConfig chat, String prompt) {
+                                     int batchSize, int concurrency, ModelConfig chat, String prompt,
+                                     boolean codeContext) {
             return new StrategyPlan("semantic-embeddings", null, common, reference, embedding, dimensions, batchSize,
-                    concurrency, chat, prompt);
+                    concurrency, chat, prompt, codeContext);
         }
 
         StrategyPlan renamed(String newName) {
             return new StrategyPlan(newName, ready, common, reference, embedding, dimensions, batchSize, concurrency,
-                    chat, prompt);
+                    chat, prompt, codeContext);
         }
 
         Strategy build(Models models) {
@@ -119,7 +120,7 @@ final class KnowledgeToolset implements Toolset {
                         batchSize, concurrency);
             } else {
                 s = new Strategy.SemanticEmbeddings(common, models.embedding(reference, embedding, dimensions),
-                        models.chat(chat), prompt, batchSize, concurrency);
+                        models.chat(chat), prompt, batchSize, concurrency, codeContext);
             }
             if (name.equals(s.type())) {
                 return s;

@@ -233,8 +233,7 @@ final class ModelSection {
                     + "variable is used");
         }
         if (extra.containsKey("task_budget")) {
-            f.warn(line(m, p, "task_budget") + ": " + path + ".task_budget: Anthropic task budgets are not sent by "
-                    + "Keel's Anthropic client; ignored");
+            config = taskBudget(config, api, m, p, path, providerPath);
         }
         ModelSpec spec = config;
         List<ModelSpec.Route> routes = routing(m, path);
@@ -246,6 +245,51 @@ final class ModelSection {
             prices.put(config.reference(), price);
         }
         return new ModelDefinition(name, line, config, spec, price, extra);
+    }
+
+    /**
+     * {@code task_budget}: a token count, or {@code {type: tokens, total: N}}. Anthropic's Messages API takes it as
+     * {@code output_config.task_budget} (carried as the {@code task_budget} provider option); other APIs have no
+     * such thing, so there it is a warning.
+     */
+    private ModelConfig taskBudget(ModelConfig config, ApiType api, MapNode m, MapNode p, String path,
+                                   String providerPath) {
+        boolean own = m.entries().containsKey("task_budget");
+        Entry e = own ? m.entries().get("task_budget") : p.entries().get("task_budget");
+        String field = (own ? path : providerPath) + ".task_budget";
+        long total;
+        if (e.value() instanceof MapNode budget) {
+            f.onlyFor(budget, field, java.util.Set.of("type", "total"), "a task budget");
+            String type = f.optString(budget, "type", field).orElse("tokens");
+            if (!type.equals("tokens")) {
+                throw f.error(e.line(), field + ".type", "'" + type + "' is not a task budget type; the type is tokens");
+            }
+            Integer t = f.optInt(budget, "total", field);
+            if (t == null) {
+                throw f.error(e.line(), field + ".total", "a task budget needs its total of tokens");
+            }
+            total = t;
+        } else {
+            try {
+                total = Long.parseLong(f.scalarText(e.value(), field).strip());
+            } catch (NumberFormatException ex) {
+                throw f.error(e.line(), field, "a task budget is a number of tokens or {type: tokens, total: N}");
+            }
+        }
+        if (total < 1 || total > Integer.MAX_VALUE) {
+            throw f.error(e.line(), field, "a task budget is at least 1 token, got " + total);
+        }
+        if (api != ApiType.ANTHROPIC) {
+            f.warn(e.line() + ": " + field + ": only Anthropic's Messages API takes a task budget; this model speaks "
+                    + api.configName() + ", so it is ignored");
+            return config;
+        }
+        Map<String, JsonValue> options = new LinkedHashMap<>();
+        if (config.providerOptions() != null) {
+            options.putAll(config.providerOptions().members());
+        }
+        options.put("task_budget", JsonValue.of(total));
+        return config.toBuilder().providerOptions(JsonObject.of(options)).build();
     }
 
     private static ApiType defaultApi(String provider) {

@@ -79,16 +79,12 @@ final class RagSection {
         }
         String path = "rag." + name;
         MapNode m = f.map(e.value(), path);
-        Entry defer = m.entries().get("defer");
-        if (defer != null) {
-            f.warn(defer.line() + ": " + path + ".defer: read, but Keel does not act on it yet");
-        }
         Entry ownName = m.entries().get("name");
         if (ownName != null) {
             f.warn(ownName.line() + ": " + path + ".name: the key names the knowledge base; use tool.name to rename "
                     + "its search tool");
         }
-        Toolset t = ToolsetSection.readOnly(configured(read(name, m, path), m, path), false);
+        Toolset t = ToolsetSection.defer(f, configured(read(name, m, path), m, path), m, path);
         built.put(name, t);
         return t;
     }
@@ -208,10 +204,6 @@ final class RagSection {
             }
         }
         f.onlyFor(m, path, applicable, "a '" + type + "' strategy");
-        Entry ast = m.entries().get("ast_context");
-        if (ast != null) {
-            f.warn(ast.line() + ": " + path + ".ast_context: read, but Keel does not act on it yet");
-        }
         Entry database = m.entries().get("database");
         if (database != null) {
             Path dir = f.resolveWorkPath(f.scalarText(database.value(), path + ".database"));
@@ -277,8 +269,9 @@ final class RagSection {
         ModelConfig chatModel = models.definition(f.scalarText(chat.value(), path + ".chat_model"), chat.line(),
                 path + ".chat_model", false).config();
         String prompt = f.optString(m, "semantic_prompt", path).orElse(null);
+        boolean codeContext = f.optBool(m, "ast_context", path).orElse(false);
         return KnowledgeToolset.StrategyPlan.semantic(common, reference, embedding, dims == null ? 0 : dims, batch,
-                concurrency, chatModel, prompt);
+                concurrency, chatModel, prompt, codeContext);
     }
 
     /** {@code chunking}: docker-agent's fixed windows (size 1000, overlap 75 unless set); absent: Keel's default. */

@@ -578,11 +578,14 @@ final class ToolsetSection {
         }
         Toolset configured = only.isEmpty() && instruction == null && name == null && model == null ? t
                 : ConfiguredToolset.builder(t).only(only).instruction(instruction).name(name).model(model).build();
-        return defer(readOnly(configured, f.optBool(m, "readonly", path).orElse(false)), m, path);
+        return defer(f, readOnly(configured, f.optBool(m, "readonly", path).orElse(false)), m, path);
     }
 
-    /** {@code defer: true} defers every tool, {@code defer: [names]} the named ones. */
-    private Toolset defer(Toolset t, MapNode m, String path) {
+    /**
+     * {@code defer: true} defers every tool, {@code defer: [names]} the named ones; also read for a top-level
+     * {@code rag:} entry.
+     */
+    static Toolset defer(TeamFields f, Toolset t, MapNode m, String path) {
         Entry d = m.entries().get("defer");
         if (d == null) {
             return t;

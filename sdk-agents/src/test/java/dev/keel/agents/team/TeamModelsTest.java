@@ -1,6 +1,7 @@
 package dev.keel.agents.team;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.AgentEvent;
 import dev.keel.agents.AgentEvents;
@@ -121,6 +122,75 @@ class TeamModelsTest {
         assertThat(r.header("x-trace")).contains("on");
         assertThat(r.json().get("reasoning_effort")).contains(JsonValue.of("high"));
         assertThat(r.includeUsage()).isFalse();
+    }
+
+    @Test
+    void anAnthropicTaskBudgetIsSentAsOutputConfigWithItsBetaAndElsewhereItIsAWarning() throws Exception {
+        try (mockwebserver3.MockWebServer claude = new mockwebserver3.MockWebServer()) {
+            claude.enqueue(new mockwebserver3.MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body("""
+                    event: message_start
+                    data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-opus-4-7","stop_reason":null,"usage":{"input_tokens":3,"output_tokens":1}}}
+
+                    event: content_block_start
+                    data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                    event: content_block_delta
+                    data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"planned"}}
+
+                    event: content_block_stop
+                    data: {"type":"content_block_stop","index":0}
+
+                    event: message_delta
+                    data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}
+
+                    event: message_stop
+                    data: {"type":"message_stop"}
+
+                    """).build());
+            claude.start();
+            Map<String, String> env = Map.of("ANTHROPIC_API_KEY", "sk-ant-test");
+            Team team = load("""
+                    agents:
+                      root:
+                        model: planner
+                      helper:
+                        model: openai/gpt-5
+                        instruction: Help.
+                    models:
+                      planner:
+                        provider: anthropic
+                        model: claude-opus-4-7
+                        base_url: %s
+                        task_budget:
+                          type: tokens
+                          total: 200000
+                      other:
+                        provider: openai
+                        model: gpt-5
+                        task_budget: 5000
+                    """.formatted(claude.url("/")), env);
+            assertThat(team.warnings()).singleElement().asString()
+                    .contains("models.other.task_budget: only Anthropic's Messages API takes a task budget");
+            try (Runner runner = team.runner().models(registry(env)).build()) {
+                assertThat(runner.run("plan it").output()).isEqualTo("planned");
+            }
+            mockwebserver3.RecordedRequest sent = claude.takeRequest();
+            JsonValue body = JsonValue.parse(sent.getBody().utf8());
+            assertThat(body.at("/output_config/task_budget/type")).contains(JsonValue.of("tokens"));
+            assertThat(body.at("/output_config/task_budget/total")).contains(JsonValue.of(200000));
+            assertThat(sent.getHeaders().get("anthropic-beta")).isEqualTo("task-budgets-2026-03-13");
+        }
+        assertThatThrownBy(() -> load("""
+                agents: {root: {model: m}}
+                models:
+                  m: {provider: anthropic, model: claude-opus-4-7, task_budget: {type: dollars, total: 3}}
+                """, Map.of())).isInstanceOf(TeamFileException.class).hasMessageContaining("models.m.task_budget.type")
+                .hasMessageContaining("'dollars' is not a task budget type");
+        assertThatThrownBy(() -> load("""
+                agents: {root: {model: m}}
+                models:
+                  m: {provider: anthropic, model: claude-opus-4-7, task_budget: -4}
+                """, Map.of())).isInstanceOf(TeamFileException.class).hasMessageContaining("at least 1 token");
     }
 
     @Test

@@ -547,6 +547,79 @@ class TeamRagTest {
     }
 
     @Test
+    void aDeferredKnowledgeBaseIsFoundThroughTheToolSearchAndThenAnswers() {
+        Team team = load("""
+                rag:
+                  handbook:
+                    docs: [docs]
+                    strategies: [{type: bm25}]
+                    defer: true
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    toolsets: [{type: rag, ref: handbook}]
+                """);
+        assertThat(team.warnings()).isEmpty();
+        llm.respond(ScriptedReply.toolCall("add_tool", Map.of("name", "handbook")))
+                .respond(ScriptedReply.toolCall("handbook", Map.of("query", "how do I rotate the signing key?")))
+                .respond(ScriptedReply.text("done"));
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            assertThat(runner.run("question").output()).isEqualTo("done");
+        }
+        List<RecordedChatRequest> calls = llm.requests();
+        assertThat(calls.get(0).toolNames()).contains("search_tool", "add_tool").doesNotContain("handbook");
+        assertThat(calls.get(1).toolNames()).contains("handbook");
+        List<ToolResultMessage> results = toolResults(calls.get(2));
+        assertThat(content(answer(results.get(results.size() - 1).content()).get(0))).contains(ROTATION);
+    }
+
+    @Test
+    void astContextTellsTheSummaryModelWhichDeclarationsEncloseEachChunk() throws Exception {
+        Path src = Files.createDirectories(work.resolve("src"));
+        Files.writeString(src.resolve("KeyRotation.java"), """
+                package com.acme.security;
+
+                public final class KeyRotation {
+                    void rotate(SigningKey key) {
+                        key.retire();
+                    }
+                }
+                """);
+        List<String> summarised = new java.util.concurrent.CopyOnWriteArrayList<>();
+        llm.respondWith(agentSearching("code", "signing key retirement", request -> {
+            summarised.add(request.lastUserText());
+            return ScriptedReply.text(request.lastUserText().contains("retire") ? "Retires a signing key." : "Other code.");
+        }));
+        Team team = load("""
+                models:
+                  embedder: {provider: openai, model: text-embedding-3-small, base_url: %s}
+                  writer: {provider: openai, model: gpt-5-nano}
+                rag:
+                  code:
+                    docs: [src]
+                    strategies:
+                      - type: semantic-embeddings
+                        embedding_model: embedder
+                        chat_model: writer
+                        semantic_prompt: "In ${ast_context}: ${content}"
+                        ast_context: true
+                        chunking: {size: 40, overlap: 0, code_aware: true}
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    toolsets: [{type: rag, ref: code}]
+                """.formatted(llm.baseUrl()), TeamServices.builder().syncKnowledgeOnStart(true).models(llm.models()));
+        assertThat(team.warnings()).isEmpty();
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            assertThat(runner.run("question").output()).isEqualTo("done");
+        }
+        assertThat(content(answer(lastToolAnswer()).get(0))).contains("key.retire()");
+        assertThat(summarised).anySatisfy(p -> assertThat(p)
+                .startsWith("In package com.acme.security > public final class KeyRotation > void rotate(SigningKey key): ")
+                .contains("key.retire()"));
+    }
+
+    @Test
     void fieldsOfAnotherStrategyTypeAreWarningsAndTheRagSectionIsNoLongerPending() {
         Team team = load("""
                 rag:

@@ -70,6 +70,8 @@ public final class Anthropic implements ChatModel {
     private final AnthropicWire.Settings settings;
     private final String version;
     private final Map<String, String> headers;
+    /** The beta that task budgets need (public beta since 2026-03). */
+    static final String TASK_BUDGETS_BETA = "task-budgets-2026-03-13";
     private final ProviderClient client;
 
     private Anthropic(Builder b) {
@@ -84,11 +86,28 @@ public final class Anthropic implements ChatModel {
         this.defaultOptions = b.defaultOptions;
         com.fasterxml.jackson.databind.node.ObjectNode extra = Json.object();
         b.bodyParameters.forEach((k, v) -> extra.set(k, Json.toNode(v)));
-        this.settings = new AnthropicWire.Settings(model, b.defaultMaxTokens, b.thinkingDisplay, extra);
+        this.settings = new AnthropicWire.Settings(model, b.defaultMaxTokens, b.thinkingDisplay, extra, b.taskBudget);
         this.version = b.version;
-        this.headers = Map.copyOf(b.headers);
+        Map<String, String> allHeaders = new LinkedHashMap<>(b.headers);
+        if (b.taskBudget != null) {
+            addBeta(allHeaders, TASK_BUDGETS_BETA);
+        }
+        this.headers = Map.copyOf(allHeaders);
         this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey.and(headers.values()),
                 (status, body, response) -> AnthropicWire.error(provider, status, body, response));
+    }
+
+    /** Adds {@code beta} to the {@code anthropic-beta} header (a comma-separated list), however it is spelt. */
+    private static void addBeta(Map<String, String> headers, String beta) {
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey().equalsIgnoreCase("anthropic-beta")) {
+                if (!java.util.Arrays.asList(h.getValue().split("\\s*,\\s*")).contains(beta)) {
+                    h.setValue(h.getValue() + "," + beta);
+                }
+                return;
+            }
+        }
+        headers.put("anthropic-beta", beta);
     }
 
     /**
@@ -198,6 +217,7 @@ public final class Anthropic implements ChatModel {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private final Map<String, JsonValue> bodyParameters = new LinkedHashMap<>();
         private String thinkingDisplay;
+        private Integer taskBudget;
 
         private Builder() {}
 
@@ -348,6 +368,23 @@ public final class Anthropic implements ChatModel {
          */
         public Builder thinkingDisplay(String display) {
             this.thinkingDisplay = Objects.requireNonNull(display, "display");
+            return this;
+        }
+
+        /**
+         * An advisory token budget for a whole agentic task ({@code output_config.task_budget}, with the
+         * {@code task-budgets-2026-03-13} beta header): the model sees it count down across thinking, tool calls
+         * and output and winds down as it runs out. Unlike {@code max_tokens} it is no hard cap; Keel's
+         * {@code Budget} is. docker-agent's {@code task_budget}.
+         *
+         * @param totalTokens the tokens for the whole task, at least 1
+         * @return this builder
+         */
+        public Builder taskBudget(int totalTokens) {
+            if (totalTokens < 1) {
+                throw new IllegalArgumentException("a task budget is at least 1 token, got " + totalTokens);
+            }
+            this.taskBudget = totalTokens;
             return this;
         }
 

@@ -61,8 +61,10 @@ final class AnthropicWire {
      * @param defaultMaxTokens {@code max_tokens} when the options set none
      * @param thinkingDisplay  {@code thinking.display}, or null
      * @param extraBody        extra top-level fields (Keel's win)
+     * @param taskBudget       tokens of {@code output_config.task_budget}, or null
      */
-    record Settings(String model, int defaultMaxTokens, String thinkingDisplay, ObjectNode extraBody) {}
+    record Settings(String model, int defaultMaxTokens, String thinkingDisplay, ObjectNode extraBody,
+                    Integer taskBudget) {}
 
     static ObjectNode requestBody(ChatRequest request, ChatOptions options, Settings settings, boolean stream) {
         ObjectNode body = Json.object();
@@ -158,6 +160,10 @@ final class AnthropicWire {
             thinking = body.putObject("thinking").put("type", "adaptive");
             String effort = e.effort() == ThinkingBudget.Effort.MINIMAL ? "low" : e.effort().wireName();
             body.putObject("output_config").put("effort", effort);
+        }
+        if (settings.taskBudget() != null) {
+            ObjectNode output = body.get("output_config") instanceof ObjectNode o ? o : body.putObject("output_config");
+            output.putObject("task_budget").put("type", "tokens").put("total", settings.taskBudget());
         }
         if (thinking != null && settings.thinkingDisplay() != null) {
             thinking.put("display", settings.thinkingDisplay());

@@ -21,6 +21,8 @@ final class AnthropicFactory implements ProviderFactory {
         ProviderOptions.applied(type, s.providerOptions(), "top_k").ifPresent(v -> b.bodyParameter("top_k", v));
         ProviderOptions.applied(type, s.providerOptions(), "thinking_display")
                 .flatMap(JsonValue::asString).ifPresent(b::thinkingDisplay);
+        ProviderOptions.applied(type, s.providerOptions(), "task_budget").ifPresent(v -> v.asLong()
+                .ifPresent(total -> b.taskBudget((int) Math.min(Integer.MAX_VALUE, total))));
         boolean interleaved = ProviderOptions.applied(type, s.providerOptions(), "interleaved_thinking")
                 .flatMap(ProviderOptions::flag).orElse(false);
         if (interleaved && !s.headers().containsKey("anthropic-beta")) {

@@ -151,4 +151,35 @@ class AnthropicThinkingTest {
         assertThat(sent.text("/thinking/display")).isEqualTo("summarized");
         assertThat(sent.at("/top_k").asLong().getAsLong()).isEqualTo(20);
     }
+
+    @Test
+    void aTaskBudgetGoesIntoOutputConfigBesideTheEffortWithItsBetaAddedToTheCallersBetas() {
+        try (Anthropic budgeted = Anthropic.builder().baseUrl(server.url("/")).model("claude-opus-4-7").apiKey("k-123456")
+                .header("Anthropic-Beta", "interleaved-thinking-2025-05-14").taskBudget(64_000)
+                .http(HttpConfig.builder().maxRetries(0).build()).build()) {
+            server.enqueue(Reply.json(AnthropicEvents.message("ok", List.of(), "end_turn", 1, 1)));
+            budgeted.chat(ASK.withOptions(ChatOptions.builder().thinkingBudget(ThinkingBudget.parse("adaptive/high"))
+                    .build()));
+            server.enqueue(Reply.json(AnthropicEvents.message("ok", List.of(), "end_turn", 1, 1)));
+            budgeted.chat(ASK);
+        }
+        Recorded withEffort = server.takeRequest();
+        assertThat(withEffort.text("/output_config/effort")).isEqualTo("high");
+        assertThat(withEffort.text("/output_config/task_budget/type")).isEqualTo("tokens");
+        assertThat(withEffort.at("/output_config/task_budget/total").asLong().getAsLong()).isEqualTo(64_000);
+        assertThat(withEffort.header("anthropic-beta"))
+                .isEqualTo("interleaved-thinking-2025-05-14,task-budgets-2026-03-13");
+        Recorded plain = server.takeRequest();
+        assertThat(plain.at("/output_config/task_budget/total").asLong().getAsLong()).isEqualTo(64_000);
+        assertThat(plain.json().at("/output_config/effort")).isEmpty();
+
+        // without a task budget there is neither the field nor the beta
+        server.enqueue(Reply.json(AnthropicEvents.message("ok", List.of(), "end_turn", 1, 1)));
+        model.chat(ASK);
+        Recorded none = server.takeRequest();
+        assertThat(none.json().at("/output_config")).isEmpty();
+        assertThat(none.header("anthropic-beta")).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Anthropic.builder().taskBudget(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 token");
+    }
 }

@@ -25,6 +25,11 @@ public record Chunk(String sourceId, int ordinal, int start, int end, String tex
     public static final String HEADING_PATH = "heading_path";
     /** Metadata key of the text of a markdown section's {@code KEYWORDS:} line. */
     public static final String KEYWORDS = "keywords";
+    /**
+     * Metadata key of the declarations that enclose the chunk in its file, for example {@code package a > class B >
+     * void c()}; set by knowledge bases whose semantic-embeddings strategy asks for code context.
+     */
+    public static final String CODE_CONTEXT = "code_context";
     /** Metadata key of the source id (present in every chunk's metadata, for citations). */
     public static final String SOURCE = "source";
 

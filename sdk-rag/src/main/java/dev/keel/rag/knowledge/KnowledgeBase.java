@@ -129,7 +129,9 @@ public final class KnowledgeBase implements AutoCloseable {
             if (index == null) {
                 LOG.info("knowledge base {}: strategy {} changed since generation {}; it is re-indexed on the next "
                         + "sync", name, strategy.name(), manifest.generation());
-                index = StrategyIndex.empty(strategy, fingerprint);
+                // no fingerprint matches an empty one, so the next sync re-chunks every document for it even though
+                // no document changed
+                index = StrategyIndex.empty(strategy, "");
             }
             indexes.add(index);
         }

@@ -325,7 +325,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
      * @param common the settings every strategy has: name, threshold, limit, chunking and documents
      */
     record SemanticEmbeddings(Common common, EmbeddingModel model, ChatModel chatModel, String prompt, int batchSize,
-                              int concurrency) implements Strategy {
+                              int concurrency, boolean codeContext) implements Strategy {
         /** Keel's summary prompt. */
         public static final String DEFAULT_PROMPT = "Describe what the following passage from ${path} is about and "
                 + "what questions it answers, in at most three sentences. Name the APIs, identifiers and concepts "
@@ -340,13 +340,29 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
          * @param concurrency chat and embedding calls in flight at once ({@code max_embedding_concurrency})
          * @param model the embedding model
          * @param prompt the prompt template ({@code semantic_prompt}); placeholders {@code ${path}}, {@code
-         *     ${basename}}, {@code ${chunk_index}}, {@code ${content}}; null for Keel's
+         *     ${basename}}, {@code ${chunk_index}}, {@code ${ast_context}}, {@code ${content}}; null for Keel's
+         * @param codeContext whether the prompt names the declarations that enclose each chunk ({@code ast_context})
          */
         public SemanticEmbeddings {
             Objects.requireNonNull(common, "common");
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(chatModel, "chatModel");
             checkBatching(batchSize, concurrency);
+        }
+
+        /**
+         * The strategy without code context in its prompts (the constructor before {@code codeContext} existed).
+         *
+         * @param common the settings every strategy has: name, threshold, limit, chunking and documents
+         * @param model the embedding model
+         * @param chatModel writes the descriptions ({@code chat_model})
+         * @param prompt the prompt template, or null for Keel's
+         * @param batchSize chunks per embedding call
+         * @param concurrency chat and embedding calls in flight at once
+         */
+        public SemanticEmbeddings(Common common, EmbeddingModel model, ChatModel chatModel, String prompt, int batchSize,
+                                  int concurrency) {
+            this(common, model, chatModel, prompt, batchSize, concurrency, false);
         }
 
         /** {@inheritDoc} */
@@ -372,7 +388,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
          */
         public SemanticEmbeddings withName(String name) {
             return new SemanticEmbeddings(new Common(name, common.threshold(), common.limit(), common.chunking(),
-                    common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency);
+                    common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency, codeContext);
         }
 
         /**
@@ -383,7 +399,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
          */
         public SemanticEmbeddings withThreshold(double threshold) {
             return new SemanticEmbeddings(new Common(common.name(), threshold, common.limit(), common.chunking(),
-                    common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency);
+                    common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency, codeContext);
         }
 
         /**
@@ -394,7 +410,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
          */
         public SemanticEmbeddings withLimit(int limit) {
             return new SemanticEmbeddings(new Common(common.name(), common.threshold(), limit, common.chunking(),
-                    common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency);
+                    common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency, codeContext);
         }
 
         /**
@@ -405,7 +421,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
          */
         public SemanticEmbeddings withChunking(Chunking chunking) {
             return new SemanticEmbeddings(new Common(common.name(), common.threshold(), common.limit(), chunking,
-                    common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency);
+                    common.docs(), common.respectVcs()), model, chatModel, prompt, batchSize, concurrency, codeContext);
         }
 
         /**
@@ -417,7 +433,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
          */
         public SemanticEmbeddings withDocs(List<Path> docs, Boolean respectVcs) {
             return new SemanticEmbeddings(new Common(common.name(), common.threshold(), common.limit(),
-                    common.chunking(), docs, respectVcs), model, chatModel, prompt, batchSize, concurrency);
+                    common.chunking(), docs, respectVcs), model, chatModel, prompt, batchSize, concurrency, codeContext);
         }
 
         /**
@@ -427,7 +443,7 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
          * @return a copy with another summary prompt template
          */
         public SemanticEmbeddings withPrompt(String prompt) {
-            return new SemanticEmbeddings(common, model, chatModel, prompt, batchSize, concurrency);
+            return new SemanticEmbeddings(common, model, chatModel, prompt, batchSize, concurrency, codeContext);
         }
 
         /**
@@ -438,7 +454,20 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
          * @return a copy with another batch size and number of calls in flight
          */
         public SemanticEmbeddings withBatching(int batchSize, int concurrency) {
-            return new SemanticEmbeddings(common, model, chatModel, prompt, batchSize, concurrency);
+            return new SemanticEmbeddings(common, model, chatModel, prompt, batchSize, concurrency, codeContext);
+        }
+
+        /**
+         * A copy whose prompts do or do not carry each chunk's code context: the declarations that enclose it in
+         * its file (package, class, function, or markdown headings), through the {@code ${ast_context}} placeholder
+         * or, when the template has none, on a line before the content. Two chunks with the same text under
+         * different declarations then get descriptions of their own.
+         *
+         * @param codeContext whether prompts carry the code context ({@code ast_context})
+         * @return a copy with or without code context in its prompts
+         */
+        public SemanticEmbeddings withCodeContext(boolean codeContext) {
+            return new SemanticEmbeddings(common, model, chatModel, prompt, batchSize, concurrency, codeContext);
         }
     }
 

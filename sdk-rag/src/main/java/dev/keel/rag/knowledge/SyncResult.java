@@ -19,9 +19,10 @@ public record SyncResult(long generation, int filesAdded, int filesChanged, int 
                          int chunksEmbedded, int embeddingCalls, int summariesWritten, Duration elapsed) {
 
     /**
-     * True when nothing changed (no new generation was written).
+     * True when no document was added, changed or removed. A strategy whose settings changed since the index was
+     * written is still rebuilt, as a new {@link #generation()}, even when this is true.
      *
-     * @return true when nothing changed
+     * @return true when no document was added, changed or removed
      */
     public boolean unchanged() {
         return filesAdded == 0 && filesChanged == 0 && filesRemoved == 0;

@@ -150,6 +150,30 @@ class KnowledgeBaseSyncTest {
     }
 
     @Test
+    void aStrategyChangedBetweenRestartsIsRebuiltByTheNextSyncThoughNoFileChanged() {
+        try (KnowledgeBase kb = kb().build()) {
+            kb.sync();
+        }
+        // the service restarts with another chunking for the embeddings: that strategy's old index does not fit
+        try (KnowledgeBase changed = KnowledgeBase.builder(index).name("docs").source(docs, "**/*.md")
+                .strategy(Strategies.embeddings(words).withThreshold(0.1).withChunking(Chunking.of(40, 0)))
+                .strategy(Strategies.bm25()).build()) {
+            int before = embeddedTexts();
+            SyncResult result = changed.sync();
+            assertThat(result.generation()).isEqualTo(2);
+            assertThat(result.chunksEmbedded()).isPositive();
+            assertThat(embeddedTexts()).isGreaterThan(before);
+            assertThat(changed.search("data directory"))
+                    .filteredOn(h -> h.strategyScores().containsKey("chunked-embeddings")).isNotEmpty()
+                    .allSatisfy(h -> assertThat(h.end() - h.start()).isLessThanOrEqualTo(40));
+            // and it stays rebuilt: the next restart with the same settings reuses it
+            int after = embeddedTexts();
+            assertThat(changed.sync().generation()).isEqualTo(2);
+            assertThat(embeddedTexts()).isEqualTo(after);
+        }
+    }
+
+    @Test
     void aFileChangedWhileIndexingIsIndexedAsReadAndPickedUpByTheNextSync() throws IOException {
         AtomicBoolean changed = new AtomicBoolean();
         EmbeddingModel changingWhileEmbedding = new EmbeddingModel() {

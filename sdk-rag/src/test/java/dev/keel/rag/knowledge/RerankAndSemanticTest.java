@@ -155,6 +155,62 @@ class RerankAndSemanticTest {
         assertThat(llm.requests()).hasSize(3);
     }
 
+    @Test
+    void codeContextPutsTheEnclosingDeclarationsInEachPromptAndSeparatesEqualPassages() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        String body = "        for (Line l : lines) {\n            sum = sum.plus(l.amount());\n        }\n";
+        Files.writeString(src.resolve("Invoice.java"), "package com.acme.billing;\n\npublic class Invoice {\n"
+                + "    Money total(List<Line> lines) {\n" + body + "    }\n}\n");
+        Files.writeString(src.resolve("Refund.java"), "package com.acme.billing;\n\npublic class Refund {\n"
+                + "    Money credited(List<Line> lines) {\n" + body + "    }\n}\n");
+        llm.respondWith(request -> ScriptedReply.text("Adds up the amounts of the lines."));
+        Strategy.SemanticEmbeddings semantic = Strategies.semantic(words, chat).withThreshold(0.05)
+                .withChunking(Chunking.of(60, 0).codeAware(true))
+                .withPrompt("Summarise ${basename}, part ${chunk_index} (${ast_context}):\n${content}");
+        try (KnowledgeBase kb = KnowledgeBase.builder(tmp.resolve("index")).source(src)
+                .strategy(semantic.withCodeContext(true)).build()) {
+            kb.sync();
+            List<String> prompts = llm.requests().stream().map(RecordedChatRequest::body).toList();
+            assertThat(prompts).anyMatch(p -> p.contains("(package com.acme.billing > public class Invoice > "
+                    + "Money total(List<Line> lines))") && p.contains("sum.plus"));
+            assertThat(prompts).anyMatch(p -> p.contains("(package com.acme.billing > public class Refund > "
+                    + "Money credited(List<Line> lines))") && p.contains("sum.plus"));
+            // the same loop in two methods is two passages, each with a summary of its own
+            assertThat(prompts.stream().filter(p -> p.contains("sum.plus"))).hasSize(2);
+            assertThat(kb.search("adds up the amounts")).filteredOn(h -> h.text().contains("sum.plus"))
+                    .extracting(h -> h.metadata().get(dev.keel.rag.chunk.Chunk.CODE_CONTEXT))
+                    .isNotEmpty().allMatch(c -> c.equals(
+                            "package com.acme.billing > public class Invoice > Money total(List<Line> lines)")
+                            || c.equals("package com.acme.billing > public class Refund > Money credited(List<Line> lines)"));
+        }
+        int before = llm.requests().size();
+        // turning code context off is another index: the summaries are written again, without the context
+        try (KnowledgeBase kb = KnowledgeBase.builder(tmp.resolve("index")).source(src).strategy(semantic).build()) {
+            SyncResult resync = kb.sync();
+            assertThat(llm.requests().size()).as("%s", resync).isGreaterThan(before);
+            List<String> prompts = llm.requests().subList(before, llm.requests().size()).stream()
+                    .map(RecordedChatRequest::body).toList();
+            assertThat(prompts).allMatch(p -> p.contains("()")).noneMatch(p -> p.contains("public class Invoice >"));
+            assertThat(resync.summariesWritten()).isPositive();
+            assertThat(kb.search("adds up the amounts")).isNotEmpty()
+                    .allMatch(h -> !h.metadata().containsKey(dev.keel.rag.chunk.Chunk.CODE_CONTEXT));
+        }
+    }
+
+    @Test
+    void withoutAPlaceholderTheContextGoesOnALineBeforeTheContent() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("Store.py"), "class Store:\n    def put(self, key):\n        self.items[key] = 1\n");
+        llm.respondWith(request -> ScriptedReply.text("Stores an item."));
+        try (KnowledgeBase kb = KnowledgeBase.builder(tmp.resolve("index")).source(src)
+                .strategy(Strategies.semantic(words, chat).withThreshold(0.05).withCodeContext(true)
+                        .withChunking(Chunking.of(30, 0))).build()) {
+            kb.sync();
+        }
+        assertThat(llm.requests().stream().map(RecordedChatRequest::body))
+                .anyMatch(p -> p.contains("Where it sits in its file: class Store > def put(self, key)"));
+    }
+
     private List<String> embeddedInputs() {
         return llm.embeddingRequests().stream().flatMap(r -> r.inputs().stream()).toList();
     }

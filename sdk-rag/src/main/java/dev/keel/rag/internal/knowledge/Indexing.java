@@ -5,6 +5,7 @@ import dev.keel.core.EmbeddingModel;
 import dev.keel.core.message.Message;
 import dev.keel.rag.chunk.Chunk;
 import dev.keel.rag.chunk.Source;
+import dev.keel.rag.internal.chunk.CodeContext;
 import dev.keel.rag.knowledge.IndexProgress;
 import dev.keel.rag.knowledge.KnowledgeBaseException;
 import dev.keel.rag.knowledge.ProgressListener;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Indexing {
     private static final Logger LOG = LoggerFactory.getLogger(Indexing.class);
+    /** A summary prompt's placeholders: {@code ${name}}. */
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\$\\{(\\w+)}");
 
     /** What the knowledge base is configured with. */
     public record Config(List<SourceFiles.Spec> sources, boolean respectVcs, List<Strategy> strategies,
@@ -84,7 +87,7 @@ public final class Indexing {
         }
         if (strategy instanceof Strategy.SemanticEmbeddings s) {
             return base + "|" + s.model().id() + "/" + s.model().dimension() + "|" + s.chatModel().getClass().getName()
-                    + "|" + sha(s.promptTemplate());
+                    + "|" + sha(s.promptTemplate()) + (s.codeContext() ? "|code-context" : "");
         }
         Strategy.Bm25 b = (Strategy.Bm25) strategy;
         return base + "|k1=" + b.k1() + ",b=" + b.b() + ",code=" + b.codeAware();
@@ -281,11 +284,21 @@ public final class Indexing {
         if (text == null || text.isEmpty()) {
             return List.of();
         }
+        boolean codeContext = strategy instanceof Strategy.SemanticEmbeddings s && s.codeContext();
         List<IndexedChunk> result = new ArrayList<>();
         for (Chunk c : strategy.common().chunking().chunkerFor(id).split(Source.of(id, text))) {
             String heading = c.metadata().getOrDefault(Chunk.HEADING_PATH, "");
-            result.add(new IndexedChunk(c.id(), id, c.ordinal(), c.start(), c.end(), c.text(), heading, c.metadata(),
-                    sha(Indexer.embeddingText(c))));
+            String context = codeContext ? CodeContext.of(id, text, c.start()) : "";
+            Map<String, String> metadata = c.metadata();
+            String hashed = Indexer.embeddingText(c);
+            if (!context.isEmpty()) {
+                // the same text under another declaration is another passage: it gets a description of its own
+                metadata = new LinkedHashMap<>(metadata);
+                metadata.put(Chunk.CODE_CONTEXT, context);
+                hashed = context + '\u0000' + hashed;
+            }
+            result.add(new IndexedChunk(c.id(), id, c.ordinal(), c.start(), c.end(), c.text(), heading, metadata,
+                    sha(hashed)));
         }
         return result;
     }
@@ -339,6 +352,31 @@ public final class Indexing {
         return vectors;
     }
 
+    /**
+     * The summary prompt for {@code c}. With code context on, a template without {@code ${ast_context}} gets the
+     * context on a line of its own before the content (before the template's end when it has no {@code ${content}}).
+     */
+    static String prompt(Strategy.SemanticEmbeddings semantic, IndexedChunk c, String basename) {
+        String template = semantic.promptTemplate();
+        String context = semantic.codeContext() ? c.metadata().getOrDefault(Chunk.CODE_CONTEXT, "") : "";
+        if (!context.isEmpty() && !template.contains("${ast_context}")) {
+            String line = "Where it sits in its file: ${ast_context}\n\n";
+            int content = template.indexOf("${content}");
+            template = content < 0 ? template + "\n\n" + line.strip() : template.substring(0, content) + line
+                    + template.substring(content);
+        }
+        // one pass, so that a placeholder inside the chunk's own text is never expanded
+        Map<String, String> values = Map.of("path", c.source(), "basename", basename, "chunk_index",
+                Integer.toString(c.ordinal()), "ast_context", context, "content", c.text());
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = values.get(m.group(1));
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v == null ? m.group() : v));
+        }
+        return m.appendTail(out).toString();
+    }
+
     private void summarise(Strategy.SemanticEmbeddings semantic, List<IndexedChunk> chunks,
                            Map<String, String> summaryMap) {
         List<IndexedChunk> missing = new ArrayList<>();
@@ -349,9 +387,7 @@ public final class Indexing {
         }
         List<String> written = parallel(missing, semantic.concurrency(), c -> {
             String basename = c.source().substring(c.source().lastIndexOf('/') + 1);
-            String prompt = semantic.promptTemplate().replace("${path}", c.source()).replace("${basename}", basename)
-                    .replace("${chunk_index}", Integer.toString(c.ordinal())).replace("${ast_context}", "")
-                    .replace("${content}", c.text());
+            String prompt = prompt(semantic, c, basename);
             summaries.incrementAndGet();
             String summary = semantic.chatModel().chat(ChatRequest.of(Message.user(prompt))).text();
             if (summary == null || summary.isBlank()) {
