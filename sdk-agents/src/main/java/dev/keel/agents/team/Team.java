@@ -34,6 +34,7 @@ public final class Team {
     private final Map<String, Evaluator> evaluators;
     private final Budget runBudget;
     private final List<NamedBudget> budgets;
+    private final List<String> flavors;
 
     /**
      * A team.
@@ -66,7 +67,8 @@ public final class Team {
     public Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
                 Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory,
                 Map<String, Evaluator> evaluators) {
-        this(root, agents, permissions, warnings, prices, schemaVersion, workingDirectory, evaluators, null, List.of());
+        this(root, agents, permissions, warnings, prices, schemaVersion, workingDirectory, evaluators, null, List.of(),
+                List.of());
     }
 
     /**
@@ -91,10 +93,11 @@ public final class Team {
         }
     }
 
-    /** A team as the loader reads it, with the file's budgets. */
+    /** A team as the loader reads it, with the file's budgets and the flavors applied to it. */
     Team(Agent root, Map<String, Agent> agents, Permissions permissions, List<String> warnings,
          Map<String, ModelPrice> prices, int schemaVersion, java.nio.file.Path workingDirectory,
-         Map<String, Evaluator> evaluators, Budget runBudget, List<NamedBudget> budgets) {
+         Map<String, Evaluator> evaluators, Budget runBudget, List<NamedBudget> budgets, List<String> flavors) {
+        this.flavors = List.copyOf(flavors);
         this.runBudget = runBudget;
         this.budgets = List.copyOf(budgets);
         this.evaluators = Collections.unmodifiableMap(new LinkedHashMap<>(evaluators));
@@ -133,6 +136,16 @@ public final class Team {
      */
     public List<NamedBudget> budgets() {
         return budgets;
+    }
+
+    /**
+     * The file's {@code flavors} that were applied ({@link TeamOptions#withFlavors(String...)}): the requested names
+     * the file defines, in the order applied. Requested names the file does not define are not listed.
+     *
+     * @return the applied flavors, empty when none
+     */
+    public List<String> flavors() {
+        return flavors;
     }
 
     /**
@@ -288,6 +301,7 @@ public final class Team {
     @Override
     public String toString() {
         return "Team[root=" + root.name() + ", agents=" + agents.keySet() + ", schema v" + schemaVersion
+                + (flavors.isEmpty() ? "" : ", flavors=" + flavors)
                 + (warnings.isEmpty() ? "" : ", " + warnings.size() + " warnings") + "]";
     }
 }

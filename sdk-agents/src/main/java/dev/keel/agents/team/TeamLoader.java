@@ -30,7 +30,7 @@ final class TeamLoader {
     /** Agent fields Keel reads but does not act on yet: a warning each. */
     private static final Set<String> AGENT_PENDING = Set.of();
     /** Top-level sections Keel reads but does not act on yet: a warning each. */
-    private static final Set<String> TOP_PENDING = Set.of("flavors");
+    private static final Set<String> TOP_PENDING = Set.of();
     /** docker-agent's default for {@code max_consecutive_tool_calls}. */
     private static final int DEFAULT_MAX_CONSECUTIVE_TOOL_CALLS = 5;
     /** Memories injected per turn when {@code inject_memories} is on and {@code max_inject_memories} is 0 or unset. */
@@ -68,7 +68,8 @@ final class TeamLoader {
         } catch (YamlTree.SyntaxException e) {
             throw f.error(e.line(), "", "invalid YAML: " + e.getMessage());
         }
-        MapNode top = f.map(doc, "");
+        Flavors.Applied flavors = Flavors.apply(f, f.map(doc, ""), f.options().flavors());
+        MapNode top = flavors.document();
         version = version(top);
         top = new Migrations(f, version).apply(top);
         top = (MapNode) new SchemaWalk(f).walk(top, TeamSchema.TOP, "");
@@ -106,7 +107,7 @@ final class TeamLoader {
         agentNodes.keySet().forEach(n -> ordered.put(n, built.get(n)));
         budgetSection.warnUnused();
         return new Team(root, ordered, permissions, f.warnings(), modelSection.prices(), version,
-                f.options().workingDirectory(), evaluators, budgetSection.run(), budgetSection.named());
+                f.options().workingDirectory(), evaluators, budgetSection.run(), budgetSection.named(), flavors.applied());
     }
 
     /**
@@ -301,7 +302,7 @@ final class TeamLoader {
             }
         }
         f.optString(m, "description", path).ifPresent(b::description);
-        f.optString(m, "instruction", path).ifPresent(b::instruction);
+        instruction(m, path).ifPresent(b::instruction);
         Entry instructionFile = m.entries().get("instruction_file");
         if (instructionFile != null) {
             if (m.entries().containsKey("instruction")) {
@@ -416,6 +417,19 @@ final class TeamLoader {
         return agent;
     }
 
+
+    /** An agent's {@code instruction}: a string, or a list of strings joined by blank lines (what {@code instruction+} makes). */
+    private java.util.Optional<String> instruction(MapNode m, String path) {
+        Entry e = m.entries().get("instruction");
+        if (e == null || !(e.value() instanceof ListNode parts)) {
+            return f.optString(m, "instruction", path);
+        }
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < parts.items().size(); i++) {
+            texts.add(f.scalarText(parts.items().get(i), path + ".instruction[" + i + "]"));
+        }
+        return java.util.Optional.of(String.join("\n\n", texts));
+    }
 
     private boolean isWorkflow(String agent) {
         Entry e = agentNodes.get(agent);

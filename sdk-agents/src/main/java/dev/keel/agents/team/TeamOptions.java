@@ -227,10 +227,27 @@ public final class TeamOptions {
     }
 
     /**
-     * The same options applying these {@code flavors} of the file, in order (names the file does not define
-     * are ignored, as docker-agent does).
+     * The same options applying these {@code flavors} of the file, in order, each on top of the previous result
+     * (docker-agent's {@code --flavor a --flavor b}). A flavor is a YAML patch the file declares under its top-level
+     * {@code flavors}; it is applied before the file is read, so what it sets is checked like the rest of the file.
+     * Names the file does not define are ignored, as docker-agent does, so one set can be enabled for many files;
+     * {@link Team#flavors()} lists the ones applied. Replaces the flavors set before.
      *
-     * @param flavors flavor names
+     * <pre>{@code
+     * Team team = Teams.load(file, TeamOptions.defaults(file.getParent()).withFlavors("cheap", "no_shell"));
+     * }</pre>
+     *
+     * @param flavors flavor names, in the order to apply them
+     * @return a copy
+     */
+    public TeamOptions withFlavors(String... flavors) {
+        return withFlavors(List.of(flavors));
+    }
+
+    /**
+     * The same options applying these {@code flavors} of the file, in order; see {@link #withFlavors(String...)}.
+     *
+     * @param flavors flavor names, in the order to apply them
      * @return a copy
      */
     public TeamOptions withFlavors(List<String> flavors) {

@@ -215,7 +215,7 @@ final class TeamSchema {
 
     static final Obj AGENT = obj("agent", "name", SCALAR, "model", SCALAR,
             "fallback", scalars("fallback", "models", "retries", "cooldown").with("models", SCALAR_OR_STRINGS),
-            "description", SCALAR, "welcome_message", SCALAR, "toolsets", new ListOf(TOOLSET), "instruction", SCALAR,
+            "description", SCALAR, "welcome_message", SCALAR, "toolsets", new ListOf(TOOLSET), "instruction", SCALAR_OR_STRINGS,
             "instruction_file", SCALAR_OR_STRINGS, "harness", HARNESS, "code_mode_tools", SCALAR,
             "sub_agents", STRINGS, "handoffs", STRINGS, "force_handoff", SCALAR, "add_date", SCALAR,
             "add_environment_info", SCALAR, "readonly", SCALAR, "safety", SCALAR, "redact_secrets", SCALAR,

@@ -105,9 +105,7 @@ class TeamFileCorpusTest {
             new Allowed("top/newer-fields.yaml", "evaluators.effort_grader.endpoint: Keel does not call judge services' ",
                     "the warning says why: Keel asks the model through its chat API, not a judge service's API"),
             new Allowed("top/newer-fields.yaml", "agents.root.toolsets[1].type: toolset type 'environment' is left out:",
-                    "the warning says why"),
-            new Allowed("top/team-settings.yaml", "flavors: read, but Keel does not act on it yet",
-                    "not acted on yet"));
+                    "the warning says why"));
 
     /**
      * Corpus files that do not load yet, with the start of their error after its {@code file:line: } location, and
