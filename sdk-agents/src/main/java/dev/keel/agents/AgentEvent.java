@@ -74,6 +74,19 @@ public sealed interface AgentEvent {
     record ToolCallDenied(String agent, String sessionId, ToolCall call, String reason) implements AgentEvent {}
 
     /**
+     * The agent's tool guards ({@code tool_guard} hooks, such as evaluators) decided on a tool call before it ran.
+     * A guard that failed (an evaluator error, timeout or unreadable verdict) counts as {@code deny}.
+     *
+     * @param agent the agent the event comes from
+     * @param sessionId the session it works in
+     * @param call the tool call
+     * @param decision {@code allow}, {@code ask}, {@code deny}, or {@code none} when no guard decided
+     * @param reason why (the evaluator's verdict and reason, or the failure), secret-looking values redacted
+     */
+    record ToolGuarded(String agent, String sessionId, ToolCall call, String decision, String reason)
+            implements AgentEvent {}
+
+    /**
      * A tool call finished (or failed); {@code result} is what the model sees.
      *
      * @param agent the agent the event comes from

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the hooks of an event for one agent: the runner's hooks, then the agent's. Several hooks on one event
  * run in order; the first block or deny ends the chain; rewritten tool arguments pass on to the next hook;
- * contexts add up. A failed hook follows its {@link Hooks.OnError} policy, except on {@code pre_tool_use},
- * where a failure refuses the call (fail closed). Stateless apart from the runner it reads; thread-safe.
+ * contexts add up. A failed hook follows its {@link Hooks.OnError} policy, except on {@code pre_tool_use} and
+ * {@code tool_guard}, where a failure refuses the call (fail closed). What a model hook's model used is added to
+ * the session when the caller passes it. Stateless apart from the runner it reads; thread-safe.
  */
 final class HookDispatch {
     private static final Logger log = LoggerFactory.getLogger(HookDispatch.class);
@@ -82,6 +83,15 @@ final class HookDispatch {
      * ordinary ({@code false}) registrations when {@code preemptive} is set.
      */
     Outcome fire(HookEvent event, Agent agent, String sessionId, String tool, Map<String, ?> fields, Boolean preemptive) {
+        return fire(event, agent, sessionId, tool, fields, preemptive, null);
+    }
+
+    /**
+     * Like {@link #fire(HookEvent, Agent, String, String, Map, Boolean)}; model hooks' usage is added to
+     * {@code session} (and reported) when it is not null.
+     */
+    Outcome fire(HookEvent event, Agent agent, String sessionId, String tool, Map<String, ?> fields, Boolean preemptive,
+                 Session session) {
         List<Hooks.Registration> regs = new ArrayList<>(runner.settings().hooks().forEvent(event, tool));
         regs.addAll(agent.hooks().forEvent(event, tool));
         if (agent.redactSecrets()) {
@@ -104,7 +114,7 @@ final class HookDispatch {
             HookInput input = new HookInput(event, sessionId, runner.settings().workingDirectory(), agent.name(), data);
             HookResult result;
             try {
-                result = r.hook() instanceof ModelHook mh ? mh.handle(input, runner.model(mh.model(), agent.name()))
+                result = r.hook() instanceof ModelHook mh ? mh.handle(input, counted(mh, agent, session))
                         : r.hook().handle(input);
                 if (result == null) {
                     result = HookResult.proceed();
@@ -114,7 +124,12 @@ final class HookDispatch {
             } catch (Exception e) {
                 String why = "hook '" + r.name() + "' on " + event.eventName() + " failed: "
                         + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-                if (event == HookEvent.PRE_TOOL_USE || r.onError() == Hooks.OnError.BLOCK) {
+                if (event == HookEvent.TOOL_GUARD) {
+                    log.warn("tool guard '{}' failed on tool '{}' of agent '{}'; the call is denied (fail closed): {}",
+                            r.name(), tool, agent.name(), Secrets.redact(why));
+                }
+                if (event == HookEvent.PRE_TOOL_USE || event == HookEvent.TOOL_GUARD
+                        || r.onError() == Hooks.OnError.BLOCK) {
                     return new Outcome(true, why, decision, updatedInput, updatedResponse, contexts, summary);
                 }
                 if (r.onError() == Hooks.OnError.WARN) {
@@ -152,5 +167,31 @@ final class HookDispatch {
             }
         }
         return new Outcome(false, reason, decision, updatedInput, updatedResponse, contexts, summary);
+    }
+
+    /** The hook's model; with a session, each response's usage is added to it and reported. */
+    private dev.keel.core.ChatModel counted(ModelHook hook, Agent agent, Session session) {
+        dev.keel.core.ChatModel model = runner.model(hook.model(), agent.name());
+        if (session == null) {
+            return model;
+        }
+        ModelPrice price = hook.price() != null ? hook.price() : runner.settings().prices().get(hook.model().label());
+        return new dev.keel.core.ChatModel() {
+            @Override
+            public dev.keel.core.ChatResponse chat(dev.keel.core.ChatRequest request) {
+                dev.keel.core.ChatResponse response = model.chat(request);
+                if (response.usage() != null) {
+                    session.addUsage(response.usage(), price);
+                    runner.emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(),
+                            session.usage(), session.cost().isPresent() ? session.cost().getAsDouble() : null));
+                }
+                return response;
+            }
+
+            @Override
+            public String id() {
+                return model.id();
+            }
+        };
     }
 }

@@ -98,22 +98,30 @@ final class ToolCalls {
                     arguments[i] = ToolArguments.of(early.updatedInput());
                 }
                 // Ordinary pre_tool_use hooks run after the deny patterns: they may refuse, rewrite, approve a call
-                // that would be asked about (an LLM judge), or ask about one that would run.
+                // that would be asked about (an LLM judge), or ask about one that would run. Tool guards (evaluators)
+                // then judge the call as it would run: a deny refuses it, an ask goes to the approver, an allow
+                // approves it. A call already refused spares the evaluator's model call.
                 HookDispatch.Outcome pre = HookDispatch.Outcome.NOTHING;
+                HookDispatch.Outcome guard = HookDispatch.Outcome.NOTHING;
                 if (policy.denial(call.name(), arguments[i].value()) == null) {
                     pre = hooks.dispatch().fire(HookEvent.PRE_TOOL_USE, agent, at.sessionId(), call.name(),
                             RunHooks.toolFields(call.name(), call.id(), arguments[i].value()), false);
                     if (pre.updatedInput() != null) {
                         arguments[i] = ToolArguments.of(pre.updatedInput());
                     }
+                    if (!pre.denied()) {
+                        guard = guard(at, agent, session, call, arguments[i]);
+                    }
                 }
-                if (pre.denied()) {
-                    outcome = ApprovalOutcome.denied(pre.reason());
+                if (pre.denied() || guard.denied()) {
+                    outcome = ApprovalOutcome.denied(pre.denied() ? pre.reason() : guard.reason());
                 } else {
-                    boolean forceAsk = early.decision() == HookResult.Decision.ASK || pre.decision() == HookResult.Decision.ASK;
+                    boolean forceAsk = early.decision() == HookResult.Decision.ASK || guard.decision() == HookResult.Decision.ASK
+                            || pre.decision() == HookResult.Decision.ASK;
+                    boolean allowed = pre.decision() == HookResult.Decision.ALLOW
+                            || guard.decision() == HookResult.Decision.ALLOW;
                     outcome = recorded != null && recorded.approval() != null ? recorded.approval()
-                            : approve(at, i, session, call, tool, arguments[i], policy, forceAsk,
-                                    !forceAsk && pre.decision() == HookResult.Decision.ALLOW);
+                            : approve(at, i, session, call, tool, arguments[i], policy, forceAsk, !forceAsk && allowed);
                 }
             }
             if (outcome.suspended()) {
@@ -149,6 +157,26 @@ final class ToolCalls {
         }
         return new Batch(List.of(results), stop.get());
     }
+
+    /** Runs the agent's tool guards on one call and reports what they decided (an event, and a log line). */
+    private HookDispatch.Outcome guard(Position at, Agent agent, Session session, ToolCall call, ToolArguments args) {
+        if (!hooks.dispatch().has(HookEvent.TOOL_GUARD, agent)) {
+            return HookDispatch.Outcome.NOTHING;
+        }
+        HookDispatch.Outcome guard = hooks.dispatch().fire(HookEvent.TOOL_GUARD, agent, at.sessionId(), call.name(),
+                RunHooks.toolFields(call.name(), call.id(), args.value()), null, session);
+        if (guard == HookDispatch.Outcome.NOTHING) {
+            return guard; // no guard matched this tool
+        }
+        String decision = guard.denied() ? "deny" : guard.decision() == null ? "none"
+                : guard.decision().name().toLowerCase(java.util.Locale.ROOT);
+        String reason = guard.reason() == null ? "" : dev.keel.agents.internal.Secrets.redact(guard.reason());
+        GUARD_LOG.info("tool guard on tool '{}' of agent '{}' decided {}", call.name(), agent.name(), decision);
+        loop.emit(new AgentEvent.ToolGuarded(at.agent(), at.sessionId(), call, decision, reason));
+        return guard;
+    }
+
+    private static final org.slf4j.Logger GUARD_LOG = org.slf4j.LoggerFactory.getLogger(ToolCalls.class);
 
     private static Map<String, Object> approvalFields(ToolCall call, ToolArguments args, ApprovalOutcome outcome) {
         Map<String, Object> fields = RunHooks.toolFields(call.name(), call.id(), args.value());

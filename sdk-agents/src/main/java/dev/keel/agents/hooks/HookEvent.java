@@ -61,7 +61,11 @@ public enum HookEvent {
     AFTER_COMPACTION(false),
     /** After a git worktree is created by docker-agent's CLI (no counterpart in a library; never fires). */
     WORKTREE_CREATE(false),
-    /** Evaluator-backed tool guards of newer docker-agent versions (evaluators are not supported; never fires). */
+    /**
+     * Before a matching tool call, after the deny patterns and the {@link #PRE_TOOL_USE} hooks (so a guard judges
+     * the call as it would run), before the approver: guards such as an evaluator
+     * ({@code dev.keel.agents.team.Evaluator#guard}) allow, ask or deny. A failing guard denies the call.
+     */
     TOOL_GUARD(true),
     /** Before an agent starts working (a run of the root, a delegated task). */
     BEFORE_AGENT_RUN(false),

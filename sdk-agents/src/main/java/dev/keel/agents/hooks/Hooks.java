@@ -21,7 +21,8 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Several hooks on one event run in order: the first that blocks or denies ends the chain; rewritten tool
  * arguments pass to the next hook; contexts add up. A hook that fails follows its {@link OnError} policy,
- * except on {@link HookEvent#PRE_TOOL_USE}, where a failure always refuses the call (fail closed). Immutable
+ * except on {@link HookEvent#PRE_TOOL_USE} and {@link HookEvent#TOOL_GUARD}, where a failure always refuses the
+ * call (fail closed). Immutable
  * and thread-safe.
  */
 public final class Hooks {

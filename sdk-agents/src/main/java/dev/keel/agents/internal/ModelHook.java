@@ -15,6 +15,15 @@ public interface ModelHook extends Hook {
     /** The model to ask. */
     ModelConfig model();
 
+    /**
+     * The price of {@link #model()} when the hook knows it.
+     *
+     * @return an evaluator's {@code cost}, or null
+     */
+    default dev.keel.agents.ModelPrice price() {
+        return null;
+    }
+
     /** Handles one occurrence with the resolved model. */
     HookResult handle(HookInput input, ChatModel model) throws Exception;
 

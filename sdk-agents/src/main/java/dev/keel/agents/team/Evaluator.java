@@ -1,6 +1,19 @@
 package dev.keel.agents.team;
 
+import dev.keel.agents.AgentException;
 import dev.keel.agents.ModelPrice;
+import dev.keel.agents.hooks.Hook;
+import dev.keel.agents.hooks.HookResult;
+import dev.keel.core.ChatModel;
+import dev.keel.core.ChatOptions;
+import dev.keel.core.ChatRequest;
+import dev.keel.core.ResponseFormat;
+import dev.keel.core.json.JsonBoolean;
+import dev.keel.core.json.JsonObject;
+import dev.keel.core.json.JsonValue;
+import dev.keel.core.message.Message;
+import dev.keel.core.models.ModelConfig;
+import dev.keel.core.tool.JsonSchema;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +23,19 @@ import java.util.Optional;
 /**
  * One entry of a team file's top-level {@code evaluators} (docker-agent's reusable assessments: a model asked to
  * judge something with fixed instructions and a typed answer), read and checked as docker-agent checks them and
- * exposed on {@link Team#evaluators()} for evaluation code (such as sdk-testing's) to run. Keel's agent loop does not
- * run evaluators: hooks of {@code type: evaluator} and tool guards load with a warning.
+ * exposed on {@link Team#evaluators()}. A team file's {@code tool_guard} hooks run them before matching tool calls;
+ * {@link #assess(ChatModel, String)} runs one anywhere else (evaluation code), and {@link #guard(ModelConfig, Map)}
+ * makes a tool guard for a host application's {@link dev.keel.agents.hooks.Hooks}:
+ *
+ * <pre>{@code
+ * Evaluator judge = team.evaluators().get("safety_judge");
+ * Hooks hooks = Hooks.builder()
+ *         .on(HookEvent.TOOL_GUARD, "shell", judge.guard(ModelConfig.parse("openai/gpt-4o-mini"),
+ *                 Map.of("safe", HookResult.Decision.ALLOW, "unsafe", HookResult.Decision.DENY)))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
  *
  * @param name         the key under {@code evaluators}
  * @param provider     {@code openai}, {@code typesafe} or a provider of the file; empty when {@code model} names a
@@ -76,5 +100,132 @@ public record Evaluator(String name, String provider, String model, Kind kind, S
      */
     public Optional<Duration> timeLimit() {
         return Optional.ofNullable(timeout);
+    }
+
+    /**
+     * The answers this evaluator may give: a choice evaluator's choice names, a score evaluator's levels (lowest
+     * first), {@code true} and {@code false} for a boolean one.
+     *
+     * @return the possible verdicts, in order
+     */
+    public List<String> verdicts() {
+        return switch (kind) {
+            case BOOLEAN -> List.of("true", "false");
+            case CHOICE -> List.copyOf(choices.keySet());
+            case SCORE -> levels;
+        };
+    }
+
+    /**
+     * One assessment: the evaluator's answer and why.
+     *
+     * @param value  one of {@link #verdicts()}
+     * @param reason the model's one-sentence reason (may be empty)
+     */
+    public record Verdict(String value, String reason) {
+        /**
+         * Checks the values are present.
+         *
+         * @param value  the answer
+         * @param reason the reason
+         */
+        public Verdict {
+            Objects.requireNonNull(value, "value");
+            reason = Objects.requireNonNullElse(reason, "");
+        }
+    }
+
+    /**
+     * Asks {@code model} to assess {@code subject} under this evaluator's instructions. The answer is asked for as
+     * structured output constrained to {@link #verdicts()}, within {@link #timeLimit()} when set. Anything else —
+     * a model error, no answer in time, an answer that is not one of the verdicts — is an {@link AgentException}
+     * naming what went wrong (never a guessed verdict), so a caller can fail closed.
+     *
+     * @param model   the evaluator's model (the caller keeps owning it)
+     * @param subject what to assess
+     * @return the verdict
+     * @throws AgentException when no valid verdict came back
+     */
+    public Verdict assess(ChatModel model, String subject) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(subject, "subject");
+        JsonSchema answer = kind == Kind.BOOLEAN ? JsonSchema.bool()
+                : JsonSchema.enumOf(verdicts().toArray(String[]::new));
+        JsonSchema schema = JsonSchema.object().required("verdict", answer)
+                .required("reason", JsonSchema.string("one sentence on why")).build();
+        StringBuilder system = new StringBuilder(instructions.strip()).append("\n\nAnswer with a JSON object "
+                + "{\"verdict\": ..., \"reason\": \"<one sentence>\"} and nothing else. ");
+        switch (kind) {
+            case BOOLEAN -> system.append("The verdict is true or false.");
+            case CHOICE -> {
+                system.append("The verdict is one of these choices:");
+                choices.forEach((k, v) -> system.append("\n- ").append(k).append(v.isBlank() ? "" : ": " + v));
+            }
+            case SCORE -> system.append("The verdict is one of these levels, lowest first: ")
+                    .append(String.join(", ", levels)).append('.');
+        }
+        ChatRequest request = ChatRequest.of(Message.system(system.toString()), Message.user(subject))
+                .withOptions(ChatOptions.builder().responseFormat(ResponseFormat.jsonSchema("verdict", schema)).build());
+        String reply = call(model, request);
+        JsonObject o = TemplateModelHook.verdictOrNull(reply);
+        if (o == null) {
+            throw new AgentException("evaluator '" + name + "' did not answer with a JSON verdict");
+        }
+        JsonValue v = o.get("verdict").orElse(null);
+        String value = v instanceof JsonBoolean b ? String.valueOf(b.value())
+                : v == null ? null : v.asString().map(String::strip).orElse(null);
+        if (value == null || !verdicts().contains(value)) {
+            throw new AgentException("evaluator '" + name + "' answered a verdict that is not one of " + verdicts());
+        }
+        return new Verdict(value, o.get("reason").flatMap(JsonValue::asString).orElse(""));
+    }
+
+    private String call(ChatModel model, ChatRequest request) {
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            return callNow(model, request);
+        }
+        java.util.concurrent.FutureTask<String> task = new java.util.concurrent.FutureTask<>(() -> callNow(model, request));
+        Thread worker = new Thread(task, "keel-evaluator-" + name);
+        worker.setDaemon(true);
+        worker.start();
+        try {
+            return task.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            task.cancel(true);
+            throw new AgentException("evaluator '" + name + "' gave no verdict within " + timeout);
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new AgentException.Cancelled("cancelled while evaluator '" + name + "' was assessing");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof AgentException a ? a
+                    : new AgentException("evaluator '" + name + "' failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private String callNow(ChatModel model, ChatRequest request) {
+        try {
+            return model.chat(request).text();
+        } catch (AgentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new AgentException("evaluator '" + name + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A tool guard for {@link dev.keel.agents.hooks.HookEvent#TOOL_GUARD}: before a matching tool call runs, this
+     * evaluator assesses the tool's name and arguments (secret-looking values redacted) with {@code model}, and
+     * {@code routingPolicy} turns its verdict into allow (the call needs no approval), ask (the run's approver
+     * decides) or deny (the model gets a tool error with the evaluator's reason). A verdict the policy does not map,
+     * a model error or a timeout denies the call (fail closed). The runner resolves {@code model} like an agent's.
+     *
+     * @param model         the evaluator's model
+     * @param routingPolicy verdict → decision; keys must be among {@link #verdicts()}
+     * @return the hook
+     * @throws IllegalArgumentException when a key is not a possible verdict
+     */
+    public Hook guard(ModelConfig model, Map<String, HookResult.Decision> routingPolicy) {
+        return new EvaluatorGuard(this, model, routingPolicy);
     }
 }

@@ -9,17 +9,14 @@ import java.util.Map;
 /**
  * The top-level {@code evaluators}: each entry checked with docker-agent's rules (a model and instructions, a known
  * type, 2–255 choices for {@code choice}, 2–10 levels for {@code score}, neither for {@code boolean}, HTTP(S) URLs
- * without credentials, query or fragment) and read into an {@link Evaluator}. One per load; not thread-safe.
+ * without credentials, query or fragment) and read into an {@link Evaluator}, which {@code tool_guard} hooks run
+ * ({@link HookSection}). One per load; not thread-safe.
  */
 final class EvaluatorSection {
     private EvaluatorSection() {}
 
     static Map<String, Evaluator> read(TeamFields f, Map<String, Entry> entries, ModelSection models) {
         Map<String, Evaluator> out = new LinkedHashMap<>();
-        if (!entries.isEmpty()) {
-            f.warn(entries.values().iterator().next().line() + ": evaluators: read into Team.evaluators() for "
-                    + "evaluation code (sdk-testing's evaluation API) to run; Keel's agent runs do not run evaluators");
-        }
         for (Entry e : entries.values()) {
             String path = "evaluators." + e.key();
             MapNode m = f.map(e.value(), path);
@@ -59,6 +56,11 @@ final class EvaluatorSection {
             }
             String baseUrl = url(f, m, "base_url", path);
             String endpoint = url(f, m, "endpoint", path);
+            if (!endpoint.isEmpty()) {
+                f.warn(m.entries().get("endpoint").line() + ": " + path + ".endpoint: Keel does not call judge "
+                        + "services' own APIs; it asks the evaluator's model through its provider's chat API"
+                        + (baseUrl.isEmpty() ? "" : " at base_url"));
+            }
             java.time.Duration timeout = m.entries().containsKey("timeout")
                     ? f.goDuration(m.entries().get("timeout").value(), path + ".timeout") : null;
             out.put(e.key(), new Evaluator(e.key(), f.optString(m, "provider", path).orElse(""), model, kind,

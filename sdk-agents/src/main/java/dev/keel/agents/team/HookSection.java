@@ -20,18 +20,21 @@ import java.util.Set;
  * An agent's {@code hooks:} block: every event of the current schema, each entry a {@code command} hook
  * (run on the host in the working directory, JSON on stdin), a {@code builtin} ({@link BuiltinHooks}) or a
  * {@code model} hook ({@link TemplateModelHook}); tool events take {@code matcher} + {@code hooks} (+
- * {@code preempt_yolo}). Events Keel never reaches (steering queues, worktrees) load and are
- * listed in the README; {@code evaluator} hooks and the {@code snapshot} builtin need features Keel lacks and
- * are warnings. One per load; not thread-safe.
+ * {@code preempt_yolo}). {@code tool_guard} entries of {@code type: evaluator} run one of the file's
+ * {@code evaluators} ({@link EvaluatorGuard}). Events Keel never reaches (steering queues, worktrees) load and are
+ * listed in the README; the {@code snapshot} builtin needs a feature Keel lacks and is a warning. One per load;
+ * not thread-safe.
  */
 final class HookSection {
     private final TeamFields f;
     private final ModelSection models;
     private final BuiltinHooks builtins;
+    private final Map<String, Evaluator> evaluators;
 
-    HookSection(TeamFields f, ModelSection models) {
+    HookSection(TeamFields f, ModelSection models, Map<String, Evaluator> evaluators) {
         this.f = f;
         this.models = models;
+        this.evaluators = evaluators;
         this.builtins = new BuiltinHooks(f.options().workingDirectory(), f.options().httpClient(), Clock.systemDefaultZone());
     }
 
@@ -45,10 +48,6 @@ final class HookSection {
         for (Entry e : m.entries().values()) {
             String ep = path + "." + e.key();
             HookEvent event = HookEvent.named(e.key()).orElseThrow();
-            if (event == HookEvent.TOOL_GUARD) {
-                f.warn(e.line() + ": " + ep + ": tool guards run evaluators, which Keel does not support; ignored");
-                continue;
-            }
             ListNode entries = f.list(e.value(), ep);
             for (int i = 0; i < entries.items().size(); i++) {
                 String ip = ep + "[" + i + "]";
@@ -140,9 +139,14 @@ final class HookSection {
                 name = name != null ? name : "model " + model;
             }
             case "evaluator" -> {
-                f.warn(h.line() + ": " + path + ": evaluator hooks need docker-agent's evaluators, which Keel does not "
-                        + "support; ignored");
-                return false;
+                if (event != HookEvent.TOOL_GUARD) {
+                    f.warn(h.line() + ": " + path + ": Keel runs evaluator hooks as tool guards (tool_guard) only; "
+                            + "on " + event.eventName() + " it is ignored");
+                    return false;
+                }
+                f.onlyFor(h, path, Set.of("type", "name", "evaluator", "routing_policy", "timeout"), "an evaluator hook");
+                hook = evaluatorGuard(h, path, timeout);
+                name = name != null ? name : "evaluator " + f.requiredString(h, "evaluator", path);
             }
             default -> throw f.error(h.entries().containsKey("type") ? h.entries().get("type").line() : h.line(),
                     path + ".type", "unknown hook type '" + type + "'; use command, builtin or model");
@@ -153,6 +157,72 @@ final class HookSection {
             throw f.error(h.line(), path, ex.getMessage());
         }
         return redactsMessages;
+    }
+
+    /** A {@code type: evaluator} hook: the evaluator, its model as the file resolves it, and the routing policy. */
+    private Hook evaluatorGuard(MapNode h, String path, Integer timeout) {
+        String name = f.requiredString(h, "evaluator", path);
+        int line = h.entries().get("evaluator").line();
+        Evaluator evaluator = evaluators.get(name);
+        if (evaluator == null) {
+            throw f.error(line, path + ".evaluator", "unknown evaluator '" + name + "'; the file's evaluators are "
+                    + evaluators.keySet());
+        }
+        if (timeout != null) {
+            evaluator = new Evaluator(evaluator.name(), evaluator.provider(), evaluator.model(), evaluator.kind(),
+                    evaluator.instructions(), evaluator.choices(), evaluator.levels(), evaluator.baseUrl(),
+                    evaluator.endpoint(), evaluator.tokenKey(), Duration.ofSeconds(Math.max(1, timeout)),
+                    evaluator.price());
+        }
+        Map<String, dev.keel.agents.hooks.HookResult.Decision> routing = new java.util.LinkedHashMap<>();
+        Entry policy = h.entries().get("routing_policy");
+        if (policy == null) {
+            f.warn(h.line() + ": " + path + ": no routing_policy, so every verdict of evaluator '" + name
+                    + "' denies the call");
+        } else {
+            for (Entry r : f.map(policy.value(), path + ".routing_policy").entries().values()) {
+                String rp = path + ".routing_policy." + r.key();
+                if (!evaluator.verdicts().contains(r.key())) {
+                    throw f.error(r.line(), rp, "'" + r.key() + "' is not a verdict of evaluator '" + name
+                            + "'; its verdicts are " + evaluator.verdicts());
+                }
+                String decision = f.scalarText(r.value(), rp).strip().toLowerCase(Locale.ROOT);
+                routing.put(r.key(), switch (decision) {
+                    case "allow" -> dev.keel.agents.hooks.HookResult.Decision.ALLOW;
+                    case "ask" -> dev.keel.agents.hooks.HookResult.Decision.ASK;
+                    case "deny" -> dev.keel.agents.hooks.HookResult.Decision.DENY;
+                    default -> throw f.error(r.line(), rp, "'" + decision + "' is not a decision; use allow, ask or deny");
+                });
+            }
+        }
+        String ref = evaluator.provider().isEmpty() ? evaluator.model() : evaluator.provider() + "/" + evaluator.model();
+        dev.keel.core.models.ModelConfig model = null;
+        String cannot = null;
+        if (evaluator.provider().equalsIgnoreCase("typesafe")) {
+            cannot = "it is served by the TypeSafe judge service, whose API Keel does not call";
+        } else {
+            try {
+                model = models.definition(ref, line, "evaluators." + name + ".model", false).config();
+            } catch (TeamFileException ex) {
+                cannot = ex.getMessage();
+            }
+        }
+        if (model == null) {
+            // A valid file still loads; the guard cannot assess anything, so every call it guards is denied.
+            f.warn(line + ": " + path + ": evaluator '" + name + "' has no model Keel can call (" + cannot
+                    + "); the calls this guard matches are denied");
+            String why = "evaluator '" + name + "' has no model Keel can call";
+            return input -> {
+                throw new IllegalStateException(why);
+            };
+        }
+        if (!evaluator.baseUrl().isEmpty()) {
+            model = model.withBaseUrl(evaluator.baseUrl());
+        }
+        if (!evaluator.tokenKey().isEmpty()) {
+            model = model.withTokenKey(evaluator.tokenKey());
+        }
+        return new EvaluatorGuard(evaluator, model, routing);
     }
 
     private static String quote(String arg) {

@@ -89,7 +89,8 @@ final class TeamLoader {
         toolsetSection.models(modelSection);
         toolsetSection.sandboxes(new TeamSandboxes(f, top.entries().get("runtime")));
         knowledgeBases(top);
-        hookSection = new HookSection(f, modelSection);
+        Map<String, Evaluator> evaluators = EvaluatorSection.read(f, f.entries(top, "evaluators"), modelSection);
+        hookSection = new HookSection(f, modelSection, evaluators);
         commandSection = new CommandSection(f, f.entries(top, "commands"));
         skillSection = new SkillSection(f, f.entries(top, "skills"), modelSection, toolsetSection,
                 f.entries(top, "toolsets"));
@@ -104,7 +105,6 @@ final class TeamLoader {
         Agent root = built.get(agentNodes.keySet().iterator().next());
         Map<String, Agent> ordered = new LinkedHashMap<>();
         agentNodes.keySet().forEach(n -> ordered.put(n, built.get(n)));
-        Map<String, Evaluator> evaluators = EvaluatorSection.read(f, f.entries(top, "evaluators"), modelSection);
         budgetSection.warnUnused();
         return new Team(root, ordered, permissions, f.warnings(), modelSection.prices(), version,
                 f.options().workingDirectory(), evaluators, budgetSection.run(), budgetSection.named(), flavors.applied());

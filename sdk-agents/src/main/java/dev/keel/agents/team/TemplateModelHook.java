@@ -75,6 +75,15 @@ final class TemplateModelHook implements ModelHook {
 
     /** The first JSON object in the reply (models sometimes wrap it in prose or a code fence). */
     static JsonObject verdict(String reply) {
+        JsonObject o = verdictOrNull(reply);
+        if (o == null) {
+            throw new IllegalStateException("the judge model did not answer with a JSON verdict");
+        }
+        return o;
+    }
+
+    /** Like {@link #verdict(String)}, null when the reply holds no JSON object. */
+    static JsonObject verdictOrNull(String reply) {
         int start = reply.indexOf('{');
         int end = reply.lastIndexOf('}');
         if (start >= 0 && end > start) {
@@ -83,10 +92,10 @@ final class TemplateModelHook implements ModelHook {
                     return o;
                 }
             } catch (JsonParseException e) {
-                // reported below
+                // no verdict
             }
         }
-        throw new IllegalStateException("the judge model did not answer with a JSON verdict");
+        return null;
     }
 
     /** Fills {@code {{ .Field }}} from the input's fields ({@code .ToolName} is {@code tool_name}). */

@@ -194,7 +194,8 @@ class AgentExtraFieldsTest {
                   root:
                     model: openai/gpt-4o
                 """);
-        assertThat(team.warnings()).singleElement().asString().contains("Team.evaluators()");
+        // The evaluator is acted on (tool guards run it); only the judge-service endpoint is not called.
+        assertThat(team.warnings()).singleElement().asString().contains("endpoint: Keel does not call judge services");
         Map<String, Evaluator> e = team.evaluators();
         assertThat(e).containsOnlyKeys("polite", "topic", "quality");
         assertThat(e.get("polite").kind()).isEqualTo(Evaluator.Kind.BOOLEAN);
