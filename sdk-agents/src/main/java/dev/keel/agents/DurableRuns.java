@@ -118,7 +118,11 @@ final class DurableRuns {
         }
     }
 
-    /** Whether the turn in flight still asks for exactly {@code call} (same id, tool and arguments) with no result. */
+    /**
+     * Whether the turn in flight still asks for {@code call} (same id and tool) with no result. The arguments are
+     * not compared: the stored call carries what {@code pre_tool_use} hooks rewrote (a redaction, say), which is
+     * what the approver saw and what runs, while the model's reply keeps what the model wrote.
+     */
     private static boolean stillPending(Session holder, ToolCall call) {
         var reply = holder.inFlightReply();
         if (reply == null) {
@@ -126,7 +130,7 @@ final class DurableRuns {
         }
         RunJournal.CallRecord recorded = holder.recordedCall(call.id());
         return (recorded == null || recorded.result() == null) && reply.toolCalls().stream().anyMatch(c ->
-                c.id().equals(call.id()) && c.name().equals(call.name()) && c.arguments().equals(call.arguments()));
+                c.id().equals(call.id()) && c.name().equals(call.name()));
     }
 
     /** What the durable runs need of a runner. */

@@ -114,6 +114,34 @@ class DurableRunTest {
     }
 
     @Test
+    void aCallAPreToolUseHookRewroteResumesAndRunsWithTheRewrittenArguments() throws Exception {
+        // a hook that rewrites arguments (as redact_secrets does) must not make the pending call look stale
+        dev.keel.agents.hooks.Hooks rewrite = dev.keel.agents.hooks.Hooks.builder()
+                .on(dev.keel.agents.hooks.HookEvent.PRE_TOOL_USE, "deploy", input -> dev.keel.agents.hooks.HookResult
+                        .proceed().withUpdatedInput((dev.keel.core.json.JsonObject)
+                                dev.keel.core.json.JsonValue.parse("{\"env\":\"staging-eu\"}")))
+                .build();
+        llm.respond(ScriptedReply.toolCall("deploy", Map.of("env", "staging")))
+           .respond(ScriptedReply.text("Deployed."));
+        SessionStore store = SessionStore.inDirectory(dir.resolve("sessions"));
+        java.util.function.Supplier<Runner> runner = () -> Runner.builder(DurableChild.operator(llm.baseUrl(), journal,
+                false).toBuilder().hooks(rewrite).build()).sessions(store).clock(Clock.fixed(NOON, ZoneOffset.UTC)).build();
+        String token;
+        try (Runner first = runner.get()) {
+            RunOutcome.Suspended s = (RunOutcome.Suspended) first.run("s-hook", "Ship it");
+            assertThat(s.pendingCall().call().arguments()).isEqualTo("{\"env\":\"staging-eu\"}");
+            token = s.token();
+        }
+        try (Runner second = runner.get()) {
+            RunOutcome done = second.resume(token, Decision.approve("alice"));
+            assertThat(done).isInstanceOf(RunOutcome.Completed.class);
+            assertThatThrownBy(() -> second.resume(token, Decision.approve("mallory")))
+                    .isInstanceOf(AgentException.ResumeRefused.class);
+        }
+        assertThat(journal()).singleElement().asString().startsWith("deploy staging-eu ");
+    }
+
+    @Test
     void aForgedOrStaleTokenIsRefusedAndADenialReachesTheModel() throws Exception {
         llm.respond(ScriptedReply.toolCall("deploy", Map.of("env", "prod")))
            .respond(ScriptedReply.text("Understood, not deploying."));
