@@ -319,10 +319,12 @@ public sealed interface Strategy permits Strategy.ChunkedEmbeddings, Strategy.Bm
      * @param model       the embedding model
      * @param chatModel   writes the descriptions ({@code chat_model})
      * @param prompt      the prompt template ({@code semantic_prompt}); placeholders {@code ${path}},
-     *                    {@code ${basename}}, {@code ${chunk_index}}, {@code ${content}}; null for Keel's
+     *                    {@code ${basename}}, {@code ${chunk_index}}, {@code ${ast_context}}, {@code ${content}};
+     *                    null for Keel's
      * @param batchSize   chunks per embedding call
      * @param concurrency chat and embedding calls in flight at once ({@code max_embedding_concurrency})
      * @param common the settings every strategy has: name, threshold, limit, chunking and documents
+     * @param codeContext whether each prompt names the declarations that enclose the chunk ({@code ast_context})
      */
     record SemanticEmbeddings(Common common, EmbeddingModel model, ChatModel chatModel, String prompt, int batchSize,
                               int concurrency, boolean codeContext) implements Strategy {
