@@ -123,6 +123,23 @@ class TeamLspTest {
     }
 
     @Test
+    void aToolsListNamingAToolKeelDoesNotOfferWarnsAndKeepsTheOthers() {
+        Team team = TeamFiles.parse(dir, """
+                agents:
+                  root:
+                    model: openai/main-model
+                    toolsets:
+                      - type: lsp
+                        command: keel-no-such-language-server
+                        tools: [lsp_hover, lsp_rename, lsp_format]
+                """);
+        assertThat(team.warnings()).hasSize(2)
+                .anySatisfy(w -> assertThat(w).contains("team.yaml:7:", "toolsets[0].tools: lsp_rename is not offered"))
+                .anySatisfy(w -> assertThat(w).contains("lsp_format is not offered"));
+        assertThat(team.root().toolsets().get(0).tools()).extracting(t -> t.spec().name()).containsExactly("lsp_hover");
+    }
+
+    @Test
     void aServerThatCannotStartIsAToolErrorNamingIt() {
         Team team = TeamFiles.parse(dir, """
                 agents:

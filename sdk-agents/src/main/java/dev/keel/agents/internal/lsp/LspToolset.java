@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class LspToolset implements Toolset {
     private static final Logger log = LoggerFactory.getLogger(LspToolset.class);
     /** Variables of the JVM's environment a server gets besides its configured ones (as Keel's MCP servers do). */
+    /** docker-agent's lsp tools that Keel does not offer (they edit files or need more round trips). */
+    public static final java.util.Set<String> NOT_OFFERED = java.util.Set.of("lsp_rename", "lsp_format",
+            "lsp_code_actions", "lsp_call_hierarchy", "lsp_type_hierarchy", "lsp_inlay_hints");
     private static final List<String> INHERITED_ENV = List.of("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER",
             "LANG", "TMPDIR");
     private static final int MAX_RESULTS = 200;
