@@ -429,22 +429,17 @@ final class ToolsetSection {
     }
 
     /**
-     * Background shell jobs through the team's command runner. {@code recall} (a message injected into the
-     * conversation when a job ends) is a warning: Keel has no way to add a message to a run from a tool, and
-     * the agent checks its jobs with {@code view_background_job} instead.
+     * Background shell jobs through the team's command runner; with {@code recall: true} a job started with
+     * {@code recall} is told to its session when it ends (a message before the next model call).
      */
     private Toolset backgroundJobs(MapNode m, String path) {
-        Entry recall = m.entries().get("recall");
-        if (recall != null && f.optBool(m, "recall", path).orElse(false)) {
-            f.warn(recall.line() + ": " + path + ".recall: ignored: Keel does not add a message to the conversation "
-                    + "when a job ends; the agent sees a job's end with view_background_job or list_background_jobs");
-        }
+        boolean recall = f.optBool(m, "recall", path).orElse(false);
         if (sandboxes.runtime()) {
             f.warn(m.entries().get("type").line() + ": " + path + ".type: background jobs run on the host: "
                     + "runtime.sandbox puts Keel's shell, script and post_edit commands in the sandbox, not background jobs");
         }
         return dev.keel.agents.toolsets.BackgroundJobsToolset.of(f.options().commandRunner(), Map.of(),
-                Duration.ofHours(1));
+                Duration.ofHours(1), recall);
     }
 
     /** {@code url} (variables expanded) opened through the host's {@code UrlOpener}; {@code name} names the tool. */
