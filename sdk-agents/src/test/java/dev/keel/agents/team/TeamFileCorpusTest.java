@@ -76,8 +76,6 @@ class TeamFileCorpusTest {
                     "the warning says why"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[13].type: toolset type 'scheduler' is left out:",
                     "the warning says why"),
-            new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[3].allow_private_ips: ignored: it widens docker-a",
-                    "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[5].type: toolset type 'mcp_catalog' is left out:",
                     "the warning says why"),
             new Allowed("toolsets/rag.yaml", "rag.product_docs.name: the key names the knowledge base; use tool.name",
