@@ -27,6 +27,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
@@ -53,6 +54,14 @@ class SessionContextPropertyTest {
         int max = header.length() + Transcript.note(blocks.size(), blocks.size()).length() + Transcript.CUT.length() + 2
                 + extra;
         String out = Transcript.fit(header, blocks, max);
+        String outcome = out.contains(Transcript.CUT) ? "newest block cut"
+                : NOTE.matcher(out.substring(header.length())).find() ? "oldest left out" : "whole";
+        Statistics.collect(outcome);
+        Statistics.coverage(c -> {
+            c.check("newest block cut").count(n -> n > 0);
+            c.check("oldest left out").count(n -> n > 0);
+            c.check("whole").count(n -> n > 0);
+        });
 
         assertThat(out.length()).isLessThanOrEqualTo(max);
         assertThat(out).startsWith(header);
