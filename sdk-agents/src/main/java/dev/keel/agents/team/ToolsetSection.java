@@ -53,9 +53,6 @@ final class ToolsetSection {
 
     /** Toolset types of the schema Keel leaves out, and why. */
     private static final Map<String, String> LEFT_OUT = Map.of(
-            "session_context", "its tools list and read the user's earlier sessions from docker-agent's own session "
-                    + "database; in Keel the host application keeps sessions (a SessionStore loads one by id and "
-                    + "cannot list them), so there is nothing for list_sessions to list",
             "git", "docker-agent's schema names the type but documents no tools or options for it, so Keel cannot "
                     + "know what the model should be given; give the agent a shell or an MCP git server instead",
             "environment", "it is not in docker-agent's current schema and no documentation says what it gives the "
@@ -111,6 +108,8 @@ final class ToolsetSection {
         register("api", Set.of("api_config", "timeout", "allow_private_ips"), http::api);
         register("openapi", Set.of("url", "headers", "timeout", "allow_private_ips"), http::openapi);
         register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
+        register("session_context", Set.of(), (m, path) -> dev.keel.agents.internal.session.SessionContextToolset
+                .of(f.options().services().sessionHistory().orElse(null)));
         register("lsp", Set.of("command", "args", "env", "env_file", "file_types", "working_dir", "version",
                 "lifecycle"), this::lsp);
     }

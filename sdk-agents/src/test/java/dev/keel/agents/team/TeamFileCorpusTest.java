@@ -68,8 +68,6 @@ class TeamFileCorpusTest {
                     "deliberate: the stranger files test case folding, future versions and unknown fields"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[1].sudo_askpass: ignored: an embedded library has",
                     "the warning says why"),
-            new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[9].type: toolset type 'session_context' is left out:",
-                    "the warning says why"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[11].type: toolset type 'git' is left out:",
                     "the warning says why"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[13].type: toolset type 'scheduler' is left out:",
