@@ -69,8 +69,12 @@ class TeamCodeModeTest {
     }
 
     private ToolResultMessage run(String script, Approval answer, Hooks extra) {
+        return run(TEAM, script, answer, extra);
+    }
+
+    private ToolResultMessage run(String yaml, String script, Approval answer, Hooks extra) {
         program.set(script);
-        Team team = TeamFiles.parse(dir, TEAM);
+        Team team = TeamFiles.parse(dir, yaml);
         assertThat(team.warnings()).isEmpty();
         Hooks hooks = extra != null ? extra : Hooks.builder()
                 .on(HookEvent.PRE_TOOL_USE, in -> {
@@ -165,6 +169,28 @@ class TeamCodeModeTest {
         assertThat(result.content()).contains("no shell from programs");
         assertThat(dir.resolve("ran.txt")).doesNotExist();
         assertThat(asked).isEmpty();
+    }
+
+    @Test
+    void theTeamsDenyPatternsRefuseAProgramsCallWithoutAskingAnyone() throws Exception {
+        Files.writeString(dir.resolve("keep.txt"), "precious");
+        ToolResultMessage result = run(TEAM + "permissions:\n  deny: [\"shell:cmd=*rm *\"]\n",
+                "try { shell({cmd: 'rm -f keep.txt'}); return 'removed'; } catch (e) { return 'refused: ' + e.message; }",
+                Approval.once(), null);
+        assertThat(result.content()).contains("refused: shell: The tool call was denied");
+        assertThat(dir.resolve("keep.txt")).hasContent("precious");
+        assertThat(asked).isEmpty();
+    }
+
+    @Test
+    void secretsAreRedactedFromWhatTheProgramReceives() throws Exception {
+        String secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+        Files.writeString(dir.resolve("token.txt"), "token=" + secret + "\n");
+        ToolResultMessage result = run("""
+                var t = read_file({path: 'token.txt'});
+                return (t.indexOf('ghp_' + 'A1b2C3d4') >= 0 ? 'program saw the secret' : 'program saw it redacted') + ': ' + t;
+                """, Approval.once(), null);
+        assertThat(result.content()).contains("program saw it redacted").doesNotContain(secret);
     }
 
     @Test
