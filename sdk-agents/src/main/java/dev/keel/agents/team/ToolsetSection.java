@@ -430,22 +430,17 @@ final class ToolsetSection {
     }
 
     /**
-     * Background shell jobs through the team's command runner. {@code recall} (a message injected into the
-     * conversation when a job ends) is a warning: Keel has no way to add a message to a run from a tool, and
-     * the agent checks its jobs with {@code view_background_job} instead.
+     * Background shell jobs through the team's command runner; with {@code recall: true} a job started with
+     * {@code recall} is told to its session when it ends (a message before the next model call).
      */
     private Toolset backgroundJobs(MapNode m, String path) {
-        Entry recall = m.entries().get("recall");
-        if (recall != null && f.optBool(m, "recall", path).orElse(false)) {
-            f.warn(recall.line() + ": " + path + ".recall: ignored: Keel does not add a message to the conversation "
-                    + "when a job ends; the agent sees a job's end with view_background_job or list_background_jobs");
-        }
+        boolean recall = f.optBool(m, "recall", path).orElse(false);
         if (sandboxes.runtime()) {
             f.warn(m.entries().get("type").line() + ": " + path + ".type: background jobs run on the host: "
                     + "runtime.sandbox puts Keel's shell, script and post_edit commands in the sandbox, not background jobs");
         }
         return dev.keel.agents.toolsets.BackgroundJobsToolset.of(f.options().commandRunner(), Map.of(),
-                Duration.ofHours(1));
+                Duration.ofHours(1), recall);
     }
 
     /** {@code url} (variables expanded) opened through the host's {@code UrlOpener}; {@code name} names the tool. */
@@ -683,10 +678,11 @@ final class ToolsetSection {
     }
 
     private Toolset mcp(MapNode m, String path, String refName) {
-        Entry privateIps = m.entries().get("allow_private_ips");
-        if (privateIps != null) {
-            f.warn(privateIps.line() + ": " + path + ".allow_private_ips: ignored: it widens docker-agent's OAuth helper "
-                    + "requests, and Keel's MCP client makes none; the server's URL is used as written");
+        Entry privateIpsEntry = m.entries().get("allow_private_ips");
+        boolean privateIps = f.optBool(m, "allow_private_ips", path).orElse(false);
+        if (privateIpsEntry != null && !m.entries().containsKey("remote")) {
+            f.warn(privateIpsEntry.line() + ": " + path + ".allow_private_ips: ignored: it applies to remote MCP "
+                    + "servers, and this one is not remote");
         }
         Path workingDir = mcpWorkingDirectory(m, path);
         Entry ref = m.entries().get("ref");
@@ -756,13 +752,25 @@ final class ToolsetSection {
                 Entry wd = m.entries().get("working_dir");
                 f.warn(wd.line() + ": " + path + ".working_dir: ignored: a remote MCP server has no local process");
             }
-            transport = switch (kind) {
+            Supplier<McpTransport> direct = switch (kind) {
                 case "sse" -> () -> new McpTransport.Sse(url, headers.resolve());
                 case "streamable", "streamable-http", "streamable_http", "streamableHttp", "http" ->
                         () -> new McpTransport.StreamableHttp(url, headers.resolve());
                 default -> throw f.error(r.entries().get("transport_type").line(), rp + ".transport_type",
                         "unknown MCP transport '" + kind + "'; use sse or streamable");
             };
+            if (privateIps) {
+                transport = direct;
+            } else {
+                // As docker-agent's protected clients: a remote server on a private address needs the opt-in. The
+                // address is looked up when the team starts (never at load), so the toolset starts then too.
+                transport = () -> {
+                    McpTransport t = direct.get(); // unset header variables are named before any lookup
+                    PrivateAddresses.refuse(url, rp + ".url");
+                    return t;
+                };
+                complete = false;
+            }
         } else {
             Entry command = m.entries().get("command");
             if (command == null) {
