@@ -585,6 +585,13 @@ final class AgentLoop {
                 toolsetModel(set).ifPresent(m -> toolModels.put(name, m));
             }
         }
+        if (agent.codeMode().isPresent()) {
+            // code_mode_tools: the toolsets' tools become functions of one JavaScript tool; the team's own tools
+            // (transfer_task, handoff, skills, deferred loading, structured output, a loop's exit) stay direct.
+            Map<String, Tool> program = CodeModeTool.wrap(tools, agent.codeMode().get());
+            tools.clear();
+            tools.putAll(program);
+        }
         DeferredTools.add(tools, deferred);
         SkillTools.add(tools, agent, (fork, task) -> delegate(agent, session, fork, task, "", null));
         if (!agent.subAgents().isEmpty()) {
