@@ -53,10 +53,6 @@ final class ToolsetSection {
 
     /** Toolset types of the schema Keel leaves out, and why. */
     private static final Map<String, String> LEFT_OUT = Map.of(
-            "git", "docker-agent's schema names the type but documents no tools or options for it, so Keel cannot "
-                    + "know what the model should be given; give the agent a shell or an MCP git server instead",
-            "environment", "it is not in docker-agent's current schema and no documentation says what it gives the "
-                    + "model; describe the environment in the instruction or with add_environment_info instead",
             "scheduler", "its schedules are fired by docker-agent's long-running process, and an embedded library "
                     + "runs an agent only when the host application calls it; schedule runs from the host "
                     + "application (a timer calling Runner.run)",
@@ -94,6 +90,10 @@ final class ToolsetSection {
         register("user_prompt", Set.of(), (m, path) -> f.options().services().userPrompter()
                 .map(UserPromptToolset::of).orElseGet(UserPromptToolset::headless));
         register("session_plan", Set.of(), (m, path) -> Toolsets.sessionPlan());
+        register("environment", Set.of(), (m, path) -> commands(sandboxes.forRuntime(),
+                dev.keel.agents.internal.EnvironmentInfoToolset::new));
+        register("git", Set.of(), (m, path) -> commands(sandboxes.forRuntime(),
+                runner -> new dev.keel.agents.internal.GitToolset(runner, f.options().workingDirectory())));
         register("model_picker", Set.of("models"), this::modelPicker);
         register("background_agents", Set.of(), (m, path) -> dev.keel.agents.BackgroundAgents.create());
         register("background_jobs", Set.of("recall"), this::backgroundJobs);

@@ -68,8 +68,6 @@ class TeamFileCorpusTest {
                     "deliberate: the stranger files test case folding, future versions and unknown fields"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[1].sudo_askpass: ignored: an embedded library has",
                     "the warning says why"),
-            new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[11].type: toolset type 'git' is left out:",
-                    "the warning says why"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[13].type: toolset type 'scheduler' is left out:",
                     "the warning says why"),
             new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[5].type: toolset type 'mcp_catalog' is left out:",
@@ -89,9 +87,7 @@ class TeamFileCorpusTest {
             new Allowed("top/harness.yaml", "agents.opencode_coder.harness: agent 'opencode_coder' runs in the open",
                     "needs a coding-agent CLI Keel does not drive (named at start)"),
             new Allowed("top/newer-fields.yaml", "evaluators.effort_grader.endpoint: Keel does not call judge services' ",
-                    "the warning says why: Keel asks the model through its chat API, not a judge service's API"),
-            new Allowed("top/newer-fields.yaml", "agents.root.toolsets[1].type: toolset type 'environment' is left out:",
-                    "the warning says why"));
+                    "the warning says why: Keel asks the model through its chat API, not a judge service's API"));
 
     /**
      * Corpus files that do not load yet, with the start of their error after its {@code file:line: } location, and
