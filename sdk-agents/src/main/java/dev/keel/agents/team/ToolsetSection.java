@@ -53,9 +53,10 @@ final class ToolsetSection {
 
     /** Toolset types of the schema Keel leaves out, and why. */
     private static final Map<String, String> LEFT_OUT = Map.of(
-            "scheduler", "its schedules are fired by docker-agent's long-running process, and an embedded library "
-                    + "runs an agent only when the host application calls it; schedule runs from the host "
-                    + "application (a timer calling Runner.run)",
+            "scheduler", "its create_schedule / list_schedules / cancel_schedule tools deliver a prompt to a session "
+                    + "that keeps running (docker-agent's TUI or server) when a schedule fires; a Keel run ends when "
+                    + "it answers and Keel does not build it yet; schedule runs from the host application (a timer "
+                    + "calling Runner.run)",
             "mcp_catalog", "it searches and enables servers of the Docker MCP Catalog through Docker's catalog "
                     + "service at run time, which an embedded library does not reach; declare the servers you need as "
                     + "mcp toolsets (ref: docker:NAME, resolved by the team's TeamResolver)");
