@@ -156,7 +156,7 @@ final class McpConnection {
             Duration sdkTimeout = requestTimeout.compareTo(startupTimeout) >= 0 ? requestTimeout : startupTimeout;
             c = McpClient.sync(t).requestTimeout(sdkTimeout).initializationTimeout(startupTimeout)
                     .clientInfo(new McpSchema.Implementation("keel", "0.1.0")).build();
-            c.initialize();
+            initialize(c, t);
             client = c;
             process = t instanceof SerializedStdioTransport s ? s.process() : null;
             return c;
@@ -167,6 +167,45 @@ final class McpConnection {
                 closeQuietly(c);
             }
             throw new ToolsetException("cannot start MCP server '" + name + "' (" + transport + "): " + message(e), e);
+        }
+    }
+
+    /**
+     * Initializes the session. A stdio server that exits before it answers fails at once with its exit code,
+     * instead of after the startup timeout (a gateway or package runner that cannot start exits within
+     * milliseconds, and a minute of silence would hide why).
+     */
+    private void initialize(McpSyncClient c, McpClientTransport t) {
+        if (!(t instanceof SerializedStdioTransport stdio)) {
+            c.initialize();
+            return;
+        }
+        CompletableFuture<Object> init = CompletableFuture.supplyAsync(c::initialize, calls);
+        try {
+            Process p = null;
+            // The SDK starts the process inside initialize(); wait until it is known (or the answer came).
+            while (p == null && !init.isDone()) {
+                try {
+                    init.get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    p = stdio.process();
+                }
+            }
+            if (p != null) {
+                CompletableFuture.anyOf(init, p.onExit()).get();
+                if (!init.isDone()) {
+                    init.cancel(true);
+                    throw new IllegalStateException("the server process exited with code " + p.exitValue()
+                            + " before it answered the initialize request");
+                }
+            }
+            init.join();
+        } catch (InterruptedException e) {
+            init.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the server started", e);
+        } catch (ExecutionException | java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
     }
 

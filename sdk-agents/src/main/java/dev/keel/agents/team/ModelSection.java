@@ -229,8 +229,7 @@ final class ModelSection {
         }
         providerOpts.get("unload_api").ifPresent(v -> extra.put("unload_api", v));
         if (extra.containsKey("auth")) {
-            f.warn(line(m, p, "auth") + ": " + path + ".auth: workload identity federation is not supported; the key "
-                    + "variable is used");
+            config = auth(config, api, m, p, path, providerPath);
         }
         if (extra.containsKey("task_budget")) {
             config = taskBudget(config, api, m, p, path, providerPath);
@@ -290,6 +289,79 @@ final class ModelSection {
         }
         options.put("task_budget", JsonValue.of(total));
         return config.toBuilder().providerOptions(JsonObject.of(options)).build();
+    }
+
+    /**
+     * {@code auth: {type: workload_identity_federation, workload_identity_federation: {...}}} (the model's, else its
+     * provider's): Anthropic models authenticate by the federation instead of their key, through the provider option
+     * {@code workload_identity_federation}. Checked here so a malformed rule is a located error at load.
+     */
+    private ModelConfig auth(ModelConfig config, ApiType api, MapNode m, MapNode p, String path, String providerPath) {
+        boolean own = m.entries().containsKey("auth");
+        Entry e = own ? m.entries().get("auth") : p.entries().get("auth");
+        String field = (own ? path : providerPath) + ".auth";
+        MapNode auth = f.map(e.value(), field);
+        String type = f.requiredString(auth, "type", field);
+        if (!type.equals("workload_identity_federation")) {
+            throw f.error(auth.entries().get("type").line(), field + ".type", "'" + type + "' is not an "
+                    + "authentication type; the type is workload_identity_federation");
+        }
+        Entry wif = auth.entries().get("workload_identity_federation");
+        String wp = field + ".workload_identity_federation";
+        if (wif == null) {
+            throw f.error(auth.line(), wp, "type workload_identity_federation needs its workload_identity_federation "
+                    + "settings (federation_rule_id, organization_id, identity_token)");
+        }
+        MapNode w = f.map(wif.value(), wp);
+        f.onlyFor(w, wp, java.util.Set.of("federation_rule_id", "organization_id", "service_account_id",
+                "workspace_id", "identity_token"), "workload identity federation");
+        requirePrefix(w, wp, "federation_rule_id", "fdrl_", true);
+        f.requiredString(w, "organization_id", wp);
+        requirePrefix(w, wp, "service_account_id", "svac_", false);
+        Entry token = w.entries().get("identity_token");
+        String tp = wp + ".identity_token";
+        if (token == null) {
+            throw f.error(w.line(), tp, "workload identity federation needs an identity_token source: file, env, "
+                    + "command or url");
+        }
+        MapNode t = f.map(token.value(), tp);
+        f.onlyFor(t, tp, java.util.Set.of("file", "env", "command", "url", "headers", "response_field"),
+                "an identity token source");
+        List<String> sources = java.util.stream.Stream.of("file", "env", "command", "url")
+                .filter(t.entries()::containsKey).toList();
+        if (sources.size() != 1) {
+            throw f.error(token.line(), tp, "an identity token comes from exactly one of file, env, command or url; "
+                    + (sources.isEmpty() ? "none is given" : "this one gives " + sources));
+        }
+        if (!sources.get(0).equals("url")) {
+            for (String urlOnly : List.of("headers", "response_field")) {
+                if (t.entries().containsKey(urlOnly)) {
+                    throw f.error(t.entries().get(urlOnly).line(), tp + "." + urlOnly, urlOnly + " goes with url only");
+                }
+            }
+        }
+        if (sources.get(0).equals("command") && f.strings(t, "command", tp).isEmpty()) {
+            throw f.error(t.entries().get("command").line(), tp + ".command", "the command is a non-empty list");
+        }
+        if (api != ApiType.ANTHROPIC) {
+            f.warn(e.line() + ": " + field + ": workload identity federation is Anthropic's; this model speaks "
+                    + api.configName() + ", so its key variable is used");
+            return config;
+        }
+        Map<String, JsonValue> options = new LinkedHashMap<>();
+        if (config.providerOptions() != null) {
+            options.putAll(config.providerOptions().members());
+        }
+        options.put("workload_identity_federation", YamlTree.json(w));
+        return config.toBuilder().providerOptions(JsonObject.of(options)).build();
+    }
+
+    private void requirePrefix(MapNode m, String path, String key, String prefix, boolean required) {
+        String value = required ? f.requiredString(m, key, path) : f.optString(m, key, path).orElse(null);
+        if (value != null && !value.startsWith(prefix)) {
+            throw f.error(m.entries().get(key).line(), path + "." + key, "'" + value + "' must start with '" + prefix
+                    + "'");
+        }
     }
 
     private static ApiType defaultApi(String provider) {
@@ -407,7 +479,9 @@ final class ModelSection {
         if (!(def.spec() instanceof ModelConfig)) {
             return; // a combination's members are checked when it is resolved (first_available skips unset keys)
         }
-        if (f.options().checkKeys() && key != null && !isSet(key, def.config())) {
+        boolean federated = def.config().providerOptions() != null
+                && def.config().providerOptions().get("workload_identity_federation").isPresent();
+        if (f.options().checkKeys() && key != null && !federated && !isSet(key, def.config())) {
             Entry named = models.get(def.name());
             if (named != null && named.value() instanceof MapNode m) {
                 Entry tk = m.entries().get("token_key");

@@ -1,6 +1,9 @@
 package dev.keel.agents.team;
 
 import dev.keel.agents.mcp.McpTransport;
+import dev.keel.core.json.JsonNull;
+import dev.keel.core.json.JsonObject;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.exec.Command;
 import dev.keel.core.exec.CommandRunner;
 import dev.keel.core.exec.ExecResult;
@@ -10,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +24,8 @@ import java.util.function.Function;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resolves what a team file names but does not define, when the team starts (never at load): Docker MCP
@@ -38,13 +44,20 @@ import okhttp3.Response;
  *         .build();
  * }</pre>
  *
- * A reference nothing resolves fails when it is first needed with a {@link MissingPrerequisiteException} naming
+ * <p>A catalog reference's {@code config} (the server's settings, e.g. {@code repositories: [example/app]} for
+ * GitHub's) goes where docker-agent sends it: to the gateway as its {@code --config} file ({@code {NAME: config}},
+ * readable by the owner only, deleted when the toolset closes), or to the factory of a server you map with
+ * {@link Builder#mcpServer(String, Function)}, which builds the server from it.
+ *
+ * <p>A reference nothing resolves fails when it is first needed with a {@link MissingPrerequisiteException} naming
  * it and what to install or map. Immutable and thread-safe.
  */
 public final class TeamResolver {
+    private static final Logger LOG = LoggerFactory.getLogger(TeamResolver.class);
     private static final TeamResolver DEFAULTS = new Builder().build();
 
     private final Map<String, McpTransport> mcpServers;
+    private final Map<String, Function<JsonValue, McpTransport>> mcpFactories;
     private final Function<String, Optional<McpTransport>> mcpLookup;
     private final boolean dockerGateway;
     private final Map<String, Path> agentFiles;
@@ -54,6 +67,7 @@ public final class TeamResolver {
 
     private TeamResolver(Builder b) {
         this.mcpServers = Map.copyOf(b.mcpServers);
+        this.mcpFactories = Map.copyOf(b.mcpFactories);
         this.mcpLookup = b.mcpLookup;
         this.dockerGateway = b.dockerGateway;
         this.agentFiles = Map.copyOf(b.agentFiles);
@@ -81,21 +95,50 @@ public final class TeamResolver {
     }
 
     /**
+     * A catalog server resolved for one toolset: how to reach it, and the gateway's configuration file when one
+     * was written (deleted by {@link #close()}, which the toolset calls when it closes).
+     */
+    record CatalogServer(McpTransport transport, Path configFile) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (configFile != null) {
+                try {
+                    Files.deleteIfExists(configFile);
+                } catch (IOException e) {
+                    LOG.warn("cannot delete the MCP gateway's configuration file {}: {}", configFile, e.toString());
+                }
+            }
+        }
+    }
+
+    /**
      * The MCP server behind a catalog reference.
      *
      * @param reference the reference as the file writes it ({@code docker:duckduckgo})
      * @param env       the toolset's environment (passed to a gateway process)
+     * @param config    the reference's {@code config}, {@link JsonNull} when it has none
      * @return how to reach the server
      * @throws MissingPrerequisiteException when nothing maps the name and the gateway is unavailable
      */
-    McpTransport mcpServer(String reference, Map<String, String> env) {
+    CatalogServer mcpServer(String reference, Map<String, String> env, JsonValue config) {
         String name = reference.startsWith("docker:") ? reference.substring("docker:".length()) : reference;
+        boolean configured = !(config instanceof JsonNull);
+        Function<JsonValue, McpTransport> factory = mcpFactories.get(name);
+        if (factory != null) {
+            return new CatalogServer(Objects.requireNonNull(factory.apply(config),
+                    "the server factory for '" + name + "' returned null"), null);
+        }
         McpTransport mapped = mcpServers.get(name);
         if (mapped == null && mcpLookup != null) {
             mapped = mcpLookup.apply(name).orElse(null);
         }
         if (mapped != null) {
-            return mapped;
+            if (configured) {
+                LOG.warn("{}: its config is not passed to the server mapped for '{}'; map it with "
+                        + "TeamResolver.builder().mcpServer(\"{}\", config -> transport) to build the server from it",
+                        reference, name, name);
+            }
+            return new CatalogServer(mapped, null);
         }
         String remedy = "install Docker Desktop (or Docker Engine) with the MCP Toolkit, or map the name to a server "
                 + "of your own with TeamResolver.builder().mcpServer(\"" + name + "\", transport)";
@@ -119,7 +162,37 @@ public final class TeamResolver {
             throw new MissingPrerequisiteException(reference, "Docker's MCP gateway, and the 'docker mcp' plugin is not "
                     + "installed", remedy);
         }
-        return new McpTransport.Stdio(docker, List.of("mcp", "gateway", "run", "--servers=" + name), env);
+        List<String> args = new java.util.ArrayList<>(List.of("mcp", "gateway", "run", "--servers=" + name));
+        Path configFile = configured ? gatewayConfig(name, config) : null;
+        if (configFile != null) {
+            args.add("--config=" + configFile);
+        }
+        return new CatalogServer(new McpTransport.Stdio(docker, args, env), configFile);
+    }
+
+    /**
+     * Writes {@code {name: config}} (JSON, which the gateway reads as YAML) to a new file only the owner can read:
+     * a server's settings may hold what other users of the machine should not see.
+     */
+    private static Path gatewayConfig(String name, JsonValue config) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("keel-mcp-config-", ".json",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, JsonObject.of(Map.of(name, config)).toJson(), StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException | UnsupportedOperationException e) {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // the write failed already; that is the error to report
+                }
+            }
+            throw new MissingPrerequisiteException("docker:" + name, "a configuration file for Docker's MCP gateway, "
+                    + "which cannot be written (" + e.getClass().getSimpleName() + ")",
+                    "make the temporary directory (java.io.tmpdir) writable");
+        }
     }
 
     /**
@@ -187,7 +260,9 @@ public final class TeamResolver {
 
     @Override
     public String toString() {
-        return "TeamResolver[mcpServers=" + mcpServers.keySet() + (mcpLookup != null ? " + lookup" : "")
+        java.util.Set<String> names = new java.util.TreeSet<>(mcpServers.keySet());
+        names.addAll(mcpFactories.keySet());
+        return "TeamResolver[mcpServers=" + names + (mcpLookup != null ? " + lookup" : "")
                 + ", dockerGateway=" + dockerGateway + ", agents=" + agentFiles.keySet()
                 + (agentLookup != null ? " + lookup" : "") + "]";
     }
@@ -195,6 +270,7 @@ public final class TeamResolver {
     /** Builds a {@link TeamResolver}. Not thread-safe. */
     public static final class Builder {
         private final Map<String, McpTransport> mcpServers = new LinkedHashMap<>();
+        private final Map<String, Function<JsonValue, McpTransport>> mcpFactories = new LinkedHashMap<>();
         private Function<String, Optional<McpTransport>> mcpLookup;
         private boolean dockerGateway = true;
         private final Map<String, Path> agentFiles = new LinkedHashMap<>();
@@ -219,6 +295,28 @@ public final class TeamResolver {
          */
         public Builder mcpServer(String name, McpTransport transport) {
             mcpServers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(transport, "transport"));
+            mcpFactories.remove(name);
+            return this;
+        }
+
+        /**
+         * Serves {@code docker:name} with a server built from the reference's {@code config} when the team starts
+         * (once per toolset that refers to it), instead of Docker's gateway:
+         *
+         * <pre>{@code
+         * .mcpServer("github-official", config -> new McpTransport.Stdio("npx",
+         *         List.of("-y", "@modelcontextprotocol/server-github"),
+         *         Map.of("GITHUB_REPOSITORIES", config.toJson())))
+         * }</pre>
+         *
+         * @param name    the catalog name, without {@code docker:}
+         * @param factory builds the server from the reference's {@code config} (a {@link JsonNull} when the file
+         *                gives none); it must not return null
+         * @return this builder
+         */
+        public Builder mcpServer(String name, Function<JsonValue, McpTransport> factory) {
+            mcpFactories.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(factory, "factory"));
+            mcpServers.remove(name);
             return this;
         }
 

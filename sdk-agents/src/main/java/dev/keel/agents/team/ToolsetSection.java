@@ -19,6 +19,9 @@ import dev.keel.agents.toolsets.ScriptToolset;
 import dev.keel.agents.toolsets.ShellToolset;
 import dev.keel.agents.toolsets.Toolsets;
 import dev.keel.agents.toolsets.UserPromptToolset;
+import dev.keel.agents.internal.YamlTree;
+import dev.keel.core.json.JsonNull;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.models.ModelSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,9 +49,7 @@ final class ToolsetSection {
      */
     private static final Map<String, String> NOT_ACTED_ON = Map.of(
             "sudo_askpass", "an embedded library has no terminal to ask for a sudo password; sudo fails as in "
-                    + "docker-agent's headless runs",
-            "config", "Keel passes no configuration to an MCP server's initialization; give the server its settings "
-                    + "through env or args");
+                    + "docker-agent's headless runs");
 
     /** Toolset types of the schema Keel leaves out, and why. */
     private static final Map<String, String> LEFT_OUT = Map.of(
@@ -713,19 +714,32 @@ final class ToolsetSection {
             Integer timeout = f.optInt(m, "timeout", path);
             Lifecycle lifecycle = lifecycle(m, path);
             TeamResolver resolver = f.options().resolver();
+            Entry configEntry = m.entries().get("config");
+            JsonValue config = configEntry == null ? JsonNull.INSTANCE : YamlTree.json(configEntry.value());
             String toolsetName = "mcp:" + (refName != null ? refName : name);
             return new StartTimeToolset(toolsetName, "", () -> {
-                McpTransport server = resolver.mcpServer(name, env.resolve());
-                if (workingDir != null && server instanceof McpTransport.Stdio stdio) {
-                    server = stdio.withWorkingDirectory(workingDir);
+                TeamResolver.CatalogServer resolved = resolver.mcpServer(name, env.resolve(), config);
+                try {
+                    McpTransport server = resolved.transport();
+                    if (workingDir != null && server instanceof McpTransport.Stdio stdio) {
+                        server = stdio.withWorkingDirectory(workingDir);
+                    }
+                    McpToolset.Builder b = McpToolset.builder(server).name(toolsetName);
+                    if (timeout != null) {
+                        b.requestTimeout(Duration.ofSeconds(timeout));
+                    }
+                    lifecycle.apply(b);
+                    return new ClosingWith(b.build(), resolved);
+                } catch (RuntimeException e) {
+                    resolved.close();
+                    throw e;
                 }
-                McpToolset.Builder b = McpToolset.builder(server).name(toolsetName);
-                if (timeout != null) {
-                    b.requestTimeout(Duration.ofSeconds(timeout));
-                }
-                lifecycle.apply(b);
-                return b.build();
             });
+        }
+        Entry configEntry = m.entries().get("config");
+        if (configEntry != null) {
+            f.warn(configEntry.line() + ": " + path + ".config: ignored: it configures a Docker MCP catalog server "
+                    + "(ref: docker:NAME); give this server its settings through env or args");
         }
         Supplier<McpTransport> transport;
         boolean complete;

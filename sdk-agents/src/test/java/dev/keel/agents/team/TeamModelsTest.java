@@ -127,26 +127,7 @@ class TeamModelsTest {
     @Test
     void anAnthropicTaskBudgetIsSentAsOutputConfigWithItsBetaAndElsewhereItIsAWarning() throws Exception {
         try (mockwebserver3.MockWebServer claude = new mockwebserver3.MockWebServer()) {
-            claude.enqueue(new mockwebserver3.MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body("""
-                    event: message_start
-                    data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-opus-4-7","stop_reason":null,"usage":{"input_tokens":3,"output_tokens":1}}}
-
-                    event: content_block_start
-                    data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
-
-                    event: content_block_delta
-                    data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"planned"}}
-
-                    event: content_block_stop
-                    data: {"type":"content_block_stop","index":0}
-
-                    event: message_delta
-                    data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}
-
-                    event: message_stop
-                    data: {"type":"message_stop"}
-
-                    """).build());
+            claude.enqueue(new mockwebserver3.MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(AnthropicSse.text("claude-opus-4-7", "planned")).build());
             claude.start();
             Map<String, String> env = Map.of("ANTHROPIC_API_KEY", "sk-ant-test");
             Team team = load("""

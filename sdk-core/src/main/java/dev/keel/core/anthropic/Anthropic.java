@@ -73,6 +73,8 @@ public final class Anthropic implements ChatModel {
     /** The beta that task budgets need (public beta since 2026-03). */
     static final String TASK_BUDGETS_BETA = "task-budgets-2026-03-13";
     private final ProviderClient client;
+    /** Access tokens under workload identity federation, or null (API key). */
+    private final FederatedTokens federated;
 
     private Anthropic(Builder b) {
         this.provider = b.providerName;
@@ -82,7 +84,10 @@ public final class Anthropic implements ChatModel {
             throw new IllegalArgumentException(provider + ": model is required");
         }
         this.model = b.model;
-        this.apiKey = ApiKeys.resolve(provider, b.apiKey, b.apiKeyEnv, System::getenv);
+        this.federated = b.workloadIdentity == null ? null
+                : new FederatedTokens(provider, b.workloadIdentity, baseUrl, b.version, java.time.Clock.systemUTC());
+        // Under federation the API-key path is bypassed, as docker-agent does.
+        this.apiKey = federated != null ? Secret.none() : ApiKeys.resolve(provider, b.apiKey, b.apiKeyEnv, System::getenv);
         this.defaultOptions = b.defaultOptions;
         com.fasterxml.jackson.databind.node.ObjectNode extra = Json.object();
         b.bodyParameters.forEach((k, v) -> extra.set(k, Json.toNode(v)));
@@ -92,9 +97,19 @@ public final class Anthropic implements ChatModel {
         if (b.taskBudget != null) {
             addBeta(allHeaders, TASK_BUDGETS_BETA);
         }
+        if (federated != null) {
+            addBeta(allHeaders, FederatedTokens.OAUTH_BETA);
+        }
         this.headers = Map.copyOf(allHeaders);
-        this.client = ProviderClient.create(provider, b.http, b.httpClient, apiKey.and(headers.values()),
+        Secret secret = apiKey.and(headers.values());
+        if (federated != null) {
+            secret = secret.andLater(federated::secrets);
+        }
+        this.client = ProviderClient.create(provider, b.http, b.httpClient, secret,
                 (status, body, response) -> AnthropicWire.error(provider, status, body, response));
+        if (federated != null) {
+            federated.client(client);
+        }
     }
 
     /** Adds {@code beta} to the {@code anthropic-beta} header (a comma-separated list), however it is spelt. */
@@ -124,7 +139,22 @@ public final class Anthropic implements ChatModel {
         Objects.requireNonNull(request, "request");
         ChatOptions options = ChatOptionsMerge.merge(defaultOptions, request.options());
         JsonNode body = AnthropicWire.requestBody(request, options, settings, false);
-        return AnthropicWire.response(provider, client.executeJson(httpRequest(body, false)));
+        String token = bearer();
+        try {
+            return AnthropicWire.response(provider, client.executeJson(httpRequest(body, false, token)));
+        } catch (ModelException.Authentication e) {
+            if (federated == null) {
+                throw e;
+            }
+            // A federated token can be revoked before it expires: exchange once more, then give up.
+            federated.invalidate(token);
+            return AnthropicWire.response(provider, client.executeJson(httpRequest(body, false, bearer())));
+        }
+    }
+
+    /** The access token under federation (exchanged now if needed), or null. */
+    private String bearer() {
+        return federated == null ? null : federated.token();
     }
 
     @Override
@@ -134,8 +164,19 @@ public final class Anthropic implements ChatModel {
         ChatOptions options = ChatOptionsMerge.merge(defaultOptions, request.options());
         JsonNode body = AnthropicWire.requestBody(request, options, settings, true);
         try {
-            Call call = client.newCall(httpRequest(body, true));
-            Response response = client.execute(call);
+            String token = bearer();
+            Call call = client.newCall(httpRequest(body, true, token));
+            Response response;
+            try {
+                response = client.execute(call);
+            } catch (ModelException.Authentication e) {
+                if (federated == null) {
+                    throw e;
+                }
+                federated.invalidate(token);
+                call = client.newCall(httpRequest(body, true, bearer()));
+                response = client.execute(call);
+            }
             AnthropicStream stream = new AnthropicStream(client, listener);
             return stream.finish(client.readEvents(call, response, stream::onEvent));
         } catch (ModelException e) {
@@ -144,11 +185,13 @@ public final class Anthropic implements ChatModel {
         }
     }
 
-    private Request httpRequest(JsonNode body, boolean stream) {
+    private Request httpRequest(JsonNode body, boolean stream, String bearer) {
         Request.Builder b = new Request.Builder().url(endpoint).post(ProviderClient.jsonBody(body))
                 .header("anthropic-version", version)
                 .header("Accept", stream ? "text/event-stream" : "application/json");
-        if (apiKey.isPresent()) {
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        } else if (apiKey.isPresent()) {
             b.header("x-api-key", apiKey.reveal());
         }
         headers.forEach(b::header);
@@ -195,7 +238,8 @@ public final class Anthropic implements ChatModel {
 
     @Override
     public String toString() {
-        return "Anthropic[provider=" + provider + ", baseUrl=" + baseUrl + ", model=" + model + ", apiKey=" + apiKey + "]";
+        return "Anthropic[provider=" + provider + ", baseUrl=" + baseUrl + ", model=" + model
+                + (federated != null ? ", auth=workload identity federation" : ", apiKey=" + apiKey) + "]";
     }
 
     /**
@@ -218,8 +262,26 @@ public final class Anthropic implements ChatModel {
         private final Map<String, JsonValue> bodyParameters = new LinkedHashMap<>();
         private String thinkingDisplay;
         private Integer taskBudget;
+        private WorkloadIdentity workloadIdentity;
 
         private Builder() {}
+
+        /**
+         * Authenticates by workload identity federation instead of an API key: identity tokens from
+         * {@code identity}'s source are exchanged at {@code {baseUrl}/v1/oauth/token} for short-lived access tokens,
+         * sent as {@code Authorization: Bearer} with the {@code oauth-2025-04-20} beta. A key set with
+         * {@link #apiKey} or {@link #apiKeyFromEnv} is then not used. A token is exchanged again two minutes before
+         * it expires, and once more when the API answers 401/403 with it.
+         *
+         * @param identity the federation rule, organization and identity token source
+         * @return this builder
+         * @throws IllegalArgumentException at {@link #build()} when the base URL is plain http to a host that is
+         *                                  not loopback
+         */
+        public Builder workloadIdentity(WorkloadIdentity identity) {
+            this.workloadIdentity = Objects.requireNonNull(identity, "identity");
+            return this;
+        }
 
         /**
          * Name used in ids, logs and exceptions (default {@code anthropic}).

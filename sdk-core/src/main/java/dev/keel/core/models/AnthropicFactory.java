@@ -23,6 +23,8 @@ final class AnthropicFactory implements ProviderFactory {
                 .flatMap(JsonValue::asString).ifPresent(b::thinkingDisplay);
         ProviderOptions.applied(type, s.providerOptions(), "task_budget").ifPresent(v -> v.asLong()
                 .ifPresent(total -> b.taskBudget((int) Math.min(Integer.MAX_VALUE, total))));
+        ProviderOptions.applied(type, s.providerOptions(), "workload_identity_federation")
+                .ifPresent(v -> b.workloadIdentity(IdentityTokens.identity(v, s.variables())));
         boolean interleaved = ProviderOptions.applied(type, s.providerOptions(), "interleaved_thinking")
                 .flatMap(ProviderOptions::flag).orElse(false);
         if (interleaved && !s.headers().containsKey("anthropic-beta")) {

@@ -173,7 +173,7 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         } catch (ModelResolutionException e) {
             return false;
         }
-        if (plan.keyVariable() == null) {
+        if (plan.keyVariable() == null || federated(plan, config)) {
             return true;
         }
         try {
@@ -228,7 +228,8 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         Variables vars = new Variables(config.provider(), config.env(), environment);
         String baseUrl = vars.expand(config.baseUrl() != null ? config.baseUrl() : plan.known().baseUrl(), "base_url");
         String key = null;
-        if (plan.keyVariable() != null) {
+        // Under workload identity federation the key path is bypassed: the model mints its own tokens.
+        if (plan.keyVariable() != null && !federated(plan, config)) {
             key = key(config, plan, vars);
             if (key == null) {
                 throw new dev.keel.core.ModelException.MissingVariable(config.provider(), plan.keyVariable(), "its API key");
@@ -242,7 +243,13 @@ public final class ModelRegistry implements ModelResolver, AutoCloseable {
         headers.putAll(config.headers());
         ProviderConfig provider = new ProviderConfig(config.provider(), plan.apiType(), baseUrl, plan.keyVariable());
         return new ProviderFactory.Setup(provider, config.model(), key, expandedHeaders(config.provider(), headers, vars),
-                config.options(), config.providerOptions(), config.trackUsage(), http);
+                config.options(), config.providerOptions(), config.trackUsage(), http, vars::get);
+    }
+
+    /** Whether the model authenticates by workload identity federation rather than a key. */
+    private static boolean federated(Plan plan, ModelConfig config) {
+        return ProviderOptions.applied(plan.apiType(), config.providerOptions(), "workload_identity_federation")
+                .isPresent();
     }
 
     /** The key: its variable, else (for a built-in provider's own variable) the documented alternates. */

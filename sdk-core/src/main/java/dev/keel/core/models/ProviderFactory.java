@@ -7,6 +7,7 @@ import dev.keel.core.http.HttpConfig;
 import dev.keel.core.json.JsonObject;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import okhttp3.OkHttpClient;
 
 /** Builds models for one {@link ApiType}. The registry has one per type; tests may substitute their own. */
@@ -29,13 +30,21 @@ interface ProviderFactory {
      * @param providerOptions the model's provider-specific options
      * @param trackUsage      whether to ask for usage where optional ({@code null}: yes)
      * @param http            HTTP settings
+     * @param variables       the model's variables (its own {@code env}, then the registry's environment), for what
+     *                        is read at each use rather than once (a federated identity token's variable)
      */
     record Setup(ProviderConfig provider, String model, String apiKey, Map<String, String> headers, ChatOptions options,
-                 JsonObject providerOptions, Boolean trackUsage, Http http) {
+                 JsonObject providerOptions, Boolean trackUsage, Http http, Function<String, String> variables) {
         public Setup {
             headers = Map.copyOf(headers);
             options = options == null ? ChatOptions.defaults() : options;
             providerOptions = providerOptions == null ? JsonObject.of() : providerOptions;
+            variables = variables == null ? name -> null : variables;
+        }
+
+        Setup(ProviderConfig provider, String model, String apiKey, Map<String, String> headers, ChatOptions options,
+              JsonObject providerOptions, Boolean trackUsage, Http http) {
+            this(provider, model, apiKey, headers, options, providerOptions, trackUsage, http, null);
         }
 
         /** Hands the HTTP settings to a builder: the shared client, or the configuration of a client it owns. */

@@ -31,6 +31,12 @@ import java.util.TreeMap;
  *   <tr><td>{@code thinking_display}</td><td>anthropic</td><td>{@code thinking.display}</td></tr>
  *   <tr><td>{@code task_budget}</td><td>anthropic</td><td>{@code output_config.task_budget} and its beta header
  *       (a number of tokens; docker-agent's model field {@code task_budget}, which team files carry here)</td></tr>
+ *   <tr><td>{@code workload_identity_federation}</td><td>anthropic</td><td>authenticates by
+ *       {@link dev.keel.core.anthropic.WorkloadIdentity} instead of a key (docker-agent's model field {@code auth}):
+ *       {@code federation_rule_id}, {@code organization_id}, optional {@code service_account_id} and
+ *       {@code workspace_id}, and {@code identity_token} with exactly one of {@code file}, {@code env},
+ *       {@code command} (a list; its standard output) or {@code url} (with optional {@code headers}, values
+ *       {@code ${VAR}}-expanded, and {@code response_field}), read again at every exchange</td></tr>
  *   <tr><td>{@code google_search}, {@code google_maps}, {@code code_execution}</td><td>google</td><td>Gemini's
  *       built-in tools</td></tr>
  *   <tr><td>{@code context_size}</td><td>all</td><td>the model's context window, which Keel's agents compact their
@@ -60,6 +66,7 @@ public final class ProviderOptions {
             Map.entry("interleaved_thinking", EnumSet.of(ApiType.ANTHROPIC)),
             Map.entry("thinking_display", EnumSet.of(ApiType.ANTHROPIC)),
             Map.entry("task_budget", EnumSet.of(ApiType.ANTHROPIC)),
+            Map.entry("workload_identity_federation", EnumSet.of(ApiType.ANTHROPIC)),
             Map.entry("google_search", EnumSet.of(ApiType.GEMINI)),
             Map.entry("google_maps", EnumSet.of(ApiType.GEMINI)),
             Map.entry("code_execution", EnumSet.of(ApiType.GEMINI)),
@@ -125,6 +132,7 @@ public final class ProviderOptions {
             case "supports_images", "supports_pdf", "interleaved_thinking", "google_search", "google_maps",
                  "code_execution" -> flag(value).isPresent() ? null : "must be true or false";
             case "thinking_display" -> value.asString().isPresent() ? null : "must be a string";
+            case "workload_identity_federation" -> IdentityTokens.problem(value);
             case "context_size", "task_budget" -> value.asLong().isPresent() && value.asLong().getAsLong() > 0 ? null
                     : "must be a positive whole number";
             default -> value.asDouble().isPresent() ? null : "must be a number";

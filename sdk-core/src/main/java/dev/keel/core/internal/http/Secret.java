@@ -20,10 +20,25 @@ public final class Secret {
     private final String value;
     /** Everything redacted, longest first so that a value containing another is replaced whole. */
     private final List<String> redacted;
+    /** Values only known later (access tokens minted while the model runs), or null. */
+    private final java.util.function.Supplier<? extends Collection<String>> later;
 
     private Secret(String value, List<String> redacted) {
+        this(value, redacted, null);
+    }
+
+    private Secret(String value, List<String> redacted, java.util.function.Supplier<? extends Collection<String>> later) {
         this.value = value;
         this.redacted = redacted;
+        this.later = later;
+    }
+
+    /**
+     * This secret, also redacting whatever {@code values} holds when a text is redacted (credentials minted after
+     * the model was built, such as federated access tokens).
+     */
+    public Secret andLater(java.util.function.Supplier<? extends Collection<String>> values) {
+        return new Secret(value, redacted, java.util.Objects.requireNonNull(values, "values"));
     }
 
     /** A secret holding {@code value}; a null or blank value means "no key". */
@@ -50,7 +65,7 @@ public final class Secret {
             return this;
         }
         all.sort(Comparator.comparingInt(String::length).reversed());
-        return new Secret(value, List.copyOf(all));
+        return new Secret(value, List.copyOf(all), later);
     }
 
     public boolean isPresent() {
@@ -71,6 +86,13 @@ public final class Secret {
         for (String v : redacted) {
             if (v.length() >= MIN_REDACTED_LENGTH) {
                 out = out.replace(v, "***");
+            }
+        }
+        if (later != null) {
+            for (String v : later.get()) {
+                if (v != null && v.length() >= MIN_REDACTED_LENGTH) {
+                    out = out.replace(v, "***");
+                }
             }
         }
         return out;
