@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,8 +95,7 @@ final class WorkspaceEdits {
             }
             // Two spellings of one file's URI: their edits all refer to its original text.
             Map<Path, List<TextEdits.Edit>> edits = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = byUri.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : byUri.properties()) {
                 edits.computeIfAbsent(workspace.confine(e.getKey()), k -> new ArrayList<>())
                         .addAll(edits(e.getValue(), e.getKey()));
             }
