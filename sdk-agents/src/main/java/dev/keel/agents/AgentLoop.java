@@ -178,6 +178,7 @@ final class AgentLoop {
                 return finished(t.agent, session, result(t.lastText, t.agent, AgentResult.StopReason.MAX_ITERATIONS,
                         t.iterations, session, before));
             }
+            budgets.charge(spend, session.takeSideSpend(), t.agent);
             Budgets.Exceeded over = budgets.exceeded(spend, t.agent);
             if (over != null) {
                 emit(new AgentEvent.BudgetExceeded(t.agent.name(), session.id(), over.scope(), over.name(),

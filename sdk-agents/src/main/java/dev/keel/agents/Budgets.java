@@ -97,6 +97,29 @@ final class Budgets {
         }
     }
 
+    /**
+     * Adds what was spent beside {@code agent}'s own model calls (guards, model hooks, compaction) since the last
+     * check; a cost budget with such a model of unknown price fails the run, as for the agent's own model.
+     */
+    void charge(Spend run, Session.SideSpend side, Agent agent) {
+        if (side.tokens() == 0 && side.costUsd() == 0) {
+            return;
+        }
+        if (side.unpricedModel() != null && (limits.values().stream().anyMatch(Budget::limitsCost) || named.stream()
+                .anyMatch(n -> n.agents().contains(agent.name()) && n.budget().limitsCost()))) {
+            throw new AgentException("a cost budget is set but model '" + side.unpricedModel() + "', which agent '"
+                    + agent.name() + "' used besides its own (a guard, hook or compaction), has no price "
+                    + "(Runner.Builder.price, or the evaluator's cost)");
+        }
+        run.add(side.tokens(), side.costUsd());
+        team.add(side.tokens(), side.costUsd());
+        for (Named n : named) {
+            if (n.agents().contains(agent.name())) {
+                ((RunSpend) run).named.get(n.name()).add(side.tokens(), side.costUsd());
+            }
+        }
+    }
+
     /** Adds the time {@code agent} spent in a turn to its named budgets. */
     void worked(Spend run, Agent agent, Duration time) {
         for (Named n : named) {

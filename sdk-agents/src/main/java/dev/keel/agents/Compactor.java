@@ -187,7 +187,7 @@ final class Compactor {
                 () -> (summariser instanceof AgentModel.Instance i ? i.model()
                         : runner.model(((AgentModel.Configured) summariser).spec(), agent.name())).chat(summaryRequest));
         ModelPrice price = runner.settings().prices().get(summariser.label());
-        session.addUsage(response.usage(), price);
+        session.addSideUsage(response.usage(), price, summariser.label());
         runner.emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
                 session.cost().isPresent() ? session.cost().getAsDouble() : null));
         return response.text().strip();

@@ -181,7 +181,7 @@ final class HookDispatch {
             public dev.keel.core.ChatResponse chat(dev.keel.core.ChatRequest request) {
                 dev.keel.core.ChatResponse response = model.chat(request);
                 if (response.usage() != null) {
-                    session.addUsage(response.usage(), price);
+                    session.addSideUsage(response.usage(), price, hook.model().label());
                     runner.emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(),
                             session.usage(), session.cost().isPresent() ? session.cost().getAsDouble() : null));
                 }

@@ -326,6 +326,32 @@ public final class Session {
         }
     }
 
+    /**
+     * What was spent besides the agent's own model calls (a tool guard's or a model hook's model, a compaction
+     * summary) and is not yet charged to the run's budgets: the loop charges it before it checks them.
+     */
+    record SideSpend(long tokens, double costUsd, String unpricedModel) {
+        static final SideSpend NONE = new SideSpend(0, 0, null);
+    }
+
+    private SideSpend uncharged = SideSpend.NONE;
+
+    /** Adds usage of a model called beside the agent's own ({@code label} names it), to be charged to budgets. */
+    synchronized void addSideUsage(Usage more, ModelPrice price, String label) {
+        addUsage(more, price);
+        uncharged = new SideSpend(uncharged.tokens() + more.totalTokens(),
+                uncharged.costUsd() + (price == null ? 0 : price.cost(more)),
+                uncharged.unpricedModel() != null || price != null || more.totalTokens() == 0
+                        ? uncharged.unpricedModel() : label);
+    }
+
+    /** The side spend not charged yet, forgotten here: the caller charges it. */
+    synchronized SideSpend takeSideSpend() {
+        SideSpend s = uncharged;
+        uncharged = SideSpend.NONE;
+        return s;
+    }
+
     synchronized void addUsage(Usage more, Double moreCost) {
         usage = usage.plus(more);
         if (moreCost == null) {

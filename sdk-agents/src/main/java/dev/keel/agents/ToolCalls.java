@@ -109,7 +109,8 @@ final class ToolCalls {
                     if (pre.updatedInput() != null) {
                         arguments[i] = ToolArguments.of(pre.updatedInput());
                     }
-                    if (!pre.denied()) {
+                    // A call resumed with a person's decision is not judged again: the guard asked them.
+                    if (!pre.denied() && (recorded == null || recorded.approval() == null)) {
                         guard = guard(at, agent, session, call, arguments[i]);
                     }
                 }

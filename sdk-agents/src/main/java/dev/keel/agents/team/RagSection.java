@@ -79,11 +79,6 @@ final class RagSection {
         }
         String path = "rag." + name;
         MapNode m = f.map(e.value(), path);
-        Entry ownName = m.entries().get("name");
-        if (ownName != null) {
-            f.warn(ownName.line() + ": " + path + ".name: the key names the knowledge base; use tool.name to rename "
-                    + "its search tool");
-        }
         Toolset t = ToolsetSection.defer(f, configured(read(name, m, path), m, path), m, path);
         built.put(name, t);
         return t;
@@ -93,8 +88,12 @@ final class RagSection {
     private Toolset configured(Toolset t, MapNode m, String path) {
         List<String> only = f.strings(m, "tools", path);
         String instruction = f.optString(m, "instruction", path).orElse(null);
-        return only.isEmpty() && instruction == null ? t
-                : dev.keel.agents.toolsets.ConfiguredToolset.builder(t).only(only).instruction(instruction).build();
+        // docker-agent's "display name override": the toolset's name (logs, events, deferral), not the tool's,
+        // which tool.name sets.
+        String display = f.optString(m, "name", path).orElse(null);
+        return only.isEmpty() && instruction == null && display == null ? t
+                : dev.keel.agents.toolsets.ConfiguredToolset.builder(t).only(only).instruction(instruction)
+                        .name(display).build();
     }
 
     /** Reads one knowledge base: its sources, strategies, results and tool. */

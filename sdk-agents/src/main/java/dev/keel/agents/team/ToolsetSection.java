@@ -683,10 +683,11 @@ final class ToolsetSection {
     }
 
     private Toolset mcp(MapNode m, String path, String refName) {
-        Entry privateIps = m.entries().get("allow_private_ips");
-        if (privateIps != null) {
-            f.warn(privateIps.line() + ": " + path + ".allow_private_ips: ignored: it widens docker-agent's OAuth helper "
-                    + "requests, and Keel's MCP client makes none; the server's URL is used as written");
+        Entry privateIpsEntry = m.entries().get("allow_private_ips");
+        boolean privateIps = f.optBool(m, "allow_private_ips", path).orElse(false);
+        if (privateIpsEntry != null && !m.entries().containsKey("remote")) {
+            f.warn(privateIpsEntry.line() + ": " + path + ".allow_private_ips: ignored: it applies to remote MCP "
+                    + "servers, and this one is not remote");
         }
         Path workingDir = mcpWorkingDirectory(m, path);
         Entry ref = m.entries().get("ref");
@@ -756,13 +757,25 @@ final class ToolsetSection {
                 Entry wd = m.entries().get("working_dir");
                 f.warn(wd.line() + ": " + path + ".working_dir: ignored: a remote MCP server has no local process");
             }
-            transport = switch (kind) {
+            Supplier<McpTransport> direct = switch (kind) {
                 case "sse" -> () -> new McpTransport.Sse(url, headers.resolve());
                 case "streamable", "streamable-http", "streamable_http", "streamableHttp", "http" ->
                         () -> new McpTransport.StreamableHttp(url, headers.resolve());
                 default -> throw f.error(r.entries().get("transport_type").line(), rp + ".transport_type",
                         "unknown MCP transport '" + kind + "'; use sse or streamable");
             };
+            if (privateIps) {
+                transport = direct;
+            } else {
+                // As docker-agent's protected clients: a remote server on a private address needs the opt-in. The
+                // address is looked up when the team starts (never at load), so the toolset starts then too.
+                transport = () -> {
+                    McpTransport t = direct.get(); // unset header variables are named before any lookup
+                    PrivateAddresses.refuse(url, rp + ".url");
+                    return t;
+                };
+                complete = false;
+            }
         } else {
             Entry command = m.entries().get("command");
             if (command == null) {

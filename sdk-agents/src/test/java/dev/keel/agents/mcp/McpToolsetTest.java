@@ -163,6 +163,7 @@ class McpToolsetTest {
                           headers:
                             X-Team: $TEAM
                         tools: [echo]
+                        allow_private_ips: true
                       - type: mcp
                         ref: legacy
                 mcps:
@@ -171,6 +172,7 @@ class McpToolsetTest {
                       url: ${env.SSE_URL}
                       transport_type: sse
                     tools: [get-sum]
+                    allow_private_ips: true
                 """;
         Map<String, String> env = Map.of("HTTP_URL", "http://127.0.0.1:" + httpPort + "/mcp",
                 "SSE_URL", "http://127.0.0.1:" + ssePort + "/sse", "TEAM", "keel");
@@ -185,6 +187,61 @@ class McpToolsetTest {
             sets.forEach(Toolset::close);
             http.destroyForcibly().waitFor();
             sse.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
+     * As docker-agent's protected clients, a team file's remote server on a loopback, private or link-local address
+     * is refused unless the toolset opts in with {@code allow_private_ips: true}: the live server on loopback is never
+     * reached, whatever the address's spelling, and the same file with the opt-in reaches it.
+     */
+    @Test
+    void teamFileRemoteServersOnPrivateAddressesNeedTheOptIn() throws Exception {
+        int port = McpServers.freePort();
+        Process http = McpServers.everythingHttp("streamableHttp", port);
+        try {
+            for (String url : List.of("http://127.0.0.1:" + port + "/mcp", "http://localhost:" + port + "/mcp",
+                    "http://[::1]:" + port + "/mcp", "http://169.254.169.254/mcp", "http://10.1.2.3:8080/mcp",
+                    "http://127.0.0.2:" + port + "/mcp")) {
+                dev.keel.agents.team.Team team = dev.keel.agents.team.Teams.parse("""
+                        agents:
+                          root:
+                            model: openai/gpt-5
+                            toolsets:
+                              - type: mcp
+                                remote:
+                                  url: %s
+                        """.formatted(url), "remote.yaml",
+                        dev.keel.agents.team.TeamOptions.defaults(dir).withEnv(Map.of()).withCheckKeys(false));
+                assertThat(team.warnings()).as(url).isEmpty(); // nothing is looked up at load
+                Toolset set = team.root().toolsets().get(0);
+                try {
+                    assertThatThrownBy(set::tools).as(url).hasMessageContaining("is a private address")
+                            .hasMessageContaining("set allow_private_ips: true");
+                } finally {
+                    set.close();
+                }
+            }
+            dev.keel.agents.team.Team allowed = dev.keel.agents.team.Teams.parse("""
+                    agents:
+                      root:
+                        model: openai/gpt-5
+                        toolsets:
+                          - type: mcp
+                            remote:
+                              url: http://127.0.0.1:%d/mcp
+                            allow_private_ips: true
+                            tools: [echo]
+                    """.formatted(port), "remote.yaml",
+                    dev.keel.agents.team.TeamOptions.defaults(dir).withEnv(Map.of()).withCheckKeys(false));
+            Toolset set = allowed.root().toolsets().get(0);
+            try {
+                assertThat(set.tools()).extracting(t -> t.spec().name()).containsExactly("echo");
+            } finally {
+                set.close();
+            }
+        } finally {
+            http.destroyForcibly().waitFor();
         }
     }
 

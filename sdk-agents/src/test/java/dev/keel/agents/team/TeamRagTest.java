@@ -175,6 +175,7 @@ class TeamRagTest {
                     base_url: %s
                 rag:
                   handbook:
+                    name: Operations handbook
                     tool:
                       name: search_handbook
                       description: The operations handbook
@@ -199,6 +200,8 @@ class TeamRagTest {
                         ref: handbook
                 """.formatted(llm.baseUrl()));
         assertThat(team.warnings()).isEmpty();
+        // name is the toolset's display name; the tool keeps tool.name
+        assertThat(team.root().toolsets().get(0).name()).isEqualTo("Operations handbook");
         String json = ask(team, "search_handbook", "what about the signing key?");
         JsonArray passages = answer(json);
         assertThat(passages.size()).isEqualTo(1); // the other documents score 0, under the threshold

@@ -170,6 +170,20 @@ class TeamToolGuardTest {
     }
 
     @Test
+    void theGuardsTokensAreChargedToTheRunsBudgetBeforeTheNextTurn() {
+        judge.set(req -> verdict("safe", "scratch file").usage(90_000, 10));
+        AgentResult result = run(load("budget:\n  max_tokens: 50000\n" + team("shell", "20s")),
+                Approval.deny("nobody home"));
+
+        // The call ran (the guard allowed it), then the budget stopped the run: the guard alone spent it.
+        assertThat(dir.resolve("ran.txt")).exists();
+        assertThat(result.stopReason()).isEqualTo(AgentResult.StopReason.BUDGET_EXCEEDED);
+        assertThat(events).filteredOn(AgentEvent.BudgetExceeded.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(((AgentEvent.BudgetExceeded) e).spentTokens()).isGreaterThanOrEqualTo(90_010));
+        assertThat(llm.requests().stream().filter(r -> !r.model().equals(JUDGE))).hasSize(1);
+    }
+
+    @Test
     void aDenyVerdictRefusesTheCallAndTheModelSeesTheEvaluatorsReason() {
         judge.set(req -> verdict("unsafe", "it writes to disk"));
         run(load(team("shell", "20s")), Approval.once());
@@ -196,8 +210,11 @@ class TeamToolGuardTest {
     }
 
     @Test
-    void anAskVerdictSuspendsTheRunLikeAnyAskAndResumingRunsTheCall() {
-        judge.set(req -> verdict("risky", "it writes a file"));
+    void anAskVerdictSuspendsTheRunLikeAnyAskAndResumingRunsTheCallWithoutJudgingItAgain() {
+        // Asked again, this judge would refuse: the person's decision on resume must stand, and cost no second call.
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        judge.set(req -> calls.incrementAndGet() == 1 ? verdict("risky", "it writes a file")
+                : verdict("unsafe", "changed my mind"));
         Team team = load(team("shell", "20s"));
         Session session = Session.create("guarded");
         try (Runner runner = team.runner().models(llm.models()).approver(req -> Approval.suspend()).build()) {
@@ -209,6 +226,7 @@ class TeamToolGuardTest {
             assertThat(done.output()).isEqualTo("done");
         }
         assertThat(dir.resolve("ran.txt")).exists();
+        assertThat(judged()).hasSize(1);
     }
 
     static Stream<Arguments> failures() {
