@@ -18,6 +18,8 @@ module dev.keel.agents {
     // error naming the artifact to add; nothing else of sdk-agents touches them.
     requires static dev.keel.rag;
     requires static dev.keel.sandbox;
+    // Optional: code_mode_tools runs model-written JavaScript in Rhino, in a JVM of its own (never in this one).
+    requires static org.mozilla.rhino;
     requires reactor.core;
     requires org.reactivestreams;
 

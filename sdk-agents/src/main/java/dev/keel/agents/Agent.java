@@ -75,6 +75,7 @@ public final class Agent {
     private final int promptFilesDepth;
     private final List<String> conversationStarters;
     private final ResponseCache responseCache;
+    private final CodeMode codeMode;
 
     private Agent(Builder b) {
         name = b.name;
@@ -110,6 +111,7 @@ public final class Agent {
         promptFilesDepth = b.promptFilesDepth;
         conversationStarters = List.copyOf(b.conversationStarters);
         responseCache = b.responseCache;
+        codeMode = b.codeMode;
     }
 
     /**
@@ -161,6 +163,7 @@ public final class Agent {
         b.promptFilesDepth = promptFilesDepth;
         b.conversationStarters.addAll(conversationStarters);
         b.responseCache = responseCache;
+        b.codeMode = codeMode;
         return b;
     }
 
@@ -418,6 +421,14 @@ public final class Agent {
      */
     public Optional<ResponseCache> responseCache() { return Optional.ofNullable(responseCache); }
 
+    /**
+     * Code mode (docker-agent's {@code code_mode_tools}): the model gets one tool that runs a JavaScript program in
+     * which each of the agent's tools is a function, instead of the tools themselves.
+     *
+     * @return the code mode's limits, or empty when the agent calls its tools directly
+     */
+    public Optional<CodeMode> codeMode() { return Optional.ofNullable(codeMode); }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Agent a && name.equals(a.name) && description.equals(a.description)
@@ -435,7 +446,7 @@ public final class Agent {
                 && Objects.equals(forceHandoff, a.forceHandoff) && Objects.equals(toolChoice, a.toolChoice)
                 && skills.equals(a.skills) && compaction.equals(a.compaction)
                 && promptFilesDepth == a.promptFilesDepth && conversationStarters.equals(a.conversationStarters)
-                && responseCache == a.responseCache;
+                && responseCache == a.responseCache && Objects.equals(codeMode, a.codeMode);
     }
 
     @Override
@@ -489,6 +500,7 @@ public final class Agent {
         private int promptFilesDepth;
         private final List<String> conversationStarters = new ArrayList<>();
         private ResponseCache responseCache;
+        private CodeMode codeMode;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -965,6 +977,18 @@ public final class Agent {
          */
         public Builder responseCache(ResponseCache cache) {
             this.responseCache = cache;
+            return this;
+        }
+
+        /**
+         * Turns code mode on with these limits ({@code null}: off, the default): the model calls the agent's tools
+         * from a JavaScript program, each call approved and hooked as a direct call would be.
+         *
+         * @param limits the limits on one program, for example {@link CodeMode#defaults()}
+         * @return this builder
+         */
+        public Builder codeMode(CodeMode limits) {
+            this.codeMode = limits;
             return this;
         }
 

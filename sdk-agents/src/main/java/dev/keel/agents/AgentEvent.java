@@ -231,6 +231,20 @@ public sealed interface AgentEvent {
     record MaxIterationsReached(String agent, String sessionId, int maxIterations) implements AgentEvent {}
 
     /**
+     * A background job started with {@code recall: true} ended, and its recall (how it ended and the end of its
+     * output) was added to the session as a user message before the agent's next model call.
+     *
+     * @param agent the agent about to call its model
+     * @param sessionId the session the recall was added to
+     * @param jobId the job's id
+     * @param command the job's command, secrets redacted
+     * @param state how the job ended: {@code completed}, {@code failed}, {@code timed out} or {@code stopped}
+     * @param exitCode the job's exit code, or -1 when it has none
+     */
+    record BackgroundJobRecalled(String agent, String sessionId, String jobId, String command, String state,
+                                 int exitCode) implements AgentEvent {}
+
+    /**
      * The run stopped at a tool call that needs someone's decision; the call is stored in the session and the
      * run resumes with {@link Runner#resume(String, Decision)}. Always the last event of its run.
      *

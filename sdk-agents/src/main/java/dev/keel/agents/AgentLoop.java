@@ -47,6 +47,7 @@ final class AgentLoop {
     private final Compactor compactor;
     private final Budgets budgets;
     private final Budgets.Spend spend;
+    private final JobRecalls recalls;
 
     AgentLoop(Runner runner, RunHandle handle, Session session) {
         this.runner = runner;
@@ -58,6 +59,7 @@ final class AgentLoop {
         this.compactor = new Compactor(runner, hooks);
         this.budgets = runner.budgets();
         this.spend = budgets.startRun(session);
+        this.recalls = JobRecalls.of(runner.agents());
     }
 
     void emit(AgentEvent e) {
@@ -248,6 +250,7 @@ final class AgentLoop {
         if (response != null) {
             t.iterations++;
         } else {
+            recalls.deliver(this, agent, session); // background jobs that ended, before the model is asked
             t.context.compactIfDue(agent, session, prepared.system());
             String turnContext = join(t.runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
             HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, t.iterations + 1);
@@ -379,6 +382,11 @@ final class AgentLoop {
             hooks.turnEnd(agent, session, "continue");
             handOff(at, agent, forced, session);
             t.agent = forced;
+            return null;
+        }
+        if (recalls.deliver(this, agent, session) > 0) {
+            // A recalled job ended while the model answered: the run goes on with it, as docker-agent's does.
+            hooks.turnEnd(agent, session, "continue");
             return null;
         }
         hooks.turnEnd(agent, session, "normal");
@@ -576,6 +584,13 @@ final class AgentLoop {
                 owner.put(name, set.name());
                 toolsetModel(set).ifPresent(m -> toolModels.put(name, m));
             }
+        }
+        if (agent.codeMode().isPresent()) {
+            // code_mode_tools: the toolsets' tools become functions of one JavaScript tool; the team's own tools
+            // (transfer_task, handoff, skills, deferred loading, structured output, a loop's exit) stay direct.
+            Map<String, Tool> program = CodeModeTool.wrap(tools, agent.codeMode().get());
+            tools.clear();
+            tools.putAll(program);
         }
         DeferredTools.add(tools, deferred);
         SkillTools.add(tools, agent, (fork, task) -> delegate(agent, session, fork, task, "", null));

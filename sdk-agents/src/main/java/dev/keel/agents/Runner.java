@@ -459,6 +459,10 @@ public final class Runner implements AutoCloseable {
         return agents.get(name);
     }
 
+    java.util.Collection<Agent> agents() {
+        return agents.values();
+    }
+
     RunSettings settings() {
         return settings;
     }

@@ -57,6 +57,16 @@ final class ToolCalls {
      * still run, and then the run suspends ({@link Suspension}).
      */
     Batch run(Position at, Session session, List<ToolCall> calls, Map<String, Tool> tools, ApprovalPolicy policy) {
+        return run(at, session, calls, tools, policy, -1);
+    }
+
+    /**
+     * As {@link #run(Position, Session, List, Map, ApprovalPolicy)}; {@code nestedIndex >= 0} marks the one call of a
+     * code-mode program (its step index): a decision that would suspend the run refuses the call instead, since a
+     * running program cannot wait for it.
+     */
+    private Batch run(Position at, Session session, List<ToolCall> calls, Map<String, Tool> tools, ApprovalPolicy policy,
+                      int nestedIndex) {
         Agent agent = loop.agent(at.agent());
         ToolResultMessage[] results = new ToolResultMessage[calls.size()];
         List<Integer> approved = new ArrayList<>();
@@ -122,8 +132,13 @@ final class ToolCalls {
                     boolean allowed = pre.decision() == HookResult.Decision.ALLOW
                             || guard.decision() == HookResult.Decision.ALLOW;
                     outcome = recorded != null && recorded.approval() != null ? recorded.approval()
-                            : approve(at, i, session, call, tool, arguments[i], policy, forceAsk, !forceAsk && allowed);
+                            : approve(at, nestedIndex >= 0 ? nestedIndex : i, session, call, tool, arguments[i], policy,
+                            forceAsk, !forceAsk && allowed);
                 }
+            }
+            if (outcome.suspended() && nestedIndex >= 0) {
+                outcome = ApprovalOutcome.denied("this call needs a decision that suspends the run, and a "
+                        + CodeMode.TOOL + " program cannot wait for one; call the tool directly instead");
             }
             if (outcome.suspended()) {
                 // What waits for a decision is the call as it would run, hooks' rewrites included.
@@ -148,7 +163,8 @@ final class ToolCalls {
         }
         loop.checkCancelled();
         java.util.concurrent.atomic.AtomicReference<String> stop = new java.util.concurrent.atomic.AtomicReference<>();
-        Suspension inner = executeApproved(agent, at, session, calls, tools, arguments, approved, results, stop);
+        Suspension inner = executeApproved(agent, at, session, calls, tools, arguments, approved, results, stop, policy,
+                nestedIndex);
         if (suspended != null) {
             session.suspend(suspended);
             throw new Suspension(suspended);
@@ -194,12 +210,13 @@ final class ToolCalls {
      */
     private Suspension executeApproved(Agent agent, Position at, Session session, List<ToolCall> calls,
                                        Map<String, Tool> tools, ToolArguments[] arguments, List<Integer> approved,
-                                       ToolResultMessage[] results, java.util.concurrent.atomic.AtomicReference<String> stop) {
+                                       ToolResultMessage[] results, java.util.concurrent.atomic.AtomicReference<String> stop,
+                                       ApprovalPolicy policy, int nestedIndex) {
         if (approved.size() == 1) {
             int i = approved.get(0);
             try {
-                results[i] = execute(agent, new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()),
-                        arguments[i]), session, stop);
+                results[i] = execute(agent, new ToolStep(at, nestedIndex >= 0 ? nestedIndex : i, calls.get(i),
+                        tools.get(calls.get(i).name()), arguments[i]), session, stop, policy);
             } catch (Suspension s) {
                 return s;
             }
@@ -208,7 +225,7 @@ final class ToolCalls {
         List<Future<ToolResultMessage>> futures = new ArrayList<>();
         for (int i : approved) {
             ToolStep step = new ToolStep(at, i, calls.get(i), tools.get(calls.get(i).name()), arguments[i]);
-            futures.add(settings.executor().submit(steps.propagateCall(() -> execute(agent, step, session, stop))));
+            futures.add(settings.executor().submit(steps.propagateCall(() -> execute(agent, step, session, stop, policy))));
         }
         Suspension suspension = null;
         for (int k = 0; k < approved.size(); k++) {
@@ -289,11 +306,12 @@ final class ToolCalls {
     }
 
     private ToolResultMessage execute(Agent agent, ToolStep step, Session session,
-                                      java.util.concurrent.atomic.AtomicReference<String> stop) {
+                                      java.util.concurrent.atomic.AtomicReference<String> stop, ApprovalPolicy policy) {
         ToolCall call = step.call();
         ToolContext ctx = new ToolContext(step.at().agent(), step.at().sessionId(), call.id(), session.state());
         long start = System.nanoTime();
-        ToolResult result = steps.toolCall(step, () -> invoke(step, ctx));
+        ToolResult result = steps.toolCall(step, () -> step.tool() instanceof CodeModeTool program
+                ? runProgram(step, session, program, policy, stop) : invoke(step, ctx));
         if (result.content().length() > settings.maxToolResultChars()) {
             int dropped = result.content().length() - settings.maxToolResultChars();
             result = new ToolResult(result.content().substring(0, settings.maxToolResultChars())
@@ -325,6 +343,27 @@ final class ToolCalls {
         ToolResultMessage message = new ToolResultMessage(call.id(), call.name(), result.content(), result.error());
         session.recordResult(call.id(), message);
         return message;
+    }
+
+    /**
+     * Runs a code-mode program: each tool call it makes is decided and run here like a call of the model (one call,
+     * its own id {@code <program call id>-js<n>}, its own step index), so nothing a program does escapes approval,
+     * hooks, events or the journal. A post_tool_use hook that stops the run stops it after the program.
+     */
+    private ToolResult runProgram(ToolStep step, Session session, CodeModeTool program, ApprovalPolicy policy,
+                                  java.util.concurrent.atomic.AtomicReference<String> stop) {
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        return program.run(step.arguments(), (tool, args) -> {
+            int n = made.incrementAndGet();
+            ToolCall inner = new ToolCall(step.call().id() + "-js" + n, tool, args.toJson());
+            // step indexes of a program's calls stay clear of the model's own calls in the same turn
+            Batch b = run(step.at(), session, List.of(inner), program.tools(), policy, (step.index() + 1) * 10_000 + n);
+            if (b.stopReason() != null) {
+                stop.compareAndSet(null, b.stopReason());
+            }
+            ToolResultMessage r = b.results().get(0);
+            return new dev.keel.agents.internal.codemode.ScriptRunner.Reply(r.content(), r.error());
+        });
     }
 
     /** Calls the tool; an exception becomes an error result the model sees, cancellation propagates. */

@@ -4,6 +4,7 @@ import dev.keel.agents.internal.session.FileSessionStore;
 import dev.keel.agents.internal.session.InMemorySessionStore;
 import dev.keel.agents.internal.session.PostgresSessionStore;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -53,6 +54,22 @@ public interface SessionStore extends AutoCloseable {
      * @throws SessionStoreException when the store cannot be written
      */
     boolean delete(String sessionId);
+
+    /**
+     * The sessions whose ids start with {@code idPrefix}, most recently saved first (ties by id), at most
+     * {@code limit}. The prefix is matched character by character, with no wildcard ({@code %} and {@code _} are
+     * plain characters). Keel's stores implement it; the default, for a store written before this method, throws
+     * {@link SessionListingUnsupportedException}.
+     *
+     * @param idPrefix the prefix every listed id starts with ({@code ""}: every session)
+     * @param limit how many to list at most (at least 1)
+     * @return the sessions, most recently saved first
+     * @throws SessionListingUnsupportedException when the store cannot list
+     * @throws SessionStoreException when the store cannot be read
+     */
+    default List<SessionSummary> list(String idPrefix, int limit) {
+        throw new SessionListingUnsupportedException(toString());
+    }
 
     /** Releases what the store holds; closing twice is harmless. The default holds nothing. */
     @Override

@@ -46,9 +46,15 @@ final class AgentExtras {
         }
         Entry codeMode = m.entries().get("code_mode_tools");
         if (codeMode != null && f.optBool(m, "code_mode_tools", path).orElse(false)) {
-            f.warn(codeMode.line() + ": " + path + ".code_mode_tools: docker-agent's code mode has the model write "
-                    + "JavaScript that calls the tools, run by an embedded JavaScript interpreter; Keel has no JavaScript "
-                    + "runtime, so the agent calls its tools one by one as usual");
+            // docker-agent's code mode: one tool that runs a JavaScript program calling the others (Rhino, in a JVM
+            // of its own). Without Rhino on the host the file still loads, and says why the agent calls tools directly.
+            java.util.Optional<String> missing = dev.keel.agents.internal.codemode.ScriptRunner.missingRuntime();
+            if (missing.isPresent()) {
+                f.warn(codeMode.line() + ": " + path + ".code_mode_tools: " + missing.get()
+                        + "; until then the agent calls its tools one by one");
+            } else {
+                b.codeMode(dev.keel.agents.CodeMode.defaults());
+            }
         }
     }
 }

@@ -9,8 +9,9 @@ import java.util.function.Function;
  * What the host application provides to the tools of a loaded team, beyond what a team file can say: who may
  * see what of a knowledge base ({@link KnowledgeAccess}), the sandboxes sandboxed shells run in
  * ({@link SandboxFactory}), the embedding models knowledge bases index with, who shows the
- * pages of {@code open_url} tools ({@link dev.keel.agents.toolsets.UrlOpener}) and who answers an agent's
- * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}). Every service is optional;
+ * pages of {@code open_url} tools ({@link dev.keel.agents.toolsets.UrlOpener}) who answers an agent's
+ * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}) and which earlier sessions
+ * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}). Every service is optional;
  * without one Keel uses its default, described on the builder's setter. Immutable.
  */
 public final class TeamServices {
@@ -23,8 +24,10 @@ public final class TeamServices {
     private final dev.keel.agents.toolsets.UrlOpener urlOpener;
     private final ModelResolver models;
     private final boolean syncKnowledgeOnStart;
+    private final dev.keel.agents.session.SessionHistory sessionHistory;
 
     private TeamServices(Builder b) {
+        this.sessionHistory = b.sessionHistory;
         this.knowledgeAccess = b.knowledgeAccess;
         this.sandboxes = b.sandboxes;
         this.embeddings = b.embeddings;
@@ -115,12 +118,22 @@ public final class TeamServices {
         return syncKnowledgeOnStart;
     }
 
+    /**
+     * The earlier sessions {@code session_context} toolsets may read, if set.
+     *
+     * @return the history, if set
+     */
+    public Optional<dev.keel.agents.session.SessionHistory> sessionHistory() {
+        return Optional.ofNullable(sessionHistory);
+    }
+
     @Override
     public String toString() {
         return "TeamServices[" + (knowledgeAccess != null ? "knowledgeAccess " : "")
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
                 + (userPrompter != null ? "userPrompter " : "") + (urlOpener != null ? "urlOpener " : "")
-                + (models != null ? "models " : "") + (syncKnowledgeOnStart ? "syncKnowledgeOnStart" : "") + "]";
+                + (models != null ? "models " : "") + (sessionHistory != null ? "sessionHistory " : "")
+                + (syncKnowledgeOnStart ? "syncKnowledgeOnStart" : "") + "]";
     }
 
     /** Builds {@link TeamServices}. Setters replace what was set before. Not thread-safe. */
@@ -132,8 +145,23 @@ public final class TeamServices {
         private dev.keel.agents.toolsets.UrlOpener urlOpener;
         private ModelResolver models;
         private boolean syncKnowledgeOnStart;
+        private dev.keel.agents.session.SessionHistory sessionHistory;
 
         private Builder() {}
+
+        /**
+         * The earlier sessions that {@code session_context} toolsets ({@code list_sessions}, {@code read_session})
+         * may show, usually the runner's own store with a scope. Default: none, and each call is a tool error saying
+         * that no history is configured (the team file still loads without a warning). A service that keeps many
+         * users' sessions in one store must give a per-user scope ({@link dev.keel.agents.session.SessionScope}).
+         *
+         * @param history the store and the scope
+         * @return this builder
+         */
+        public Builder sessionHistory(dev.keel.agents.session.SessionHistory history) {
+            this.sessionHistory = history;
+            return this;
+        }
 
         /**
          * Answers the questions agents ask with {@code user_prompt}. Default: none, and each question is a tool

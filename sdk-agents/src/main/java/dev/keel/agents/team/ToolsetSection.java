@@ -53,9 +53,6 @@ final class ToolsetSection {
 
     /** Toolset types of the schema Keel leaves out, and why. */
     private static final Map<String, String> LEFT_OUT = Map.of(
-            "session_context", "its tools list and read the user's earlier sessions from docker-agent's own session "
-                    + "database; in Keel the host application keeps sessions (a SessionStore loads one by id and "
-                    + "cannot list them), so there is nothing for list_sessions to list",
             "git", "docker-agent's schema names the type but documents no tools or options for it, so Keel cannot "
                     + "know what the model should be given; give the agent a shell or an MCP git server instead",
             "environment", "it is not in docker-agent's current schema and no documentation says what it gives the "
@@ -111,6 +108,8 @@ final class ToolsetSection {
         register("api", Set.of("api_config", "timeout", "allow_private_ips"), http::api);
         register("openapi", Set.of("url", "headers", "timeout", "allow_private_ips"), http::openapi);
         register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
+        register("session_context", Set.of(), (m, path) -> dev.keel.agents.internal.session.SessionContextToolset
+                .of(f.options().services().sessionHistory().orElse(null)));
         register("lsp", Set.of("command", "args", "env", "env_file", "file_types", "working_dir", "version",
                 "lifecycle"), this::lsp);
     }
@@ -430,22 +429,17 @@ final class ToolsetSection {
     }
 
     /**
-     * Background shell jobs through the team's command runner. {@code recall} (a message injected into the
-     * conversation when a job ends) is a warning: Keel has no way to add a message to a run from a tool, and
-     * the agent checks its jobs with {@code view_background_job} instead.
+     * Background shell jobs through the team's command runner; with {@code recall: true} a job started with
+     * {@code recall} is told to its session when it ends (a message before the next model call).
      */
     private Toolset backgroundJobs(MapNode m, String path) {
-        Entry recall = m.entries().get("recall");
-        if (recall != null && f.optBool(m, "recall", path).orElse(false)) {
-            f.warn(recall.line() + ": " + path + ".recall: ignored: Keel does not add a message to the conversation "
-                    + "when a job ends; the agent sees a job's end with view_background_job or list_background_jobs");
-        }
+        boolean recall = f.optBool(m, "recall", path).orElse(false);
         if (sandboxes.runtime()) {
             f.warn(m.entries().get("type").line() + ": " + path + ".type: background jobs run on the host: "
                     + "runtime.sandbox puts Keel's shell, script and post_edit commands in the sandbox, not background jobs");
         }
         return dev.keel.agents.toolsets.BackgroundJobsToolset.of(f.options().commandRunner(), Map.of(),
-                Duration.ofHours(1));
+                Duration.ofHours(1), recall);
     }
 
     /** {@code url} (variables expanded) opened through the host's {@code UrlOpener}; {@code name} names the tool. */

@@ -55,6 +55,19 @@ public final class Toolsets {
     }
 
     /**
+     * {@code list_sessions(limit?)} and {@code read_session(session_id)}: docker-agent's {@code session_context}
+     * tools, over the earlier sessions {@code history} lets each running session see (never the running one). A
+     * service with many users in one store must scope them: see {@link dev.keel.agents.session.SessionScope}.
+     *
+     * @param history the store and the scope
+     * @return the session context toolset
+     */
+    public static dev.keel.agents.tool.Toolset sessionContext(dev.keel.agents.session.SessionHistory history) {
+        return dev.keel.agents.internal.session.SessionContextToolset.of(
+                java.util.Objects.requireNonNull(history, "history"));
+    }
+
+    /**
      * {@code change_model(model)} and {@code revert_model()}: the agent switches among {@code models} (by the names
      * given here) for the rest of its session.
      *

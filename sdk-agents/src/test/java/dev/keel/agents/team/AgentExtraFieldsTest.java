@@ -157,11 +157,13 @@ class AgentExtraFieldsTest {
     }
 
     @Test
-    void codeModeToolsIsAWarningThatSaysWhyAndFalseIsNothing() {
+    void codeModeToolsTurnsCodeModeOnWithTheDefaultLimitsAndFalseIsNothing() {
         Team on = load("agents:\n  root:\n    model: openai/gpt-4o\n    code_mode_tools: true\n");
-        assertThat(on.warnings()).singleElement().asString().startsWith("team.yaml:4: agents.root.code_mode_tools:")
-                .contains("JavaScript");
-        assertThat(load("agents:\n  root:\n    model: openai/gpt-4o\n    code_mode_tools: false\n").warnings()).isEmpty();
+        assertThat(on.warnings()).isEmpty();
+        assertThat(on.root().codeMode()).contains(dev.keel.agents.CodeMode.defaults());
+        Team off = load("agents:\n  root:\n    model: openai/gpt-4o\n    code_mode_tools: false\n");
+        assertThat(off.warnings()).isEmpty();
+        assertThat(off.root().codeMode()).isEmpty();
     }
 
     @Test

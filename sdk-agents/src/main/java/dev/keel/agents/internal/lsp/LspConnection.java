@@ -214,17 +214,24 @@ final class LspConnection implements AutoCloseable {
                 out.write(body);
                 out.flush();
             } catch (IOException e) {
+                // A broken pipe usually means the server is exiting; it may not be reaped yet, so wait a moment to
+                // name its exit code rather than the pipe.
+                Integer code = exitCodeWithin(1);
                 throw new LspException("cannot write to the language server '" + name + "'"
-                        + (process.isAlive() ? ": " + e.getMessage() : ": it exited with code " + exitValueSoon()));
+                        + (code == null ? ": " + e.getMessage() : ": it exited with code " + code));
             }
         }
     }
 
-    private int exitValueSoon() {
+    /** The exit code if the server exits within {@code seconds}, else null. */
+    private Integer exitCodeWithin(int seconds) {
         try {
-            return exited.get(1, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return -1;
+            return exited.get(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
         }
     }
 

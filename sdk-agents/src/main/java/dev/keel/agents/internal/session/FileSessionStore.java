@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.agents.session.SessionConflictException;
 import dev.keel.agents.session.SessionStore;
 import dev.keel.agents.session.SessionStoreException;
+import dev.keel.agents.session.SessionSummary;
 import dev.keel.agents.session.StoredSession;
 import dev.keel.core.internal.json.Json;
 import dev.keel.core.json.JsonParseException;
@@ -15,6 +16,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,10 +27,14 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One file per session, {@code <name>.session.json}: {@code {"id", "version", "updated_at", "session"}}. A save
@@ -38,6 +44,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * path outside the directory. Thread-safe.
  */
 public final class FileSessionStore implements SessionStore {
+    private static final Logger LOG = LoggerFactory.getLogger(FileSessionStore.class);
     private final Path directory;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -174,6 +181,50 @@ public final class FileSessionStore implements SessionStore {
             return Files.deleteIfExists(file(sessionId));
         } catch (IOException e) {
             throw new SessionStoreException("cannot delete session " + sessionId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads every stored file (the ids of long names are hashed, so names alone cannot be matched): a listing costs
+     * one read per session. A file that is not a readable stored session is left out with a warning naming it, so
+     * one damaged file never hides the others.
+     */
+    @Override
+    public List<SessionSummary> list(String idPrefix, int limit) {
+        Listings.check(idPrefix, limit);
+        List<SessionSummary> found = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.session.json")) {
+            for (Path f : files) {
+                summary(f).filter(s -> s.id().startsWith(idPrefix)).ifPresent(found::add);
+            }
+        } catch (IOException e) {
+            throw new SessionStoreException("cannot list the sessions in " + directory + ": " + e.getMessage(), e);
+        }
+        return Listings.newest(found.stream(), idPrefix, limit);
+    }
+
+    private static Optional<SessionSummary> summary(Path f) {
+        String text;
+        try {
+            text = Files.readString(f, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException deletedMeanwhile) {
+            return Optional.empty();
+        } catch (IOException e) {
+            LOG.warn("session file {} is left out of the listing: {}", f, e.toString());
+            return Optional.empty();
+        }
+        try {
+            JsonNode n = Json.parse(text);
+            String id = n.path("id").asText("");
+            if (!n.path("id").isTextual() || !f.getFileName().toString().equals(fileName(id) + ".session.json")) {
+                throw new IllegalArgumentException("it holds no id, or one that is not its file name's");
+            }
+            StoredSession s = parse(id, f, text);
+            return Optional.of(new SessionSummary(s.id(), s.version(), s.updatedAt()));
+        } catch (JsonParseException | IllegalArgumentException | SessionStoreException e) {
+            LOG.warn("session file {} is left out of the listing: it is not a readable stored session ({})", f,
+                    e.getClass().getSimpleName());
+            return Optional.empty();
         }
     }
 

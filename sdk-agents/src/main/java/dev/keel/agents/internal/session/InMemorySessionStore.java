@@ -2,8 +2,10 @@ package dev.keel.agents.internal.session;
 
 import dev.keel.agents.session.SessionConflictException;
 import dev.keel.agents.session.SessionStore;
+import dev.keel.agents.session.SessionSummary;
 import dev.keel.agents.session.StoredSession;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +35,13 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public boolean delete(String sessionId) {
         return sessions.remove(sessionId) != null;
+    }
+
+    @Override
+    public List<SessionSummary> list(String idPrefix, int limit) {
+        Listings.check(idPrefix, limit);
+        return Listings.newest(sessions.values().stream().map(s -> new SessionSummary(s.id(), s.version(), s.updatedAt())),
+                idPrefix, limit);
     }
 
     @Override

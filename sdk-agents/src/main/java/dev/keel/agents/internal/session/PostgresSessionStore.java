@@ -3,6 +3,7 @@ package dev.keel.agents.internal.session;
 import dev.keel.agents.session.SessionConflictException;
 import dev.keel.agents.session.SessionStore;
 import dev.keel.agents.session.SessionStoreException;
+import dev.keel.agents.session.SessionSummary;
 import dev.keel.agents.session.StoredSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +12,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -31,6 +34,7 @@ public final class PostgresSessionStore implements SessionStore {
     private final String insert;
     private final String update;
     private final String delete;
+    private final String list;
     private volatile boolean created;
 
     public PostgresSessionStore(DataSource dataSource, String table) {
@@ -45,6 +49,9 @@ public final class PostgresSessionStore implements SessionStore {
         this.update = "UPDATE " + table + " SET version = version + 1, document = ?, updated_at = ? "
                 + "WHERE id = ? AND version = ?";
         this.delete = "DELETE FROM " + table + " WHERE id = ?";
+        // LIKE with the prefix's own wildcards escaped: a prefix is plain characters, never a pattern.
+        this.list = "SELECT id, version, updated_at FROM " + table + " WHERE id LIKE ? ESCAPE '\\' "
+                + "ORDER BY updated_at DESC, id LIMIT ?";
     }
 
     private Connection connect() throws SQLException {
@@ -118,6 +125,24 @@ public final class PostgresSessionStore implements SessionStore {
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             throw new SessionStoreException("cannot delete session " + sessionId + " from " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<SessionSummary> list(String idPrefix, int limit) {
+        Listings.check(idPrefix, limit);
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(list)) {
+            ps.setString(1, idPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            ps.setInt(2, limit);
+            List<SessionSummary> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SessionSummary(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant()));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new SessionStoreException("cannot list sessions from " + table + ": " + e.getMessage(), e);
         }
     }
 
