@@ -836,14 +836,6 @@ final class ToolsetSection {
         String version = f.optString(m, "version", path).orElse(null);
         Lifecycle lifecycle = lifecycle(m, path);
         String name = "lsp:" + Path.of(cmd).getFileName();
-        Entry tools = m.entries().get("tools");
-        for (String tool : f.strings(m, "tools", path)) {
-            if (LspToolset.NOT_OFFERED.contains(tool)) {
-                f.warn(tools.line() + ": " + path + ".tools: " + tool + " is not offered by Keel's lsp toolset (Keel "
-                        + "offers its read-only tools; renaming, formatting, code actions, hierarchies and inlay hints "
-                        + "are not built); the other tools are kept");
-            }
-        }
         Supplier<Toolset> build = () -> {
             checkCommand(cmd, version);
             return LspToolset.of(new LspToolset.Config(name, cmd, args, withEnvFiles(files, env.resolve()), root,

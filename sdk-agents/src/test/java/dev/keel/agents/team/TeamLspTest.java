@@ -123,7 +123,7 @@ class TeamLspTest {
     }
 
     @Test
-    void aToolsListNamingAToolKeelDoesNotOfferWarnsAndKeepsTheOthers() {
+    void everyDockerAgentLspToolIsOfferedAndAReadOnlyToolsetLeavesOutTheWritingOnes() {
         Team team = TeamFiles.parse(dir, """
                 agents:
                   root:
@@ -131,12 +131,58 @@ class TeamLspTest {
                     toolsets:
                       - type: lsp
                         command: keel-no-such-language-server
-                        tools: [lsp_hover, lsp_rename, lsp_format]
+                        tools: [lsp_hover, lsp_rename, lsp_format, lsp_code_actions, lsp_call_hierarchy,
+                                lsp_type_hierarchy, lsp_inlay_hints]
+                      - type: lsp
+                        command: keel-no-such-language-server
+                        readonly: true
                 """);
-        assertThat(team.warnings()).hasSize(2)
-                .anySatisfy(w -> assertThat(w).contains("team.yaml:7:", "toolsets[0].tools: lsp_rename is not offered"))
-                .anySatisfy(w -> assertThat(w).contains("lsp_format is not offered"));
-        assertThat(team.root().toolsets().get(0).tools()).extracting(t -> t.spec().name()).containsExactly("lsp_hover");
+        assertThat(team.warnings()).isEmpty();
+        assertThat(team.root().toolsets().get(0).tools()).extracting(t -> t.spec().name()).containsExactly("lsp_hover",
+                "lsp_rename", "lsp_code_actions", "lsp_format", "lsp_call_hierarchy", "lsp_type_hierarchy",
+                "lsp_inlay_hints");
+        assertThat(team.root().toolsets().get(0).tools()).filteredOn(t -> !t.readOnly())
+                .extracting(t -> t.spec().name()).containsExactly("lsp_rename", "lsp_format");
+        assertThat(team.root().toolsets().get(1).tools()).extracting(t -> t.spec().name()).hasSize(13)
+                .doesNotContain("lsp_rename", "lsp_format");
+    }
+
+    /** A scripted model renames a symbol through the real server: both files change on disk. */
+    @Test
+    void aScriptedModelRenamesASymbolAcrossFiles() throws Exception {
+        Team team = load("lifecycle:\n  call_timeout: 120s\n  startup_timeout: 120s");
+        llm.respond(ScriptedReply.toolCall("lsp_references", Map.of("file", "math.ts", "line", 1, "character", 17)))
+                .respond(ScriptedReply.toolCall("lsp_rename", Map.of("file", "math.ts", "line", 1, "character", 17,
+                        "new_name", "plus")))
+                .respond(ScriptedReply.text("Renamed."));
+        try (Runner runner = team.runner().models(llm.models()).yolo(true).build()) {
+            runner.run("rename add to plus");
+        }
+        String renamed = ((ToolResultMessage) llm.requests().get(2).lastMessage()).content();
+        assertThat(renamed).contains("to 'plus'", "- math.ts (1 edit)", "- bad.ts (2 edits)");
+        assertThat(Files.readString(dir.resolve("math.ts"))).startsWith("export function plus(a: number");
+        assertThat(Files.readString(dir.resolve("bad.ts"))).isEqualTo(
+                "import { plus } from \"./math\";\nexport const n: number = plus(1, \"two\");\n");
+        assertThat(servers()).isEmpty();
+    }
+
+    /** Without approval a rename is refused before it reaches the server; a read-only lsp tool runs unasked. */
+    @Test
+    void aRenameNeedsApprovalAndTheDefaultDenialWritesNothing() throws Exception {
+        Team team = load("lifecycle:\n  call_timeout: 120s\n  startup_timeout: 120s");
+        String before = Files.readString(dir.resolve("math.ts"));
+        llm.respond(ScriptedReply.toolCall("lsp_rename", Map.of("file", "math.ts", "line", 1, "character", 17,
+                        "new_name", "plus")))
+                .respond(ScriptedReply.toolCall("lsp_hover", Map.of("file", "math.ts", "line", 1, "character", 17)))
+                .respond(ScriptedReply.text("Not allowed."));
+        try (Runner runner = team.runner().models(llm.models()).build()) {
+            runner.run("rename add to plus");
+        }
+        String denied = ((ToolResultMessage) llm.requests().get(1).lastMessage()).content();
+        assertThat(denied).contains("lsp_rename").doesNotContain("Renamed");
+        String hover = ((ToolResultMessage) llm.requests().get(2).lastMessage()).content();
+        assertThat(hover).contains("add(a: number, b: number): number");
+        assertThat(Files.readString(dir.resolve("math.ts"))).isEqualTo(before);
     }
 
     @Test

@@ -147,6 +147,11 @@ final class LspConnection implements AutoCloseable {
         send(message);
     }
 
+    /** The diagnostics last published for a document, or null. */
+    synchronized Published diagnostics(String uri) {
+        return diagnostics.get(uri);
+    }
+
     /** How many publishDiagnostics notifications arrived so far. */
     synchronized long publishedCount() {
         return published;

@@ -38,9 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class LspToolset implements Toolset {
     private static final Logger log = LoggerFactory.getLogger(LspToolset.class);
     /** Variables of the JVM's environment a server gets besides its configured ones (as Keel's MCP servers do). */
-    /** docker-agent's lsp tools that Keel does not offer (they edit files or need more round trips). */
-    public static final java.util.Set<String> NOT_OFFERED = java.util.Set.of("lsp_rename", "lsp_format",
-            "lsp_code_actions", "lsp_call_hierarchy", "lsp_type_hierarchy", "lsp_inlay_hints");
     private static final List<String> INHERITED_ENV = List.of("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER",
             "LANG", "TMPDIR");
     private static final int MAX_RESULTS = 200;
@@ -64,10 +61,13 @@ public final class LspToolset implements Toolset {
      * @param startupTimeout   the limit for starting and initialising the server
      * @param requestTimeout   the limit for each request, and for diagnostics to arrive after a change
      * @param restart          whether a server that stopped is started again
+     * @param initializationOptions the {@code initializationOptions} of the server's {@code initialize} request
+     *                         (server-specific settings; typescript-language-server's inlay hints are off without
+     *                         its {@code preferences}); empty = none
      */
     public record Config(String name, String command, List<String> args, Map<String, String> env, Path workingDirectory,
                          List<String> fileTypes, Duration startupTimeout, Duration requestTimeout,
-                         McpRestartPolicy restart) {
+                         McpRestartPolicy restart, Map<String, Object> initializationOptions) {
         /**
          * Checks and copies the values.
          *
@@ -80,6 +80,7 @@ public final class LspToolset implements Toolset {
          * @param startupTimeout   the limit for starting the server
          * @param requestTimeout   the limit for each request
          * @param restart          whether a server that stopped is started again
+         * @param initializationOptions server-specific settings sent with {@code initialize}
          */
         public Config {
             Objects.requireNonNull(name, "name");
@@ -91,6 +92,27 @@ public final class LspToolset implements Toolset {
             Objects.requireNonNull(startupTimeout, "startupTimeout");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             Objects.requireNonNull(restart, "restart");
+            initializationOptions = Map.copyOf(initializationOptions);
+        }
+
+        /**
+         * A server without initialization options.
+         *
+         * @param name             the toolset's name for logs and errors
+         * @param command          the server's program
+         * @param args             its arguments
+         * @param env              variables on top of the inherited ones
+         * @param workingDirectory where the server runs
+         * @param fileTypes        extensions the server handles; empty = every file
+         * @param startupTimeout   the limit for starting the server
+         * @param requestTimeout   the limit for each request
+         * @param restart          whether a server that stopped is started again
+         */
+        public Config(String name, String command, List<String> args, Map<String, String> env, Path workingDirectory,
+                      List<String> fileTypes, Duration startupTimeout, Duration requestTimeout,
+                      McpRestartPolicy restart) {
+            this(name, command, args, env, workingDirectory, fileTypes, startupTimeout, requestTimeout, restart,
+                    Map.of());
         }
     }
 
@@ -132,8 +154,9 @@ public final class LspToolset implements Toolset {
         return "The lsp_* tools answer from a language server for the code in " + config.workingDirectory()
                 + (config.fileTypes().isEmpty() ? "" : " (files " + String.join(", ", config.fileTypes()) + ")")
                 + ". Give file paths relative to that directory (or absolute inside it); line and character are "
-                + "1-based. Call lsp_diagnostics on each file you change, and lsp_references before changing a "
-                + "definition.";
+                + "1-based. Call lsp_diagnostics on each file you change (lsp_code_actions lists fixes), and "
+                + "lsp_references before changing a definition. lsp_rename and lsp_format write files: all of the "
+                + "server's edits or none; once a file has no errors, lsp_format it.";
     }
 
     /**
@@ -155,6 +178,9 @@ public final class LspToolset implements Toolset {
         JsonSchema position = JsonSchema.object().required("file", file).required("line", line)
                 .required("character", character).build();
         JsonSchema fileOnly = JsonSchema.object().required("file", file).build();
+        java.util.function.BiFunction<String, String, JsonSchema> positionAnd = (name, description) ->
+                JsonSchema.object().required("file", file).required("line", line).required("character", character)
+                        .required(name, JsonSchema.string(description)).build();
         return List.of(
                 tool("lsp_workspace", "Get workspace info and the language server's capabilities. Use at session "
                         + "start to discover available features. Takes no arguments.",
@@ -187,7 +213,33 @@ public final class LspToolset implements Toolset {
                         JsonSchema.object().required("query", JsonSchema.string("Search query to filter symbols"))
                                 .build(), this::workspaceSymbols),
                 tool("lsp_diagnostics", "Get compiler errors, warnings and hints for a file. Call this after every "
-                        + "change to a file.", fileOnly, this::diagnostics));
+                        + "change to a file.", fileOnly, this::diagnostics),
+                writing("lsp_rename", "Rename a symbol across the entire workspace. WRITE operation: modifies files "
+                        + "on disk (all of the server's edits or none). Run lsp_diagnostics on the modified files "
+                        + "afterwards.",
+                        positionAnd.apply("new_name", "The new name for the symbol"), this::rename),
+                tool("lsp_code_actions", "Get available code actions (quick fixes, refactorings) for a line or range. "
+                        + "Use after lsp_diagnostics reports errors.",
+                        JsonSchema.object().required("file", file)
+                                .required("start_line", JsonSchema.integer("Start line of the range (1-based)"))
+                                .optional("end_line", JsonSchema.integer("End line of the range (1-based, defaults "
+                                        + "to start_line)")).build(), this::codeActions),
+                writing("lsp_format", "Format a file according to language standards. WRITE operation: modifies the "
+                        + "file on disk. Only format after lsp_diagnostics reports no errors.", fileOnly, this::format),
+                tool("lsp_call_hierarchy", "Analyze the call hierarchy of a function or method. Direction: "
+                        + "'incoming' (who calls this) or 'outgoing' (what this calls).",
+                        positionAnd.apply("direction", "Direction: 'incoming' (who calls this) or 'outgoing' (what "
+                                + "this calls)"), this::callHierarchy),
+                tool("lsp_type_hierarchy", "Analyze the type hierarchy. Direction: 'supertypes' (parent types) or "
+                        + "'subtypes' (child types).",
+                        positionAnd.apply("direction", "Direction: 'supertypes' (parent types) or 'subtypes' (child "
+                                + "types)"), this::typeHierarchy),
+                tool("lsp_inlay_hints", "Get inlay hints (type annotations, parameter names) for a file or line "
+                        + "range. Omit start_line/end_line to get hints for the entire file.",
+                        JsonSchema.object().required("file", file)
+                                .optional("start_line", JsonSchema.integer("Start line of range (1-based, default: 1)"))
+                                .optional("end_line", JsonSchema.integer("End line of range (1-based, default: end of "
+                                        + "file)")).build(), this::inlayHints));
     }
 
     @FunctionalInterface
@@ -196,7 +248,16 @@ public final class LspToolset implements Toolset {
     }
 
     private Tool tool(String name, String description, JsonSchema schema, Call call) {
-        return Tool.of(ToolSpec.of(name, description, schema), true, (args, ctx) -> {
+        return tool(name, description, schema, true, call);
+    }
+
+    /** A tool that writes files: not read-only, so approvals ask for it and read-only toolsets leave it out. */
+    private Tool writing(String name, String description, JsonSchema schema, Call call) {
+        return tool(name, description, schema, false, call);
+    }
+
+    private Tool tool(String name, String description, JsonSchema schema, boolean readOnly, Call call) {
+        return Tool.of(ToolSpec.of(name, description, schema), readOnly, (args, ctx) -> {
             try {
                 return ToolResult.ok(call.run(args));
             } catch (IllegalArgumentException e) {
@@ -231,6 +292,12 @@ public final class LspToolset implements Toolset {
             providers.put("lsp_signature_help", "signatureHelpProvider");
             providers.put("lsp_document_symbols", "documentSymbolProvider");
             providers.put("lsp_workspace_symbols", "workspaceSymbolProvider");
+            providers.put("lsp_rename", "renameProvider");
+            providers.put("lsp_code_actions", "codeActionProvider");
+            providers.put("lsp_format", "documentFormattingProvider");
+            providers.put("lsp_call_hierarchy", "callHierarchyProvider");
+            providers.put("lsp_type_hierarchy", "typeHierarchyProvider");
+            providers.put("lsp_inlay_hints", "inlayHintProvider");
             providers.forEach((tool, provider) -> {
                 if (offers(provider)) {
                     offered.add(tool);
@@ -363,6 +430,310 @@ public final class LspToolset implements Toolset {
         return LspText.diagnostics(display(file), published.diagnostics());
     }
 
+    private String rename(ToolArguments a) throws IOException {
+        String newName = a.string("new_name");
+        if (newName.isBlank()) {
+            throw new IllegalArgumentException("'new_name' is empty");
+        }
+        Path file = file(a.string("file"));
+        int line = oneBased(a, "line");
+        int character = oneBased(a, "character");
+        String where = display(file) + ":" + line + ":" + character;
+        synchronized (lock) {
+            LspConnection c = connect();
+            require("renameProvider", "textDocument/rename");
+            // Every document the server holds is brought up to date first, so an edit that names one can be checked.
+            for (Path open : List.copyOf(documents.keySet())) {
+                if (Files.isRegularFile(open)) {
+                    sync(c, open);
+                }
+            }
+            settled(c, file);
+            JsonNode edit = call(c, "textDocument/rename", Map.of("textDocument", Map.of("uri", LspPaths.uri(file)),
+                    "position", Map.of("line", line - 1, "character", character - 1), "newName", newName));
+            if (edit == null || edit.isNull() || edit.isMissingNode()) {
+                throw new LspException("the language server cannot rename the symbol at " + where);
+            }
+            List<WorkspaceEdits.Change> changes = applyEdit(c, edit);
+            if (changes.isEmpty()) {
+                return "No changes were needed to rename the symbol at " + where + " to '" + newName + "'";
+            }
+            int total = changes.stream().mapToInt(WorkspaceEdits.Change::edits).sum();
+            StringBuilder b = new StringBuilder().append("Renamed the symbol at ").append(where).append(" to '")
+                    .append(newName).append("': ").append(total).append(total == 1 ? " edit in " : " edits in ")
+                    .append(changes.size()).append(changes.size() == 1 ? " file:" : " files:");
+            for (WorkspaceEdits.Change ch : changes) {
+                b.append("\n- ").append(display(ch.file())).append(" (").append(ch.edits())
+                        .append(ch.edits() == 1 ? " edit)" : " edits)");
+            }
+            return b.toString();
+        }
+    }
+
+    private String format(ToolArguments a) throws IOException {
+        Path file = file(a.string("file"));
+        synchronized (lock) {
+            LspConnection c = connect();
+            require("documentFormattingProvider", "textDocument/formatting");
+            Document doc = sync(c, file);
+            JsonNode edits = call(c, "textDocument/formatting", Map.of("textDocument",
+                    Map.of("uri", LspPaths.uri(file)), "options", formattingOptions(doc.text())));
+            if (edits == null || !edits.isArray() || edits.isEmpty()) {
+                return "No formatting changes needed for " + display(file);
+            }
+            WorkspaceEdits.Change change = WorkspaceEdits.plan(file, edits, edits(c));
+            if (change.after().equals(change.before())) {
+                return "No formatting changes needed for " + display(file);
+            }
+            written(c, List.of(change));
+            return "Formatted " + display(file) + ": applied " + change.edits() + " formatting "
+                    + (change.edits() == 1 ? "edit" : "edits");
+        }
+    }
+
+    /**
+     * The file's own indentation, so formatting keeps it: tabs when a line starts with one, else spaces as wide as
+     * the narrowest indented line (4 when nothing is indented).
+     */
+    static Map<String, Object> formattingOptions(String text) {
+        boolean tabs = false;
+        int width = 0;
+        for (String l : text.split("\r\n|\r|\n")) {
+            if (l.startsWith("\t")) {
+                tabs = true;
+                break;
+            }
+            int spaces = 0;
+            while (spaces < l.length() && l.charAt(spaces) == ' ') {
+                spaces++;
+            }
+            if (spaces > 0 && spaces < l.length() && (width == 0 || spaces < width)) {
+                width = spaces;
+            }
+        }
+        int tabSize = tabs || width == 0 ? 4 : Math.min(width, 8);
+        return Map.of("tabSize", tabSize, "insertSpaces", !tabs, "trimTrailingWhitespace", true,
+                "insertFinalNewline", true);
+    }
+
+    /** Checks and writes a WorkspaceEdit (all or nothing), then tells the server the new texts. Under the lock. */
+    private List<WorkspaceEdits.Change> applyEdit(LspConnection c, JsonNode edit) throws IOException {
+        List<WorkspaceEdits.Change> changes = WorkspaceEdits.plan(edit, edits(c)).stream()
+                .filter(ch -> !ch.after().equals(ch.before())).toList();
+        written(c, changes);
+        return changes;
+    }
+
+    /**
+     * Checks and applies a WorkspaceEdit exactly as {@code lsp_rename} applies the server's answer (package-private:
+     * tests hand it crafted edits).
+     */
+    List<WorkspaceEdits.Change> applyServerEdit(JsonNode edit) throws IOException {
+        synchronized (lock) {
+            return applyEdit(connect(), edit);
+        }
+    }
+
+    private WorkspaceEdits.Workspace edits(LspConnection c) {
+        return new WorkspaceEdits.Workspace() {
+            @Override
+            public Path confine(String uri) throws IOException {
+                return editedFile(uri);
+            }
+
+            @Override
+            public WorkspaceEdits.Seen seen(Path file) {
+                Document d = documents.get(file);
+                return d == null ? null : new WorkspaceEdits.Seen(d.version(), d.text());
+            }
+        };
+    }
+
+    /** Writes the changes and sends the server each file's new text (opening the ones it did not have). */
+    private void written(LspConnection c, List<WorkspaceEdits.Change> changes) throws IOException {
+        WorkspaceEdits.write(changes);
+        for (WorkspaceEdits.Change ch : changes) {
+            sync(c, ch.file());
+        }
+    }
+
+    private String codeActions(ToolArguments a) throws IOException {
+        Path file = file(a.string("file"));
+        int start = oneBased(a, "start_line");
+        int end = a.has("end_line") ? oneBased(a, "end_line") : start;
+        if (end < start) {
+            throw new IllegalArgumentException("'end_line' " + end + " is before 'start_line' " + start);
+        }
+        JsonNode result;
+        synchronized (lock) {
+            LspConnection c = connect();
+            require("codeActionProvider", "textDocument/codeAction");
+            settled(c, file);
+            String text = documents.get(file).text();
+            int[] lines = TextEdits.lineStarts(text);
+            if (start > lines.length) {
+                throw new IllegalArgumentException("'start_line' " + start + " is past the end of " + display(file)
+                        + " (" + lines.length + " lines)");
+            }
+            int last = Math.min(end, lines.length) - 1;
+            LspConnection.Published published = c.diagnostics(LspPaths.uri(file));
+            List<JsonNode> inRange = new ArrayList<>();
+            if (published != null) {
+                for (JsonNode d : published.diagnostics()) {
+                    int l = d.path("range").path("start").path("line").asInt();
+                    if (l >= start - 1 && l <= last) {
+                        inRange.add(d);
+                    }
+                }
+            }
+            result = call(c, "textDocument/codeAction", Map.of("textDocument", Map.of("uri", LspPaths.uri(file)),
+                    "range", lines(text, start - 1, last), "context", Map.of("diagnostics", inRange)));
+        }
+        String where = display(file) + ":" + start + (end != start ? "-" + end : "");
+        if (!result.isArray() || result.isEmpty()) {
+            return "No code actions available for " + where;
+        }
+        StringBuilder b = new StringBuilder().append("Available code actions for ").append(where).append(':');
+        int i = 0;
+        for (JsonNode action : result) {
+            String kind = action.path("kind").asText("");
+            b.append('\n').append(++i).append(". [").append(kind.isEmpty() ? "action" : kind).append("] ")
+                    .append(action.path("title").asText());
+            if (action.path("isPreferred").asBoolean(false)) {
+                b.append(" (preferred)");
+            }
+        }
+        return b.toString();
+    }
+
+    private String callHierarchy(ToolArguments a) throws IOException {
+        String direction = a.string("direction");
+        if (!direction.equals("incoming") && !direction.equals("outgoing")) {
+            throw new IllegalArgumentException("'direction' must be 'incoming' or 'outgoing', not '" + direction + "'");
+        }
+        return hierarchy(a, "callHierarchyProvider", "textDocument/prepareCallHierarchy",
+                "callHierarchy/" + direction + "Calls", direction.equals("incoming") ? "Incoming calls to "
+                        : "Outgoing calls from ", direction.equals("incoming") ? "from" : "to");
+    }
+
+    private String typeHierarchy(ToolArguments a) throws IOException {
+        String direction = a.string("direction");
+        if (!direction.equals("supertypes") && !direction.equals("subtypes")) {
+            throw new IllegalArgumentException("'direction' must be 'supertypes' or 'subtypes', not '" + direction
+                    + "'");
+        }
+        return hierarchy(a, "typeHierarchyProvider", "textDocument/prepareTypeHierarchy", "typeHierarchy/" + direction,
+                direction.equals("supertypes") ? "Supertypes of " : "Subtypes of ", null);
+    }
+
+    /**
+     * Prepares the hierarchy items at a position, then asks for each item's neighbours; {@code field} names the item
+     * in a call (its {@code from} or {@code to}), null when the answer is a list of items (types).
+     */
+    private String hierarchy(ToolArguments a, String provider, String prepare, String method, String title,
+                             String field) throws IOException {
+        Path file = file(a.string("file"));
+        int line = oneBased(a, "line");
+        int character = oneBased(a, "character");
+        String where = display(file) + ":" + line + ":" + character;
+        StringBuilder b = new StringBuilder();
+        synchronized (lock) {
+            LspConnection c = connect();
+            require(provider, prepare);
+            settled(c, file);
+            JsonNode items = call(c, prepare, Map.of("textDocument", Map.of("uri", LspPaths.uri(file)),
+                    "position", Map.of("line", line - 1, "character", character - 1)));
+            if (!items.isArray() || items.isEmpty()) {
+                return "No hierarchy information at " + where;
+            }
+            for (JsonNode item : items) {
+                JsonNode related = call(c, method, Map.of("item", item));
+                b.append(b.length() == 0 ? "" : "\n\n").append(title).append(item(item)).append(':');
+                if (!related.isArray() || related.isEmpty()) {
+                    b.append("\n(none)");
+                    continue;
+                }
+                for (JsonNode r : related) {
+                    JsonNode other = field == null ? r : r.path(field);
+                    b.append("\n- ").append(item(other));
+                    JsonNode ranges = r.path("fromRanges");
+                    if (ranges.isArray() && !ranges.isEmpty()) {
+                        // Incoming: the calls are in the caller; outgoing: in the item asked about.
+                        String uri = "from".equals(field) ? other.path("uri").asText() : item.path("uri").asText();
+                        List<String> at = new ArrayList<>();
+                        ranges.forEach(range -> at.add(location(uri, range.path("start"))));
+                        b.append(" — call").append(at.size() == 1 ? " at " : "s at ").append(String.join(", ", at));
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    /** The LSP range of whole lines, 0-based, {@code last} included up to its end (not past it). */
+    private static Map<String, Object> lines(String text, int first, int last) {
+        int[] starts = TextEdits.lineStarts(text);
+        return Map.of("start", Map.of("line", first, "character", 0), "end", Map.of("line", last,
+                "character", TextEdits.lineEnd(text, starts, last) - starts[last]));
+    }
+
+    /** {@code name (kind) path:line:col}, with the item's detail when it has one. */
+    private String item(JsonNode item) {
+        String detail = item.path("detail").asText("");
+        return item.path("name").asText() + " (" + LspText.kind(item.path("kind").asInt()) + ") "
+                + location(item.path("uri").asText(), item.path("selectionRange").path("start"))
+                + (detail.isEmpty() ? "" : " " + detail);
+    }
+
+    private String inlayHints(ToolArguments a) throws IOException {
+        Path file = file(a.string("file"));
+        int start = a.has("start_line") ? oneBased(a, "start_line") : 1;
+        JsonNode result;
+        int end;
+        synchronized (lock) {
+            LspConnection c = connect();
+            require("inlayHintProvider", "textDocument/inlayHint");
+            settled(c, file);
+            String text = documents.get(file).text();
+            int[] lines = TextEdits.lineStarts(text);
+            end = Math.min(a.has("end_line") ? oneBased(a, "end_line") : lines.length, lines.length);
+            if (start > end) {
+                throw new IllegalArgumentException("'start_line' " + start + " is past 'end_line' or the end of "
+                        + display(file) + " (" + lines.length + " lines)");
+            }
+            result = call(c, "textDocument/inlayHint", Map.of("textDocument", Map.of("uri", LspPaths.uri(file)),
+                    "range", lines(text, start - 1, end - 1)));
+        }
+        String where = display(file) + ":" + start + "-" + end;
+        List<JsonNode> hints = new ArrayList<>();
+        if (result.isArray()) {
+            for (JsonNode hint : result) { // typescript-language-server also answers for the line after the range
+                int line = hint.path("position").path("line").asInt(-1);
+                if (line >= start - 1 && line <= end - 1) {
+                    hints.add(hint);
+                }
+            }
+        }
+        if (hints.isEmpty()) {
+            return "No inlay hints for " + where;
+        }
+        StringBuilder b = new StringBuilder().append(hints.size()).append(hints.size() == 1 ? " inlay hint" :
+                " inlay hints").append(" for ").append(where).append(':');
+        for (JsonNode hint : hints) {
+            JsonNode label = hint.path("label");
+            StringBuilder text = new StringBuilder();
+            if (label.isArray()) {
+                label.forEach(part -> text.append(part.path("value").asText()));
+            } else {
+                text.append(label.asText());
+            }
+            int kind = hint.path("kind").asInt(0);
+            b.append('\n').append(location(LspPaths.uri(file), hint.path("position"))).append(": ")
+                    .append(text.toString().strip()).append(kind == 1 ? " (type)" : kind == 2 ? " (parameter)" : "");
+        }
+        return b.toString();
+    }
+
     // ---- documents and paths
 
     /** The file a tool names: inside the working directory (symbolic links resolved), existing, of a handled type. */
@@ -372,7 +743,40 @@ public final class LspToolset implements Toolset {
         }
         Path root = config.workingDirectory();
         Path asked = Path.of(name);
-        Path resolved = (asked.isAbsolute() ? asked : root.resolve(asked)).normalize();
+        return confine((asked.isAbsolute() ? asked : root.resolve(asked)).normalize(), name);
+    }
+
+    /**
+     * The file a server's edit names by URI, confined as the tools' files are: a {@code file:} URI of this host (no
+     * other authority than {@code localhost}).
+     */
+    private Path editedFile(String uri) throws IOException {
+        java.net.URI u;
+        try {
+            u = new java.net.URI(uri);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("the edit names '" + uri + "', which is not a URI");
+        }
+        if (!"file".equalsIgnoreCase(u.getScheme()) || u.getRawPath() == null || u.getRawPath().isEmpty()) {
+            throw new IllegalArgumentException("the edit names '" + uri + "', which is not a file: URI");
+        }
+        String host = u.getRawAuthority();
+        if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
+            throw new IllegalArgumentException("the edit names '" + uri + "', a file of another host (" + host + ")");
+        }
+        if (u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new IllegalArgumentException("the edit names '" + uri + "', a URI with a query or fragment");
+        }
+        try {
+            return confine(Path.of(u.getPath()).normalize(), uri);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("the edit names '" + uri + "', which does not exist (Keel's lsp tools "
+                    + "do not create files)");
+        }
+    }
+
+    private Path confine(Path resolved, String name) throws IOException {
+        Path root = config.workingDirectory();
         Path realRoot = root.toRealPath();
         if (!resolved.startsWith(root) && !resolved.startsWith(realRoot)) {
             throw new IllegalArgumentException("path '" + name + "' is outside the working directory " + root);
@@ -630,9 +1034,21 @@ public final class LspToolset implements Toolset {
         textDocument.put("signatureHelp", Map.of("signatureInformation",
                 Map.of("documentationFormat", List.of("markdown", "plaintext"))));
         textDocument.put("publishDiagnostics", Map.of("relatedInformation", false, "versionSupport", true));
+        textDocument.put("rename", Map.of("prepareSupport", false));
+        textDocument.put("formatting", Map.of());
+        textDocument.put("codeAction", Map.of("codeActionLiteralSupport", Map.of("codeActionKind", Map.of("valueSet",
+                List.of("quickfix", "refactor", "refactor.extract", "refactor.inline", "refactor.rewrite", "source",
+                        "source.organizeImports"))), "isPreferredSupport", true));
+        textDocument.put("callHierarchy", Map.of());
+        textDocument.put("typeHierarchy", Map.of());
+        textDocument.put("inlayHint", Map.of());
+        // Edits are applied by Keel itself, text edits only: no resource operations, nothing on the server's request.
+        Map<String, Object> workspaceEdit = Map.of("documentChanges", true, "resourceOperations", List.of(),
+                "failureHandling", "abort");
         Map<String, Object> capabilities = Map.of(
                 "textDocument", textDocument,
-                "workspace", Map.of("symbol", Map.of(), "configuration", true, "workspaceFolders", true),
+                "workspace", Map.of("symbol", Map.of(), "configuration", true, "workspaceFolders", true,
+                        "applyEdit", false, "workspaceEdit", workspaceEdit),
                 "window", Map.of("workDoneProgress", true),
                 "general", Map.of("positionEncodings", List.of("utf-16")));
         Map<String, Object> params = new LinkedHashMap<>();
@@ -643,6 +1059,9 @@ public final class LspToolset implements Toolset {
         params.put("workspaceFolders", List.of(Map.of("uri", root, "name",
                 String.valueOf(config.workingDirectory().getFileName()))));
         params.put("capabilities", capabilities);
+        if (!config.initializationOptions().isEmpty()) {
+            params.put("initializationOptions", config.initializationOptions());
+        }
         return params;
     }
 

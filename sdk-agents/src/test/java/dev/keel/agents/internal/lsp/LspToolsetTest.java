@@ -26,16 +26,7 @@ class LspToolsetTest {
 
     @BeforeEach
     void project() throws Exception {
-        Files.writeString(dir.resolve("tsconfig.json"), """
-                {"compilerOptions": {"strict": true, "target": "es2020", "module": "commonjs"}, "include": ["src"]}
-                """);
-        Files.createDirectories(dir.resolve("src"));
-        Files.writeString(dir.resolve("src/math.ts"), """
-                /** Adds two numbers. */
-                export function add(a: number, b: number): number {
-                  return a + b;
-                }
-                """);
+        LanguageServers.typescriptProject(dir);
         Files.writeString(dir.resolve("src/main.ts"), """
                 import { add } from "./math";
 
@@ -57,31 +48,22 @@ class LspToolsetTest {
         lsp.close();
     }
 
-    /**
-     * Calls the tool until its answer contains {@code expected}: a server answers in steps while it loads a project,
-     * and says nothing when it is done. Polls the answer, never sleeps a fixed time before asking.
-     */
     private ToolResult eventually(String tool, String json, String expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        ToolResult r = call(tool, json);
-        while (!r.content().contains(expected) && !r.error() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            r = call(tool, json);
-        }
-        return r;
+        return LanguageServers.eventually(lsp, tool, json, expected);
     }
 
     private ToolResult call(String tool, String json) throws Exception {
-        Tool t = lsp.tools().stream().filter(x -> x.spec().name().equals(tool)).findFirst().orElseThrow();
-        return t.call(ToolArguments.parse(json), new ToolContext("root", "s", "c", Map.of()));
+        return LanguageServers.call(lsp, tool, json);
     }
 
     @Test
-    void offersDockerAgentsToolNamesAllReadOnly() {
+    void offersDockerAgentsToolNamesTheReadingOnesReadOnly() {
         assertThat(lsp.tools()).extracting(t -> t.spec().name()).containsExactly("lsp_workspace", "lsp_hover",
                 "lsp_definition", "lsp_references", "lsp_implementations", "lsp_signature_help",
-                "lsp_document_symbols", "lsp_workspace_symbols", "lsp_diagnostics");
-        assertThat(lsp.tools()).allMatch(Tool::readOnly);
+                "lsp_document_symbols", "lsp_workspace_symbols", "lsp_diagnostics", "lsp_rename", "lsp_code_actions",
+                "lsp_format", "lsp_call_hierarchy", "lsp_type_hierarchy", "lsp_inlay_hints");
+        assertThat(lsp.tools()).filteredOn(t -> !t.spec().name().equals("lsp_rename")
+                && !t.spec().name().equals("lsp_format")).allMatch(Tool::readOnly);
         assertThat(lsp.serverPid()).as("nothing starts before a call").isEmpty();
     }
 
