@@ -29,6 +29,8 @@ public final class IndexLocations {
     private final Map<Path, List<String>> names = new HashMap<>();
 
     /**
+     * The directories of {@code strategies}, strategy by strategy.
+     *
      * @param owner      the knowledge base's name, written into every manifest
      * @param strategies the strategies, in order
      * @param locations  each strategy's index directory, in the same order
