@@ -70,8 +70,6 @@ class TeamFileCorpusTest {
                     "the warning says why"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[13].type: toolset type 'scheduler' is left out:",
                     "the warning says why"),
-            new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[5].type: toolset type 'mcp_catalog' is left out:",
-                    "the warning says why"),
             new Allowed("toolsets/sandboxed-shell.yaml", "agents.root.toolsets[0].sandbox.image: Keel's micro",
                     "the warning says why: a microVM is not a container runtime"),
             new Allowed("top/harness.yaml", "agents.claude_coder.harness: agent 'claude_coder' runs in the claude-c",
