@@ -84,31 +84,37 @@ final class KnowledgeToolset implements Toolset {
 
     /**
      * One strategy: ready (bm25), or waiting for its models (embedding {@code reference}/{@code embedding}, and
-     * {@code chat} for semantic summaries).
+     * {@code chat} for semantic summaries); {@code location} is its own index directory ({@code database}, named at
+     * {@code locationField} on {@code locationLine}), or null for the knowledge base's.
      */
     record StrategyPlan(String name, Strategy ready, Strategy.Common common, String reference,
                         ModelConfig embedding, int dimensions, int batchSize, int concurrency, ModelConfig chat,
-                        String prompt, boolean codeContext) {
+                        String prompt, boolean codeContext, Path location, String locationField, int locationLine) {
         static StrategyPlan ready(Strategy s) {
-            return new StrategyPlan(s.type(), s, s.common(), null, null, 0, 0, 0, null, null, false);
+            return new StrategyPlan(s.type(), s, s.common(), null, null, 0, 0, 0, null, null, false, null, null, 0);
         }
 
         static StrategyPlan embeddings(Strategy.Common common, String reference, ModelConfig embedding, int dimensions,
                                        int batchSize, int concurrency) {
             return new StrategyPlan("chunked-embeddings", null, common, reference, embedding, dimensions, batchSize,
-                    concurrency, null, null, false);
+                    concurrency, null, null, false, null, null, 0);
         }
 
         static StrategyPlan semantic(Strategy.Common common, String reference, ModelConfig embedding, int dimensions,
                                      int batchSize, int concurrency, ModelConfig chat, String prompt,
                                      boolean codeContext) {
             return new StrategyPlan("semantic-embeddings", null, common, reference, embedding, dimensions, batchSize,
-                    concurrency, chat, prompt, codeContext);
+                    concurrency, chat, prompt, codeContext, null, null, 0);
         }
 
         StrategyPlan renamed(String newName) {
             return new StrategyPlan(newName, ready, common, reference, embedding, dimensions, batchSize, concurrency,
-                    chat, prompt, codeContext);
+                    chat, prompt, codeContext, location, locationField, locationLine);
+        }
+
+        StrategyPlan at(Path dir, String field, int line) {
+            return dir == null ? this : new StrategyPlan(name, ready, common, reference, embedding, dimensions,
+                    batchSize, concurrency, chat, prompt, codeContext, dir, field, line);
         }
 
         Strategy build(Models models) {
@@ -253,7 +259,11 @@ final class KnowledgeToolset implements Toolset {
             }
         }
         for (StrategyPlan s : plan.strategies) {
-            b.strategy(s.build(resolved));
+            if (s.location() != null) {
+                b.strategy(s.build(resolved), s.location());
+            } else {
+                b.strategy(s.build(resolved));
+            }
         }
         if (plan.limit != null) {
             b.limit(plan.limit);

@@ -36,6 +36,11 @@ final class RagSection {
     private final ModelSection models;
     private final Map<String, Entry> definitions;
     private final Map<String, Toolset> built = new LinkedHashMap<>();
+    /** Every index directory named so far: which knowledge base's which field, for a collision error. */
+    private final Map<Path, Claim> claims = new LinkedHashMap<>();
+
+    /** An index directory named by knowledge base {@code kb} at {@code field} (line {@code line}). */
+    private record Claim(String kb, String field, int line) {}
 
     RagSection(TeamFields f, ModelSection models, Map<String, Entry> definitions) {
         this.f = f;
@@ -144,9 +149,8 @@ final class RagSection {
         if (results != null) {
             results(plan, f.map(results.value(), path + ".results"), path + ".results", strategyNames);
         }
-        if (plan.indexDirectory == null) {
-            plan.indexDirectory = f.options().workingDirectory().resolve(".keel").resolve("rag").resolve(name);
-        }
+        plan.indexDirectory = f.options().workingDirectory().resolve(".keel").resolve("rag").resolve(name);
+        claimLocations(plan, path, m.line());
         return new KnowledgeToolset(plan, f.options());
     }
 
@@ -204,14 +208,15 @@ final class RagSection {
         }
         f.onlyFor(m, path, applicable, "a '" + type + "' strategy");
         Entry database = m.entries().get("database");
+        Path location = null;
+        int locationLine = 0;
         if (database != null) {
-            Path dir = f.resolveWorkPath(f.scalarText(database.value(), path + ".database"));
-            if (plan.indexDirectory == null) {
-                plan.indexDirectory = dir;
-            } else if (!plan.indexDirectory.equals(dir)) {
-                f.warn(database.line() + ": " + path + ".database: Keel keeps every strategy of a knowledge base in "
-                        + "one index directory, " + plan.indexDirectory + "; this one is ignored");
+            String named = f.scalarText(database.value(), path + ".database");
+            if (named.isBlank()) {
+                throw f.error(database.line(), path + ".database", "must not be empty");
             }
+            location = f.resolveWorkPath(named).toAbsolutePath().normalize();
+            locationLine = database.line();
         }
         double threshold = number(m, "threshold", path, type.equals("bm25") ? 0 : 0.5, 0, Double.MAX_VALUE);
         int limit = positive(m, "limit", path, 5);
@@ -231,6 +236,11 @@ final class RagSection {
         } catch (IllegalArgumentException ex) {
             throw f.error(m.line(), path, ex.getMessage());
         }
+        return strategyOfType(type, m, path, common, chunking).at(location, path + ".database", locationLine);
+    }
+
+    private KnowledgeToolset.StrategyPlan strategyOfType(String type, MapNode m, String path, Strategy.Common common,
+                                                         Chunking chunking) {
         if (type.equals("bm25")) {
             double k1 = number(m, "k1", path, 1.5, 0, Double.MAX_VALUE);
             double b = number(m, "b", path, 0.75, 0, 1);
@@ -271,6 +281,42 @@ final class RagSection {
         boolean codeContext = f.optBool(m, "ast_context", path).orElse(false);
         return KnowledgeToolset.StrategyPlan.semantic(common, reference, embedding, dims == null ? 0 : dims, batch,
                 concurrency, chatModel, prompt, codeContext);
+    }
+
+    /**
+     * Every index directory of a knowledge base: strategies of one knowledge base may share one (one generation
+     * there holds all their tables); two knowledge bases never do, and no directory lies inside another, since
+     * either would mix indexes.
+     */
+    private void claimLocations(KnowledgeToolset.Plan plan, String path, int line) {
+        Map<Path, Claim> mine = new LinkedHashMap<>();
+        for (KnowledgeToolset.StrategyPlan s : plan.strategies) {
+            Path dir = s.location() != null ? s.location() : plan.indexDirectory.toAbsolutePath().normalize();
+            Claim claim = s.location() != null ? new Claim(plan.name, s.locationField(), s.locationLine())
+                    : new Claim(plan.name, path + " (its default index directory)", line);
+            mine.putIfAbsent(dir, claim);
+        }
+        for (Map.Entry<Path, Claim> e : mine.entrySet()) {
+            for (Map.Entry<Path, Claim> other : mine.entrySet()) {
+                if (!other.getKey().equals(e.getKey()) && e.getKey().startsWith(other.getKey())) {
+                    throw f.error(e.getValue().line(), e.getValue().field(), "index directory " + e.getKey()
+                            + " lies inside " + other.getKey() + " (" + other.getValue().field() + "); give each "
+                            + "strategy a directory of its own, or the same one");
+                }
+            }
+            for (Map.Entry<Path, Claim> other : claims.entrySet()) {
+                Path a = e.getKey();
+                Path b = other.getKey();
+                if (a.startsWith(b) || b.startsWith(a)) {
+                    throw f.error(e.getValue().line(), e.getValue().field(), "index directory " + a
+                            + (a.equals(b) ? " is also" : " overlaps " + b + ",") + " the index directory of knowledge "
+                            + "base '" + other.getValue().kb() + "' (" + other.getValue().field() + ", line "
+                            + other.getValue().line() + "); two knowledge bases never share one, so that neither "
+                            + "overwrites or mixes with the other");
+                }
+            }
+        }
+        claims.putAll(mine);
     }
 
     /** {@code chunking}: docker-agent's fixed windows (size 1000, overlap 75 unless set); absent: Keel's default. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.Runner;
+import dev.keel.agents.tool.ToolsetException;
 import dev.keel.core.json.JsonArray;
 import dev.keel.core.json.JsonObject;
 import dev.keel.core.json.JsonValue;
@@ -253,6 +254,184 @@ class TeamRagTest {
         assertThat(passages.size()).isBetween(1, 2);
         assertThat(content(passages.get(0))).contains(ROTATION);
         assertThat(json).contains("chunked-embeddings", "bm25"); // include_score: each strategy's score
+    }
+
+    /** Three strategies, each with its own docker-agent {@code database}, over the team's embedder. */
+    private String threeDatabases(String kb) {
+        return """
+                models:
+                  embedder: {provider: openai, model: text-embedding-3-small, base_url: %s}
+                rag:
+                  %s:
+                    docs: [docs]
+                    strategies:
+                      - type: chunked-embeddings
+                        embedding_model: embedder
+                        database: ./rag/%s.vectors.db
+                        vector_dimensions: 3
+                        threshold: 0.1
+                      - type: bm25
+                        database: ./rag/%s.bm25.db
+                      - type: chunked-embeddings
+                        embedding_model: embedder
+                        database: ./rag/%s.small.db
+                        vector_dimensions: 3
+                        threshold: 0.1
+                        chunking: {size: 60, overlap: 0}
+                    results:
+                      include_score: true
+                      deduplicate: false
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    toolsets: [{type: rag, ref: %s}]
+                """.formatted(llm.baseUrl(), kb, kb, kb, kb, kb);
+    }
+
+    private List<String> embeddedInputs() {
+        return llm.embeddingRequests().stream().flatMap(r -> r.inputs().stream()).toList();
+    }
+
+    @Test
+    void eachStrategyKeepsItsIndexInItsOwnDatabaseTheirResultsAreFusedAndARestartEmbedsNoDocumentAgain()
+            throws Exception {
+        Team team = load(threeDatabases("handbook"));
+        assertThat(team.warnings()).isEmpty();
+        String json = ask(team, "handbook", "rotate the signing key");
+        assertThat(content(answer(json).get(0))).contains(ROTATION);
+        // include_score names each strategy that found the passage: all three directories answered
+        assertThat(json).contains("\"chunked-embeddings\"", "\"bm25\"", "\"chunked-embeddings-2\"");
+        for (String db : List.of("vectors", "bm25", "small")) {
+            assertThat(work.resolve("rag/handbook." + db + ".db/CURRENT")).as(db).isRegularFile();
+        }
+        assertThat(work.resolve(".keel/rag/handbook")).as("no strategy uses the default directory").doesNotExist();
+        List<String> first = embeddedInputs();
+        assertThat(first).anyMatch(t -> t.contains("signing key"));
+
+        // a restart: every directory is reused, no document is embedded again (only the question)
+        Team again = load(threeDatabases("handbook"));
+        String json2 = ask(again, "handbook", "rotate the signing key");
+        assertThat(content(answer(json2).get(0))).contains(ROTATION);
+        List<String> later = embeddedInputs().subList(first.size(), embeddedInputs().size());
+        assertThat(later).isNotEmpty().allSatisfy(t -> assertThat(t).isEqualTo("rotate the signing key"));
+    }
+
+    @Test
+    void anUnwritableDatabaseIsATypedErrorNamingTheStrategyAndPathAndNothingIsWrittenElsewhere() throws Exception {
+        Files.writeString(work.resolve("blocker"), "a file where a directory should be");
+        Team team = load("""
+                rag:
+                  handbook:
+                    docs: [docs]
+                    strategies:
+                      - type: bm25
+                        database: ./rag/handbook.bm25.db
+                      - type: bm25
+                        database: ./blocker/handbook.db
+                        k1: 1.2
+                      - type: bm25
+                        b: 0.5
+                agents:
+                  root: {model: openai/gpt-5, toolsets: [{type: rag, ref: handbook}]}
+                """);
+        assertThat(team.warnings()).isEmpty();
+        Path blocked = work.resolve("blocker/handbook.db").toAbsolutePath().normalize();
+        assertThatThrownBy(() -> team.root().toolsets().get(0).tools()).isInstanceOf(ToolsetException.class)
+                .hasMessageContaining("knowledge base 'handbook'").hasMessageContaining("strategy 'bm25-1'")
+                .hasMessageContaining(blocked.toString()).hasMessageContaining("cannot be written");
+        assertThat(work.resolve("rag")).doesNotExist();
+        assertThat(work.resolve(".keel")).doesNotExist();
+        team.root().toolsets().get(0).close();
+    }
+
+    @Test
+    void strategiesOfOneKnowledgeBaseShareADatabaseTwoKnowledgeBasesNever() {
+        Team team = load("""
+                models:
+                  embedder: {provider: openai, model: text-embedding-3-small, base_url: %s}
+                rag:
+                  handbook:
+                    docs: [docs]
+                    strategies:
+                      - type: chunked-embeddings
+                        embedding_model: embedder
+                        database: ./rag/handbook.db
+                        vector_dimensions: 3
+                        threshold: 0.1
+                      - type: bm25
+                        database: ./rag/./handbook.db
+                agents:
+                  root: {model: openai/gpt-5, toolsets: [{type: rag, ref: handbook}]}
+                """.formatted(llm.baseUrl()));
+        assertThat(team.warnings()).isEmpty();
+        String json = ask(team, "handbook", "rotate the signing key");
+        assertThat(content(answer(json).get(0))).contains(ROTATION);
+        assertThat(work.resolve("rag/handbook.db/CURRENT")).isRegularFile();
+        assertThat(work.resolve("rag")).isDirectoryContaining(p -> p.getFileName().toString().equals("handbook.db"));
+
+        assertThatThrownBy(() -> load("""
+                rag:
+                  handbook:
+                    docs: [docs]
+                    strategies:
+                      - type: bm25
+                        database: ./rag/shared.db
+                  runbook:
+                    docs: [docs]
+                    strategies:
+                      - type: bm25
+                        database: rag/shared.db
+                agents:
+                  root: {model: openai/gpt-5, toolsets: [{type: rag, ref: handbook}, {type: rag, ref: runbook}]}
+                """)).isInstanceOf(TeamFileException.class)
+                .hasMessageContaining("team.yaml:11: rag.runbook.strategies[0].database")
+                .hasMessageContaining("knowledge base 'handbook' (rag.handbook.strategies[0].database, line 6)");
+        assertThatThrownBy(() -> load("""
+                rag:
+                  handbook:
+                    docs: [docs]
+                    strategies:
+                      - type: bm25
+                        database: ./rag
+                      - type: bm25
+                        database: ./rag/inner
+                agents:
+                  root: {model: openai/gpt-5, toolsets: [{type: rag, ref: handbook}]}
+                """)).isInstanceOf(TeamFileException.class)
+                .hasMessageContaining("rag.handbook.strategies[1].database").hasMessageContaining("lies inside");
+    }
+
+    @Test
+    void aDatabaseWrittenByAnotherKnowledgeBaseIsRefusedAndLeftIntact() throws Exception {
+        Team first = load(threeDatabases("handbook"));
+        ask(first, "handbook", "rotate the signing key");
+        Path theirs = work.resolve("rag/handbook.bm25.db");
+        String live = Files.readString(theirs.resolve("CURRENT"));
+        int embedded = embeddedInputs().size();
+
+        // another team file whose knowledge base names the first one's database
+        Team other = load("""
+                rag:
+                  runbook:
+                    docs: [docs]
+                    strategies:
+                      - type: bm25
+                        database: ./rag/handbook.bm25.db
+                agents:
+                  root: {model: openai/gpt-5, toolsets: [{type: rag, ref: runbook}]}
+                """);
+        assertThatThrownBy(() -> other.root().toolsets().get(0).tools()).isInstanceOf(ToolsetException.class)
+                .hasMessageContaining("strategy 'bm25' of knowledge base 'runbook'")
+                .hasMessageContaining(theirs.toAbsolutePath().normalize().toString())
+                .hasMessageContaining("holds the index of knowledge base 'handbook'");
+        other.root().toolsets().get(0).close();
+        assertThat(Files.readString(theirs.resolve("CURRENT"))).isEqualTo(live);
+
+        // and the owner still finds its index whole: nothing is embedded again
+        Team again = load(threeDatabases("handbook"));
+        assertThat(content(answer(ask(again, "handbook", "rotate the signing key")).get(0))).contains(ROTATION);
+        assertThat(embeddedInputs().subList(embedded, embeddedInputs().size()))
+                .allSatisfy(t -> assertThat(t).isEqualTo("rotate the signing key"));
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.keel.rag.knowledge;
 import dev.keel.core.observe.Observation;
 import dev.keel.core.observe.ObservationContext;
 import dev.keel.rag.chunk.Source;
-import dev.keel.rag.internal.knowledge.IndexDirectory;
+import dev.keel.rag.internal.knowledge.IndexLocations;
 import dev.keel.rag.internal.knowledge.Indexing;
 import dev.keel.rag.internal.knowledge.QueryCache;
 import dev.keel.rag.internal.knowledge.SearchPipeline;
@@ -24,7 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -54,6 +53,16 @@ import org.slf4j.LoggerFactory;
  * previous generation live and searchable, and {@link Builder#build()} on the same directory opens it.
  * {@link #watch(ProgressListener)} re-indexes in the background after file changes, debounced.
  *
+ * <h2>Index directories</h2>
+ * Every strategy keeps its index in the builder's directory unless it names its own
+ * ({@link Builder#strategy(Strategy, Path)}, docker-agent's per-strategy {@code database}); strategies naming the
+ * same directory share it. A sync writes only the directories one of whose strategies changed, and writes each of
+ * them completely before it makes any live, so a failure or crash leaves no directory half-written; a kill between
+ * two directories' switches leaves each whole (one at the new generation, one at the previous), and the next
+ * sync brings the other up to date. A directory that is a file, holds files that are not Keel's, or holds another
+ * knowledge base's index (its manifest names its owner) is refused with a {@link KnowledgeBaseException}
+ * naming the strategy and the directory, never overwritten or mixed.
+ *
  * <h2>Search</h2>
  * Each strategy returns up to its {@code limit} candidates at or above its {@code threshold}; the lists are
  * fused ({@link Fusion}), overlapping passages de-duplicated, the per-request {@link KnowledgeFilter}
@@ -67,7 +76,7 @@ public final class KnowledgeBase implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KnowledgeBase.class);
 
     private final String name;
-    private final IndexDirectory directory;
+    private final IndexLocations locations;
     private final Indexing.Config config;
     private final SearchPipeline pipeline;
     private final QueryCache cache;
@@ -82,9 +91,10 @@ public final class KnowledgeBase implements AutoCloseable {
 
     private KnowledgeBase(Builder b) {
         this.name = b.name;
-        this.directory = new IndexDirectory(b.indexDir);
-        this.config = new Indexing.Config(List.copyOf(b.sources), b.respectVcs, List.copyOf(b.strategies), b.ann,
-                directory.path());
+        List<Path> dirs = new ArrayList<>();
+        b.strategies.forEach(s -> dirs.add(b.locations.getOrDefault(s, b.indexDir)));
+        this.locations = new IndexLocations(b.name, b.strategies, dirs);
+        this.config = new Indexing.Config(List.copyOf(b.sources), b.respectVcs, List.copyOf(b.strategies), b.ann);
         this.cache = b.queryCacheEntries > 0 ? new QueryCache(b.queryCacheEntries) : null;
         Fusion fusion = b.fusion != null ? b.fusion : Fusion.rrf();
         this.pipeline = new SearchPipeline(new SearchPipeline.Settings(fusion, b.deduplicate, b.limit, b.reranking),
@@ -95,7 +105,7 @@ public final class KnowledgeBase implements AutoCloseable {
         this.includeScore = b.includeScore;
         this.returnFullContent = b.returnFullContent;
         this.debounce = b.debounce;
-        this.snapshot = open();
+        this.snapshot = locations.open();
     }
 
     /**
@@ -106,44 +116,6 @@ public final class KnowledgeBase implements AutoCloseable {
      */
     public static Builder builder(Path indexDir) {
         return new Builder(indexDir);
-    }
-
-    /** The last complete generation on disk, for the strategies that still match; empty when none. */
-    private Snapshot open() {
-        Optional<IndexDirectory.Loaded> loaded = directory.load();
-        if (loaded.isEmpty()) {
-            return emptySnapshot();
-        }
-        IndexDirectory.Manifest manifest = loaded.get().manifest();
-        List<StrategyIndex> indexes = new ArrayList<>();
-        for (Strategy strategy : config.strategies()) {
-            String fingerprint = Indexing.fingerprint(strategy);
-            StrategyIndex index = null;
-            for (int i = 0; i < manifest.strategies().size(); i++) {
-                IndexDirectory.StrategyTable table = manifest.strategies().get(i);
-                if (table.name().equals(strategy.name()) && table.fingerprint().equals(fingerprint)) {
-                    index = new StrategyIndex(strategy, fingerprint, table.chunks(), loaded.get().vectors().get(i),
-                            table.summaries());
-                }
-            }
-            if (index == null) {
-                LOG.info("knowledge base {}: strategy {} changed since generation {}; it is re-indexed on the next "
-                        + "sync", name, strategy.name(), manifest.generation());
-                // no fingerprint matches an empty one, so the next sync re-chunks every document for it even though
-                // no document changed
-                index = StrategyIndex.empty(strategy, "");
-            }
-            indexes.add(index);
-        }
-        return new Snapshot(manifest.generation(), manifest.documents(), indexes);
-    }
-
-    private Snapshot emptySnapshot() {
-        List<StrategyIndex> indexes = new ArrayList<>();
-        for (Strategy strategy : config.strategies()) {
-            indexes.add(StrategyIndex.empty(strategy, Indexing.fingerprint(strategy)));
-        }
-        return new Snapshot(0, Map.of(), indexes);
     }
 
     /**
@@ -177,11 +149,11 @@ public final class KnowledgeBase implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         checkOpen();
         syncLock.lock();
-        try (IndexDirectory.WriteLock ignored = directory.lock()) {
-            if (directory.currentGeneration() > snapshot.generation()) {
-                snapshot = open(); // another writer (process or instance) moved the index on: start from there
+        try (IndexLocations.Locks ignored = locations.lockAll()) {
+            if (locations.movedOn(snapshot)) {
+                snapshot = locations.open(); // another writer (process or instance) moved the index on: start there
             }
-            Indexing.Outcome outcome = new Indexing(config, snapshot, directory, listener).run();
+            Indexing.Outcome outcome = new Indexing(config, snapshot, locations, listener).run();
             if (outcome.snapshot() != snapshot) {
                 snapshot = outcome.snapshot();
                 if (cache != null) {
@@ -224,7 +196,7 @@ public final class KnowledgeBase implements AutoCloseable {
             }
         }
         try {
-            watcher = new SourceWatcher(roots, directory.path(), debounce, () -> {
+            watcher = new SourceWatcher(roots, locations.paths(), debounce, () -> {
                 try {
                     sync(listener);
                 } catch (KnowledgeBaseException e) {
@@ -318,7 +290,7 @@ public final class KnowledgeBase implements AutoCloseable {
     }
 
     private String fullContent(String source) {
-        for (SourceFiles.Document doc : SourceFiles.scan(config.sources(), config.respectVcs(), directory.path())
+        for (SourceFiles.Document doc : SourceFiles.scan(config.sources(), config.respectVcs(), locations.paths())
                 .values()) {
             if (doc.id().equals(source)) {
                 if (doc.inMemory() != null) {
@@ -380,7 +352,7 @@ public final class KnowledgeBase implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "KnowledgeBase[" + name + ", " + directory.path() + ", generation " + snapshot.generation() + ", "
+        return "KnowledgeBase[" + name + ", " + locations.paths() + ", generation " + snapshot.generation() + ", "
                 + snapshot.documents().size() + " documents, " + chunkCounts() + "]";
     }
 
@@ -392,6 +364,7 @@ public final class KnowledgeBase implements AutoCloseable {
         private final Path indexDir;
         private final List<SourceFiles.Spec> sources = new ArrayList<>();
         private final List<Strategy> strategies = new ArrayList<>();
+        private final Map<Strategy, Path> locations = new java.util.IdentityHashMap<>();
         private String name = "rag";
         private boolean respectVcs = true;
         private Fusion fusion;
@@ -470,6 +443,23 @@ public final class KnowledgeBase implements AutoCloseable {
          */
         public Builder strategy(Strategy strategy) {
             strategies.add(Objects.requireNonNull(strategy, "strategy"));
+            return this;
+        }
+
+        /**
+         * Adds a strategy that keeps its index in {@code indexDir} instead of the knowledge base's directory
+         * (docker-agent's per-strategy {@code database}). Strategies naming the same directory share it (one
+         * generation there holds all their tables); a directory must not lie inside another of this knowledge
+         * base's directories.
+         *
+         * @param strategy the strategy
+         * @param indexDir the directory of its index (created when missing)
+         * @return this builder
+         */
+        public Builder strategy(Strategy strategy, Path indexDir) {
+            Objects.requireNonNull(indexDir, "indexDir");
+            strategy(strategy);
+            locations.put(strategy, indexDir);
             return this;
         }
 
@@ -613,8 +603,11 @@ public final class KnowledgeBase implements AutoCloseable {
          * searchable at once (strategies whose settings changed start empty until the next sync).
          *
          * @return the knowledge base; close it to stop watching and release the index
-         * @throws IllegalArgumentException when no strategy is set or two strategies share a name
-         * @throws KnowledgeBaseException   when the index directory is damaged beyond its fallback generation
+         * @throws IllegalArgumentException when no strategy is set, two strategies share a name, or one index
+         *                                  directory lies inside another
+         * @throws KnowledgeBaseException   when an index directory is damaged beyond its fallback generation, is
+         *                                  not a directory, holds files that are not Keel's, or holds another
+         *                                  knowledge base's index (the message names the strategy and directory)
          */
         public KnowledgeBase build() {
             if (strategies.isEmpty()) {
@@ -626,6 +619,18 @@ public final class KnowledgeBase implements AutoCloseable {
                     throw new IllegalArgumentException("two strategies are named '" + strategy.name()
                             + "'; give one another name with withName(..)");
                 }
+            }
+            List<Path> dirs = new ArrayList<>();
+            for (Strategy strategy : strategies) {
+                Path dir = locations.getOrDefault(strategy, indexDir).toAbsolutePath().normalize();
+                for (Path other : dirs) {
+                    if (!other.equals(dir) && (other.startsWith(dir) || dir.startsWith(other))) {
+                        throw new IllegalArgumentException("index directory " + dir + " of strategy '"
+                                + strategy.name() + "' and " + other + " lie one inside the other; give each "
+                                + "strategy a directory of its own, or the same one");
+                    }
+                }
+                dirs.add(dir);
             }
             if (fusion instanceof Fusion.Weighted weighted) {
                 for (String strategy : weighted.weights().keySet()) {

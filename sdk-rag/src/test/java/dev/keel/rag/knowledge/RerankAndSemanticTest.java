@@ -218,7 +218,7 @@ class RerankAndSemanticTest {
     @Test
     void theSearchToolIsDescribedAndAnsweredAsDockerAgentDoes() {
         try (KnowledgeBase kb = threeDocs().name("ops_docs").build();
-             KnowledgeBase named = threeDocs().tool("search_ops", "Operations runbooks", "Search before deploying.")
+             KnowledgeBase named = threeDocs().name("ops_docs").tool("search_ops", "Operations runbooks", "Search before deploying.")
                      .includeScore(true).build()) {
             kb.sync();
             assertThat(kb.tool().name()).isEqualTo("ops_docs");

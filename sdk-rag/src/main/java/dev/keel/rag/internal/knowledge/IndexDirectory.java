@@ -40,15 +40,21 @@ import org.slf4j.LoggerFactory;
  * fallback should the current one fail its checksums. A {@code write.lock} file lock keeps two processes
  * from writing at once.
  *
- * <p>Manifest ({@code KEELKB01}, big-endian {@code DataOutput}): version, generation, document table
- * (id, content hash), strategy tables (name, fingerprint, chunks: id, source, ordinal, start, end, text,
- * heading path, metadata pairs, hash; summaries for semantic strategies: hash → text), then the CRC32C of
- * everything before it and {@code KEND}.
+ * <p>A knowledge base whose strategies keep their indexes in several directories writes each changed directory's
+ * generation first ({@link #prepare}), and only when every one of them is complete switches the
+ * {@code CURRENT} files one after another ({@link #commit}); a failure before the switches leaves every directory
+ * as it was, a failure during them switches the ones already done back ({@link #rollBack}).
+ *
+ * <p>Manifest ({@code KEELKB01}, big-endian {@code DataOutput}): version, generation, owner (the knowledge base
+ * that wrote it; version 2), document table (id, content hash), strategy tables (name, fingerprint, the
+ * documents the table was built from (version 2), chunks: id, source, ordinal, start, end, text, heading path,
+ * metadata pairs, hash; summaries for semantic strategies: hash → text), then the CRC32C of everything before it
+ * and {@code KEND}. Version 1 manifests (no owner, every table built from the whole document table) still load.
  */
 public final class IndexDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(IndexDirectory.class);
     private static final String MAGIC = "KEELKB01";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final String CURRENT = "CURRENT";
     private static final String MANIFEST = "manifest.kkb";
 
@@ -62,13 +68,21 @@ public final class IndexDirectory {
         return dir;
     }
 
-    /** What a generation holds, strategy by strategy (vectors are loaded separately). */
-    public record Manifest(long generation, Map<String, String> documents, List<StrategyTable> strategies) {
+    /**
+     * What a generation holds, strategy by strategy (vectors are loaded separately); {@code owner} is the knowledge
+     * base that wrote it (null in a version 1 manifest).
+     */
+    public record Manifest(long generation, String owner, Map<String, String> documents,
+                           List<StrategyTable> strategies) {
     }
 
-    /** One strategy's chunks and (semantic) summaries. */
-    public record StrategyTable(String name, String fingerprint, List<IndexedChunk> chunks,
-                                Map<String, String> summaries) {
+    /** One strategy's chunks and (semantic) summaries, and the documents (id → content hash) they were made from. */
+    public record StrategyTable(String name, String fingerprint, Map<String, String> documents,
+                                List<IndexedChunk> chunks, Map<String, String> summaries) {
+    }
+
+    /** A generation written by {@link #prepare} and not yet live. */
+    public record Prepared(long generation) {
     }
 
     /** A loaded generation: its manifest and, per strategy index, its vectors (null when it has none). */
@@ -79,10 +93,12 @@ public final class IndexDirectory {
     public final class WriteLock implements AutoCloseable {
         private final FileChannel channel;
         private final FileLock lock;
+        private final Path created;
 
-        private WriteLock(FileChannel channel, FileLock lock) {
+        private WriteLock(FileChannel channel, FileLock lock, Path created) {
             this.channel = channel;
             this.lock = lock;
+            this.created = created;
         }
 
         @Override
@@ -94,6 +110,25 @@ public final class IndexDirectory {
                 LOG.warn("releasing the index lock of {} failed: {}", dir, e.toString());
             }
         }
+
+        /**
+         * Releases the lock and, when taking it created the directory (and parents), removes what it created, so
+         * that a sync that could not start leaves no trace.
+         */
+        public void closeAndUndo() {
+            close();
+            if (created == null) {
+                return;
+            }
+            try {
+                Files.deleteIfExists(dir.resolve("write.lock"));
+                for (Path p = dir; p != null && p.startsWith(created); p = p.getParent()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                LOG.debug("could not remove {} again: {}", created, e.toString());
+            }
+        }
     }
 
     /**
@@ -103,6 +138,10 @@ public final class IndexDirectory {
      */
     public WriteLock lock() {
         try {
+            Path created = null;
+            for (Path p = dir; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+                created = p;
+            }
             Files.createDirectories(dir);
             FileChannel channel = FileChannel.open(dir.resolve("write.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
@@ -117,7 +156,7 @@ public final class IndexDirectory {
                 throw new KnowledgeBaseException("index directory " + dir + " is being written by another knowledge "
                         + "base (process or instance); one writer at a time");
             }
-            return new WriteLock(channel, lock);
+            return new WriteLock(channel, lock, created);
         } catch (IOException e) {
             throw new KnowledgeBaseException("cannot lock index directory " + dir + ": " + e.getMessage(), e);
         }
@@ -182,9 +221,20 @@ public final class IndexDirectory {
 
     /**
      * Writes {@code manifest} and {@code vectors} as a new complete generation and makes it live. Caller holds
-     * the {@link #lock() write lock}. Generations older than the previous one are deleted afterwards.
+     * the {@link #lock() write lock}. Generations other than the new one and the one live before are deleted
+     * afterwards.
      */
     public void write(Manifest manifest, List<InMemoryVectorStore> vectors) {
+        commit(prepare(manifest, vectors));
+    }
+
+    /**
+     * Writes {@code manifest} and {@code vectors} as a complete generation directory, fsynced, not yet live.
+     * Caller holds the {@link #lock() write lock}.
+     *
+     * @throws KnowledgeBaseException when it cannot be written (what was written of it is deleted again)
+     */
+    public Prepared prepare(Manifest manifest, List<InMemoryVectorStore> vectors) {
         Path genDir = dir.resolve(genName(manifest.generation()));
         try {
             if (Files.exists(genDir)) {
@@ -198,15 +248,34 @@ public final class IndexDirectory {
             }
             writeAtomically(genDir.resolve(MANIFEST), manifestBytes(manifest));
             fsyncDirectory(genDir);
-            writeAtomically(dir.resolve(CURRENT), (genName(manifest.generation()) + "\n")
-                    .getBytes(StandardCharsets.US_ASCII));
             fsyncDirectory(dir);
         } catch (IOException | VectorStoreException e) {
+            abandon(new Prepared(manifest.generation()));
             throw new KnowledgeBaseException("cannot write index generation " + manifest.generation() + " in " + dir
                     + " (the previous generation stays live): " + e.getMessage(), e);
         }
+        return new Prepared(manifest.generation());
+    }
+
+    /**
+     * Makes a prepared generation live (an atomic replace of {@code CURRENT}), then deletes every generation but it
+     * and the one live before, which stays as the fallback.
+     *
+     * @return the generation live before (0 when none)
+     * @throws KnowledgeBaseException when {@code CURRENT} cannot be replaced (the previous generation stays live)
+     */
+    public long commit(Prepared prepared) {
+        long before = current().orElse(0L);
+        try {
+            writeAtomically(dir.resolve(CURRENT), (genName(prepared.generation()) + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            fsyncDirectory(dir);
+        } catch (IOException e) {
+            throw new KnowledgeBaseException("cannot make index generation " + prepared.generation() + " live in " + dir
+                    + " (the previous generation stays live): " + e.getMessage(), e);
+        }
         for (long old : generations()) {
-            if (old < manifest.generation() - 1 || old > manifest.generation()) {
+            if (old != prepared.generation() && old != before) {
                 try {
                     deleteTree(dir.resolve(genName(old)));
                 } catch (IOException e) {
@@ -214,6 +283,64 @@ public final class IndexDirectory {
                 }
             }
         }
+        return before;
+    }
+
+    /** Deletes a prepared generation that will not go live. Never throws. */
+    public void abandon(Prepared prepared) {
+        try {
+            deleteTree(dir.resolve(genName(prepared.generation())));
+        } catch (IOException e) {
+            LOG.warn("could not delete abandoned index generation {} in {}: {}", prepared.generation(), dir,
+                    e.toString());
+        }
+    }
+
+    /**
+     * Makes {@code previous} live again after {@link #commit} (0: no generation, as before the first sync). Never
+     * throws; a failure is logged (the committed generation then stays live, itself complete).
+     */
+    public void rollBack(Prepared committed, long previous) {
+        try {
+            if (previous == 0) {
+                Files.deleteIfExists(dir.resolve(CURRENT));
+            } else {
+                writeAtomically(dir.resolve(CURRENT), (genName(previous) + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            fsyncDirectory(dir);
+            deleteTree(dir.resolve(genName(committed.generation())));
+        } catch (IOException e) {
+            LOG.warn("could not switch {} back to generation {}: {}", dir, previous, e.toString());
+        }
+    }
+
+    /**
+     * Whether this path can hold Keel's index: missing, an empty directory or one Keel wrote.
+     *
+     * @return null when it can, else why not
+     */
+    public String unusable() {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        if (!Files.isDirectory(dir)) {
+            return "it is a file, not an index directory (docker-agent keeps a SQLite file there; Keel keeps a "
+                    + "directory: name another path)";
+        }
+        if (Files.exists(dir.resolve(CURRENT))) {
+            return null;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.equals("write.lock") && !name.equals("." + CURRENT + ".tmp") && !name.matches("gen-\\d{16}")) {
+                    return "it is a directory with other files in it (" + name + "), not a Keel index";
+                }
+            }
+        } catch (IOException e) {
+            return "it cannot be listed: " + e.getMessage();
+        }
+        return null;
     }
 
     /** Every generation directory present, complete or not. */
@@ -254,6 +381,7 @@ public final class IndexDirectory {
         out.write(MAGIC.getBytes(StandardCharsets.US_ASCII));
         out.writeInt(VERSION);
         out.writeLong(manifest.generation());
+        writeString(out, manifest.owner() == null ? "" : manifest.owner());
         out.writeInt(manifest.documents().size());
         for (Map.Entry<String, String> d : manifest.documents().entrySet()) {
             writeString(out, d.getKey());
@@ -263,6 +391,11 @@ public final class IndexDirectory {
         for (StrategyTable table : manifest.strategies()) {
             writeString(out, table.name());
             writeString(out, table.fingerprint());
+            out.writeInt(table.documents().size());
+            for (Map.Entry<String, String> d : table.documents().entrySet()) {
+                writeString(out, d.getKey());
+                writeString(out, d.getValue());
+            }
             out.writeInt(table.chunks().size());
             for (IndexedChunk c : table.chunks()) {
                 writeString(out, c.id());
@@ -312,11 +445,12 @@ public final class IndexDirectory {
         }
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 8, bytes.length - 16))) {
             int version = in.readInt();
-            if (version != VERSION) {
+            if (version != VERSION && version != 1) {
                 throw new KnowledgeBaseException("index manifest " + file + " has version " + version + ", expected "
                         + VERSION);
             }
             long generation = in.readLong();
+            String owner = version == 1 ? null : readString(in);
             int documents = count(in);
             Map<String, String> docs = new LinkedHashMap<>();
             for (int i = 0; i < documents; i++) {
@@ -327,6 +461,14 @@ public final class IndexDirectory {
             for (int s = 0; s < strategies; s++) {
                 String name = readString(in);
                 String fingerprint = readString(in);
+                Map<String, String> tableDocs = docs;
+                if (version > 1) {
+                    int n = count(in);
+                    tableDocs = new LinkedHashMap<>();
+                    for (int i = 0; i < n; i++) {
+                        tableDocs.put(readString(in), readString(in));
+                    }
+                }
                 int chunks = count(in);
                 List<IndexedChunk> list = new ArrayList<>(chunks);
                 for (int i = 0; i < chunks; i++) {
@@ -349,9 +491,9 @@ public final class IndexDirectory {
                 for (int i = 0; i < summaries; i++) {
                     summaryMap.put(readString(in), readString(in));
                 }
-                tables.add(new StrategyTable(name, fingerprint, list, summaryMap));
+                tables.add(new StrategyTable(name, fingerprint, tableDocs, list, summaryMap));
             }
-            return new Manifest(generation, docs, tables);
+            return new Manifest(generation, owner == null || owner.isEmpty() ? null : owner, docs, tables);
         } catch (EOFException e) {
             throw new KnowledgeBaseException("index manifest " + file + " ends early", e);
         } catch (IOException | RuntimeException e) {

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * One sync: finds the documents, hashes their content, reuses the chunks (and vectors, and summaries) of
  * unchanged documents, chunks and embeds the rest, and writes a new generation. Embeddings and summaries
  * are reused by the hash of the text they were computed from, so an unchanged chunk is never embedded
- * twice, even when its file changed around it. Runs on the caller's thread; the embedding calls of a
- * strategy run {@code concurrency} at a time.
+ * twice, even when its file changed around it. Only the index directories one of whose strategies changed
+ * are written, each as one new generation, all complete before any goes live. Runs on the caller's thread (which
+ * holds every directory's write lock); the embedding calls of a strategy run {@code concurrency} at a time.
  */
 public final class Indexing {
     private static final Logger LOG = LoggerFactory.getLogger(Indexing.class);
@@ -52,7 +53,7 @@ public final class Indexing {
 
     /** What the knowledge base is configured with. */
     public record Config(List<SourceFiles.Spec> sources, boolean respectVcs, List<Strategy> strategies,
-                         AnnOptions ann, java.nio.file.Path indexDir) {
+                         AnnOptions ann) {
     }
 
     /** The new snapshot (the old one when nothing changed) and what the run did. */
@@ -61,7 +62,7 @@ public final class Indexing {
 
     private final Config config;
     private final Snapshot old;
-    private final IndexDirectory directory;
+    private final IndexLocations locations;
     private final ProgressListener listener;
     private final AtomicInteger embeddingCalls = new AtomicInteger();
     private final AtomicInteger embeddingsDone = new AtomicInteger();
@@ -72,10 +73,10 @@ public final class Indexing {
     private int chunksDone;
     private int embeddingsTotal;
 
-    public Indexing(Config config, Snapshot old, IndexDirectory directory, ProgressListener listener) {
+    public Indexing(Config config, Snapshot old, IndexLocations locations, ProgressListener listener) {
         this.config = config;
         this.old = old;
-        this.directory = directory;
+        this.locations = locations;
         this.listener = listener;
     }
 
@@ -95,12 +96,14 @@ public final class Indexing {
 
     public Outcome run() {
         long started = System.nanoTime();
-        generation = Math.max(old.generation(), directory.highestGeneration()) + 1;
+        generation = Math.max(old.generation(), locations.highestGeneration()) + 1;
+        List<Strategy> strategies = config.strategies();
         // 1. which documents each strategy covers
-        Map<String, SourceFiles.Document> shared = SourceFiles.scan(config.sources(), config.respectVcs(), config.indexDir());
+        Map<String, SourceFiles.Document> shared = SourceFiles.scan(config.sources(), config.respectVcs(),
+                locations.paths());
         List<Map<String, SourceFiles.Document>> perStrategy = new ArrayList<>();
         Map<String, SourceFiles.Document> all = new LinkedHashMap<>(shared);
-        for (Strategy strategy : config.strategies()) {
+        for (Strategy strategy : strategies) {
             Map<String, SourceFiles.Document> docs = new LinkedHashMap<>(shared);
             if (!strategy.common().docs().isEmpty()) {
                 List<SourceFiles.Spec> own = new ArrayList<>();
@@ -108,25 +111,25 @@ public final class Indexing {
                     own.add(Files.isDirectory(p) ? SourceFiles.Spec.directory(p, List.of()) : SourceFiles.Spec.file(p));
                 }
                 Boolean vcs = strategy.common().respectVcs();
-                docs.putAll(SourceFiles.scan(own, vcs == null ? config.respectVcs() : vcs, config.indexDir()));
+                docs.putAll(SourceFiles.scan(own, vcs == null ? config.respectVcs() : vcs, locations.paths()));
             }
             all.putAll(docs);
             perStrategy.add(docs);
         }
         filesTotal = all.size();
-        // 2. content hashes; texts of documents that need chunking
+        // 2. content hashes; texts of documents some strategy must chunk (again)
+        List<String> fingerprints = new ArrayList<>();
+        List<StrategyIndex> reusable = new ArrayList<>();
+        for (Strategy strategy : strategies) {
+            String fp = fingerprint(strategy);
+            fingerprints.add(fp);
+            reusable.add(old.reusable(strategy.name(), fp));
+        }
         Map<String, String> hashes = new LinkedHashMap<>();
         Map<String, String> texts = new HashMap<>();
         int added = 0;
         int changed = 0;
         int unchanged = 0;
-        List<String> fingerprints = new ArrayList<>();
-        List<StrategyIndex> reusable = new ArrayList<>();
-        for (Strategy strategy : config.strategies()) {
-            String fp = fingerprint(strategy);
-            fingerprints.add(fp);
-            reusable.add(old.reusable(strategy.name(), fp));
-        }
         for (SourceFiles.Document doc : all.values()) {
             filesDone++;
             report(false, generation);
@@ -144,9 +147,12 @@ public final class Indexing {
             } else {
                 unchanged++;
             }
-            boolean needed = !hash.equals(before) || reusable.contains(null);
-            if (needed) {
-                texts.put(doc.id(), text);
+            for (int s = 0; s < strategies.size(); s++) {
+                StrategyIndex previous = reusable.get(s);
+                if (perStrategy.get(s).containsKey(doc.id())
+                        && (previous == null || !hash.equals(previous.documents().get(doc.id())))) {
+                    texts.put(doc.id(), text);
+                }
             }
         }
         int removed = 0;
@@ -155,24 +161,22 @@ public final class Indexing {
                 removed++;
             }
         }
-        boolean sameStrategies = old.strategies().size() == config.strategies().size() && !reusable.contains(null);
-        if (added == 0 && changed == 0 && removed == 0 && sameStrategies && old.generation() > 0) {
-            report(true, old.generation());
-            return new Outcome(old, new SyncResult(old.generation(), 0, 0, 0, unchanged, 0, 0, 0,
-                    Duration.ofNanos(System.nanoTime() - started)));
-        }
-        // 3. chunks per strategy
+        // 3. chunks per strategy, from the documents it was made from where they did not change
         List<List<IndexedChunk>> chunkLists = new ArrayList<>();
-        for (int s = 0; s < config.strategies().size(); s++) {
-            Strategy strategy = config.strategies().get(s);
+        List<Map<String, String>> docLists = new ArrayList<>();
+        List<Boolean> same = new ArrayList<>();
+        for (int s = 0; s < strategies.size(); s++) {
+            Strategy strategy = strategies.get(s);
             StrategyIndex previous = reusable.get(s);
             List<IndexedChunk> chunks = new ArrayList<>();
+            Map<String, String> covered = new LinkedHashMap<>();
             for (SourceFiles.Document doc : perStrategy.get(s).values()) {
                 String hash = hashes.get(doc.id());
                 if (hash == null) {
                     continue;
                 }
-                if (previous != null && hash.equals(old.documents().get(doc.id()))) {
+                covered.put(doc.id(), hash);
+                if (previous != null && hash.equals(previous.documents().get(doc.id()))) {
                     chunks.addAll(previous.chunksOf(doc.id()));
                 } else {
                     chunks.addAll(chunk(strategy, doc.id(), texts.get(doc.id())));
@@ -180,17 +184,49 @@ public final class Indexing {
             }
             chunksDone += chunks.size();
             chunkLists.add(chunks);
+            docLists.add(covered);
+            same.add(previous != null && covered.equals(previous.documents()));
         }
-        // 4. what must be embedded (or summarised)
+        // 4. which index directories change: a directory is rewritten only when one of its tables does
+        Map<java.nio.file.Path, List<Integer>> members = new LinkedHashMap<>();
+        for (int s = 0; s < strategies.size(); s++) {
+            members.computeIfAbsent(locations.of(s), k -> new ArrayList<>()).add(s);
+        }
+        Map<java.nio.file.Path, Map<String, String>> locationDocs = new LinkedHashMap<>();
+        Map<java.nio.file.Path, List<String>> locationTables = new LinkedHashMap<>();
+        List<java.nio.file.Path> changedLocations = new ArrayList<>();
+        for (Map.Entry<java.nio.file.Path, List<Integer>> e : members.entrySet()) {
+            Map<String, String> docs = new LinkedHashMap<>();
+            List<String> tables = new ArrayList<>();
+            boolean kept = true;
+            for (int s : e.getValue()) {
+                docs.putAll(docLists.get(s));
+                tables.add(strategies.get(s).name() + "|" + fingerprints.get(s));
+                kept &= same.get(s);
+            }
+            Snapshot.Location before = old.locations().get(e.getKey());
+            kept &= before != null && before.tables().equals(tables) && before.documents().equals(docs);
+            locationDocs.put(e.getKey(), docs);
+            locationTables.put(e.getKey(), tables);
+            if (!kept) {
+                changedLocations.add(e.getKey());
+            }
+        }
+        if (changedLocations.isEmpty()) {
+            report(true, old.generation());
+            return new Outcome(old, new SyncResult(old.generation(), 0, 0, 0, unchanged, 0, 0, 0,
+                    Duration.ofNanos(System.nanoTime() - started)));
+        }
+        // 5. what must be embedded (or summarised), in the directories that change
         List<Map<String, float[]>> reused = new ArrayList<>();
         List<Map<String, String>> summaryMaps = new ArrayList<>();
         List<List<IndexedChunk>> toEmbed = new ArrayList<>();
-        for (int s = 0; s < config.strategies().size(); s++) {
-            Strategy strategy = config.strategies().get(s);
+        for (int s = 0; s < strategies.size(); s++) {
+            Strategy strategy = strategies.get(s);
             Map<String, float[]> vectorsByHash = new HashMap<>();
             Map<String, String> summaryMap = new HashMap<>();
             List<IndexedChunk> missing = new ArrayList<>();
-            if (!(strategy instanceof Strategy.Bm25)) {
+            if (!(strategy instanceof Strategy.Bm25) && changedLocations.contains(locations.of(s))) {
                 StrategyIndex previous = reusable.get(s);
                 Map<String, IndexedChunk> oldByHash = new HashMap<>();
                 if (previous != null) {
@@ -221,11 +257,16 @@ public final class Indexing {
             embeddingsTotal += missing.size();
         }
         report(false, generation);
-        // 5. embed, build indexes
+        // 6. embed, build indexes (a strategy in an unchanged directory keeps its index as it is)
         List<StrategyIndex> indexes = new ArrayList<>();
         List<InMemoryVectorStore> stores = new ArrayList<>();
-        for (int s = 0; s < config.strategies().size(); s++) {
-            Strategy strategy = config.strategies().get(s);
+        for (int s = 0; s < strategies.size(); s++) {
+            Strategy strategy = strategies.get(s);
+            if (!changedLocations.contains(locations.of(s))) {
+                indexes.add(reusable.get(s));
+                stores.add(reusable.get(s).vectors());
+                continue;
+            }
             InMemoryVectorStore store = null;
             if (!(strategy instanceof Strategy.Bm25)) {
                 Map<String, float[]> vectors = reused.get(s);
@@ -233,19 +274,60 @@ public final class Indexing {
                 store = buildStore(strategy, chunkLists.get(s), vectors);
             }
             stores.add(store);
-            indexes.add(new StrategyIndex(strategy, fingerprints.get(s), chunkLists.get(s), store, summaryMaps.get(s)));
+            indexes.add(new StrategyIndex(strategy, fingerprints.get(s), docLists.get(s), chunkLists.get(s), store,
+                    summaryMaps.get(s)));
         }
-        // 6. persist, then the caller makes it live
-        List<IndexDirectory.StrategyTable> tables = new ArrayList<>();
-        for (StrategyIndex index : indexes) {
-            tables.add(new IndexDirectory.StrategyTable(index.strategy().name(), index.fingerprint(), index.chunks(),
-                    index.summaries()));
+        // 7. persist: every changed directory's generation complete first, then each made live
+        Map<java.nio.file.Path, Snapshot.Location> states = new LinkedHashMap<>(old.locations());
+        Map<java.nio.file.Path, IndexDirectory.Prepared> prepared = new LinkedHashMap<>();
+        try {
+            for (java.nio.file.Path location : changedLocations) {
+                List<IndexDirectory.StrategyTable> tables = new ArrayList<>();
+                List<InMemoryVectorStore> vectors = new ArrayList<>();
+                for (int s : members.get(location)) {
+                    StrategyIndex index = indexes.get(s);
+                    tables.add(new IndexDirectory.StrategyTable(index.strategy().name(), index.fingerprint(),
+                            index.documents(), index.chunks(), index.summaries()));
+                    vectors.add(stores.get(s));
+                }
+                IndexDirectory.Manifest manifest = new IndexDirectory.Manifest(generation, locations.owner(),
+                        locationDocs.get(location), tables);
+                try {
+                    prepared.put(location, locations.directory(location).prepare(manifest, vectors));
+                } catch (KnowledgeBaseException e) {
+                    throw new KnowledgeBaseException(locations.describe(location) + ": " + e.getMessage(), e);
+                }
+                states.put(location, new Snapshot.Location(generation, locationDocs.get(location),
+                        locationTables.get(location), locations.owner()));
+            }
+        } catch (RuntimeException e) {
+            prepared.forEach((location, p) -> locations.directory(location).abandon(p));
+            throw e;
         }
-        directory.write(new IndexDirectory.Manifest(generation, hashes, tables), stores);
-        Snapshot snapshot = new Snapshot(generation, hashes, indexes);
+        commitAll(prepared);
+        Snapshot snapshot = new Snapshot(generation, hashes, indexes, states);
         report(true, generation);
         return new Outcome(snapshot, new SyncResult(generation, added, changed, removed, unchanged,
                 embeddingsDone.get(), embeddingCalls.get(), summaries.get(), Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    /** Makes every prepared generation live; when one cannot be, those already live are switched back. */
+    private void commitAll(Map<java.nio.file.Path, IndexDirectory.Prepared> prepared) {
+        Map<java.nio.file.Path, Long> before = new LinkedHashMap<>();
+        for (Map.Entry<java.nio.file.Path, IndexDirectory.Prepared> e : prepared.entrySet()) {
+            try {
+                before.put(e.getKey(), locations.directory(e.getKey()).commit(e.getValue()));
+            } catch (KnowledgeBaseException failure) {
+                before.forEach((location, previous) -> locations.directory(location).rollBack(prepared.get(location),
+                        previous));
+                prepared.forEach((location, p) -> {
+                    if (!before.containsKey(location)) {
+                        locations.directory(location).abandon(p);
+                    }
+                });
+                throw new KnowledgeBaseException(locations.describe(e.getKey()) + ": " + failure.getMessage(), failure);
+            }
+        }
     }
 
     private void report(boolean done, long gen) {

@@ -69,11 +69,11 @@ public final class SourceFiles {
 
     /** Every document of {@code specs}, by id, in a stable order. */
     public static Map<String, Document> scan(List<Spec> specs, boolean respectVcs) {
-        return scan(specs, respectVcs, null);
+        return scan(specs, respectVcs, List.of());
     }
 
-    /** Like {@link #scan(List, boolean)}, never descending into {@code excluded} (the index directory). */
-    public static Map<String, Document> scan(List<Spec> specs, boolean respectVcs, Path excluded) {
+    /** Like {@link #scan(List, boolean)}, never descending into {@code excluded} (the index directories). */
+    public static Map<String, Document> scan(List<Spec> specs, boolean respectVcs, java.util.Collection<Path> excluded) {
         Map<String, Document> found = new LinkedHashMap<>();
         for (Spec spec : specs) {
             if (spec.document() != null) {
@@ -102,7 +102,7 @@ public final class SourceFiles {
         return d.file() != null ? d.file().toString() : "in-memory document";
     }
 
-    private static void scanDirectory(Spec spec, boolean respectVcs, Path excluded, Map<String, Document> found) {
+    private static void scanDirectory(Spec spec, boolean respectVcs, java.util.Collection<Path> excluded, Map<String, Document> found) {
         Path root = spec.path();
         List<PathMatcher> matchers = new ArrayList<>();
         for (String glob : spec.globs()) {
@@ -117,7 +117,7 @@ public final class SourceFiles {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (excluded != null && dir.startsWith(excluded)) {
+                    if (excluded.stream().anyMatch(dir::startsWith)) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     if (respectVcs && !dir.equals(root)) {

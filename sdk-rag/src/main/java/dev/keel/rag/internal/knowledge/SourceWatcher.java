@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Watches source directories (recursively, new sub-directories included) and runs {@code onChange} once
  * the changes have been quiet for the debounce time. {@code onChange} runs on one background thread, never
  * twice at once; a change during a run schedules one more run. Changes under {@code ignored} (the index
- * directory, when it lives inside a source) are not changes. Close to stop; closing twice is harmless.
+ * directories, when they live inside a source) are not changes. Close to stop; closing twice is harmless.
  */
 public final class SourceWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceWatcher.class);
@@ -38,7 +38,7 @@ public final class SourceWatcher implements AutoCloseable {
 
     private final WatchService service;
     private final Map<WatchKey, Root> keys = new HashMap<>();
-    private final Path ignored;
+    private final java.util.Collection<Path> ignored;
     private final Duration debounce;
     private final Runnable onChange;
     private final ScheduledExecutorService runner;
@@ -46,9 +46,9 @@ public final class SourceWatcher implements AutoCloseable {
     private ScheduledFuture<?> pending;
     private volatile boolean closed;
 
-    public SourceWatcher(List<Root> roots, Path ignored, Duration debounce, Runnable onChange) throws IOException {
+    public SourceWatcher(List<Root> roots, java.util.Collection<Path> ignored, Duration debounce, Runnable onChange) throws IOException {
         this.service = FileSystems.getDefault().newWatchService();
-        this.ignored = ignored;
+        this.ignored = List.copyOf(ignored);
         this.debounce = debounce;
         this.onChange = onChange;
         for (Root root : roots) {
@@ -80,7 +80,7 @@ public final class SourceWatcher implements AutoCloseable {
         Files.walkFileTree(root.directory(), new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (ignored != null && dir.startsWith(ignored)) {
+                if (ignored.stream().anyMatch(dir::startsWith)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 keys.put(dir.register(service, StandardWatchEventKinds.ENTRY_CREATE,
@@ -110,7 +110,7 @@ public final class SourceWatcher implements AutoCloseable {
                     continue;
                 }
                 Path path = root.directory().resolve((Path) event.context());
-                if (ignored != null && path.startsWith(ignored)) {
+                if (ignored.stream().anyMatch(path::startsWith)) {
                     continue;
                 }
                 relevant = true;

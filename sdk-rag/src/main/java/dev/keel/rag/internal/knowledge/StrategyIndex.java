@@ -19,6 +19,7 @@ import java.util.Map;
 public final class StrategyIndex {
     private final Strategy strategy;
     private final String fingerprint;
+    private final Map<String, String> documents;
     private final List<IndexedChunk> chunks;
     private final Map<String, IndexedChunk> byId;
     private final Map<String, List<IndexedChunk>> bySource;
@@ -26,10 +27,11 @@ public final class StrategyIndex {
     private final InMemoryVectorStore vectors;
     private final Map<String, String> summaries;
 
-    public StrategyIndex(Strategy strategy, String fingerprint, List<IndexedChunk> chunks, InMemoryVectorStore vectors,
-                         Map<String, String> summaries) {
+    public StrategyIndex(Strategy strategy, String fingerprint, Map<String, String> documents, List<IndexedChunk> chunks,
+                         InMemoryVectorStore vectors, Map<String, String> summaries) {
         this.strategy = strategy;
         this.fingerprint = fingerprint;
+        this.documents = Map.copyOf(documents);
         this.chunks = List.copyOf(chunks);
         this.byId = new HashMap<>(chunks.size() * 4 / 3 + 16);
         this.bySource = new HashMap<>();
@@ -52,7 +54,7 @@ public final class StrategyIndex {
 
     /** An index with no chunks. */
     public static StrategyIndex empty(Strategy strategy, String fingerprint) {
-        return new StrategyIndex(strategy, fingerprint, List.of(), null, Map.of());
+        return new StrategyIndex(strategy, fingerprint, Map.of(), List.of(), null, Map.of());
     }
 
     public Strategy strategy() {
@@ -61,6 +63,11 @@ public final class StrategyIndex {
 
     public String fingerprint() {
         return fingerprint;
+    }
+
+    /** The documents (id → content hash) this index was made from. */
+    public Map<String, String> documents() {
+        return documents;
     }
 
     public List<IndexedChunk> chunks() {
