@@ -25,8 +25,10 @@ public final class TeamServices {
     private final ModelResolver models;
     private final boolean syncKnowledgeOnStart;
     private final dev.keel.agents.session.SessionHistory sessionHistory;
+    private final dev.keel.agents.toolsets.SudoPrompter sudoPrompter;
 
     private TeamServices(Builder b) {
+        this.sudoPrompter = b.sudoPrompter;
         this.sessionHistory = b.sessionHistory;
         this.knowledgeAccess = b.knowledgeAccess;
         this.sandboxes = b.sandboxes;
@@ -127,9 +129,18 @@ public final class TeamServices {
         return Optional.ofNullable(sessionHistory);
     }
 
+    /**
+     * Who answers the sudo password prompts of {@code sudo_askpass} shells, if set.
+     *
+     * @return the prompter, if set
+     */
+    public Optional<dev.keel.agents.toolsets.SudoPrompter> sudoPrompter() {
+        return Optional.ofNullable(sudoPrompter);
+    }
+
     @Override
     public String toString() {
-        return "TeamServices[" + (knowledgeAccess != null ? "knowledgeAccess " : "")
+        return "TeamServices[" + (sudoPrompter != null ? "sudoPrompter " : "") + (knowledgeAccess != null ? "knowledgeAccess " : "")
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
                 + (userPrompter != null ? "userPrompter " : "") + (urlOpener != null ? "urlOpener " : "")
                 + (models != null ? "models " : "") + (sessionHistory != null ? "sessionHistory " : "")
@@ -146,8 +157,22 @@ public final class TeamServices {
         private ModelResolver models;
         private boolean syncKnowledgeOnStart;
         private dev.keel.agents.session.SessionHistory sessionHistory;
+        private dev.keel.agents.toolsets.SudoPrompter sudoPrompter;
 
         private Builder() {}
+
+        /**
+         * Answers the sudo password prompts of shell toolsets with {@code sudo_askpass: true} (a masked field in the
+         * host's UI; see {@link dev.keel.agents.toolsets.SudoPrompter}). Default: none, and each prompt is declined:
+         * sudo fails as without the option, and the command's output says that no host application answers.
+         *
+         * @param prompter the host application's prompter
+         * @return this builder
+         */
+        public Builder sudoPrompter(dev.keel.agents.toolsets.SudoPrompter prompter) {
+            this.sudoPrompter = prompter;
+            return this;
+        }
 
         /**
          * The earlier sessions that {@code session_context} toolsets ({@code list_sessions}, {@code read_session})
