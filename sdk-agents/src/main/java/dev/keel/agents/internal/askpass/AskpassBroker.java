@@ -193,10 +193,9 @@ public final class AskpassBroker implements AutoCloseable {
 
     private void serve(SocketChannel channel) {
         try (channel) {
-            UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            if (!peer.user().getName().equals(owner)) {
-                log.warn("sudo_askpass: refused a connection from user '{}' (only '{}' may ask)", peer.user().getName(),
-                        owner);
+            String peer = peerUser(channel);
+            if (peer != null && !peer.equals(owner)) {
+                log.warn("sudo_askpass: refused a connection from user '{}' (only '{}' may ask)", peer, owner);
                 return;
             }
             ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(channel), REQUEST_SECONDS,
@@ -215,8 +214,21 @@ public final class AskpassBroker implements AutoCloseable {
                 return;
             }
             grant.answer(channel, request[2]);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.debug("sudo_askpass: connection ended: {}", e.toString());
+        }
+    }
+
+    /**
+     * The connecting process's user, from the socket's peer credentials; null where the platform does not give
+     * them, which leaves the directory's mode (0700: only this user can reach the socket) as the check.
+     */
+    private static String peerUser(SocketChannel channel) throws IOException {
+        try {
+            UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            return peer.user().getName();
+        } catch (UnsupportedOperationException e) {
+            return null;
         }
     }
 
