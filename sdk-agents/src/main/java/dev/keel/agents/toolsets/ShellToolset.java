@@ -163,7 +163,9 @@ public final class ShellToolset implements Toolset {
 
     @Override
     public String instructions() {
-        return "Shell commands run on " + runner.describe() + " with a timeout of " + timeout.toSeconds() + " s.";
+        return "Shell commands run on " + runner.describe() + " with a timeout of " + timeout.toSeconds() + " s."
+                + (askpass == null ? "" : " When sudo needs a password, the user is asked for it directly by the "
+                        + "application; never ask for a password in the conversation.");
     }
 
     @Override
@@ -191,8 +193,10 @@ public final class ShellToolset implements Toolset {
             log.warn("sudo_askpass: cannot set up the askpass helper, the command runs without it: {}", e.toString());
             return format(runner.run(c), timeout);
         }
-        try (grant) {
+        try {
             return format(runner.run(c.withEnv(grant.env(env))), timeout);
+        } finally {
+            askpass.release(grant);
         }
     }
 

@@ -222,6 +222,36 @@ class ShellSudoAskpassTest {
         shell.close();
     }
 
+    @Test
+    void closingTheToolsetUnderAnAskingCommandInterruptsTheCallbackAndSudoFails() throws Exception {
+        CountDownLatch asking = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        SudoPrompter waiting = request -> {
+            asking.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return SudoPrompter.Answer.password(ALICE.toCharArray());
+        };
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        ShellToolset shell = shell(waiting);
+        try {
+            Future<ToolResult> sudo = pool.submit(() -> run(shell, "s1", "sudo -u alice echo never"));
+            assertThat(asking.await(60, TimeUnit.SECONDS)).isTrue();
+            shell.close();
+            assertThat(interrupted.await(60, TimeUnit.SECONDS)).as("the waiting callback is interrupted").isTrue();
+            ToolResult r = sudo.get(60, TimeUnit.SECONDS);
+            assertThat(r.error()).isTrue();
+            assertThat(r.content()).contains("sudo: no password was provided").doesNotContain("authenticated", ALICE);
+        } finally {
+            shell.close();
+            pool.shutdownNow();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"decline", "cancel", "throw", "empty", "two lines", "null", "headless"})
     void aRefusalOrAFailingCallbackMakesSudoFailSayingWhy(String how) throws Exception {

@@ -150,16 +150,6 @@ public final class AskpassBroker implements AutoCloseable {
         return g;
     }
 
-    /**
-     * The live grant holding {@code token}.
-     *
-     * @param token a command's token
-     * @return its grant, or null when no running command holds it
-     */
-    public Grant find(String token) {
-        return grants.get(key(token));
-    }
-
     /** Grants are found by a hash of the token, so a lookup's timing says nothing about live tokens. */
     private static String key(String token) {
         try {
@@ -420,6 +410,10 @@ public final class AskpassBroker implements AutoCloseable {
             this.sessionId = sessionId;
             this.command = command;
             random.nextBytes(hashKey);
+        }
+
+        String token() {
+            return token;
         }
 
         /**

@@ -16,6 +16,11 @@ import java.util.Objects;
 public final class SudoAskpass implements AutoCloseable {
     private final SudoPrompter prompter;
     private AskpassBroker broker;
+    /**
+     * The grants of commands still running, by token, for redaction: kept until {@link #release} even when the
+     * broker closes under a running command, so that what it was given is still removed from its output.
+     */
+    private final java.util.Map<String, AskpassBroker.Grant> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Askpass answered by {@code prompter}.
@@ -41,14 +46,26 @@ public final class SudoAskpass implements AutoCloseable {
      * @param agent the agent running the command
      * @param sessionId its session
      * @param command the shell command
-     * @return the grant; close it when the command ends
+     * @return the grant; {@link #release} it when the command ends
      * @throws IOException when the broker cannot start
      */
     public synchronized AskpassBroker.Grant grant(String agent, String sessionId, String command) throws IOException {
         if (broker == null) {
             broker = AskpassBroker.start(prompter == null ? SudoPrompter.headless() : prompter);
         }
-        return broker.grant(agent, sessionId, command);
+        AskpassBroker.Grant g = broker.grant(agent, sessionId, command);
+        running.put(g.token(), g);
+        return g;
+    }
+
+    /**
+     * Ends a command's grant: its token is revoked and prompts still open are dropped.
+     *
+     * @param grant the command's grant
+     */
+    public void release(AskpassBroker.Grant grant) {
+        grant.close();
+        running.remove(grant.token());
     }
 
     /**
@@ -64,11 +81,7 @@ public final class SudoAskpass implements AutoCloseable {
 
     private ExecResult redact(Command command, ExecResult r) {
         String token = command.env().get(AskpassClient.TOKEN_VARIABLE);
-        AskpassBroker b;
-        synchronized (this) {
-            b = broker;
-        }
-        AskpassBroker.Grant grant = token == null || b == null ? null : b.find(token);
+        AskpassBroker.Grant grant = token == null ? null : running.get(token);
         return grant == null ? r : new ExecResult(r.exitCode(), grant.redact(r.stdout()), grant.redact(r.stderr()),
                 r.timedOut(), r.truncated(), r.duration());
     }
