@@ -11,7 +11,8 @@ import java.util.function.Function;
  * ({@link SandboxFactory}), the embedding models knowledge bases index with, who shows the
  * pages of {@code open_url} tools ({@link dev.keel.agents.toolsets.UrlOpener}) who answers an agent's
  * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}) and which earlier sessions
- * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}). Every service is optional;
+ * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}) and the remote MCP servers
+ * {@code mcp_catalog} tools may enable ({@link dev.keel.agents.mcp.McpCatalog}). Every service is optional;
  * without one Keel uses its default, described on the builder's setter. Immutable.
  */
 public final class TeamServices {
@@ -26,9 +27,11 @@ public final class TeamServices {
     private final boolean syncKnowledgeOnStart;
     private final dev.keel.agents.session.SessionHistory sessionHistory;
     private final dev.keel.agents.toolsets.SudoPrompter sudoPrompter;
+    private final dev.keel.agents.mcp.McpCatalog mcpCatalog;
 
     private TeamServices(Builder b) {
         this.sudoPrompter = b.sudoPrompter;
+        this.mcpCatalog = b.mcpCatalog;
         this.sessionHistory = b.sessionHistory;
         this.knowledgeAccess = b.knowledgeAccess;
         this.sandboxes = b.sandboxes;
@@ -138,9 +141,19 @@ public final class TeamServices {
         return Optional.ofNullable(sudoPrompter);
     }
 
+    /**
+     * The remote MCP servers {@code mcp_catalog} toolsets may enable, if set.
+     *
+     * @return the catalog, if set
+     */
+    public Optional<dev.keel.agents.mcp.McpCatalog> mcpCatalog() {
+        return Optional.ofNullable(mcpCatalog);
+    }
+
     @Override
     public String toString() {
-        return "TeamServices[" + (sudoPrompter != null ? "sudoPrompter " : "") + (knowledgeAccess != null ? "knowledgeAccess " : "")
+        return "TeamServices[" + (sudoPrompter != null ? "sudoPrompter " : "")
+                + (mcpCatalog != null ? "mcpCatalog " : "") + (knowledgeAccess != null ? "knowledgeAccess " : "")
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
                 + (userPrompter != null ? "userPrompter " : "") + (urlOpener != null ? "urlOpener " : "")
                 + (models != null ? "models " : "") + (sessionHistory != null ? "sessionHistory " : "")
@@ -158,6 +171,7 @@ public final class TeamServices {
         private boolean syncKnowledgeOnStart;
         private dev.keel.agents.session.SessionHistory sessionHistory;
         private dev.keel.agents.toolsets.SudoPrompter sudoPrompter;
+        private dev.keel.agents.mcp.McpCatalog mcpCatalog;
 
         private Builder() {}
 
@@ -171,6 +185,21 @@ public final class TeamServices {
          */
         public Builder sudoPrompter(dev.keel.agents.toolsets.SudoPrompter prompter) {
             this.sudoPrompter = prompter;
+            return this;
+        }
+
+        /**
+         * The remote MCP servers that {@code mcp_catalog} toolsets ({@code search_remote_mcp_servers},
+         * {@code enable_remote_mcp_server}, …) may enable, for example {@code McpCatalog.read(Path.of("servers.json"))}
+         * (docker-agent's format); a toolset's {@code allowed_servers} / {@code blocked_servers} narrow it. Default:
+         * none, and each search or enable is a tool error saying that no catalog is configured (the team file still
+         * loads without a warning).
+         *
+         * @param catalog the catalog
+         * @return this builder
+         */
+        public Builder mcpCatalog(dev.keel.agents.mcp.McpCatalog catalog) {
+            this.mcpCatalog = catalog;
             return this;
         }
 

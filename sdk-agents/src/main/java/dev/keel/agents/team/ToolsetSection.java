@@ -54,10 +54,7 @@ final class ToolsetSection {
             "scheduler", "its create_schedule / list_schedules / cancel_schedule tools deliver a prompt to a session "
                     + "that keeps running (docker-agent's TUI or server) when a schedule fires; a Keel run ends when "
                     + "it answers and Keel does not build it yet; schedule runs from the host application (a timer "
-                    + "calling Runner.run)",
-            "mcp_catalog", "it searches and enables servers of the Docker MCP Catalog through Docker's catalog "
-                    + "service at run time, which an embedded library does not reach; declare the servers you need as "
-                    + "mcp toolsets (ref: docker:NAME, resolved by the team's TeamResolver)");
+                    + "calling Runner.run)");
 
     private final TeamFields f;
     private final Map<String, Entry> mcps;
@@ -109,8 +106,34 @@ final class ToolsetSection {
         register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
         register("session_context", Set.of(), (m, path) -> dev.keel.agents.internal.session.SessionContextToolset
                 .of(f.options().services().sessionHistory().orElse(null)));
+        register("mcp_catalog", Set.of("allowed_servers", "blocked_servers", "allow_private_ips"), this::mcpCatalog);
         register("lsp", Set.of("command", "args", "env", "env_file", "file_types", "working_dir", "version",
                 "lifecycle"), this::lsp);
+    }
+
+    /**
+     * {@code mcp_catalog}: the remote MCP servers of the host's catalog ({@link TeamServices#mcpCatalog()}), narrowed
+     * by {@code allowed_servers} and {@code blocked_servers} (block wins); an id the catalog lacks is a warning. Without
+     * a catalog the file loads as is and the tools answer that none is configured.
+     */
+    private Toolset mcpCatalog(MapNode m, String path) {
+        List<String> allowed = f.strings(m, "allowed_servers", path);
+        List<String> blocked = f.strings(m, "blocked_servers", path);
+        dev.keel.agents.mcp.McpCatalog catalog = f.options().services().mcpCatalog().orElse(null);
+        if (catalog != null) {
+            for (String key : List.of("allowed_servers", "blocked_servers")) {
+                Entry e = m.entries().get(key);
+                List<String> unknown = e == null ? List.of()
+                        : dev.keel.agents.internal.McpCatalogToolset.unknownIds(catalog, f.strings(m, key, path));
+                if (!unknown.isEmpty()) {
+                    f.warn(e.line() + ": " + path + "." + key + ": " + unknown + " not in the host's MCP catalog, "
+                            + "ignored; its servers are " + catalog.servers().stream()
+                            .map(dev.keel.agents.mcp.McpCatalog.Server::id).toList());
+                }
+            }
+        }
+        return dev.keel.agents.internal.McpCatalogToolset.of(catalog, allowed, blocked,
+                f.optBool(m, "allow_private_ips", path).orElse(false));
     }
 
     /** The models a toolset's {@code model} may name. */
