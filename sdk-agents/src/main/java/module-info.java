@@ -12,6 +12,7 @@ module dev.keel.agents {
     requires io.modelcontextprotocol.sdk.mcp.json.jackson2;
     requires java.net.http;
     requires java.sql;
+    requires jdk.net; // the peer credentials of sudo_askpass's socket
     requires static io.opentelemetry.api;
     requires static io.opentelemetry.context;
     // Optional: a team file's rag knowledge bases and sandboxed shells. Checked when a team starts, with an

@@ -254,8 +254,7 @@ public final class Recording implements AutoCloseable {
      */
     Toolset observed(Toolset toolset) {
         if (toolset instanceof ShellToolset shell && !(shell.runner() instanceof RecordedCommands)) {
-            return ShellToolset.builder(commands(shell.runner())).timeout(shell.timeout())
-                    .outputLimit(shell.outputLimit()).env(shell.env()).build();
+            return shell.wrapRunner(this::commands); // every setting kept, sudo askpass included
         }
         if (toolset instanceof ScriptToolset script && !(script.runner() instanceof RecordedCommands)) {
             return ScriptToolset.builder(commands(script.runner())).scripts(script.commands())

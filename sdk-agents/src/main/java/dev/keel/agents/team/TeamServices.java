@@ -26,9 +26,11 @@ public final class TeamServices {
     private final ModelResolver models;
     private final boolean syncKnowledgeOnStart;
     private final dev.keel.agents.session.SessionHistory sessionHistory;
+    private final dev.keel.agents.toolsets.SudoPrompter sudoPrompter;
     private final dev.keel.agents.mcp.McpCatalog mcpCatalog;
 
     private TeamServices(Builder b) {
+        this.sudoPrompter = b.sudoPrompter;
         this.mcpCatalog = b.mcpCatalog;
         this.sessionHistory = b.sessionHistory;
         this.knowledgeAccess = b.knowledgeAccess;
@@ -131,6 +133,15 @@ public final class TeamServices {
     }
 
     /**
+     * Who answers the sudo password prompts of {@code sudo_askpass} shells, if set.
+     *
+     * @return the prompter, if set
+     */
+    public Optional<dev.keel.agents.toolsets.SudoPrompter> sudoPrompter() {
+        return Optional.ofNullable(sudoPrompter);
+    }
+
+    /**
      * The remote MCP servers {@code mcp_catalog} toolsets may enable, if set.
      *
      * @return the catalog, if set
@@ -141,7 +152,8 @@ public final class TeamServices {
 
     @Override
     public String toString() {
-        return "TeamServices[" + (mcpCatalog != null ? "mcpCatalog " : "") + (knowledgeAccess != null ? "knowledgeAccess " : "")
+        return "TeamServices[" + (sudoPrompter != null ? "sudoPrompter " : "")
+                + (mcpCatalog != null ? "mcpCatalog " : "") + (knowledgeAccess != null ? "knowledgeAccess " : "")
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
                 + (userPrompter != null ? "userPrompter " : "") + (urlOpener != null ? "urlOpener " : "")
                 + (models != null ? "models " : "") + (sessionHistory != null ? "sessionHistory " : "")
@@ -158,9 +170,23 @@ public final class TeamServices {
         private ModelResolver models;
         private boolean syncKnowledgeOnStart;
         private dev.keel.agents.session.SessionHistory sessionHistory;
+        private dev.keel.agents.toolsets.SudoPrompter sudoPrompter;
         private dev.keel.agents.mcp.McpCatalog mcpCatalog;
 
         private Builder() {}
+
+        /**
+         * Answers the sudo password prompts of shell toolsets with {@code sudo_askpass: true} (a masked field in the
+         * host's UI; see {@link dev.keel.agents.toolsets.SudoPrompter}). Default: none, and each prompt is declined:
+         * sudo fails as without the option, and the command's output says that no host application answers.
+         *
+         * @param prompter the host application's prompter
+         * @return this builder
+         */
+        public Builder sudoPrompter(dev.keel.agents.toolsets.SudoPrompter prompter) {
+            this.sudoPrompter = prompter;
+            return this;
+        }
 
         /**
          * The remote MCP servers that {@code mcp_catalog} toolsets ({@code search_remote_mcp_servers},

@@ -47,9 +47,7 @@ final class ToolsetSection {
      * Fields that cannot mean anything for an embedded JVM library, or that Keel does not act on yet: a warning
      * each, saying why.
      */
-    private static final Map<String, String> NOT_ACTED_ON = Map.of(
-            "sudo_askpass", "an embedded library has no terminal to ask for a sudo password; sudo fails as in "
-                    + "docker-agent's headless runs");
+    private static final Map<String, String> NOT_ACTED_ON = Map.of();
 
     /** Toolset types of the schema Keel leaves out, and why. */
     private static final Map<String, String> LEFT_OUT = Map.of(
@@ -536,9 +534,12 @@ final class ToolsetSection {
         TeamFields.EnvMap env = f.envMap(m, path, "env");
         Map<String, String> files = envFiles(m, path);
         Integer timeout = f.optInt(m, "timeout", path);
-        return commands(sandboxes.forShell(m, path), runner -> {
+        TeamSandbox sandbox = sandboxes.forShell(m, path);
+        boolean askpass = sudoAskpass(m, path, sandbox);
+        return commands(sandbox, runner -> {
             Supplier<Toolset> build = () -> {
-                ShellToolset.Builder shell = ShellToolset.builder(runner).env(withEnvFiles(files, env.resolve()));
+                ShellToolset.Builder shell = ShellToolset.builder(runner).env(withEnvFiles(files, env.resolve()))
+                        .sudoAskpass(askpass).sudoPrompter(f.options().services().sudoPrompter().orElse(null));
                 if (timeout != null) {
                     shell.timeout(Duration.ofSeconds(timeout));
                 }
@@ -546,6 +547,28 @@ final class ToolsetSection {
             };
             return env.complete() ? build.get() : new StartTimeToolset("shell", "", build);
         });
+    }
+
+    /**
+     * {@code sudo_askpass}: sudo asks the host application ({@link TeamServices#sudoPrompter()}) for its password.
+     * Commands in a microVM sandbox cannot reach the host's helper, and Windows has no sudo: a located warning each.
+     */
+    private boolean sudoAskpass(MapNode m, String path, TeamSandbox sandbox) {
+        if (!f.optBool(m, "sudo_askpass", path).orElse(false)) {
+            return false;
+        }
+        int line = m.entries().get("sudo_askpass").line();
+        if (sandbox != null) {
+            f.warn(line + ": " + path + ".sudo_askpass: ignored: this shell's commands run in a microVM sandbox, "
+                    + "which cannot reach the host application's password helper (and the host's password would not "
+                    + "be the guest's); sudo in the sandbox fails as without the option");
+            return false;
+        }
+        if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+            f.warn(line + ": " + path + ".sudo_askpass: ignored: no effect on Windows, which has no sudo");
+            return false;
+        }
+        return true;
     }
 
     /**

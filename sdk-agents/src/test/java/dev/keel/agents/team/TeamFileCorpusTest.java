@@ -66,8 +66,6 @@ class TeamFileCorpusTest {
                     "deliberate: the stranger files test case folding, future versions and unknown fields"),
             new Allowed("stranger/future-field.yaml", "telemetry: unknown field, ignored (not in docker-agent's schema versio",
                     "deliberate: the stranger files test case folding, future versions and unknown fields"),
-            new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[1].sudo_askpass: ignored: an embedded library has",
-                    "the warning says why"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[13].type: toolset type 'scheduler' is left out:",
                     "the warning says why"),
             new Allowed("toolsets/sandboxed-shell.yaml", "agents.root.toolsets[0].sandbox.image: Keel's micro",
