@@ -11,7 +11,10 @@ import java.util.function.Function;
  * ({@link SandboxFactory}), the embedding models knowledge bases index with, who shows the
  * pages of {@code open_url} tools ({@link dev.keel.agents.toolsets.UrlOpener}) who answers an agent's
  * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}) and which earlier sessions
- * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}). Every service is optional;
+ * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}), and who is woken when a
+ * {@code scheduler} toolset has a schedule due for a session no run is active for
+ * ({@link dev.keel.agents.toolsets.ScheduleListener}, with the {@link java.time.Clock} schedules are timed by). Every
+ * service is optional;
  * without one Keel uses its default, described on the builder's setter. Immutable.
  */
 public final class TeamServices {
@@ -25,9 +28,13 @@ public final class TeamServices {
     private final ModelResolver models;
     private final boolean syncKnowledgeOnStart;
     private final dev.keel.agents.session.SessionHistory sessionHistory;
+    private final dev.keel.agents.toolsets.ScheduleListener scheduleListener;
+    private final java.time.Clock clock;
 
     private TeamServices(Builder b) {
         this.sessionHistory = b.sessionHistory;
+        this.scheduleListener = b.scheduleListener;
+        this.clock = b.clock;
         this.knowledgeAccess = b.knowledgeAccess;
         this.sandboxes = b.sandboxes;
         this.embeddings = b.embeddings;
@@ -127,12 +134,31 @@ public final class TeamServices {
         return Optional.ofNullable(sessionHistory);
     }
 
+    /**
+     * Who is woken when a {@code scheduler} toolset has schedules due for a session no run is active for, if set.
+     *
+     * @return the listener, if set
+     */
+    public Optional<dev.keel.agents.toolsets.ScheduleListener> scheduleListener() {
+        return Optional.ofNullable(scheduleListener);
+    }
+
+    /**
+     * The clock {@code scheduler} toolsets time their schedules with, if set.
+     *
+     * @return the clock, if set
+     */
+    public Optional<java.time.Clock> clock() {
+        return Optional.ofNullable(clock);
+    }
+
     @Override
     public String toString() {
         return "TeamServices[" + (knowledgeAccess != null ? "knowledgeAccess " : "")
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
                 + (userPrompter != null ? "userPrompter " : "") + (urlOpener != null ? "urlOpener " : "")
                 + (models != null ? "models " : "") + (sessionHistory != null ? "sessionHistory " : "")
+                + (scheduleListener != null ? "scheduleListener " : "") + (clock != null ? "clock " : "")
                 + (syncKnowledgeOnStart ? "syncKnowledgeOnStart" : "") + "]";
     }
 
@@ -146,8 +172,36 @@ public final class TeamServices {
         private ModelResolver models;
         private boolean syncKnowledgeOnStart;
         private dev.keel.agents.session.SessionHistory sessionHistory;
+        private dev.keel.agents.toolsets.ScheduleListener scheduleListener;
+        private java.time.Clock clock;
 
         private Builder() {}
+
+        /**
+         * Wakes the host when a {@code scheduler} toolset has schedules due for a session while no run of it is
+         * active (a Keel run ends when its agent answers): the host usually runs that session again, and the run tells
+         * it the due schedules before its first model call. Default: none, and due schedules wait for the session's
+         * next run. See {@link dev.keel.agents.toolsets.SchedulerToolset}.
+         *
+         * @param listener the host's listener
+         * @return this builder
+         */
+        public Builder scheduleListener(dev.keel.agents.toolsets.ScheduleListener listener) {
+            this.scheduleListener = listener;
+            return this;
+        }
+
+        /**
+         * The clock {@code scheduler} toolsets time their schedules with (a test moves its own clock and calls
+         * {@link dev.keel.agents.toolsets.SchedulerToolset#fireDue()}). Default: the system clock in UTC.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(java.time.Clock clock) {
+            this.clock = clock;
+            return this;
+        }
 
         /**
          * The earlier sessions that {@code session_context} toolsets ({@code list_sessions}, {@code read_session})

@@ -53,10 +53,6 @@ final class ToolsetSection {
 
     /** Toolset types of the schema Keel leaves out, and why. */
     private static final Map<String, String> LEFT_OUT = Map.of(
-            "scheduler", "its create_schedule / list_schedules / cancel_schedule tools deliver a prompt to a session "
-                    + "that keeps running (docker-agent's TUI or server) when a schedule fires; a Keel run ends when "
-                    + "it answers and Keel does not build it yet; schedule runs from the host application (a timer "
-                    + "calling Runner.run)",
             "mcp_catalog", "it searches and enables servers of the Docker MCP Catalog through Docker's catalog "
                     + "service at run time, which an embedded library does not reach; declare the servers you need as "
                     + "mcp toolsets (ref: docker:NAME, resolved by the team's TeamResolver)");
@@ -111,6 +107,9 @@ final class ToolsetSection {
         register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
         register("session_context", Set.of(), (m, path) -> dev.keel.agents.internal.session.SessionContextToolset
                 .of(f.options().services().sessionHistory().orElse(null)));
+        register("scheduler", Set.of(), (m, path) -> dev.keel.agents.toolsets.SchedulerToolset.builder()
+                .clock(f.options().services().clock().orElse(java.time.Clock.systemUTC()))
+                .listener(f.options().services().scheduleListener().orElse(null)).build());
         register("lsp", Set.of("command", "args", "env", "env_file", "file_types", "working_dir", "version",
                 "lifecycle"), this::lsp);
     }
