@@ -42,7 +42,7 @@ class SchedulerNextFirePropertyTest {
             @ForAll @IntRange(min = 1, max = 180) int intervalMinutes,
             @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 600) Integer> stepsMinutes,
             @ForAll @Size(min = 1, max = 40) List<Boolean> takes) throws Exception {
-        SchedulerToolsetTest.TestClock clock = new SchedulerToolsetTest.TestClock();
+        MovingClock clock = new MovingClock();
         Duration interval = Duration.ofMinutes(intervalMinutes);
         List<SchedulerToolset.Fire> told = new ArrayList<>();
         try (SchedulerToolset s = SchedulerToolset.builder().clock(clock).timer(false).build()) {

@@ -7,11 +7,8 @@ import dev.keel.agents.tool.ToolArguments;
 import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -28,33 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a failing host listener and a closed toolset do. The runs that receive the fires are in {@code TeamSchedulerTest}.
  */
 class SchedulerToolsetTest {
-    static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    static final Instant T0 = MovingClock.T0;
 
-    /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        private volatile Instant now = T0;
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final MovingClock clock = new MovingClock();
 
     static ToolResult call(SchedulerToolset s, String session, String tool, Map<String, ?> args) throws Exception {
         Tool t = s.tools().stream().filter(x -> x.spec().name().equals(tool)).findFirst().orElseThrow();
@@ -297,6 +270,21 @@ class SchedulerToolsetTest {
     }
 
     @Test
+    void aFireThatCameDueAfterTheRunsLastLookWakesTheHostWhenTheRunEnds() throws Exception {
+        BlockingQueue<String> woken = new LinkedBlockingQueue<>();
+        try (SchedulerToolset s = SchedulerToolset.builder().clock(clock).listener(woken::add).build()) {
+            s.runStarted("s");
+            create(s, "s", "in:1m");
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(s.fireDue()).isEqualTo(1); // the run has already given its final answer, it does not look again
+            assertThat(woken).isEmpty();
+            s.runEnded("s");
+            assertThat(woken.poll(1, TimeUnit.MINUTES)).as("woken from the timer thread").isEqualTo("s");
+            assertThat(s.takeFires("s")).hasSize(1);
+        }
+    }
+
+    @Test
     void theTimerThreadFiresOnItsOwnAndStopsOnClose() throws Exception {
         BlockingQueue<String> woken = new LinkedBlockingQueue<>();
         BlockingQueue<Thread> on = new LinkedBlockingQueue<>();
@@ -314,7 +302,8 @@ class SchedulerToolsetTest {
         Thread timer = on.poll();
         assertThat(timer.getName()).isEqualTo("keel-scheduler");
         assertThat(timer.isDaemon()).isTrue();
-        assertThat(timer.isAlive()).as("close waits for the timer thread to end").isFalse();
+        timer.join(Duration.ofMinutes(1).toMillis()); // close waited for its work; the thread itself exits just after
+        assertThat(timer.isAlive()).as("the timer thread ends on close").isFalse();
         assertThat(create(s, "s", "in:1m").content()).isEqualTo("the scheduler is closed");
         assertThat(s.fireDue()).isZero();
         s.close(); // twice is harmless
