@@ -226,6 +226,8 @@ final class AgentLoop {
         dev.keel.core.models.ModelSpec toolModel;
         final java.util.concurrent.atomic.AtomicBoolean exitCalled = new java.util.concurrent.atomic.AtomicBoolean();
         final ContextSize context = new ContextSize();
+        // The model that answered the last call (a fallback's, a router's or a picker's choice): what it is priced at.
+        final AtomicReference<String> answeredBy = new AtomicReference<>();
 
         Turns(Agent agent, Session session, Usage before, String runContext, LoopExit exit) {
             this.agent = agent;
@@ -261,7 +263,8 @@ final class AgentLoop {
                 return t.result(gate.reason(), AgentResult.StopReason.BLOCKED);
             }
             try {
-                response = callModelOrCompact(at, agent, prepared, session, turnContext, t.context, t.toolModel);
+                response = callModelOrCompact(at, agent, prepared, session, turnContext, t.context, t.toolModel,
+                        t.answeredBy);
                 t.toolModel = null;
             } catch (AgentException e) {
                 hooks.error(agent, session, e.getMessage());
@@ -272,8 +275,9 @@ final class AgentLoop {
             session.contextReported(response.usage().inputTokens()
                     + Math.max(0, response.usage().outputTokens() - response.usage().reasoningTokens()));
             hooks.afterLlmCall(agent, session, response.text());
-            ModelPrice price = settings.price(agent);
-            budgets.record(spend, response.usage(), price, agent);
+            String pricedModel = t.answeredBy.get();
+            ModelPrice price = settings.price(pricedModel);
+            budgets.record(spend, response.usage(), price, pricedModel, agent);
             session.addUsage(response.usage(), price);
             emit(new AgentEvent.UsageReported(agent.name(), session.id(), response.usage(), session.usage(),
                     session.cost().isPresent() ? session.cost().getAsDouble() : null));
@@ -449,9 +453,9 @@ final class AgentLoop {
      */
     private ChatResponse callModelOrCompact(Position at, Agent agent, Prepared prepared, Session session,
                                             String turnContext, ContextSize context,
-                                            dev.keel.core.models.ModelSpec override) {
+                                            dev.keel.core.models.ModelSpec override, AtomicReference<String> answeredBy) {
         try {
-            return callModel(at, agent, prepared, session, turnContext, override);
+            return callModel(at, agent, prepared, session, turnContext, override, answeredBy);
         } catch (AgentException e) {
             if (!(e.getCause() instanceof ModelException.ContextTooLong) || !agent.compaction().enabled()
                     || !runner.sessionCompaction()
@@ -459,7 +463,7 @@ final class AgentLoop {
                             context.tokens(session, prepared.system()))) {
                 throw e;
             }
-            return callModel(at, agent, prepared, session, turnContext, override);
+            return callModel(at, agent, prepared, session, turnContext, override, answeredBy);
         }
     }
 
@@ -500,12 +504,17 @@ final class AgentLoop {
         return b == null || b.isBlank() ? a : a + "\n\n" + b;
     }
 
+    /**
+     * One model call; {@code answeredBy} is set to the model that answered ({@code provider/model} as a composite
+     * model reports it, else the label of the model asked), so the call is priced at that model's price.
+     */
     private ChatResponse callModel(Position at, Agent agent, Prepared prepared, Session session, String turnContext,
-                                   dev.keel.core.models.ModelSpec override) {
+                                   dev.keel.core.models.ModelSpec override, AtomicReference<String> answeredBy) {
         // model_picker: the model the agent switched to serves its turns for the rest of the session.
         dev.keel.core.models.ModelSpec chosen = override != null ? override
                 : dev.keel.agents.internal.ChosenModel.of(agent.toolsets(), agent.name(), session.state()).orElse(null);
         String label = chosen != null ? chosen.label() : agent.model().label();
+        answeredBy.set(label);
         List<Message> history = ToolOutputBudget.oldToolCalls(HistoryWindow.trim(session.contextMessages(),
                 agent.numHistoryItems()), agent.maxOldToolCallTokens());
         List<Message> messages = new ArrayList<>(history.size() + 2);
@@ -530,6 +539,11 @@ final class AgentLoop {
 
                 @Override
                 public void onModelEvent(dev.keel.core.ModelEvent event) {
+                    if (event instanceof dev.keel.core.ModelEvent.Selected selected) {
+                        answeredBy.set(selected.model());
+                    } else if (event instanceof dev.keel.core.ModelEvent.Answered answered) {
+                        answeredBy.set(answered.model());
+                    }
                     emit(new AgentEvent.ModelDecision(agent.name(), session.id(), event));
                 }
             };

@@ -81,11 +81,11 @@ final class Budgets {
     }
 
     /** Adds a model call's usage; a cost budget with a model of unknown price fails the run. */
-    void record(Spend run, Usage usage, ModelPrice price, Agent agent) {
+    void record(Spend run, Usage usage, ModelPrice price, String model, Agent agent) {
         if (price == null && (limits.values().stream().anyMatch(Budget::limitsCost) || named.stream()
                 .anyMatch(n -> n.agents().contains(agent.name()) && n.budget().limitsCost()))) {
-            throw new AgentException("a cost budget is set but model '" + agent.model().label() + "' of agent '"
-                    + agent.name() + "' has no price (Runner.Builder.price)");
+            throw new AgentException("a cost budget is set but model '" + model + "', which answered agent '"
+                    + agent.name() + "', has no price (Runner.Builder.price)");
         }
         double cost = price == null ? 0 : price.cost(usage);
         run.add(usage.totalTokens(), cost);

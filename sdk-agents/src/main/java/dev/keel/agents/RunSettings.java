@@ -39,8 +39,8 @@ record RunSettings(Permissions permissions, boolean yolo, Approver approver, Clo
         Objects.requireNonNull(safety, "safety");
     }
 
-    /** The price of an agent's model, or {@code null} when unknown. */
-    ModelPrice price(Agent agent) {
-        return prices.get(agent.model().label());
+    /** The price of a model ({@code provider/model}, a model's id or label), or {@code null} when unknown. */
+    ModelPrice price(String model) {
+        return prices.get(model);
     }
 }

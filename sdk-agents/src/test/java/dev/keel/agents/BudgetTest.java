@@ -110,6 +110,36 @@ class BudgetTest {
     }
 
     @Test
+    void aCallIsPricedAtTheModelThatAnsweredNotAtTheAgentsFirstChoice() {
+        // The primary model is down (500); the fallback answers. The call costs what the fallback costs.
+        llm.respondWith(req -> req.model().equals("gpt-4o") ? ScriptedReply.error(500, "overloaded")
+                : ScriptedReply.text("done").usage(30, 10));
+        dev.keel.core.models.ModelSpec withFallback = new dev.keel.core.models.ModelSpec.Fallback(
+                dev.keel.core.models.ModelConfig.of("openai", "gpt-4o"),
+                List.of(dev.keel.core.models.ModelConfig.of("openai", "gpt-4o-mini")), 0, java.time.Duration.ofMinutes(1));
+        Agent agent = Agent.builder("answerer").instruction("Answer.").model(withFallback).build();
+        try (Runner runner = Runner.builder(agent).models(llm.models()).budget(Budget.Scope.RUN, Budget.costUsd(1))
+                .price("openai/gpt-4o", ModelPrice.of(1_000, 1_000))
+                .price("openai/gpt-4o-mini", ModelPrice.of(10, 10)).build()) {
+            AgentResult r = runner.run("go");
+            assertThat(r.output()).isEqualTo("done");
+            // 40 tokens at $10 per million, not at the primary's $1000 (and not "no price" for the composite label)
+            assertThat(r.session().cost().orElseThrow()).isCloseTo(40 * 10 / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+        }
+        // Only the model that answered needs a price: the primary's is not asked for when it did not answer.
+        try (Runner onlyFallbackPriced = Runner.builder(agent).models(llm.models())
+                .budget(Budget.Scope.RUN, Budget.costUsd(1)).price("openai/gpt-4o-mini", ModelPrice.of(10, 10)).build()) {
+            assertThat(onlyFallbackPriced.run("go").output()).isEqualTo("done");
+        }
+        // The answering model unpriced: the run still refuses to spend blind, naming that model.
+        try (Runner fallbackUnpriced = Runner.builder(agent).models(llm.models())
+                .budget(Budget.Scope.RUN, Budget.costUsd(1)).price("openai/gpt-4o", ModelPrice.of(1, 1)).build()) {
+            assertThatThrownBy(() -> fallbackUnpriced.run("go")).isInstanceOf(AgentException.class)
+                    .hasMessageContaining("'openai/gpt-4o-mini'").hasMessageContaining("has no price");
+        }
+    }
+
+    @Test
     void budgetsRefuseNonsense() {
         assertThatThrownBy(() -> Budget.tokens(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Budget.costUsd(-1)).isInstanceOf(IllegalArgumentException.class);

@@ -122,9 +122,8 @@ public final class GitToolset implements Toolset {
     }
 
     private ToolResult log(ToolArguments a) {
-        long limit = a.value().get("limit").flatMap(v -> v.asLong().isPresent()
-                ? java.util.Optional.of(v.asLong().getAsLong()) : java.util.Optional.empty()).orElse((long) DEFAULT_LOG);
-        limit = limit <= 0 ? DEFAULT_LOG : Math.min(limit, MAX_LOG);
+        long asked = a.value().get("limit").map(v -> v.asLong().orElse(0)).orElse(0L);
+        long limit = asked <= 0 ? DEFAULT_LOG : Math.min(asked, MAX_LOG);
         List<String> args = new ArrayList<>(List.of("log", "-n", String.valueOf(limit), "--date=short",
                 "--format=%H%x09%ad%x09%an%x09%s"));
         String path = a.value().get("path").flatMap(v -> v.asString()).orElse("");

@@ -1,8 +1,6 @@
 package dev.keel.agents.team;
 
-import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.Toolset;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,28 +8,12 @@ import java.util.Objects;
  * such as the configuration file of a Docker MCP gateway. The resource is released even when the toolset's own
  * close fails. Thread-safe when the delegate is.
  */
-final class ClosingWith implements Toolset {
-    private final Toolset delegate;
+final class ClosingWith extends ForwardingToolset {
     private final AutoCloseable resource;
 
     ClosingWith(Toolset delegate, AutoCloseable resource) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.resource = Objects.requireNonNull(resource, "resource");
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public List<Tool> tools() {
-        return delegate.tools();
-    }
-
-    @Override
-    public String instructions() {
-        return delegate.instructions();
     }
 
     @Override

@@ -11,20 +11,14 @@ import java.util.Objects;
  * command; closing the toolset releases the sandbox (the last user closes it), and a later start takes a fresh
  * one. Thread-safe.
  */
-final class SandboxedToolset implements Toolset {
-    private final Toolset delegate;
+final class SandboxedToolset extends ForwardingToolset {
     private final TeamSandbox sandbox;
     private boolean holding;
 
     /** {@code delegate} must run its commands on {@code sandbox.runner()}. */
     SandboxedToolset(Toolset delegate, TeamSandbox sandbox) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
     }
 
     @Override
@@ -36,11 +30,6 @@ final class SandboxedToolset implements Toolset {
             }
         }
         return delegate.tools();
-    }
-
-    @Override
-    public String instructions() {
-        return delegate.instructions();
     }
 
     @Override

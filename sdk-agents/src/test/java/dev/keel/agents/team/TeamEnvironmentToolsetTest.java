@@ -68,9 +68,19 @@ class TeamEnvironmentToolsetTest {
         }
         assertThat(llm.requests().get(0).toolNames()).containsExactly("get_environment_info");
         JsonValue answer = JsonValue.parse(toolResult());
-        assertThat(answer).isEqualTo(JsonValue.parse("{\"os\":\"Linux\",\"shell\":\"sh\"}"));
+        String hostOs = System.getProperty("os.name").startsWith("Mac") ? "Darwin" : System.getProperty("os.name");
+        assertThat(answer).isEqualTo(JsonValue.parse("{\"os\":\"" + hostOs + "\",\"shell\":\"sh\"}"));
         // asked of the team's runner (a sandbox's guest when the commands run in one), not of the JVM's properties
         assertThat(ran).containsExactly(List.of("uname", "-s"));
+    }
+
+    @Test
+    void theAnswerIsTheRunnersNotTheJvms() throws Exception {
+        CommandRunner guest = (command, listener) -> new ExecResult(0, "FreeBSD\n", "", false, false,
+                java.time.Duration.ZERO);
+        String out = new EnvironmentInfoToolset(guest).tools().get(0).call(dev.keel.agents.tool.ToolArguments.of(
+                dev.keel.core.json.JsonObject.of()), null).content();
+        assertThat(JsonValue.parse(out)).isEqualTo(JsonValue.parse("{\"os\":\"FreeBSD\",\"shell\":\"sh\"}"));
     }
 
     @Test

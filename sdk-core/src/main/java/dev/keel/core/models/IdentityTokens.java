@@ -10,15 +10,12 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads the provider option {@code workload_identity_federation} (docker-agent's model field {@code auth}) into a
@@ -27,7 +24,6 @@ import java.util.regex.Pattern;
  */
 final class IdentityTokens {
     private static final List<String> SOURCES = List.of("file", "env", "command", "url");
-    private static final Pattern REFERENCE = Pattern.compile("\\$\\{(?:env\\.)?([A-Za-z_][A-Za-z0-9_]*)}");
     private static final int MAX_TOKEN_BYTES = 64 * 1024;
     private static final int TIMEOUT_SECONDS = 30;
 
@@ -212,24 +208,9 @@ final class IdentityTokens {
         };
     }
 
-    /** {@code ${VAR}} and {@code ${env.VAR}} replaced; an unset variable fails naming it (never its neighbours). */
+    /** {@code ${VAR}}, {@code ${env.VAR}} and {@code ${VAR:-default}} replaced; an unset variable fails naming it. */
     private static String expand(String text, Function<String, String> variables) {
-        Matcher m = REFERENCE.matcher(text);
-        StringBuilder out = new StringBuilder();
-        List<String> missing = new ArrayList<>();
-        while (m.find()) {
-            String v = variables.apply(m.group(1));
-            if (v == null) {
-                missing.add(m.group(1));
-                v = "";
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(v));
-        }
-        m.appendTail(out);
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException("the identity token request needs the variable " + missing.get(0)
-                    + ", which is not set");
-        }
-        return out.toString();
+        return Variables.expand(text, variables, name -> new IllegalStateException(
+                "the identity token request needs the variable " + name + ", which is not set"));
     }
 }

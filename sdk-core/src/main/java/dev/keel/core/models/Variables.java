@@ -29,17 +29,25 @@ final class Variables {
     String get(String name) {
         String mine = own.get(name);
         if (mine != null) {
-            return expand(mine, environment, "env " + name + " of this model");
+            return expand(mine, environment, missing("env " + name + " of this model"));
         }
         return environment.apply(name);
     }
 
     /** {@code text} with every reference replaced by this model's variables. */
     String expand(String text, String purpose) {
-        return expand(text, this::get, purpose);
+        return expand(text, this::get, missing(purpose));
     }
 
-    private String expand(String text, Function<String, String> lookup, String purpose) {
+    private Function<String, RuntimeException> missing(String purpose) {
+        return variable -> new ModelException.MissingVariable(provider, variable, purpose);
+    }
+
+    /**
+     * {@code text} with every reference replaced through {@code lookup}; an unset or empty variable without a
+     * default throws what {@code missing} makes of its name.
+     */
+    static String expand(String text, Function<String, String> lookup, Function<String, RuntimeException> missing) {
         if (text.indexOf("${") < 0) {
             return text;
         }
@@ -49,7 +57,7 @@ final class Variables {
             String value = lookup.apply(m.group(1));
             if (value == null || value.isEmpty()) {
                 if (m.group(2) == null) {
-                    throw new ModelException.MissingVariable(provider, m.group(1), purpose);
+                    throw missing.apply(m.group(1));
                 }
                 value = m.group(2);
             }
