@@ -188,6 +188,37 @@ class TeamSchedulerTest {
     }
 
     @Test
+    void aHostWhoseListenerRunsTheSessionRightAwayGetsTheScheduleDoneWithoutAnyoneElseAsking() {
+        Map<String, Session> store = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<Runner> host = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> answers = new CopyOnWriteArrayList<>();
+        Team team = Teams.parse(TEAM, "team.yaml", TeamFiles.isolated(dir).withServices(TeamServices.builder()
+                .clock(clock).scheduleListener(id -> answers.add(host.get().run(store.get(id), "Scheduled work is due.")
+                        .output())).build()));
+        SchedulerToolset scheduler = scheduler(team);
+        script(reply(create("water the plants", "every:2h")), reply(ScriptedReply.text("will do")),
+                reply(ScriptedReply.text("plants watered")), reply(ScriptedReply.text("watered again")));
+        Session session = Session.create();
+        store.put(session.id(), session);
+        try (Runner runner = runner(team)) {
+            host.set(runner);
+            runner.run(session, "water the plants every two hours");
+            clock.advance(Duration.ofHours(2));
+            assertThat(scheduler.fireDue()).isEqualTo(1);
+            assertThat(answers).as("the listener ran the session inside the call").containsExactly("plants watered");
+            clock.advance(Duration.ofHours(2));
+            scheduler.fireDue();
+            assertThat(answers).containsExactly("plants watered", "watered again");
+        }
+        List<RecordedChatRequest> r = llm.requests();
+        assertThat(r).hasSize(4);
+        assertThat(fires(r.get(2))).containsExactly("Scheduled task sched-1 is due:\nwater the plants");
+        assertThat(fires(r.get(3))).as("each fire once, in the one session").hasSize(2);
+        assertThat(fired).extracting(AgentEvent.ScheduleFired::dueAt)
+                .containsExactly(T0.plus(Duration.ofHours(2)), T0.plus(Duration.ofHours(4)));
+    }
+
+    @Test
     void aRecurringScheduleMissedForHoursIsToldOnceAndItsNextFireSkipsTheMissedIntervals() {
         Team team = load();
         SchedulerToolset scheduler = scheduler(team);
