@@ -311,8 +311,9 @@ final class AgentLoop {
                 break;
             }
         }
-        if (DeferredTools.loaded(batch.results())) {
-            t.prepared = null; // the next call lists the tools add_tool loaded
+        if (DeferredTools.loaded(batch.results())
+                || dev.keel.agents.internal.McpCatalogToolset.changedTools(batch.results())) {
+            t.prepared = null; // the next call lists the tools add_tool loaded or a catalog server brought
         }
         StructuredOutput so = agent.structuredOutput().orElse(null);
         if (so != null && t.answer.get() != null) {

@@ -74,15 +74,6 @@ final class DeferredTools {
 
     /** docker-agent's fuzzy match: every character of the query appears in the text, in order. */
     static boolean fuzzy(String query, String text) {
-        String t = text.toLowerCase(Locale.ROOT);
-        int at = 0;
-        for (int i = 0; i < query.length(); i++) {
-            at = t.indexOf(query.charAt(i), at);
-            if (at < 0) {
-                return false;
-            }
-            at++;
-        }
-        return true;
+        return dev.keel.agents.internal.FuzzyMatch.inOrder(query, text);
     }
 }

@@ -82,6 +82,31 @@ public final class YamlTree {
     }
 
     /**
+     * Parses one JSON document (strict JSON, not YAML) into the same located tree.
+     *
+     * @param json the text
+     * @return the document's root node
+     * @throws SyntaxException when the text is not one JSON value, with the line of the problem
+     */
+    public static Node parseJson(String json) throws SyntaxException {
+        try (JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(json)) {
+            if (p.nextToken() == null) {
+                throw new SyntaxException("the document is empty", 1);
+            }
+            Node root = read(p, new Anchors(""));
+            if (p.nextToken() != null) {
+                throw new SyntaxException("unexpected content after the document", p.currentTokenLocation().getLineNr());
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new SyntaxException(e.getOriginalMessage(), line);
+        } catch (IOException e) {
+            throw new SyntaxException(e.getMessage(), 0);
+        }
+    }
+
+    /**
      * The node as a Keel JSON value: mappings keep their order; numbers, booleans and null keep their type.
      *
      * @param node a node

@@ -10,12 +10,12 @@ import java.util.function.Function;
  * see what of a knowledge base ({@link KnowledgeAccess}), the sandboxes sandboxed shells run in
  * ({@link SandboxFactory}), the embedding models knowledge bases index with, who shows the
  * pages of {@code open_url} tools ({@link dev.keel.agents.toolsets.UrlOpener}) who answers an agent's
- * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}) and which earlier sessions
- * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}), and who is woken when a
+ * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}), which earlier sessions
+ * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}), the remote MCP servers
+ * {@code mcp_catalog} tools may enable ({@link dev.keel.agents.mcp.McpCatalog}), and who is woken when a
  * {@code scheduler} toolset has a schedule due for a session no run is active for
  * ({@link dev.keel.agents.toolsets.ScheduleListener}, with the {@link java.time.Clock} schedules are timed by). Every
- * service is optional;
- * without one Keel uses its default, described on the builder's setter. Immutable.
+ * service is optional; without one Keel uses its default, described on the builder's setter. Immutable.
  */
 public final class TeamServices {
     private static final TeamServices NONE = new Builder().build();
@@ -30,8 +30,10 @@ public final class TeamServices {
     private final dev.keel.agents.session.SessionHistory sessionHistory;
     private final dev.keel.agents.toolsets.ScheduleListener scheduleListener;
     private final java.time.Clock clock;
+    private final dev.keel.agents.mcp.McpCatalog mcpCatalog;
 
     private TeamServices(Builder b) {
+        this.mcpCatalog = b.mcpCatalog;
         this.sessionHistory = b.sessionHistory;
         this.scheduleListener = b.scheduleListener;
         this.clock = b.clock;
@@ -152,9 +154,18 @@ public final class TeamServices {
         return Optional.ofNullable(clock);
     }
 
+    /**
+     * The remote MCP servers {@code mcp_catalog} toolsets may enable, if set.
+     *
+     * @return the catalog, if set
+     */
+    public Optional<dev.keel.agents.mcp.McpCatalog> mcpCatalog() {
+        return Optional.ofNullable(mcpCatalog);
+    }
+
     @Override
     public String toString() {
-        return "TeamServices[" + (knowledgeAccess != null ? "knowledgeAccess " : "")
+        return "TeamServices[" + (mcpCatalog != null ? "mcpCatalog " : "") + (knowledgeAccess != null ? "knowledgeAccess " : "")
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
                 + (userPrompter != null ? "userPrompter " : "") + (urlOpener != null ? "urlOpener " : "")
                 + (models != null ? "models " : "") + (sessionHistory != null ? "sessionHistory " : "")
@@ -174,6 +185,7 @@ public final class TeamServices {
         private dev.keel.agents.session.SessionHistory sessionHistory;
         private dev.keel.agents.toolsets.ScheduleListener scheduleListener;
         private java.time.Clock clock;
+        private dev.keel.agents.mcp.McpCatalog mcpCatalog;
 
         private Builder() {}
 
@@ -200,6 +212,21 @@ public final class TeamServices {
          */
         public Builder clock(java.time.Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /**
+         * The remote MCP servers that {@code mcp_catalog} toolsets ({@code search_remote_mcp_servers},
+         * {@code enable_remote_mcp_server}, …) may enable, for example {@code McpCatalog.read(Path.of("servers.json"))}
+         * (docker-agent's format); a toolset's {@code allowed_servers} / {@code blocked_servers} narrow it. Default:
+         * none, and each search or enable is a tool error saying that no catalog is configured (the team file still
+         * loads without a warning).
+         *
+         * @param catalog the catalog
+         * @return this builder
+         */
+        public Builder mcpCatalog(dev.keel.agents.mcp.McpCatalog catalog) {
+            this.mcpCatalog = catalog;
             return this;
         }
 

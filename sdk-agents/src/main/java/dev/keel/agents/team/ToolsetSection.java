@@ -52,10 +52,7 @@ final class ToolsetSection {
                     + "docker-agent's headless runs");
 
     /** Toolset types of the schema Keel leaves out, and why. */
-    private static final Map<String, String> LEFT_OUT = Map.of(
-            "mcp_catalog", "it searches and enables servers of the Docker MCP Catalog through Docker's catalog "
-                    + "service at run time, which an embedded library does not reach; declare the servers you need as "
-                    + "mcp toolsets (ref: docker:NAME, resolved by the team's TeamResolver)");
+    private static final Map<String, String> LEFT_OUT = Map.of();
 
     private final TeamFields f;
     private final Map<String, Entry> mcps;
@@ -110,8 +107,34 @@ final class ToolsetSection {
         register("scheduler", Set.of(), (m, path) -> dev.keel.agents.toolsets.SchedulerToolset.builder()
                 .clock(f.options().services().clock().orElse(java.time.Clock.systemUTC()))
                 .listener(f.options().services().scheduleListener().orElse(null)).build());
+        register("mcp_catalog", Set.of("allowed_servers", "blocked_servers", "allow_private_ips"), this::mcpCatalog);
         register("lsp", Set.of("command", "args", "env", "env_file", "file_types", "working_dir", "version",
                 "lifecycle"), this::lsp);
+    }
+
+    /**
+     * {@code mcp_catalog}: the remote MCP servers of the host's catalog ({@link TeamServices#mcpCatalog()}), narrowed
+     * by {@code allowed_servers} and {@code blocked_servers} (block wins); an id the catalog lacks is a warning. Without
+     * a catalog the file loads as is and the tools answer that none is configured.
+     */
+    private Toolset mcpCatalog(MapNode m, String path) {
+        List<String> allowed = f.strings(m, "allowed_servers", path);
+        List<String> blocked = f.strings(m, "blocked_servers", path);
+        dev.keel.agents.mcp.McpCatalog catalog = f.options().services().mcpCatalog().orElse(null);
+        if (catalog != null) {
+            for (String key : List.of("allowed_servers", "blocked_servers")) {
+                Entry e = m.entries().get(key);
+                List<String> unknown = e == null ? List.of()
+                        : dev.keel.agents.internal.McpCatalogToolset.unknownIds(catalog, f.strings(m, key, path));
+                if (!unknown.isEmpty()) {
+                    f.warn(e.line() + ": " + path + "." + key + ": " + unknown + " not in the host's MCP catalog, "
+                            + "ignored; its servers are " + catalog.servers().stream()
+                            .map(dev.keel.agents.mcp.McpCatalog.Server::id).toList());
+                }
+            }
+        }
+        return dev.keel.agents.internal.McpCatalogToolset.of(catalog, allowed, blocked,
+                f.optBool(m, "allow_private_ips", path).orElse(false));
     }
 
     /** The models a toolset's {@code model} may name. */

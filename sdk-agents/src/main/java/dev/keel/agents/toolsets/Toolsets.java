@@ -68,6 +68,22 @@ public final class Toolsets {
     }
 
     /**
+     * docker-agent's {@code mcp_catalog} tools over the host's catalog of remote MCP servers:
+     * {@code search_remote_mcp_servers}, {@code list_remote_mcp_servers}, {@code enable_remote_mcp_server} (connects
+     * before answering; the server's tools then appear as {@code <id>_<tool>}), and once a server is enabled
+     * {@code disable_remote_mcp_server} and {@code reset_remote_mcp_server_auth}. Servers on private addresses are
+     * refused unless their entry allows it; OAuth servers need headers in the catalog. The enabled servers belong to
+     * the toolset (every session using it sees them) and are disconnected when it closes.
+     *
+     * @param catalog the servers that may be enabled (narrow it with its builder)
+     * @return the toolset
+     */
+    public static dev.keel.agents.tool.Toolset mcpCatalog(dev.keel.agents.mcp.McpCatalog catalog) {
+        return dev.keel.agents.internal.McpCatalogToolset.of(java.util.Objects.requireNonNull(catalog, "catalog"),
+                java.util.List.of(), java.util.List.of(), false);
+    }
+
+    /**
      * {@code change_model(model)} and {@code revert_model()}: the agent switches among {@code models} (by the names
      * given here) for the rest of its session.
      *

@@ -68,8 +68,6 @@ class TeamFileCorpusTest {
                     "deliberate: the stranger files test case folding, future versions and unknown fields"),
             new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[1].sudo_askpass: ignored: an embedded library has",
                     "the warning says why"),
-            new Allowed("toolsets/mcp-servers.yaml", "agents.root.toolsets[5].type: toolset type 'mcp_catalog' is left out:",
-                    "the warning says why"),
             new Allowed("toolsets/rag.yaml", "rag.product_docs.strategies[1].database: Keel keeps every strategy of",
                     "the warning says why"),
             new Allowed("toolsets/rag.yaml", "rag.product_docs.strategies[2].database: Keel keeps every strategy of",
