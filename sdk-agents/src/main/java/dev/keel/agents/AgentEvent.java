@@ -245,6 +245,19 @@ public sealed interface AgentEvent {
                                  int exitCode) implements AgentEvent {}
 
     /**
+     * A schedule of a {@code scheduler} toolset came due, and its prompt ({@code Scheduled task <label> is due:} and
+     * the prompt) was added to the session as a user message before the agent's next model call.
+     *
+     * @param agent the agent about to call its model
+     * @param sessionId the session the prompt was added to
+     * @param scheduleId the schedule's id ({@code sched-N})
+     * @param name the schedule's label, secrets redacted, or empty
+     * @param dueAt when it was due (a recurring schedule's logical due time)
+     */
+    record ScheduleFired(String agent, String sessionId, String scheduleId, String name, java.time.Instant dueAt)
+            implements AgentEvent {}
+
+    /**
      * The run stopped at a tool call that needs someone's decision; the call is stored in the session and the
      * run resumes with {@link Runner#resume(String, Decision)}. Always the last event of its run.
      *

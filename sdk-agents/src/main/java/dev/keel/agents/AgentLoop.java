@@ -47,7 +47,7 @@ final class AgentLoop {
     private final Compactor compactor;
     private final Budgets budgets;
     private final Budgets.Spend spend;
-    private final JobRecalls recalls;
+    private final Recalls recalls;
 
     AgentLoop(Runner runner, RunHandle handle, Session session) {
         this.runner = runner;
@@ -59,7 +59,7 @@ final class AgentLoop {
         this.compactor = new Compactor(runner, hooks);
         this.budgets = runner.budgets();
         this.spend = budgets.startRun(session);
-        this.recalls = JobRecalls.of(runner.agents());
+        this.recalls = Recalls.of(runner.agents());
     }
 
     void emit(AgentEvent e) {
@@ -93,11 +93,13 @@ final class AgentLoop {
     private AgentResult top(Session session, String input) {
         runner.checkOpen();
         session.begin();
+        recalls.runStarted(session.id());
         try {
             Agent agent = session.currentAgent().map(runner::agentNamed).orElse(runner.root());
             return steps.run(new RunStep(agent.name(), session.id(), input == null), () -> runStarted(session, input));
         } finally {
             session.end();
+            recalls.runEnded(session.id()); // after end(): a scheduler may wake the host to run the session again
         }
     }
 
@@ -252,7 +254,7 @@ final class AgentLoop {
         if (response != null) {
             t.iterations++;
         } else {
-            recalls.deliver(this, agent, session); // background jobs that ended, before the model is asked
+            recalls.deliver(this, agent, session); // jobs that ended, schedules due: before the model is asked
             t.context.compactIfDue(agent, session, prepared.system());
             String turnContext = join(t.runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
             HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, t.iterations + 1);
@@ -390,7 +392,8 @@ final class AgentLoop {
             return null;
         }
         if (recalls.deliver(this, agent, session) > 0) {
-            // A recalled job ended while the model answered: the run goes on with it, as docker-agent's does.
+            // A recalled job ended or a schedule came due while the model answered: the run goes on with it, as
+            // docker-agent's does.
             hooks.turnEnd(agent, session, "continue");
             return null;
         }

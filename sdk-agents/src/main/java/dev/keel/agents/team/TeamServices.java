@@ -10,10 +10,12 @@ import java.util.function.Function;
  * see what of a knowledge base ({@link KnowledgeAccess}), the sandboxes sandboxed shells run in
  * ({@link SandboxFactory}), the embedding models knowledge bases index with, who shows the
  * pages of {@code open_url} tools ({@link dev.keel.agents.toolsets.UrlOpener}) who answers an agent's
- * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}) and which earlier sessions
- * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}) and the remote MCP servers
- * {@code mcp_catalog} tools may enable ({@link dev.keel.agents.mcp.McpCatalog}). Every service is optional;
- * without one Keel uses its default, described on the builder's setter. Immutable.
+ * {@code user_prompt} ({@link dev.keel.agents.toolsets.UserPrompter}), which earlier sessions
+ * {@code session_context} tools may read ({@link dev.keel.agents.session.SessionHistory}), the remote MCP servers
+ * {@code mcp_catalog} tools may enable ({@link dev.keel.agents.mcp.McpCatalog}), and who is woken when a
+ * {@code scheduler} toolset has a schedule due for a session no run is active for
+ * ({@link dev.keel.agents.toolsets.ScheduleListener}, with the {@link java.time.Clock} schedules are timed by). Every
+ * service is optional; without one Keel uses its default, described on the builder's setter. Immutable.
  */
 public final class TeamServices {
     private static final TeamServices NONE = new Builder().build();
@@ -27,12 +29,16 @@ public final class TeamServices {
     private final boolean syncKnowledgeOnStart;
     private final dev.keel.agents.session.SessionHistory sessionHistory;
     private final dev.keel.agents.toolsets.SudoPrompter sudoPrompter;
+    private final dev.keel.agents.toolsets.ScheduleListener scheduleListener;
+    private final java.time.Clock clock;
     private final dev.keel.agents.mcp.McpCatalog mcpCatalog;
 
     private TeamServices(Builder b) {
         this.sudoPrompter = b.sudoPrompter;
         this.mcpCatalog = b.mcpCatalog;
         this.sessionHistory = b.sessionHistory;
+        this.scheduleListener = b.scheduleListener;
+        this.clock = b.clock;
         this.knowledgeAccess = b.knowledgeAccess;
         this.sandboxes = b.sandboxes;
         this.embeddings = b.embeddings;
@@ -142,6 +148,24 @@ public final class TeamServices {
     }
 
     /**
+     * Who is woken when a {@code scheduler} toolset has schedules due for a session no run is active for, if set.
+     *
+     * @return the listener, if set
+     */
+    public Optional<dev.keel.agents.toolsets.ScheduleListener> scheduleListener() {
+        return Optional.ofNullable(scheduleListener);
+    }
+
+    /**
+     * The clock {@code scheduler} toolsets time their schedules with, if set.
+     *
+     * @return the clock, if set
+     */
+    public Optional<java.time.Clock> clock() {
+        return Optional.ofNullable(clock);
+    }
+
+    /**
      * The remote MCP servers {@code mcp_catalog} toolsets may enable, if set.
      *
      * @return the catalog, if set
@@ -157,6 +181,7 @@ public final class TeamServices {
                 + (sandboxes != null ? "sandboxes " : "") + (embeddings != null ? "embeddings " : "")
                 + (userPrompter != null ? "userPrompter " : "") + (urlOpener != null ? "urlOpener " : "")
                 + (models != null ? "models " : "") + (sessionHistory != null ? "sessionHistory " : "")
+                + (scheduleListener != null ? "scheduleListener " : "") + (clock != null ? "clock " : "")
                 + (syncKnowledgeOnStart ? "syncKnowledgeOnStart" : "") + "]";
     }
 
@@ -171,6 +196,8 @@ public final class TeamServices {
         private boolean syncKnowledgeOnStart;
         private dev.keel.agents.session.SessionHistory sessionHistory;
         private dev.keel.agents.toolsets.SudoPrompter sudoPrompter;
+        private dev.keel.agents.toolsets.ScheduleListener scheduleListener;
+        private java.time.Clock clock;
         private dev.keel.agents.mcp.McpCatalog mcpCatalog;
 
         private Builder() {}
@@ -185,6 +212,32 @@ public final class TeamServices {
          */
         public Builder sudoPrompter(dev.keel.agents.toolsets.SudoPrompter prompter) {
             this.sudoPrompter = prompter;
+            return this;
+        }
+
+        /**
+         * Wakes the host when a {@code scheduler} toolset has schedules due for a session while no run of it is
+         * active (a Keel run ends when its agent answers): the host usually runs that session again, and the run tells
+         * it the due schedules before its first model call. Default: none, and due schedules wait for the session's
+         * next run. See {@link dev.keel.agents.toolsets.SchedulerToolset}.
+         *
+         * @param listener the host's listener
+         * @return this builder
+         */
+        public Builder scheduleListener(dev.keel.agents.toolsets.ScheduleListener listener) {
+            this.scheduleListener = listener;
+            return this;
+        }
+
+        /**
+         * The clock {@code scheduler} toolsets time their schedules with (a test moves its own clock and calls
+         * {@link dev.keel.agents.toolsets.SchedulerToolset#fireDue()}). Default: the system clock in UTC.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(java.time.Clock clock) {
+            this.clock = clock;
             return this;
         }
 

@@ -50,11 +50,7 @@ final class ToolsetSection {
     private static final Map<String, String> NOT_ACTED_ON = Map.of();
 
     /** Toolset types of the schema Keel leaves out, and why. */
-    private static final Map<String, String> LEFT_OUT = Map.of(
-            "scheduler", "its create_schedule / list_schedules / cancel_schedule tools deliver a prompt to a session "
-                    + "that keeps running (docker-agent's TUI or server) when a schedule fires; a Keel run ends when "
-                    + "it answers and Keel does not build it yet; schedule runs from the host application (a timer "
-                    + "calling Runner.run)");
+    private static final Map<String, String> LEFT_OUT = Map.of();
 
     private final TeamFields f;
     private final Map<String, Entry> mcps;
@@ -106,6 +102,9 @@ final class ToolsetSection {
         register("a2a", Set.of("url", "headers", "timeout", "allow_private_ips", "name"), http::a2a);
         register("session_context", Set.of(), (m, path) -> dev.keel.agents.internal.session.SessionContextToolset
                 .of(f.options().services().sessionHistory().orElse(null)));
+        register("scheduler", Set.of(), (m, path) -> dev.keel.agents.toolsets.SchedulerToolset.builder()
+                .clock(f.options().services().clock().orElse(java.time.Clock.systemUTC()))
+                .listener(f.options().services().scheduleListener().orElse(null)).build());
         register("mcp_catalog", Set.of("allowed_servers", "blocked_servers", "allow_private_ips"), this::mcpCatalog);
         register("lsp", Set.of("command", "args", "env", "env_file", "file_types", "working_dir", "version",
                 "lifecycle"), this::lsp);

@@ -66,8 +66,6 @@ class TeamFileCorpusTest {
                     "deliberate: the stranger files test case folding, future versions and unknown fields"),
             new Allowed("stranger/future-field.yaml", "telemetry: unknown field, ignored (not in docker-agent's schema versio",
                     "deliberate: the stranger files test case folding, future versions and unknown fields"),
-            new Allowed("toolsets/local-tools.yaml", "agents.root.toolsets[13].type: toolset type 'scheduler' is left out:",
-                    "the warning says why"),
             new Allowed("toolsets/sandboxed-shell.yaml", "agents.root.toolsets[0].sandbox.image: Keel's micro",
                     "the warning says why: a microVM is not a container runtime"),
             new Allowed("top/harness.yaml", "agents.claude_coder.harness: agent 'claude_coder' runs in the claude-c",
