@@ -265,26 +265,15 @@ final class TeamFields {
             return java.time.Duration.ofMillis(Math.round(num.doubleValue() * 1000));
         }
         String text = scalarText(n, field).strip();
-        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)").matcher(text);
-        java.time.Duration total = java.time.Duration.ZERO;
-        int at = 0;
-        while (m.find() && m.start() == at) {
-            double v = Double.parseDouble(m.group(1));
-            long nanos = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            total = total.plusNanos(Math.round(v * nanos));
-            at = m.end();
+        try {
+            java.time.Duration d = dev.keel.agents.internal.GoDurations.parse(text);
+            if (!d.isNegative()) {
+                return d;
+            }
+        } catch (IllegalArgumentException e) {
+            // named below, with the field and its line
         }
-        if (at != text.length() || text.isEmpty()) {
-            throw error(n.line(), field, "'" + text + "' is not a duration like 30s, 1m or 2m30s");
-        }
-        return total;
+        throw error(n.line(), field, "'" + text + "' is not a duration like 30s, 1m or 2m30s");
     }
 
     /** A URL or other single value that may use {@code $VAR} / {@code ${VAR}} / {@code ${env.VAR}}. */

@@ -1,5 +1,6 @@
 package dev.keel.agents.toolsets;
 
+import dev.keel.agents.internal.GoDurations;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
@@ -331,7 +332,7 @@ public final class SchedulerToolset implements Toolset {
             arm();
         }
         return ToolResult.ok("Scheduled " + e.label() + ": next fire at " + e.nextFire
-                + (e.recurring() ? ", then every " + When.format(e.interval) : "") + ".");
+                + (e.recurring() ? ", then every " + GoDurations.format(e.interval) : "") + ".");
     }
 
     private ToolResult list(String caller) {
@@ -347,7 +348,7 @@ public final class SchedulerToolset implements Toolset {
             sb.append("- ").append(s.name().isEmpty() ? s.id() : "\"" + s.name() + "\" (" + s.id() + ")")
                     .append(" [").append(s.spec()).append("] next: ").append(s.nextFire())
                     .append(s.waiting() ? " (due, told at your next turn)" : "")
-                    .append(" (").append(s.recurring() ? "every " + When.format(s.interval()) : "one-shot")
+                    .append(" (").append(s.recurring() ? "every " + GoDurations.format(s.interval()) : "one-shot")
                     .append(")\n    ").append(s.prompt()).append('\n');
         }
         return ToolResult.ok(sb.toString());
@@ -786,10 +787,6 @@ public final class SchedulerToolset implements Toolset {
 
     /** A parsed {@code when}: the first fire, and the interval (zero for a one-shot schedule). */
     record When(Instant first, Duration interval) {
-        private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile(
-                "(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
-        private static final java.math.BigDecimal MAX_NANOS = java.math.BigDecimal.valueOf(Long.MAX_VALUE);
-
         /** Parses {@code when} at {@code now}; a bad value is an {@link IllegalArgumentException} saying why. */
         static When parse(String when, Instant now) {
             String s = when.strip();
@@ -802,13 +799,14 @@ public final class SchedulerToolset implements Toolset {
             }
             String lower = s.toLowerCase(java.util.Locale.ROOT);
             if (lower.startsWith("in:")) {
-                Duration d = positive(duration(s.substring(3).strip()), "the delay");
+                Duration d = positive(GoDurations.parse(s.substring(3).strip()), "the delay");
                 return new When(now.plus(d), Duration.ZERO);
             }
             if (lower.startsWith("every:")) {
-                Duration d = positive(duration(s.substring(6).strip()), "the interval");
+                Duration d = positive(GoDurations.parse(s.substring(6).strip()), "the interval");
                 if (d.compareTo(MIN_INTERVAL) < 0) {
-                    throw new IllegalArgumentException("a recurring interval must be at least 1m, got " + format(d));
+                    throw new IllegalArgumentException("a recurring interval must be at least 1m, got "
+                            + GoDurations.format(d));
                 }
                 return new When(now.plus(d), d);
             }
@@ -834,65 +832,6 @@ public final class SchedulerToolset implements Toolset {
                 throw new IllegalArgumentException(what + " must be positive");
             }
             return d;
-        }
-
-        /** Go's duration syntax ({@code 1h30m}, {@code 1.5h}, {@code 90s}, {@code 300ms}), signs included. */
-        static Duration duration(String text) {
-            String s = text;
-            boolean negative = false;
-            if (s.startsWith("-") || s.startsWith("+")) {
-                negative = s.startsWith("-");
-                s = s.substring(1);
-            }
-            if (s.equals("0")) {
-                return Duration.ZERO;
-            }
-            java.util.regex.Matcher m = PART.matcher(s);
-            java.math.BigDecimal nanos = java.math.BigDecimal.ZERO;
-            int at = 0;
-            while (at < s.length()) {
-                if (!m.find(at) || m.start() != at) {
-                    throw new IllegalArgumentException("'" + text + "' is not a duration (such as 90s, 10m, 1h30m)");
-                }
-                long unit = switch (m.group(2)) {
-                    case "ns" -> 1L;
-                    case "ms" -> 1_000_000L;
-                    case "s" -> 1_000_000_000L;
-                    case "m" -> 60_000_000_000L;
-                    case "h" -> 3_600_000_000_000L;
-                    default -> 1_000L;
-                };
-                nanos = nanos.add(new java.math.BigDecimal(m.group(1).startsWith(".") ? "0" + m.group(1)
-                        : m.group(1).endsWith(".") ? m.group(1) + "0" : m.group(1))
-                        .multiply(java.math.BigDecimal.valueOf(unit)));
-                at = m.end();
-            }
-            if (s.isEmpty()) {
-                throw new IllegalArgumentException("'" + text + "' is not a duration (such as 90s, 10m, 1h30m)");
-            }
-            if (nanos.compareTo(MAX_NANOS) > 0) {
-                throw new IllegalArgumentException("'" + text + "' is too long (at most about 292 years)");
-            }
-            Duration d = Duration.ofNanos(nanos.longValue());
-            return negative ? d.negated() : d;
-        }
-
-        /** {@code 1h30m}, {@code 168h}, {@code 45s}: hours, minutes and seconds, zeros left out. */
-        static String format(Duration d) {
-            StringBuilder sb = new StringBuilder();
-            long h = d.toHours();
-            int m = d.toMinutesPart();
-            int s = d.toSecondsPart();
-            if (h > 0) {
-                sb.append(h).append('h');
-            }
-            if (m > 0) {
-                sb.append(m).append('m');
-            }
-            if (s > 0 || sb.length() == 0) {
-                sb.append(s).append('s');
-            }
-            return sb.toString();
         }
     }
 }
