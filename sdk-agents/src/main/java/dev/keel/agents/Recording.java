@@ -354,6 +354,10 @@ public final class Recording implements AutoCloseable {
      *
      * @throws RecordingSecretException when something that looks like a secret is left after redaction (nothing
      *                                  is written)
+     * @throws RecordingDivergenceException in the replay modes, unless the replay already diverged: when the
+     *                                  recording tells the message of an ended background job or a due schedule at
+     *                                  a point the replay never reached, or a session the replay ran has recorded
+     *                                  model calls after its last one (its run ended early)
      * @throws RecordingException       when the file cannot be written
      */
     @Override
@@ -365,6 +369,12 @@ public final class Recording implements AutoCloseable {
             }
             closed = true;
             s = steps;
+        }
+        if (s != null && mode != Mode.NEW_EPISODES) {
+            // a recorded recall never told, a replayed session that stopped short of its recording
+            s.unfinished().ifPresent(e -> {
+                throw e;
+            });
         }
         boolean write = mode == Mode.RECORD
                 || (mode == Mode.NEW_EPISODES && s != null && s.hasNewSteps() && s.divergence().isEmpty());
