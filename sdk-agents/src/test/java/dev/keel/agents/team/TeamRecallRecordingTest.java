@@ -243,6 +243,21 @@ class TeamRecallRecordingTest {
     }
 
     @Test
+    void newEpisodesRecordsTheRecallsOfANewRunAndTellsThemFromTheFileWhenTheRunIsThere() throws IOException {
+        Outcome recorded = record(Recording.newEpisodes(file), BUILD);
+        assertThat(RecordedRun.read(file).steps(RecordedStep.JobRecall.class)).hasSize(1);
+        assertThat(RecordedRun.read(file).steps(RecordedStep.ScheduleFire.class)).hasSize(1);
+        String written = Files.readString(file);
+        int requests = llm.requests().size();
+        Outcome again = run(load(new MovingClock()), Recording.newEpisodes(file), e -> { });
+        assertThat(again.conversation()).isEqualTo(recorded.conversation());
+        assertThat(again.events()).isEqualTo(recorded.events());
+        assertThat(llm.requests()).hasSize(requests);
+        assertThat(dir.resolve("started")).as("the job's tool call came from the file").doesNotExist();
+        assertThat(Files.readString(file)).as("nothing new: not rewritten").isEqualTo(written);
+    }
+
+    @Test
     void aModelReplayToldTheRecordedRecallsWhenTheLiveJobNeverEndsAndTheScheduleNeverFires() throws IOException {
         Outcome recorded = record();
         MovingClock clock = new MovingClock(); // never moved: the live schedule never comes due
