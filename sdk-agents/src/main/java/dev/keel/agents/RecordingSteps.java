@@ -8,7 +8,6 @@ import dev.keel.agents.internal.recording.StepOrder;
 import dev.keel.agents.internal.recording.Texts;
 import dev.keel.agents.recording.RecordedRun;
 import dev.keel.agents.recording.RecordedStep;
-import dev.keel.agents.StepInterceptor.Position;
 import dev.keel.agents.recording.RecordedToolset;
 import dev.keel.agents.recording.StepTag;
 import dev.keel.agents.tool.Tool;
@@ -20,7 +19,10 @@ import dev.keel.core.json.JsonObject;
 import dev.keel.core.message.Message;
 import dev.keel.core.tool.ToolSpec;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The recording's step interceptor: answers steps from the recording, or lets them run and captures them,
@@ -66,8 +69,8 @@ final class RecordingSteps implements StepInterceptor {
     /** The recorded recalls by session label, in file order: what a live recall is checked against. */
     private final Map<String, List<RecordedStep>> recallsBySession = new LinkedHashMap<>();
     /** Recorded recalls told by this replay, and those a live recall was checked against (identity sets). */
-    private final Set<RecordedStep> toldRecalls = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    private final Set<RecordedStep> checkedRecalls = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<RecordedStep> toldRecalls = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<RecordedStep> checkedRecalls = Collections.newSetFromMap(new IdentityHashMap<>());
 
     RecordingSteps(Recording recording) {
         this.recording = recording;
@@ -92,7 +95,7 @@ final class RecordingSteps implements StepInterceptor {
                     recallsBySession.computeIfAbsent(t.session(), k -> new ArrayList<>()).add(s);
                 }
             }
-            recordedRecalls.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(r -> r.tag().call())));
+            recordedRecalls.values().forEach(l -> l.sort(Comparator.comparingInt(r -> r.tag().call())));
             for (RecordedToolset t : loaded.toolsets()) {
                 recordedToolsets.put(t.agent() + "|" + t.toolset(), t);
             }
@@ -461,7 +464,7 @@ final class RecordingSteps implements StepInterceptor {
     private String toldBefore(String label, int turn) {
         List<RecordedStep> told = recordedRecalls.getOrDefault(point(label, turn, false), List.of());
         return told.isEmpty() ? "" : " (the recording told " + told.stream().map(RecordingSteps::describeRecall)
-                .collect(java.util.stream.Collectors.joining(", ")) + " before it)";
+                .collect(Collectors.joining(", ")) + " before it)";
     }
 
     private static String point(String label, int turn, boolean afterAnswer) {
@@ -569,7 +572,7 @@ final class RecordingSteps implements StepInterceptor {
         Set<RecordedStep> told;
         synchronized (lock) {
             made = new HashMap<>(nextTurn);
-            told = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            told = Collections.newSetFromMap(new IdentityHashMap<>());
             told.addAll(toldRecalls);
         }
         for (RecordedStep s : loaded.steps()) {
