@@ -98,7 +98,12 @@ class TeamBackgroundJobRecallTest {
     }
 
     static BackgroundJobsToolset jobs(Team team) {
-        for (Toolset t : team.root().toolsets()) {
+        return jobs(team.root());
+    }
+
+    /** The agent's background jobs toolset. */
+    static BackgroundJobsToolset jobs(dev.keel.agents.Agent agent) {
+        for (Toolset t : agent.toolsets()) {
             if (ToonToolset.innermost(t) instanceof BackgroundJobsToolset b) {
                 return b;
             }

@@ -17,6 +17,7 @@ import dev.keel.agents.Session;
 import dev.keel.agents.recording.RecordedRun;
 import dev.keel.agents.recording.RecordedStep;
 import dev.keel.agents.recording.RecordingFormatException;
+import dev.keel.agents.toolsets.BackgroundJobsToolset;
 import dev.keel.agents.toolsets.MovingClock;
 import dev.keel.core.message.Message;
 import dev.keel.core.message.UserMessage;
@@ -255,6 +256,55 @@ class TeamRecallRecordingTest {
         assertThat(llm.requests()).hasSize(requests);
         assertThat(dir.resolve("started")).as("the job's tool call came from the file").doesNotExist();
         assertThat(Files.readString(file)).as("nothing new: not rewritten").isEqualTo(written);
+    }
+
+    @Test
+    void aRecallToldToADelegatedSessionIsRecordedUnderItsLabelAndReplayedThere() throws IOException {
+        String delegating = """
+                agents:
+                  root:
+                    model: openai/main-model
+                    sub_agents: [builder]
+                  builder:
+                    model: openai/builder-model
+                    description: Builds in the background.
+                    toolsets:
+                      - type: background_jobs
+                        recall: true
+                """;
+        Team team = Teams.parse(delegating, "team.yaml", TeamFiles.isolated(dir));
+        BackgroundJobsToolset jobs = jobs(team.agents().get("builder"));
+        AtomicInteger root = new AtomicInteger();
+        AtomicInteger builder = new AtomicInteger();
+        llm.respondWith(req -> req.model().equals("main-model") ? switch (root.getAndIncrement()) {
+            case 0 -> ScriptedReply.toolCall("transfer_task", Map.of("agent", "builder", "task", "build it",
+                    "expected_output", "the build's output"));
+            default -> ScriptedReply.text("deploy checked");
+        } : switch (builder.getAndIncrement()) {
+            case 0 -> ScriptedReply.toolCall("run_background_job", Map.of("cmd", BUILD, "recall", true));
+            case 1 -> {
+                open("gate");
+                awaitEnded(jobs, "job_1");
+                yield ScriptedReply.text("started the build"); // the job ended meanwhile: the builder goes on
+            }
+            default -> ScriptedReply.text("built-42 it is");
+        });
+        Outcome recorded = run(team, Recording.record(file), e -> { });
+        assertThat(builder).as("the recall made the builder go on").hasValue(3);
+        RecordedStep.JobRecall job = RecordedRun.read(file).steps(RecordedStep.JobRecall.class).get(0);
+        assertThat(job.tag().session()).isEqualTo("s1/0.0:builder");
+        assertThat(job.tag().agent()).isEqualTo("builder");
+        assertThat(job.afterAnswer()).isTrue();
+        assertThat(job.tag().turn()).isEqualTo(1);
+        Files.deleteIfExists(dir.resolve("gate"));
+        Files.deleteIfExists(dir.resolve("started"));
+
+        Outcome replayed = run(Teams.parse(delegating, "team.yaml", TeamFiles.isolated(dir)), Recording.replay(file),
+                e -> { });
+        assertThat(replayed.conversation()).isEqualTo(recorded.conversation());
+        assertThat(replayed.events()).isEqualTo(recorded.events()).singleElement().asString()
+                .startsWith("builder recalled job_1 completed 0");
+        assertThat(dir.resolve("started")).doesNotExist();
     }
 
     @Test
