@@ -15,9 +15,10 @@ import java.util.Objects;
 /**
  * The seams of a run: every model call, tool execution, delegation, handoff, approval decision, toolset
  * listing and recall (a background job's end or a schedule's fire told to a session) of every agent passes through
- * exactly one method here, in the thread that performs it. An interceptor may look at the step, answer it itself (replay), or call {@code next.proceed()} and look at the outcome (record,
- * trace, persist). The runner applies its interceptors in order, the first outermost. Not API yet: this is
- * where recording, tracing and durable steps plug in. Implementations must be thread-safe (parallel tool
+ * exactly one method here, in the thread that performs it. An interceptor may look at the step, answer it itself
+ * (replay), or call {@code next.proceed()} and look at the outcome (record, trace, persist). The runner applies its
+ * interceptors in order, the first outermost. Not API yet: this is where recording, tracing and durable steps plug
+ * in. Implementations must be thread-safe (parallel tool
  * calls and delegations run on several threads).
  */
 interface StepInterceptor {
