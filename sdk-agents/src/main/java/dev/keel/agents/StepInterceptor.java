@@ -18,8 +18,7 @@ import java.util.Objects;
  * exactly one method here, in the thread that performs it. An interceptor may look at the step, answer it itself
  * (replay), or call {@code next.proceed()} and look at the outcome (record, trace, persist). The runner applies its
  * interceptors in order, the first outermost. Not API yet: this is where recording, tracing and durable steps plug
- * in. Implementations must be thread-safe (parallel tool
- * calls and delegations run on several threads).
+ * in. Implementations must be thread-safe (parallel tool calls and delegations run on several threads).
  */
 interface StepInterceptor {
 
