@@ -549,7 +549,7 @@ final class AgentLoop {
                 }
             };
             // The model is resolved inside the step, so a step answered from a recording needs no model (nor key).
-            return steps.modelCall(new ModelStep(at, label, request, listener), () -> (chosen != null
+            return steps.modelCall(new ModelStep(at, label, request, listener, answeredBy::get), () -> (chosen != null
                     ? runner.model(chosen, agent.name()) : runner.model(agent)).stream(request, listener));
         } catch (ModelException e) {
             checkCancelled();

@@ -49,8 +49,16 @@ interface StepInterceptor {
     /**
      * One model call: the request as it will be sent, and the listener the streamed answer goes to (an
      * interceptor that answers the call itself passes the answer's text through it, as the model would).
+     * {@code answeredBy}, read once the call returned, names the model that answered: a fallback chain's, a
+     * router's or alternates' choice as the composite reported it, else {@code model} — the one a call is priced at.
      */
-    record ModelStep(Position at, String model, ChatRequest request, StreamListener listener) {}
+    record ModelStep(Position at, String model, ChatRequest request, StreamListener listener,
+                     java.util.function.Supplier<String> answeredBy) {
+        /** A call whose answering model is the one asked. */
+        ModelStep(Position at, String model, ChatRequest request, StreamListener listener) {
+            this(at, model, request, listener, () -> model);
+        }
+    }
 
     /** The tools of one of {@code agent}'s toolsets are listed (this may start a server). */
     record ToolsetStep(String agent, Toolset toolset) {}

@@ -185,9 +185,12 @@ final class TracingSteps implements StepInterceptor {
             modelDuration.record((System.nanoTime() - start) / 1e9, metric);
             tokens.record(u.inputTokens(), attributes.input());
             tokens.record(u.outputTokens(), attributes.output());
-            ModelPrice price = settings.prices().get(step.model());
+            // Priced, like the run's budget, at the model that answered (a fallback's, a router's choice).
+            String answered = step.answeredBy().get();
+            ModelPrice price = settings.price(answered);
             if (price != null) {
-                cost.add(price.cost(u), attributes.cost());
+                cost.add(price.cost(u), answered.equals(step.model()) ? attributes.cost()
+                        : Attributes.of(MODEL, answered, AGENT, step.at().agent()));
             }
         }, e -> modelDuration.record((System.nanoTime() - start) / 1e9,
                 metric.toBuilder().put(ERROR_TYPE, e.getClass().getName()).build()));

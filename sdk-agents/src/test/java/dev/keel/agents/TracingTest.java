@@ -252,6 +252,29 @@ class TracingTest {
     }
 
     @Test
+    void theCostMetricPricesACallAtTheModelThatAnsweredAsTheBudgetDoes() {
+        // The primary is down (500); the fallback answers. Only the fallback is priced: a cost metric priced by the
+        // composite label would record nothing, one priced at the primary would record its price.
+        llm.respondWith(req -> req.model().equals("gpt-4o") ? ScriptedReply.error(500, "overloaded")
+                : ScriptedReply.text("done").usage(30, 10));
+        dev.keel.core.models.ModelSpec withFallback = new dev.keel.core.models.ModelSpec.Fallback(
+                dev.keel.core.models.ModelConfig.of("openai", "gpt-4o"),
+                List.of(dev.keel.core.models.ModelConfig.of("openai", "gpt-4o-mini")), 0, java.time.Duration.ofMinutes(1));
+        Agent agent = Agent.builder("answerer").instruction("Answer.").model(withFallback).build();
+        try (Runner runner = Runner.builder(agent).models(llm.models()).telemetry(Telemetry.of(otel))
+                .price("openai/gpt-4o", ModelPrice.of(1_000, 1_000))
+                .price("openai/gpt-4o-mini", ModelPrice.of(10, 10)).build()) {
+            assertThat(runner.run("go").output()).isEqualTo("done");
+        }
+        MetricData cost = metrics.collectAllMetrics().stream().filter(d -> d.getName().equals("keel.agent.cost"))
+                .findFirst().orElseThrow();
+        assertThat(cost.getDoubleSumData().getPoints()).singleElement().satisfies(p -> {
+            assertThat(p.getValue()).isCloseTo(40 * 10 / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(p.getAttributes().get(AttributeKey.stringKey("keel.model"))).isEqualTo("openai/gpt-4o-mini");
+        });
+    }
+
+    @Test
     void contentIsCapturedOnlyWhenAskedAndThenRedacted() {
         llm.respond(ScriptedReply.text("Here it is: Bearer abcdefghijklmnopqrstuvwxyz0123"));
         Agent a = Agent.builder("solo").instruction("Be terse. " + KEY_IN_PROMPT + " password=hunter2hunter2")
