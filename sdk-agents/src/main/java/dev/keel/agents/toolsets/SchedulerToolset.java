@@ -1,6 +1,7 @@
 package dev.keel.agents.toolsets;
 
 import dev.keel.agents.internal.GoDurations;
+import dev.keel.agents.internal.ScheduleTimes;
 import dev.keel.agents.tool.Tool;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
@@ -69,17 +70,14 @@ public final class SchedulerToolset implements Toolset {
     /** Characters a prompt may have unless the builder says otherwise. */
     public static final int DEFAULT_MAX_PROMPT_CHARS = 4_000;
     /** The shortest interval of a recurring schedule. */
-    public static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration MIN_INTERVAL = ScheduleTimes.MIN_INTERVAL;
     /** How long after a failed {@link ScheduleListener} call it is called again. */
     public static final Duration RETRY_DELAY = Duration.ofMinutes(1);
     /** The longest the timer sleeps before it looks at the clock again. */
     public static final Duration MAX_WAIT = Duration.ofMinutes(1);
 
-    static final String FORMS = "in:<duration> (in:10m), at:<RFC 3339 time> (at:2026-07-14T09:00:00Z), "
-            + "every:<duration> (every:1h, at least 1m), or one of minutely, hourly, daily, weekly";
+    private static final String FORMS = ScheduleTimes.FORMS;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SchedulerToolset.class);
-    private static final Map<String, Duration> PRESETS = Map.of("minutely", Duration.ofMinutes(1),
-            "hourly", Duration.ofHours(1), "daily", Duration.ofDays(1), "weekly", Duration.ofDays(7));
 
     private final Clock clock;
     private final ScheduleListener listener;
@@ -306,9 +304,9 @@ public final class SchedulerToolset implements Toolset {
                     + "(keep the details in a file or memory and refer to them)");
         }
         Instant now = clock.instant();
-        When parsed;
+        ScheduleTimes.When parsed;
         try {
-            parsed = When.parse(when, now);
+            parsed = ScheduleTimes.parse(when, now);
         } catch (IllegalArgumentException e) {
             return ToolResult.error("invalid when '" + when.strip() + "': " + e.getMessage() + ". Use " + FORMS);
         }
@@ -478,7 +476,7 @@ public final class SchedulerToolset implements Toolset {
                 }
                 e.inFlight = null;
                 if (e.recurring()) {
-                    e.nextFire = nextAfter(f.dueAt(), e.interval, now);
+                    e.nextFire = ScheduleTimes.nextAfter(f.dueAt(), e.interval, now);
                 } else {
                     book.schedules.remove(e.id);
                 }
@@ -489,18 +487,6 @@ public final class SchedulerToolset implements Toolset {
             arm();
             return taken;
         }
-    }
-
-    /**
-     * The first of {@code due + k·interval} ({@code k ≥ 1}) after {@code now}: a recurring schedule's next fire once
-     * the fire due at {@code due} was taken at {@code now}.
-     */
-    static Instant nextAfter(Instant due, Duration interval, Instant now) {
-        long k = 1;
-        if (now.isAfter(due)) {
-            k = Duration.between(due, now).dividedBy(interval) + 1;
-        }
-        return due.plus(interval.multipliedBy(k));
     }
 
     /**
@@ -782,56 +768,6 @@ public final class SchedulerToolset implements Toolset {
          */
         public SchedulerToolset build() {
             return new SchedulerToolset(this);
-        }
-    }
-
-    /** A parsed {@code when}: the first fire, and the interval (zero for a one-shot schedule). */
-    record When(Instant first, Duration interval) {
-        /** Parses {@code when} at {@code now}; a bad value is an {@link IllegalArgumentException} saying why. */
-        static When parse(String when, Instant now) {
-            String s = when.strip();
-            if (s.isEmpty()) {
-                throw new IllegalArgumentException("it is empty");
-            }
-            Duration preset = PRESETS.get(s.toLowerCase(java.util.Locale.ROOT));
-            if (preset != null) {
-                return new When(now.plus(preset), preset);
-            }
-            String lower = s.toLowerCase(java.util.Locale.ROOT);
-            if (lower.startsWith("in:")) {
-                Duration d = positive(GoDurations.parse(s.substring(3).strip()), "the delay");
-                return new When(now.plus(d), Duration.ZERO);
-            }
-            if (lower.startsWith("every:")) {
-                Duration d = positive(GoDurations.parse(s.substring(6).strip()), "the interval");
-                if (d.compareTo(MIN_INTERVAL) < 0) {
-                    throw new IllegalArgumentException("a recurring interval must be at least 1m, got "
-                            + GoDurations.format(d));
-                }
-                return new When(now.plus(d), d);
-            }
-            if (lower.startsWith("at:")) {
-                String t = s.substring(3).strip();
-                Instant at;
-                try {
-                    at = java.time.OffsetDateTime.parse(t, java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                            .toInstant();
-                } catch (java.time.format.DateTimeParseException e) {
-                    throw new IllegalArgumentException("'" + t + "' is not an RFC 3339 time with an offset");
-                }
-                if (!at.isAfter(now)) {
-                    throw new IllegalArgumentException(at + " is not in the future (now is " + now + ")");
-                }
-                return new When(at, Duration.ZERO);
-            }
-            throw new IllegalArgumentException("not a schedule");
-        }
-
-        private static Duration positive(Duration d, String what) {
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(what + " must be positive");
-            }
-            return d;
         }
     }
 }

@@ -26,7 +26,7 @@ class SchedulerNextFirePropertyTest {
         Instant due = Instant.ofEpochSecond(dueSeconds);
         Duration interval = Duration.ofSeconds(intervalSeconds, intervalNanos);
         Instant now = due.plusSeconds(lagSeconds).plusNanos(lagNanos);
-        Instant next = SchedulerToolset.nextAfter(due, interval, now);
+        Instant next = dev.keel.agents.internal.ScheduleTimes.nextAfter(due, interval, now);
         assertThat(next).as("never in the past").isAfter(now);
         Duration sinceDue = Duration.between(due, next);
         long k = sinceDue.dividedBy(interval);
