@@ -249,6 +249,18 @@ class TeamMcpCatalogTest {
         return new Turn(List.copyOf(results), List.copyOf(llm.requests().subList(before, llm.requests().size())));
     }
 
+    /** A runner of the one-toolset team over a catalog holding the live server at {@code p}. */
+    private Runner catalogRunner(int p) {
+        return team(TEAM, McpCatalog.builder().server(live("everything", p)).build()).runner().models(llm.models())
+                .yolo(true).build();
+    }
+
+    /** {@code session} enables the live server in a turn of its own. */
+    private Turn enableIn(Runner runner, Session session) {
+        llm.respond(enable("everything")).respond(ScriptedReply.text("enabled"));
+        return turn(runner, session, "connect");
+    }
+
     private static ScriptedReply echo(String message) {
         return ScriptedReply.toolCall("everything_echo", Map.of("message", message));
     }
@@ -264,57 +276,50 @@ class TeamMcpCatalogTest {
      */
     @Test
     void oneSessionsEnableIsNeverSeenNorCallableFromAnotherSessionOfTheSameRunner() throws Exception {
-        try (Tap tap = new Tap(port)) {
-            McpCatalog catalog = McpCatalog.builder().server(live("everything", tap.port())).build();
-            try (Runner runner = team(TEAM, catalog).runner().models(llm.models()).yolo(true).build()) {
-                Session a = Session.create();
-                Session b = Session.create();
-                llm.respond(enable("everything")).respond(ScriptedReply.text("enabled"));
-                Turn enabled = turn(runner, a, "connect");
-                assertThat(enabled.results().get(0).error()).as(enabled.results().get(0).content()).isFalse();
-                assertThat(enabled.requests().get(1).toolNames()).contains("everything_echo");
+        try (Tap tap = new Tap(port); Runner runner = catalogRunner(tap.port())) {
+            Session a = Session.create();
+            Session b = Session.create();
+            Turn enabled = enableIn(runner, a);
+            assertThat(enabled.results().get(0).error()).as(enabled.results().get(0).content()).isFalse();
+            assertThat(enabled.requests().get(1).toolNames()).contains("everything_echo");
 
-                llm.respond(echo("from B")).respond(ScriptedReply.toolCall("everything_get-sum", Map.of("a", 1, "b", 2)))
-                        .respond(search("everything")).respond(listEnabled())
-                        .respond(ScriptedReply.toolCall("disable_remote_mcp_server", Map.of("id", "everything")))
-                        .respond(ScriptedReply.text("nothing"));
-                Turn other = turn(runner, b, "use A's server");
-                for (var request : other.requests()) {
-                    assertThat(request.toolNames()).containsExactly("search_remote_mcp_servers",
-                            "list_remote_mcp_servers", "enable_remote_mcp_server");
-                }
-                assertThat(other.requests().get(0).body()).doesNotContain("everything_", "Echo");
-                List<ToolResultMessage> r = other.results();
-                assertThat(r.get(0).error()).isTrue();
-                assertThat(r.get(0).content()).contains("unknown tool 'everything_echo'").doesNotContain("Echo:");
-                assertThat(r.get(1).error()).isTrue();
-                assertThat(r.get(1).content()).contains("unknown tool 'everything_get-sum'");
-                assertThat(r.get(2).content()).contains("\"enabled\":false").doesNotContain("\"enabled\":true");
-                assertThat(r.get(3).content()).contains("no remote MCP server is enabled");
-                assertThat(r.get(4).error()).isTrue(); // B cannot disable A's server: it has none listed
-                assertThat(tap.sent()).doesNotContain("from B");
-
-                llm.respond(echo("from A")).respond(ScriptedReply.text("done"));
-                Turn again = turn(runner, a, "echo");
-                assertThat(again.requests().get(0).toolNames()).contains("everything_echo", "disable_remote_mcp_server");
-                assertThat(again.results().get(0).content()).isEqualTo("Echo: from A");
-                assertThat(a.state().get(McpCatalogToolset.ENABLED_STATE)).hasToString("[\"everything\"]");
-                assertThat(b.state()).doesNotContainKey(McpCatalogToolset.ENABLED_STATE);
+            llm.respond(echo("from B")).respond(ScriptedReply.toolCall("everything_get-sum", Map.of("a", 1, "b", 2)))
+                    .respond(search("everything")).respond(listEnabled())
+                    .respond(ScriptedReply.toolCall("disable_remote_mcp_server", Map.of("id", "everything")))
+                    .respond(ScriptedReply.text("nothing"));
+            Turn other = turn(runner, b, "use A's server");
+            for (var request : other.requests()) {
+                assertThat(request.toolNames()).containsExactly("search_remote_mcp_servers",
+                        "list_remote_mcp_servers", "enable_remote_mcp_server");
             }
+            assertThat(other.requests().get(0).body()).doesNotContain("everything_", "Echo");
+            List<ToolResultMessage> r = other.results();
+            assertThat(r.get(0).error()).isTrue();
+            assertThat(r.get(0).content()).contains("unknown tool 'everything_echo'").doesNotContain("Echo:");
+            assertThat(r.get(1).error()).isTrue();
+            assertThat(r.get(1).content()).contains("unknown tool 'everything_get-sum'");
+            assertThat(r.get(2).content()).contains("\"enabled\":false").doesNotContain("\"enabled\":true");
+            assertThat(r.get(3).content()).contains("no remote MCP server is enabled");
+            assertThat(r.get(4).error()).isTrue(); // B cannot disable A's server: it has none listed
+            assertThat(tap.sent()).doesNotContain("from B");
+
+            llm.respond(echo("from A")).respond(ScriptedReply.text("done"));
+            Turn again = turn(runner, a, "echo");
+            assertThat(again.requests().get(0).toolNames()).contains("everything_echo", "disable_remote_mcp_server");
+            assertThat(again.results().get(0).content()).isEqualTo("Echo: from A");
+            assertThat(a.state().get(McpCatalogToolset.ENABLED_STATE)).hasToString("[\"everything\"]");
+            assertThat(b.state()).doesNotContainKey(McpCatalogToolset.ENABLED_STATE);
         }
     }
 
     /** Both sessions enable one server; A disables it, and B keeps its tools and calls them through the connection. */
     @Test
     void disablingInOneSessionLeavesTheServerEnabledInAnother() {
-        McpCatalog catalog = McpCatalog.builder().server(live("everything", port)).build();
-        try (Runner runner = team(TEAM, catalog).runner().models(llm.models()).yolo(true).build()) {
+        try (Runner runner = catalogRunner(port)) {
             Session a = Session.create();
             Session b = Session.create();
-            llm.respond(enable("everything")).respond(ScriptedReply.text("a on"));
-            turn(runner, a, "connect");
-            llm.respond(enable("everything")).respond(ScriptedReply.text("b on"));
-            assertThat(turn(runner, b, "connect").results().get(0).content()).contains("enabled 'everything'");
+            enableIn(runner, a);
+            assertThat(enableIn(runner, b).results().get(0).content()).contains("enabled 'everything'");
             llm.respond(ScriptedReply.toolCall("disable_remote_mcp_server", Map.of("id", "everything")))
                     .respond(echo("A after disabling")).respond(ScriptedReply.text("a off"));
             Turn off = turn(runner, a, "disconnect");
@@ -327,6 +332,39 @@ class TeamMcpCatalogTest {
             assertThat(still.requests().get(0).toolNames()).contains("everything_echo", "everything_get-sum");
             assertThat(still.results().get(0).content()).isEqualTo("Echo: B still");
             assertThat(still.results().get(1).content()).contains("\"id\":\"everything\"", "connected");
+        }
+    }
+
+    /**
+     * The connection is shared, the enable is not: one session's {@code reset_remote_mcp_server_auth} ends the MCP
+     * session on the server and drops the server from that session only; the other session still has the tools and
+     * its next call reconnects.
+     */
+    @Test
+    void aResetInOneSessionReconnectsTheOtherOnItsNextCall() throws Exception {
+        try (Tap tap = new Tap(port); Runner runner = catalogRunner(tap.port())) {
+            Session a = Session.create();
+            Session b = Session.create();
+            enableIn(runner, a);
+            enableIn(runner, b);
+            assertThat(tap.sent()).doesNotContain("DELETE /mcp");
+            llm.respond(ScriptedReply.toolCall("reset_remote_mcp_server_auth", Map.of("id", "everything")))
+                    .respond(ScriptedReply.text("reset"));
+            Turn reset = turn(runner, a, "reset");
+            assertThat(reset.results().get(0).content()).contains("disconnected 'everything'");
+            assertThat(reset.requests().get(1).toolNames()).noneMatch(n -> n.startsWith("everything_"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!tap.sent().contains("DELETE /mcp") && System.nanoTime() < deadline) {
+                Thread.sleep(50); // the forwarder records what the client sent on its own threads
+            }
+            assertThat(tap.sent()).as("the shared MCP session is ended").contains("DELETE /mcp");
+            int sentBefore = tap.sent().length();
+
+            llm.respond(echo("after reset")).respond(ScriptedReply.text("b still on"));
+            Turn still = turn(runner, b, "echo");
+            assertThat(still.requests().get(0).toolNames()).contains("everything_echo");
+            assertThat(still.results().get(0).content()).isEqualTo("Echo: after reset");
+            assertThat(tap.sent().substring(sentBefore)).as("a fresh MCP session").contains("initialize");
         }
     }
 
