@@ -5,6 +5,7 @@ import dev.keel.agents.hooks.HookInput;
 import dev.keel.agents.hooks.HookResult;
 import dev.keel.agents.hooks.Hooks;
 import dev.keel.agents.internal.ModelHook;
+import dev.keel.agents.internal.SpendingHook;
 import dev.keel.agents.internal.RedactionHooks;
 import dev.keel.agents.internal.Secrets;
 import dev.keel.core.json.JsonObject;
@@ -115,6 +116,7 @@ final class HookDispatch {
             HookResult result;
             try {
                 result = r.hook() instanceof ModelHook mh ? mh.handle(input, counted(mh, agent, session))
+                        : r.hook() instanceof SpendingHook sh ? sh.handle(input, spending(agent, session))
                         : r.hook().handle(input);
                 if (result == null) {
                     result = HookResult.proceed();
@@ -167,6 +169,24 @@ final class HookDispatch {
             }
         }
         return new Outcome(false, reason, decision, updatedInput, updatedResponse, contexts, summary);
+    }
+
+    /**
+     * Where a judge-service hook's requests are charged: with a session, each request's usage is added to it at
+     * the request's price and reported; usage the service did not report cannot be counted, which is logged.
+     */
+    private dev.keel.agents.internal.judge.JudgeClient.Spending spending(Agent agent, Session session) {
+        return (model, usage, price) -> {
+            if (usage == null) {
+                log.debug("a judge request to '{}' reported no token usage; it is not counted", model);
+                return;
+            }
+            if (session != null) {
+                session.addSideUsage(usage, price, model);
+                runner.emit(new AgentEvent.UsageReported(agent.name(), session.id(), usage, session.usage(),
+                        session.cost().isPresent() ? session.cost().getAsDouble() : null));
+            }
+        };
     }
 
     /** The hook's model; with a session, each response's usage is added to it and reported. */

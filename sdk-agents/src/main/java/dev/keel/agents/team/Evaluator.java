@@ -4,6 +4,7 @@ import dev.keel.agents.AgentException;
 import dev.keel.agents.ModelPrice;
 import dev.keel.agents.hooks.Hook;
 import dev.keel.agents.hooks.HookResult;
+import dev.keel.agents.internal.judge.JudgeClient;
 import dev.keel.core.ChatModel;
 import dev.keel.core.ChatOptions;
 import dev.keel.core.ChatRequest;
@@ -21,16 +22,21 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One entry of a team file's top-level {@code evaluators} (docker-agent's reusable assessments: a model asked to
- * judge something with fixed instructions and a typed answer), read and checked as docker-agent checks them and
- * exposed on {@link Team#evaluators()}. A team file's {@code tool_guard} hooks run them before matching tool calls;
- * {@link #assess(ChatModel, String)} runs one anywhere else (evaluation code), and {@link #guard(ModelConfig, Map)}
- * makes a tool guard for a host application's {@link dev.keel.agents.hooks.Hooks}:
+ * One entry of a team file's top-level {@code evaluators} (docker-agent's reusable assessments: fixed instructions
+ * and a typed answer), read and checked as docker-agent checks them and exposed on {@link Team#evaluators()}.
+ *
+ * <p>Who assesses: an evaluator whose {@code provider} is {@code typesafe} or {@code openai} — written so, or
+ * reached through a named model or a {@code providers} entry, which the loader resolves as docker-agent does — is
+ * asked through that judge service's own API ({@link #usesJudgeService()}, {@link #judge}): TypeSafe's
+ * {@code /v1/systemone}, or OpenAI's Decisions API. Any other provider is a Keel extension that docker-agent
+ * rejects: Keel asks that chat model for a structured verdict ({@link #assess(ChatModel, String)}). A team
+ * file's {@code tool_guard} hooks run an evaluator before matching tool calls, either way; {@link #guard} makes a
+ * chat-judged tool guard for a host application's {@link dev.keel.agents.hooks.Hooks}:
  *
  * <pre>{@code
  * Evaluator judge = team.evaluators().get("safety_judge");
  * Hooks hooks = Hooks.builder()
- *         .on(HookEvent.TOOL_GUARD, "shell", judge.guard(ModelConfig.parse("openai/gpt-4o-mini"),
+ *         .on(HookEvent.TOOL_GUARD, "shell", judge.guard(ModelConfig.parse("anthropic/claude-haiku-4-5"),
  *                 Map.of("safe", HookResult.Decision.ALLOW, "unsafe", HookResult.Decision.DENY)))
  *         .build();
  * }</pre>
@@ -38,17 +44,20 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  *
  * @param name         the key under {@code evaluators}
- * @param provider     {@code openai}, {@code typesafe} or a provider of the file; empty when {@code model} names a
- *                     model of the file or is {@code provider/model}
+ * @param provider     the judge service ({@code typesafe}, {@code openai}) after the loader's resolution, another
+ *                     provider of the file, or empty when {@code model} names a model of the file or is
+ *                     {@code provider/model} that is not a judge service
  * @param model        the model: with a provider its ID, otherwise a model name of the file or {@code provider/model}
  * @param kind         what the evaluator answers
  * @param instructions what it is asked to judge
  * @param choices      a {@link Kind#CHOICE} evaluator's choices and what each means, in file order
  * @param levels       a {@link Kind#SCORE} evaluator's levels, lowest first
- * @param baseUrl      the provider's base URL, or empty
- * @param endpoint     a full endpoint URL, or empty
- * @param tokenKey     the variable holding the key, or empty
- * @param timeout      the time limit of one assessment, or null for none
+ * @param baseUrl      the provider's base URL, or empty (a judge service's default)
+ * @param endpoint     a full endpoint URL used as it is instead of base URL and path, or empty
+ * @param tokenKey     the variable holding the key, or empty (a judge service's default: {@code TYPESAFE_API_KEY},
+ *                     {@code OPENAI_API_KEY})
+ * @param timeout      the time limit of one assessment, or null for the default (none for a chat model, 10 s for
+ *                     a judge service)
  * @param price        {@code cost}, or null
  */
 public record Evaluator(String name, String provider, String model, Kind kind, String instructions,
@@ -133,6 +142,81 @@ public record Evaluator(String name, String provider, String model, Kind kind, S
             Objects.requireNonNull(value, "value");
             reason = Objects.requireNonNullElse(reason, "");
         }
+    }
+
+    /**
+     * One assessment by a judge service, checked against what the service promises (see {@link #judge}).
+     *
+     * @param outcome       the verdict, one of {@link #verdicts()}: {@code true} when a boolean evaluator's
+     *                      probability is at least one half, the chosen choice, or the level nearest a score
+     * @param probability   the probability of {@code outcome}
+     * @param probabilities every outcome's probability, keyed as the service keys them: {@code true} and
+     *                      {@code false}, choice names, or level indices ({@code "0"} = lowest)
+     * @param score         a score evaluator's answer, in levels from 0 (lowest), or null
+     * @param confidence    the service's confidence in [0, 1], or null when it gave none
+     * @param model         the model that answered (the requested one when the answer did not say)
+     * @param usage         the tokens the answer reported, or null when unknown
+     * @param cost          the estimated USD cost, or null when unknown (unknown is not free): from the
+     *                      evaluator's {@code cost}, else TypeSafe's published price for {@code jev-1.13.0} at its
+     *                      official endpoint
+     */
+    public record Judgement(String outcome, double probability, Map<String, Double> probabilities, Double score,
+                            Double confidence, String model, dev.keel.core.Usage usage, Double cost) {
+        /**
+         * Checks the values are present.
+         *
+         * @param outcome       the verdict
+         * @param probability   its probability
+         * @param probabilities every outcome's probability
+         * @param score         the score, or null
+         * @param confidence    the confidence, or null
+         * @param model         the answering model
+         * @param usage         the usage, or null
+         * @param cost          the cost, or null
+         */
+        public Judgement {
+            Objects.requireNonNull(outcome, "outcome");
+            probabilities = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(probabilities));
+            Objects.requireNonNull(model, "model");
+        }
+    }
+
+    /**
+     * Whether this evaluator is asked through a judge service's own API ({@code provider} {@code typesafe} or
+     * {@code openai}) rather than through a chat model.
+     *
+     * @return whether {@link #judge} applies
+     */
+    public boolean usesJudgeService() {
+        return JudgeClient.Backend.of(provider) != null;
+    }
+
+    /**
+     * Asks this evaluator's judge service to assess {@code subject}, as docker-agent does: one POST to
+     * {@code endpoint}, else {@code base_url} (default {@code https://api.typesafe.ai} or
+     * {@code https://api.openai.com/v1}) plus {@code /v1/systemone} (TypeSafe) or {@code /decisions} (OpenAI
+     * Decisions), with the key from the variable {@code token_key} (default {@code TYPESAFE_API_KEY} or
+     * {@code OPENAI_API_KEY}), read now. The call is never retried, follows no redirect, reads at most 1 MiB and
+     * is bounded by {@link #timeLimit()} (10 s by default). The answer is checked strictly: it must answer the
+     * question asked, give every outcome (and only those) a probability, with probabilities summing to one
+     * within 0.001, choose a most probable choice, and keep a score within the levels. Errors name what was
+     * wrong, never the key, the subject or the answer's body.
+     *
+     * @param subject     what to assess
+     * @param http        the HTTP client to use (its pool and interceptors are shared; the caller keeps owning it)
+     * @param environment where the key variable is read
+     * @return the checked assessment
+     * @throws IllegalStateException when this evaluator does not use a judge service
+     * @throws AgentException        when no valid assessment came back
+     */
+    public Judgement judge(String subject, okhttp3.OkHttpClient http, java.util.function.Function<String, String> environment) {
+        Objects.requireNonNull(subject, "subject");
+        if (!usesJudgeService()) {
+            throw new IllegalStateException("evaluator '" + name + "' is judged by a chat model (provider '"
+                    + provider + "'), not a judge service; use assess(ChatModel, String)");
+        }
+        return new JudgeClient(this, http, environment).judge(new dev.keel.core.json.JsonString(subject),
+                (model, usage, price) -> { });
     }
 
     /**

@@ -13,19 +13,28 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A {@code tool_guard} hook of {@code type: evaluator}: the evaluator assesses the tool call (its name and its
- * arguments, secret-looking values redacted) and the routing policy maps the verdict to allow, ask or deny. A verdict
- * the policy does not map denies the call; a failed assessment throws, which the runner turns into a denial (fail
- * closed). Immutable and thread-safe.
+ * A {@code tool_guard} hook of {@code type: evaluator} judged by a chat model: the model assesses the tool call (its
+ * name and its arguments, secret-looking values redacted) and the {@link GuardPolicy} maps the verdict to allow, ask
+ * or deny. A failed assessment throws, which the runner turns into a denial (fail closed). Immutable and
+ * thread-safe.
  */
 final class EvaluatorGuard implements ModelHook {
     private final Evaluator evaluator;
     private final ModelConfig model;
-    private final Map<String, HookResult.Decision> routing;
+    private final GuardPolicy policy;
 
     EvaluatorGuard(Evaluator evaluator, ModelConfig model, Map<String, HookResult.Decision> routing) {
+        this(evaluator, model, GuardPolicy.routing(checked(evaluator, routing)));
+    }
+
+    EvaluatorGuard(Evaluator evaluator, ModelConfig model, GuardPolicy policy) {
         this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
         this.model = Objects.requireNonNull(model, "model");
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /** The policy's keys, each a verdict of the evaluator. */
+    static Map<String, HookResult.Decision> checked(Evaluator evaluator, Map<String, HookResult.Decision> routing) {
         Map<String, HookResult.Decision> copy = new LinkedHashMap<>();
         routing.forEach((k, v) -> {
             if (!evaluator.verdicts().contains(k)) {
@@ -34,7 +43,13 @@ final class EvaluatorGuard implements ModelHook {
             }
             copy.put(k, Objects.requireNonNull(v, "decision"));
         });
-        this.routing = Collections.unmodifiableMap(copy);
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** What a guard shows its evaluator: the tool and its arguments, secret-looking values redacted. */
+    static dev.keel.core.json.JsonObject subject(HookInput input) {
+        return dev.keel.core.json.JsonObject.builder().put("tool_name", input.toolName().orElse(""))
+                .put("tool_input", Secrets.redact(input.toolInput())).build();
     }
 
     @Override
@@ -52,32 +67,24 @@ final class EvaluatorGuard implements ModelHook {
         String subject = "A tool call is about to run.\nTool: " + input.toolName().orElse("") + "\nArguments: "
                 + Secrets.redact(input.toolInput()).toJson();
         Evaluator.Verdict verdict = evaluator.assess(chat, subject);
-        HookResult.Decision decision = routing.get(verdict.value());
         String why = "evaluator '" + evaluator.name() + "' answered '" + verdict.value() + "'"
                 + (verdict.reason().isBlank() ? "" : ": " + verdict.reason().strip());
-        if (decision == null) {
-            return HookResult.deny(why + " (routing_policy does not map that verdict, so the call is denied)");
-        }
-        return switch (decision) {
-            case ALLOW -> HookResult.allow(why);
-            case ASK -> HookResult.ask(why);
-            case DENY -> HookResult.deny(why);
-        };
+        return policy.decide(verdict.value(), null, why);
     }
 
     @Override
     public String toString() {
-        return "EvaluatorGuard[" + evaluator.name() + ", " + model.reference() + ", " + routing + "]";
+        return "EvaluatorGuard[" + evaluator.name() + ", " + model.reference() + ", " + policy + "]";
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof EvaluatorGuard g && evaluator.equals(g.evaluator) && model.equals(g.model)
-                && routing.equals(g.routing);
+                && policy.equals(g.policy);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(evaluator, model, routing);
+        return Objects.hash(evaluator, model, policy);
     }
 }

@@ -2,6 +2,7 @@ package dev.keel.agents.team;
 
 import dev.keel.agents.internal.YamlTree.Entry;
 import dev.keel.agents.internal.YamlTree.MapNode;
+import dev.keel.agents.internal.judge.JudgeClient;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -56,18 +57,76 @@ final class EvaluatorSection {
             }
             String baseUrl = url(f, m, "base_url", path);
             String endpoint = url(f, m, "endpoint", path);
-            if (!endpoint.isEmpty()) {
-                f.warn(m.entries().get("endpoint").line() + ": " + path + ".endpoint: Keel does not call judge "
-                        + "services' own APIs; it asks the evaluator's model through its provider's chat API"
-                        + (baseUrl.isEmpty() ? "" : " at base_url"));
-            }
             java.time.Duration timeout = m.entries().containsKey("timeout")
                     ? f.goDuration(m.entries().get("timeout").value(), path + ".timeout") : null;
-            out.put(e.key(), new Evaluator(e.key(), f.optString(m, "provider", path).orElse(""), model, kind,
+            if (timeout != null && timeout.isNegative()) {
+                throw f.error(m.entries().get("timeout").line(), path + ".timeout", "must not be negative");
+            }
+            Evaluator written = new Evaluator(e.key(), f.optString(m, "provider", path).orElse(""), model, kind,
                     instructions, choices, levels, baseUrl, endpoint, f.optString(m, "token_key", path).orElse(""),
-                    timeout, models.price(m, path)));
+                    timeout, models.price(m, path));
+            Evaluator judged = judgeService(f, written, models, path, m.line());
+            if (judged == null && !endpoint.isEmpty()) {
+                f.warn(m.entries().get("endpoint").line() + ": " + path + ".endpoint: only a judge service "
+                        + "(provider typesafe or openai) is asked at an endpoint; this evaluator is judged by a chat "
+                        + "model through its provider's API" + (baseUrl.isEmpty() ? "" : " at base_url"));
+            }
+            out.put(e.key(), judged != null ? judged : written);
         }
         return out;
+    }
+
+    /**
+     * The evaluator with its judge service resolved as docker-agent resolves it — the evaluator's own settings win
+     * over a referenced {@code models} entry's, which win over a {@code providers} entry's (whose underlying provider
+     * defaults to {@code openai}) — or null when it does not end at {@code typesafe} or {@code openai}, in which case
+     * Keel judges with that chat model instead (docker-agent would refuse the file).
+     */
+    private static Evaluator judgeService(TeamFields f, Evaluator e, ModelSection models, String path, int line) {
+        String provider = e.provider();
+        String model = e.model();
+        String baseUrl = e.baseUrl();
+        String tokenKey = e.tokenKey();
+        if (provider.isEmpty()) {
+            MapNode named = models.modelNode(model);
+            if (named != null) {
+                String np = f.optString(named, "provider", "models." + model).orElse("");
+                String nm = f.optString(named, "model", "models." + model).orElse("");
+                if (np.isBlank() || nm.isBlank()) {
+                    return null;
+                }
+                baseUrl = baseUrl.isEmpty() ? f.optString(named, "base_url", "models." + model).orElse("") : baseUrl;
+                tokenKey = tokenKey.isEmpty() ? f.optString(named, "token_key", "models." + model).orElse("") : tokenKey;
+                provider = np;
+                model = nm;
+            } else {
+                int slash = model.indexOf('/');
+                if (slash <= 0 || slash == model.length() - 1) {
+                    return null;
+                }
+                provider = model.substring(0, slash);
+                model = model.substring(slash + 1);
+            }
+        }
+        MapNode p = models.providerNode(provider);
+        if (p != null) {
+            String pp = "providers." + provider;
+            baseUrl = baseUrl.isEmpty() ? f.optString(p, "base_url", pp).orElse("") : baseUrl;
+            tokenKey = tokenKey.isEmpty() ? f.optString(p, "token_key", pp).orElse("") : tokenKey;
+            provider = f.optString(p, "provider", pp).orElse("openai");
+        }
+        JudgeClient.Backend backend = JudgeClient.Backend.of(provider);
+        if (backend == null) {
+            return null;
+        }
+        Evaluator resolved = new Evaluator(e.name(), provider.toLowerCase(Locale.ROOT), model, e.kind(),
+                e.instructions(), e.choices(), e.levels(), baseUrl, e.endpoint(), tokenKey, e.timeout(), e.price());
+        try {
+            new JudgeClient(resolved, f.options().httpClient(), v -> null);
+        } catch (IllegalArgumentException ex) {
+            throw f.error(line, path, ex.getMessage());
+        }
+        return resolved;
     }
 
     private static String url(TeamFields f, MapNode m, String key, String path) {

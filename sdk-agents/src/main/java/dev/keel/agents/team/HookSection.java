@@ -3,7 +3,9 @@ package dev.keel.agents.team;
 import dev.keel.agents.hooks.CommandHook;
 import dev.keel.agents.hooks.Hook;
 import dev.keel.agents.hooks.HookEvent;
+import dev.keel.agents.hooks.HookResult;
 import dev.keel.agents.hooks.Hooks;
+import dev.keel.agents.internal.judge.JudgeClient;
 import dev.keel.agents.internal.YamlTree.Entry;
 import dev.keel.agents.internal.YamlTree.ListNode;
 import dev.keel.agents.internal.YamlTree.MapNode;
@@ -144,7 +146,8 @@ final class HookSection {
                             + "on " + event.eventName() + " it is ignored");
                     return false;
                 }
-                f.onlyFor(h, path, Set.of("type", "name", "evaluator", "routing_policy", "timeout"), "an evaluator hook");
+                f.onlyFor(h, path, Set.of("type", "name", "evaluator", "routing_policy", "evaluator_policy", "timeout"),
+                        "an evaluator hook");
                 hook = evaluatorGuard(h, path, timeout);
                 name = name != null ? name : "evaluator " + f.requiredString(h, "evaluator", path);
             }
@@ -159,7 +162,11 @@ final class HookSection {
         return redactsMessages;
     }
 
-    /** A {@code type: evaluator} hook: the evaluator, its model as the file resolves it, and the routing policy. */
+    /**
+     * A {@code type: evaluator} hook: the evaluator (a judge service, or a chat model as the file resolves it) and
+     * its policy — {@code routing_policy} (verdict → decision) or docker-agent's {@code evaluator_policy}
+     * ({@code decisions}, {@code min_probability}, {@code fallback}).
+     */
     private Hook evaluatorGuard(MapNode h, String path, Integer timeout) {
         String name = f.requiredString(h, "evaluator", path);
         int line = h.entries().get("evaluator").line();
@@ -174,42 +181,23 @@ final class HookSection {
                     evaluator.endpoint(), evaluator.tokenKey(), Duration.ofSeconds(Math.max(1, timeout)),
                     evaluator.price());
         }
-        Map<String, dev.keel.agents.hooks.HookResult.Decision> routing = new java.util.LinkedHashMap<>();
-        Entry policy = h.entries().get("routing_policy");
-        if (policy == null) {
-            f.warn(h.line() + ": " + path + ": no routing_policy, so every verdict of evaluator '" + name
-                    + "' denies the call");
-        } else {
-            for (Entry r : f.map(policy.value(), path + ".routing_policy").entries().values()) {
-                String rp = path + ".routing_policy." + r.key();
-                if (!evaluator.verdicts().contains(r.key())) {
-                    throw f.error(r.line(), rp, "'" + r.key() + "' is not a verdict of evaluator '" + name
-                            + "'; its verdicts are " + evaluator.verdicts());
-                }
-                String decision = f.scalarText(r.value(), rp).strip().toLowerCase(Locale.ROOT);
-                routing.put(r.key(), switch (decision) {
-                    case "allow" -> dev.keel.agents.hooks.HookResult.Decision.ALLOW;
-                    case "ask" -> dev.keel.agents.hooks.HookResult.Decision.ASK;
-                    case "deny" -> dev.keel.agents.hooks.HookResult.Decision.DENY;
-                    default -> throw f.error(r.line(), rp, "'" + decision + "' is not a decision; use allow, ask or deny");
-                });
-            }
+        GuardPolicy policy = policy(h, path, evaluator);
+        if (evaluator.usesJudgeService()) {
+            return new JudgeGuard(evaluator, new JudgeClient(evaluator, f.options().httpClient(), environment()),
+                    policy);
+        }
+        if (policy.minProbability() > 0) {
+            f.warn(h.entries().get("evaluator_policy").line() + ": " + path + ".evaluator_policy.min_probability: "
+                    + "evaluator '" + name + "' is judged by a chat model, whose verdicts carry no probability, so "
+                    + "every verdict takes the fallback; use a judge service (provider typesafe or openai)");
         }
         String ref = evaluator.provider().isEmpty() ? evaluator.model() : evaluator.provider() + "/" + evaluator.model();
-        dev.keel.core.models.ModelConfig model = null;
-        String cannot = null;
-        if (evaluator.provider().equalsIgnoreCase("typesafe")) {
-            cannot = "it is served by the TypeSafe judge service, whose API Keel does not call";
-        } else {
-            try {
-                model = models.definition(ref, line, "evaluators." + name + ".model", false).config();
-            } catch (TeamFileException ex) {
-                cannot = ex.getMessage();
-            }
-        }
-        if (model == null) {
+        dev.keel.core.models.ModelConfig model;
+        try {
+            model = models.definition(ref, line, "evaluators." + name + ".model", false).config();
+        } catch (TeamFileException ex) {
             // A valid file still loads; the guard cannot assess anything, so every call it guards is denied.
-            f.warn(line + ": " + path + ": evaluator '" + name + "' has no model Keel can call (" + cannot
+            f.warn(line + ": " + path + ": evaluator '" + name + "' has no model Keel can call (" + ex.getMessage()
                     + "); the calls this guard matches are denied");
             String why = "evaluator '" + name + "' has no model Keel can call";
             return input -> {
@@ -222,7 +210,89 @@ final class HookSection {
         if (!evaluator.tokenKey().isEmpty()) {
             model = model.withTokenKey(evaluator.tokenKey());
         }
-        return new EvaluatorGuard(evaluator, model, routing);
+        return new EvaluatorGuard(evaluator, model, policy);
+    }
+
+    /** The load's variables as a judge guard reads its key: the file's own {@code env}, then the environment. */
+    private java.util.function.Function<String, String> environment() {
+        return f::variable; // read-only once the load is done
+    }
+
+    private GuardPolicy policy(MapNode h, String path, Evaluator evaluator) {
+        Entry routingPolicy = h.entries().get("routing_policy");
+        Entry evaluatorPolicy = h.entries().get("evaluator_policy");
+        if (routingPolicy != null && evaluatorPolicy != null) {
+            throw f.error(evaluatorPolicy.line(), path, "set routing_policy or evaluator_policy, not both");
+        }
+        if (evaluatorPolicy != null) {
+            return evaluatorPolicy(evaluatorPolicy, path + ".evaluator_policy", evaluator);
+        }
+        if (routingPolicy == null) {
+            f.warn(h.line() + ": " + path + ": no routing_policy or evaluator_policy, so every verdict of evaluator '"
+                    + evaluator.name() + "' denies the call");
+            return GuardPolicy.routing(Map.of());
+        }
+        String rp = path + ".routing_policy";
+        return GuardPolicy.routing(decisions(f.map(routingPolicy.value(), rp), rp, evaluator));
+    }
+
+    /** docker-agent's {@code evaluator_policy}: every field required, for a boolean or choice evaluator. */
+    private GuardPolicy evaluatorPolicy(Entry e, String path, Evaluator evaluator) {
+        MapNode p = f.map(e.value(), path);
+        f.onlyFor(p, path, Set.of("decisions", "min_probability", "fallback"), "an evaluator_policy");
+        if (evaluator.kind() == Evaluator.Kind.SCORE) {
+            throw f.error(e.line(), path, "tool guards need a boolean or choice evaluator; '" + evaluator.name()
+                    + "' is a score evaluator");
+        }
+        Entry d = p.entries().get("decisions");
+        if (d == null) {
+            throw f.error(p.line(), path + ".decisions", "is required: the decision for each verdict");
+        }
+        Map<String, HookResult.Decision> decisions = decisions(f.map(d.value(), path + ".decisions"),
+                path + ".decisions", evaluator);
+        if (decisions.isEmpty()) {
+            throw f.error(d.line(), path + ".decisions", "must not be empty");
+        }
+        Entry mp = p.entries().get("min_probability");
+        double min;
+        try {
+            min = mp == null ? Double.NaN : Double.parseDouble(f.scalarText(mp.value(), path + ".min_probability"));
+        } catch (NumberFormatException ex) {
+            min = Double.NaN;
+        }
+        if (!(min > 0 && min <= 1)) {
+            throw f.error(mp == null ? p.line() : mp.line(), path + ".min_probability",
+                    "must be a number greater than 0 and at most 1");
+        }
+        Entry fb = p.entries().get("fallback");
+        String fallback = fb == null ? "" : f.scalarText(fb.value(), path + ".fallback").strip().toLowerCase(Locale.ROOT);
+        HookResult.Decision fallbackDecision = switch (fallback) {
+            case "ask" -> HookResult.Decision.ASK;
+            case "deny" -> HookResult.Decision.DENY;
+            default -> throw f.error(fb == null ? p.line() : fb.line(), path + ".fallback",
+                    "must be ask or deny (a guard never falls back to allow)");
+        };
+        return new GuardPolicy(decisions, min, fallbackDecision);
+    }
+
+    /** verdict → allow | ask | deny, each key a verdict of the evaluator. */
+    private Map<String, HookResult.Decision> decisions(MapNode m, String path, Evaluator evaluator) {
+        Map<String, HookResult.Decision> out = new java.util.LinkedHashMap<>();
+        for (Entry r : m.entries().values()) {
+            String rp = path + "." + r.key();
+            if (!evaluator.verdicts().contains(r.key())) {
+                throw f.error(r.line(), rp, "'" + r.key() + "' is not a verdict of evaluator '" + evaluator.name()
+                        + "'; its verdicts are " + evaluator.verdicts());
+            }
+            String decision = f.scalarText(r.value(), rp).strip().toLowerCase(Locale.ROOT);
+            out.put(r.key(), switch (decision) {
+                case "allow" -> HookResult.Decision.ALLOW;
+                case "ask" -> HookResult.Decision.ASK;
+                case "deny" -> HookResult.Decision.DENY;
+                default -> throw f.error(r.line(), rp, "'" + decision + "' is not a decision; use allow, ask or deny");
+            });
+        }
+        return out;
     }
 
     private static String quote(String arg) {

@@ -514,7 +514,14 @@ final class ModelSection {
         f.map(e.value(), path);
     }
 
-    private MapNode providerNode(String provider) {
+    /** The {@code models} entry called {@code name}, or null. */
+    MapNode modelNode(String name) {
+        Entry e = models.get(name);
+        return e == null ? null : f.map(e.value(), "models." + name);
+    }
+
+    /** The {@code providers} entry called {@code provider}, or null. */
+    MapNode providerNode(String provider) {
         Entry e = providers.get(provider);
         return e == null ? null : f.map(e.value(), "providers." + provider);
     }

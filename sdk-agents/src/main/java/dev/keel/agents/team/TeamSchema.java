@@ -164,7 +164,8 @@ final class TeamSchema {
             "timeout", SCALAR, "env", STRING_MAP, "working_dir", SCALAR, "on_error", SCALAR, "model", SCALAR,
             "prompt", SCALAR, "schema", SCALAR,
             // newer docker-agent versions: an evaluator-backed hook (type: evaluator)
-            "evaluator", SCALAR, "routing_policy", FREE);
+            "evaluator", SCALAR, "routing_policy", FREE,
+            "evaluator_policy", scalars("evaluator policy", "min_probability", "fallback").with("decisions", STRING_MAP));
 
     static final Obj HOOK_MATCHER = obj("hook matcher", "matcher", SCALAR, "hooks", new ListOf(HOOK),
             "preempt_yolo", SCALAR);

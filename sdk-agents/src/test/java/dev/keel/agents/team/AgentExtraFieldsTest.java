@@ -196,12 +196,16 @@ class AgentExtraFieldsTest {
                   root:
                     model: openai/gpt-4o
                 """);
-        // The evaluator is acted on (tool guards run it); only the judge-service endpoint is not called.
-        assertThat(team.warnings()).singleElement().asString().contains("endpoint: Keel does not call judge services");
+        assertThat(team.warnings()).isEmpty();
         Map<String, Evaluator> e = team.evaluators();
         assertThat(e).containsOnlyKeys("polite", "topic", "quality");
         assertThat(e.get("polite").kind()).isEqualTo(Evaluator.Kind.BOOLEAN);
-        assertThat(e.get("polite").model()).isEqualTo("judge");
+        // Every one resolves, as docker-agent resolves it, to OpenAI's Decisions API.
+        assertThat(e.values()).allSatisfy(v -> assertThat(v.usesJudgeService()).isTrue());
+        assertThat(e.get("polite").provider()).isEqualTo("openai");
+        assertThat(e.get("polite").model()).isEqualTo("gpt-4o-mini");
+        assertThat(e.get("quality").model()).isEqualTo("gpt-4o");
+        assertThat(e.get("topic").endpoint()).isEqualTo("https://judge.example.com/v1/decide");
         assertThat(e.get("topic").choices()).containsExactly(Map.entry("billing", "money matters"),
                 Map.entry("tech", "technical issues"));
         assertThat(e.get("topic").timeLimit()).contains(Duration.ofSeconds(30));

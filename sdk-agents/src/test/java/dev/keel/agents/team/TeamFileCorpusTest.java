@@ -73,9 +73,7 @@ class TeamFileCorpusTest {
             new Allowed("top/harness.yaml", "agents.codex_coder.harness: agent 'codex_coder' runs in the codex CLI,",
                     "needs a coding-agent CLI Keel does not drive (named at start)"),
             new Allowed("top/harness.yaml", "agents.opencode_coder.harness: agent 'opencode_coder' runs in the open",
-                    "needs a coding-agent CLI Keel does not drive (named at start)"),
-            new Allowed("top/newer-fields.yaml", "evaluators.effort_grader.endpoint: Keel does not call judge services' ",
-                    "the warning says why: Keel asks the model through its chat API, not a judge service's API"));
+                    "needs a coding-agent CLI Keel does not drive (named at start)"));
 
     /**
      * Corpus files that do not load yet, with the start of their error after its {@code file:line: } location, and

@@ -40,7 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A team file's {@code tool_guard} hooks run its {@code evaluators} before matching tool calls, against the scripted
  * model server over real HTTP: the evaluator's verdict, mapped through {@code routing_policy}, allows, asks or denies,
- * and anything but a valid verdict denies (fail closed).
+ * and anything but a valid verdict denies (fail closed). These evaluators are judged by a chat model (a provider
+ * that is not a judge service: Keel's extension); {@code TeamJudgeServiceTest} covers TypeSafe and OpenAI
+ * Decisions.
  */
 class TeamToolGuardTest {
     private static final String JUDGE = "judge-mini";
@@ -76,7 +78,7 @@ class TeamToolGuardTest {
         return """
                 evaluators:
                   safety_judge:
-                    provider: openai
+                    provider: anthropic
                     model: judge-mini
                     type: choice
                     instructions: Decide whether the tool call is safe to run.
@@ -131,13 +133,11 @@ class TeamToolGuardTest {
     private String toolResult() {
         RecordedChatRequest last = llm.requests().stream().filter(r -> !r.model().equals(JUDGE))
                 .reduce((a, b) -> b).orElseThrow();
-        return last.messages().stream().filter(ToolResultMessage.class::isInstance)
-                .map(m -> ((ToolResultMessage) m).content()).findFirst().orElseThrow();
+        return GuardTestSupport.toolResult(last);
     }
 
     private List<AgentEvent.ToolGuarded> guarded() {
-        return events.stream().filter(AgentEvent.ToolGuarded.class::isInstance).map(AgentEvent.ToolGuarded.class::cast)
-                .toList();
+        return GuardTestSupport.guarded(events);
     }
 
     @Test
@@ -249,7 +249,7 @@ class TeamToolGuardTest {
     void anythingButAValidVerdictDeniesTheCall(String what, Function<RecordedChatRequest, ScriptedReply> reply,
                                                  String timeout, String expected) {
         judge.set(reply);
-        String log = capturingStderr(() -> run(load(team("shell", timeout)), Approval.once()));
+        String log = GuardTestSupport.capturingStderr(() -> run(load(team("shell", timeout)), Approval.once()));
 
         assertThat(dir.resolve("ran.txt")).doesNotExist();
         assertThat(asked).isEmpty();
@@ -288,7 +288,7 @@ class TeamToolGuardTest {
 
         // The evaluator's service fails with a body that echoes the secret: the fail-closed warning redacts it.
         judge.set(req -> ScriptedReply.error(500, "cannot judge " + SECRET));
-        String log = capturingStderr(() -> run(load(team("shell", "20s")), Approval.once()));
+        String log = GuardTestSupport.capturingStderr(() -> run(load(team("shell", "20s")), Approval.once()));
         assertThat(log).contains("denied (fail closed)").doesNotContain(SECRET);
         assertThat(dir.resolve("ran.txt")).doesNotExist();
     }
@@ -310,10 +310,10 @@ class TeamToolGuardTest {
 
     @Test
     void anEvaluatorKeelCannotCallLoadsWithAWarningAndItsGuardDeniesEveryMatchingCall() {
-        Team team = load(team("shell", "20s").replace("provider: openai\n    model: judge-mini",
-                "provider: typesafe\n    model: jev-1\n    endpoint: https://judge.example.com/v1/evaluate"));
-        assertThat(team.warnings()).anySatisfy(w -> assertThat(w).contains("evaluators.safety_judge.endpoint: Keel "
-                + "does not call judge services' own APIs"));
+        Team team = load(team("shell", "20s").replace("provider: anthropic\n    model: judge-mini",
+                "model: jev-1\n    endpoint: https://judge.example.com/v1/evaluate"));
+        assertThat(team.warnings()).anySatisfy(w -> assertThat(w).contains("evaluators.safety_judge.endpoint: only a "
+                + "judge service (provider typesafe or openai) is asked at an endpoint"));
         assertThat(team.warnings()).anySatisfy(w -> assertThat(w).contains("evaluator 'safety_judge' has no model "
                 + "Keel can call").contains("the calls this guard matches are denied"));
         run(team, Approval.once());
@@ -339,20 +339,5 @@ class TeamToolGuardTest {
         assertThat(judged()).hasSize(1);
         assertThat(dir.resolve("ran.txt")).doesNotExist();
         assertThat(toolResult()).contains("evaluator 'safety_judge' answered 'unsafe'");
-    }
-
-    /** What SLF4J's simple logger (which writes to the current {@code System.err}) printed while {@code body} ran. */
-    private static String capturingStderr(Runnable body) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            body.run();
-        } finally {
-            System.setErr(original);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        original.print(text);
-        return text;
     }
 }

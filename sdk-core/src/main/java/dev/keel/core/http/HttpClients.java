@@ -31,4 +31,19 @@ public final class HttpClients {
         b.addInterceptor(new RetryInterceptor(config.maxRetries(), config.initialBackoff(), config.maxBackoff()));
         return b.build();
     }
+
+    /**
+     * A client sharing {@code client}'s connection pool, dispatcher, timeouts and interceptors, but without
+     * Keel's retry interceptor and without following redirects: for calls that must happen at most once
+     * because each one is charged or has an effect (a judge service's assessment), and whose endpoint must not
+     * be able to send the request, with its credentials, elsewhere. A 3xx answer reaches the caller as it is.
+     *
+     * @param client the client to derive from (the caller keeps owning it)
+     * @return a client that sends each call exactly once, to the URL it was given
+     */
+    public static OkHttpClient withoutRetriesOrRedirects(OkHttpClient client) {
+        OkHttpClient.Builder b = client.newBuilder().followRedirects(false).followSslRedirects(false);
+        b.interceptors().removeIf(RetryInterceptor.class::isInstance);
+        return b.build();
+    }
 }

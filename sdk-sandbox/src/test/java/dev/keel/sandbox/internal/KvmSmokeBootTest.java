@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 class KvmSmokeBootTest {
     static final Duration PROBE = Duration.ofSeconds(5);
 
+    /** The qemu processes this JVM started (its descendants): other builds' VMs on the machine do not count. */
     static Set<Long> qemuPids() {
-        return ProcessHandle.allProcesses().filter(p -> p.info().command().orElse("").contains("qemu-system"))
+        return ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").contains("qemu-system"))
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 

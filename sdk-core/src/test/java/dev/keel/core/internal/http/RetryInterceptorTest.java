@@ -240,4 +240,37 @@ class RetryInterceptorTest {
         assertThat(RetryAfter.from(okhttp3.Headers.of("retry-after-ms", "1500", "Retry-After", "9"), NOW))
                 .contains(Duration.ofMillis(1500));
     }
+
+    @Test
+    void aClientWithoutRetriesOrRedirectsSendsEachCallOnceToItsOwnUrl() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        okhttp3.Interceptor watcher = chain -> {
+            seen.add(chain.request().url().encodedPath());
+            return chain.proceed(chain.request());
+        };
+        OkHttpClient shared = HttpClients.create(HttpConfig.builder().maxRetries(3)
+                .initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(2)).addInterceptor(watcher).build());
+        OkHttpClient once = HttpClients.withoutRetriesOrRedirects(shared);
+
+        server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
+        try (Response r = once.newCall(post("{}")).execute()) {
+            assertThat(r.code()).isEqualTo(503);
+        }
+        assertThat(server.getRequestCount()).isEqualTo(1);
+
+        server.enqueue(new MockResponse.Builder().code(307).setHeader("Location", server.url("/elsewhere")).build());
+        try (Response r = once.newCall(post("{}")).execute()) {
+            assertThat(r.code()).isEqualTo(307);
+        }
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(seen).as("the caller's interceptors still run").containsExactly("/v1/chat/completions",
+                "/v1/chat/completions");
+        server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
+        server.enqueue(new MockResponse.Builder().body("again").build());
+        try (Response r = shared.newCall(post("{}")).execute()) {
+            assertThat(r.body().string()).as("the shared client still retries").isEqualTo("again");
+        }
+        shared.dispatcher().executorService().shutdown();
+        shared.connectionPool().evictAll();
+    }
 }
