@@ -254,7 +254,7 @@ final class AgentLoop {
         if (response != null) {
             t.iterations++;
         } else {
-            recalls.deliver(this, agent, session); // jobs that ended, schedules due: before the model is asked
+            recalls.deliver(this, steps, at, session, false); // jobs that ended, schedules due: before the model is asked
             t.context.compactIfDue(agent, session, prepared.system());
             String turnContext = join(t.runContext, hooks.turnStart(agent, session, settings.workingDirectory()));
             HookDispatch.Outcome gate = hooks.beforeLlmCall(agent, session, t.iterations + 1);
@@ -391,7 +391,7 @@ final class AgentLoop {
             t.agent = forced;
             return null;
         }
-        if (recalls.deliver(this, agent, session) > 0) {
+        if (recalls.deliver(this, steps, at, session, true) > 0) {
             // A recalled job ended or a schedule came due while the model answered: the run goes on with it, as
             // docker-agent's does.
             hooks.turnEnd(agent, session, "continue");

@@ -1,5 +1,8 @@
 package dev.keel.agents;
 
+import dev.keel.agents.StepInterceptor.Position;
+import dev.keel.agents.StepInterceptor.RecallStep;
+import dev.keel.agents.StepInterceptor.Recalled;
 import dev.keel.agents.internal.Secrets;
 import dev.keel.agents.internal.ToonToolset;
 import dev.keel.agents.tool.Toolset;
@@ -10,7 +13,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
  * Messages that reach a session between its model calls, from toolsets that work while the agent does not: the
@@ -24,15 +26,9 @@ import java.util.function.BiFunction;
  * active for. Immutable; the toolsets it asks are thread-safe.
  */
 final class Recalls {
-    /**
-     * A message for the session, and the event that says so (given the agent about to call its model and the session
-     * the message is added to).
-     */
-    private record Told(String message, BiFunction<String, String, AgentEvent> event) {}
-
     /** One toolset whose messages reach sessions between model calls. */
     private interface Source {
-        List<Told> take(String sessionId);
+        List<Recalled> take(String agent, String sessionId);
 
         default void runStarted(String sessionId) {}
 
@@ -56,16 +52,16 @@ final class Recalls {
                     continue;
                 }
                 if (inner instanceof BackgroundJobsToolset jobs) {
-                    found.add(sessionId -> jobs.takeRecalls(sessionId).stream().map(r -> new Told(r.message(),
-                            (agent, to) -> (AgentEvent) new AgentEvent.BackgroundJobRecalled(agent, to, r.jobId(),
+                    found.add((agent, sessionId) -> jobs.takeRecalls(sessionId).stream().map(r -> new Recalled(
+                            r.message(), new AgentEvent.BackgroundJobRecalled(agent, sessionId, r.jobId(),
                                     Secrets.redact(r.command()), r.state(), r.exitCode()))).toList());
                 } else if (inner instanceof SchedulerToolset scheduler) {
                     found.add(new Source() {
                         @Override
-                        public List<Told> take(String sessionId) {
-                            return scheduler.takeFires(sessionId).stream().map(f -> new Told(f.message(),
-                                    (agent, to) -> (AgentEvent) new AgentEvent.ScheduleFired(agent, to,
-                                            f.scheduleId(), Secrets.redact(f.name()), f.dueAt()))).toList();
+                        public List<Recalled> take(String agent, String sessionId) {
+                            return scheduler.takeFires(sessionId).stream().map(f -> new Recalled(f.message(),
+                                    new AgentEvent.ScheduleFired(agent, sessionId, f.scheduleId(),
+                                            Secrets.redact(f.name()), f.dueAt()))).toList();
                         }
 
                         @Override
@@ -86,18 +82,26 @@ final class Recalls {
 
     /**
      * Adds the messages waiting for {@code session} to it as user messages, each with its event
-     * ({@link AgentEvent.BackgroundJobRecalled}, {@link AgentEvent.ScheduleFired}). Returns how many were added.
+     * ({@link AgentEvent.BackgroundJobRecalled}, {@link AgentEvent.ScheduleFired}), through the runner's
+     * {@link StepInterceptor#recalls} seam (a recording records them there, a replay tells the recorded ones
+     * instead). {@code afterAnswer}: the model just gave what would be its final answer. Returns how many were added.
      */
-    int deliver(AgentLoop loop, Agent agent, Session session) {
-        int added = 0;
-        for (Source source : sources) {
-            for (Told told : source.take(session.id())) {
-                session.append(Message.user(told.message()));
-                loop.emit(told.event().apply(agent.name(), session.id()));
-                added++;
-            }
+    int deliver(AgentLoop loop, Steps steps, Position at, Session session, boolean afterAnswer) {
+        List<Recalled> told = steps.recalls(new RecallStep(at, afterAnswer), () -> take(at.agent(), session.id()));
+        for (Recalled r : told) {
+            session.append(Message.user(r.message()));
+            loop.emit(r.event());
         }
-        return added;
+        return told.size();
+    }
+
+    /** Takes what the toolsets hold for {@code sessionId}, told by {@code agent}. */
+    private List<Recalled> take(String agent, String sessionId) {
+        List<Recalled> all = new ArrayList<>();
+        for (Source source : sources) {
+            all.addAll(source.take(agent, sessionId));
+        }
+        return all;
     }
 
     /** A run of the top-level session {@code sessionId} started. */

@@ -36,8 +36,9 @@ import okhttp3.Response;
  * Records a whole run of an agent team into one file, or replays a run from one: every model call (with its
  * streamed text), every tool call with its arguments and result, every delegation, handoff and approval
  * decision, the commands the agents' shell and script toolsets ran and the requests their fetch toolsets made
- * (recorded without any wrapping: the runner does it), and — through the hooks below — what your own tools run
- * and fetch and the permission checks of retrievals. Each step is tagged with agent, session, turn and call index.
+ * (recorded without any wrapping: the runner does it), the messages of ended background jobs and due schedules told
+ * between model calls, and — through the hooks below — what your own tools run and fetch and the permission checks
+ * of retrievals. Each step is tagged with agent, session, turn and call index.
  *
  * <pre>{@code
  * try (Runner runner = team.runner().recording(Recording.record(Path.of("release-notes.run.yaml"))).build()) {
@@ -55,6 +56,13 @@ import okhttp3.Response;
  * {@link Mode#REPLAY_MODELS} answers model calls only; tools and approvals run live. {@link Mode#NEW_EPISODES}
  * replays what the file has and runs live, and records, what it does not (a new run, or a run that went
  * further), then rewrites the file.
+ *
+ * <p><b>Recalls.</b> Whether a background job ended or a schedule came due before a model call is a matter of
+ * timing, so each message told is a step ({@link RecordedStep.JobRecall}, {@link RecordedStep.ScheduleFire}) and
+ * every replay mode tells the recorded ones at their recorded points, whatever the clock or the jobs do. What live
+ * jobs and schedules tell during a replay is taken and never added: it is checked against the recorded recall of the
+ * same job or schedule, and one the recording lacks or whose text differs is a divergence. A replay that never
+ * reaches a recorded recall, or whose session stops before its recorded model calls do, fails when it closes.
  *
  * <p><b>Matching.</b> A model call matches the recorded call at the same agent session and turn when the
  * model, options, tools and messages are equal after normalisation; a tool call matches when its tool and
@@ -354,6 +362,10 @@ public final class Recording implements AutoCloseable {
      *
      * @throws RecordingSecretException when something that looks like a secret is left after redaction (nothing
      *                                  is written)
+     * @throws RecordingDivergenceException in the replay modes, unless the replay already diverged: when the
+     *                                  recording tells the message of an ended background job or a due schedule at
+     *                                  a point the replay never reached, or a session the replay ran has recorded
+     *                                  model calls after its last one (its run ended early)
      * @throws RecordingException       when the file cannot be written
      */
     @Override
@@ -365,6 +377,12 @@ public final class Recording implements AutoCloseable {
             }
             closed = true;
             s = steps;
+        }
+        if (s != null && mode != Mode.NEW_EPISODES) {
+            // a recorded recall never told, a replayed session that stopped short of its recording
+            s.unfinished().ifPresent(e -> {
+                throw e;
+            });
         }
         boolean write = mode == Mode.RECORD
                 || (mode == Mode.NEW_EPISODES && s != null && s.hasNewSteps() && s.divergence().isEmpty());

@@ -19,7 +19,10 @@ import dev.keel.core.json.JsonObject;
 import dev.keel.core.message.Message;
 import dev.keel.core.tool.ToolSpec;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The recording's step interceptor: answers steps from the recording, or lets them run and captures them,
@@ -60,6 +64,13 @@ final class RecordingSteps implements StepInterceptor {
     private final ThreadLocal<StepTag> currentTool = new ThreadLocal<>();
     private final ThreadLocal<List<String>> deltaTap = new ThreadLocal<>();
     private final AtomicReference<RecordingDivergenceException> divergence = new AtomicReference<>();
+    /** The recorded recalls by the point they were told at ({@link #point}), in the order told. */
+    private final Map<String, List<RecordedStep>> recordedRecalls = new HashMap<>();
+    /** The recorded recalls by session label, in file order: what a live recall is checked against. */
+    private final Map<String, List<RecordedStep>> recallsBySession = new LinkedHashMap<>();
+    /** Recorded recalls told by this replay, and those a live recall was checked against (identity sets). */
+    private final Set<RecordedStep> toldRecalls = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<RecordedStep> checkedRecalls = Collections.newSetFromMap(new IdentityHashMap<>());
 
     RecordingSteps(Recording recording) {
         this.recording = recording;
@@ -77,7 +88,14 @@ final class RecordingSteps implements StepInterceptor {
                 if (key != null) {
                     index.putIfAbsent(key, s);
                 }
+                if (s instanceof RecordedStep.JobRecall || s instanceof RecordedStep.ScheduleFire) {
+                    StepTag t = s.tag();
+                    recordedRecalls.computeIfAbsent(point(t.session(), t.turn(), afterAnswer(s)), k -> new ArrayList<>())
+                            .add(s);
+                    recallsBySession.computeIfAbsent(t.session(), k -> new ArrayList<>()).add(s);
+                }
             }
+            recordedRecalls.values().forEach(l -> l.sort(Comparator.comparingInt(r -> r.tag().call())));
             for (RecordedToolset t : loaded.toolsets()) {
                 recordedToolsets.put(t.agent() + "|" + t.toolset(), t);
             }
@@ -105,7 +123,8 @@ final class RecordingSteps implements StepInterceptor {
                 List<String> recorded = Canonical.request(m.model(), m.request(), true, normalizer, loaded.workspaces());
                 List<String> live = Canonical.request(step.model(), step.request(), true, normalizer, liveRoots);
                 if (!recorded.equals(live)) {
-                    throw diverge(tag, "the model request differs from the recorded one", summary(m.model(), m.request()),
+                    throw diverge(tag, "the model request differs from the recorded one" + toldBefore(label, turn),
+                            summary(m.model(), m.request()),
                             summary(step.model(), step.request()), LineDiff.of(recorded, live).text());
                 }
                 return replay(step, m);
@@ -260,6 +279,53 @@ final class RecordingSteps implements StepInterceptor {
         return tools;
     }
 
+    /**
+     * Recording: the messages the toolsets hold, each captured as a step at this point. Replay: the recorded
+     * messages of this point, whenever (or whether) jobs end and schedules come due this time; what the toolsets
+     * hold is taken too, so that nothing live is told, and each is checked against the session's recorded
+     * recall of the same job or schedule (a job that ends at another point is fine, one the recording does not
+     * have or whose message differs is a divergence).
+     */
+    @Override
+    public List<Recalled> recalls(RecallStep step, Proceed<List<Recalled>> next) {
+        checkDiverged();
+        if (loaded.source() != RecordedRun.Source.KEEL) {
+            return next.proceed(); // docker-agent cassettes hold model calls only
+        }
+        String label = label(step.at().sessionId());
+        int turn;
+        synchronized (lock) {
+            turn = step.afterAnswer() ? currentTurn.getOrDefault(label, 0) : nextTurn.getOrDefault(label, 0);
+        }
+        StepTag at = new StepTag(step.at().agent(), label, turn, -1);
+        boolean fromFile = mode != Recording.Mode.RECORD
+                && (mode != Recording.Mode.NEW_EPISODES || index.containsKey(key("model", label, turn, -1)));
+        List<Recalled> live = next.proceed();
+        if (!fromFile) {
+            for (int i = 0; i < live.size(); i++) {
+                capture(recorded(new StepTag(at.agent(), label, turn, i), step.afterAnswer(), live.get(i)));
+            }
+            return live;
+        }
+        for (Recalled r : live) {
+            checkLive(at, step.afterAnswer(), r);
+        }
+        List<RecordedStep> recorded = recordedRecalls.getOrDefault(point(label, turn, step.afterAnswer()), List.of());
+        List<Recalled> told = new ArrayList<>();
+        for (RecordedStep r : recorded) {
+            if (!r.tag().agent().equals(at.agent())) {
+                throw diverge(r.tag(), "the recording tells " + describeRecall(r) + " to another agent "
+                        + where(step.afterAnswer()), "told to agent '" + r.tag().agent() + "'",
+                        "agent '" + at.agent() + "' is about to call its model", "");
+            }
+            told.add(replayed(r, step.at()));
+        }
+        synchronized (lock) {
+            toldRecalls.addAll(recorded);
+        }
+        return told;
+    }
+
     // ---- hooks of the recording (commands, fetches, permission checks) and the event stream
 
     /** Captures a step of the tool call running on this thread (ignored in the replay modes). */
@@ -390,6 +456,142 @@ final class RecordingSteps implements StepInterceptor {
             throw new IllegalStateException("tool '" + spec.name() + "' is replayed from " + recording.file()
                     + " and cannot run live");
         });
+    }
+
+    // ---- recalls
+
+    /** Says which recorded recalls this replay told right before model call {@code turn} of {@code label}. */
+    private String toldBefore(String label, int turn) {
+        List<RecordedStep> told = recordedRecalls.getOrDefault(point(label, turn, false), List.of());
+        return told.isEmpty() ? "" : " (the recording told " + told.stream().map(RecordingSteps::describeRecall)
+                .collect(Collectors.joining(", ")) + " before it)";
+    }
+
+    private static String point(String label, int turn, boolean afterAnswer) {
+        return label + "|" + turn + "|" + (afterAnswer ? "after" : "before");
+    }
+
+    private static boolean afterAnswer(RecordedStep s) {
+        return s instanceof RecordedStep.JobRecall j ? j.afterAnswer() : ((RecordedStep.ScheduleFire) s).afterAnswer();
+    }
+
+    private static String where(boolean afterAnswer) {
+        return afterAnswer ? "after the model's final answer" : "before the model call";
+    }
+
+    private static String describeRecall(RecordedStep s) {
+        return s instanceof RecordedStep.JobRecall j ? "the recall of background job '" + j.jobId() + "'"
+                : "the fire of schedule '" + ((RecordedStep.ScheduleFire) s).scheduleId() + "'";
+    }
+
+    private static String describeRecall(Recalled r) {
+        return r.event() instanceof AgentEvent.BackgroundJobRecalled j ? "the recall of background job '" + j.jobId() + "'"
+                : "the fire of schedule '" + ((AgentEvent.ScheduleFired) r.event()).scheduleId() + "'";
+    }
+
+    private static String recallId(RecordedStep s) {
+        return s instanceof RecordedStep.JobRecall j ? "job|" + j.jobId()
+                : "schedule|" + ((RecordedStep.ScheduleFire) s).scheduleId();
+    }
+
+    private static String recallId(Recalled r) {
+        return r.event() instanceof AgentEvent.BackgroundJobRecalled j ? "job|" + j.jobId()
+                : "schedule|" + ((AgentEvent.ScheduleFired) r.event()).scheduleId();
+    }
+
+    private static String message(RecordedStep s) {
+        return s instanceof RecordedStep.JobRecall j ? j.message() : ((RecordedStep.ScheduleFire) s).message();
+    }
+
+    /** The step a live recall is recorded as: its texts redacted, paths as the file writes them. */
+    private RecordedStep recorded(StepTag tag, boolean afterAnswer, Recalled r) {
+        if (r.event() instanceof AgentEvent.BackgroundJobRecalled j) {
+            return new RecordedStep.JobRecall(tag, afterAnswer, j.jobId(), toFile(j.command()), j.state(), j.exitCode(),
+                    toFile(r.message()));
+        }
+        AgentEvent.ScheduleFired f = (AgentEvent.ScheduleFired) r.event();
+        return new RecordedStep.ScheduleFire(tag, afterAnswer, f.scheduleId(), toFile(f.name()), f.dueAt(),
+                toFile(r.message()));
+    }
+
+    /** A recorded recall told again, to the session and agent at {@code at}. */
+    private Recalled replayed(RecordedStep s, Position at) {
+        if (s instanceof RecordedStep.JobRecall j) {
+            return new Recalled(toLive(j.message()), new AgentEvent.BackgroundJobRecalled(at.agent(), at.sessionId(),
+                    j.jobId(), toLive(j.command()), j.state(), j.exitCode()));
+        }
+        RecordedStep.ScheduleFire f = (RecordedStep.ScheduleFire) s;
+        return new Recalled(toLive(f.message()), new AgentEvent.ScheduleFired(at.agent(), at.sessionId(), f.scheduleId(),
+                f.name(), f.dueAt()));
+    }
+
+    /**
+     * A recall the toolsets gave during a replay (tools ran live): the session's first recorded recall of the same job
+     * or schedule not checked yet must carry the same message; it was, or will be, told at its recorded point.
+     */
+    private void checkLive(StepTag at, boolean afterAnswer, Recalled live) {
+        RecordedStep match = null;
+        synchronized (lock) {
+            for (RecordedStep r : recallsBySession.getOrDefault(at.session(), List.of())) {
+                if (!checkedRecalls.contains(r) && recallId(r).equals(recallId(live))) {
+                    match = r;
+                    checkedRecalls.add(r);
+                    break;
+                }
+            }
+        }
+        if (match == null) {
+            List<RecordedStep> known = recallsBySession.getOrDefault(at.session(), List.of());
+            throw diverge(at, describeRecall(live) + " came live " + where(afterAnswer)
+                    + ", but the recording has no such recall in session " + at.session(),
+                    known.isEmpty() ? "no recalls in session " + at.session()
+                            : "recalls of session " + at.session() + ": " + known.stream()
+                            .map(r -> recallId(r).replace('|', ' ') + " at turn " + r.tag().turn()).toList(),
+                    live.message(), "");
+        }
+        List<String> recorded = normalizer.quotedLinesForMatching(message(match), loaded.workspaces());
+        List<String> now = normalizer.quotedLinesForMatching(live.message(), liveRoots);
+        if (!recorded.equals(now)) {
+            throw diverge(match.tag(), describeRecall(match) + " (told " + where(afterAnswer(match))
+                    + ") differs from the one that came live", message(match), live.message(),
+                    LineDiff.of(recorded, now).text());
+        }
+    }
+
+    /**
+     * What a replay left of its recording, as its divergence: the first recorded recall that was never told, or a
+     * session the replay ran whose recorded model calls go on after its last one (the run ended early: a recall
+     * the recording tells after a final answer no longer came). Nothing when the replay already diverged. Only a
+     * session the replay ran counts: replaying fewer runs than the recording holds is fine.
+     */
+    Optional<RecordingDivergenceException> unfinished() {
+        if (mode == Recording.Mode.RECORD || loaded.source() != RecordedRun.Source.KEEL || divergence.get() != null) {
+            return Optional.empty();
+        }
+        Map<String, Integer> made;
+        Set<RecordedStep> told;
+        synchronized (lock) {
+            made = new HashMap<>(nextTurn);
+            told = Collections.newSetFromMap(new IdentityHashMap<>());
+            told.addAll(toldRecalls);
+        }
+        for (RecordedStep s : loaded.steps()) {
+            String label = s.tag().session();
+            boolean recall = s instanceof RecordedStep.JobRecall || s instanceof RecordedStep.ScheduleFire;
+            boolean ran = made.containsKey(label);
+            if (recall && !told.contains(s) || !recall && ran && s instanceof RecordedStep.ModelCall
+                    && s.tag().turn() >= made.get(label)) {
+                String now = !ran ? "session " + label + " did not run"
+                        : "session " + label + " made " + made.get(label) + " model calls";
+                return Optional.of(recall
+                        ? diverge(s.tag(), "the replay never reached " + describeRecall(s) + ", which the recording "
+                                + "tells " + where(afterAnswer(s)), message(s), now, "")
+                        : diverge(s.tag(), "the replay's run ended, but the recording goes on with this model call",
+                                summary(((RecordedStep.ModelCall) s).model(), ((RecordedStep.ModelCall) s).request()),
+                                now, ""));
+            }
+        }
+        return Optional.empty();
     }
 
     // ---- divergence

@@ -13,12 +13,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The seams of a run: every model call, tool execution, delegation, handoff, approval decision and toolset
- * listing of every agent passes through exactly one method here, in the thread that performs it. An interceptor may look
- * at the step, answer it itself (replay), or call {@code next.proceed()} and look at the outcome (record,
- * trace, persist). The runner applies its interceptors in order, the first outermost. Not API yet: this is
- * where recording, tracing and durable steps plug in. Implementations must be thread-safe (parallel tool
- * calls and delegations run on several threads).
+ * The seams of a run: every model call, tool execution, delegation, handoff, approval decision, toolset
+ * listing and recall (a background job's end or a schedule's fire told to a session) of every agent passes through
+ * exactly one method here, in the thread that performs it. An interceptor may look at the step, answer it itself
+ * (replay), or call {@code next.proceed()} and look at the outcome (record, trace, persist). The runner applies its
+ * interceptors in order, the first outermost. Not API yet: this is where recording, tracing and durable steps plug
+ * in. Implementations must be thread-safe (parallel tool calls and delegations run on several threads).
  */
 interface StepInterceptor {
 
@@ -68,6 +68,26 @@ interface StepInterceptor {
 
     /** The conversation passes from {@code at.agent()} to {@code toAgent}. */
     record HandoffStep(Position at, String toAgent) {}
+
+    /**
+     * The point between model calls where the messages of ended background jobs and due schedules are told to
+     * {@code at.sessionId()}: before its next model call, or ({@code afterAnswer}) right after the model gave what
+     * would be its final answer (a message told there makes the run go on).
+     */
+    record RecallStep(Position at, boolean afterAnswer) {}
+
+    /**
+     * One message told at a {@link RecallStep}: the user message added to the session, and the event that says so
+     * ({@link AgentEvent.BackgroundJobRecalled} or {@link AgentEvent.ScheduleFired}).
+     */
+    record Recalled(String message, AgentEvent event) {
+        public Recalled {
+            Objects.requireNonNull(message, "message");
+            if (!(event instanceof AgentEvent.BackgroundJobRecalled) && !(event instanceof AgentEvent.ScheduleFired)) {
+                throw new IllegalArgumentException("not a recall event: " + event);
+            }
+        }
+    }
 
     /** A tool call whose fate is decided (patterns, read-only, yolo, remembered answers, the approver). */
     record ApprovalStep(Position at, int index, ToolCall call, ToolArguments arguments, boolean readOnly) {}
@@ -135,6 +155,14 @@ interface StepInterceptor {
     }
 
     default ApprovalOutcome approval(ApprovalStep step, Proceed<ApprovalOutcome> next) {
+        return next.proceed();
+    }
+
+    /**
+     * The messages told to the session at {@code step}; {@code next} takes them from the toolsets (taking empties
+     * their queues). An interceptor may answer with other messages (replay) without taking the live ones.
+     */
+    default List<Recalled> recalls(RecallStep step, Proceed<List<Recalled>> next) {
         return next.proceed();
     }
 }

@@ -6,6 +6,8 @@ import dev.keel.agents.StepInterceptor.DelegationStep;
 import dev.keel.agents.StepInterceptor.HandoffStep;
 import dev.keel.agents.StepInterceptor.ModelStep;
 import dev.keel.agents.StepInterceptor.Proceed;
+import dev.keel.agents.StepInterceptor.RecallStep;
+import dev.keel.agents.StepInterceptor.Recalled;
 import dev.keel.agents.StepInterceptor.RunStep;
 import dev.keel.agents.StepInterceptor.ToolStep;
 import dev.keel.agents.StepInterceptor.ToolsetStep;
@@ -104,5 +106,9 @@ final class Steps {
 
     ApprovalOutcome approval(ApprovalStep step, Proceed<ApprovalOutcome> call) {
         return run(step, StepInterceptor::approval, call, 0);
+    }
+
+    List<Recalled> recalls(RecallStep step, Proceed<List<Recalled>> call) {
+        return run(step, StepInterceptor::recalls, call, 0);
     }
 }

@@ -3,6 +3,7 @@ package dev.keel.agents.recording;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -231,6 +232,77 @@ public sealed interface RecordedStep {
             Objects.requireNonNull(tag, "tag");
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(url, "url");
+        }
+    }
+
+    /**
+     * A background job started with {@code recall: true} ended, and its message was told to the session between
+     * two model calls. A replay tells the recorded message at the same point, whenever (or whether) the job ends
+     * this time.
+     *
+     * @param tag         the agent about to call its model, the session the message was told to, the turn and, as
+     *                    {@code call}, the message's place among those told at that point (from 0)
+     * @param afterAnswer {@code false}: told before the model call of {@code tag.turn()}; {@code true}: told right
+     *                    after the model's final answer of {@code tag.turn()}, which made the run go on
+     * @param jobId       the job's id
+     * @param command     the job's command (secrets redacted)
+     * @param state       how the job ended: {@code completed}, {@code failed}, {@code timed out} or {@code stopped}
+     * @param exitCode    the job's exit code, or -1
+     * @param message     the user message told to the session (secrets redacted)
+     */
+    record JobRecall(StepTag tag, boolean afterAnswer, String jobId, String command, String state, int exitCode,
+                     String message) implements RecordedStep {
+        /**
+         * Checks the values are present.
+         *
+         * @param tag the agent, the session, the turn and the message's place among those told at that point
+         * @param afterAnswer whether it was told after the model's final answer of {@code tag.turn()}
+         * @param jobId the job's id
+         * @param command the job's command (secrets redacted)
+         * @param state how the job ended
+         * @param exitCode the job's exit code, or -1
+         * @param message the user message told to the session (secrets redacted)
+         */
+        public JobRecall {
+            Objects.requireNonNull(tag, "tag");
+            Objects.requireNonNull(jobId, "jobId");
+            Objects.requireNonNull(command, "command");
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /**
+     * A schedule of a {@code scheduler} toolset came due, and its message was told to the session between two
+     * model calls. A replay tells the recorded message at the same point, whatever the clock says this time.
+     *
+     * @param tag         the agent about to call its model, the session the message was told to, the turn and, as
+     *                    {@code call}, the message's place among those told at that point (from 0)
+     * @param afterAnswer {@code false}: told before the model call of {@code tag.turn()}; {@code true}: told right
+     *                    after the model's final answer of {@code tag.turn()}, which made the run go on
+     * @param scheduleId  the schedule's id ({@code sched-N})
+     * @param name        the schedule's label (secrets redacted), or empty
+     * @param dueAt       when it was due
+     * @param message     the user message told to the session (secrets redacted)
+     */
+    record ScheduleFire(StepTag tag, boolean afterAnswer, String scheduleId, String name, Instant dueAt,
+                        String message) implements RecordedStep {
+        /**
+         * Checks the values are present.
+         *
+         * @param tag the agent, the session, the turn and the message's place among those told at that point
+         * @param afterAnswer whether it was told after the model's final answer of {@code tag.turn()}
+         * @param scheduleId the schedule's id
+         * @param name the schedule's label (secrets redacted), or empty
+         * @param dueAt when it was due
+         * @param message the user message told to the session (secrets redacted)
+         */
+        public ScheduleFire {
+            Objects.requireNonNull(tag, "tag");
+            Objects.requireNonNull(scheduleId, "scheduleId");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(dueAt, "dueAt");
+            Objects.requireNonNull(message, "message");
         }
     }
 }

@@ -85,7 +85,7 @@ class TeamBackgroundJobRecallTest {
     }
 
     /** A job that waits for {@code gate} to exist, then prints and exits with {@code exit}. */
-    private static String gated(String gate, String out, int exit) {
+    static String gated(String gate, String out, int exit) {
         return "while [ ! -f " + gate + " ]; do sleep 0.02; done; echo " + out + "; echo " + out + "-err >&2; exit " + exit;
     }
 
@@ -97,8 +97,13 @@ class TeamBackgroundJobRecallTest {
         }
     }
 
-    private static BackgroundJobsToolset jobs(Team team) {
-        for (Toolset t : team.root().toolsets()) {
+    static BackgroundJobsToolset jobs(Team team) {
+        return jobs(team.root());
+    }
+
+    /** The agent's background jobs toolset. */
+    static BackgroundJobsToolset jobs(dev.keel.agents.Agent agent) {
+        for (Toolset t : agent.toolsets()) {
             if (ToonToolset.innermost(t) instanceof BackgroundJobsToolset b) {
                 return b;
             }
@@ -107,7 +112,7 @@ class TeamBackgroundJobRecallTest {
     }
 
     /** Polls the toolset until {@code id} is no longer running (at most a minute). */
-    private static void awaitEnded(BackgroundJobsToolset jobs, String id) {
+    static void awaitEnded(BackgroundJobsToolset jobs, String id) {
         Tool list = jobs.tools().stream().filter(t -> t.spec().name().equals("list_background_jobs")).findFirst()
                 .orElseThrow();
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();

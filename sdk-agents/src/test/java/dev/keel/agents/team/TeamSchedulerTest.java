@@ -80,7 +80,7 @@ class TeamSchedulerTest {
         return runner;
     }
 
-    private static SchedulerToolset scheduler(Team team) {
+    static SchedulerToolset scheduler(Team team) {
         for (Toolset t : team.root().toolsets()) {
             if (ToonToolset.innermost(t) instanceof SchedulerToolset s) {
                 return s;

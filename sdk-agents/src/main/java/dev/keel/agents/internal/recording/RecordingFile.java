@@ -53,9 +53,17 @@ import java.util.function.UnaryOperator;
  * forced to disk, then moved over the target. Stateless and thread-safe.
  */
 public final class RecordingFile {
-    /** The format this code writes and reads. */
-    public static final int VERSION = 1;
+    /**
+     * The newest format version this code reads and writes. Version 2 added the recall steps
+     * ({@code job_recall}, {@code schedule_fire}); a recording without them is written as version 1, which
+     * earlier Keel versions read too, and version 1 files are read as they always were.
+     */
+    public static final int VERSION = 2;
+    /** The version of a recording that has no recall steps. */
+    static final int VERSION_WITHOUT_RECALLS = 1;
     static final String FORMAT = "keel-recording";
+    private static final String BEFORE_MODEL = "before_model";
+    private static final String AFTER_ANSWER = "after_answer";
 
     static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
                     .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
@@ -94,9 +102,10 @@ public final class RecordingFile {
             throw new RecordingFormatException("recording " + file + " lacks 'format: " + FORMAT
                     + "' and is not a docker-agent cassette (version: 2 with interactions)");
         }
-        if (root.path("version").asInt(-1) != VERSION) {
+        int version = root.path("version").asInt(-1);
+        if (version < VERSION_WITHOUT_RECALLS || version > VERSION) {
             throw new RecordingFormatException("recording " + file + " has format version " + root.path("version")
-                    + "; this version of Keel reads version " + VERSION);
+                    + "; this version of Keel reads versions " + VERSION_WITHOUT_RECALLS + " to " + VERSION);
         }
         List<String> workspaces = new ArrayList<>();
         root.path("workspaces").forEach(w -> workspaces.add(w.asText()));
@@ -116,7 +125,12 @@ public final class RecordingFile {
         int i = 0;
         for (JsonNode n : root.path("steps")) {
             try {
-                steps.add(step(n, previousRequests));
+                RecordedStep step = step(n, previousRequests);
+                if (version < VERSION && isRecall(step)) {
+                    throw new IllegalArgumentException("step kind '" + n.path("step").asText()
+                            + "' needs format version " + VERSION + " (the file says " + version + ")");
+                }
+                steps.add(step);
             } catch (RuntimeException e) {
                 throw new RecordingFormatException("recording " + file + ": step #" + i + " is malformed: "
                         + e.getMessage(), e);
@@ -143,7 +157,7 @@ public final class RecordingFile {
     public static String toYaml(RecordedRun run) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("format", FORMAT);
-        root.put("version", VERSION);
+        root.put("version", run.steps().stream().anyMatch(RecordingFile::isRecall) ? VERSION : VERSION_WITHOUT_RECALLS);
         ArrayNode ws = root.putArray("workspaces");
         run.workspaces().forEach(ws::add);
         ArrayNode sets = root.putArray("toolsets");
@@ -224,6 +238,12 @@ public final class RecordingFile {
             }
         } else if (s instanceof RecordedStep.HttpFetch f) {
             n.put("method", f.method()).put("url", f.url()).put("status", f.status());
+        } else if (s instanceof RecordedStep.JobRecall r) {
+            n.put("at", r.afterAnswer() ? AFTER_ANSWER : BEFORE_MODEL).put("job", r.jobId()).put("command", r.command())
+                    .put("state", r.state()).put("exit_code", r.exitCode()).put("message", r.message());
+        } else if (s instanceof RecordedStep.ScheduleFire f) {
+            n.put("at", f.afterAnswer() ? AFTER_ANSWER : BEFORE_MODEL).put("schedule", f.scheduleId())
+                    .put("name", f.name()).put("due_at", f.dueAt().toString()).put("message", f.message());
         }
         return n;
     }
@@ -271,8 +291,27 @@ public final class RecordingFile {
             return "permission";
         } else if (s instanceof RecordedStep.CommandRun) {
             return "command";
+        } else if (s instanceof RecordedStep.JobRecall) {
+            return "job_recall";
+        } else if (s instanceof RecordedStep.ScheduleFire) {
+            return "schedule_fire";
         }
         return "fetch";
+    }
+
+    static boolean isRecall(RecordedStep s) {
+        return s instanceof RecordedStep.JobRecall || s instanceof RecordedStep.ScheduleFire;
+    }
+
+    /** Where a recall was told: {@code at: before_model} or {@code at: after_answer}. */
+    private static boolean afterAnswer(JsonNode n) {
+        String at = text(n, "at");
+        return switch (at) {
+            case BEFORE_MODEL -> false;
+            case AFTER_ANSWER -> true;
+            default -> throw new IllegalArgumentException("'at' is '" + at + "', not " + BEFORE_MODEL + " or "
+                    + AFTER_ANSWER);
+        };
     }
 
     private static ObjectNode request(ChatRequest r) {
@@ -453,6 +492,10 @@ public final class RecordingFile {
                     require(n, "exit_code").asInt(), n.path("stdout").asText(""), n.path("stderr").asText(""),
                     n.path("timed_out").asBoolean(false));
             case "fetch" -> new RecordedStep.HttpFetch(tag, text(n, "method"), text(n, "url"), n.path("status").asInt(-1));
+            case "job_recall" -> new RecordedStep.JobRecall(tag, afterAnswer(n), text(n, "job"),
+                    n.path("command").asText(""), text(n, "state"), n.path("exit_code").asInt(-1), text(n, "message"));
+            case "schedule_fire" -> new RecordedStep.ScheduleFire(tag, afterAnswer(n), text(n, "schedule"),
+                    n.path("name").asText(""), instant(text(n, "due_at")), text(n, "message"));
             default -> throw new IllegalArgumentException("unknown step kind '" + kind + "'");
         };
     }
@@ -567,6 +610,14 @@ public final class RecordingFile {
         }
         return new ChatResponse(new AssistantMessage(n.path("text").asText(""), calls, reasoning), finish, usage,
                 n.hasNonNull("model") ? n.get("model").asText() : null, n.hasNonNull("id") ? n.get("id").asText() : null);
+    }
+
+    private static java.time.Instant instant(String text) {
+        try {
+            return java.time.Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("'due_at' is not an ISO instant: " + text, e);
+        }
     }
 
     static List<String> strings(JsonNode array) {

@@ -49,6 +49,12 @@ public final class SecretCheck {
                 check(scanner, tag, "command output", c.stdout() + "\n" + c.stderr());
             } else if (s instanceof RecordedStep.HttpFetch f) {
                 check(scanner, tag, "fetched URL", f.url());
+            } else if (s instanceof RecordedStep.JobRecall r) {
+                check(scanner, tag, "recalled job's command", r.command());
+                check(scanner, tag, "recall message of job '" + r.jobId() + "'", r.message());
+            } else if (s instanceof RecordedStep.ScheduleFire f) {
+                check(scanner, tag, "schedule name", f.name());
+                check(scanner, tag, "message of schedule '" + f.scheduleId() + "'", f.message());
             } else if (s instanceof RecordedStep.ApprovalDecision a) {
                 check(scanner, tag, "approval decision", a.decision());
             }

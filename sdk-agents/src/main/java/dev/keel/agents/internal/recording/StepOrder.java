@@ -10,7 +10,8 @@ import java.util.List;
  * The order steps are written in, derived from their tags alone so that it never depends on the order in
  * which parallel work finished: sessions by label, then by turn; within a turn the model call, the approvals
  * by call index, each tool call followed by its delegation, the delegated session's steps and the commands,
- * fetches and permission checks it made; then the handoff. Stateless.
+ * fetches and permission checks it made; then the handoff. The messages of ended jobs and due schedules told before
+ * a model call come right before it, those told after a final answer last, each in the order told. Stateless.
  */
 public final class StepOrder {
     private static final Comparator<List<Integer>> LEXICOGRAPHIC = (a, b) -> {
@@ -51,6 +52,11 @@ public final class StepOrder {
             p.add(0);
         } else if (s instanceof RecordedStep.Handoff) {
             p.add(3);
+        } else if (RecordingFile.isRecall(s)) {
+            boolean after = s instanceof RecordedStep.JobRecall j ? j.afterAnswer()
+                    : ((RecordedStep.ScheduleFire) s).afterAnswer();
+            p.add(after ? 4 : -1);
+            p.add(t.call());
         } else { // commands, fetches, permission checks: after the tool call's delegated session
             p.add(2);
             p.add(t.call());
