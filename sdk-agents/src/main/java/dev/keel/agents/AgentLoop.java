@@ -303,6 +303,7 @@ final class AgentLoop {
         if (!response.text().isEmpty()) {
             t.lastText = response.text();
         }
+        long toolList = dev.keel.agents.internal.ToolListChange.version(session.state());
         ToolCalls.Batch batch = toolCalls.run(at, session, response.toolCalls(), prepared.tools(), prepared.policy());
         session.finishTurn(batch.results());
         for (dev.keel.core.message.ToolCall c : response.toolCalls()) {
@@ -311,9 +312,8 @@ final class AgentLoop {
                 break;
             }
         }
-        if (DeferredTools.loaded(batch.results())
-                || dev.keel.agents.internal.McpCatalogToolset.changedTools(batch.results())) {
-            t.prepared = null; // the next call lists the tools add_tool loaded or a catalog server brought
+        if (dev.keel.agents.internal.ToolListChange.version(session.state()) != toolList) {
+            t.prepared = null; // a call changed the session's tools (add_tool, a catalog server): list them again
         }
         StructuredOutput so = agent.structuredOutput().orElse(null);
         if (so != null && t.answer.get() != null) {
@@ -579,6 +579,11 @@ final class AgentLoop {
                     deferred.add(d);
                     list = new ArrayList<>(list);
                     list.addAll(d.activeTools(session.state()));
+                }
+                List<Tool> own = dev.keel.agents.internal.SessionTools.of(set, session.state());
+                if (!own.isEmpty()) {
+                    list = new ArrayList<>(list);
+                    list.addAll(own); // what this session's calls added (a catalog server it enabled): its alone
                 }
             } catch (KeelException e) {
                 throw new AgentException("toolset '" + set.name() + "' of agent '" + agent.name() + "' failed: "

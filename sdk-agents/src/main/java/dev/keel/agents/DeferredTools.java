@@ -57,13 +57,9 @@ final class DeferredTools {
                         }
                         ctx.state().put(DeferredToolset.ACTIVE_STATE, JsonArray.of(active));
                     }
+                    dev.keel.agents.internal.ToolListChange.signal(ctx.state());
                     return ToolResult.ok("Tool '" + name + "' is loaded; call it from the next step on");
                 }));
-    }
-
-    /** Whether the add_tool calls of a batch loaded something, so the next model call must list more tools. */
-    static boolean loaded(List<dev.keel.core.message.ToolResultMessage> results) {
-        return results.stream().anyMatch(r -> r.toolName().equals(ADD) && !r.error());
     }
 
     private static List<Tool> all(List<DeferredToolset> deferred) {

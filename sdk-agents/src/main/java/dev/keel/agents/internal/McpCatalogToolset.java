@@ -8,6 +8,7 @@ import dev.keel.agents.tool.ToolArguments;
 import dev.keel.agents.tool.ToolContext;
 import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
+import dev.keel.agents.tool.ToolsetException;
 import dev.keel.core.json.JsonArray;
 import dev.keel.core.json.JsonObject;
 import dev.keel.core.json.JsonValue;
@@ -35,20 +36,26 @@ import org.slf4j.LoggerFactory;
  * call on (as it does for {@code add_tool}). A server on a private address is refused unless its entry or the
  * toolset allows private addresses; an OAuth server is refused unless the catalog holds headers for it.
  *
- * <p><b>State:</b> the enabled servers belong to this toolset, not to a session: every session whose agent uses the
- * toolset sees (and can disable) what another enabled, as in docker-agent, where the toolset lives as long as its
- * runtime. A host serving many users gives each its own team (or runner) when that matters. {@link #close()}
- * disconnects every enabled server; closing twice is harmless, and nothing can be enabled after. Thread-safe.
+ * <p><b>State:</b> which servers are enabled belongs to the session, kept in its state under {@value #ENABLED_STATE}
+ * (so a saved and restored session has them again): a session sees, calls, lists and disables only the servers it
+ * enabled itself, however many sessions share the runner, and the runner lists them per session
+ * ({@link SessionScopedToolset}), through a configuration's {@code tools:} / {@code readonly} filter. The connections
+ * are this toolset's, one per server id, shared by the sessions that enabled it: disabling in one session leaves the
+ * connection (and the other sessions' tools) alone; {@code reset_remote_mcp_server_auth} closes it, and the sessions
+ * that still have the server reconnect on their next step. A restored session reconnects when its tools are next
+ * listed, after the same checks as an enable (the catalog may have changed meanwhile); a server that cannot be reached
+ * then, or is refused, has its tools left out and {@code list_remote_mcp_servers} says why. {@link #close()}
+ * disconnects every server; closing twice is harmless, and nothing connects after. Thread-safe.
  */
-public final class McpCatalogToolset implements Toolset {
+public final class McpCatalogToolset implements Toolset, SessionScopedToolset {
     private static final Logger LOG = LoggerFactory.getLogger(McpCatalogToolset.class);
     public static final String SEARCH = "search_remote_mcp_servers";
     public static final String LIST = "list_remote_mcp_servers";
     public static final String ENABLE = "enable_remote_mcp_server";
     public static final String DISABLE = "disable_remote_mcp_server";
     public static final String RESET_AUTH = "reset_remote_mcp_server_auth";
-    /** The tools whose success changes the tool list. */
-    private static final Set<String> CHANGES_TOOLS = Set.of(ENABLE, DISABLE, RESET_AUTH);
+    /** The session-state key listing the ids of the servers a session enabled. */
+    public static final String ENABLED_STATE = "keel.mcp_catalog.enabled";
     static final String NOT_CONFIGURED = "no remote MCP server catalog is configured here: the host application gives "
             + "one with TeamServices.builder().mcpCatalog(McpCatalog.read(Path.of(\"servers.json\"))), or "
             + "Toolsets.mcpCatalog(catalog) in code";
@@ -59,11 +66,10 @@ public final class McpCatalogToolset implements Toolset {
     private final boolean allowPrivateIps;
     private final List<Tool> metaTools;
     private final List<Tool> enabledMetaTools;
-    /** Enabled servers by id; guarded by {@code this}. */
-    private final Map<String, Enabled> enabled = new TreeMap<>();
+    /** The connections by server id, shared by the sessions that enabled the server; guarded by {@code this}. */
+    private final Map<String, McpToolset> connections = new TreeMap<>();
     private boolean closed;
 
-    private record Enabled(McpCatalog.Server server, McpToolset toolset) {}
 
     private McpCatalogToolset(McpCatalog catalog, Collection<String> allowed, Collection<String> blocked,
                               boolean allowPrivateIps) {
@@ -92,16 +98,16 @@ public final class McpCatalogToolset implements Toolset {
                         + "empty query lists every server.", JsonSchema.object().optional("query",
                         JsonSchema.string("Keyword to look for; empty for every server")).build()), true, this::search),
                 Tool.of(ToolSpec.of(LIST, "List the remote MCP servers enabled now, with their tools.",
-                        JsonSchema.object().build()), true, (args, ctx) -> list()),
+                        JsonSchema.object().build()), true, (args, ctx) -> list(ctx.state())),
                 Tool.of(ToolSpec.of(ENABLE, "Enable a remote MCP server of the catalog by id. Connects before "
                         + "answering: on success the server's tools (named <id>_<tool>) can be called from your next "
-                        + "step; on error the answer says why.", idArg), (args, ctx) -> enable(args)));
+                        + "step; on error the answer says why.", idArg), this::enable));
         enabledMetaTools = List.of(
                 Tool.of(ToolSpec.of(DISABLE, "Disable an enabled remote MCP server: its tools go away.", idArg),
-                        (args, ctx) -> disable(args.string("id").strip(), false)),
+                        (args, ctx) -> disable(args.string("id").strip(), false, ctx.state())),
                 Tool.of(ToolSpec.of(RESET_AUTH, "Disconnect an enabled remote MCP server that started rejecting "
                         + "requests, so that enabling it again connects afresh with the credentials the host holds now.",
-                        idArg), (args, ctx) -> disable(args.string("id").strip(), true)));
+                        idArg), (args, ctx) -> disable(args.string("id").strip(), true, ctx.state())));
     }
 
     /**
@@ -135,14 +141,34 @@ public final class McpCatalogToolset implements Toolset {
     }
 
     /**
-     * Whether a batch of tool results changed what an agent's catalog toolsets list (a server was enabled or
-     * disabled), so the next model call must list the tools again.
+     * The ids of the servers a session enabled (of every catalog toolset), sorted.
      *
-     * @param results the batch's results
-     * @return whether to list the tools again
+     * @param sessionState the session's state
+     * @return the ids
      */
-    public static boolean changedTools(List<dev.keel.core.message.ToolResultMessage> results) {
-        return results.stream().anyMatch(r -> CHANGES_TOOLS.contains(r.toolName()) && !r.error());
+    public static Set<String> enabledIds(Map<String, JsonValue> sessionState) {
+        Set<String> ids = new TreeSet<>();
+        if (sessionState.get(ENABLED_STATE) instanceof JsonArray a) {
+            a.items().forEach(v -> v.asString().ifPresent(ids::add));
+        }
+        return ids;
+    }
+
+    /** Adds ({@code on}) or removes {@code id} in the session's list; whether that changed it. */
+    private static boolean setEnabled(Map<String, JsonValue> sessionState, String id, boolean on) {
+        boolean[] changed = new boolean[1];
+        sessionState.compute(ENABLED_STATE, (k, v) -> {
+            Set<String> ids = new TreeSet<>();
+            if (v instanceof JsonArray a) {
+                a.items().forEach(item -> item.asString().ifPresent(ids::add));
+            }
+            changed[0] = on ? ids.add(id) : ids.remove(id);
+            return ids.isEmpty() ? null : JsonArray.of(List.copyOf(ids));
+        });
+        if (changed[0]) {
+            ToolListChange.signal(sessionState);
+        }
+        return changed[0];
     }
 
     private static Set<String> ids(Collection<String> list) {
@@ -173,33 +199,109 @@ public final class McpCatalogToolset implements Toolset {
                 Enable only the servers the task needs: each one adds tools to every later step.""";
     }
 
+    /**
+     * The catalog's own tools: search, list and enable. The servers a session enabled, and the tools to disable them,
+     * are that session's ({@link #sessionTools}).
+     *
+     * @return the tools every session has
+     */
     @Override
     public List<Tool> tools() {
-        List<Tool> out = new ArrayList<>(metaTools);
-        List<Enabled> now;
-        synchronized (this) {
-            now = List.copyOf(enabled.values());
+        return metaTools;
+    }
+
+    /**
+     * The session's enabled servers' tools as {@code <id>_<tool>}, after {@code disable_remote_mcp_server} and
+     * {@code reset_remote_mcp_server_auth}; empty when the session enabled none. A server is connected here when it
+     * is not yet (a restored session); one that cannot be reached, or that the catalog no longer allows, has its tools
+     * left out.
+     *
+     * @param sessionState the session's state
+     * @return the session's own tools of this toolset
+     */
+    @Override
+    public List<Tool> sessionTools(Map<String, JsonValue> sessionState) {
+        List<McpCatalog.Server> on = enabledServers(sessionState);
+        if (on.isEmpty()) {
+            return List.of();
         }
-        if (!now.isEmpty()) {
-            out.addAll(enabledMetaTools);
-        }
-        for (Enabled e : now) {
+        List<Tool> out = new ArrayList<>(enabledMetaTools);
+        for (McpCatalog.Server server : on) {
             List<Tool> serverTools;
             try {
-                serverTools = e.toolset().tools();
+                serverTools = connected(server).tools();
             } catch (RuntimeException ex) {
                 // As docker-agent: a server that went away leaves its tools out; list_remote_mcp_servers says why.
-                LOG.warn("enabled remote MCP server '{}' cannot list its tools: {}", e.server().id(), ex.getMessage());
+                LOG.warn("enabled remote MCP server '{}' cannot list its tools: {}", server.id(), ex.getMessage());
                 continue;
             }
             for (Tool t : serverTools) {
-                Tool prefixed = prefixed(e.server().id(), t);
+                Tool prefixed = prefixed(server.id(), t);
                 if (prefixed != null) {
                     out.add(prefixed);
                 }
             }
         }
         return out;
+    }
+
+    /** The servers of this toolset's offer that the session enabled, by id. */
+    private List<McpCatalog.Server> enabledServers(Map<String, JsonValue> sessionState) {
+        if (offered == null) {
+            return List.of();
+        }
+        return enabledIds(sessionState).stream().map(offered::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * The connection to {@code server}, made now (not yet connected) when there is none; the same checks as an enable
+     * first, as the catalog may have changed since the session enabled it.
+     *
+     * @throws ToolsetException when the server is refused or this toolset is closed
+     */
+    private McpToolset connected(McpCatalog.Server server) {
+        synchronized (this) {
+            McpToolset existing = connections.get(server.id());
+            if (existing != null) {
+                return existing;
+            }
+        }
+        String refused = refusal(server); // outside the lock: it may resolve the host's name
+        if (refused != null) {
+            throw new ToolsetException(refused);
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new ToolsetException("the mcp_catalog toolset is closed");
+            }
+            McpToolset existing = connections.get(server.id());
+            if (existing != null) {
+                return existing;
+            }
+            McpToolset made = McpToolset.builder(new McpTransport.StreamableHttp(server.url(),
+                    catalog.headers(server.id()))).name("mcp_catalog:" + server.id()).build();
+            connections.put(server.id(), made);
+            return made;
+        }
+    }
+
+    /** Why {@code server} may not be connected to, or null when it may. */
+    private String refusal(McpCatalog.Server server) {
+        String id = server.id();
+        if (server.auth() == McpCatalog.Auth.OAUTH && catalog.headers(id).isEmpty()) {
+            return "server '" + id + "' signs in with OAuth, which Keel does not drive, and the host application gave "
+                    + "no credentials for it (McpCatalog.builder().headers(\"" + id + "\", Map.of(\"Authorization\", "
+                    + "\"Bearer …\")))";
+        }
+        if (!server.allowPrivateIps() && !allowPrivateIps) {
+            String address = PrivateHosts.privateAddress(server.url()).orElse(null);
+            if (address != null) {
+                return "server '" + id + "' is refused: its host " + address + "; a catalog entry reaches a private address only "
+                        + "when the entry allows it (McpCatalog.Server.builder(…).allowPrivateIps(true)) or the toolset "
+                        + "sets allow_private_ips: true";
+            }
+        }
+        return null;
     }
 
     /** The tool named {@code <id>_<name>}; null (logged) when that name is longer than a tool name may be. */
@@ -220,10 +322,7 @@ public final class McpCatalogToolset implements Toolset {
         }
         String query = args.string("query", "").strip();
         String q = query.toLowerCase(Locale.ROOT);
-        Set<String> on;
-        synchronized (this) {
-            on = Set.copyOf(enabled.keySet());
-        }
+        Set<String> on = enabledIds(ctx.state());
         record Hit(McpCatalog.Server server, int rank) {}
         List<Hit> hits = new ArrayList<>();
         for (McpCatalog.Server s : offered.values()) {
@@ -285,24 +384,21 @@ public final class McpCatalogToolset implements Toolset {
         return FuzzyMatch.inOrder(q, id) || FuzzyMatch.inOrder(q, title) ? 5 : -1;
     }
 
-    private ToolResult list() {
-        List<Enabled> now;
-        synchronized (this) {
-            now = List.copyOf(enabled.values());
-        }
-        if (now.isEmpty()) {
+    private ToolResult list(Map<String, JsonValue> sessionState) {
+        List<McpCatalog.Server> on = enabledServers(sessionState);
+        if (on.isEmpty()) {
             return ToolResult.ok("no remote MCP server is enabled; find one with " + SEARCH + " and enable it with "
                     + ENABLE);
         }
         List<JsonValue> rows = new ArrayList<>();
-        for (Enabled e : now) {
+        for (McpCatalog.Server server : on) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", e.server().id());
-            row.put("title", e.server().title());
-            row.put("url", e.server().url());
+            row.put("id", server.id());
+            row.put("title", server.title());
+            row.put("url", server.url());
             try {
-                row.put("tools", JsonArray.of(e.toolset().tools().stream()
-                        .map(t -> e.server().id() + "_" + t.spec().name()).toList()));
+                row.put("tools", JsonArray.of(connected(server).tools().stream()
+                        .map(t -> server.id() + "_" + t.spec().name()).toList()));
                 row.put("state", "connected");
             } catch (RuntimeException ex) {
                 row.put("state", "unavailable: " + ex.getMessage());
@@ -312,7 +408,7 @@ public final class McpCatalogToolset implements Toolset {
         return ToolResult.ok(JsonArray.of(rows).toJson());
     }
 
-    private ToolResult enable(ToolArguments args) {
+    private ToolResult enable(ToolArguments args, ToolContext ctx) {
         if (offered == null) {
             return ToolResult.error(NOT_CONFIGURED);
         }
@@ -321,65 +417,47 @@ public final class McpCatalogToolset implements Toolset {
         if (server == null) {
             return ToolResult.error("unknown server id '" + id + "'; find the ids with " + SEARCH);
         }
-        synchronized (this) {
-            if (closed) {
-                return ToolResult.error("the mcp_catalog toolset is closed; nothing can be enabled");
-            }
-            if (enabled.containsKey(id)) {
-                return ToolResult.ok("server '" + id + "' is already enabled; its tools (names starting with '" + id
-                        + "_') are available");
-            }
+        if (enabledIds(ctx.state()).contains(id)) {
+            return ToolResult.ok("server '" + id + "' is already enabled; its tools (names starting with '" + id
+                    + "_') are available");
         }
-        Map<String, String> headers = catalog.headers(id);
-        if (server.auth() == McpCatalog.Auth.OAUTH && headers.isEmpty()) {
-            return ToolResult.error("server '" + id + "' signs in with OAuth, which Keel does not drive, and the host "
-                    + "application gave no credentials for it (McpCatalog.builder().headers(\"" + id
-                    + "\", Map.of(\"Authorization\", \"Bearer …\"))); it was not enabled");
-        }
-        if (!server.allowPrivateIps() && !allowPrivateIps) {
-            String refused = PrivateHosts.privateAddress(server.url()).orElse(null);
-            if (refused != null) {
-                return ToolResult.error("server '" + id + "' was not enabled: its host " + refused + "; a catalog "
-                        + "entry reaches a private address only when the entry allows it "
-                        + "(McpCatalog.Server.builder(…).allowPrivateIps(true)) or the toolset sets allow_private_ips: "
-                        + "true");
-            }
-        }
-        McpToolset toolset = McpToolset.builder(new McpTransport.StreamableHttp(server.url(), headers))
-                .name("mcp_catalog:" + id).build();
+        McpToolset connection;
         List<Tool> serverTools;
         try {
-            serverTools = toolset.tools(); // connects: the model learns now whether the server answers
+            connection = connected(server);
+        } catch (ToolsetException e) {
+            return ToolResult.error(e.getMessage() + "; it was not enabled");
+        }
+        try {
+            serverTools = connection.tools(); // connects: the model learns now whether the server answers
         } catch (RuntimeException e) {
-            toolset.close();
+            drop(id, connection); // the next enable, in any session, connects afresh
             return ToolResult.error("server '" + id + "' (" + server.url() + ") could not be reached: " + e.getMessage()
                     + "; it was not enabled");
         }
-        synchronized (this) {
-            if (closed || enabled.containsKey(id)) {
-                boolean wasClosed = closed;
-                toolset.close(); // closed meanwhile, or another call enabled it first
-                return wasClosed ? ToolResult.error("the mcp_catalog toolset is closed; nothing can be enabled")
-                        : ToolResult.ok("server '" + id + "' is already enabled; its tools (names starting with '" + id
-                        + "_') are available");
-            }
-            enabled.put(id, new Enabled(server, toolset));
+        if (!setEnabled(ctx.state(), id, true)) {
+            return ToolResult.ok("server '" + id + "' is already enabled; its tools (names starting with '" + id
+                    + "_') are available");
         }
-        LOG.info("enabled remote MCP server '{}' at {} ({} tools)", id, server.url(), serverTools.size());
+        LOG.info("session {} enabled remote MCP server '{}' at {} ({} tools)", ctx.sessionId(), id, server.url(),
+                serverTools.size());
         return ToolResult.ok("enabled '" + id + "' (" + server.title() + "): its " + serverTools.size()
                 + " tools can be called from your next step, named " + serverTools.stream()
                 .map(t -> id + "_" + t.spec().name()).toList() + ". Go on with the user's request using them.");
     }
 
-    private ToolResult disable(String id, boolean reset) {
-        Enabled e;
-        synchronized (this) {
-            e = enabled.remove(id);
+    private ToolResult disable(String id, boolean reset, Map<String, JsonValue> sessionState) {
+        if (!setEnabled(sessionState, id, false)) {
+            return ToolResult.error("server '" + id + "' is not enabled; the enabled ones are "
+                    + enabledIds(sessionState));
         }
-        if (e == null) {
-            return ToolResult.error("server '" + id + "' is not enabled; the enabled ones are " + enabledIds());
+        if (reset) {
+            McpToolset connection;
+            synchronized (this) {
+                connection = connections.get(id);
+            }
+            drop(id, connection);
         }
-        e.toolset().close();
         LOG.info("{} remote MCP server '{}'", reset ? "reset the connection of" : "disabled", id);
         return ToolResult.ok(reset
                 ? "disconnected '" + id + "'; Keel keeps no credentials of its own (the host gives them), so enable it "
@@ -387,24 +465,31 @@ public final class McpCatalogToolset implements Toolset {
                 : "disabled '" + id + "': its tools are gone from your next step");
     }
 
-    private synchronized List<String> enabledIds() {
-        return List.copyOf(enabled.keySet());
+    /** Closes {@code connection} and forgets it, unless another one replaced it meanwhile. */
+    private void drop(String id, McpToolset connection) {
+        if (connection == null) {
+            return;
+        }
+        synchronized (this) {
+            connections.remove(id, connection);
+        }
+        connection.close();
     }
 
-    /** Disconnects every enabled server; nothing can be enabled after. Idempotent. */
+    /** Disconnects every server; nothing connects after. Idempotent. */
     @Override
     public void close() {
-        List<Enabled> toClose;
+        List<Map.Entry<String, McpToolset>> toClose;
         synchronized (this) {
             closed = true;
-            toClose = List.copyOf(enabled.values());
-            enabled.clear();
+            toClose = List.copyOf(connections.entrySet());
+            connections.clear();
         }
-        for (Enabled e : toClose) {
+        for (Map.Entry<String, McpToolset> e : toClose) {
             try {
-                e.toolset().close();
+                e.getValue().close();
             } catch (RuntimeException ex) {
-                LOG.warn("cannot close remote MCP server '{}': {}", e.server().id(), ex.toString());
+                LOG.warn("cannot close remote MCP server '{}': {}", e.getKey(), ex.toString());
             }
         }
     }
@@ -412,6 +497,6 @@ public final class McpCatalogToolset implements Toolset {
     @Override
     public synchronized String toString() {
         return "McpCatalogToolset[" + (offered == null ? "no catalog" : offered.size() + " servers")
-                + ", enabled " + enabled.keySet() + (closed ? ", closed" : "") + "]";
+                + ", connected " + connections.keySet() + (closed ? ", closed" : "") + "]";
     }
 }

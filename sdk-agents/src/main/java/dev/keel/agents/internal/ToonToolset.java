@@ -95,7 +95,12 @@ public final class ToonToolset implements Toolset {
 
     @Override
     public List<Tool> tools() {
-        return delegate.tools().stream().map(t -> encodes(t.spec().name()) ? wrap(t) : t).toList();
+        return wrap(delegate.tools());
+    }
+
+    /** {@code tools} with the output of the matching ones re-encoded. */
+    List<Tool> wrap(List<Tool> tools) {
+        return tools.stream().map(t -> encodes(t.spec().name()) ? wrap(t) : t).toList();
     }
 
     @Override

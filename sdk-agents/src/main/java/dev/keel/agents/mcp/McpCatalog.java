@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * title, a description, a URL, a category, tags and how it signs in. Keel ships no list of its own (Docker's curated
  * list is Docker's data and changes often): the host application supplies one, built in code or read from a file in
  * docker-agent's {@code servers.json} format, and gives it to a team with
- * {@code TeamServices.builder().mcpCatalog(catalog)}.
+ * {@code TeamServices.builder().mcpCatalog(catalog)}. Enabling is per session: a session sees and calls only the
+ * servers it enabled itself (kept in its state, so a restored session has them again), however many sessions share
+ * the runner.
  *
  * <pre>{@code
  * McpCatalog catalog = McpCatalog.read(Path.of("servers.json")).toBuilder()

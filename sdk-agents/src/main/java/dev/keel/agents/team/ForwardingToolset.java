@@ -7,10 +7,10 @@ import java.util.Objects;
 
 /**
  * A toolset that is another one plus something the team adds around its life (a sandbox to hold, a file to
- * delete): name, tools and instructions are the delegate's; subclasses add to {@link #tools()} and
- * {@link #close()}. Thread-safe when the delegate and the subclass are.
+ * delete): name, tools (a session's own too) and instructions are the delegate's; subclasses add to
+ * {@link #tools()} and {@link #close()}. Thread-safe when the delegate and the subclass are.
  */
-abstract class ForwardingToolset implements Toolset {
+abstract class ForwardingToolset implements Toolset, dev.keel.agents.internal.SessionScopedToolset {
     /** The wrapped toolset. */
     protected final Toolset delegate;
 
@@ -26,6 +26,11 @@ abstract class ForwardingToolset implements Toolset {
     @Override
     public List<Tool> tools() {
         return delegate.tools();
+    }
+
+    @Override
+    public List<Tool> sessionTools(java.util.Map<String, dev.keel.core.json.JsonValue> sessionState) {
+        return dev.keel.agents.internal.SessionTools.of(delegate, sessionState);
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * variable may be set by then), and reaches the agent loop as a {@link ToolsetException} naming the toolset
  * and what is missing. Closing closes what was built. Thread-safe.
  */
-final class StartTimeToolset implements Toolset {
+final class StartTimeToolset implements Toolset, dev.keel.agents.internal.SessionScopedToolset {
     private final String name;
     private final String instructions;
     private final Supplier<Toolset> factory;
@@ -52,6 +52,16 @@ final class StartTimeToolset implements Toolset {
     @Override
     public List<Tool> tools() {
         return started().tools();
+    }
+
+    /** The built toolset's session tools; none before it is built (listing its tools builds it). */
+    @Override
+    public List<Tool> sessionTools(java.util.Map<String, dev.keel.core.json.JsonValue> sessionState) {
+        Toolset t;
+        synchronized (this) {
+            t = built;
+        }
+        return t == null ? List.of() : dev.keel.agents.internal.SessionTools.of(t, sessionState);
     }
 
     @Override

@@ -244,7 +244,8 @@ public final class TeamServices {
         /**
          * The remote MCP servers that {@code mcp_catalog} toolsets ({@code search_remote_mcp_servers},
          * {@code enable_remote_mcp_server}, …) may enable, for example {@code McpCatalog.read(Path.of("servers.json"))}
-         * (docker-agent's format); a toolset's {@code allowed_servers} / {@code blocked_servers} narrow it. Default:
+         * (docker-agent's format); a toolset's {@code allowed_servers} / {@code blocked_servers} narrow it. Each
+         * session enables servers for itself alone, so one catalog serves every user of a runner. Default:
          * none, and each search or enable is a tool error saying that no catalog is configured (the team file still
          * loads without a warning).
          *

@@ -106,12 +106,7 @@ public final class ConfiguredToolset implements Toolset {
 
     @Override
     public List<Tool> tools() {
-        List<Tool> all = delegate.tools();
-        if (only.isEmpty() && !readOnlyOnly) {
-            return all;
-        }
-        return all.stream().filter(t -> only.isEmpty() || only.contains(t.spec().name()))
-                .filter(t -> !readOnlyOnly || t.readOnly()).toList();
+        return dev.keel.agents.internal.SessionTools.kept(delegate.tools(), only, readOnlyOnly);
     }
 
     @Override

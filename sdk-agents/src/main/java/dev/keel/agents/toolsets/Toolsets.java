@@ -72,8 +72,10 @@ public final class Toolsets {
      * {@code search_remote_mcp_servers}, {@code list_remote_mcp_servers}, {@code enable_remote_mcp_server} (connects
      * before answering; the server's tools then appear as {@code <id>_<tool>}), and once a server is enabled
      * {@code disable_remote_mcp_server} and {@code reset_remote_mcp_server_auth}. Servers on private addresses are
-     * refused unless their entry allows it; OAuth servers need headers in the catalog. The enabled servers belong to
-     * the toolset (every session using it sees them) and are disconnected when it closes.
+     * refused unless their entry allows it; OAuth servers need headers in the catalog. Which servers are enabled
+     * belongs to the session (kept in its state, so a restored session has them again): a session sees and calls
+     * only the servers it enabled, even when many sessions share the runner. The connections are the toolset's, one
+     * per server, and are closed when it closes.
      *
      * @param catalog the servers that may be enabled (narrow it with its builder)
      * @return the toolset

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.agents.AgentEvent;
 import dev.keel.agents.Runner;
+import dev.keel.agents.Session;
+import dev.keel.agents.internal.McpCatalogToolset;
 import dev.keel.agents.mcp.McpCatalog;
 import dev.keel.agents.mcp.McpCatalogException;
 import dev.keel.agents.mcp.McpServers;
@@ -227,6 +229,234 @@ class TeamMcpCatalogTest {
                 "reset_remote_mcp_server_auth");
         assertThat(enabled).noneMatch(n -> n.equals("echo")); // only the prefixed names
         assertThat(after).doesNotContain("everything_echo", "disable_remote_mcp_server");
+    }
+
+    // ---- enables belong to the session: two sessions of one runner never see each other's servers
+
+    /** Runs {@code input} in {@code session}; the tool results, and the model requests the run made. */
+    private record Turn(List<ToolResultMessage> results, List<dev.keel.testing.model.RecordedChatRequest> requests) {}
+
+    private Turn turn(Runner runner, Session session, String input) {
+        int before = llm.requests().size();
+        List<ToolResultMessage> results = new CopyOnWriteArrayList<>();
+        try (var ignored = runner.events().subscribe(e -> {
+            if (e instanceof AgentEvent.ToolCallFinished f && f.sessionId().equals(session.id())) {
+                results.add(new ToolResultMessage(f.call().id(), f.call().name(), f.result(), f.error()));
+            }
+        })) {
+            runner.run(session, input);
+        }
+        return new Turn(List.copyOf(results), List.copyOf(llm.requests().subList(before, llm.requests().size())));
+    }
+
+    /** A runner of the one-toolset team over a catalog holding the live server at {@code p}. */
+    private Runner catalogRunner(int p) {
+        return team(TEAM, McpCatalog.builder().server(live("everything", p)).build()).runner().models(llm.models())
+                .yolo(true).build();
+    }
+
+    /** {@code session} enables the live server in a turn of its own. */
+    private Turn enableIn(Runner runner, Session session) {
+        llm.respond(enable("everything")).respond(ScriptedReply.text("enabled"));
+        return turn(runner, session, "connect");
+    }
+
+    private static ScriptedReply echo(String message) {
+        return ScriptedReply.toolCall("everything_echo", Map.of("message", message));
+    }
+
+    private static ScriptedReply listEnabled() {
+        return ScriptedReply.toolCall("list_remote_mcp_servers", Map.of());
+    }
+
+    /**
+     * The leak this guards against: session A enables a server on a runner that session B shares. B's model is never
+     * shown A's tools, calling one by name is the runner's unknown-tool error (the server never sees the call), and
+     * B's search and list say nothing is enabled; A keeps its tools on its next turn.
+     */
+    @Test
+    void oneSessionsEnableIsNeverSeenNorCallableFromAnotherSessionOfTheSameRunner() throws Exception {
+        try (Tap tap = new Tap(port); Runner runner = catalogRunner(tap.port())) {
+            Session a = Session.create();
+            Session b = Session.create();
+            Turn enabled = enableIn(runner, a);
+            assertThat(enabled.results().get(0).error()).as(enabled.results().get(0).content()).isFalse();
+            assertThat(enabled.requests().get(1).toolNames()).contains("everything_echo");
+
+            llm.respond(echo("from B")).respond(ScriptedReply.toolCall("everything_get-sum", Map.of("a", 1, "b", 2)))
+                    .respond(search("everything")).respond(listEnabled())
+                    .respond(ScriptedReply.toolCall("disable_remote_mcp_server", Map.of("id", "everything")))
+                    .respond(ScriptedReply.text("nothing"));
+            Turn other = turn(runner, b, "use A's server");
+            for (var request : other.requests()) {
+                assertThat(request.toolNames()).containsExactly("search_remote_mcp_servers",
+                        "list_remote_mcp_servers", "enable_remote_mcp_server");
+            }
+            assertThat(other.requests().get(0).body()).doesNotContain("everything_", "Echo");
+            List<ToolResultMessage> r = other.results();
+            assertThat(r.get(0).error()).isTrue();
+            assertThat(r.get(0).content()).contains("unknown tool 'everything_echo'").doesNotContain("Echo:");
+            assertThat(r.get(1).error()).isTrue();
+            assertThat(r.get(1).content()).contains("unknown tool 'everything_get-sum'");
+            assertThat(r.get(2).content()).contains("\"enabled\":false").doesNotContain("\"enabled\":true");
+            assertThat(r.get(3).content()).contains("no remote MCP server is enabled");
+            assertThat(r.get(4).error()).isTrue(); // B cannot disable A's server: it has none listed
+            assertThat(tap.sent()).doesNotContain("from B");
+
+            llm.respond(echo("from A")).respond(ScriptedReply.text("done"));
+            Turn again = turn(runner, a, "echo");
+            assertThat(again.requests().get(0).toolNames()).contains("everything_echo", "disable_remote_mcp_server");
+            assertThat(again.results().get(0).content()).isEqualTo("Echo: from A");
+            assertThat(a.state().get(McpCatalogToolset.ENABLED_STATE)).hasToString("[\"everything\"]");
+            assertThat(b.state()).doesNotContainKey(McpCatalogToolset.ENABLED_STATE);
+        }
+    }
+
+    /** Both sessions enable one server; A disables it, and B keeps its tools and calls them through the connection. */
+    @Test
+    void disablingInOneSessionLeavesTheServerEnabledInAnother() {
+        try (Runner runner = catalogRunner(port)) {
+            Session a = Session.create();
+            Session b = Session.create();
+            enableIn(runner, a);
+            assertThat(enableIn(runner, b).results().get(0).content()).contains("enabled 'everything'");
+            llm.respond(ScriptedReply.toolCall("disable_remote_mcp_server", Map.of("id", "everything")))
+                    .respond(echo("A after disabling")).respond(ScriptedReply.text("a off"));
+            Turn off = turn(runner, a, "disconnect");
+            assertThat(off.results().get(0).error()).as(off.results().get(0).content()).isFalse();
+            assertThat(off.results().get(1).error()).isTrue();
+            assertThat(off.requests().get(1).toolNames()).noneMatch(n -> n.startsWith("everything_"));
+
+            llm.respond(echo("B still")).respond(listEnabled()).respond(ScriptedReply.text("b on"));
+            Turn still = turn(runner, b, "echo");
+            assertThat(still.requests().get(0).toolNames()).contains("everything_echo", "everything_get-sum");
+            assertThat(still.results().get(0).content()).isEqualTo("Echo: B still");
+            assertThat(still.results().get(1).content()).contains("\"id\":\"everything\"", "connected");
+        }
+    }
+
+    /**
+     * The connection is shared, the enable is not: one session's {@code reset_remote_mcp_server_auth} ends the MCP
+     * session on the server and drops the server from that session only; the other session still has the tools and
+     * its next call reconnects.
+     */
+    @Test
+    void aResetInOneSessionReconnectsTheOtherOnItsNextCall() throws Exception {
+        try (Tap tap = new Tap(port); Runner runner = catalogRunner(tap.port())) {
+            Session a = Session.create();
+            Session b = Session.create();
+            enableIn(runner, a);
+            enableIn(runner, b);
+            assertThat(tap.sent()).doesNotContain("DELETE /mcp");
+            llm.respond(ScriptedReply.toolCall("reset_remote_mcp_server_auth", Map.of("id", "everything")))
+                    .respond(ScriptedReply.text("reset"));
+            Turn reset = turn(runner, a, "reset");
+            assertThat(reset.results().get(0).content()).contains("disconnected 'everything'");
+            assertThat(reset.requests().get(1).toolNames()).noneMatch(n -> n.startsWith("everything_"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!tap.sent().contains("DELETE /mcp") && System.nanoTime() < deadline) {
+                Thread.sleep(50); // the forwarder records what the client sent on its own threads
+            }
+            assertThat(tap.sent()).as("the shared MCP session is ended").contains("DELETE /mcp");
+            int sentBefore = tap.sent().length();
+
+            llm.respond(echo("after reset")).respond(ScriptedReply.text("b still on"));
+            Turn still = turn(runner, b, "echo");
+            assertThat(still.requests().get(0).toolNames()).contains("everything_echo");
+            assertThat(still.results().get(0).content()).isEqualTo("Echo: after reset");
+            assertThat(tap.sent().substring(sentBefore)).as("a fresh MCP session").contains("initialize");
+        }
+    }
+
+    /** A team file's {@code tools:} on the catalog toolset filters the servers' tools as it does the catalog's own. */
+    @Test
+    void aToolsFilterKeepsAnExcludedServerToolHidden() {
+        McpCatalog catalog = McpCatalog.builder().server(live("everything", port)).build();
+        Team team = team(TEAM + "        tools: [enable_remote_mcp_server, everything_echo]\n", catalog);
+        llm.respond(enable("everything")).respond(ScriptedReply.toolCall("everything_get-sum", Map.of("a", 2, "b", 3)))
+                .respond(echo("kept")).respond(ScriptedReply.text("done"));
+        Session session = Session.create();
+        Turn t;
+        try (Runner runner = team.runner().models(llm.models()).yolo(true).build()) {
+            t = turn(runner, session, "add");
+        }
+        assertThat(t.requests().get(0).toolNames()).containsExactly("enable_remote_mcp_server");
+        assertThat(t.requests().get(1).toolNames()).containsExactly("enable_remote_mcp_server", "everything_echo");
+        assertThat(t.results().get(1).error()).isTrue();
+        assertThat(t.results().get(1).content()).contains("unknown tool 'everything_get-sum'");
+        assertThat(t.results().get(2).content()).isEqualTo("Echo: kept");
+    }
+
+    /**
+     * A stored session keeps its enables across runners (a restart): a new runner over the same store reconnects
+     * when the session's tools are next listed, another session of that runner sees nothing, and a session whose
+     * server is gone, or no longer allowed, gets its tools left out, a tool error for a call and the reason in
+     * {@code list_remote_mcp_servers}.
+     */
+    @Test
+    void aRestoredSessionKeepsItsEnablesAndReconnectsOnlyWhenAllowedAndReachable() throws Exception {
+        McpCatalog catalog = McpCatalog.builder().server(live("everything", port)).build();
+        dev.keel.agents.session.SessionStore store = dev.keel.agents.session.SessionStore.inDirectory(
+                dir.resolve("sessions"));
+        llm.respond(enable("everything")).respond(ScriptedReply.text("on"));
+        try (Runner first = team(TEAM, catalog).runner().models(llm.models()).yolo(true).sessions(store).build()) {
+            first.run("s1", "connect");
+        }
+        int before = llm.requests().size();
+        llm.respond(echo("after restart")).respond(ScriptedReply.text("echoed"));
+        llm.respond(echo("stranger")).respond(ScriptedReply.text("no"));
+        try (Runner second = team(TEAM, catalog).runner().models(llm.models()).yolo(true).sessions(store).build()) {
+            second.run("s1", "echo");
+            second.run("s2", "echo");
+        }
+        List<dev.keel.testing.model.RecordedChatRequest> q = llm.requests().subList(before, llm.requests().size());
+        assertThat(q.get(0).toolNames()).contains("everything_echo", "disable_remote_mcp_server");
+        assertThat(q.get(1).body()).contains("Echo: after restart");
+        assertThat(q.get(2).toolNames()).noneMatch(n -> n.startsWith("everything_"));
+        assertThat(q.get(3).body()).contains("unknown tool 'everything_echo'");
+
+        // The same session, restored from its JSON, where the server is down now, and where it is no longer allowed.
+        Session stored = Session.fromJson(store.load("s1").orElseThrow().json());
+        int down = McpServers.freePort();
+        McpCatalog moved = McpCatalog.builder().server(live("everything", down)).build();
+        McpCatalog strict = McpCatalog.builder().server(McpCatalog.Server.builder("everything", url(port)).build())
+                .build();
+        List<String> reasons = new java.util.ArrayList<>();
+        for (McpCatalog now : List.of(moved, strict)) {
+            Session s = Session.fromJson(stored.toJson());
+            llm.respond(echo("unreachable")).respond(listEnabled()).respond(ScriptedReply.text("down"));
+            Turn t;
+            try (Runner runner = team(TEAM, now).runner().models(llm.models()).yolo(true).build()) {
+                t = turn(runner, s, "echo");
+            }
+            assertThat(t.requests().get(0).toolNames()).contains("disable_remote_mcp_server")
+                    .noneMatch(n -> n.startsWith("everything_"));
+            assertThat(t.results().get(0).error()).isTrue();
+            assertThat(t.results().get(0).content()).contains("unknown tool 'everything_echo'");
+            assertThat(t.results().get(1).content()).contains("\"id\":\"everything\"", "unavailable");
+            reasons.add(t.results().get(1).content());
+            assertThat(s.state().get(McpCatalogToolset.ENABLED_STATE)).hasToString("[\"everything\"]");
+        }
+        assertThat(reasons.get(0)).contains("127.0.0.1:" + down);
+        assertThat(reasons.get(1)).contains("is refused", "is a private address");
+    }
+
+    /** A session file written by someone else cannot enable what the team's toolset does not offer. */
+    @Test
+    void aSessionStateNamingABlockedServerShowsNothing() {
+        McpCatalog catalog = McpCatalog.builder().server(live("everything", port)).server(live("other", port)).build();
+        Session session = Session.create();
+        session.state().put(McpCatalogToolset.ENABLED_STATE, JsonArray.of(List.of("everything", "ghost")));
+        llm.respond(echo("smuggled")).respond(listEnabled()).respond(ScriptedReply.text("no"));
+        Turn t;
+        try (Runner runner = team(TEAM + "        blocked_servers: [everything]\n", catalog).runner()
+                .models(llm.models()).yolo(true).build()) {
+            t = turn(runner, session, "echo");
+        }
+        assertThat(t.requests().get(0).toolNames()).containsExactly("search_remote_mcp_servers",
+                "list_remote_mcp_servers", "enable_remote_mcp_server");
+        assertThat(t.results().get(0).content()).contains("unknown tool 'everything_echo'");
+        assertThat(t.results().get(1).content()).contains("no remote MCP server is enabled");
     }
 
     @Test
