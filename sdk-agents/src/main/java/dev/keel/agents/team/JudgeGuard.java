@@ -33,6 +33,16 @@ final class JudgeGuard implements SpendingHook {
         return policy.decide(j.outcome(), j.probability(), why);
     }
 
+    /** The evaluator's key variable when it is unset now, for {@link Team#validate}. */
+    java.util.Optional<String> missingKey() {
+        return client.missingKey();
+    }
+
+    /** The evaluator this guard asks. */
+    Evaluator evaluator() {
+        return evaluator;
+    }
+
     @Override
     public String toString() {
         return "JudgeGuard[" + client + ", " + policy + "]";

@@ -237,9 +237,11 @@ public final class Team {
     /**
      * Checks up front what would otherwise fail when a model is first called: every model the team's agents
      * name resolves through the built-in providers over the process environment (known provider or a
-     * {@code base_url}, key variable set). Nothing is sent.
+     * {@code base_url}, key variable set), and every judge-service evaluator a tool guard asks has its key variable
+     * set in the load's environment. Nothing is sent.
      *
-     * @throws TeamValidationException listing every agent whose model cannot be resolved, and why
+     * @throws TeamValidationException listing every agent whose model cannot be resolved, and every judge-service
+     *                                 evaluator whose key variable is unset, and why
      */
     public void validate() {
         try (ModelRegistry registry = ModelRegistry.defaults()) {
@@ -249,10 +251,12 @@ public final class Team {
 
     /**
      * Like {@link #validate()}, resolving through {@code models} (for example a registry with your own
-     * environment). Models resolved for the check are closed again.
+     * environment). Models resolved for the check are closed again. Judge-service keys are read where the guards
+     * read them: the environment the team was loaded with.
      *
      * @param models the resolver to check against
-     * @throws TeamValidationException listing every agent whose model cannot be resolved, and why
+     * @throws TeamValidationException listing every agent whose model cannot be resolved, and every judge-service
+     *                                 evaluator whose key variable is unset, and why
      */
     public void validate(ModelResolver models) {
         Map<ModelSpec, List<String>> users = new LinkedHashMap<>();
@@ -272,6 +276,15 @@ public final class Team {
                 }
             }
         });
+        for (Agent a : agents.values()) {
+            for (dev.keel.agents.hooks.Hooks.Registration r : a.hooks().registrations()) {
+                if (r.hook() instanceof JudgeGuard g) {
+                    g.missingKey().ifPresent(key -> problems.add("evaluator '" + g.evaluator().name() + "' of ["
+                            + a.name() + "] (" + r.event().eventName() + "): needs the environment variable " + key
+                            + ", which is not set"));
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new TeamValidationException(root.name(), problems);
         }

@@ -209,6 +209,11 @@ class TeamJudgeServiceTest {
     void anUnsetKeyDeniesEveryGuardedCallWithoutAskingTheService() {
         Team team = TeamFiles.parse(dir, typesafeTeam(POLICY), Map.of());
         assertThat(team.warnings()).as("keys are checked when used, as for models").isEmpty();
+        // ... or up front, by validate(), which names the evaluator, the agent and the variable.
+        assertThatThrownBy(() -> team.validate(llm.models())).isInstanceOf(TeamValidationException.class)
+                .hasMessageContaining("evaluator 'leak_check' of [root] (tool_guard): needs the environment variable "
+                        + "CORP_JUDGE_KEY, which is not set");
+        load(typesafeTeam(POLICY)).validate(llm.models()); // with the key set: nothing to report
         run(team);
 
         assertThat(judge.getRequestCount()).isZero();

@@ -163,6 +163,16 @@ public final class JudgeClient {
     }
 
     /**
+     * The key variable, when it is unset or blank now: what the next assessment would fail on.
+     *
+     * @return the variable's name, or empty when it is set
+     */
+    public java.util.Optional<String> missingKey() {
+        String token = environment.apply(tokenKey);
+        return token == null || token.isBlank() ? java.util.Optional.of(tokenKey) : java.util.Optional.empty();
+    }
+
+    /**
      * The URL asked.
      *
      * @return the endpoint
