@@ -19,6 +19,9 @@ module dev.keel.core {
     requires static langchain4j.core;
     requires static io.opentelemetry.api;
     requires static io.opentelemetry.context;
+    // only for dev.keel.core.internal.yaml, which the modules that write YAML files use
+    requires static com.fasterxml.jackson.dataformat.yaml;
+    requires static org.yaml.snakeyaml;
 
     exports dev.keel.core;
     exports dev.keel.core.message;
@@ -41,5 +44,7 @@ module dev.keel.core {
     exports dev.keel.core.internal.io to
             dev.keel.agents, dev.keel.testing, dev.keel.testing.agents;
     exports dev.keel.core.internal.text to
+            dev.keel.agents, dev.keel.testing;
+    exports dev.keel.core.internal.yaml to
             dev.keel.agents, dev.keel.testing;
 }

@@ -21,6 +21,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /** Whatever a body holds, writing a cassette and reading it back gives the same bytes. */
 class CassetteFormatRoundTripTest {
@@ -44,6 +45,29 @@ class CassetteFormatRoundTripTest {
         Arbitrary<StoredBody> binary = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(200)
                 .map(StoredBody.Binary::new);
         return Arbitraries.oneOf(text.map(StoredBody.Text::new), json.map(StoredBody.Text::new), events, binary);
+    }
+
+    /**
+     * U+0085 (NEXT LINE) is a line break to the YAML reader; a body holding it, as text, as a JSON string or as a JSON
+     * key, must not come back with a newline or a space in its place.
+     */
+    @Test
+    void nextLineInABodyReadsBackAsItself() throws IOException {
+        for (String body : List.of("progress\u0085done\nnext line", "\u0085", "{\"a\\u0085b\":\"c\u0085d\"}",
+                "{\"k\u0085\":[\"x\u0085\\ny\"]}")) {
+            StoredBody stored = new StoredBody.Text(body);
+            Interaction in = new Interaction(new StoredRequest("POST", "http://127.0.0.1:1/v1/x", List.of(), stored),
+                    new StoredResponse(200, "OK", List.of(), stored, false));
+            Path file = Files.createTempFile("keel-nel", ".yaml");
+            try {
+                CassetteFile.write(file, List.of(in), UnaryOperator.identity());
+                Interaction back = CassetteFile.read(file).get(0);
+                assertThat(back.request().body().bytes()).as(body).isEqualTo(stored.bytes());
+                assertThat(back.response().body().bytes()).as(body).isEqualTo(stored.bytes());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     @Property(tries = 300)

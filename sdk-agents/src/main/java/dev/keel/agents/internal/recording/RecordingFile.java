@@ -26,6 +26,7 @@ import dev.keel.core.ThinkingBudget;
 import dev.keel.core.ToolChoice;
 import dev.keel.core.Usage;
 import dev.keel.core.internal.json.Json;
+import dev.keel.core.internal.yaml.ExactYamlFactory;
 import dev.keel.core.json.JsonObject;
 import dev.keel.core.message.AssistantMessage;
 import dev.keel.core.message.Reasoning;
@@ -65,13 +66,12 @@ public final class RecordingFile {
     private static final String BEFORE_MODEL = "before_model";
     private static final String AFTER_ANSWER = "after_answer";
 
-    static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+    static final YAMLMapper YAML = YAMLMapper.builder(ExactYamlFactory.of(YAMLFactory.builder()
                     .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                     .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .disable(YAMLGenerator.Feature.SPLIT_LINES)
-                    .build())
+                    .disable(YAMLGenerator.Feature.SPLIT_LINES)))
             .build();
 
     private RecordingFile() {}

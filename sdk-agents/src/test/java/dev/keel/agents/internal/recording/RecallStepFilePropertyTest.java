@@ -31,8 +31,8 @@ class RecallStepFilePropertyTest {
 
     /** Text a job may print: any character but lone surrogates, with the awkward ones made frequent. */
     private static Arbitrary<String> printed() {
-        Arbitrary<String> awkward = Arbitraries.of("\r", "\r\n", "\n", "\t", "\u001b[31m", "\u0000", "\u007f", " ",
-                "- ", ": ", "#", "'", "\"", "|", ">", "---", "...", "\u2028", "\uFEFF", "é", "\uD83D\uDE00");
+        Arbitrary<String> awkward = Arbitraries.of("\r", "\r\n", "\n", "\t", "\u001b[31m", "\u0000", "\u007f",
+                "\u0085", " ", "- ", ": ", "#", "'", "\"", "|", ">", "---", "...", "\u2028", "\uFEFF", "é", "\uD83D\uDE00");
         Arbitrary<String> plain = Arbitraries.strings().withCharRange('\u0000', '\uD7FF').ofMaxLength(12);
         return Arbitraries.oneOf(awkward, plain).list().ofMaxSize(12).map(parts -> String.join("", parts));
     }

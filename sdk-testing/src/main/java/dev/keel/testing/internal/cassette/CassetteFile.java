@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.keel.core.internal.io.AtomicFiles;
+import dev.keel.core.internal.yaml.ExactYamlFactory;
 import dev.keel.testing.internal.WireJson;
 import dev.keel.testing.cassette.CassetteException;
 import dev.keel.testing.cassette.CassetteFormatException;
@@ -35,12 +36,11 @@ public final class CassetteFile {
     public static final int VERSION = 1;
     static final String FORMAT = "keel-cassette";
 
-    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+    private static final YAMLMapper YAML = YAMLMapper.builder(ExactYamlFactory.of(YAMLFactory.builder()
                     .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
                     .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .disable(YAMLGenerator.Feature.SPLIT_LINES)
-                    .build())
+                    .disable(YAMLGenerator.Feature.SPLIT_LINES)))
             .build();
 
     private CassetteFile() {}
