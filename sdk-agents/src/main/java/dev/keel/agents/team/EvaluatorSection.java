@@ -122,7 +122,7 @@ final class EvaluatorSection {
         Evaluator resolved = new Evaluator(e.name(), provider.toLowerCase(Locale.ROOT), model, e.kind(),
                 e.instructions(), e.choices(), e.levels(), baseUrl, e.endpoint(), tokenKey, e.timeout(), e.price());
         try {
-            new JudgeClient(resolved, f.options().httpClient(), v -> null);
+            JudgeClient.endpoint(resolved);
         } catch (IllegalArgumentException ex) {
             throw f.error(line, path, ex.getMessage());
         }

@@ -213,9 +213,12 @@ final class HookSection {
         return new EvaluatorGuard(evaluator, model, policy);
     }
 
-    /** The load's variables as a judge guard reads its key: the file's own {@code env}, then the environment. */
+    /**
+     * The load's variables as a judge guard reads its key: the file's own {@code env}, then the environment. A
+     * snapshot of the file's variables, so the guard, which lives as long as the team, does not keep the loader.
+     */
     private java.util.function.Function<String, String> environment() {
-        return f::variable; // read-only once the load is done
+        return f.variables();
     }
 
     private GuardPolicy policy(MapNode h, String path, Evaluator evaluator) {

@@ -64,6 +64,16 @@ final class TeamFields {
         return v != null ? v : options.env().get(name);
     }
 
+    /** {@link #variable} as it answers now, without this object: the file's variables copied, the environment's kept. */
+    java.util.function.Function<String, String> variables() {
+        Map<String, String> file = Map.copyOf(fileEnv);
+        Map<String, String> environment = options.env();
+        return name -> {
+            String v = file.get(name);
+            return v != null ? v : environment.get(name);
+        };
+    }
+
     /** A warning; {@code located} starts with the line: {@code "12: agents.root.x: note"}. */
     void warn(String located) {
         warnings.add(file + ":" + located);

@@ -135,14 +135,7 @@ public final class JudgeClient {
             throw new IllegalArgumentException("evaluator '" + evaluator.name() + "' has provider '"
                     + evaluator.provider() + "'; a judge service is typesafe or openai");
         }
-        String base = evaluator.baseUrl().isEmpty() ? backend.defaultBaseUrl : evaluator.baseUrl();
-        this.endpoint = evaluator.endpoint().isEmpty() ? stripSlashes(base) + backend.path : evaluator.endpoint();
-        okhttp3.HttpUrl url = okhttp3.HttpUrl.parse(endpoint);
-        if (url == null || !url.username().isEmpty() || !url.password().isEmpty() || url.query() != null
-                || url.fragment() != null) {
-            throw new IllegalArgumentException("evaluator '" + evaluator.name()
-                    + "': the endpoint must be an HTTP(S) URL without credentials, query or fragment");
-        }
+        this.endpoint = endpoint(evaluator, backend);
         this.officialEndpoint = endpoint.equals(backend.defaultBaseUrl + backend.path);
         this.tokenKey = evaluator.tokenKey().isEmpty() ? backend.defaultTokenKey : evaluator.tokenKey();
         this.environment = Objects.requireNonNull(environment, "environment");
@@ -160,6 +153,35 @@ public final class JudgeClient {
             }
         }
         this.keys = List.copyOf(k);
+    }
+
+    /**
+     * The URL an assessment by {@code evaluator} is sent to, checked as the constructor checks it; for a loader
+     * that must refuse a bad URL before anything is built.
+     *
+     * @param evaluator the evaluator
+     * @return the endpoint
+     * @throws IllegalArgumentException as the constructor does
+     */
+    public static String endpoint(Evaluator evaluator) {
+        Backend backend = Backend.of(evaluator.provider());
+        if (backend == null) {
+            throw new IllegalArgumentException("evaluator '" + evaluator.name() + "' has provider '"
+                    + evaluator.provider() + "'; a judge service is typesafe or openai");
+        }
+        return endpoint(evaluator, backend);
+    }
+
+    private static String endpoint(Evaluator evaluator, Backend backend) {
+        String base = evaluator.baseUrl().isEmpty() ? backend.defaultBaseUrl : evaluator.baseUrl();
+        String endpoint = evaluator.endpoint().isEmpty() ? stripSlashes(base) + backend.path : evaluator.endpoint();
+        okhttp3.HttpUrl url = okhttp3.HttpUrl.parse(endpoint);
+        if (url == null || !url.username().isEmpty() || !url.password().isEmpty() || url.query() != null
+                || url.fragment() != null) {
+            throw new IllegalArgumentException("evaluator '" + evaluator.name()
+                    + "': the endpoint must be an HTTP(S) URL without credentials, query or fragment");
+        }
+        return endpoint;
     }
 
     /**
