@@ -6,6 +6,7 @@ import dev.keel.agents.AgentModel;
 import dev.keel.agents.ModelPrice;
 import dev.keel.agents.Runner;
 import dev.keel.agents.approval.Permissions;
+import dev.keel.agents.internal.ModelHook;
 import dev.keel.core.models.ModelComposer;
 import dev.keel.core.models.ModelConfig;
 import dev.keel.core.models.ModelSpec;
@@ -235,13 +236,14 @@ public final class Team {
     }
 
     /**
-     * Checks up front what would otherwise fail when a model is first called: every model the team's agents
-     * name resolves through the built-in providers over the process environment (known provider or a
-     * {@code base_url}, key variable set), and every judge-service evaluator a tool guard asks has its key variable
+     * Checks up front what would otherwise fail when a model is first called: every model the team's agents and
+     * their model hooks name resolves through the built-in providers over the process environment (known provider
+     * or a {@code base_url}, key variable set), and every judge-service evaluator a tool guard asks has its key variable
      * set in the load's environment. Nothing is sent.
      *
-     * @throws TeamValidationException listing every agent whose model cannot be resolved, and every judge-service
-     *                                 evaluator whose key variable is unset, and why
+     * @throws TeamValidationException listing every agent or model hook (a {@code type: model} hook, an evaluator
+     *                                 judged by a chat model) whose model cannot be resolved, and every
+     *                                 judge-service evaluator whose key variable is unset, and why
      */
     public void validate() {
         try (ModelRegistry registry = ModelRegistry.defaults()) {
@@ -255,14 +257,24 @@ public final class Team {
      * read them: the environment the team was loaded with.
      *
      * @param models the resolver to check against
-     * @throws TeamValidationException listing every agent whose model cannot be resolved, and every judge-service
-     *                                 evaluator whose key variable is unset, and why
+     * @throws TeamValidationException listing every agent or model hook (a {@code type: model} hook, an evaluator
+     *                                 judged by a chat model) whose model cannot be resolved, and every
+     *                                 judge-service evaluator whose key variable is unset, and why
      */
     public void validate(ModelResolver models) {
         Map<ModelSpec, List<String>> users = new LinkedHashMap<>();
         for (Agent a : agents.values()) {
             if (a.model() instanceof AgentModel.Configured c) {
                 users.computeIfAbsent(c.spec(), k -> new ArrayList<>()).add(a.name());
+            }
+        }
+        for (Agent a : agents.values()) {
+            // model hooks and chat-judged evaluators ask their model only when their event comes
+            for (dev.keel.agents.hooks.Hooks.Registration r : a.hooks().registrations()) {
+                if (r.hook() instanceof ModelHook h) {
+                    users.computeIfAbsent(h.model(), k -> new ArrayList<>())
+                            .add(a.name() + " (" + r.event().eventName() + " hook)");
+                }
             }
         }
         List<String> problems = new ArrayList<>();

@@ -12,6 +12,7 @@ import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.SystemMessage;
 import dev.keel.core.message.ToolResultMessage;
 import dev.keel.core.message.UserMessage;
+import dev.keel.core.models.ModelRegistry;
 import dev.keel.testing.model.RecordedChatRequest;
 import dev.keel.testing.model.ScriptedModelServer;
 import dev.keel.testing.model.ScriptedReply;
@@ -184,6 +185,54 @@ class TeamAgentFieldsTest {
         assertThat(results.get(0)).doesNotContain("denied");
         assertThat(results.get(1)).startsWith("The tool call was denied: hook 'model openai/gpt-4o-mini' on "
                 + "pre_tool_use failed: the judge model did not answer with a JSON verdict");
+    }
+
+    @Test
+    void validateAlsoChecksTheModelsOfModelHooksAndChatJudgedEvaluators() {
+        Team team = load("""
+                evaluators:
+                  safety_judge:
+                    provider: anthropic
+                    model: judge-mini
+                    type: boolean
+                    instructions: Is the call dangerous?
+                agents:
+                  root:
+                    model: openai/gpt-5
+                    instruction: Work.
+                    toolsets:
+                      - type: shell
+                    hooks:
+                      pre_tool_use:
+                        - matcher: shell
+                          hooks:
+                            - type: model
+                              model: google/gemini-2.5-flash
+                              schema: pre_tool_use_decision
+                              prompt: "Tool: {{ .ToolName }}"
+                      tool_guard:
+                        - matcher: shell
+                          hooks:
+                            - type: evaluator
+                              evaluator: safety_judge
+                              routing_policy:
+                                "true": deny
+                                "false": allow
+                """);
+        // The agent's own model has its key: before, validate() passed and the hooks failed at their first event.
+        try (ModelRegistry agentKeyOnly = ModelRegistry.builder().environment(Map.of("OPENAI_API_KEY", "sk-test"))
+                .build()) {
+            assertThatThrownBy(() -> team.validate(agentKeyOnly)).isInstanceOf(TeamValidationException.class)
+                    .hasMessageContaining("model 'google/gemini-2.5-flash' of [root (pre_tool_use hook)]")
+                    .hasMessageContaining("GOOGLE_API_KEY")
+                    .hasMessageContaining("model 'anthropic/judge-mini' of [root (tool_guard hook)]")
+                    .hasMessageContaining("ANTHROPIC_API_KEY")
+                    .hasMessageNotContaining("OPENAI_API_KEY");
+        }
+        try (ModelRegistry allKeys = ModelRegistry.builder().environment(Map.of("OPENAI_API_KEY", "sk-test",
+                "GOOGLE_API_KEY", "g-test", "ANTHROPIC_API_KEY", "a-test")).build()) {
+            team.validate(allKeys); // nothing left to report
+        }
     }
 
     @Test
