@@ -194,7 +194,7 @@ final class AgentLoop {
             if (t.prepared == null || t.prepared.agent() != t.agent) {
                 t.prepared = prepare(t.agent, session, t.handoffTo, t.answer, exit, t.exitCalled);
             }
-            Position at = new Position(t.agent.name(), session.id(), t.iterations);
+            Position at = new Position(t.agent.name(), session.id(), t.iterations, session.state());
             Agent working = t.agent;
             java.time.Instant turnStarted = settings.clock().instant();
             AgentResult done;

@@ -182,7 +182,7 @@ final class Compactor {
         // A step like the agent's own model calls, so a run recording records and replays the summary too; the
         // model is resolved inside it (a replayed summary needs no model).
         ChatResponse response = runner.steps().modelCall(
-                new StepInterceptor.ModelStep(new StepInterceptor.Position(agent.name(), session.id(), 0),
+                new StepInterceptor.ModelStep(new StepInterceptor.Position(agent.name(), session.id(), 0, session.state()),
                         summariser.label(), summaryRequest, new StreamListener() { }),
                 () -> (summariser instanceof AgentModel.Instance i ? i.model()
                         : runner.model(((AgentModel.Configured) summariser).spec(), agent.name())).chat(summaryRequest));

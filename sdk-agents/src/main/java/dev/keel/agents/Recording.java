@@ -64,6 +64,14 @@ import okhttp3.Response;
  * same job or schedule, and one the recording lacks or whose text differs is a divergence. A replay that never
  * reaches a recorded recall, or whose session stops before its recorded model calls do, fails when it closes.
  *
+ * <p><b>Durable runs.</b> A session keeps its recording label and turn count in its state (key
+ * {@code keel.recording}), which the session store saves with it. A run that suspends for a decision is recorded up
+ * to the suspension; the runner that resumes it — after a restart, in another process — continues the same file
+ * with {@link #newEpisodes(Path)}: the decision and the steps after it are added with the numbering the session
+ * kept, and the file then replays the whole run in one go, the recorded decision answering the approval. (Resume
+ * before that runner starts other sessions: a new session takes the first free label, which may be the one the
+ * resumed session was given.)
+ *
  * <p><b>Matching.</b> A model call matches the recorded call at the same agent session and turn when the
  * model, options, tools and messages are equal after normalisation; a tool call matches when its tool and
  * arguments are equal. Tolerated, and nothing else: tool-call ids, ISO timestamps, the

@@ -16,6 +16,7 @@ import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.json.JsonObject;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.Message;
 import dev.keel.core.tool.ToolSpec;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -51,6 +53,14 @@ final class RecordingSteps implements StepInterceptor {
     /** docker-agent cassettes: model calls without position, matched by content, each once. */
     private final List<RecordedStep.ModelCall> unkeyed;
     private final boolean[] used;
+
+    /**
+     * The session-state key under which a session's label and next turn are kept ({@code {label, next_turn}}), so
+     * that a durable run resumed by a restarted service continues the recording's numbering.
+     */
+    static final String NUMBERING_STATE = "keel.recording";
+    private static final String LABEL = "label";
+    private static final String NEXT_TURN = "next_turn";
 
     private final Object lock = new Object();
     private final Map<String, String> labels = new HashMap<>();
@@ -107,11 +117,13 @@ final class RecordingSteps implements StepInterceptor {
     @Override
     public ChatResponse modelCall(ModelStep step, Proceed<ChatResponse> next) {
         checkDiverged();
-        String label = label(step.at().sessionId());
+        String label = label(step.at());
         int turn;
         synchronized (lock) {
+            resumeNumbering(label, step.at());
             turn = nextTurn.merge(label, 1, Integer::sum) - 1;
             currentTurn.put(label, turn);
+            keepNumbering(label, turn + 1, step.at());
         }
         StepTag tag = new StepTag(step.at().agent(), label, turn, -1);
         if (mode != Recording.Mode.RECORD) {
@@ -213,8 +225,8 @@ final class RecordingSteps implements StepInterceptor {
     @Override
     public Void handoff(HandoffStep step, Proceed<Void> next) {
         checkDiverged();
-        String label = label(step.at().sessionId());
-        StepTag tag = new StepTag(step.at().agent(), label, turnOf(label), -1);
+        String label = label(step.at());
+        StepTag tag = new StepTag(step.at().agent(), label, turnOf(label, step.at()), -1);
         RecordedStep r = index.get(key("handoff", label, tag.turn(), -1));
         if (mode == Recording.Mode.REPLAY || (mode == Recording.Mode.NEW_EPISODES && r != null)) {
             if (!(r instanceof RecordedStep.Handoff h) || !h.toAgent().equals(step.toAgent())) {
@@ -261,12 +273,13 @@ final class RecordingSteps implements StepInterceptor {
                 throw diverge(new StepTag(step.agent(), "-", -1, -1), "the recording has no tools of toolset '"
                         + step.toolset().name() + "'", "toolsets " + recordedToolsets.keySet(), "toolset " + key, "");
             }
-            return recorded.tools().stream().map(spec -> replayedTool(spec, recorded.readOnly().contains(spec.name())))
-                    .toList();
+            // New episodes may call a tool the file has no call of: the toolset is started then, not before.
+            Supplier<List<Tool>> live = mode == Recording.Mode.NEW_EPISODES ? memoized(() -> liveTools(step, next))
+                    : null;
+            return recorded.tools().stream()
+                    .map(spec -> replayedTool(spec, recorded.readOnly().contains(spec.name()), live)).toList();
         }
-        // Recording: the team's shell, script and fetch toolsets report their commands and requests.
-        Toolset observed = mode == Recording.Mode.REPLAY_MODELS ? step.toolset() : recording.observed(step.toolset());
-        List<Tool> tools = observed == step.toolset() ? next.proceed() : observed.tools();
+        List<Tool> tools = liveTools(step, next);
         if (mode != Recording.Mode.REPLAY_MODELS) {
             Set<String> readOnly = new LinkedHashSet<>();
             tools.stream().filter(Tool::readOnly).forEach(t -> readOnly.add(t.spec().name()));
@@ -292,9 +305,10 @@ final class RecordingSteps implements StepInterceptor {
         if (loaded.source() != RecordedRun.Source.KEEL) {
             return next.proceed(); // docker-agent cassettes hold model calls only
         }
-        String label = label(step.at().sessionId());
+        String label = label(step.at());
         int turn;
         synchronized (lock) {
+            resumeNumbering(label, step.at());
             turn = step.afterAnswer() ? currentTurn.getOrDefault(label, 0) : nextTurn.getOrDefault(label, 0);
         }
         StepTag at = new StepTag(step.at().agent(), label, turn, -1);
@@ -395,8 +409,71 @@ final class RecordingSteps implements StepInterceptor {
 
     private String label(String sessionId) {
         synchronized (lock) {
-            return labels.computeIfAbsent(sessionId, id -> "s" + (++topLevelSessions));
+            return labels.computeIfAbsent(sessionId, id -> freshLabel());
         }
+    }
+
+    /**
+     * The session's label; a session this runner has not seen that carries the label an earlier runner gave it (a
+     * durable run resumed after a restart) keeps it, unless this runner gave it to another session already.
+     */
+    private String label(Position at) {
+        synchronized (lock) {
+            String known = labels.get(at.sessionId());
+            if (known != null) {
+                return known;
+            }
+            String kept = kept(at, LABEL);
+            String label = kept != null && !kept.contains("/") && !labels.containsValue(kept) ? kept : freshLabel();
+            labels.put(at.sessionId(), label);
+            return label;
+        }
+    }
+
+    private String freshLabel() {
+        String label;
+        do {
+            label = "s" + (++topLevelSessions);
+        } while (labels.containsValue(label));
+        return label;
+    }
+
+    /**
+     * Continues the numbering of {@code label} where the session's state says an earlier runner left it, the first
+     * time this runner numbers it: a resumed session's steps then get the tags the recording would have given them
+     * had the service never stopped. Caller holds {@code lock}.
+     */
+    private void resumeNumbering(String label, Position at) {
+        if (nextTurn.containsKey(label) || !label.equals(kept(at, LABEL))) {
+            return;
+        }
+        String next = kept(at, NEXT_TURN);
+        if (next != null && next.chars().allMatch(Character::isDigit) && !next.isEmpty() && next.length() < 9) {
+            int n = Integer.parseInt(next);
+            nextTurn.put(label, n);
+            currentTurn.put(label, Math.max(0, n - 1));
+        }
+    }
+
+    /** Saves the numbering in the session's state, which the session store keeps with it. Caller holds {@code lock}. */
+    private static void keepNumbering(String label, int nextTurn, Position at) {
+        if (at.sessionState() != null) {
+            at.sessionState().put(NUMBERING_STATE, JsonObject.of(Map.of(LABEL, label, NEXT_TURN, nextTurn)));
+        }
+    }
+
+    /** A field of the numbering an earlier runner saved in the session's state, as text; null when there is none. */
+    private static String kept(Position at, String field) {
+        if (at.sessionState() != null && at.sessionState().get(NUMBERING_STATE) instanceof JsonObject o) {
+            JsonValue v = o.get(field).orElse(null);
+            if (v instanceof dev.keel.core.json.JsonString str) {
+                return str.value();
+            }
+            if (v instanceof dev.keel.core.json.JsonNumber num) {
+                return num.value().stripTrailingZeros().toPlainString();
+            }
+        }
+        return null;
     }
 
     private int turnOf(String label) {
@@ -405,9 +482,16 @@ final class RecordingSteps implements StepInterceptor {
         }
     }
 
+    private int turnOf(String label, Position at) {
+        synchronized (lock) {
+            resumeNumbering(label, at);
+            return currentTurn.getOrDefault(label, 0);
+        }
+    }
+
     private StepTag tagOf(Position at, int call) {
-        String label = label(at.sessionId());
-        return new StepTag(at.agent(), label, turnOf(label), call);
+        String label = label(at);
+        return new StepTag(at.agent(), label, turnOf(label, at), call);
     }
 
     // ---- replay
@@ -451,10 +535,40 @@ final class RecordingSteps implements StepInterceptor {
                 unkeyed.get(nearest).request()), summary(step.model(), step.request()), nearestDiff.text());
     }
 
-    private Tool replayedTool(ToolSpec spec, boolean readOnly) {
+    /** The toolset's own tools; the team's shell, script and fetch toolsets report their commands and requests. */
+    private List<Tool> liveTools(ToolsetStep step, Proceed<List<Tool>> next) {
+        Toolset observed = mode == Recording.Mode.REPLAY_MODELS ? step.toolset() : recording.observed(step.toolset());
+        return observed == step.toolset() ? next.proceed() : observed.tools();
+    }
+
+    private static <T> Supplier<T> memoized(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
+    }
+
+    /**
+     * A tool listed from the file. Replaying, it never runs (every call is answered from the file); recording new
+     * episodes ({@code live} not null), a call the file lacks runs the toolset's own tool of that name.
+     */
+    private Tool replayedTool(ToolSpec spec, boolean readOnly, Supplier<List<Tool>> live) {
         return Tool.of(spec, readOnly, (args, ctx) -> {
-            throw new IllegalStateException("tool '" + spec.name() + "' is replayed from " + recording.file()
-                    + " and cannot run live");
+            if (live == null) {
+                throw new IllegalStateException("tool '" + spec.name() + "' is replayed from " + recording.file()
+                        + " and cannot run live");
+            }
+            Tool tool = live.get().stream().filter(t -> t.spec().name().equals(spec.name())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("tool '" + spec.name() + "' is in the recording "
+                            + recording.file() + " but its toolset no longer has it"));
+            return tool.call(args, ctx);
         });
     }
 

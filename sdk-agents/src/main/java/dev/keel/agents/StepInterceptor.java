@@ -8,8 +8,10 @@ import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
 import dev.keel.core.StreamListener;
+import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.ToolCall;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -29,11 +31,25 @@ interface StepInterceptor {
         T proceed();
     }
 
-    /** Where a step happens: the agent, its session (a delegation has its own), and the model call count. */
-    record Position(String agent, String sessionId, int turn) {
+    /**
+     * Where a step happens: the agent, its session (a delegation has its own), the model call count of this run,
+     * and the session's state (saved with the session), where an interceptor keeps what must outlive the runner —
+     * a recording's numbering of a session that a restarted service resumes; null where there is no session.
+     */
+    record Position(String agent, String sessionId, int turn, Map<String, JsonValue> sessionState) {
         public Position {
             Objects.requireNonNull(agent, "agent");
             Objects.requireNonNull(sessionId, "sessionId");
+        }
+
+        /** A position without session state. */
+        Position(String agent, String sessionId, int turn) {
+            this(agent, sessionId, turn, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Position[" + agent + " in " + sessionId + ", turn " + turn + "]";
         }
     }
 

@@ -131,9 +131,13 @@ final class ToolCalls {
                             || pre.decision() == HookResult.Decision.ASK;
                     boolean allowed = pre.decision() == HookResult.Decision.ALLOW
                             || guard.decision() == HookResult.Decision.ALLOW;
-                    outcome = recorded != null && recorded.approval() != null ? recorded.approval()
-                            : approve(at, nestedIndex >= 0 ? nestedIndex : i, session, call, tool, arguments[i], policy,
-                            forceAsk, !forceAsk && allowed);
+                    int index = nestedIndex >= 0 ? nestedIndex : i;
+                    // A decision the journal holds (a person's, given to resume; or one made before a crash) still
+                    // passes the approval seam, so a recording and a trace of this runner see it.
+                    outcome = recorded != null && recorded.approval() != null
+                            ? steps.approval(new ApprovalStep(at, index, call, arguments[i], tool.readOnly()),
+                                    recorded::approval)
+                            : approve(at, index, session, call, tool, arguments[i], policy, forceAsk, !forceAsk && allowed);
                 }
             }
             if (outcome.suspended() && nestedIndex >= 0) {
