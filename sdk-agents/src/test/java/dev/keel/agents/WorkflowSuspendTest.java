@@ -410,4 +410,110 @@ class WorkflowSuspendTest {
         // nothing was decided: the refused session still waits for its decision
         assertThat(Session.fromJson(store().load("t-3").orElseThrow().json()).pendingApproval()).isPresent();
     }
+
+    @Test
+    void aRunKilledInsideAStepIsRecoveredWithoutRunningAFinishedStepOrToolAgain() throws Exception {
+        Path journal = dir.resolve("journal.txt");
+        scripts.put("scripted", r -> {
+            if (r.systemPrompt().contains("You prepare.")) {
+                return ScriptedReply.text("prepared");
+            }
+            return r.lastMessage() instanceof ToolResultMessage ? ScriptedReply.text("All steps done.")
+                    : ScriptedReply.toolCalls(ScriptedToolCall.of("fast", Map.of()), ScriptedToolCall.of("slow", Map.of()));
+        });
+        Path sessions = dir.resolve("sessions");
+        Process child = new ProcessBuilder(DurableRunTest.childJvm(llm.baseUrl(), "file:" + sessions, "wf-crash",
+                journal.toString(), "workflow-hang")).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        try {
+            // Until the second step's fast tool result is saved and its slow tool runs; then kill -9.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!(lines(journal).stream().anyMatch(l -> l.startsWith("slow-start"))
+                    && store().load("wf-crash").map(x -> x.json().contains("fast done")).orElse(false))) {
+                assertThat(child.isAlive()).as("child JVM alive; log: %s", lines(dir.resolve("child.log"))).isTrue();
+                assertThat(System.nanoTime()).as("child reached the tools").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        } finally {
+            child.destroyForcibly();
+            child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(llm.requests()).hasSize(2); // prep, then the operator's tool calls
+        try (Runner restarted = runner(DurableChild.pipeline(llm.baseUrl(), journal, false))) {
+            assertThatThrownBy(() -> restarted.run("wf-crash", "new input"))
+                    .isInstanceOf(AgentException.class).hasMessageContaining("recover");
+            AgentResult r = ((RunOutcome.Completed) restarted.recover("wf-crash")).result();
+            assertThat(r.output()).isEqualTo("All steps done.");
+            assertThat(r.steps()).extracting(AgentResult::output).containsExactly("prepared", "All steps done.");
+        }
+        assertThat(lines(journal)).filteredOn(l -> l.startsWith("fast")).hasSize(1);
+        assertThat(lines(journal)).filteredOn(l -> l.startsWith("slow ")).hasSize(1);
+        assertThat(llm.requests()).hasSize(3); // only the operator's next turn
+        assertThat(llm.requests().get(2).messages()).filteredOn(m -> m instanceof ToolResultMessage)
+                .extracting(m -> ((ToolResultMessage) m).content()).containsExactly("fast done", "slow done");
+    }
+
+    private static List<String> lines(Path file) throws java.io.IOException {
+        return java.nio.file.Files.exists(file) ? java.nio.file.Files.readAllLines(file) : List.of();
+    }
+
+    @Test
+    void twoSuspendedParallelBranchesAreDecidedOneAfterTheOtherAndEachCallRunsOnce() {
+        deploysThenAnswers("east", "east shipped");
+        deploysThenAnswers("west", "west shipped");
+        answer("quiet", "nothing to do");
+        Agent release = Agent.builder("release")
+                .workflow(Workflow.parallel(agent("east"), agent("west"), agent("quiet"))).build();
+        try (Runner first = runner(release)) {
+            RunOutcome.Suspended s = (RunOutcome.Suspended) first.run("par-2", "Release");
+            String firstAgent = s.pendingCall().agent();
+            assertThat(firstAgent).isIn("east", "west");
+            RunOutcome again = first.resume(s.token(), Decision.approve("hal"));
+            RunOutcome.Suspended second = (RunOutcome.Suspended) again;
+            assertThat(second.pendingCall().agent()).isIn("east", "west").isNotEqualTo(firstAgent);
+            assertThatThrownBy(() -> first.resume(s.token(), Decision.approve("hal")))
+                    .isInstanceOf(AgentException.ResumeRefused.class);
+            try (Runner restarted = runner(release)) {
+                AgentResult r = ((RunOutcome.Completed) restarted.resume(second.token(), Decision.approve("ivy")))
+                        .result();
+                assertThat(r.output()).isEqualTo("<output agent=\"east\">\neast shipped\n</output>"
+                        + "\n\n<output agent=\"west\">\nwest shipped\n</output>"
+                        + "\n\n<output agent=\"quiet\">\nnothing to do\n</output>");
+                // every call counted once: two deployers 20+3 and 30+4 each, quiet 10+2
+                assertThat(r.session().usage().totalTokens()).isEqualTo(2 * (23 + 34) + 12);
+            }
+        }
+        assertThat(deployed).hasValue(2);
+        assertThat(calls("quiet")).isEqualTo(1);
+        assertThat(calls("east")).isEqualTo(2);
+        assertThat(calls("west")).isEqualTo(2);
+    }
+
+    @Test
+    void aLoopSuspendedInItsLastPassEndsAtItsLimitAfterTheResume() {
+        answer("critic", "more");
+        AtomicInteger fixer = new AtomicInteger();
+        scripts.put("fixer", r -> r.lastMessage() instanceof ToolResultMessage ? ScriptedReply.text("deployed fix")
+                : fixer.incrementAndGet() == 2 ? ScriptedReply.toolCall("deploy", Map.of())
+                : ScriptedReply.text("fix " + fixer.get()));
+        Agent loop = Agent.builder("refine").workflow(Workflow.loop(agent("critic"), agent("fixer")).maxIterations(2))
+                .build();
+        String token;
+        try (Runner first = runner(loop)) {
+            token = ((RunOutcome.Suspended) first.run("loop-3", "Polish")).token();
+        }
+        events.clear();
+        try (Runner restarted = runner(loop)) {
+            AgentResult r = ((RunOutcome.Completed) restarted.resume(token, Decision.approve("jo"))).result();
+            assertThat(r.stopReason()).isEqualTo(AgentResult.StopReason.MAX_ITERATIONS);
+            assertThat(r.iterations()).isEqualTo(2);
+            assertThat(r.output()).isEqualTo("deployed fix");
+            assertThat(r.steps()).hasSize(4);
+        }
+        assertThat(eventsOf(AgentEvent.MaxIterationsReached.class)).singleElement()
+                .satisfies(m -> assertThat(m.agent()).isEqualTo("refine"));
+        assertThat(calls("critic")).isEqualTo(2);
+        assertThat(calls("fixer")).isEqualTo(3);
+        assertThat(deployed).hasValue(1);
+    }
 }
