@@ -412,6 +412,48 @@ class WorkflowSuspendTest {
     }
 
     @Test
+    void aTamperedLoopPassOrAProgressInsideADelegationIsRefusedBeforeAnythingIsDecided() throws Exception {
+        Agent loop = refineLoop();
+        String token;
+        try (Runner first = runner(loop)) {
+            token = ((RunOutcome.Suspended) first.run("t-loop", "Polish")).token();
+        }
+        SessionStore store = store();
+        StoredSession stored = store.load("t-loop").orElseThrow();
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode root = mapper.readTree(stored.json());
+        ((ObjectNode) root.path("run").path("workflow")).put("pass", 9);
+        store.save("t-loop", mapper.writeValueAsString(root), stored.version());
+        try (Runner restarted = runner(loop)) {
+            assertThatThrownBy(() -> restarted.resume(token, Decision.approve("eve")))
+                    .isInstanceOf(AgentException.ResumeRefused.class).hasMessageContaining("pass 9 is out of range");
+        }
+
+        answer("writer", "notes");
+        deploysThenAnswers("shipper", "shipped");
+        answer("reporter", "report");
+        scripts.put("lead", r -> ScriptedReply.toolCall("transfer_task", Map.of("agent", "pipeline", "task", "go",
+                "expected_output", "a report")));
+        Agent lead = Agent.builder("lead").model("openai/lead").instruction("You lead.").subAgents(pipeline()).build();
+        String leadToken;
+        try (Runner first = runner(lead)) {
+            leadToken = ((RunOutcome.Suspended) first.run("t-lead", "Release")).token();
+        }
+        stored = store.load("t-lead").orElseThrow();
+        root = mapper.readTree(stored.json());
+        JsonNode delegation = root.path("run").path("turn").path("delegations").elements().next();
+        ObjectNode running = (ObjectNode) delegation.path("run").path("workflow").path("running");
+        running.set("5", running.remove("1"));
+        store.save("t-lead", mapper.writeValueAsString(root), stored.version());
+        try (Runner restarted = runner(lead)) {
+            assertThatThrownBy(() -> restarted.resume(leadToken, Decision.approve("eve")))
+                    .isInstanceOf(AgentException.ResumeRefused.class).hasMessageContaining("index 5 is out of range");
+        }
+        assertThat(deployed).hasValue(0);
+        assertThat(Session.fromJson(store.load("t-lead").orElseThrow().json()).pendingApproval()).isPresent();
+    }
+
+    @Test
     void aRunKilledInsideAStepIsRecoveredWithoutRunningAFinishedStepOrToolAgain() throws Exception {
         Path journal = dir.resolve("journal.txt");
         scripts.put("scripted", r -> {
