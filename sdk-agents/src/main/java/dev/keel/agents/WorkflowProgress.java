@@ -16,8 +16,9 @@ import java.util.function.Supplier;
  * How far the workflow running in a session got, kept in that session's {@link RunJournal} so that a run that
  * suspended (or whose process died) inside a step continues there: the steps that finished, with their results,
  * the sessions of the steps still running (a suspended step's session holds its turn in flight and the pending
- * call, as a delegation's does), the loop's pass, and whether the loop's exit was asked for. Steps are named by
- * their index in {@link Workflow#agents()}. Guarded by itself.
+ * call, as a delegation's does), the loop's pass, and whether the loop's exit was asked for. A finished step's
+ * result is kept whole: its session, structured answer and, for a nested workflow, its own steps. Steps are named
+ * by their index in {@link Workflow#agents()}. Guarded by itself.
  */
 final class WorkflowProgress {
     /** A step that finished: its index in {@link Workflow#agents()}, the pass it ran in, and its result. */
@@ -85,12 +86,8 @@ final class WorkflowProgress {
         n.put("agent", agent).put("pass", pass).put("exit_requested", exitRequested);
         ArrayNode done = n.putArray("finished");
         for (Finished f : finished) {
-            AgentResult r = f.result();
-            ObjectNode o = done.addObject();
-            o.put("index", f.index()).put("pass", f.pass()).put("agent", r.agent()).put("output", r.output())
-                    .put("stop_reason", r.stopReason().name()).put("iterations", r.iterations());
-            o.set("usage", SessionCodec.usage(r.usage()));
-            o.set("session", Json.parse(r.session().toJson()));
+            ObjectNode o = result(done.addObject(), f.result());
+            o.put("index", f.index()).put("pass", f.pass());
         }
         ObjectNode now = n.putObject("running");
         running.forEach((i, s) -> now.set(String.valueOf(i), Json.parse(s.toJson())));
@@ -103,10 +100,7 @@ final class WorkflowProgress {
         p.exitRequested = n.path("exit_requested").asBoolean(false);
         try {
             for (JsonNode f : n.path("finished")) {
-                AgentResult r = new AgentResult(f.path("output").asText(""), RunJournal.text(f, "agent"),
-                        AgentResult.StopReason.valueOf(RunJournal.text(f, "stop_reason")), f.path("iterations").asInt(0),
-                        SessionCodec.readUsage(f.path("usage")), Session.fromJson(Json.write(f.path("session"))));
-                p.finished.add(new Finished(index(f, "index"), index(f, "pass"), r));
+                p.finished.add(new Finished(index(f, "index"), index(f, "pass"), result(f)));
             }
         } catch (IllegalArgumentException e) {
             throw new JsonParseException("the stored progress of workflow agent '" + p.agent + "' is malformed: "
@@ -127,6 +121,34 @@ final class WorkflowProgress {
             p.running.put(i, Session.fromJson(Json.write(e.getValue())));
         });
         return p;
+    }
+
+    /** A step's result, a nested workflow's steps included, written into {@code o}. */
+    private static ObjectNode result(ObjectNode o, AgentResult r) {
+        o.put("agent", r.agent()).put("output", r.output()).put("stop_reason", r.stopReason().name())
+                .put("iterations", r.iterations());
+        o.set("usage", SessionCodec.usage(r.usage()));
+        if (r.structured() != null) {
+            o.put("structured", r.structured().toJson());
+        }
+        o.set("session", Json.parse(r.session().toJson()));
+        if (!r.steps().isEmpty()) {
+            ArrayNode steps = o.putArray("steps");
+            r.steps().forEach(step -> result(steps.addObject(), step));
+        }
+        return o;
+    }
+
+    private static AgentResult result(JsonNode o) {
+        List<AgentResult> steps = new ArrayList<>();
+        for (JsonNode step : o.path("steps")) {
+            steps.add(result(step));
+        }
+        JsonNode structured = o.get("structured");
+        return new AgentResult(o.path("output").asText(""), RunJournal.text(o, "agent"),
+                AgentResult.StopReason.valueOf(RunJournal.text(o, "stop_reason")), o.path("iterations").asInt(0),
+                SessionCodec.readUsage(o.path("usage")), Session.fromJson(Json.write(o.path("session"))),
+                structured == null ? null : dev.keel.core.json.JsonValue.parse(RunJournal.text(o, "structured")), steps);
     }
 
     private static int index(JsonNode n, String field) {

@@ -293,6 +293,35 @@ class WorkflowSuspendTest {
     }
 
     @Test
+    void aNestedWorkflowThatFinishedBeforeTheSuspensionKeepsItsStepsAndIsNotRunAgain() {
+        answer("planner", "plan");
+        answer("writer", "notes");
+        deploysThenAnswers("shipper", "shipped");
+        answer("reporter", "report");
+        Agent prepare = Agent.builder("prepare").description("Plans and writes")
+                .workflow(Workflow.sequential(agent("planner"), agent("writer"))).build();
+        Agent outer = Agent.builder("program").workflow(Workflow.sequential(prepare, agent("shipper"), agent("reporter")))
+                .build();
+        String token;
+        try (Runner first = runner(outer)) {
+            token = ((RunOutcome.Suspended) first.run("nest-2", "Ship it")).token();
+        }
+        try (Runner restarted = runner(outer)) {
+            AgentResult r = ((RunOutcome.Completed) restarted.resume(token, Decision.approve("dan"))).result();
+            assertThat(r.steps()).extracting(AgentResult::agent).containsExactly("prepare", "shipper", "reporter");
+            AgentResult prepared = r.steps().get(0);
+            assertThat(prepared.output()).isEqualTo("notes");
+            assertThat(prepared.steps()).extracting(AgentResult::output).containsExactly("plan", "notes");
+            assertThat(prepared.usage().totalTokens()).isEqualTo(24);
+            assertThat(prepared.session().messages()).last().satisfies(m -> assertThat(m.toString()).contains("notes"));
+            assertThat(r.session().usage().totalTokens()).isEqualTo(12 + 12 + 23 + 34 + 12);
+        }
+        assertThat(calls("planner")).isEqualTo(1);
+        assertThat(calls("writer")).isEqualTo(1);
+        assertThat(deployed).hasValue(1);
+    }
+
+    @Test
     void aWorkflowSubAgentOfAnOrdinaryAgentSuspendsTheRunAndTheDelegationResumes() {
         answer("writer", "notes");
         deploysThenAnswers("shipper", "shipped");
