@@ -107,6 +107,20 @@ class WorkflowSuspendTest {
         return events.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /**
+     * Runs {@code input} in stored session {@code id} until it suspends, closes that runner (the service stops), and
+     * resumes with {@code decision} in a new runner over the same store.
+     */
+    private AgentResult suspendThenResume(Agent root, String id, String input, Decision decision) {
+        String token;
+        try (Runner first = runner(root)) {
+            token = ((RunOutcome.Suspended) first.run(id, input)).token();
+        }
+        try (Runner restarted = runner(root)) {
+            return ((RunOutcome.Completed) restarted.resume(token, decision)).result();
+        }
+    }
+
     private Agent pipeline() {
         return Agent.builder("pipeline").description("Drafts, ships, reports")
                 .workflow(Workflow.sequential(agent("writer"), agent("shipper"), agent("reporter"))).build();
@@ -247,15 +261,9 @@ class WorkflowSuspendTest {
                         .usage(7, 2));
         Agent loop = Agent.builder("refine").workflow(Workflow.loop(agent("critic"), agent("fixer")).maxIterations(4))
                 .build();
-        String token;
-        try (Runner first = runner(loop)) {
-            token = ((RunOutcome.Suspended) first.run("loop-2", "Polish")).token();
-        }
-        try (Runner restarted = runner(loop)) {
-            AgentResult r = ((RunOutcome.Completed) restarted.resume(token, Decision.approve("carol"))).result();
-            assertThat(r.iterations()).isEqualTo(1);
-            assertThat(r.stopReason()).isEqualTo(AgentResult.StopReason.COMPLETED);
-        }
+        AgentResult r = suspendThenResume(loop, "loop-2", "Polish", Decision.approve("carol"));
+        assertThat(r.iterations()).isEqualTo(1);
+        assertThat(r.stopReason()).isEqualTo(AgentResult.StopReason.COMPLETED);
         assertThat(deployed).hasValue(1);
         assertThat(calls("critic")).isEqualTo(1);
         assertThat(calls("fixer")).isEqualTo(1); // its turn ended with the exit: not asked again
@@ -302,20 +310,14 @@ class WorkflowSuspendTest {
                 .workflow(Workflow.sequential(agent("planner"), agent("writer"))).build();
         Agent outer = Agent.builder("program").workflow(Workflow.sequential(prepare, agent("shipper"), agent("reporter")))
                 .build();
-        String token;
-        try (Runner first = runner(outer)) {
-            token = ((RunOutcome.Suspended) first.run("nest-2", "Ship it")).token();
-        }
-        try (Runner restarted = runner(outer)) {
-            AgentResult r = ((RunOutcome.Completed) restarted.resume(token, Decision.approve("dan"))).result();
-            assertThat(r.steps()).extracting(AgentResult::agent).containsExactly("prepare", "shipper", "reporter");
-            AgentResult prepared = r.steps().get(0);
-            assertThat(prepared.output()).isEqualTo("notes");
-            assertThat(prepared.steps()).extracting(AgentResult::output).containsExactly("plan", "notes");
-            assertThat(prepared.usage().totalTokens()).isEqualTo(24);
-            assertThat(prepared.session().messages()).last().satisfies(m -> assertThat(m.toString()).contains("notes"));
-            assertThat(r.session().usage().totalTokens()).isEqualTo(12 + 12 + 23 + 34 + 12);
-        }
+        AgentResult r = suspendThenResume(outer, "nest-2", "Ship it", Decision.approve("dan"));
+        assertThat(r.steps()).extracting(AgentResult::agent).containsExactly("prepare", "shipper", "reporter");
+        AgentResult prepared = r.steps().get(0);
+        assertThat(prepared.output()).isEqualTo("notes");
+        assertThat(prepared.steps()).extracting(AgentResult::output).containsExactly("plan", "notes");
+        assertThat(prepared.usage().totalTokens()).isEqualTo(24);
+        assertThat(prepared.session().messages()).last().satisfies(m -> assertThat(m.toString()).contains("notes"));
+        assertThat(r.session().usage().totalTokens()).isEqualTo(12 + 12 + 23 + 34 + 12);
         assertThat(calls("planner")).isEqualTo(1);
         assertThat(calls("writer")).isEqualTo(1);
         assertThat(deployed).hasValue(1);
