@@ -214,6 +214,7 @@ final class AgentLoop {
         final Session session;
         final Usage before;
         final String runContext;
+        final LoopExit exit;
         Agent agent;
         int iterations;
         String lastText = "";
@@ -234,6 +235,7 @@ final class AgentLoop {
             this.session = session;
             this.before = before;
             this.runContext = runContext;
+            this.exit = exit;
         }
 
         AgentResult result(String output, AgentResult.StopReason reason) {
@@ -330,6 +332,12 @@ final class AgentLoop {
                         .findFirst().orElseThrow();
                 throw new StructuredOutputException(agent.name(), failed.content(), List.of(failed.content()));
             }
+        }
+        if (t.exit != null && batch.results().stream().anyMatch(r -> r.toolName().equals(t.exit.toolName())
+                && !r.error())) {
+            // Also when the exit's result was recorded before the run stopped, so the tool did not run again now.
+            t.exitCalled.set(true);
+            t.exit.request(agent.name());
         }
         if (t.exitCalled.get()) {
             // The agent ended its loop workflow: its run ends with this turn.

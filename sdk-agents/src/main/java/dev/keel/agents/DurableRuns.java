@@ -58,8 +58,8 @@ final class DurableRuns {
             throw new AgentException("session " + sessionId + " waits for a decision on " + pending.get()
                     + "; resume it with its token before giving it new input");
         }
-        if (session.inFlightReply() != null) {
-            throw new AgentException("session " + sessionId + " has a run that stopped in the middle of a turn; "
+        if (session.inFlightReply() != null || session.workflowProgress() != null) {
+            throw new AgentException("session " + sessionId + " has a run that stopped in the middle of a turn or a workflow; "
                     + "continue it with recover(\"" + sessionId + "\") before giving it new input");
         }
         session.checkpoint(); // claim

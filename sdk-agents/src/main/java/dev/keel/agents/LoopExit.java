@@ -29,6 +29,14 @@ final class LoopExit {
     }
 
     /**
+     * Records that {@code agent} asked for the exit: when the call's result was recorded before the run stopped (so
+     * the tool does not run again on resume), or when a step that finished before then had asked for it.
+     */
+    void request(String agent) {
+        requestedBy.compareAndSet(null, agent);
+    }
+
+    /**
      * The exit tool for one agent run; {@code calledHere} is set when that run calls it, so that the run ends after
      * its turn while agents running beside it finish their own work.
      */

@@ -24,9 +24,9 @@ import java.util.function.Supplier;
 /**
  * What a session remembers of the turn in flight, so that a run can continue after a crash or a suspension
  * without asking the model again or running a finished tool twice: the model's reply, each call's approval and
- * result as soon as they are known, the sessions of delegations still running, the call waiting for a decision,
- * and the decisions made so far (kept after the turn, as an audit trail). Saved with the session. Guarded by
- * the owning session's lock.
+ * result as soon as they are known, the sessions of delegations still running, the progress of a workflow agent's
+ * run ({@link WorkflowProgress}), the call waiting for a decision, and the decisions made so far (kept after the
+ * turn, as an audit trail). Saved with the session. Guarded by the owning session's lock.
  */
 final class RunJournal {
     /** What is known of one tool call of the turn in flight. */
@@ -37,6 +37,8 @@ final class RunJournal {
     private final Map<String, CallRecord> calls = new LinkedHashMap<>();
     private final Map<String, Session> delegations = new LinkedHashMap<>();
     private PendingApproval pending;
+    // The progress of the workflow running in this session (a workflow agent's), or null.
+    private WorkflowProgress workflow;
     // Shared by a conversation's sessions (the audit outlives the delegation); synchronized on itself.
     private List<ApprovalRecord> decisions = new ArrayList<>();
 
@@ -88,6 +90,14 @@ final class RunJournal {
         return pending;
     }
 
+    WorkflowProgress workflow() {
+        return workflow;
+    }
+
+    void workflow(WorkflowProgress progress) {
+        workflow = progress;
+    }
+
     void pending(PendingApproval p) {
         pending = p;
     }
@@ -112,7 +122,7 @@ final class RunJournal {
     }
 
     boolean isEmpty() {
-        return reply == null && pending == null && decisions.isEmpty();
+        return reply == null && pending == null && workflow == null && decisions.isEmpty();
     }
 
     // ---- JSON (inside the session's JSON, under "run")
@@ -143,6 +153,9 @@ final class RunJournal {
             });
             ObjectNode del = turn.putObject("delegations");
             delegations.forEach((id, child) -> del.set(id, Json.parse(child.toJson())));
+        }
+        if (workflow != null) {
+            n.set("workflow", workflow.toJson());
         }
         if (pending != null) {
             ObjectNode p = n.putObject("pending");
@@ -198,6 +211,10 @@ final class RunJournal {
                 turn.path("delegations").fields().forEachRemaining(e ->
                         j.delegations.put(e.getKey(), Session.fromJson(Json.write(e.getValue()))));
             }
+            JsonNode w = n.get("workflow");
+            if (w != null) {
+                j.workflow = WorkflowProgress.fromJson(w);
+            }
             JsonNode p = n.get("pending");
             if (p != null) {
                 j.pending = new PendingApproval(text(p, "token"), text(p, "session"), text(p, "agent"),
@@ -215,7 +232,7 @@ final class RunJournal {
         return j;
     }
 
-    private static String text(JsonNode n, String field) {
+    static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || !v.isTextual()) {
             throw new JsonParseException("the session's run journal lacks text field '" + field + "'");

@@ -190,13 +190,18 @@ public final class Runner implements AutoCloseable {
      * @param token the token of the pending call ({@link Session#pendingApproval()})
      * @param decision who decided what, and why
      * @return the result, or again {@code SUSPENDED} at the next call that needs a decision
-     * @throws AgentException.ResumeRefused when the session waits on no call, or on another one
+     * @throws AgentException.ResumeRefused when the session waits on no call, or on another one, or the progress of a
+     *                                      workflow it stores does not fit this runner's agents (nothing runs then)
      */
     public AgentResult resume(Session session, String token, Decision decision) {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(decision, "decision");
         checkOpen();
+        String invalid = WorkflowRun.check(session, this::agentNamed);
+        if (invalid != null) {
+            throw new AgentException.ResumeRefused(invalid);
+        }
         DurableRuns.decide(session, token, decision, settings.clock());
         return foreground(session).resumeTop(session);
     }
@@ -213,6 +218,10 @@ public final class Runner implements AutoCloseable {
     public AgentResult recover(Session session) {
         Objects.requireNonNull(session, "session");
         checkOpen();
+        String invalid = WorkflowRun.check(session, this::agentNamed);
+        if (invalid != null) {
+            throw new AgentException(invalid);
+        }
         return foreground(session).resumeTop(session);
     }
 

@@ -99,6 +99,9 @@ public final class Session {
         s.costKnown = d.cost() != null;
         s.journal = RunJournal.fromJson(d.run());
         s.journal.delegations().values().forEach(s::link);
+        if (s.journal.workflow() != null) {
+            s.journal.workflow().sessions().forEach(s::link);
+        }
         if (d.summary() != null) {
             s.compacted(d.summary(), d.firstKept());
         }
@@ -113,6 +116,9 @@ public final class Session {
         child.checkpoint = checkpoint;
         child.conversationId = conversationId;
         child.journal.delegations().values().forEach(child::link);
+        if (child.journal.workflow() != null) {
+            child.journal.workflow().sessions().forEach(child::link);
+        }
     }
 
     /**
@@ -428,6 +434,11 @@ public final class Session {
         checkpoint();
     }
 
+    /** The sessions of the delegations of the turn in flight. */
+    synchronized List<Session> delegationSessions() {
+        return List.copyOf(journal.delegations().values());
+    }
+
     /** The session of the delegation made by {@code callId}: the one in flight, or a new fork. */
     synchronized Session delegation(String callId) {
         return journal.delegation(callId, this::fork);
@@ -442,9 +453,23 @@ public final class Session {
         checkpoint();
     }
 
-    /** Drops a turn left unfinished by a failed, non-durable run (its reply stays in the history). */
+    /**
+     * Drops a turn left unfinished by a failed, non-durable run (its reply stays in the history), and the progress
+     * of a workflow such a run left.
+     */
     synchronized void abandonTurn() {
         journal.finishTurn();
+        journal.workflow(null);
+    }
+
+    /** The progress of the workflow running in this session (see {@link WorkflowProgress}), or null. */
+    synchronized WorkflowProgress workflowProgress() {
+        return journal.workflow();
+    }
+
+    /** Sets (or with null drops) the progress of the workflow running in this session; not saved by itself. */
+    synchronized void workflowProgress(WorkflowProgress progress) {
+        journal.workflow(progress);
     }
 
     void suspend(PendingApproval pending) {
@@ -458,7 +483,10 @@ public final class Session {
         return journal.pending();
     }
 
-    /** This session or the delegated one (at any depth) that holds the pending approval, or null. */
+    /**
+     * This session or the delegated one or workflow step's one (at any depth) that holds the pending approval, or
+     * null.
+     */
     synchronized Session pendingSession() {
         if (journal.pending() != null) {
             return this;
@@ -467,6 +495,14 @@ public final class Session {
             Session found = child.pendingSession();
             if (found != null) {
                 return found;
+            }
+        }
+        if (journal.workflow() != null) {
+            for (Session child : journal.workflow().running().values()) {
+                Session found = child.pendingSession();
+                if (found != null) {
+                    return found;
+                }
             }
         }
         return null;

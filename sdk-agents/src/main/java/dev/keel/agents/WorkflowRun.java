@@ -23,12 +23,15 @@ final class WorkflowRun {
     private final RunSettings settings;
     private final Agent workflowAgent;
     private final Session session;
+    private final WorkflowProgress progress;
 
-    private WorkflowRun(AgentLoop loop, RunSettings settings, Agent workflowAgent, Session session) {
+    private WorkflowRun(AgentLoop loop, RunSettings settings, Agent workflowAgent, Session session,
+                        WorkflowProgress progress) {
         this.loop = loop;
         this.settings = settings;
         this.workflowAgent = workflowAgent;
         this.session = session;
+        this.progress = progress;
     }
 
     /** What a workflow's steps came to. */
@@ -36,32 +39,149 @@ final class WorkflowRun {
 
     /**
      * Runs {@code agent}'s workflow on the session's latest user message; its output is appended to the session as
-     * the assistant's answer. {@code exit} is the enclosing loop's exit, or {@code null}.
+     * the assistant's answer. {@code exit} is the enclosing loop's exit, or {@code null}. When the session holds the
+     * progress of a run of this workflow that stopped (it suspended at an approval, or its process died), the run
+     * goes on from there: finished steps are not run again, and the step that stopped continues in its own session.
      */
     static AgentResult run(AgentLoop loop, RunSettings settings, Agent agent, Session session, Usage before,
                            LoopExit exit) {
-        WorkflowRun run = new WorkflowRun(loop, settings, agent, session);
-        String input = RunHooks.lastUser(session);
         Workflow workflow = agent.workflow().orElseThrow();
-        Outcome o;
-        if (workflow instanceof Workflow.Sequential s) {
-            o = run.sequential(input, s.steps(), exit);
-        } else if (workflow instanceof Workflow.Parallel p) {
-            o = run.parallel(input, p, exit);
+        WorkflowProgress progress = session.workflowProgress();
+        if (progress == null) {
+            progress = new WorkflowProgress(agent.name());
+            session.workflowProgress(progress);
         } else {
-            o = run.loop(input, (Workflow.Loop) workflow);
+            String problem = problem(progress, agent);
+            if (problem != null) {
+                throw new AgentException(invalid(session, problem));
+            }
         }
+        WorkflowRun run = new WorkflowRun(loop, settings, agent, session, progress);
+        String input = RunHooks.lastUser(session);
+        Outcome o;
+        try {
+            if (workflow instanceof Workflow.Sequential s) {
+                o = run.sequential(input, s.steps(), exit);
+            } else if (workflow instanceof Workflow.Parallel p) {
+                o = run.parallel(input, p, exit);
+            } else {
+                o = run.loop(input, (Workflow.Loop) workflow);
+            }
+        } catch (Suspension s) {
+            throw s; // the progress stays, for the resume
+        } catch (RuntimeException e) {
+            // The workflow failed: nothing of it is continued later, and the session takes new input again.
+            session.workflowProgress(null);
+            try {
+                session.checkpoint();
+            } catch (RuntimeException saving) {
+                e.addSuppressed(saving);
+            }
+            throw e;
+        }
+        session.workflowProgress(null);
         session.append(Message.assistant(o.output()));
         return new AgentResult(o.output(), agent.name(), o.reason(), o.passes(), session.usage().minus(before), session,
                 null, o.steps());
+    }
+
+    private static String invalid(Session session, String problem) {
+        return "the stored progress of the workflow in session " + session.id() + " is invalid: " + problem
+                + "; nothing ran";
+    }
+
+    /**
+     * What is wrong with the workflow progress stored in {@code session} or in the sessions of its delegations and
+     * workflow steps (at any depth), measured against the agents {@code agents} names; null when nothing is. A
+     * resume checks this before it records a decision, so a tampered session runs nothing.
+     */
+    static String check(Session session, java.util.function.Function<String, Agent> agents) {
+        WorkflowProgress p = session.workflowProgress();
+        List<Session> inside = new ArrayList<>(session.delegationSessions());
+        if (p != null) {
+            Agent agent = agents.apply(p.agent());
+            String problem = agent == null ? "it names agent '" + p.agent() + "', which this runner does not have"
+                    : problem(p, agent);
+            if (problem != null) {
+                return invalid(session, problem);
+            }
+            inside.addAll(p.running().values());
+        }
+        for (Session child : inside) {
+            String problem = check(child, agents);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    /** What is wrong with {@code p} as the progress of {@code agent}'s workflow, or null. */
+    private static String problem(WorkflowProgress p, Agent agent) {
+        if (!p.agent().equals(agent.name())) {
+            return "it belongs to agent '" + p.agent() + "', not to '" + agent.name() + "'";
+        }
+        if (agent.workflow().isEmpty()) {
+            return "agent '" + agent.name() + "' has no workflow";
+        }
+        Workflow w = agent.workflow().get();
+        int count = w.agents().size();
+        int passes = w instanceof Workflow.Loop l ? l.maxIterations() : 1;
+        if (p.pass() < 1 || p.pass() > passes) {
+            return "pass " + p.pass() + " is out of range (1.." + passes + ")";
+        }
+        java.util.Set<Integer> done = new java.util.HashSet<>();
+        int inPass = 0;
+        for (WorkflowProgress.Finished f : p.finished()) {
+            if (f.index() >= count) {
+                return "finished step index " + f.index() + " is out of range (" + count + " steps)";
+            }
+            if (f.pass() < 1 || f.pass() > p.pass()) {
+                return "a step finished in pass " + f.pass() + ", while the run is in pass " + p.pass();
+            }
+            if (f.pass() == p.pass()) {
+                if (!done.add(f.index()) || (!(w instanceof Workflow.Parallel) && f.index() != inPass)) {
+                    return "step " + f.index() + " finished out of order";
+                }
+                inPass++;
+            }
+        }
+        Map<Integer, Session> running = p.running();
+        for (int i : running.keySet()) {
+            if (i >= count) {
+                return "running step index " + i + " is out of range (" + count + " steps)";
+            }
+            if (done.contains(i)) {
+                return "step " + i + " is both finished and running";
+            }
+        }
+        if (w instanceof Workflow.Parallel par) {
+            int branches = par.steps().size();
+            if (par.join() != null && running.containsKey(branches) && done.size() - (done.contains(branches) ? 1 : 0)
+                    < branches) {
+                return "the join runs before every branch finished";
+            }
+        } else if (running.size() > 1 || (running.size() == 1 && !running.containsKey(inPass))) {
+            return "running step " + running.keySet() + " is not the next one (" + inPass + ")";
+        }
+        return null;
     }
 
     private Outcome sequential(String input, List<Agent> steps, LoopExit exit) {
         Map<String, String> outputs = new HashMap<>();
         List<AgentResult> results = new ArrayList<>();
         String last = "";
-        for (Agent step : steps) {
-            AgentResult r = step(step, compose(input, steps, outputs), 1, exit);
+        for (WorkflowProgress.Finished f : progress.finished()) {
+            results.add(f.result());
+            remember(outputs, steps.get(f.index()), f.result());
+            last = f.result().output();
+        }
+        if (exitRequestedEarlier(exit)) {
+            return new Outcome(last, AgentResult.StopReason.COMPLETED, 1, results);
+        }
+        for (int i = results.size(); i < steps.size(); i++) {
+            Agent step = steps.get(i);
+            AgentResult r = step(i, step, compose(input, steps, outputs), 1, exit);
             results.add(r);
             remember(outputs, step, r);
             last = r.output();
@@ -72,15 +192,42 @@ final class WorkflowRun {
         return new Outcome(last, AgentResult.StopReason.COMPLETED, 1, results);
     }
 
+    /** Whether a step that finished before the run stopped asked for the enclosing loop's exit (then it is set). */
+    private boolean exitRequestedEarlier(LoopExit exit) {
+        if (exit != null && progress.exitRequested()) {
+            exit.request("a step that finished before the run stopped");
+            return true;
+        }
+        return false;
+    }
+
     private Outcome loop(String input, Workflow.Loop workflow) {
         LoopExit exit = new LoopExit(workflow.exitTool());
         List<Agent> steps = workflow.steps();
         Map<String, String> outputs = new HashMap<>();
         List<AgentResult> results = new ArrayList<>();
         String latest = "";
-        for (int pass = 1; pass <= workflow.maxIterations(); pass++) {
-            for (Agent step : steps) {
-                AgentResult r = step(step, compose(input, steps, outputs), pass, exit);
+        int first = progress.pass();
+        int doneInPass = 0;
+        WorkflowProgress.Finished lastDone = null;
+        for (WorkflowProgress.Finished f : progress.finished()) {
+            results.add(f.result());
+            remember(outputs, steps.get(f.index()), f.result());
+            if (!f.result().output().isBlank()) {
+                latest = f.result().output();
+            }
+            doneInPass += f.pass() == first ? 1 : 0;
+            lastDone = f;
+        }
+        if (lastDone != null && exitRequestedEarlier(exit)) {
+            return new Outcome(outputs.getOrDefault(steps.get(lastDone.index()).name(), latest),
+                    AgentResult.StopReason.COMPLETED, lastDone.pass(), results);
+        }
+        for (int pass = first; pass <= workflow.maxIterations(); pass++) {
+            progress.pass(pass);
+            for (int i = pass == first ? doneInPass : 0; i < steps.size(); i++) {
+                Agent step = steps.get(i);
+                AgentResult r = step(i, step, compose(input, steps, outputs), pass, exit);
                 results.add(r);
                 remember(outputs, step, r);
                 if (!r.output().isBlank()) {
@@ -100,7 +247,29 @@ final class WorkflowRun {
 
     private Outcome parallel(String input, Workflow.Parallel workflow, LoopExit exit) {
         List<Agent> branches = workflow.steps();
-        AgentResult[] results = new Branches(branches.size()).run(i -> step(branches.get(i), input, 1, exit));
+        AgentResult[] results = new AgentResult[branches.size()];
+        AgentResult joined = null;
+        for (WorkflowProgress.Finished f : progress.finished()) {
+            if (f.index() < branches.size()) {
+                results[f.index()] = f.result();
+            } else {
+                joined = f.result();
+            }
+        }
+        exitRequestedEarlier(exit);
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < branches.size(); i++) {
+            if (results[i] == null) {
+                todo.add(i);
+            }
+        }
+        if (!todo.isEmpty()) {
+            AgentResult[] ran = new Branches(todo.size()).run(k -> step(todo.get(k), branches.get(todo.get(k)), input,
+                    1, exit));
+            for (int k = 0; k < todo.size(); k++) {
+                results[todo.get(k)] = ran[k];
+            }
+        }
         Map<String, String> outputs = new HashMap<>();
         List<AgentResult> all = new ArrayList<>(List.of(results));
         for (int i = 0; i < branches.size(); i++) {
@@ -110,7 +279,9 @@ final class WorkflowRun {
         if (join == null || (exit != null && exit.requested())) {
             return new Outcome(compose("", branches, outputs), AgentResult.StopReason.COMPLETED, 1, all);
         }
-        AgentResult joined = step(join, compose(input, branches, outputs), 1, exit);
+        if (joined == null) {
+            joined = step(branches.size(), join, compose(input, branches, outputs), 1, exit);
+        }
         all.add(joined);
         return new Outcome(joined.output(), AgentResult.StopReason.COMPLETED, 1, all);
     }
@@ -118,7 +289,8 @@ final class WorkflowRun {
     /**
      * The branches of one parallel run on the runner's executor. The first failure, in the order they happen, stops
      * the others (their threads are interrupted) and is thrown once every branch that started has ended, so no
-     * branch event follows the workflow's end; a cancelled run does the same.
+     * branch event follows the workflow's end; a cancelled run does the same. A branch that suspends does not stop
+     * the others: they finish first (their results are recorded in the progress), then the run suspends.
      */
     private final class Branches {
         private final int count;
@@ -137,6 +309,7 @@ final class WorkflowRun {
 
         AgentResult[] run(IntFunction<AgentResult> branch) {
             AgentResult[] results = new AgentResult[count];
+            Suspension suspension = null;
             for (int i = 0; i < count; i++) {
                 int index = i;
                 try {
@@ -158,11 +331,19 @@ final class WorkflowRun {
                     Thread.currentThread().interrupt();
                     throw new AgentException.Cancelled("run cancelled");
                 }
+                if (d.failure() instanceof Suspension s) {
+                    // The other branches finish (and are recorded) first, as parallel delegations do.
+                    suspension = suspension == null ? s : suspension;
+                    continue;
+                }
                 if (d.failure() != null) {
                     stop();
                     throw d.failure();
                 }
                 results[d.index()] = d.result();
+            }
+            if (suspension != null) {
+                throw suspension;
             }
             return results;
         }
@@ -215,39 +396,49 @@ final class WorkflowRun {
         }
     }
 
-    /** Runs one step in a session of its own; its usage counts for the workflow's session. */
-    private AgentResult step(Agent step, String input, int iteration, LoopExit exit) {
+    /**
+     * Runs step {@code index} of the workflow in a session of its own, kept in the workflow's progress until the step
+     * finishes: a step the run stopped in (a suspension, a crash) continues in that session, its turn in flight
+     * finished from the session's journal. Its usage counts for the workflow's session once it finishes.
+     */
+    private AgentResult step(int index, Agent step, String input, int iteration, LoopExit exit) {
         loop.checkCancelled();
-        Session child = session.fork();
-        child.currentAgent(step.name());
-        child.append(Message.user(input));
+        Session child = progress.start(index, session::fork);
+        boolean resumed = !child.messages().isEmpty();
+        if (!resumed) {
+            child.currentAgent(step.name());
+            child.append(Message.user(input));
+        }
+        Agent runs = resumed ? child.currentAgent().map(loop::agent).orElse(step) : step;
         String name = workflowAgent.name();
-        loop.emit(new AgentEvent.WorkflowStepStarted(name, session.id(), step.name(), child.id(), iteration, input));
+        loop.emit(new AgentEvent.WorkflowStepStarted(name, session.id(), step.name(), child.id(), iteration,
+                resumed ? RunHooks.lastUser(child) : input));
+        AgentResult r;
         try {
-            AgentResult r = loop.loop(step, child, Usage.ZERO, "", exit);
-            loop.emit(new AgentEvent.WorkflowStepFinished(name, session.id(), step.name(), child.id(), iteration,
-                    r.output(), r.usage(), false));
-            return r;
+            r = loop.loop(runs, child, Usage.ZERO, "", exit);
+        } catch (Suspension e) {
+            throw e; // the step goes on in its session when the run resumes; its usage counts then
         } catch (AgentException.Cancelled e) {
+            addUsage(child);
             loop.emit(new AgentEvent.WorkflowStepFinished(name, session.id(), step.name(), child.id(), iteration,
                     "cancelled: " + e.getMessage(), child.usage(), true));
             throw e;
-        } catch (Suspension e) {
-            // A step works in a session of its own that no journal keeps, so its run could not be resumed: the run
-            // fails before the call is made, rather than suspending into something resume cannot continue.
-            String why = "step '" + step.name() + "' of workflow agent '" + name + "' asks for a decision on tool '"
-                    + e.pending().call().name() + "', and runs of workflow agents cannot suspend yet; the call was "
-                    + "not made. Give the runner an approver that answers (Runner.Builder.approver)";
-            loop.emit(new AgentEvent.WorkflowStepFinished(name, session.id(), step.name(), child.id(), iteration, why,
-                    child.usage(), true));
-            throw new WorkflowStepException(name, step.name(), iteration, new AgentException(why));
         } catch (RuntimeException e) {
+            addUsage(child);
             loop.emit(new AgentEvent.WorkflowStepFinished(name, session.id(), step.name(), child.id(), iteration,
                     String.valueOf(e.getMessage()), child.usage(), true));
             throw new WorkflowStepException(name, step.name(), iteration, e);
-        } finally {
-            session.addUsage(child.usage(), child.cost().isPresent() ? child.cost().getAsDouble() : null);
         }
+        addUsage(child);
+        progress.finish(index, r, exit != null && exit.requested());
+        session.checkpoint(); // saved: a finished step never runs again
+        loop.emit(new AgentEvent.WorkflowStepFinished(name, session.id(), step.name(), child.id(), iteration,
+                r.output(), r.usage(), false));
+        return r;
+    }
+
+    private void addUsage(Session child) {
+        session.addUsage(child.usage(), child.cost().isPresent() ? child.cost().getAsDouble() : null);
     }
 
     /** Keeps a step's latest answer; a blank answer (a bare call of a loop's exit tool) keeps the one before. */

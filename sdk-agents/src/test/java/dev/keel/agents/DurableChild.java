@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * A service instance in its own JVM, for the tests that need a real restart or a real crash:
  * {@code DurableChild <model base URL> <store> <session> <journal file> <mode>} where store is {@code file:DIR} or
  * {@code postgres:JDBC-URL}. Modes: {@code suspend} runs until the approval suspends and prints the token;
- * {@code hang} runs and blocks forever in the {@code slow} tool (the test kills the JVM). The tools append what
+ * {@code hang} runs and blocks forever in the {@code slow} tool (the test kills the JVM); {@code workflow-hang} does
+ * the same in the second step of a sequential workflow ({@link #pipeline}). The tools append what
  * they do to the journal file, so the test can count executions across processes.
  */
 public final class DurableChild {
@@ -69,13 +70,23 @@ public final class DurableChild {
                 .permissions(dev.keel.agents.approval.Permissions.none().allowing("fast", "slow")).build();
     }
 
+    /** A sequential workflow: {@code prep} answers, then the {@link #operator operator} works. */
+    static Agent pipeline(String baseUrl, Path journal, boolean slowHangs) {
+        Agent operator = operator(baseUrl, journal, slowHangs);
+        Agent prep = Agent.builder("prep").description("Prepares").instruction("You prepare.").model(operator.model())
+                .build();
+        return Agent.builder("pipeline").workflow(Workflow.sequential(prep, operator)).build();
+    }
+
     public static void main(String[] args) {
         String baseUrl = args[0];
         SessionStore store = store(args[1]);
         String session = args[2];
         Path journal = Path.of(args[3]);
         String mode = args[4];
-        try (Runner runner = Runner.builder(operator(baseUrl, journal, mode.equals("hang"))).sessions(store).build()) {
+        boolean hangs = mode.endsWith("hang");
+        Agent root = mode.startsWith("workflow") ? pipeline(baseUrl, journal, hangs) : operator(baseUrl, journal, hangs);
+        try (Runner runner = Runner.builder(root).sessions(store).build()) {
             RunOutcome out = runner.run(session, "Ship it");
             if (out instanceof RunOutcome.Suspended s) {
                 System.out.println("TOKEN " + s.token());
