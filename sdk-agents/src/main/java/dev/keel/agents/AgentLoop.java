@@ -599,8 +599,8 @@ final class AgentLoop {
             }
             for (Tool t : list) {
                 if (t instanceof BackgroundAgents.Unbound u) {
-                    t = u.bind(agent, settings.executor(), (sub, task, expected) -> delegate(agent, session, sub, task,
-                            expected, null));
+                    t = u.bind(agent, settings.executor(), (sub, task, expected) -> background(agent, session, sub, task,
+                            expected));
                 }
                 if (agent.addDescriptionParameter()) {
                     t = dev.keel.agents.internal.DescriptionParameter.add(t);
@@ -657,8 +657,23 @@ final class AgentLoop {
      * usage counts for the parent. A delegation's session is kept in the parent's journal under the call's id, so a
      * resumed run continues it.
      */
+    /**
+     * A background task: no run waits for it, so a run of it that suspended could never be resumed; a call in it
+     * that needs such a decision is denied instead, and the agent goes on.
+     */
+    private ToolResult background(Agent agent, Session session, Agent sub, String task, String expected) {
+        Session child = session.fork();
+        child.cannotSuspend("a background agent cannot wait for one (no run would resume it); do without the call, "
+                + "or say in your answer that it needs a person's decision");
+        return delegate(agent, session, child, sub, task, expected);
+    }
+
     private ToolResult delegate(Agent agent, Session session, Agent sub, String task, String expected, String callId) {
-        Session child = callId == null ? session.fork() : session.delegation(callId);
+        return delegate(agent, session, callId == null ? session.fork() : session.delegation(callId), sub, task,
+                expected);
+    }
+
+    private ToolResult delegate(Agent agent, Session session, Session child, Agent sub, String task, String expected) {
         boolean fresh = child.messages().isEmpty();
         if (fresh) {
             child.currentAgent(sub.name());

@@ -50,6 +50,8 @@ public final class Session {
     private long reportedContext;
     private int reportedAt = -1;
     private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Why nothing in this session can wait for a decision (a background agent's), or null; forks inherit it. */
+    private volatile String cannotSuspend;
 
     private Session(String id) {
         this(id, ConcurrentHashMap.newKeySet());
@@ -374,6 +376,7 @@ public final class Session {
     Session fork() {
         Session child = new Session(id + "/" + UUID.randomUUID().toString().substring(0, 8), alwaysApproved);
         child.state.putAll(state);
+        child.cannotSuspend = cannotSuspend;
         child.journal.shareDecisions(journal.decisions());
         child.checkpoint = checkpoint;
         child.conversationId = conversationId;
@@ -451,6 +454,19 @@ public final class Session {
             journal.finishTurn();
         }
         checkpoint();
+    }
+
+    /**
+     * Marks this session (and every session forked from it from now on) as one whose runs nobody waits for: a call
+     * that needs a decision that would suspend the run is denied instead, with {@code why} telling the model.
+     */
+    void cannotSuspend(String why) {
+        cannotSuspend = java.util.Objects.requireNonNull(why, "why");
+    }
+
+    /** Why a call in this session cannot wait for a decision, or null when it can. */
+    String cannotSuspend() {
+        return cannotSuspend;
     }
 
     /**

@@ -143,6 +143,9 @@ final class ToolCalls {
             if (outcome.suspended() && nestedIndex >= 0) {
                 outcome = ApprovalOutcome.denied("this call needs a decision that suspends the run, and a "
                         + CodeMode.TOOL + " program cannot wait for one; call the tool directly instead");
+            } else if (outcome.suspended() && session.cannotSuspend() != null) {
+                outcome = ApprovalOutcome.denied("this call needs a decision that suspends the run, and "
+                        + session.cannotSuspend());
             }
             if (outcome.suspended()) {
                 // What waits for a decision is the call as it would run, hooks' rewrites included.

@@ -162,6 +162,51 @@ class TeamMoreToolsetsTest {
         assertThat(worker.lastUserText()).contains("count the files", "a number");
     }
 
+    /**
+     * A background task has no run that would resume it: a call in it that needs a decision the approver defers
+     * (suspend) is denied with a reason the model can act on, the task ends with the agent's answer, and the caller's
+     * run neither suspends nor fails. Before, the task failed with "suspended at tool call …".
+     */
+    @Test
+    void aBackgroundAgentsCallThatWouldSuspendIsDeniedAndTheTaskStillAnswers() throws Exception {
+        Path marker = dir.resolve("ran.txt");
+        Team team = load("""
+                agents:
+                  root:
+                    model: openai/root-model
+                    sub_agents: [deployer]
+                    toolsets:
+                      - type: background_agents
+                  deployer:
+                    model: openai/deployer-model
+                    instruction: Deploy.
+                    toolsets:
+                      - type: shell
+                """, Map.of());
+        llm.respondWith(req -> {
+            if (req.model().equals("deployer-model")) {
+                return toolResults(req).isEmpty() ? ScriptedReply.toolCall("shell", Map.of("cmd", "touch " + marker))
+                        : ScriptedReply.text("could not deploy: " + lastToolResult(req));
+            }
+            return switch (toolResults(req).size()) {
+                case 0 -> ScriptedReply.toolCall("run_background_agent", Map.of("agent", "deployer", "task", "deploy"));
+                case 1 -> ScriptedReply.toolCall("wait_background_agents", Map.of("task_ids", List.of("agent_task_1"),
+                        "timeout_seconds", 120));
+                default -> ScriptedReply.text("done: " + lastToolResult(req));
+            };
+        });
+        Session session = Session.create();
+        try (Runner runner = team.runner().models(llm.models())
+                .approver(req -> dev.keel.agents.approval.Approval.suspend()).build()) {
+            dev.keel.agents.AgentResult r = runner.run(session, "deploy in the background");
+            assertThat(r.stopReason()).isEqualTo(dev.keel.agents.AgentResult.StopReason.COMPLETED);
+            assertThat(r.output()).contains("Status: completed", "could not deploy: The tool call was denied",
+                    "a background agent cannot wait for one");
+        }
+        assertThat(marker).doesNotExist();
+        assertThat(session.pendingApproval()).isEmpty();
+    }
+
     @Test
     void aStoppedOrAbandonedBackgroundAgentEndsAndTheRunnerClosesWithoutWaitingForTheModel() {
         Team team = load("""
