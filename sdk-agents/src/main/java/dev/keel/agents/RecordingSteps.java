@@ -15,7 +15,9 @@ import dev.keel.agents.tool.ToolResult;
 import dev.keel.agents.tool.Toolset;
 import dev.keel.core.ChatRequest;
 import dev.keel.core.ChatResponse;
+import dev.keel.core.json.JsonNumber;
 import dev.keel.core.json.JsonObject;
+import dev.keel.core.json.JsonString;
 import dev.keel.core.json.JsonValue;
 import dev.keel.core.message.Message;
 import dev.keel.core.tool.ToolSpec;
@@ -423,7 +425,7 @@ final class RecordingSteps implements StepInterceptor {
             if (known != null) {
                 return known;
             }
-            String kept = kept(at, LABEL);
+            String kept = keptLabel(at);
             String label = kept != null && !kept.contains("/") && !labels.containsValue(kept) ? kept : freshLabel();
             labels.put(at.sessionId(), label);
             return label;
@@ -444,14 +446,14 @@ final class RecordingSteps implements StepInterceptor {
      * had the service never stopped. Caller holds {@code lock}.
      */
     private void resumeNumbering(String label, Position at) {
-        if (nextTurn.containsKey(label) || !label.equals(kept(at, LABEL))) {
+        if (nextTurn.containsKey(label) || !label.equals(keptLabel(at))) {
             return;
         }
-        String next = kept(at, NEXT_TURN);
-        if (next != null && next.chars().allMatch(Character::isDigit) && !next.isEmpty() && next.length() < 9) {
-            int n = Integer.parseInt(next);
-            nextTurn.put(label, n);
-            currentTurn.put(label, Math.max(0, n - 1));
+        // a number of turns, else (a session edited by hand, say) the numbering starts afresh
+        if (kept(at, NEXT_TURN) instanceof JsonNumber n && n.isIntegral() && n.value().signum() >= 0
+                && n.value().compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) < 0) {
+            nextTurn.put(label, n.intValue());
+            currentTurn.put(label, Math.max(0, n.intValue() - 1));
         }
     }
 
@@ -462,18 +464,14 @@ final class RecordingSteps implements StepInterceptor {
         }
     }
 
-    /** A field of the numbering an earlier runner saved in the session's state, as text; null when there is none. */
-    private static String kept(Position at, String field) {
-        if (at.sessionState() != null && at.sessionState().get(NUMBERING_STATE) instanceof JsonObject o) {
-            JsonValue v = o.get(field).orElse(null);
-            if (v instanceof dev.keel.core.json.JsonString str) {
-                return str.value();
-            }
-            if (v instanceof dev.keel.core.json.JsonNumber num) {
-                return num.value().stripTrailingZeros().toPlainString();
-            }
-        }
-        return null;
+    /** A field of the numbering an earlier runner saved in the session's state; null when there is none. */
+    private static JsonValue kept(Position at, String field) {
+        return at.sessionState() != null && at.sessionState().get(NUMBERING_STATE) instanceof JsonObject o
+                ? o.get(field).orElse(null) : null;
+    }
+
+    private static String keptLabel(Position at) {
+        return kept(at, LABEL) instanceof JsonString s ? s.value() : null;
     }
 
     private int turnOf(String label) {
